@@ -1,0 +1,40 @@
+/** `cutover test`: log in to both sides (admin and the named test mailbox) and say what the servers offer. */
+import type { AuthSpec, ServerSpec } from '../../config/types.js';
+import { connectorFor } from '../../connectors/registry.js';
+import { asCutoverError } from '../../errors.js';
+import { authFor } from '../../services/migration-service.js';
+import { resolveTarget, type TargetOptions } from '../context.js';
+
+async function check(label: string, server: ServerSpec, auth: AuthSpec): Promise<boolean> {
+  const where = `${label}: ${auth.kind === 'master' ? `${auth.user} (as ${auth.masterUser})` : auth.user} @ ${server.host}:${server.port} (${server.tls})`;
+  try {
+    const r = await connectorFor(server.kind).testLogin(server, auth);
+    process.stdout.write(`✓ ${where}\n`);
+    process.stdout.write(`    delimiter "${r.delimiter}"  namespace "${r.namespace}"  folders ${r.folders}\n`);
+    process.stdout.write(`    APPENDLIMIT ${r.appendLimit ?? 'not advertised'}  quota ${r.quota ? `${r.quota.usedBytes ?? '?'} of ${r.quota.limitBytes ?? '?'} bytes used` : 'not reported'}\n`);
+    process.stdout.write(`    capabilities: ${r.capabilities.join(' ')}\n`);
+    return true;
+  } catch (err) {
+    process.stdout.write(`✗ ${where}\n    ${asCutoverError(err).describe().replace(/\n/g, '\n    ')}\n`);
+    return false;
+  }
+}
+
+export async function testCommand(o: TargetOptions): Promise<void> {
+  const { project } = resolveTarget(o);
+  const checks: Array<[string, ServerSpec, AuthSpec]> = [];
+  for (const [side, server] of [['source', project.source], ['destination', project.destination]] as const) {
+    if (server.admin) checks.push([`${side} admin`, server, { kind: 'password', user: server.admin.user, password: server.admin.password }]);
+    const name = server.testMailbox ?? (side === 'source' ? project.mailboxes[0]?.sourceUser : project.mailboxes[0]?.destUser);
+    const spec = project.mailboxes.find((m) => (side === 'source' ? m.sourceUser : m.destUser) === name);
+    if (name) {
+      try {
+        checks.push([`${side} mailbox`, server, authFor(server, name, side === 'source' ? spec?.sourceAuth : spec?.destAuth, side)]);
+      } catch (err) {
+        process.stdout.write(`✗ ${side} mailbox ${name}: ${asCutoverError(err).describe()}\n`);
+        process.exitCode = 1;
+      }
+    }
+  }
+  for (const [label, server, auth] of checks) if (!(await check(label, server, auth))) process.exitCode = 1;
+}

@@ -1,0 +1,91 @@
+/** Resolving what a command works on: a project file or a one-off --from/--to pair, and the data directory. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { MailboxOptions, ProjectConfig } from '../config/types.js';
+import { loadProjectFile } from '../config/project-file.js';
+import { parseServerUrl } from '../config/server-url.js';
+import { parseDate, parseSize } from '../config/values.js';
+import { ErrorCode, PermanentError } from '../errors.js';
+import { defaultDataDir } from '../store/db.js';
+
+/** Options shared by commands that name what to work on. */
+export interface TargetOptions {
+  project?: string;
+  from?: string;
+  to?: string;
+  fromPasswordEnv?: string;
+  fromPasswordFile?: string;
+  toPasswordEnv?: string;
+  toPasswordFile?: string;
+  dataDir?: string;
+  since?: string;
+  before?: string;
+  maxSize?: string;
+  include?: string[];
+  exclude?: string[];
+  folderMap?: string[];
+  folders?: string;
+}
+
+function value<T>(r: { ok: true; value: T } | { ok: false; message: string; hint: string }, flag: string): T {
+  if (!r.ok) throw new PermanentError(ErrorCode.ConfigInvalid, `${flag}: ${r.message}`, r.hint);
+  return r.value;
+}
+
+/** Mailbox options from command-line flags (the one-off form). */
+function optionsFromFlags(o: TargetOptions): MailboxOptions {
+  const map = (o.folderMap ?? []).map((m) => {
+    const i = m.indexOf('=');
+    if (i <= 0) throw new PermanentError(ErrorCode.ConfigInvalid, `--folder-map "${m}" is not FROM=TO.`, 'Write --folder-map "Old/Path=New/Path" (paths joined with /).');
+    return { from: m.slice(0, i), to: m.slice(i + 1) };
+  });
+  for (const r of [...(o.include ?? []), ...(o.exclude ?? [])]) {
+    try {
+      new RegExp(r);
+    } catch (err) {
+      throw new PermanentError(ErrorCode.ConfigInvalid, `Folder rule /${r}/ is not a valid regular expression: ${(err as Error).message}`, 'Fix the regular expression (JavaScript syntax).');
+    }
+  }
+  return {
+    itemTypes: ['mail'],
+    since: o.since ? value(parseDate(o.since), '--since') : undefined,
+    before: o.before ? value(parseDate(o.before), '--before') : undefined,
+    maxMessageBytes: o.maxSize ? value(parseSize(o.maxSize), '--max-size') : undefined,
+    folders: { map, regex: [], include: o.include ?? [], exclude: o.exclude ?? [] },
+  };
+}
+
+/** The project to work on, the data directory, and non-fatal problems (bad CSV rows) to show. */
+export function resolveTarget(o: TargetOptions): { project: ProjectConfig; dataDir: string; problems: string[] } {
+  if (o.from || o.to) {
+    if (!o.from || !o.to) throw new PermanentError(ErrorCode.ConfigInvalid, 'The one-off form needs both --from and --to.', 'Example: cutover migrate --from imap://alice:PW@old.example.com --to imaps://alice@new.example.com --to-password-env NEW_PW');
+    const src = parseServerUrl(o.from, { passwordEnv: o.fromPasswordEnv, passwordFile: o.fromPasswordFile });
+    const dst = parseServerUrl(o.to, { passwordEnv: o.toPasswordEnv, passwordFile: o.toPasswordFile });
+    const folders = o.folders ? Number(o.folders) : 3;
+    const project: ProjectConfig = {
+      name: 'one-off',
+      source: src.server,
+      destination: dst.server,
+      defaults: optionsFromFlags(o),
+      mailboxes: [{ sourceUser: src.auth.user, destUser: dst.auth.user, sourceAuth: src.auth, destAuth: dst.auth, starred: false, options: optionsFromFlags(o) }],
+      concurrency: { mailboxes: 1, foldersPerMailbox: folders },
+      limits: {},
+    };
+    return { project, dataDir: path.resolve(o.dataDir ?? defaultDataDir()), problems: [] };
+  }
+  const file = o.project ?? process.env.CUTOVER_PROJECT ?? 'cutover.yaml';
+  if (!fs.existsSync(file))
+    throw new PermanentError(ErrorCode.ConfigInvalid, `No project file at ${path.resolve(file)}.`, 'Pass --project FILE, set CUTOVER_PROJECT, or use the one-off form --from URL --to URL.');
+  const { config, problems } = loadProjectFile(file);
+  const dataDir = o.dataDir ?? process.env.CUTOVER_DATA_DIR ?? (config.dataDir ? path.resolve(path.dirname(file), config.dataDir) : path.resolve(path.dirname(file), '.cutover'));
+  return { project: config, dataDir: path.resolve(dataDir), problems: problems.map((p) => `${p.where}: ${p.message}\n  → ${p.hint}`) };
+}
+
+/** The data directory for commands that only read the store. */
+export function resolveDataDir(o: { project?: string; dataDir?: string }): string {
+  if (o.dataDir) return path.resolve(o.dataDir);
+  if (process.env.CUTOVER_DATA_DIR) return path.resolve(process.env.CUTOVER_DATA_DIR);
+  const file = o.project ?? process.env.CUTOVER_PROJECT ?? 'cutover.yaml';
+  if (fs.existsSync(file)) return resolveTarget({ project: file }).dataDir;
+  return defaultDataDir();
+}

@@ -1,0 +1,70 @@
+/** The `cutover` command line: a thin shell over the services. */
+import { Command, Option } from 'commander';
+import { CutoverError, ErrorCode } from '../errors.js';
+import { migrateCommand } from './commands/migrate.js';
+import { reportCommand, statusCommand } from './commands/report.js';
+import { testCommand } from './commands/test.js';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Flags that choose what to work on (project file or one-off URLs). */
+function targetFlags(cmd: Command): Command {
+  return cmd
+    .option('-p, --project <file>', 'project file (YAML); default ./cutover.yaml or $CUTOVER_PROJECT')
+    .option('--from <url>', 'one-off source: imap://USER:PASS@HOST:PORT or imaps://…')
+    .option('--to <url>', 'one-off destination URL')
+    .option('--from-password-env <var>', 'read the source password from this environment variable')
+    .option('--from-password-file <file>', 'read the source password from this file (first line)')
+    .option('--to-password-env <var>', 'read the destination password from this environment variable')
+    .option('--to-password-file <file>', 'read the destination password from this file (first line)')
+    .option('-d, --data-dir <dir>', 'where the embedded store lives (default ./.cutover or $CUTOVER_DATA_DIR)');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('cutover')
+    .description('Move mailboxes from one mail system to another — nothing lost, nothing twice.')
+    .version('0.1.0')
+    .showHelpAfterError();
+
+  targetFlags(program.command('migrate'))
+    .description('copy every mailbox (starred first, then largest first); rerun for a delta pass')
+    .option('-m, --mailbox <login>', 'only this mailbox (repeatable)', collect)
+    .option('-n, --dry-run', 'list and decide, write nothing')
+    .option('--since <date>', 'one-off: only messages received on or after YYYY-MM-DD')
+    .option('--before <date>', 'one-off: only messages received before YYYY-MM-DD')
+    .option('--max-size <size>', 'one-off: skip messages larger than this (e.g. 25MB)')
+    .option('--include <regex>', 'one-off: only folders matching (repeatable)', collect)
+    .option('--exclude <regex>', 'one-off: skip folders matching (repeatable)', collect)
+    .option('--folder-map <from=to>', 'one-off: rename a folder (repeatable)', collect)
+    .option('--folders <n>', 'one-off: folders copied at once (default 3)')
+    .addOption(new Option('--no-progress', 'plain log lines even on a terminal'))
+    .action(migrateCommand);
+
+  targetFlags(program.command('test'))
+    .description('log in to source and destination and report capabilities, delimiter, quota, APPENDLIMIT')
+    .action(testCommand);
+
+  targetFlags(program.command('status'))
+    .description('per mailbox: state, items at the source, copied, present, skipped, failed')
+    .action(statusCommand);
+
+  targetFlags(program.command('report'))
+    .description('the per-mailbox, per-folder report that accounts for every source item')
+    .option('-m, --mailbox <login>', 'only this mailbox (repeatable)', collect)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'))
+    .action(reportCommand);
+
+  return program;
+}
+
+/** Print an error for a person and choose the exit code. */
+export function fail(err: unknown): never {
+  if (err instanceof CutoverError) {
+    process.stderr.write(`cutover: ${err.describe()}\n`);
+    process.exit(err.code === ErrorCode.ConfigInvalid || err.code === ErrorCode.UrlInvalid ? 2 : 1);
+  }
+  process.stderr.write(`cutover: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+}
+
+buildProgram().parseAsync(process.argv).catch(fail);

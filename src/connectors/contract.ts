@@ -1,0 +1,148 @@
+/**
+ * The only thing the engine knows about a mail system. One folder per system implements it
+ * (imap/ today; pop3/, graph/, gmail/ later); capabilities are data, never a branch on the system's name.
+ *
+ * Folder paths are arrays of decoded UTF-8 segments; delimiters and encodings stay inside connectors.
+ */
+import type { Readable } from 'node:stream';
+import type { AuthSpec, ServerSpec } from '../config/types.js';
+import type { SpecialUse } from '../engine/special-use.js';
+
+/** A folder as listed by a system. */
+export interface FolderInfo {
+  path: string[];
+  specialUse?: SpecialUse;
+  /** False for \Noselect containers that hold only children. */
+  selectable: boolean;
+}
+
+/** Cheap per-folder state used to skip unchanged folders and detect renumbering. */
+export interface FolderState {
+  /** Changes when the system renumbers the folder: every earlier key is void. */
+  uidValidity: string;
+  /** Next key the folder will assign: unchanged means nothing new arrived. */
+  uidNext: number;
+  /** Items now in the folder. */
+  messages: number;
+  /** CONDSTORE modification sequence; absent when the system has none. */
+  highestModseq?: string;
+}
+
+/** Per-message facts read without the body. */
+export interface MessageMeta {
+  uid: number;
+  /** Exact byte size of the message as stored. */
+  size: number;
+  internalDate: Date;
+  /** System flags and keywords, as on the wire (`\\Seen`, `$Forwarded`, `custom`). */
+  flags: string[];
+  /** Normalised Message-ID (no angle brackets, no whitespace), absent when the message has none. */
+  messageId?: string;
+  /** The Date header as written, whitespace-collapsed. */
+  dateHeader?: string;
+  /** Hash of the whole header block; set only when there is no Message-ID (fingerprint fallback). */
+  headerHash?: string;
+}
+
+/** What an enumeration asks for. */
+export interface ListOptions {
+  /** Only keys >= this. */
+  fromUid?: number;
+  /** Only keys in this list (already known to exist). */
+  uids?: number[];
+  /** Flags-only listing: skip Message-ID/Date/size (cheap delta re-sync of flags). */
+  flagsOnly?: boolean;
+  /** CONDSTORE: only messages whose flags changed since this modseq. */
+  changedSince?: string;
+}
+
+/** One open folder on a source. Enumerations are paged; bodies are bounded batches or streams. */
+export interface SourceFolderReader {
+  readonly state: FolderState;
+  /** Every key in the folder, ascending. */
+  listUids(signal?: AbortSignal): Promise<number[]>;
+  /** Metadata in pages, ascending by key. */
+  listMessages(opts: ListOptions, signal?: AbortSignal): AsyncIterable<MessageMeta[]>;
+  /** Bodies of a few small messages in one round trip; a missing key is absent from the map (expunged). */
+  fetchBodies(uids: number[], signal?: AbortSignal): Promise<Map<number, Buffer>>;
+  /** One body as a stream (large messages); null when the message is gone. */
+  streamBody(uid: number, signal?: AbortSignal): Promise<Readable | null>;
+  close(): Promise<void>;
+}
+
+/** Limits and abilities of a source, declared by the connector. */
+export interface SourceCapabilities {
+  supportsCondstore: boolean;
+}
+
+/** A mailbox on a system, open for reading. One instance = one connection. */
+export interface MailSource {
+  readonly capabilities: SourceCapabilities;
+  listFolders(signal?: AbortSignal): Promise<FolderInfo[]>;
+  folderState(path: string[], signal?: AbortSignal): Promise<FolderState>;
+  openFolder(path: string[], signal?: AbortSignal): Promise<SourceFolderReader>;
+  close(): Promise<void>;
+}
+
+/** One message handed to a destination. `body` is a buffer or a function opening a stream of exactly `size` bytes. */
+export interface AppendItem {
+  size: number;
+  body: Buffer | (() => Promise<Readable>);
+  flags: string[];
+  internalDate: Date;
+}
+
+/** The destination's key for an appended message, when the system reports it (UIDPLUS). */
+export interface AppendResult {
+  uid?: number;
+  uidValidity?: string;
+}
+
+/** Limits and abilities of a destination, declared by the connector. */
+export interface DestinationCapabilities {
+  /** Largest message accepted (APPENDLIMIT), absent = unknown/unlimited. */
+  maxMessageBytes?: number;
+  /** Messages per write command (1 = no batching). */
+  maxBatchMessages: number;
+  /** Hierarchy delimiter, for folder-name sanitising. */
+  delimiter: string;
+  /** Whether arbitrary keywords survive (PERMANENTFLAGS \*). */
+  supportsKeywords: boolean;
+  /** Names refused at any level. */
+  reservedNames: string[];
+}
+
+/** A mailbox on a system, open for writing. One instance = the connections it needs for one worker. */
+export interface MailDestination {
+  readonly capabilities: DestinationCapabilities;
+  listFolders(signal?: AbortSignal): Promise<FolderInfo[]>;
+  /** Create the folder (and parents) if missing. */
+  ensureFolder(path: string[], signal?: AbortSignal): Promise<void>;
+  folderState(path: string[], signal?: AbortSignal): Promise<FolderState | null>;
+  /** Metadata of what is already there (duplicate prevention by fingerprint). */
+  listMessages(path: string[], signal?: AbortSignal): AsyncIterable<MessageMeta[]>;
+  /** Write a batch; all-or-nothing; results in order. */
+  append(path: string[], items: AppendItem[], signal?: AbortSignal): Promise<AppendResult[]>;
+  /** Replace the flags of these messages (all get the same set). */
+  setFlags(path: string[], uids: number[], flags: string[], signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Result of a connection test, in plain facts for a person. */
+export interface ConnectionReport {
+  greeting?: string;
+  capabilities: string[];
+  delimiter?: string;
+  namespace?: string;
+  quota?: { usedBytes?: number; limitBytes?: number };
+  appendLimit?: number;
+  folders?: number;
+}
+
+/** A system Cutover can read from and/or write to. */
+export interface Connector {
+  readonly kind: string;
+  openSource(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailSource>;
+  openDestination(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailDestination>;
+  testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport>;
+}

@@ -1,0 +1,53 @@
+/** Turns a ServerSpec + AuthSpec into the settings both IMAP clients (imapflow and the append writer) use. */
+import type { AuthSpec, ServerSpec } from '../../config/types.js';
+import { resolveSecret } from '../../config/secrets.js';
+
+/** Resolved login: who authenticates, as whom, with what. Secrets resolved once, never logged. */
+export interface ImapLogin {
+  /** Authentication identity (the master/admin user in master mode). */
+  user: string;
+  /** Authorization identity: the mailbox acted for (SASL PLAIN authzid), master mode only. */
+  authzid?: string;
+  password?: string;
+  accessToken?: string;
+}
+
+/** Resolve the secrets of an AuthSpec into a login. */
+export function resolveLogin(auth: AuthSpec): ImapLogin {
+  switch (auth.kind) {
+    case 'password':
+      return { user: auth.user, password: resolveSecret(auth.password) };
+    case 'xoauth2':
+      return { user: auth.user, accessToken: resolveSecret(auth.accessToken) };
+    case 'master':
+      return { user: auth.masterUser, authzid: auth.user, password: resolveSecret(auth.password) };
+  }
+}
+
+/** The mailbox a login acts for (for messages and keys). */
+export function loginMailbox(auth: AuthSpec): string {
+  return auth.user;
+}
+
+/** Options for an ImapFlow client. */
+export function imapFlowOptions(server: ServerSpec, login: ImapLogin) {
+  const auth = login.accessToken
+    ? { user: login.user, accessToken: login.accessToken }
+    : login.authzid
+      ? // SASL PLAIN with an authorization identity: Dovecot master users, Cyrus/Zimbra admins.
+        { user: login.user, pass: login.password ?? '', authzid: login.authzid, loginMethod: 'AUTH=PLAIN' }
+      : { user: login.user, pass: login.password ?? '' };
+  return {
+    host: server.host,
+    port: server.port,
+    secure: server.tls === 'tls',
+    doSTARTTLS: server.tls === 'starttls' ? true : server.tls === 'none' ? false : undefined,
+    tls: { rejectUnauthorized: !server.allowInvalidCertificates },
+    auth,
+    logger: false as const,
+    disableAutoIdle: true,
+    connectionTimeout: 20_000,
+    greetingTimeout: 20_000,
+    socketTimeout: 5 * 60_000,
+  };
+}

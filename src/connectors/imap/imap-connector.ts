@@ -1,0 +1,59 @@
+/** The IMAP connector: opens sources and destinations, and tests logins. Capabilities come from the server. */
+import type { AuthSpec, ServerSpec } from '../../config/types.js';
+import type { ConnectionReport, Connector, MailDestination, MailSource } from '../contract.js';
+import { AppendWriter } from './append-writer.js';
+import { ImapDestination } from './imap-destination.js';
+import { mapImapError } from './imap-errors.js';
+import { closeImap, delimiterOf, listFolders, openImap } from './imap-session.js';
+import { ImapSource } from './imap-source.js';
+
+export class ImapConnector implements Connector {
+  readonly kind = 'imap';
+
+  async openSource(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailSource> {
+    const { client, where } = await openImap(server, auth, signal);
+    return new ImapSource(client, where);
+  }
+
+  async openDestination(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailDestination> {
+    const { client, login, where } = await openImap(server, auth, signal);
+    try {
+      // Keywords survive only where the server lets clients create them (PERMANENTFLAGS \*).
+      const inbox = await client.mailboxOpen('INBOX');
+      const keywords = !inbox.permanentFlags || inbox.permanentFlags.has('\\*');
+      await client.mailboxClose();
+      const writer = await AppendWriter.connect(server, login, where, signal);
+      return new ImapDestination(client, writer, where, keywords);
+    } catch (err) {
+      await closeImap(client);
+      throw mapImapError(err, where);
+    }
+  }
+
+  async testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport> {
+    const { client, where } = await openImap(server, auth, signal);
+    try {
+      const caps = [...client.capabilities.entries()].map(([k, v]) => (typeof v === 'number' ? `${k}=${v}` : k));
+      const limit = client.capabilities.get('APPENDLIMIT');
+      let quota: ConnectionReport['quota'];
+      if (client.capabilities.has('QUOTA')) {
+        const q = await client.getQuota('INBOX');
+        if (q && q.storage) quota = { usedBytes: q.storage.usage, limitBytes: q.storage.limit };
+      }
+      const folders = await listFolders(client, where);
+      return {
+        greeting: typeof client.greeting === 'string' ? client.greeting : undefined,
+        capabilities: caps,
+        delimiter: delimiterOf(client),
+        namespace: client.namespace?.prefix ?? '',
+        quota,
+        appendLimit: typeof limit === 'number' ? limit : undefined,
+        folders: folders.length,
+      };
+    } catch (err) {
+      throw mapImapError(err, where);
+    } finally {
+      await closeImap(client);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Reading one selected IMAP folder: keys, metadata pages, bodies. Used by the source and, for
+ * duplicate prevention, by the destination. Never issues a command inside a fetch loop (imapflow
+ * deadlocks): every page is fetched whole with fetchAll, then yielded.
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { ImapFlow, FetchMessageObject, MailboxObject } from 'imapflow';
+import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
+import type { FolderState, ListOptions, MessageMeta, SourceFolderReader } from '../contract.js';
+import { mapImapError } from './imap-errors.js';
+
+const PAGE = 500;
+
+/** Compact an ascending UID list into an IMAP sequence set ("1:5,7,9:12"). */
+export function toSequenceSet(uids: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < uids.length; ) {
+    let j = i;
+    while (j + 1 < uids.length && uids[j + 1] === uids[j]! + 1) j++;
+    parts.push(j > i ? `${uids[i]}:${uids[j]}` : `${uids[i]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** Message-ID and Date from a header block (folded lines unfolded). */
+export function parseIdentityHeaders(raw: Buffer | undefined): { messageId?: string; dateHeader?: string } {
+  if (!raw) return {};
+  const text = raw.toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
+  const out: { messageId?: string; dateHeader?: string } = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^(message-id|date)\s*:\s*(.*)$/i.exec(line);
+    if (!m) continue;
+    const value = m[2]!.trim();
+    if (m[1]!.toLowerCase() === 'message-id' && out.messageId === undefined) {
+      const id = (/<([^>]*)>/.exec(value)?.[1] ?? value).replace(/\s+/g, '');
+      if (id) out.messageId = id;
+    } else if (m[1]!.toLowerCase() === 'date' && out.dateHeader === undefined) out.dateHeader = value.replace(/\s+/g, ' ');
+  }
+  return out;
+}
+
+/** State of a selected mailbox. */
+export function stateOf(mb: MailboxObject): FolderState {
+  return {
+    uidValidity: String(mb.uidValidity),
+    uidNext: mb.uidNext,
+    messages: mb.exists,
+    highestModseq: mb.highestModseq !== undefined ? String(mb.highestModseq) : undefined,
+  };
+}
+
+/** Reader over the folder currently selected on `client`. */
+export class ImapFolderReader implements SourceFolderReader {
+  constructor(
+    private readonly client: ImapFlow,
+    readonly state: FolderState,
+    private readonly where: string,
+  ) {}
+
+  async listUids(signal?: AbortSignal): Promise<number[]> {
+    throwIfAborted(signal);
+    if (this.state.messages === 0) return [];
+    let uids: number[] | false | undefined;
+    try {
+      uids = await this.client.search({ all: true }, { uid: true });
+    } catch (err) {
+      throw mapImapError(err, this.where);
+    }
+    if (!uids) throw new PermanentError(ErrorCode.SourceReadFailed, `${this.where}: the server refused to list the folder's messages (UID SEARCH failed).`);
+    return uids.sort((a, b) => a - b);
+  }
+
+  async *listMessages(opts: ListOptions, signal?: AbortSignal): AsyncIterable<MessageMeta[]> {
+    if (opts.changedSince) {
+      // CONDSTORE: one response with only the changed messages' flags.
+      const changed = await this.fetch('1:*', { uid: true, flags: true }, { uid: true, changedSince: BigInt(opts.changedSince) });
+      yield changed.filter((m) => opts.fromUid === undefined || m.uid < opts.fromUid).map((m) => this.toMeta(m));
+      return;
+    }
+    let uids = opts.uids ?? (await this.listUids(signal));
+    if (opts.fromUid !== undefined) uids = uids.filter((u) => u >= opts.fromUid!);
+    for (let i = 0; i < uids.length; i += PAGE) {
+      throwIfAborted(signal);
+      const chunk = uids.slice(i, i + PAGE);
+      const query = opts.flagsOnly
+        ? { uid: true, flags: true }
+        : { uid: true, flags: true, size: true, internalDate: true, headers: ['message-id', 'date'] };
+      const msgs = await this.fetch(toSequenceSet(chunk), query, { uid: true });
+      const metas = msgs.map((m) => this.toMeta(m));
+      const noId = metas.filter((m) => !opts.flagsOnly && !m.messageId).map((m) => m.uid);
+      if (noId.length) {
+        // Fingerprint fallback: hash the whole header block of messages without a Message-ID.
+        const full = await this.fetch(toSequenceSet(noId), { uid: true, headers: true }, { uid: true });
+        const hashes = new Map(full.map((m) => [m.uid, createHash('sha256').update(m.headers ?? Buffer.alloc(0)).digest('hex')]));
+        for (const m of metas) if (hashes.has(m.uid)) m.headerHash = hashes.get(m.uid);
+      }
+      yield metas.sort((a, b) => a.uid - b.uid);
+    }
+  }
+
+  async fetchBodies(uids: number[], signal?: AbortSignal): Promise<Map<number, Buffer>> {
+    throwIfAborted(signal);
+    const msgs = await this.fetch(toSequenceSet([...uids].sort((a, b) => a - b)), { uid: true, source: true }, { uid: true });
+    return new Map(msgs.filter((m) => m.source).map((m) => [m.uid, m.source!]));
+  }
+
+  async streamBody(uid: number, signal?: AbortSignal): Promise<Readable | null> {
+    throwIfAborted(signal);
+    try {
+      const dl = await this.client.download(String(uid), undefined, { uid: true, chunkSize: 1024 * 1024 });
+      return (dl.content as Readable | undefined) ?? null;
+    } catch (err) {
+      throw mapImapError(err, this.where);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.client.usable && this.client.mailbox) await this.client.mailboxClose();
+    } catch {
+      /* the next open replaces the selection anyway */
+    }
+  }
+
+  private toMeta(m: FetchMessageObject): MessageMeta {
+    const ids = parseIdentityHeaders(m.headers);
+    return {
+      uid: m.uid,
+      size: m.size ?? 0,
+      internalDate: m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? 0),
+      flags: [...(m.flags ?? [])],
+      ...ids,
+    };
+  }
+
+  private async fetch(range: string, query: object, options: object): Promise<FetchMessageObject[]> {
+    try {
+      return await this.client.fetchAll(range, query, options);
+    } catch (err) {
+      throw mapImapError(err, this.where);
+    }
+  }
+}

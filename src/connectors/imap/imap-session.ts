@@ -1,0 +1,75 @@
+/** Opening an imapflow connection with errors mapped, and the path helpers both IMAP roles share. */
+import { ImapFlow } from 'imapflow';
+import type { AuthSpec, ServerSpec } from '../../config/types.js';
+import { throwIfAborted } from '../../errors.js';
+import type { FolderInfo } from '../contract.js';
+import { specialUseFromAttribute } from '../../engine/special-use.js';
+import { imapFlowOptions, resolveLogin, type ImapLogin } from './imap-config.js';
+import { mapImapError } from './imap-errors.js';
+
+/** "imap alice@old.example.com:993" — names the server and mailbox in every message. */
+export function describe(server: ServerSpec, auth: AuthSpec): string {
+  return `${auth.user} on ${server.host}:${server.port}`;
+}
+
+/** Connect and log in; every failure comes back as a typed CutoverError. */
+export async function openImap(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<{ client: ImapFlow; login: ImapLogin; where: string }> {
+  throwIfAborted(signal);
+  const where = describe(server, auth);
+  const login = resolveLogin(auth);
+  const client = new ImapFlow(imapFlowOptions(server, login));
+  // imapflow emits 'error' on socket failures after connect; without a listener Node would crash.
+  client.on('error', () => undefined);
+  const onAbort = () => client.close();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await client.connect();
+  } catch (err) {
+    client.close();
+    throw mapImapError(err, where);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  return { client, login, where };
+}
+
+/** Close without waiting on a dead connection. */
+export async function closeImap(client: ImapFlow): Promise<void> {
+  if (!client.usable) {
+    client.close();
+    return;
+  }
+  try {
+    await Promise.race([client.logout(), new Promise((r) => setTimeout(r, 2000))]);
+  } catch {
+    /* already closed */
+  } finally {
+    client.close();
+  }
+}
+
+/** LIST, as FolderInfo with decoded path segments. */
+export async function listFolders(client: ImapFlow, where: string): Promise<FolderInfo[]> {
+  try {
+    const entries = await client.list();
+    return entries
+      .filter((e) => !e.flags.has('\\NonExistent'))
+      .map((e) => ({
+        path: e.delimiter ? e.path.split(e.delimiter) : [e.path],
+        specialUse: e.specialUse ? specialUseFromAttribute(e.specialUse) : undefined,
+        selectable: !e.flags.has('\\Noselect'),
+      }));
+  } catch (err) {
+    throw mapImapError(err, where);
+  }
+}
+
+/** The server's hierarchy delimiter ('/' when the server has none). */
+export function delimiterOf(client: ImapFlow): string {
+  return client.namespace?.delimiter || '/';
+}
+
+/** imapflow joins array paths with the namespace delimiter; INBOX stays INBOX. */
+export function wirePath(path: string[]): string[] {
+  return path;
+}

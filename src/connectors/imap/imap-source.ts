@@ -1,0 +1,56 @@
+/** An IMAP mailbox open for reading over one connection (one selected folder at a time). */
+import type { ImapFlow } from 'imapflow';
+import type { FolderInfo, FolderState, MailSource, SourceCapabilities, SourceFolderReader } from '../contract.js';
+import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
+import { mapImapError } from './imap-errors.js';
+import { ImapFolderReader, stateOf } from './imap-folder-reader.js';
+import { closeImap, listFolders } from './imap-session.js';
+
+/** Reads folders and messages; opens folders read-only (EXAMINE) so nothing at the source changes. */
+export class ImapSource implements MailSource {
+  readonly capabilities: SourceCapabilities;
+
+  constructor(
+    private readonly client: ImapFlow,
+    private readonly where: string,
+  ) {
+    this.capabilities = { supportsCondstore: client.capabilities.has('CONDSTORE') };
+  }
+
+  listFolders(): Promise<FolderInfo[]> {
+    return listFolders(this.client, this.where);
+  }
+
+  async folderState(path: string[]): Promise<FolderState> {
+    try {
+      const s = await this.client.status(path, { messages: true, uidNext: true, uidValidity: true, highestModseq: this.capabilities.supportsCondstore });
+      if (!s) throw new Error('STATUS failed');
+      return {
+        uidValidity: String(s.uidValidity),
+        uidNext: s.uidNext ?? 0,
+        messages: s.messages ?? 0,
+        highestModseq: s.highestModseq !== undefined ? String(s.highestModseq) : undefined,
+      };
+    } catch (err) {
+      throw mapImapError(err, `${this.where} folder "${path.join('/')}"`);
+    }
+  }
+
+  async openFolder(path: string[], signal?: AbortSignal): Promise<SourceFolderReader> {
+    throwIfAborted(signal);
+    const where = `${this.where} folder "${path.join('/')}"`;
+    try {
+      const mb = await this.client.mailboxOpen(path, { readOnly: true });
+      return new ImapFolderReader(this.client, stateOf(mb), where);
+    } catch (err) {
+      const e = mapImapError(err, where);
+      if (/nonexistent|doesn't exist|not exist/i.test(String((err as Error)?.message) + String((err as { responseText?: string }).responseText)))
+        throw new PermanentError(ErrorCode.SourceReadFailed, `${where}: the folder no longer exists at the source.`, 'It was probably deleted or renamed during the migration; rerun to pick up the new name.', { cause: err });
+      throw e;
+    }
+  }
+
+  close(): Promise<void> {
+    return closeImap(this.client);
+  }
+}

@@ -1,0 +1,14 @@
+/** The table of connectors by kind. The only place that names concrete systems. */
+import type { Connector } from './contract.js';
+import { ImapConnector } from './imap/imap-connector.js';
+
+const connectors: Record<string, () => Connector> = {
+  imap: () => new ImapConnector(),
+};
+
+/** The connector for a server kind. */
+export function connectorFor(kind: string): Connector {
+  const make = connectors[kind];
+  if (!make) throw new Error(`No connector for "${kind}". Supported: ${Object.keys(connectors).join(', ')}.`);
+  return make();
+}

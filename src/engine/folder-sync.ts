@@ -1,0 +1,294 @@
+/**
+ * One pass over one source folder: decide (ledger) → fetch → write → record.
+ *
+ * Nothing lost, nothing twice:
+ * - every write is bracketed: intent rows are committed before the APPEND, results after it;
+ * - an intent left by a crash or a lost connection is resolved against the destination by fingerprint
+ *   before anything is written again;
+ * - a folder with no ledger rows but messages at the destination (store deleted, pre-filled destination)
+ *   is matched by fingerprint, as a multiset, so nothing already there is copied twice.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { AppendItem, MailDestination, MailSource, MessageMeta, SourceFolderReader } from '../connectors/contract.js';
+import type { MailboxOptions } from '../config/types.js';
+import { ErrorCode, PermanentError, throwIfAborted } from '../errors.js';
+import type { LedgerEntry, LedgerRepo } from '../store/ledger-repo.js';
+import type { PassCounters } from '../store/mailbox-repo.js';
+import type { RateLimiter } from '../runner/limits.js';
+import { makeBatches, type Batch } from './batches.js';
+import { skipReason } from './filters.js';
+import { FingerprintIndex, fingerprint, flagKey } from './fingerprint.js';
+import type { ProgressSink } from './progress.js';
+
+/** Everything one folder pass needs. */
+export interface FolderContext {
+  mailboxId: number;
+  passId: number;
+  sourcePath: string[];
+  destPath: string[];
+  renamed: string | null;
+  options: MailboxOptions;
+  dryRun: boolean;
+  ledger: LedgerRepo;
+  limiter: RateLimiter;
+  tmpDir: string;
+  progress: ProgressSink;
+  counters: PassCounters;
+  signal?: AbortSignal;
+}
+
+interface Todo {
+  meta: MessageMeta;
+  fp: string;
+}
+
+const PAGE = 500;
+
+/** The ledger key of a folder. */
+export const folderKeyOf = (p: string[]) => JSON.stringify(p);
+
+/** Flags as the destination will keep them. */
+function destFlags(flags: string[], keywords: boolean): string[] {
+  return flags.filter((f) => !/^\\recent$/i.test(f) && (keywords || f.startsWith('\\')));
+}
+
+/** Sync one folder. Throws typed errors; the caller owns retries. */
+export async function syncFolder(ctx: FolderContext, src: MailSource, dst: MailDestination): Promise<void> {
+  const { ledger, mailboxId: mb, signal } = ctx;
+  const folderKey = folderKeyOf(ctx.sourcePath);
+  const destKey = folderKeyOf(ctx.destPath);
+  const prev = await ledger.getFolder(mb, folderKey);
+  const state = await src.folderState(ctx.sourcePath, signal);
+
+  const unchanged =
+    prev?.uidValidity === state.uidValidity && prev.uidNext === state.uidNext && prev.messages === state.messages && !!state.highestModseq && prev.highestModseq === state.highestModseq;
+  if (unchanged && !ctx.dryRun) {
+    const pending = (await ledger.withStatus(mb, folderKey, state.uidValidity, 'intent')).length + (await ledger.withStatus(mb, folderKey, state.uidValidity, 'failed')).length;
+    if (pending === 0) {
+      ctx.progress.advanced(mb, state.messages, 0);
+      await ledger.saveFolder(mb, { ...prev, lastPassId: ctx.passId, error: null });
+      return;
+    }
+  }
+
+  if (!ctx.dryRun) await dst.ensureFolder(ctx.destPath, signal);
+  const destState = await dst.folderState(ctx.destPath, signal);
+  if (!ctx.dryRun) {
+    if (prev?.uidValidity && prev.uidValidity !== state.uidValidity) {
+      const n = await ledger.dropOtherGenerations(mb, folderKey, state.uidValidity);
+      ctx.progress.note(mb, 'warn', `"${ctx.sourcePath.join('/')}" was renumbered at the source (UIDVALIDITY changed); ${n} ledger rows re-matched against the destination by fingerprint.`);
+    }
+    if (prev?.destUidValidity && destState && prev.destUidValidity !== destState.uidValidity) {
+      await ledger.dropOtherGenerations(mb, folderKey, '');
+      ctx.progress.note(mb, 'warn', `"${ctx.destPath.join('/')}" was renumbered at the destination; re-matching by fingerprint.`);
+    }
+    await ledger.saveFolder(mb, { folderKey, destPath: destKey, uidValidity: prev?.uidValidity ?? null, uidNext: prev?.uidNext ?? null, highestModseq: prev?.highestModseq ?? null, messages: prev?.messages ?? 0, destUidValidity: destState?.uidValidity ?? null, renamed: ctx.renamed, excluded: null, error: null, lastPassId: ctx.passId });
+  }
+
+  const reader = await src.openFolder(ctx.sourcePath, signal);
+  try {
+    await syncOpenFolder(ctx, reader, dst, { folderKey, destKey, uidValidity: reader.state.uidValidity, destMessages: destState?.messages ?? 0, prevModseq: prev?.uidValidity === reader.state.uidValidity ? prev?.highestModseq ?? undefined : undefined, condstore: src.capabilities.supportsCondstore });
+  } finally {
+    await reader.close();
+  }
+  if (!ctx.dryRun) {
+    const after = await dst.folderState(ctx.destPath, signal);
+    await ledger.saveFolder(mb, { folderKey, destPath: destKey, uidValidity: reader.state.uidValidity, uidNext: reader.state.uidNext, highestModseq: reader.state.highestModseq ?? null, messages: reader.state.messages, destUidValidity: after?.uidValidity ?? null, renamed: ctx.renamed, excluded: null, error: null, lastPassId: ctx.passId });
+  }
+}
+
+async function syncOpenFolder(
+  ctx: FolderContext,
+  reader: SourceFolderReader,
+  dst: MailDestination,
+  f: { folderKey: string; destKey: string; uidValidity: string; destMessages: number; prevModseq?: string; condstore: boolean },
+): Promise<void> {
+  const { ledger, mailboxId: mb, signal } = ctx;
+  const caps = dst.capabilities;
+  const srcUids = await reader.listUids(signal);
+  const srcSet = new Set(srcUids);
+  const alive = await ledger.aliveUids(mb, f.folderKey, f.uidValidity);
+  const gone = alive.filter((u) => !srcSet.has(u));
+  if (gone.length && !ctx.dryRun) await ledger.markGone(mb, f.folderKey, f.uidValidity, gone);
+  const intents = ctx.dryRun ? [] : await ledger.withStatus(mb, f.folderKey, f.uidValidity, 'intent');
+
+  // Match against what the destination already holds when the ledger cannot say.
+  let index: FingerprintIndex | undefined;
+  if (f.destMessages > 0 && (alive.length - gone.length === 0 || intents.length > 0)) {
+    index = new FingerprintIndex();
+    const claimed = await ledger.claimedDestUids(mb, f.destKey);
+    for await (const page of dst.listMessages(ctx.destPath, signal)) for (const m of page) if (!claimed.has(m.uid)) index.add(fingerprint(m), m.uid);
+  }
+  if (intents.length) {
+    const resolved: LedgerEntry[] = [];
+    for (const row of intents) {
+      const uid = index?.take(row.fingerprint);
+      if (uid !== undefined) resolved.push({ ...row, status: 'copied', destUid: uid, passId: ctx.passId });
+    }
+    await ledger.put(mb, resolved);
+    if (resolved.length) ctx.progress.note(mb, 'info', `"${ctx.sourcePath.join('/')}": ${resolved.length} interrupted write(s) found at the destination; not written again.`);
+  }
+
+  // Flag changes since the last pass (CONDSTORE), else read flags of every settled message.
+  let changed: Map<number, string[]> | undefined;
+  if (f.condstore && f.prevModseq) {
+    changed = new Map();
+    for await (const page of reader.listMessages({ changedSince: f.prevModseq }, signal)) for (const m of page) changed.set(m.uid, m.flags);
+  }
+
+  for (let i = 0; i < srcUids.length; i += PAGE) {
+    throwIfAborted(signal);
+    const chunk = srcUids.slice(i, i + PAGE);
+    const rows = await ledger.rows(mb, f.folderKey, f.uidValidity, chunk);
+    const settled = chunk.filter((u) => ['copied', 'present'].includes(rows.get(u)?.status ?? ''));
+    const undecided = chunk.filter((u) => !['copied', 'present'].includes(rows.get(u)?.status ?? ''));
+    ctx.progress.advanced(mb, settled.length, 0);
+    if (!ctx.dryRun) await syncFlags(ctx, reader, dst, rows, settled, changed);
+    if (undecided.length === 0) continue;
+
+    const decided: LedgerEntry[] = [];
+    const todo: Todo[] = [];
+    for await (const page of reader.listMessages({ uids: undecided }, signal)) {
+      for (const meta of page) {
+        const fp = fingerprint(meta);
+        const flags = flagKey(destFlags(meta.flags, caps.supportsKeywords));
+        const base = { folderKey: f.folderKey, uidValidity: f.uidValidity, uid: meta.uid, fingerprint: fp, size: meta.size, flags, passId: ctx.passId, destUid: null, reason: null };
+        const reason = skipReason(meta, ctx.options, caps.maxMessageBytes);
+        const present = reason === undefined ? index?.take(fp) : undefined;
+        if (reason !== undefined) {
+          decided.push({ ...base, status: 'skipped', reason });
+          ctx.counters.skipped++;
+        } else if (present !== undefined) {
+          decided.push({ ...base, status: 'present', destUid: present });
+          ctx.counters.present++;
+        } else todo.push({ meta, fp });
+      }
+    }
+    if (!ctx.dryRun) await ledger.put(mb, decided);
+    ctx.progress.advanced(mb, decided.length, 0);
+    await copyAll(ctx, reader, dst, f, todo);
+  }
+}
+
+/** Re-sync flags of already-copied messages whose source flags changed. */
+async function syncFlags(ctx: FolderContext, reader: SourceFolderReader, dst: MailDestination, rows: Map<number, LedgerEntry>, settled: number[], changed?: Map<number, string[]>): Promise<void> {
+  const current = new Map<number, string[]>();
+  if (changed) for (const u of settled) (changed.has(u) ? current.set(u, changed.get(u)!) : undefined);
+  else if (settled.length) for await (const page of reader.listMessages({ uids: settled, flagsOnly: true }, ctx.signal)) for (const m of page) current.set(m.uid, m.flags);
+  const groups = new Map<string, LedgerEntry[]>();
+  for (const [uid, flags] of current) {
+    const row = rows.get(uid);
+    const key = flagKey(destFlags(flags, dst.capabilities.supportsKeywords));
+    if (!row || row.destUid === null || row.flags === key) continue;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  for (const [key, group] of groups) {
+    await dst.setFlags(ctx.destPath, group.map((r) => r.destUid!), key ? key.split(' ') : [], ctx.signal);
+    await ctx.ledger.put(ctx.mailboxId, group.map((r) => ({ ...r, flags: key, passId: ctx.passId })));
+    ctx.counters.flagsSynced += group.length;
+  }
+}
+
+interface Prepared {
+  batch: Batch<Todo>;
+  items: AppendItem[];
+  todos: Todo[];
+  cleanup: () => void;
+}
+
+/** Fetch → write, with the next batch's fetch overlapping the current batch's write. */
+async function copyAll(ctx: FolderContext, reader: SourceFolderReader, dst: MailDestination, f: { folderKey: string; uidValidity: string }, todo: Todo[]): Promise<void> {
+  if (todo.length === 0) return;
+  if (ctx.dryRun) {
+    ctx.counters.copied += todo.length;
+    ctx.progress.advanced(ctx.mailboxId, todo.length, 0);
+    return;
+  }
+  const batches = makeBatches(todo, dst.capabilities.maxBatchMessages);
+  let next: Promise<Prepared> | undefined = prepare(ctx, reader, f, batches[0]!);
+  for (let i = 0; i < batches.length; i++) {
+    const cur: Prepared = await next!;
+    next = i + 1 < batches.length ? prepare(ctx, reader, f, batches[i + 1]!) : undefined;
+    // A failed write must not leave the prefetch's rejection unhandled.
+    next?.catch(() => undefined);
+    try {
+      await write(ctx, dst, f, cur);
+    } catch (err) {
+      await next?.then((p) => p.cleanup()).catch(() => undefined);
+      throw err;
+    } finally {
+      cur.cleanup();
+    }
+  }
+}
+
+async function prepare(ctx: FolderContext, reader: SourceFolderReader, f: { folderKey: string; uidValidity: string }, batch: Batch<Todo>): Promise<Prepared> {
+  const todos: Todo[] = [];
+  const items: AppendItem[] = [];
+  const gone: number[] = [];
+  let cleanup = () => undefined as void;
+  if (batch.large) {
+    const t = batch.items[0]!;
+    const stream = await reader.streamBody(t.meta.uid, ctx.signal);
+    if (!stream) gone.push(t.meta.uid);
+    else {
+      // Spool to disk: memory stays flat, the exact length is known before the literal is declared,
+      // and a source cut short mid-body fails here, before anything is written.
+      const file = path.join(ctx.tmpDir, `spool-${randomUUID()}.eml`);
+      cleanup = () => fs.rmSync(file, { force: true });
+      try {
+        await pipeline(stream, fs.createWriteStream(file, { mode: 0o600 }), { signal: ctx.signal });
+      } catch (err) {
+        cleanup();
+        throw err;
+      }
+      const size = fs.statSync(file).size;
+      todos.push(t);
+      items.push({ size, body: async () => fs.createReadStream(file), flags: t.meta.flags, internalDate: t.meta.internalDate });
+    }
+  } else {
+    const bodies = await reader.fetchBodies(batch.items.map((t) => t.meta.uid), ctx.signal);
+    for (const t of batch.items) {
+      const body = bodies.get(t.meta.uid);
+      if (!body) gone.push(t.meta.uid);
+      else {
+        todos.push(t);
+        items.push({ size: body.length, body, flags: t.meta.flags, internalDate: t.meta.internalDate });
+      }
+    }
+  }
+  // Expunged between listing and fetch: nothing to copy, and the report should not count it.
+  if (gone.length) await ctx.ledger.markGone(ctx.mailboxId, f.folderKey, f.uidValidity, gone);
+  return { batch, items, todos, cleanup };
+}
+
+async function write(ctx: FolderContext, dst: MailDestination, f: { folderKey: string; uidValidity: string }, p: Prepared): Promise<void> {
+  if (p.items.length === 0) return;
+  const keywords = dst.capabilities.supportsKeywords;
+  const row = (t: Todo, i: number) => ({ folderKey: f.folderKey, uidValidity: f.uidValidity, uid: t.meta.uid, fingerprint: t.fp, size: p.items[i]!.size, flags: flagKey(destFlags(t.meta.flags, keywords)), passId: ctx.passId, reason: null, destUid: null });
+  const bytes = p.items.reduce((s, it) => s + it.size, 0);
+  await ctx.limiter.take(p.items.length, bytes, ctx.signal);
+  await ctx.ledger.put(ctx.mailboxId, p.todos.map((t, i) => ({ ...row(t, i), status: 'intent' as const })));
+  try {
+    const results = await dst.append(ctx.destPath, p.items, ctx.signal);
+    await ctx.ledger.put(ctx.mailboxId, p.todos.map((t, i) => ({ ...row(t, i), status: 'copied' as const, destUid: results[i]?.uid ?? null })));
+    ctx.counters.copied += p.items.length;
+    ctx.counters.bytes += bytes;
+    ctx.progress.advanced(ctx.mailboxId, p.items.length, bytes);
+  } catch (err) {
+    if (!(err instanceof PermanentError) || err.code === ErrorCode.QuotaExceeded || err.code === ErrorCode.AuthFailed) throw err;
+    if (p.items.length > 1) {
+      // One bad message refuses the whole MULTIAPPEND: write them one by one to isolate it.
+      for (let i = 0; i < p.items.length; i++)
+        await write(ctx, dst, f, { batch: p.batch, items: [p.items[i]!], todos: [p.todos[i]!], cleanup: () => undefined });
+      return;
+    }
+    await ctx.ledger.put(ctx.mailboxId, [{ ...row(p.todos[0]!, 0), status: 'failed', reason: err.describe() }]);
+    ctx.counters.failed++;
+    ctx.progress.advanced(ctx.mailboxId, 1, 0);
+    ctx.progress.note(ctx.mailboxId, 'error', `"${ctx.sourcePath.join('/')}" UID ${p.todos[0]!.meta.uid}: ${err.message}`);
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * One pass over one mailbox: list and plan folders, then sync several folders at once, each worker on its
+ * own source and destination connections. Owns retries: transient errors reconnect with backoff,
+ * throttling waits the time the server asked for, permanent errors are recorded per folder.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AuthSpec, MailboxOptions, ServerSpec } from '../config/types.js';
+import type { Connector, FolderInfo, MailDestination, MailSource } from '../connectors/contract.js';
+import { AbortError, CutoverError, ErrorCode, PermanentError, RateLimitError, asCutoverError, throwIfAborted } from '../errors.js';
+import type { LedgerRepo } from '../store/ledger-repo.js';
+import type { MailboxRepo, PassCounters } from '../store/mailbox-repo.js';
+import { backoffMs, type ConnectionSlots, type RateLimiter } from '../runner/limits.js';
+import { planFolders } from './folder-map.js';
+import { folderKeyOf, syncFolder } from './folder-sync.js';
+import type { ProgressSink } from './progress.js';
+import type { SpecialUse } from './special-use.js';
+
+/** One side of a migration. */
+export interface Endpoint {
+  connector: Connector;
+  server: ServerSpec;
+  auth: AuthSpec;
+}
+
+export interface MailboxJob {
+  mailboxId: number;
+  label: string;
+  source: Endpoint;
+  dest: Endpoint;
+  options: MailboxOptions;
+  foldersInParallel: number;
+  dryRun: boolean;
+}
+
+export interface EngineDeps {
+  ledger: LedgerRepo;
+  mailboxes: MailboxRepo;
+  slots: ConnectionSlots;
+  limiter: RateLimiter;
+  progress: ProgressSink;
+  tmpDir: string;
+}
+
+const MAX_TRANSIENT_ATTEMPTS = 5;
+const MAX_THROTTLE_WAITS = 50;
+
+/** A source + destination connection pair holding connection slots. */
+class Lane {
+  src?: MailSource;
+  dst?: MailDestination;
+  private releases: Array<() => void> = [];
+  constructor(private readonly job: MailboxJob, private readonly deps: EngineDeps, private readonly signal?: AbortSignal) {}
+
+  async open(): Promise<{ src: MailSource; dst: MailDestination }> {
+    if (!this.src) {
+      this.releases.push(await this.deps.slots.acquire(this.job.source.server, this.signal));
+      this.src = await this.job.source.connector.openSource(this.job.source.server, this.job.source.auth, this.signal);
+    }
+    if (!this.dst) {
+      this.releases.push(await this.deps.slots.acquire(this.job.dest.server, this.signal));
+      this.dst = await this.job.dest.connector.openDestination(this.job.dest.server, this.job.dest.auth, this.signal);
+    }
+    return { src: this.src, dst: this.dst };
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.src?.close(), this.dst?.close()]);
+    this.src = this.dst = undefined;
+    for (const r of this.releases.splice(0)) r();
+  }
+}
+
+/** Run one pass; returns its counters. Throws only for mailbox-fatal errors (login refused, quota, abort). */
+export async function syncMailbox(job: MailboxJob, deps: EngineDeps, signal?: AbortSignal): Promise<PassCounters> {
+  const counters: PassCounters = { copied: 0, present: 0, skipped: 0, failed: 0, flagsSynced: 0, bytes: 0, throttledMs: 0 };
+  const passId = await deps.mailboxes.startPass(job.mailboxId, job.dryRun);
+  await deps.mailboxes.setStatus(job.mailboxId, 'running');
+  const first = new Lane(job, deps, signal);
+  try {
+    const { src, dst } = await first.open();
+    const sourceFolders = await src.listFolders(signal);
+    const destFolders = await dst.listFolders(signal);
+    const specialUse: Partial<Record<SpecialUse, string[]>> = {};
+    for (const d of destFolders) if (d.specialUse) specialUse[d.specialUse] ??= d.path;
+    const plan = planFolders(sourceFolders, job.options.folders, { delimiter: dst.capabilities.delimiter, specialUse, reservedNames: dst.capabilities.reservedNames });
+
+    const work: Array<{ folder: FolderInfo; destPath: string[]; renamed: string | null }> = [];
+    let total = 0;
+    for (const folder of sourceFolders) {
+      const d = plan.get(folder.path.join('\u0000'));
+      if (!d) continue;
+      if (d.action === 'exclude') {
+        if (!job.dryRun) await deps.ledger.saveFolder(job.mailboxId, { folderKey: folderKeyOf(folder.path), destPath: null, uidValidity: null, uidNext: null, highestModseq: null, messages: 0, destUidValidity: null, renamed: null, excluded: d.reason, error: null, lastPassId: passId });
+        deps.progress.note(job.mailboxId, 'info', `"${folder.path.join('/')}" excluded: ${d.reason}`);
+        continue;
+      }
+      if (d.renamed) deps.progress.note(job.mailboxId, 'warn', `"${folder.path.join('/')}": ${d.renamed.reason}`);
+      if (!folder.selectable) {
+        if (!job.dryRun) await dst.ensureFolder(d.destPath, signal);
+        continue;
+      }
+      total += (await src.folderState(folder.path, signal)).messages;
+      work.push({ folder, destPath: d.destPath, renamed: d.renamed?.reason ?? null });
+    }
+    deps.progress.planned(job.mailboxId, job.label, total);
+    // INBOX first: it is what people look at on Monday.
+    work.sort((a, b) => Number(b.folder.path[0]?.toUpperCase() === 'INBOX' && b.folder.path.length === 1) - Number(a.folder.path[0]?.toUpperCase() === 'INBOX' && a.folder.path.length === 1));
+
+    let fatal: unknown;
+    const worker = async (lane: Lane) => {
+      try {
+        for (let w = work.shift(); w && !fatal; w = work.shift()) {
+          try {
+            await syncWithRetries(job, deps, lane, w, passId, counters, signal);
+          } catch (err) {
+            fatal ??= err;
+          }
+        }
+      } finally {
+        if (lane !== first) await lane.close();
+      }
+    };
+    const lanes = [first, ...Array.from({ length: Math.max(0, Math.min(job.foldersInParallel, work.length) - 1) }, () => new Lane(job, deps, signal))];
+    await Promise.all(lanes.map(worker));
+    if (fatal) throw fatal;
+    await deps.mailboxes.finishPass(passId, 'done', counters);
+    await deps.mailboxes.setStatus(job.mailboxId, counters.failed ? 'done-with-errors' : 'done');
+    const folders = await deps.ledger.listFolders(job.mailboxId);
+    if (!job.dryRun) await deps.mailboxes.setSize(job.mailboxId, folders.reduce((s, f) => s + f.messages, 0), counters.bytes);
+    deps.progress.finished(job.mailboxId, 'done');
+    return counters;
+  } catch (err) {
+    const e = signal?.aborted ? new AbortError('Stopped by the user; rerun to resume.') : asCutoverError(err);
+    await deps.mailboxes.finishPass(passId, e instanceof AbortError ? 'stopped' : 'failed', counters, e.describe());
+    await deps.mailboxes.setStatus(job.mailboxId, e instanceof AbortError ? 'stopped' : 'failed', e.describe());
+    deps.progress.finished(job.mailboxId, e instanceof AbortError ? 'stopped' : 'failed');
+    throw e;
+  } finally {
+    await first.close();
+  }
+}
+
+async function syncWithRetries(job: MailboxJob, deps: EngineDeps, lane: Lane, w: { folder: FolderInfo; destPath: string[]; renamed: string | null }, passId: number, counters: PassCounters, signal?: AbortSignal): Promise<void> {
+  const name = w.folder.path.join('/');
+  for (let attempt = 0, waits = 0; ; ) {
+    throwIfAborted(signal);
+    try {
+      const { src, dst } = await lane.open();
+      await syncFolder({ mailboxId: job.mailboxId, passId, sourcePath: w.folder.path, destPath: w.destPath, renamed: w.renamed, options: job.options, dryRun: job.dryRun, ledger: deps.ledger, limiter: deps.limiter, tmpDir: deps.tmpDir, progress: deps.progress, counters, signal }, src, dst);
+      return;
+    } catch (raw) {
+      if (signal?.aborted) throw new AbortError();
+      const err = asCutoverError(raw);
+      if (err instanceof RateLimitError && ++waits <= MAX_THROTTLE_WAITS) {
+        deps.progress.note(job.mailboxId, 'warn', `"${name}": throttled by the server, waiting ${Math.round(err.retryAfterMs / 1000)} s.`);
+        counters.throttledMs += err.retryAfterMs;
+        await lane.close();
+        await sleep(err.retryAfterMs, undefined, { signal });
+        continue;
+      }
+      if (err instanceof PermanentError || err.code === ErrorCode.Throttled || ++attempt >= MAX_TRANSIENT_ATTEMPTS) {
+        if (isMailboxFatal(err)) throw err;
+        deps.progress.note(job.mailboxId, 'error', `"${name}" failed: ${err.describe()}`);
+        if (!job.dryRun) {
+          const prev = await deps.ledger.getFolder(job.mailboxId, folderKeyOf(w.folder.path));
+          await deps.ledger.saveFolder(job.mailboxId, { folderKey: folderKeyOf(w.folder.path), destPath: folderKeyOf(w.destPath), uidValidity: prev?.uidValidity ?? null, uidNext: prev?.uidNext ?? null, highestModseq: prev?.highestModseq ?? null, messages: prev?.messages ?? 0, destUidValidity: prev?.destUidValidity ?? null, renamed: w.renamed, excluded: null, error: err.describe(), lastPassId: passId });
+        }
+        return;
+      }
+      const wait = backoffMs(attempt);
+      deps.progress.note(job.mailboxId, 'warn', `"${name}": ${err.message} — retrying in ${Math.round(wait / 1000)} s (attempt ${attempt + 1} of ${MAX_TRANSIENT_ATTEMPTS}).`);
+      await lane.close();
+      await sleep(wait, undefined, { signal });
+    }
+  }
+}
+
+/** Errors that stop the whole mailbox: no point trying other folders. */
+function isMailboxFatal(err: CutoverError): boolean {
+  return [ErrorCode.AuthFailed, ErrorCode.QuotaExceeded, ErrorCode.DnsNotFound, ErrorCode.ConnectionRefused, ErrorCode.TlsFailed].includes(err.code as never);
+}

@@ -1,0 +1,92 @@
+/**
+ * Limits shared by every worker of a run: connection slots per server and message/byte rates.
+ * Waiting is done here (the scheduler), never inside connectors.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { throwIfAborted } from '../errors.js';
+
+/** A counting semaphore. */
+export class Semaphore {
+  private waiting: Array<() => void> = [];
+  constructor(private free: number) {}
+
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    throwIfAborted(signal);
+    if (this.free > 0) this.free--;
+    else
+      await new Promise<void>((resolve, reject) => {
+        const go = () => {
+          signal?.removeEventListener('abort', stop);
+          resolve();
+        };
+        const stop = () => {
+          this.waiting = this.waiting.filter((w) => w !== go);
+          reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+        };
+        signal?.addEventListener('abort', stop, { once: true });
+        this.waiting.push(go);
+      });
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
+
+/** Token bucket over messages and bytes per second; absent rates mean unlimited. */
+export class RateLimiter {
+  private msgTokens: number;
+  private byteTokens: number;
+  private last = Date.now();
+  constructor(private readonly rates: { messagesPerSecond?: number; bytesPerSecond?: number }) {
+    this.msgTokens = rates.messagesPerSecond ?? 0;
+    this.byteTokens = rates.bytesPerSecond ?? 0;
+  }
+
+  /** Wait until `messages` and `bytes` may be sent. A single request bigger than a second's budget waits for a full bucket. */
+  async take(messages: number, bytes: number, signal?: AbortSignal): Promise<void> {
+    const { messagesPerSecond: mps, bytesPerSecond: bps } = this.rates;
+    if (!mps && !bps) return;
+    for (;;) {
+      throwIfAborted(signal);
+      const now = Date.now();
+      const dt = (now - this.last) / 1000;
+      this.last = now;
+      if (mps) this.msgTokens = Math.min(mps, this.msgTokens + dt * mps);
+      if (bps) this.byteTokens = Math.min(bps, this.byteTokens + dt * bps);
+      const needM = mps ? Math.min(messages, mps) : 0;
+      const needB = bps ? Math.min(bytes, bps) : 0;
+      if ((!mps || this.msgTokens >= needM) && (!bps || this.byteTokens >= needB)) {
+        if (mps) this.msgTokens -= needM;
+        if (bps) this.byteTokens -= needB;
+        return;
+      }
+      const waitM = mps ? ((needM - this.msgTokens) / mps) * 1000 : 0;
+      const waitB = bps ? ((needB - this.byteTokens) / bps) * 1000 : 0;
+      await sleep(Math.max(10, waitM, waitB), undefined, { signal });
+    }
+  }
+}
+
+/** Connection slots per server (host:port), created on first use with that server's cap. */
+export class ConnectionSlots {
+  private readonly byServer = new Map<string, Semaphore>();
+
+  /** Take one connection slot for the server; call the returned function to give it back. */
+  acquire(server: { host: string; port: number; maxConnections: number }, signal?: AbortSignal): Promise<() => void> {
+    const key = `${server.host}:${server.port}`;
+    let sem = this.byServer.get(key);
+    if (!sem) this.byServer.set(key, (sem = new Semaphore(Math.max(1, server.maxConnections))));
+    return sem.acquire(signal);
+  }
+}
+
+/** Exponential backoff with jitter: 1s, 2s, 4s… capped. */
+export function backoffMs(attempt: number, capMs = 60_000): number {
+  const base = Math.min(capMs, 1000 * 2 ** attempt);
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}

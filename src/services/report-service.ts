@@ -1,0 +1,88 @@
+/**
+ * The report that proves a migration: per mailbox and folder, items at the source and where each one
+ * ended (copied, already present, skipped with a reason, failed with the error), and whether it reconciles.
+ */
+import type { Store } from '../store/db.js';
+import { LedgerRepo } from '../store/ledger-repo.js';
+import { MailboxRepo, type PassRow } from '../store/mailbox-repo.js';
+
+export interface FolderReport {
+  source: string;
+  destination: string | null;
+  sourceItems: number;
+  copied: number;
+  present: number;
+  skipped: number;
+  failed: number;
+  /** Writes interrupted (intent without result) or items not yet looked at. */
+  pending: number;
+  renamed: string | null;
+  excluded: string | null;
+  error: string | null;
+}
+
+export interface MailboxReport {
+  mailbox: string;
+  destination: string;
+  status: string;
+  lastError: string | null;
+  folders: FolderReport[];
+  totals: Omit<FolderReport, 'source' | 'destination' | 'renamed' | 'excluded' | 'error'> & { bytesCopied: number };
+  /** True when every source item is in exactly one column. */
+  reconciles: boolean;
+  /** What does not add up, in words. */
+  discrepancy?: string;
+  passes: PassRow[];
+  problems: Array<{ folder: string; uid: number; status: string; reason: string | null }>;
+}
+
+const show = (key: string | null) => (key ? (JSON.parse(key) as string[]).join('/') : null);
+
+/** Build the report of every mailbox (or those named). */
+export async function buildReport(store: Store, only?: string[]): Promise<MailboxReport[]> {
+  const mailboxes = new MailboxRepo(store.db);
+  const ledger = new LedgerRepo(store.db);
+  const out: MailboxReport[] = [];
+  for (const m of await mailboxes.list()) {
+    if (only?.length && !only.includes(m.sourceUser)) continue;
+    const counts = new Map((await ledger.folderCounts(m.id)).map((c) => [c.folderKey, c]));
+    const folders: FolderReport[] = [];
+    let bytesCopied = 0;
+    for (const f of await ledger.listFolders(m.id)) {
+      const c = counts.get(f.folderKey);
+      bytesCopied += c?.bytesCopied ?? 0;
+      const n = (k: 'copied' | 'present' | 'skipped' | 'failed' | 'intent') => c?.counts[k] ?? 0;
+      const accounted = n('copied') + n('present') + n('skipped') + n('failed');
+      folders.push({
+        source: show(f.folderKey)!,
+        destination: show(f.destPath),
+        sourceItems: f.messages,
+        copied: n('copied'),
+        present: n('present'),
+        skipped: n('skipped'),
+        failed: n('failed'),
+        pending: Math.max(0, f.messages - accounted),
+        renamed: f.renamed,
+        excluded: f.excluded,
+        error: f.error,
+      });
+    }
+    const sum = (k: keyof FolderReport) => folders.reduce((s, f) => s + (f[k] as number), 0);
+    const totals = { sourceItems: sum('sourceItems'), copied: sum('copied'), present: sum('present'), skipped: sum('skipped'), failed: sum('failed'), pending: sum('pending'), bytesCopied };
+    const off = folders.filter((f) => f.pending > 0 || f.sourceItems !== f.copied + f.present + f.skipped + f.failed + f.pending);
+    const problems = (await ledger.problems(m.id)).map((p) => ({ folder: show(p.folderKey)!, uid: p.uid, status: p.status === 'intent' ? 'pending' : p.status, reason: p.reason }));
+    out.push({
+      mailbox: m.sourceUser,
+      destination: m.destUser,
+      status: m.status,
+      lastError: m.lastError,
+      folders,
+      totals,
+      reconciles: off.length === 0,
+      discrepancy: off.length ? `${totals.pending} item(s) in ${off.length} folder(s) not yet accounted for (${off.map((f) => f.source).join(', ')}): the last pass did not finish them; rerun \`cutover migrate\`.` : undefined,
+      passes: await mailboxes.passes(m.id),
+      problems,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+/** Opening the embedded store: a SQLite file under the data directory, migrated to the latest schema. */
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
+import { migrations } from './migrations.js';
+import type { Database } from './schema.js';
+
+/** An open store. */
+export interface Store {
+  db: Kysely<Database>;
+  /** Where the data lives, for messages. */
+  location: string;
+  close(): Promise<void>;
+}
+
+/** Default data directory: $CUTOVER_DATA_DIR, else ./.cutover in the current directory. */
+export function defaultDataDir(): string {
+  return process.env.CUTOVER_DATA_DIR || path.resolve('.cutover');
+}
+
+/** Open (creating if needed) the SQLite store in `dataDir` and bring its schema up to date. */
+export async function openStore(dataDir: string): Promise<Store> {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(dataDir, 'cutover.sqlite');
+  const sqlite = new BetterSqlite3(file);
+  // WAL: readers (status, report) never block the writer; NORMAL is crash-safe for a process kill.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 10000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const provider: MigrationProvider = { getMigrations: async () => migrations('sqlite') };
+  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+  return { db, location: file, close: () => db.destroy() };
+}

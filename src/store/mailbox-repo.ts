@@ -1,0 +1,130 @@
+/** Mailboxes and their passes. */
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** A mailbox row with numbers normalised (pg returns int8 as strings). */
+export interface MailboxRow {
+  id: number;
+  key: string;
+  sourceUser: string;
+  destUser: string;
+  starred: boolean;
+  status: string;
+  sourceBytes: number;
+  sourceMessages: number;
+  lastError: string | null;
+}
+
+/** Counters of one pass. */
+export interface PassCounters {
+  copied: number;
+  present: number;
+  skipped: number;
+  failed: number;
+  flagsSynced: number;
+  bytes: number;
+  throttledMs: number;
+}
+
+export interface PassRow extends PassCounters {
+  id: number;
+  mailboxId: number;
+  startedAt: string;
+  finishedAt: string | null;
+  status: string;
+  dryRun: boolean;
+  error: string | null;
+}
+
+const now = () => new Date().toISOString();
+
+export class MailboxRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Insert or update by key; returns the id. */
+  async upsert(m: { key: string; sourceUser: string; destUser: string; starred: boolean }): Promise<number> {
+    const row = await this.db
+      .insertInto('mailboxes')
+      .values({ key: m.key, source_user: m.sourceUser, dest_user: m.destUser, starred: m.starred ? 1 : 0, status: 'idle', updated_at: now() })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ source_user: m.sourceUser, dest_user: m.destUser, starred: m.starred ? 1 : 0 }))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  async get(id: number): Promise<MailboxRow | undefined> {
+    const r = await this.db.selectFrom('mailboxes').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toMailbox(r);
+  }
+
+  /** Every mailbox, starred first, then largest first. */
+  async list(): Promise<MailboxRow[]> {
+    const rows = await this.db.selectFrom('mailboxes').selectAll().orderBy('starred', 'desc').orderBy('source_bytes', 'desc').orderBy('id').execute();
+    return rows.map(toMailbox);
+  }
+
+  async setStatus(id: number, status: string, lastError: string | null = null): Promise<void> {
+    await this.db.updateTable('mailboxes').set({ status, last_error: lastError, updated_at: now() }).where('id', '=', id).execute();
+  }
+
+  async setSize(id: number, messages: number, bytes: number): Promise<void> {
+    await this.db.updateTable('mailboxes').set({ source_messages: messages, source_bytes: bytes }).where('id', '=', id).execute();
+  }
+
+  async startPass(mailboxId: number, dryRun: boolean): Promise<number> {
+    const r = await this.db
+      .insertInto('passes')
+      .values({ mailbox_id: mailboxId, started_at: now(), status: 'running', dry_run: dryRun ? 1 : 0 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(r.id);
+  }
+
+  async finishPass(id: number, status: string, c: PassCounters, error: string | null = null): Promise<void> {
+    await this.db
+      .updateTable('passes')
+      .set({ status, finished_at: now(), copied: c.copied, present: c.present, skipped: c.skipped, failed: c.failed, flags_synced: c.flagsSynced, bytes: c.bytes, throttled_ms: c.throttledMs, error })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** A pass left 'running' by a killed process is marked as interrupted. */
+  async closeStalePasses(): Promise<void> {
+    await this.db.updateTable('passes').set({ status: 'interrupted', finished_at: now() }).where('status', '=', 'running').execute();
+    await this.db.updateTable('mailboxes').set({ status: 'stopped' }).where('status', '=', 'running').execute();
+  }
+
+  async passes(mailboxId: number): Promise<PassRow[]> {
+    const rows = await this.db.selectFrom('passes').selectAll().where('mailbox_id', '=', mailboxId).orderBy('id').execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      mailboxId: Number(r.mailbox_id),
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      status: r.status,
+      dryRun: Boolean(r.dry_run),
+      copied: Number(r.copied),
+      present: Number(r.present),
+      skipped: Number(r.skipped),
+      failed: Number(r.failed),
+      flagsSynced: Number(r.flags_synced),
+      bytes: Number(r.bytes),
+      throttledMs: Number(r.throttled_ms),
+      error: r.error,
+    }));
+  }
+}
+
+function toMailbox(r: Database['mailboxes'] extends infer T ? { [K in keyof T]: unknown } : never): MailboxRow {
+  return {
+    id: Number(r.id),
+    key: String(r.key),
+    sourceUser: String(r.source_user),
+    destUser: String(r.dest_user),
+    starred: Number(r.starred) === 1,
+    status: String(r.status),
+    sourceBytes: Number(r.source_bytes),
+    sourceMessages: Number(r.source_messages),
+    lastError: (r.last_error as string | null) ?? null,
+  };
+}

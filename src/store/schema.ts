@@ -1,0 +1,82 @@
+/** Table types of the store. One schema for SQLite (default) and PostgreSQL (scale-out). */
+import type { Generated } from 'kysely';
+
+/** A mailbox to migrate, keyed by its source and destination identity. */
+export interface MailboxTable {
+  id: Generated<number>;
+  /** "imap://host:port/user → imap://host:port/user": stable across runs and projects. */
+  key: string;
+  source_user: string;
+  dest_user: string;
+  starred: number;
+  /** idle | running | done | failed | stopped */
+  status: string;
+  /** Bytes at the source at the last listing (for largest-first ordering and ETA). */
+  source_bytes: Generated<number>;
+  source_messages: Generated<number>;
+  last_error: string | null;
+  updated_at: string;
+}
+
+/** One pass (initial or delta) over one mailbox. */
+export interface PassTable {
+  id: Generated<number>;
+  mailbox_id: number;
+  started_at: string;
+  finished_at: string | null;
+  /** running | done | failed | stopped */
+  status: string;
+  dry_run: Generated<number>;
+  copied: Generated<number>;
+  present: Generated<number>;
+  skipped: Generated<number>;
+  failed: Generated<number>;
+  flags_synced: Generated<number>;
+  bytes: Generated<number>;
+  throttled_ms: Generated<number>;
+  error: string | null;
+}
+
+/** Per source folder: where it goes and the state that lets a pass skip it when unchanged. */
+export interface FolderTable {
+  mailbox_id: number;
+  /** JSON array of the source path segments. */
+  folder_key: string;
+  dest_path: string | null;
+  uid_validity: string | null;
+  uid_next: number | null;
+  highest_modseq: string | null;
+  /** Messages at the source at the last listing. */
+  messages: Generated<number>;
+  dest_uid_validity: string | null;
+  renamed: string | null;
+  excluded: string | null;
+  error: string | null;
+  last_pass_id: number | null;
+}
+
+/**
+ * The ledger: one row per source message ever seen. status is intent (write under way), copied,
+ * present (found at the destination by fingerprint), skipped (reason), failed (reason), gone (expunged at source).
+ */
+export interface LedgerTable {
+  mailbox_id: number;
+  folder_key: string;
+  uid_validity: string;
+  uid: number;
+  fingerprint: string;
+  size: number;
+  status: string;
+  reason: string | null;
+  dest_uid: number | null;
+  /** Flags last written to the destination, sorted and space-joined. */
+  flags: string;
+  pass_id: number;
+}
+
+export interface Database {
+  mailboxes: MailboxTable;
+  passes: PassTable;
+  folders: FolderTable;
+  ledger: LedgerTable;
+}
