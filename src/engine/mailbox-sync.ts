@@ -13,7 +13,7 @@ import { backoffMs, type ConnectionSlots, type RateLimiter } from '../runner/lim
 import { planFolders } from './folder-map.js';
 import { folderKeyOf, syncFolder } from './folder-sync.js';
 import type { ProgressSink } from './progress.js';
-import type { SpecialUse } from './special-use.js';
+import { guessSpecialUse, type SpecialUse } from './special-use.js';
 
 /** One side of a migration. */
 export interface Endpoint {
@@ -81,7 +81,11 @@ export async function syncMailbox(job: MailboxJob, deps: EngineDeps, signal?: Ab
     const sourceFolders = await src.listFolders(signal);
     const destFolders = await dst.listFolders(signal);
     const specialUse: Partial<Record<SpecialUse, string[]>> = {};
-    for (const d of destFolders) if (d.specialUse) specialUse[d.specialUse] ??= d.path;
+    for (const d of destFolders) {
+      // Servers without SPECIAL-USE still have a Sent folder: recognise it by name.
+      const use = d.specialUse ?? guessSpecialUse(d.path);
+      if (use) specialUse[use] ??= d.path;
+    }
     const plan = planFolders(sourceFolders, job.options.folders, { delimiter: dst.capabilities.delimiter, specialUse, reservedNames: dst.capabilities.reservedNames });
 
     const work: Array<{ folder: FolderInfo; destPath: string[]; renamed: string | null }> = [];
