@@ -1,0 +1,192 @@
+/**
+ * The imapsync-style one-off form of a server and login, for the command line:
+ *   imaps://USER:PASSWORD@HOST:PORT?max-connections=4
+ *   imap://USER@HOST?starttls=1&password-env=SRC_PASS
+ * User and password are percent-decoded (%40 → @, %3A → :). Query parameters: starttls, insecure, auth=xoauth2,
+ * password-env, password-file, max-connections.
+ */
+import { ErrorCode, PermanentError } from '../errors.js';
+import type { AuthSpec, SecretRef, ServerSpec, TlsMode } from './types.js';
+import { isEnvName, parseBool, suggest } from './values.js';
+
+const SCHEMES: Record<string, { tls: TlsMode; port: number }> = {
+  imap: { tls: 'none', port: 143 },
+  imaps: { tls: 'tls', port: 993 },
+};
+const SUPPORTED =
+  'imaps://USER:PASSWORD@HOST[:PORT] (TLS, port 993) or imap://USER:PASSWORD@HOST[:PORT] (port 143; add ?starttls=1 to upgrade)';
+const PARAMS = ['starttls', 'insecure', 'auth', 'password-env', 'password-file', 'max-connections'];
+const ENCODING_HINT =
+  'percent-encode special characters in the user and password: @ → %40, : → %3A, / → %2F, # → %23, ? → %3F, % → %25';
+
+/** Where a password came from, given outside the URL (CLI flags). */
+export interface PasswordOptions {
+  passwordEnv?: string;
+  passwordFile?: string;
+}
+
+function fail(message: string, hint: string): never {
+  throw new PermanentError(ErrorCode.UrlInvalid, message, hint);
+}
+
+function decode(part: string, what: string, shown: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return fail(
+      `The ${what} in ${shown} has a broken percent-encoding.`,
+      `Write % as %25 and ${ENCODING_HINT}.`,
+    );
+  }
+}
+
+/** Parse imap:// or imaps:// into the server it names and the login to use on it. */
+export function parseServerUrl(
+  url: string,
+  opts: PasswordOptions = {},
+): { server: ServerSpec; auth: AuthSpec } {
+  const text = url.trim();
+  const shown = redactUrl(text);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
+  if (scheme === undefined) fail(`'${shown}' is not a server URL.`, `Write ${SUPPORTED}.`);
+  const defaults = SCHEMES[scheme];
+  if (!defaults) {
+    const later = scheme === 'pop3' || scheme === 'pop3s' ? ' POP3 is not supported yet.' : '';
+    fail(
+      `Unsupported scheme '${scheme}://' in ${shown}.${later}`,
+      `Supported schemes: imap:// and imaps://. Write ${SUPPORTED}.`,
+    );
+  }
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    return fail(
+      `'${shown}' is not a valid server URL.`,
+      `Check the host and the port (1-65535), and ${ENCODING_HINT}.`,
+    );
+  }
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (host === '') fail(`No host in ${shown}.`, `Write ${SUPPORTED}.`);
+  if (u.pathname !== '' && u.pathname !== '/') {
+    fail(
+      `Unexpected path '${u.pathname}' in ${shown}.`,
+      `A server URL ends after the host and port; if '/' is in the password, ${ENCODING_HINT}.`,
+    );
+  }
+  const port = u.port === '' ? defaults.port : Number(u.port);
+  if (port < 1 || port > 65535)
+    fail(
+      `Port ${port} in ${shown} is out of range.`,
+      'Use a port from 1 to 65535 (IMAP: 993 for TLS, 143 otherwise).',
+    );
+  const user = decode(u.username, 'user', shown);
+  if (user === '')
+    fail(
+      `No login in ${shown}.`,
+      `Put the login before the host: ${scheme}://USER@${host}; ${ENCODING_HINT}.`,
+    );
+
+  let tls = defaults.tls;
+  let allowInvalidCertificates = false;
+  let kind: 'password' | 'xoauth2' = 'password';
+  let maxConnections = 10;
+  const secrets: Array<[string, SecretRef]> = [];
+  if (u.password !== '') secrets.push(['the URL', { value: decode(u.password, 'password', shown) }]);
+  if (opts.passwordEnv !== undefined) secrets.push(['--password-env', { env: opts.passwordEnv }]);
+  if (opts.passwordFile !== undefined) secrets.push(['--password-file', { file: opts.passwordFile }]);
+
+  const seen = new Set<string>();
+  for (const [name, value] of u.searchParams) {
+    if (!PARAMS.includes(name)) {
+      const guess = suggest(name, PARAMS);
+      fail(
+        `Unknown parameter '${name}' in ${shown}.`,
+        `${guess ? `Did you mean '${guess}'? ` : ''}Known parameters: ${PARAMS.join(', ')}.`,
+      );
+    }
+    if (seen.has(name)) fail(`Parameter '${name}' is given twice in ${shown}.`, 'Give each parameter once.');
+    seen.add(name);
+    const flag = (): boolean => {
+      const b = parseBool(value === '' ? 'yes' : value);
+      return b.ok
+        ? b.value
+        : fail(`${name}=${value} in ${shown}: ${b.message}.`, `Write ${name}=1 or ${name}=0.`);
+    };
+    if (name === 'starttls') {
+      if (flag()) {
+        if (scheme === 'imaps')
+          fail(
+            `starttls=1 does not go with imaps:// in ${shown}.`,
+            'Use imap://…?starttls=1 for STARTTLS, or imaps:// for TLS from the start.',
+          );
+        tls = 'starttls';
+      }
+    } else if (name === 'insecure') {
+      allowInvalidCertificates = flag();
+    } else if (name === 'auth') {
+      const mech = value.toLowerCase();
+      if (mech === 'xoauth2' || mech === 'oauth2' || mech === 'oauthbearer') kind = 'xoauth2';
+      else if (mech === 'password' || mech === 'plain' || mech === 'login') kind = 'password';
+      else
+        fail(
+          `Unknown auth=${value} in ${shown}.`,
+          'Use auth=xoauth2 (the password is then an access token), or leave it out for a password login.',
+        );
+    } else if (name === 'max-connections') {
+      maxConnections = Number(value);
+      if (!/^\d+$/.test(value) || maxConnections < 1)
+        fail(
+          `max-connections=${value} in ${shown} is not a positive whole number.`,
+          'Write e.g. max-connections=4.',
+        );
+    } else if (name === 'password-env') {
+      if (!isEnvName(value))
+        fail(
+          `password-env=${value} in ${shown} is not a variable name.`,
+          'Write the name of an environment variable, e.g. password-env=SRC_PASSWORD.',
+        );
+      secrets.push(['password-env=', { env: value }]);
+    } else if (value === '') {
+      fail(
+        `password-file= in ${shown} has no path.`,
+        'Write password-file=/path/to/file (the first line is the password).',
+      );
+    } else {
+      secrets.push(['password-file=', { file: value }]);
+    }
+  }
+
+  const what = kind === 'xoauth2' ? 'access token' : 'password';
+  if (secrets.length > 1) {
+    fail(
+      `The ${what} for ${user} is given ${secrets.length} ways (${secrets.map((s) => s[0]).join(', ')}) in ${shown}.`,
+      'Give it exactly one way.',
+    );
+  }
+  const secret = secrets[0]?.[1];
+  if (!secret) {
+    fail(
+      `No ${what} for ${user} in ${shown}.`,
+      `Give it one of three ways: in the URL (${scheme}://USER:PASSWORD@${host}, ${ENCODING_HINT}); ` +
+        'from an environment variable (?password-env=VAR or --password-env VAR); ' +
+        'or from a file whose first line is the password (?password-file=PATH or --password-file PATH).',
+    );
+  }
+  const server: ServerSpec = { kind: 'imap', host, port, tls, allowInvalidCertificates, maxConnections };
+  const auth: AuthSpec =
+    kind === 'xoauth2' ? { kind, user, accessToken: secret } : { kind, user, password: secret };
+  return { server, auth };
+}
+
+/** The URL with its password (or access token) replaced by *** — safe for logs; works on malformed URLs too. */
+export function redactUrl(url: string): string {
+  const start = url.indexOf('://');
+  if (start < 0) return url;
+  const query = url.indexOf('?', start);
+  const at = url.lastIndexOf('@', query < 0 ? url.length : query);
+  if (at < start) return url;
+  const colon = url.indexOf(':', start + 3);
+  if (colon < 0 || colon > at || colon + 1 === at) return url;
+  return `${url.slice(0, colon + 1)}***${url.slice(at)}`;
+}
