@@ -2,7 +2,7 @@
 import type { MailboxReport } from '../services/report-service.js';
 
 /** A CSV cell: quoted when needed; a leading = + - @ tab or CR is neutralised with a quote mark. */
-export function csvCell(v: unknown): string {
+export function csvCell(v: string | number | null | undefined): string {
   let s = v === null || v === undefined ? '' : String(v);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

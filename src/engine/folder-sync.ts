@@ -176,7 +176,9 @@ async function syncOpenFolder(
 /** Re-sync flags of already-copied messages whose source flags changed. */
 async function syncFlags(ctx: FolderContext, reader: SourceFolderReader, dst: MailDestination, rows: Map<number, LedgerEntry>, settled: number[], changed?: Map<number, string[]>): Promise<void> {
   const current = new Map<number, string[]>();
-  if (changed) for (const u of settled) (changed.has(u) ? current.set(u, changed.get(u)!) : undefined);
+  if (changed) {
+    for (const u of settled) if (changed.has(u)) current.set(u, changed.get(u)!);
+  }
   else if (settled.length) for await (const page of reader.listMessages({ uids: settled, flagsOnly: true }, ctx.signal)) for (const m of page) current.set(m.uid, m.flags);
   const groups = new Map<string, LedgerEntry[]>();
   for (const [uid, flags] of current) {

@@ -126,7 +126,7 @@ export async function syncMailbox(job: MailboxJob, deps: EngineDeps, signal?: Ab
     };
     const lanes = [first, ...Array.from({ length: Math.max(0, Math.min(job.foldersInParallel, work.length) - 1) }, () => new Lane(job, deps, signal))];
     await Promise.all(lanes.map(worker));
-    if (fatal) throw fatal;
+    if (fatal) throw asCutoverError(fatal);
     await deps.mailboxes.finishPass(passId, 'done', counters);
     await deps.mailboxes.setStatus(job.mailboxId, counters.failed ? 'done-with-errors' : 'done');
     const folders = await deps.ledger.listFolders(job.mailboxId);

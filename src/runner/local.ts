@@ -3,7 +3,7 @@ import { throwIfAborted } from '../errors.js';
 
 /** Run `tasks` with at most `concurrency` at once; never rejects: each result is settled. */
 export async function runPool<T>(tasks: Array<() => Promise<T>>, concurrency: number, signal?: AbortSignal): Promise<PromiseSettledResult<T>[]> {
-  const results: PromiseSettledResult<T>[] = new Array(tasks.length);
+  const results = new Array<PromiseSettledResult<T>>(tasks.length);
   let next = 0;
   const worker = async () => {
     for (;;) {

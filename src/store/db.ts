@@ -34,7 +34,7 @@ export async function openStore(dataDir: string): Promise<Store> {
   const { error } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     await db.destroy();
-    throw error instanceof Error ? error : new Error(String(error));
+    throw error instanceof Error ? error : new Error(`store migration failed: ${JSON.stringify(error)}`);
   }
   return { db, location: file, close: () => db.destroy() };
 }

@@ -249,14 +249,14 @@ function toEntry(r: Record<string, unknown>): LedgerEntry {
     status: r.status as LedgerStatus,
     reason: (r.reason as string | null) ?? null,
     destUid: r.dest_uid === null || r.dest_uid === undefined ? null : Number(r.dest_uid),
-    flags: String(r.flags ?? ''),
+    flags: (r.flags as string | null) ?? '',
     passId: Number(r.pass_id),
   };
 }
 
 function toFolder(r: Record<string, unknown>): FolderRow {
   const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  const s = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
   return {
     folderKey: String(r.folder_key),
     destPath: s(r.dest_path),

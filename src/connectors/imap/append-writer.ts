@@ -41,6 +41,8 @@ export function imapDateTime(d: Date): string {
 export function appendableFlags(flags: string[], keywords: boolean): string[] {
   return flags.filter((f) => {
     if (/^\\recent$/i.test(f)) return false;
+    // Atoms exclude controls (RFC 3501 ATOM-CHAR): the control-character range is intended.
+    // eslint-disable-next-line no-control-regex
     if (!/^\\?[^\s(){%*"\\\]\x00-\x1f\x7f]+$/.test(f)) return false;
     return f.startsWith('\\') || keywords;
   });

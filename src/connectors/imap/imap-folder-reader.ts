@@ -110,7 +110,7 @@ export class ImapFolderReader implements SourceFolderReader {
     throwIfAborted(signal);
     try {
       const dl = await this.client.download(String(uid), undefined, { uid: true, chunkSize: 1024 * 1024 });
-      return (dl.content as Readable | undefined) ?? null;
+      return dl.content ?? null;
     } catch (err) {
       throw mapImapError(err, this.where);
     }
