@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// `npm test [-- filter...]`: installs Dovecot if needed, then runs every *.test.ts under test/ and src/
+// (or those whose path contains one of the filters) with node:test through tsx.
+// Node 20's `--test` does not expand globs and `tsx --test` without files runs nothing, hence the walk.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DOVECOT = '/usr/sbin/dovecot';
+const PACKAGES = ['dovecot-imapd', 'dovecot-pop3d'];
+
+// (a) Integration tests start private Dovecot servers (test/harness/dovecot.ts).
+if (!existsSync(DOVECOT)) {
+  if (process.getuid?.() !== 0) {
+    console.error(
+      `Dovecot is missing (${DOVECOT}). Install it with: sudo apt-get install ${PACKAGES.join(' ')}`,
+    );
+    process.exit(1);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', ...PACKAGES]]) {
+    console.error(`+ apt-get ${args.join(' ')}`);
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (r.status !== 0) {
+      console.error(`apt-get ${args.join(' ')} failed; install ${PACKAGES.join(' ')} by hand.`);
+      process.exit(1);
+    }
+  }
+}
+
+// (b) Collect test files; symlinks are not followed, so a linked directory cannot loop the walk.
+function walk(dir, out) {
+  if (!existsSync(dir)) return out;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) walk(full, out);
+    else if (entry.isFile() && entry.name.endsWith('.test.ts')) out.push(path.relative(root, full));
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2);
+const files = [...walk(path.join(root, 'test'), []), ...walk(path.join(root, 'src'), [])]
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+if (files.length === 0) {
+  console.error(
+    `No test files found${filters.length ? ` matching ${filters.map((f) => `"${f}"`).join(', ')}` : ''}.`,
+  );
+  process.exit(1);
+}
+
+// (c) Run them; the exit code is node's (non-zero when any test failed).
+const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files];
+const child = spawn(process.execPath, args, {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, CUTOVER_TEST: '1' },
+});
+// Ctrl-C reaches the child through the terminal's process group: don't die before it does (its
+// 'exit' handlers stop the Dovecots). A SIGTERM aimed at us alone (CI timeout) is passed on.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+child.on('error', (err) => {
+  console.error(`could not start node: ${err.message}`);
+  process.exit(1);
+});
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
