@@ -13,24 +13,43 @@ const users = ['alice', 'bob', 'chen'].map((user) => ({ user, password: `${user}
 const master = { user: 'admin', password: 'admin-pw' };
 await ensureDovecot();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-demo-'));
-console.log('Starting two throwaway Dovecot servers (old: Maildir++ with "." separators; new: "/" separators)…');
+console.log(
+  'Starting two throwaway Dovecot servers (old: Maildir++ with "." separators; new: "/" separators)…',
+);
 const [src, dst] = await Promise.all([
   startDovecot({ layout: 'maildir++', delimiter: '.', users, masterUser: master }),
   startDovecot({ layout: 'fs', users, masterUser: master }),
 ]);
-const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), ...args], { stdio: 'inherit', env: { ...process.env, DEMO_ADMIN_PW: master.password } });
+const cli = (args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, DEMO_ADMIN_PW: master.password },
+  });
 try {
-  console.log('Filling the old server: 3 mailboxes, nested and non-Latin folders, flags, a few large attachments…');
+  console.log(
+    'Filling the old server: 3 mailboxes, nested and non-Latin folders, flags, a few large attachments…',
+  );
   let n = 0;
   for (const [i, { user, password }] of users.entries()) {
-    const msgs = (count: number, big = 0) => Array.from({ length: count }, (_, k) => ({ raw: makeMessage({ subject: `${user} message ${++n}`, sizeBytes: k < big ? 3_000_000 : 2_000 + ((k * 7919) % 40_000) }), flags: k % 3 ? ['\\Seen'] : ['\\Flagged', '$Important'], internalDate: new Date(Date.UTC(2018 + (k % 7), k % 12, 1 + (k % 28))) }));
+    const msgs = (count: number, big = 0) =>
+      Array.from({ length: count }, (_, k) => ({
+        raw: makeMessage({
+          subject: `${user} message ${++n}`,
+          sizeBytes: k < big ? 3_000_000 : 2_000 + ((k * 7919) % 40_000),
+        }),
+        flags: k % 3 ? ['\\Seen'] : ['\\Flagged', '$Important'],
+        internalDate: new Date(Date.UTC(2018 + (k % 7), k % 12, 1 + (k % 28))),
+      }));
     await seedMessages(src, user, password, 'INBOX', msgs(400 + i * 200, 2));
     await seedMessages(src, user, password, 'Gesendete Elemente', msgs(120));
     await seedMessages(src, user, password, 'Projekte.2024.Überblick', msgs(60, 1));
     await seedMessages(src, user, password, '日本語', msgs(30));
   }
   const project = path.join(dir, 'cutover.yaml');
-  fs.writeFileSync(path.join(dir, 'mailboxes.csv'), 'source,destination,star\nalice,alice,\nbob,bob,yes\nchen,chen,\n');
+  fs.writeFileSync(
+    path.join(dir, 'mailboxes.csv'),
+    'source,destination,star\nalice,alice,\nbob,bob,yes\nchen,chen,\n',
+  );
   fs.writeFileSync(
     project,
     `name: Demo — old server to new server
@@ -46,7 +65,9 @@ limits: { messagesPerSecond: 600 }
   console.log('\n$ cutover migrate   (first pass; rate-capped at 600 msg/s so you can watch)\n');
   cli(['migrate', '--project', project]);
   console.log('\nNew mail arrives at the old server…');
-  await seedMessages(src, 'alice', 'alice-pw', 'INBOX', [{ raw: makeMessage({ subject: 'arrived after the first pass' }) }]);
+  await seedMessages(src, 'alice', 'alice-pw', 'INBOX', [
+    { raw: makeMessage({ subject: 'arrived after the first pass' }) },
+  ]);
   console.log('\n$ cutover migrate   (delta pass: only what is new)\n');
   cli(['migrate', '--project', project]);
   console.log('\n$ cutover report\n');

@@ -57,7 +57,12 @@ export class RateLimitError extends TransientError {
     readonly retryAfterMs: number,
     options?: { cause?: unknown },
   ) {
-    super(ErrorCode.Throttled, message, 'Cutover waits and retries on its own; lower concurrency if this persists.', options);
+    super(
+      ErrorCode.Throttled,
+      message,
+      'Cutover waits and retries on its own; lower concurrency if this persists.',
+      options,
+    );
   }
 }
 

@@ -36,14 +36,23 @@ function value<T>(r: { ok: true; value: T } | { ok: false; message: string; hint
 function optionsFromFlags(o: TargetOptions): MailboxOptions {
   const map = (o.folderMap ?? []).map((m) => {
     const i = m.indexOf('=');
-    if (i <= 0) throw new PermanentError(ErrorCode.ConfigInvalid, `--folder-map "${m}" is not FROM=TO.`, 'Write --folder-map "Old/Path=New/Path" (paths joined with /).');
+    if (i <= 0)
+      throw new PermanentError(
+        ErrorCode.ConfigInvalid,
+        `--folder-map "${m}" is not FROM=TO.`,
+        'Write --folder-map "Old/Path=New/Path" (paths joined with /).',
+      );
     return { from: m.slice(0, i), to: m.slice(i + 1) };
   });
   for (const r of [...(o.include ?? []), ...(o.exclude ?? [])]) {
     try {
       new RegExp(r);
     } catch (err) {
-      throw new PermanentError(ErrorCode.ConfigInvalid, `Folder rule /${r}/ is not a valid regular expression: ${(err as Error).message}`, 'Fix the regular expression (JavaScript syntax).');
+      throw new PermanentError(
+        ErrorCode.ConfigInvalid,
+        `Folder rule /${r}/ is not a valid regular expression: ${(err as Error).message}`,
+        'Fix the regular expression (JavaScript syntax).',
+      );
     }
   }
   return {
@@ -56,9 +65,18 @@ function optionsFromFlags(o: TargetOptions): MailboxOptions {
 }
 
 /** The project to work on, the data directory, and non-fatal problems (bad CSV rows) to show. */
-export function resolveTarget(o: TargetOptions): { project: ProjectConfig; dataDir: string; problems: string[] } {
+export function resolveTarget(o: TargetOptions): {
+  project: ProjectConfig;
+  dataDir: string;
+  problems: string[];
+} {
   if (o.from || o.to) {
-    if (!o.from || !o.to) throw new PermanentError(ErrorCode.ConfigInvalid, 'The one-off form needs both --from and --to.', 'Example: cutover migrate --from imap://alice:PW@old.example.com --to imaps://alice@new.example.com --to-password-env NEW_PW');
+    if (!o.from || !o.to)
+      throw new PermanentError(
+        ErrorCode.ConfigInvalid,
+        'The one-off form needs both --from and --to.',
+        'Example: cutover migrate --from imap://alice:PW@old.example.com --to imaps://alice@new.example.com --to-password-env NEW_PW',
+      );
     const src = parseServerUrl(o.from, { passwordEnv: o.fromPasswordEnv, passwordFile: o.fromPasswordFile });
     const dst = parseServerUrl(o.to, { passwordEnv: o.toPasswordEnv, passwordFile: o.toPasswordFile });
     const folders = o.folders ? Number(o.folders) : 3;
@@ -67,7 +85,16 @@ export function resolveTarget(o: TargetOptions): { project: ProjectConfig; dataD
       source: src.server,
       destination: dst.server,
       defaults: optionsFromFlags(o),
-      mailboxes: [{ sourceUser: src.auth.user, destUser: dst.auth.user, sourceAuth: src.auth, destAuth: dst.auth, starred: false, options: optionsFromFlags(o) }],
+      mailboxes: [
+        {
+          sourceUser: src.auth.user,
+          destUser: dst.auth.user,
+          sourceAuth: src.auth,
+          destAuth: dst.auth,
+          starred: false,
+          options: optionsFromFlags(o),
+        },
+      ],
       concurrency: { mailboxes: 1, foldersPerMailbox: folders },
       limits: {},
     };
@@ -75,10 +102,23 @@ export function resolveTarget(o: TargetOptions): { project: ProjectConfig; dataD
   }
   const file = o.project ?? process.env.CUTOVER_PROJECT ?? 'cutover.yaml';
   if (!fs.existsSync(file))
-    throw new PermanentError(ErrorCode.ConfigInvalid, `No project file at ${path.resolve(file)}.`, 'Pass --project FILE, set CUTOVER_PROJECT, or use the one-off form --from URL --to URL.');
+    throw new PermanentError(
+      ErrorCode.ConfigInvalid,
+      `No project file at ${path.resolve(file)}.`,
+      'Pass --project FILE, set CUTOVER_PROJECT, or use the one-off form --from URL --to URL.',
+    );
   const { config, problems } = loadProjectFile(file);
-  const dataDir = o.dataDir ?? process.env.CUTOVER_DATA_DIR ?? (config.dataDir ? path.resolve(path.dirname(file), config.dataDir) : path.resolve(path.dirname(file), '.cutover'));
-  return { project: config, dataDir: path.resolve(dataDir), problems: problems.map((p) => `${p.where}: ${p.message}\n  → ${p.hint}`) };
+  const dataDir =
+    o.dataDir ??
+    process.env.CUTOVER_DATA_DIR ??
+    (config.dataDir
+      ? path.resolve(path.dirname(file), config.dataDir)
+      : path.resolve(path.dirname(file), '.cutover'));
+  return {
+    project: config,
+    dataDir: path.resolve(dataDir),
+    problems: problems.map((p) => `${p.where}: ${p.message}\n  → ${p.hint}`),
+  };
 }
 
 /** The data directory for commands that only read the store. */

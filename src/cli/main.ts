@@ -17,7 +17,10 @@ function targetFlags(cmd: Command): Command {
     .option('--from-password-file <file>', 'read the source password from this file (first line)')
     .option('--to-password-env <var>', 'read the destination password from this environment variable')
     .option('--to-password-file <file>', 'read the destination password from this file (first line)')
-    .option('-d, --data-dir <dir>', 'where the embedded store lives (default ./.cutover or $CUTOVER_DATA_DIR)');
+    .option(
+      '-d, --data-dir <dir>',
+      'where the embedded store lives (default ./.cutover or $CUTOVER_DATA_DIR)',
+    );
 }
 
 export function buildProgram(): Command {
@@ -51,7 +54,9 @@ export function buildProgram(): Command {
   targetFlags(program.command('report'))
     .description('the per-mailbox, per-folder report that accounts for every source item')
     .option('-m, --mailbox <login>', 'only this mailbox (repeatable)', collect)
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'),
+    )
     .action(reportCommand);
 
   return program;
@@ -63,7 +68,9 @@ export function fail(err: unknown): never {
     process.stderr.write(`cutover: ${err.describe()}\n`);
     process.exit(err.code === ErrorCode.ConfigInvalid || err.code === ErrorCode.UrlInvalid ? 2 : 1);
   }
-  process.stderr.write(`cutover: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `cutover: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 }
 

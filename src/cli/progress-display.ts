@@ -14,10 +14,20 @@ interface Row {
 }
 
 const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
-const dur = (s: number) => (!isFinite(s) || s < 0 ? '?' : s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s` : `${Math.ceil(s)}s`);
+const dur = (s: number) =>
+  !isFinite(s) || s < 0
+    ? '?'
+    : s >= 3600
+      ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+      : s >= 60
+        ? `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`
+        : `${Math.ceil(s)}s`;
 
 /** Format one progress line. */
-export function formatLine(label: string, r: { total: number; done: number; bytes: number; elapsedS: number; status?: string }): string {
+export function formatLine(
+  label: string,
+  r: { total: number; done: number; bytes: number; elapsedS: number; status?: string },
+): string {
   const rate = r.elapsedS > 0 ? r.done / r.elapsedS : 0;
   const eta = rate > 0 ? (r.total - r.done) / rate : NaN;
   const pct = r.total ? Math.min(100, Math.floor((r.done / r.total) * 100)) : 100;
@@ -50,7 +60,9 @@ export class ProgressDisplay implements ProgressSink {
   }
   note(id: number, level: 'info' | 'warn' | 'error', text: string): void {
     const label = this.rows.get(id)?.label ?? `mailbox ${id}`;
-    this.notes.push(`${level === 'error' ? 'ERROR' : level === 'warn' ? 'warn ' : 'info '} ${label}: ${text}`);
+    this.notes.push(
+      `${level === 'error' ? 'ERROR' : level === 'warn' ? 'warn ' : 'info '} ${label}: ${text}`,
+    );
     if (!this.tty) this.flushNotes();
   }
   finished(id: number, status: string): void {
@@ -59,7 +71,8 @@ export class ProgressDisplay implements ProgressSink {
       r.status = status;
       if (status === 'done') r.done = Math.max(r.done, r.total);
     }
-    if (!this.tty && r) this.out.write(formatLine(r.label, { ...r, elapsedS: (Date.now() - r.started) / 1000 }) + '\n');
+    if (!this.tty && r)
+      this.out.write(formatLine(r.label, { ...r, elapsedS: (Date.now() - r.started) / 1000 }) + '\n');
   }
 
   /** Final render and stop the timer. */
@@ -75,14 +88,22 @@ export class ProgressDisplay implements ProgressSink {
 
   private render(final = false): void {
     const lines: string[] = [];
-    let total = 0, done = 0, bytes = 0;
+    let total = 0,
+      done = 0,
+      bytes = 0;
     for (const r of this.rows.values()) {
       total += r.total;
       done += r.done;
       bytes += r.bytes;
-      if (this.tty && (r.status === 'running' || final)) lines.push(formatLine(r.label, { ...r, elapsedS: (Date.now() - r.started) / 1000 }));
+      if (this.tty && (r.status === 'running' || final))
+        lines.push(formatLine(r.label, { ...r, elapsedS: (Date.now() - r.started) / 1000 }));
     }
-    const overall = formatLine(`ALL (${this.rows.size} mailbox${this.rows.size === 1 ? '' : 'es'})`, { total, done, bytes, elapsedS: (Date.now() - this.start) / 1000 });
+    const overall = formatLine(`ALL (${this.rows.size} mailbox${this.rows.size === 1 ? '' : 'es'})`, {
+      total,
+      done,
+      bytes,
+      elapsedS: (Date.now() - this.start) / 1000,
+    });
     if (!this.tty) {
       this.flushNotes();
       if (this.rows.size) this.out.write(overall + '\n');

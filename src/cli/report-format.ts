@@ -8,14 +8,46 @@ export function csvCell(v: string | number | null | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const COLUMNS = ['mailbox', 'destination', 'folder', 'dest_folder', 'source_items', 'copied', 'already_present', 'skipped', 'failed', 'pending', 'renamed', 'excluded', 'error'] as const;
+const COLUMNS = [
+  'mailbox',
+  'destination',
+  'folder',
+  'dest_folder',
+  'source_items',
+  'copied',
+  'already_present',
+  'skipped',
+  'failed',
+  'pending',
+  'renamed',
+  'excluded',
+  'error',
+] as const;
 
 /** One row per folder. */
 export function reportCsv(reports: MailboxReport[]): string {
   const lines = [COLUMNS.join(',')];
   for (const r of reports)
     for (const f of r.folders)
-      lines.push([r.mailbox, r.destination, f.source, f.destination, f.sourceItems, f.copied, f.present, f.skipped, f.failed, f.pending, f.renamed, f.excluded, f.error].map(csvCell).join(','));
+      lines.push(
+        [
+          r.mailbox,
+          r.destination,
+          f.source,
+          f.destination,
+          f.sourceItems,
+          f.copied,
+          f.present,
+          f.skipped,
+          f.failed,
+          f.pending,
+          f.renamed,
+          f.excluded,
+          f.error,
+        ]
+          .map(csvCell)
+          .join(','),
+      );
   return lines.join('\r\n') + '\r\n';
 }
 
@@ -25,17 +57,28 @@ export function reportText(reports: MailboxReport[], detail = true): string {
   for (const r of reports) {
     const t = r.totals;
     out.push(`${r.mailbox}${r.destination !== r.mailbox ? ` → ${r.destination}` : ''}  [${r.status}]`);
-    out.push(`  source ${t.sourceItems}  copied ${t.copied}  already present ${t.present}  skipped ${t.skipped}  failed ${t.failed}  pending ${t.pending}  (${(t.bytesCopied / 1024 / 1024).toFixed(1)} MB copied)`);
-    out.push(r.reconciles ? '  ✓ reconciles: every source item is accounted for' : `  ✗ does not reconcile: ${r.discrepancy}`);
+    out.push(
+      `  source ${t.sourceItems}  copied ${t.copied}  already present ${t.present}  skipped ${t.skipped}  failed ${t.failed}  pending ${t.pending}  (${(t.bytesCopied / 1024 / 1024).toFixed(1)} MB copied)`,
+    );
+    out.push(
+      r.reconciles
+        ? '  ✓ reconciles: every source item is accounted for'
+        : `  ✗ does not reconcile: ${r.discrepancy}`,
+    );
     if (r.lastError) out.push(`  last error: ${r.lastError}`);
     if (detail) {
       for (const f of r.folders) {
-        const name = f.excluded ? `${f.source} (excluded: ${f.excluded})` : `${f.source}${f.destination && f.destination !== f.source ? ` → ${f.destination}` : ''}`;
-        out.push(`    ${name.padEnd(40)} ${String(f.sourceItems).padStart(6)} src ${String(f.copied).padStart(6)} copied ${String(f.present).padStart(5)} present ${String(f.skipped).padStart(4)} skipped ${String(f.failed).padStart(4)} failed`);
+        const name = f.excluded
+          ? `${f.source} (excluded: ${f.excluded})`
+          : `${f.source}${f.destination && f.destination !== f.source ? ` → ${f.destination}` : ''}`;
+        out.push(
+          `    ${name.padEnd(40)} ${String(f.sourceItems).padStart(6)} src ${String(f.copied).padStart(6)} copied ${String(f.present).padStart(5)} present ${String(f.skipped).padStart(4)} skipped ${String(f.failed).padStart(4)} failed`,
+        );
         if (f.renamed) out.push(`      renamed: ${f.renamed}`);
         if (f.error) out.push(`      error: ${f.error}`);
       }
-      for (const p of r.problems.slice(0, 50)) out.push(`    ${p.status} ${p.folder} UID ${p.uid}: ${p.reason ?? ''}`);
+      for (const p of r.problems.slice(0, 50))
+        out.push(`    ${p.status} ${p.folder} UID ${p.uid}: ${p.reason ?? ''}`);
       if (r.problems.length > 50) out.push(`    … ${r.problems.length - 50} more (see --format csv or json)`);
     }
   }

@@ -12,7 +12,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import type { AppendItem, MailDestination, MailSource, MessageMeta, SourceFolderReader } from '../connectors/contract.js';
+import type {
+  AppendItem,
+  MailDestination,
+  MailSource,
+  MessageMeta,
+  SourceFolderReader,
+} from '../connectors/contract.js';
 import type { MailboxOptions } from '../config/types.js';
 import { ErrorCode, PermanentError, throwIfAborted } from '../errors.js';
 import type { LedgerEntry, LedgerRepo } from '../store/ledger-repo.js';
@@ -64,9 +70,15 @@ export async function syncFolder(ctx: FolderContext, src: MailSource, dst: MailD
   const state = await src.folderState(ctx.sourcePath, signal);
 
   const unchanged =
-    prev?.uidValidity === state.uidValidity && prev.uidNext === state.uidNext && prev.messages === state.messages && !!state.highestModseq && prev.highestModseq === state.highestModseq;
+    prev?.uidValidity === state.uidValidity &&
+    prev.uidNext === state.uidNext &&
+    prev.messages === state.messages &&
+    !!state.highestModseq &&
+    prev.highestModseq === state.highestModseq;
   if (unchanged && !ctx.dryRun) {
-    const pending = (await ledger.withStatus(mb, folderKey, state.uidValidity, 'intent')).length + (await ledger.withStatus(mb, folderKey, state.uidValidity, 'failed')).length;
+    const pending =
+      (await ledger.withStatus(mb, folderKey, state.uidValidity, 'intent')).length +
+      (await ledger.withStatus(mb, folderKey, state.uidValidity, 'failed')).length;
     if (pending === 0) {
       ctx.progress.advanced(mb, state.messages, 0);
       await ledger.saveFolder(mb, { ...prev, lastPassId: ctx.passId, error: null });
@@ -79,24 +91,64 @@ export async function syncFolder(ctx: FolderContext, src: MailSource, dst: MailD
   if (!ctx.dryRun) {
     if (prev?.uidValidity && prev.uidValidity !== state.uidValidity) {
       const n = await ledger.dropOtherGenerations(mb, folderKey, state.uidValidity);
-      ctx.progress.note(mb, 'warn', `"${ctx.sourcePath.join('/')}" was renumbered at the source (UIDVALIDITY changed); ${n} ledger rows re-matched against the destination by fingerprint.`);
+      ctx.progress.note(
+        mb,
+        'warn',
+        `"${ctx.sourcePath.join('/')}" was renumbered at the source (UIDVALIDITY changed); ${n} ledger rows re-matched against the destination by fingerprint.`,
+      );
     }
     if (prev?.destUidValidity && destState && prev.destUidValidity !== destState.uidValidity) {
       await ledger.dropOtherGenerations(mb, folderKey, '');
-      ctx.progress.note(mb, 'warn', `"${ctx.destPath.join('/')}" was renumbered at the destination; re-matching by fingerprint.`);
+      ctx.progress.note(
+        mb,
+        'warn',
+        `"${ctx.destPath.join('/')}" was renumbered at the destination; re-matching by fingerprint.`,
+      );
     }
-    await ledger.saveFolder(mb, { folderKey, destPath: destKey, uidValidity: prev?.uidValidity ?? null, uidNext: prev?.uidNext ?? null, highestModseq: prev?.highestModseq ?? null, messages: prev?.messages ?? 0, destUidValidity: destState?.uidValidity ?? null, renamed: ctx.renamed, excluded: null, error: null, lastPassId: ctx.passId });
+    await ledger.saveFolder(mb, {
+      folderKey,
+      destPath: destKey,
+      uidValidity: prev?.uidValidity ?? null,
+      uidNext: prev?.uidNext ?? null,
+      highestModseq: prev?.highestModseq ?? null,
+      messages: prev?.messages ?? 0,
+      destUidValidity: destState?.uidValidity ?? null,
+      renamed: ctx.renamed,
+      excluded: null,
+      error: null,
+      lastPassId: ctx.passId,
+    });
   }
 
   const reader = await src.openFolder(ctx.sourcePath, signal);
   try {
-    await syncOpenFolder(ctx, reader, dst, { folderKey, destKey, uidValidity: reader.state.uidValidity, destMessages: destState?.messages ?? 0, prevModseq: prev?.uidValidity === reader.state.uidValidity ? prev?.highestModseq ?? undefined : undefined, condstore: src.capabilities.supportsCondstore });
+    await syncOpenFolder(ctx, reader, dst, {
+      folderKey,
+      destKey,
+      uidValidity: reader.state.uidValidity,
+      destMessages: destState?.messages ?? 0,
+      prevModseq:
+        prev?.uidValidity === reader.state.uidValidity ? (prev?.highestModseq ?? undefined) : undefined,
+      condstore: src.capabilities.supportsCondstore,
+    });
   } finally {
     await reader.close();
   }
   if (!ctx.dryRun) {
     const after = await dst.folderState(ctx.destPath, signal);
-    await ledger.saveFolder(mb, { folderKey, destPath: destKey, uidValidity: reader.state.uidValidity, uidNext: reader.state.uidNext, highestModseq: reader.state.highestModseq ?? null, messages: reader.state.messages, destUidValidity: after?.uidValidity ?? null, renamed: ctx.renamed, excluded: null, error: null, lastPassId: ctx.passId });
+    await ledger.saveFolder(mb, {
+      folderKey,
+      destPath: destKey,
+      uidValidity: reader.state.uidValidity,
+      uidNext: reader.state.uidNext,
+      highestModseq: reader.state.highestModseq ?? null,
+      messages: reader.state.messages,
+      destUidValidity: after?.uidValidity ?? null,
+      renamed: ctx.renamed,
+      excluded: null,
+      error: null,
+      lastPassId: ctx.passId,
+    });
   }
 }
 
@@ -104,7 +156,14 @@ async function syncOpenFolder(
   ctx: FolderContext,
   reader: SourceFolderReader,
   dst: MailDestination,
-  f: { folderKey: string; destKey: string; uidValidity: string; destMessages: number; prevModseq?: string; condstore: boolean },
+  f: {
+    folderKey: string;
+    destKey: string;
+    uidValidity: string;
+    destMessages: number;
+    prevModseq?: string;
+    condstore: boolean;
+  },
 ): Promise<void> {
   const { ledger, mailboxId: mb, signal } = ctx;
   const caps = dst.capabilities;
@@ -120,7 +179,8 @@ async function syncOpenFolder(
   if (f.destMessages > 0 && (alive.length - gone.length === 0 || intents.length > 0)) {
     index = new FingerprintIndex();
     const claimed = await ledger.claimedDestUids(mb, f.destKey);
-    for await (const page of dst.listMessages(ctx.destPath, signal)) for (const m of page) if (!claimed.has(m.uid)) index.add(fingerprint(m), m.uid);
+    for await (const page of dst.listMessages(ctx.destPath, signal))
+      for (const m of page) if (!claimed.has(m.uid)) index.add(fingerprint(m), m.uid);
   }
   if (intents.length) {
     const resolved: LedgerEntry[] = [];
@@ -129,14 +189,20 @@ async function syncOpenFolder(
       if (uid !== undefined) resolved.push({ ...row, status: 'copied', destUid: uid, passId: ctx.passId });
     }
     await ledger.put(mb, resolved);
-    if (resolved.length) ctx.progress.note(mb, 'info', `"${ctx.sourcePath.join('/')}": ${resolved.length} interrupted write(s) found at the destination; not written again.`);
+    if (resolved.length)
+      ctx.progress.note(
+        mb,
+        'info',
+        `"${ctx.sourcePath.join('/')}": ${resolved.length} interrupted write(s) found at the destination; not written again.`,
+      );
   }
 
   // Flag changes since the last pass (CONDSTORE), else read flags of every settled message.
   let changed: Map<number, string[]> | undefined;
   if (f.condstore && f.prevModseq) {
     changed = new Map();
-    for await (const page of reader.listMessages({ changedSince: f.prevModseq }, signal)) for (const m of page) changed.set(m.uid, m.flags);
+    for await (const page of reader.listMessages({ changedSince: f.prevModseq }, signal))
+      for (const m of page) changed.set(m.uid, m.flags);
   }
 
   for (let i = 0; i < srcUids.length; i += PAGE) {
@@ -155,7 +221,17 @@ async function syncOpenFolder(
       for (const meta of page) {
         const fp = fingerprint(meta);
         const flags = flagKey(destFlags(meta.flags, caps.supportsKeywords));
-        const base = { folderKey: f.folderKey, uidValidity: f.uidValidity, uid: meta.uid, fingerprint: fp, size: meta.size, flags, passId: ctx.passId, destUid: null, reason: null };
+        const base = {
+          folderKey: f.folderKey,
+          uidValidity: f.uidValidity,
+          uid: meta.uid,
+          fingerprint: fp,
+          size: meta.size,
+          flags,
+          passId: ctx.passId,
+          destUid: null,
+          reason: null,
+        };
         const reason = skipReason(meta, ctx.options, caps.maxMessageBytes);
         const present = reason === undefined ? index?.take(fp) : undefined;
         if (reason !== undefined) {
@@ -174,12 +250,20 @@ async function syncOpenFolder(
 }
 
 /** Re-sync flags of already-copied messages whose source flags changed. */
-async function syncFlags(ctx: FolderContext, reader: SourceFolderReader, dst: MailDestination, rows: Map<number, LedgerEntry>, settled: number[], changed?: Map<number, string[]>): Promise<void> {
+async function syncFlags(
+  ctx: FolderContext,
+  reader: SourceFolderReader,
+  dst: MailDestination,
+  rows: Map<number, LedgerEntry>,
+  settled: number[],
+  changed?: Map<number, string[]>,
+): Promise<void> {
   const current = new Map<number, string[]>();
   if (changed) {
     for (const u of settled) if (changed.has(u)) current.set(u, changed.get(u)!);
-  }
-  else if (settled.length) for await (const page of reader.listMessages({ uids: settled, flagsOnly: true }, ctx.signal)) for (const m of page) current.set(m.uid, m.flags);
+  } else if (settled.length)
+    for await (const page of reader.listMessages({ uids: settled, flagsOnly: true }, ctx.signal))
+      for (const m of page) current.set(m.uid, m.flags);
   const groups = new Map<string, LedgerEntry[]>();
   for (const [uid, flags] of current) {
     const row = rows.get(uid);
@@ -188,8 +272,16 @@ async function syncFlags(ctx: FolderContext, reader: SourceFolderReader, dst: Ma
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
   for (const [key, group] of groups) {
-    await dst.setFlags(ctx.destPath, group.map((r) => r.destUid!), key ? key.split(' ') : [], ctx.signal);
-    await ctx.ledger.put(ctx.mailboxId, group.map((r) => ({ ...r, flags: key, passId: ctx.passId })));
+    await dst.setFlags(
+      ctx.destPath,
+      group.map((r) => r.destUid!),
+      key ? key.split(' ') : [],
+      ctx.signal,
+    );
+    await ctx.ledger.put(
+      ctx.mailboxId,
+      group.map((r) => ({ ...r, flags: key, passId: ctx.passId })),
+    );
     ctx.counters.flagsSynced += group.length;
   }
 }
@@ -202,7 +294,13 @@ interface Prepared {
 }
 
 /** Fetch → write, with the next batch's fetch overlapping the current batch's write. */
-async function copyAll(ctx: FolderContext, reader: SourceFolderReader, dst: MailDestination, f: { folderKey: string; uidValidity: string }, todo: Todo[]): Promise<void> {
+async function copyAll(
+  ctx: FolderContext,
+  reader: SourceFolderReader,
+  dst: MailDestination,
+  f: { folderKey: string; uidValidity: string },
+  todo: Todo[],
+): Promise<void> {
   if (todo.length === 0) return;
   if (ctx.dryRun) {
     ctx.counters.copied += todo.length;
@@ -227,7 +325,12 @@ async function copyAll(ctx: FolderContext, reader: SourceFolderReader, dst: Mail
   }
 }
 
-async function prepare(ctx: FolderContext, reader: SourceFolderReader, f: { folderKey: string; uidValidity: string }, batch: Batch<Todo>): Promise<Prepared> {
+async function prepare(
+  ctx: FolderContext,
+  reader: SourceFolderReader,
+  f: { folderKey: string; uidValidity: string },
+  batch: Batch<Todo>,
+): Promise<Prepared> {
   const todos: Todo[] = [];
   const items: AppendItem[] = [];
   const gone: number[] = [];
@@ -249,10 +352,18 @@ async function prepare(ctx: FolderContext, reader: SourceFolderReader, f: { fold
       }
       const size = fs.statSync(file).size;
       todos.push(t);
-      items.push({ size, body: async () => fs.createReadStream(file), flags: t.meta.flags, internalDate: t.meta.internalDate });
+      items.push({
+        size,
+        body: async () => fs.createReadStream(file),
+        flags: t.meta.flags,
+        internalDate: t.meta.internalDate,
+      });
     }
   } else {
-    const bodies = await reader.fetchBodies(batch.items.map((t) => t.meta.uid), ctx.signal);
+    const bodies = await reader.fetchBodies(
+      batch.items.map((t) => t.meta.uid),
+      ctx.signal,
+    );
     for (const t of batch.items) {
       const body = bodies.get(t.meta.uid);
       if (!body) gone.push(t.meta.uid);
@@ -267,30 +378,67 @@ async function prepare(ctx: FolderContext, reader: SourceFolderReader, f: { fold
   return { batch, items, todos, cleanup };
 }
 
-async function write(ctx: FolderContext, dst: MailDestination, f: { folderKey: string; uidValidity: string }, p: Prepared): Promise<void> {
+async function write(
+  ctx: FolderContext,
+  dst: MailDestination,
+  f: { folderKey: string; uidValidity: string },
+  p: Prepared,
+): Promise<void> {
   if (p.items.length === 0) return;
   const keywords = dst.capabilities.supportsKeywords;
-  const row = (t: Todo, i: number) => ({ folderKey: f.folderKey, uidValidity: f.uidValidity, uid: t.meta.uid, fingerprint: t.fp, size: p.items[i]!.size, flags: flagKey(destFlags(t.meta.flags, keywords)), passId: ctx.passId, reason: null, destUid: null });
+  const row = (t: Todo, i: number) => ({
+    folderKey: f.folderKey,
+    uidValidity: f.uidValidity,
+    uid: t.meta.uid,
+    fingerprint: t.fp,
+    size: p.items[i]!.size,
+    flags: flagKey(destFlags(t.meta.flags, keywords)),
+    passId: ctx.passId,
+    reason: null,
+    destUid: null,
+  });
   const bytes = p.items.reduce((s, it) => s + it.size, 0);
   await ctx.limiter.take(p.items.length, bytes, ctx.signal);
-  await ctx.ledger.put(ctx.mailboxId, p.todos.map((t, i) => ({ ...row(t, i), status: 'intent' as const })));
+  await ctx.ledger.put(
+    ctx.mailboxId,
+    p.todos.map((t, i) => ({ ...row(t, i), status: 'intent' as const })),
+  );
   try {
     const results = await dst.append(ctx.destPath, p.items, ctx.signal);
-    await ctx.ledger.put(ctx.mailboxId, p.todos.map((t, i) => ({ ...row(t, i), status: 'copied' as const, destUid: results[i]?.uid ?? null })));
+    await ctx.ledger.put(
+      ctx.mailboxId,
+      p.todos.map((t, i) => ({ ...row(t, i), status: 'copied' as const, destUid: results[i]?.uid ?? null })),
+    );
     ctx.counters.copied += p.items.length;
     ctx.counters.bytes += bytes;
     ctx.progress.advanced(ctx.mailboxId, p.items.length, bytes);
   } catch (err) {
-    if (!(err instanceof PermanentError) || err.code === ErrorCode.QuotaExceeded || err.code === ErrorCode.AuthFailed) throw err;
+    if (
+      !(err instanceof PermanentError) ||
+      err.code === ErrorCode.QuotaExceeded ||
+      err.code === ErrorCode.AuthFailed
+    )
+      throw err;
     if (p.items.length > 1) {
       // One bad message refuses the whole MULTIAPPEND: write them one by one to isolate it.
       for (let i = 0; i < p.items.length; i++)
-        await write(ctx, dst, f, { batch: p.batch, items: [p.items[i]!], todos: [p.todos[i]!], cleanup: () => undefined });
+        await write(ctx, dst, f, {
+          batch: p.batch,
+          items: [p.items[i]!],
+          todos: [p.todos[i]!],
+          cleanup: () => undefined,
+        });
       return;
     }
-    await ctx.ledger.put(ctx.mailboxId, [{ ...row(p.todos[0]!, 0), status: 'failed', reason: err.describe() }]);
+    await ctx.ledger.put(ctx.mailboxId, [
+      { ...row(p.todos[0]!, 0), status: 'failed', reason: err.describe() },
+    ]);
     ctx.counters.failed++;
     ctx.progress.advanced(ctx.mailboxId, 1, 0);
-    ctx.progress.note(ctx.mailboxId, 'error', `"${ctx.sourcePath.join('/')}" UID ${p.todos[0]!.meta.uid}: ${err.message}`);
+    ctx.progress.note(
+      ctx.mailboxId,
+      'error',
+      `"${ctx.sourcePath.join('/')}" UID ${p.todos[0]!.meta.uid}: ${err.message}`,
+    );
   }
 }

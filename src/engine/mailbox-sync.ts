@@ -6,7 +6,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthSpec, MailboxOptions, ServerSpec } from '../config/types.js';
 import type { Connector, FolderInfo, MailDestination, MailSource } from '../connectors/contract.js';
-import { AbortError, CutoverError, ErrorCode, PermanentError, RateLimitError, asCutoverError, throwIfAborted } from '../errors.js';
+import {
+  AbortError,
+  CutoverError,
+  ErrorCode,
+  PermanentError,
+  RateLimitError,
+  asCutoverError,
+  throwIfAborted,
+} from '../errors.js';
 import type { LedgerRepo } from '../store/ledger-repo.js';
 import type { MailboxRepo, PassCounters } from '../store/mailbox-repo.js';
 import { backoffMs, type ConnectionSlots, type RateLimiter } from '../runner/limits.js';
@@ -49,16 +57,28 @@ class Lane {
   src?: MailSource;
   dst?: MailDestination;
   private releases: Array<() => void> = [];
-  constructor(private readonly job: MailboxJob, private readonly deps: EngineDeps, private readonly signal?: AbortSignal) {}
+  constructor(
+    private readonly job: MailboxJob,
+    private readonly deps: EngineDeps,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   async open(): Promise<{ src: MailSource; dst: MailDestination }> {
     if (!this.src) {
       this.releases.push(await this.deps.slots.acquire(this.job.source.server, this.signal));
-      this.src = await this.job.source.connector.openSource(this.job.source.server, this.job.source.auth, this.signal);
+      this.src = await this.job.source.connector.openSource(
+        this.job.source.server,
+        this.job.source.auth,
+        this.signal,
+      );
     }
     if (!this.dst) {
       this.releases.push(await this.deps.slots.acquire(this.job.dest.server, this.signal));
-      this.dst = await this.job.dest.connector.openDestination(this.job.dest.server, this.job.dest.auth, this.signal);
+      this.dst = await this.job.dest.connector.openDestination(
+        this.job.dest.server,
+        this.job.dest.auth,
+        this.signal,
+      );
     }
     return { src: this.src, dst: this.dst };
   }
@@ -71,8 +91,20 @@ class Lane {
 }
 
 /** Run one pass; returns its counters. Throws only for mailbox-fatal errors (login refused, quota, abort). */
-export async function syncMailbox(job: MailboxJob, deps: EngineDeps, signal?: AbortSignal): Promise<PassCounters> {
-  const counters: PassCounters = { copied: 0, present: 0, skipped: 0, failed: 0, flagsSynced: 0, bytes: 0, throttledMs: 0 };
+export async function syncMailbox(
+  job: MailboxJob,
+  deps: EngineDeps,
+  signal?: AbortSignal,
+): Promise<PassCounters> {
+  const counters: PassCounters = {
+    copied: 0,
+    present: 0,
+    skipped: 0,
+    failed: 0,
+    flagsSynced: 0,
+    bytes: 0,
+    throttledMs: 0,
+  };
   const passId = await deps.mailboxes.startPass(job.mailboxId, job.dryRun);
   await deps.mailboxes.setStatus(job.mailboxId, 'running');
   const first = new Lane(job, deps, signal);
@@ -86,7 +118,11 @@ export async function syncMailbox(job: MailboxJob, deps: EngineDeps, signal?: Ab
       const use = d.specialUse ?? guessSpecialUse(d.path);
       if (use) specialUse[use] ??= d.path;
     }
-    const plan = planFolders(sourceFolders, job.options.folders, { delimiter: dst.capabilities.delimiter, specialUse, reservedNames: dst.capabilities.reservedNames });
+    const plan = planFolders(sourceFolders, job.options.folders, {
+      delimiter: dst.capabilities.delimiter,
+      specialUse,
+      reservedNames: dst.capabilities.reservedNames,
+    });
 
     const work: Array<{ folder: FolderInfo; destPath: string[]; renamed: string | null }> = [];
     let total = 0;
@@ -94,11 +130,25 @@ export async function syncMailbox(job: MailboxJob, deps: EngineDeps, signal?: Ab
       const d = plan.get(folder.path.join('\u0000'));
       if (!d) continue;
       if (d.action === 'exclude') {
-        if (!job.dryRun) await deps.ledger.saveFolder(job.mailboxId, { folderKey: folderKeyOf(folder.path), destPath: null, uidValidity: null, uidNext: null, highestModseq: null, messages: 0, destUidValidity: null, renamed: null, excluded: d.reason, error: null, lastPassId: passId });
+        if (!job.dryRun)
+          await deps.ledger.saveFolder(job.mailboxId, {
+            folderKey: folderKeyOf(folder.path),
+            destPath: null,
+            uidValidity: null,
+            uidNext: null,
+            highestModseq: null,
+            messages: 0,
+            destUidValidity: null,
+            renamed: null,
+            excluded: d.reason,
+            error: null,
+            lastPassId: passId,
+          });
         deps.progress.note(job.mailboxId, 'info', `"${folder.path.join('/')}" excluded: ${d.reason}`);
         continue;
       }
-      if (d.renamed) deps.progress.note(job.mailboxId, 'warn', `"${folder.path.join('/')}": ${d.renamed.reason}`);
+      if (d.renamed)
+        deps.progress.note(job.mailboxId, 'warn', `"${folder.path.join('/')}": ${d.renamed.reason}`);
       if (!folder.selectable) {
         if (!job.dryRun) await dst.ensureFolder(d.destPath, signal);
         continue;
@@ -108,7 +158,11 @@ export async function syncMailbox(job: MailboxJob, deps: EngineDeps, signal?: Ab
     }
     deps.progress.planned(job.mailboxId, job.label, total);
     // INBOX first: it is what people look at on Monday.
-    work.sort((a, b) => Number(b.folder.path[0]?.toUpperCase() === 'INBOX' && b.folder.path.length === 1) - Number(a.folder.path[0]?.toUpperCase() === 'INBOX' && a.folder.path.length === 1));
+    work.sort(
+      (a, b) =>
+        Number(b.folder.path[0]?.toUpperCase() === 'INBOX' && b.folder.path.length === 1) -
+        Number(a.folder.path[0]?.toUpperCase() === 'INBOX' && a.folder.path.length === 1),
+    );
 
     let fatal: unknown;
     const worker = async (lane: Lane) => {
@@ -124,19 +178,39 @@ export async function syncMailbox(job: MailboxJob, deps: EngineDeps, signal?: Ab
         if (lane !== first) await lane.close();
       }
     };
-    const lanes = [first, ...Array.from({ length: Math.max(0, Math.min(job.foldersInParallel, work.length) - 1) }, () => new Lane(job, deps, signal))];
+    const lanes = [
+      first,
+      ...Array.from(
+        { length: Math.max(0, Math.min(job.foldersInParallel, work.length) - 1) },
+        () => new Lane(job, deps, signal),
+      ),
+    ];
     await Promise.all(lanes.map(worker));
     if (fatal) throw asCutoverError(fatal);
     await deps.mailboxes.finishPass(passId, 'done', counters);
     await deps.mailboxes.setStatus(job.mailboxId, counters.failed ? 'done-with-errors' : 'done');
     const folders = await deps.ledger.listFolders(job.mailboxId);
-    if (!job.dryRun) await deps.mailboxes.setSize(job.mailboxId, folders.reduce((s, f) => s + f.messages, 0), counters.bytes);
+    if (!job.dryRun)
+      await deps.mailboxes.setSize(
+        job.mailboxId,
+        folders.reduce((s, f) => s + f.messages, 0),
+        counters.bytes,
+      );
     deps.progress.finished(job.mailboxId, 'done');
     return counters;
   } catch (err) {
     const e = signal?.aborted ? new AbortError('Stopped by the user; rerun to resume.') : asCutoverError(err);
-    await deps.mailboxes.finishPass(passId, e instanceof AbortError ? 'stopped' : 'failed', counters, e.describe());
-    await deps.mailboxes.setStatus(job.mailboxId, e instanceof AbortError ? 'stopped' : 'failed', e.describe());
+    await deps.mailboxes.finishPass(
+      passId,
+      e instanceof AbortError ? 'stopped' : 'failed',
+      counters,
+      e.describe(),
+    );
+    await deps.mailboxes.setStatus(
+      job.mailboxId,
+      e instanceof AbortError ? 'stopped' : 'failed',
+      e.describe(),
+    );
     deps.progress.finished(job.mailboxId, e instanceof AbortError ? 'stopped' : 'failed');
     throw e;
   } finally {
@@ -144,35 +218,85 @@ export async function syncMailbox(job: MailboxJob, deps: EngineDeps, signal?: Ab
   }
 }
 
-async function syncWithRetries(job: MailboxJob, deps: EngineDeps, lane: Lane, w: { folder: FolderInfo; destPath: string[]; renamed: string | null }, passId: number, counters: PassCounters, signal?: AbortSignal): Promise<void> {
+async function syncWithRetries(
+  job: MailboxJob,
+  deps: EngineDeps,
+  lane: Lane,
+  w: { folder: FolderInfo; destPath: string[]; renamed: string | null },
+  passId: number,
+  counters: PassCounters,
+  signal?: AbortSignal,
+): Promise<void> {
   const name = w.folder.path.join('/');
-  for (let attempt = 0, waits = 0; ; ) {
+  for (let attempt = 0, waits = 0; ;) {
     throwIfAborted(signal);
     try {
       const { src, dst } = await lane.open();
-      await syncFolder({ mailboxId: job.mailboxId, passId, sourcePath: w.folder.path, destPath: w.destPath, renamed: w.renamed, options: job.options, dryRun: job.dryRun, ledger: deps.ledger, limiter: deps.limiter, tmpDir: deps.tmpDir, progress: deps.progress, counters, signal }, src, dst);
+      await syncFolder(
+        {
+          mailboxId: job.mailboxId,
+          passId,
+          sourcePath: w.folder.path,
+          destPath: w.destPath,
+          renamed: w.renamed,
+          options: job.options,
+          dryRun: job.dryRun,
+          ledger: deps.ledger,
+          limiter: deps.limiter,
+          tmpDir: deps.tmpDir,
+          progress: deps.progress,
+          counters,
+          signal,
+        },
+        src,
+        dst,
+      );
       return;
     } catch (raw) {
       if (signal?.aborted) throw new AbortError();
       const err = asCutoverError(raw);
       if (err instanceof RateLimitError && ++waits <= MAX_THROTTLE_WAITS) {
-        deps.progress.note(job.mailboxId, 'warn', `"${name}": throttled by the server, waiting ${Math.round(err.retryAfterMs / 1000)} s.`);
+        deps.progress.note(
+          job.mailboxId,
+          'warn',
+          `"${name}": throttled by the server, waiting ${Math.round(err.retryAfterMs / 1000)} s.`,
+        );
         counters.throttledMs += err.retryAfterMs;
         await lane.close();
         await sleep(err.retryAfterMs, undefined, { signal });
         continue;
       }
-      if (err instanceof PermanentError || err.code === ErrorCode.Throttled || ++attempt >= MAX_TRANSIENT_ATTEMPTS) {
+      if (
+        err instanceof PermanentError ||
+        err.code === ErrorCode.Throttled ||
+        ++attempt >= MAX_TRANSIENT_ATTEMPTS
+      ) {
         if (isMailboxFatal(err)) throw err;
         deps.progress.note(job.mailboxId, 'error', `"${name}" failed: ${err.describe()}`);
         if (!job.dryRun) {
           const prev = await deps.ledger.getFolder(job.mailboxId, folderKeyOf(w.folder.path));
-          await deps.ledger.saveFolder(job.mailboxId, { folderKey: folderKeyOf(w.folder.path), destPath: folderKeyOf(w.destPath), uidValidity: prev?.uidValidity ?? null, uidNext: prev?.uidNext ?? null, highestModseq: prev?.highestModseq ?? null, messages: prev?.messages ?? 0, destUidValidity: prev?.destUidValidity ?? null, renamed: w.renamed, excluded: null, error: err.describe(), lastPassId: passId });
+          await deps.ledger.saveFolder(job.mailboxId, {
+            folderKey: folderKeyOf(w.folder.path),
+            destPath: folderKeyOf(w.destPath),
+            uidValidity: prev?.uidValidity ?? null,
+            uidNext: prev?.uidNext ?? null,
+            highestModseq: prev?.highestModseq ?? null,
+            messages: prev?.messages ?? 0,
+            destUidValidity: prev?.destUidValidity ?? null,
+            renamed: w.renamed,
+            excluded: null,
+            error: err.describe(),
+            lastPassId: passId,
+          });
         }
         return;
       }
       const wait = backoffMs(attempt);
-      deps.progress.note(job.mailboxId, 'warn', `"${name}": ${err.message} — retrying in ${Math.round(wait / 1000)} s (attempt ${attempt + 1} of ${MAX_TRANSIENT_ATTEMPTS}).`);
+      deps.progress.note(
+        job.mailboxId,
+        'warn',
+        `"${name}": ${err.message} — retrying in ${Math.round(wait / 1000)} s (attempt ${attempt + 1} of ${MAX_TRANSIENT_ATTEMPTS}).`,
+      );
       await lane.close();
       await sleep(wait, undefined, { signal });
     }
@@ -181,5 +305,11 @@ async function syncWithRetries(job: MailboxJob, deps: EngineDeps, lane: Lane, w:
 
 /** Errors that stop the whole mailbox: no point trying other folders. */
 function isMailboxFatal(err: CutoverError): boolean {
-  return [ErrorCode.AuthFailed, ErrorCode.QuotaExceeded, ErrorCode.DnsNotFound, ErrorCode.ConnectionRefused, ErrorCode.TlsFailed].includes(err.code as never);
+  return [
+    ErrorCode.AuthFailed,
+    ErrorCode.QuotaExceeded,
+    ErrorCode.DnsNotFound,
+    ErrorCode.ConnectionRefused,
+    ErrorCode.TlsFailed,
+  ].includes(err.code as never);
 }

@@ -77,7 +77,10 @@ export class ConnectionSlots {
   private readonly byServer = new Map<string, Semaphore>();
 
   /** Take one connection slot for the server; call the returned function to give it back. */
-  acquire(server: { host: string; port: number; maxConnections: number }, signal?: AbortSignal): Promise<() => void> {
+  acquire(
+    server: { host: string; port: number; maxConnections: number },
+    signal?: AbortSignal,
+  ): Promise<() => void> {
     const key = `${server.host}:${server.port}`;
     let sem = this.byServer.get(key);
     if (!sem) this.byServer.set(key, (sem = new Semaphore(Math.max(1, server.maxConnections))));

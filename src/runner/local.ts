@@ -2,7 +2,11 @@
 import { throwIfAborted } from '../errors.js';
 
 /** Run `tasks` with at most `concurrency` at once; never rejects: each result is settled. */
-export async function runPool<T>(tasks: Array<() => Promise<T>>, concurrency: number, signal?: AbortSignal): Promise<PromiseSettledResult<T>[]> {
+export async function runPool<T>(
+  tasks: Array<() => Promise<T>>,
+  concurrency: number,
+  signal?: AbortSignal,
+): Promise<PromiseSettledResult<T>[]> {
   const results = new Array<PromiseSettledResult<T>>(tasks.length);
   let next = 0;
   const worker = async () => {

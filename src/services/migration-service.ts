@@ -16,16 +16,25 @@ import { ConnectionSlots, RateLimiter } from '../runner/limits.js';
 import { runPool } from '../runner/local.js';
 
 /** Stable identity of a mailbox pair across runs. */
-export function mailboxKey(source: ServerSpec, dest: ServerSpec, m: Pick<MailboxSpec, 'sourceUser' | 'destUser'>): string {
+export function mailboxKey(
+  source: ServerSpec,
+  dest: ServerSpec,
+  m: Pick<MailboxSpec, 'sourceUser' | 'destUser'>,
+): string {
   return `${source.kind}://${source.host}:${source.port}/${m.sourceUser} -> ${dest.kind}://${dest.host}:${dest.port}/${m.destUser}`;
 }
 
 /** The login for a mailbox: its own credentials, else the server's admin acting for it. */
 export function authFor(server: ServerSpec, user: string, own: AuthSpec | undefined, side: string): AuthSpec {
   if (own) return own;
-  if (server.admin?.mode === 'master') return { kind: 'master', user, masterUser: server.admin.user, password: server.admin.password };
+  if (server.admin?.mode === 'master')
+    return { kind: 'master', user, masterUser: server.admin.user, password: server.admin.password };
   if (server.admin) return { kind: 'password', user: server.admin.user, password: server.admin.password };
-  throw new PermanentError(ErrorCode.ConfigInvalid, `No ${side} credentials for mailbox "${user}".`, `Add a ${side}_password (or _env/_file) column to the mailboxes CSV, or an admin login with mode: master under ${side} in the project file.`);
+  throw new PermanentError(
+    ErrorCode.ConfigInvalid,
+    `No ${side} credentials for mailbox "${user}".`,
+    `Add a ${side}_password (or _env/_file) column to the mailboxes CSV, or an admin login with mode: master under ${side} in the project file.`,
+  );
 }
 
 export interface MailboxOutcome {
@@ -45,7 +54,11 @@ export interface RunOptions {
 }
 
 /** Run one pass over the project's mailboxes. */
-export async function runMigration(store: Store, project: ProjectConfig, opts: RunOptions): Promise<MailboxOutcome[]> {
+export async function runMigration(
+  store: Store,
+  project: ProjectConfig,
+  opts: RunOptions,
+): Promise<MailboxOutcome[]> {
   const mailboxes = new MailboxRepo(store.db);
   const ledger = new LedgerRepo(store.db);
   await mailboxes.closeStalePasses();
@@ -56,24 +69,57 @@ export async function runMigration(store: Store, project: ProjectConfig, opts: R
   const selected = project.mailboxes.filter((m) => !opts.only?.length || opts.only.includes(m.sourceUser));
   if (opts.only?.length) {
     const unknown = opts.only.filter((u) => !project.mailboxes.some((m) => m.sourceUser === u));
-    if (unknown.length) throw new PermanentError(ErrorCode.ConfigInvalid, `Unknown mailbox: ${unknown.join(', ')}.`, 'Use the source login exactly as in the mailboxes CSV (`cutover status` lists them).');
+    if (unknown.length)
+      throw new PermanentError(
+        ErrorCode.ConfigInvalid,
+        `Unknown mailbox: ${unknown.join(', ')}.`,
+        'Use the source login exactly as in the mailboxes CSV (`cutover status` lists them).',
+      );
   }
   const entries: Array<{ id: number; spec: MailboxSpec }> = [];
-  for (const spec of selected) entries.push({ id: await mailboxes.upsert({ key: mailboxKey(project.source, project.destination, spec), sourceUser: spec.sourceUser, destUser: spec.destUser, starred: spec.starred }), spec });
+  for (const spec of selected)
+    entries.push({
+      id: await mailboxes.upsert({
+        key: mailboxKey(project.source, project.destination, spec),
+        sourceUser: spec.sourceUser,
+        destUser: spec.destUser,
+        starred: spec.starred,
+      }),
+      spec,
+    });
   // Starred first, then largest first (a large mailbox started late decides the finish time).
   const sizes = new Map((await mailboxes.list()).map((r) => [r.id, r.sourceBytes]));
-  entries.sort((a, b) => Number(b.spec.starred) - Number(a.spec.starred) || (sizes.get(b.id) ?? 0) - (sizes.get(a.id) ?? 0));
+  entries.sort(
+    (a, b) =>
+      Number(b.spec.starred) - Number(a.spec.starred) || (sizes.get(b.id) ?? 0) - (sizes.get(a.id) ?? 0),
+  );
 
-  const deps = { ledger, mailboxes, slots: new ConnectionSlots(), limiter: new RateLimiter(project.limits), progress: opts.progress, tmpDir };
+  const deps = {
+    ledger,
+    mailboxes,
+    slots: new ConnectionSlots(),
+    limiter: new RateLimiter(project.limits),
+    progress: opts.progress,
+    tmpDir,
+  };
   const tasks = entries.map(({ id, spec }) => async (): Promise<MailboxOutcome> => {
-    const label = spec.sourceUser === spec.destUser ? spec.sourceUser : `${spec.sourceUser} → ${spec.destUser}`;
+    const label =
+      spec.sourceUser === spec.destUser ? spec.sourceUser : `${spec.sourceUser} → ${spec.destUser}`;
     let job: MailboxJob;
     try {
       job = {
         mailboxId: id,
         label,
-        source: { connector: connectorFor(project.source.kind), server: project.source, auth: authFor(project.source, spec.sourceUser, spec.sourceAuth, 'source') },
-        dest: { connector: connectorFor(project.destination.kind), server: project.destination, auth: authFor(project.destination, spec.destUser, spec.destAuth, 'destination') },
+        source: {
+          connector: connectorFor(project.source.kind),
+          server: project.source,
+          auth: authFor(project.source, spec.sourceUser, spec.sourceAuth, 'source'),
+        },
+        dest: {
+          connector: connectorFor(project.destination.kind),
+          server: project.destination,
+          auth: authFor(project.destination, spec.destUser, spec.destAuth, 'destination'),
+        },
         options: spec.options,
         foldersInParallel: project.concurrency.foldersPerMailbox,
         dryRun: opts.dryRun ?? false,
@@ -89,9 +135,23 @@ export async function runMigration(store: Store, project: ProjectConfig, opts: R
     } catch (err) {
       const e = asCutoverError(err);
       if (!opts.signal?.aborted) opts.progress.note(id, 'error', e.describe());
-      return { mailboxId: id, label, status: opts.signal?.aborted ? 'stopped' : 'failed', error: e.describe() };
+      return {
+        mailboxId: id,
+        label,
+        status: opts.signal?.aborted ? 'stopped' : 'failed',
+        error: e.describe(),
+      };
     }
   });
   const settled = await runPool(tasks, project.concurrency.mailboxes, opts.signal);
-  return settled.map((s, i) => (s.status === 'fulfilled' ? s.value : { mailboxId: entries[i]!.id, label: entries[i]!.spec.sourceUser, status: 'stopped' as const, error: String(s.reason) }));
+  return settled.map((s, i) =>
+    s.status === 'fulfilled'
+      ? s.value
+      : {
+          mailboxId: entries[i]!.id,
+          label: entries[i]!.spec.sourceUser,
+          status: 'stopped' as const,
+          error: String(s.reason),
+        },
+  );
 }

@@ -27,7 +27,9 @@ export interface MailboxReport {
   status: string;
   lastError: string | null;
   folders: FolderReport[];
-  totals: Omit<FolderReport, 'source' | 'destination' | 'renamed' | 'excluded' | 'error'> & { bytesCopied: number };
+  totals: Omit<FolderReport, 'source' | 'destination' | 'renamed' | 'excluded' | 'error'> & {
+    bytesCopied: number;
+  };
   /** True when every source item is in exactly one column. */
   reconciles: boolean;
   /** What does not add up, in words. */
@@ -68,9 +70,24 @@ export async function buildReport(store: Store, only?: string[]): Promise<Mailbo
       });
     }
     const sum = (k: keyof FolderReport) => folders.reduce((s, f) => s + (f[k] as number), 0);
-    const totals = { sourceItems: sum('sourceItems'), copied: sum('copied'), present: sum('present'), skipped: sum('skipped'), failed: sum('failed'), pending: sum('pending'), bytesCopied };
-    const off = folders.filter((f) => f.pending > 0 || f.sourceItems !== f.copied + f.present + f.skipped + f.failed + f.pending);
-    const problems = (await ledger.problems(m.id)).map((p) => ({ folder: show(p.folderKey)!, uid: p.uid, status: p.status === 'intent' ? 'pending' : p.status, reason: p.reason }));
+    const totals = {
+      sourceItems: sum('sourceItems'),
+      copied: sum('copied'),
+      present: sum('present'),
+      skipped: sum('skipped'),
+      failed: sum('failed'),
+      pending: sum('pending'),
+      bytesCopied,
+    };
+    const off = folders.filter(
+      (f) => f.pending > 0 || f.sourceItems !== f.copied + f.present + f.skipped + f.failed + f.pending,
+    );
+    const problems = (await ledger.problems(m.id)).map((p) => ({
+      folder: show(p.folderKey)!,
+      uid: p.uid,
+      status: p.status === 'intent' ? 'pending' : p.status,
+      reason: p.reason,
+    }));
     out.push({
       mailbox: m.sourceUser,
       destination: m.destUser,
@@ -79,7 +96,9 @@ export async function buildReport(store: Store, only?: string[]): Promise<Mailbo
       folders,
       totals,
       reconciles: off.length === 0,
-      discrepancy: off.length ? `${totals.pending} item(s) in ${off.length} folder(s) not yet accounted for (${off.map((f) => f.source).join(', ')}): the last pass did not finish them; rerun \`cutover migrate\`.` : undefined,
+      discrepancy: off.length
+        ? `${totals.pending} item(s) in ${off.length} folder(s) not yet accounted for (${off.map((f) => f.source).join(', ')}): the last pass did not finish them; rerun \`cutover migrate\`.`
+        : undefined,
       passes: await mailboxes.passes(m.id),
       problems,
     });

@@ -48,12 +48,22 @@ export class LedgerRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   async getFolder(mailboxId: number, folderKey: string): Promise<FolderRow | undefined> {
-    const r = await this.db.selectFrom('folders').selectAll().where('mailbox_id', '=', mailboxId).where('folder_key', '=', folderKey).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('folders')
+      .selectAll()
+      .where('mailbox_id', '=', mailboxId)
+      .where('folder_key', '=', folderKey)
+      .executeTakeFirst();
     return r && toFolder(r);
   }
 
   async listFolders(mailboxId: number): Promise<FolderRow[]> {
-    const rows = await this.db.selectFrom('folders').selectAll().where('mailbox_id', '=', mailboxId).orderBy('folder_key').execute();
+    const rows = await this.db
+      .selectFrom('folders')
+      .selectAll()
+      .where('mailbox_id', '=', mailboxId)
+      .orderBy('folder_key')
+      .execute();
     return rows.map(toFolder);
   }
 
@@ -73,11 +83,20 @@ export class LedgerRepo {
       last_pass_id: f.lastPassId,
     };
     const { mailbox_id: _m, folder_key: _k, ...set } = v;
-    await this.db.insertInto('folders').values(v).onConflict((oc) => oc.columns(['mailbox_id', 'folder_key']).doUpdateSet(set)).execute();
+    await this.db
+      .insertInto('folders')
+      .values(v)
+      .onConflict((oc) => oc.columns(['mailbox_id', 'folder_key']).doUpdateSet(set))
+      .execute();
   }
 
   /** Ledger rows of these keys in one folder generation. */
-  async rows(mailboxId: number, folderKey: string, uidValidity: string, uids: number[]): Promise<Map<number, LedgerEntry>> {
+  async rows(
+    mailboxId: number,
+    folderKey: string,
+    uidValidity: string,
+    uids: number[],
+  ): Promise<Map<number, LedgerEntry>> {
     const out = new Map<number, LedgerEntry>();
     if (uids.length === 0) return out;
     const want = new Set(uids);
@@ -95,7 +114,12 @@ export class LedgerRepo {
   }
 
   /** Rows with this status in one folder generation (e.g. intents left by a crash). */
-  async withStatus(mailboxId: number, folderKey: string, uidValidity: string, status: LedgerStatus): Promise<LedgerEntry[]> {
+  async withStatus(
+    mailboxId: number,
+    folderKey: string,
+    uidValidity: string,
+    status: LedgerStatus,
+  ): Promise<LedgerEntry[]> {
     const rows = await this.db
       .selectFrom('ledger')
       .selectAll()
@@ -185,7 +209,12 @@ export class LedgerRepo {
 
   /** Drop rows of older generations of a folder (after UIDVALIDITY changed). */
   async dropOtherGenerations(mailboxId: number, folderKey: string, uidValidity: string): Promise<number> {
-    const r = await this.db.deleteFrom('ledger').where('mailbox_id', '=', mailboxId).where('folder_key', '=', folderKey).where('uid_validity', '!=', uidValidity).executeTakeFirst();
+    const r = await this.db
+      .deleteFrom('ledger')
+      .where('mailbox_id', '=', mailboxId)
+      .where('folder_key', '=', folderKey)
+      .where('uid_validity', '!=', uidValidity)
+      .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 
@@ -193,7 +222,11 @@ export class LedgerRepo {
   async claimedDestUids(mailboxId: number, destPath: string): Promise<Set<number>> {
     const rows = await this.db
       .selectFrom('ledger')
-      .innerJoin('folders', (j) => j.onRef('folders.mailbox_id', '=', 'ledger.mailbox_id').onRef('folders.folder_key', '=', 'ledger.folder_key'))
+      .innerJoin('folders', (j) =>
+        j
+          .onRef('folders.mailbox_id', '=', 'ledger.mailbox_id')
+          .onRef('folders.folder_key', '=', 'ledger.folder_key'),
+      )
       .select('ledger.dest_uid')
       .where('ledger.mailbox_id', '=', mailboxId)
       .where('folders.dest_path', '=', destPath)
@@ -207,7 +240,12 @@ export class LedgerRepo {
   async folderCounts(mailboxId: number): Promise<FolderCounts[]> {
     const rows = await this.db
       .selectFrom('ledger')
-      .innerJoin('folders', (j) => j.onRef('folders.mailbox_id', '=', 'ledger.mailbox_id').onRef('folders.folder_key', '=', 'ledger.folder_key').onRef('folders.uid_validity', '=', 'ledger.uid_validity'))
+      .innerJoin('folders', (j) =>
+        j
+          .onRef('folders.mailbox_id', '=', 'ledger.mailbox_id')
+          .onRef('folders.folder_key', '=', 'ledger.folder_key')
+          .onRef('folders.uid_validity', '=', 'ledger.uid_validity'),
+      )
       .select(['ledger.folder_key', 'ledger.status'])
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('ledger.size').as('bytes')])
       .where('ledger.mailbox_id', '=', mailboxId)
@@ -227,7 +265,12 @@ export class LedgerRepo {
   async problems(mailboxId: number, limit = 1000): Promise<LedgerEntry[]> {
     const rows = await this.db
       .selectFrom('ledger')
-      .innerJoin('folders', (j) => j.onRef('folders.mailbox_id', '=', 'ledger.mailbox_id').onRef('folders.folder_key', '=', 'ledger.folder_key').onRef('folders.uid_validity', '=', 'ledger.uid_validity'))
+      .innerJoin('folders', (j) =>
+        j
+          .onRef('folders.mailbox_id', '=', 'ledger.mailbox_id')
+          .onRef('folders.folder_key', '=', 'ledger.folder_key')
+          .onRef('folders.uid_validity', '=', 'ledger.uid_validity'),
+      )
       .selectAll('ledger')
       .where('ledger.mailbox_id', '=', mailboxId)
       .where('ledger.status', 'in', ['skipped', 'failed', 'intent'])

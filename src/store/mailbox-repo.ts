@@ -45,8 +45,19 @@ export class MailboxRepo {
   async upsert(m: { key: string; sourceUser: string; destUser: string; starred: boolean }): Promise<number> {
     const row = await this.db
       .insertInto('mailboxes')
-      .values({ key: m.key, source_user: m.sourceUser, dest_user: m.destUser, starred: m.starred ? 1 : 0, status: 'idle', updated_at: now() })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ source_user: m.sourceUser, dest_user: m.destUser, starred: m.starred ? 1 : 0 }))
+      .values({
+        key: m.key,
+        source_user: m.sourceUser,
+        dest_user: m.destUser,
+        starred: m.starred ? 1 : 0,
+        status: 'idle',
+        updated_at: now(),
+      })
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({ source_user: m.sourceUser, dest_user: m.destUser, starred: m.starred ? 1 : 0 }),
+      )
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(row.id);
@@ -59,16 +70,30 @@ export class MailboxRepo {
 
   /** Every mailbox, starred first, then largest first. */
   async list(): Promise<MailboxRow[]> {
-    const rows = await this.db.selectFrom('mailboxes').selectAll().orderBy('starred', 'desc').orderBy('source_bytes', 'desc').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('mailboxes')
+      .selectAll()
+      .orderBy('starred', 'desc')
+      .orderBy('source_bytes', 'desc')
+      .orderBy('id')
+      .execute();
     return rows.map(toMailbox);
   }
 
   async setStatus(id: number, status: string, lastError: string | null = null): Promise<void> {
-    await this.db.updateTable('mailboxes').set({ status, last_error: lastError, updated_at: now() }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('mailboxes')
+      .set({ status, last_error: lastError, updated_at: now() })
+      .where('id', '=', id)
+      .execute();
   }
 
   async setSize(id: number, messages: number, bytes: number): Promise<void> {
-    await this.db.updateTable('mailboxes').set({ source_messages: messages, source_bytes: bytes }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('mailboxes')
+      .set({ source_messages: messages, source_bytes: bytes })
+      .where('id', '=', id)
+      .execute();
   }
 
   async startPass(mailboxId: number, dryRun: boolean): Promise<number> {
@@ -83,19 +108,43 @@ export class MailboxRepo {
   async finishPass(id: number, status: string, c: PassCounters, error: string | null = null): Promise<void> {
     await this.db
       .updateTable('passes')
-      .set({ status, finished_at: now(), copied: c.copied, present: c.present, skipped: c.skipped, failed: c.failed, flags_synced: c.flagsSynced, bytes: c.bytes, throttled_ms: c.throttledMs, error })
+      .set({
+        status,
+        finished_at: now(),
+        copied: c.copied,
+        present: c.present,
+        skipped: c.skipped,
+        failed: c.failed,
+        flags_synced: c.flagsSynced,
+        bytes: c.bytes,
+        throttled_ms: c.throttledMs,
+        error,
+      })
       .where('id', '=', id)
       .execute();
   }
 
   /** A pass left 'running' by a killed process is marked as interrupted. */
   async closeStalePasses(): Promise<void> {
-    await this.db.updateTable('passes').set({ status: 'interrupted', finished_at: now() }).where('status', '=', 'running').execute();
-    await this.db.updateTable('mailboxes').set({ status: 'stopped' }).where('status', '=', 'running').execute();
+    await this.db
+      .updateTable('passes')
+      .set({ status: 'interrupted', finished_at: now() })
+      .where('status', '=', 'running')
+      .execute();
+    await this.db
+      .updateTable('mailboxes')
+      .set({ status: 'stopped' })
+      .where('status', '=', 'running')
+      .execute();
   }
 
   async passes(mailboxId: number): Promise<PassRow[]> {
-    const rows = await this.db.selectFrom('passes').selectAll().where('mailbox_id', '=', mailboxId).orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('passes')
+      .selectAll()
+      .where('mailbox_id', '=', mailboxId)
+      .orderBy('id')
+      .execute();
     return rows.map((r) => ({
       id: Number(r.id),
       mailboxId: Number(r.mailbox_id),
@@ -115,7 +164,9 @@ export class MailboxRepo {
   }
 }
 
-function toMailbox(r: Database['mailboxes'] extends infer T ? { [K in keyof T]: unknown } : never): MailboxRow {
+function toMailbox(
+  r: Database['mailboxes'] extends infer T ? { [K in keyof T]: unknown } : never,
+): MailboxRow {
   return {
     id: Number(r.id),
     key: String(r.key),

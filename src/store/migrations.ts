@@ -13,7 +13,11 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
       async up(db: Kysely<unknown>) {
         await db.schema
           .createTable('mailboxes')
-          .addColumn('id', 'integer', (c) => (dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement()))
+          .addColumn('id', 'integer', (c) =>
+            dialect === 'postgres'
+              ? c.primaryKey().generatedByDefaultAsIdentity()
+              : c.primaryKey().autoIncrement(),
+          )
           .addColumn('key', 'text', (c) => c.notNull().unique())
           .addColumn('source_user', 'text', (c) => c.notNull())
           .addColumn('dest_user', 'text', (c) => c.notNull())
@@ -26,8 +30,14 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
         await db.schema
           .createTable('passes')
-          .addColumn('id', 'integer', (c) => (dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement()))
-          .addColumn('mailbox_id', 'integer', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
+          .addColumn('id', 'integer', (c) =>
+            dialect === 'postgres'
+              ? c.primaryKey().generatedByDefaultAsIdentity()
+              : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('mailbox_id', 'integer', (c) =>
+            c.notNull().references('mailboxes.id').onDelete('cascade'),
+          )
           .addColumn('started_at', 'text', (c) => c.notNull())
           .addColumn('finished_at', 'text')
           .addColumn('status', 'text', (c) => c.notNull())
@@ -43,7 +53,9 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
         await db.schema
           .createTable('folders')
-          .addColumn('mailbox_id', 'integer', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
+          .addColumn('mailbox_id', 'integer', (c) =>
+            c.notNull().references('mailboxes.id').onDelete('cascade'),
+          )
           .addColumn('folder_key', 'text', (c) => c.notNull())
           .addColumn('dest_path', 'text')
           .addColumn('uid_validity', 'text')
@@ -59,7 +71,9 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
         await db.schema
           .createTable('ledger')
-          .addColumn('mailbox_id', 'integer', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
+          .addColumn('mailbox_id', 'integer', (c) =>
+            c.notNull().references('mailboxes.id').onDelete('cascade'),
+          )
           .addColumn('folder_key', 'text', (c) => c.notNull())
           .addColumn('uid_validity', 'text', (c) => c.notNull())
           .addColumn('uid', 'integer', (c) => c.notNull())
@@ -72,7 +86,11 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('pass_id', 'integer', (c) => c.notNull())
           .addPrimaryKeyConstraint('ledger_pk', ['mailbox_id', 'folder_key', 'uid_validity', 'uid'])
           .execute();
-        await db.schema.createIndex('ledger_status').on('ledger').columns(['mailbox_id', 'folder_key', 'status']).execute();
+        await db.schema
+          .createIndex('ledger_status')
+          .on('ledger')
+          .columns(['mailbox_id', 'folder_key', 'status'])
+          .execute();
       },
     },
   };

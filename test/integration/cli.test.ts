@@ -22,7 +22,12 @@ const pw = (u: string) => `pw-${u}`;
 
 before(async () => {
   [src, dst] = await Promise.all([
-    startDovecot({ layout: 'maildir++', delimiter: '.', users, masterUser: { user: 'admin', password: 'master-secret' } }),
+    startDovecot({
+      layout: 'maildir++',
+      delimiter: '.',
+      users,
+      masterUser: { user: 'admin', password: 'master-secret' },
+    }),
     startDovecot({ layout: 'fs', users }),
   ]);
 });
@@ -31,7 +36,13 @@ after(async () => {
 });
 
 async function destCount(user: string): Promise<number> {
-  const c = new ImapFlow({ host: '127.0.0.1', port: dst.imapPort, secure: false, auth: { user, pass: pw(user) }, logger: false });
+  const c = new ImapFlow({
+    host: '127.0.0.1',
+    port: dst.imapPort,
+    secure: false,
+    auth: { user, pass: pw(user) },
+    logger: false,
+  });
   await c.connect();
   try {
     const s = await c.status('INBOX', { messages: true });
@@ -65,12 +76,22 @@ ${extra}`,
 }
 
 /** Start `cutover migrate` and stop it with `signal` once the destination holds at least `atLeast` messages. */
-async function interruptedRun(args: string[], user: string, atLeast: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, SRC_ADMIN_PW: 'master-secret' }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function interruptedRun(
+  args: string[],
+  user: string,
+  atLeast: number,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    env: { ...process.env, SRC_ADMIN_PW: 'master-secret' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdout.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, sig) => r({ code, signal: sig })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('exit', (code, sig) => r({ code, signal: sig })),
+  );
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && child.exitCode === null) {
     if ((await destCount(user)) >= atLeast) break;
@@ -83,10 +104,21 @@ async function interruptedRun(args: string[], user: string, atLeast: number, sig
 
 describe('cutover CLI', () => {
   test('project file: master-user source, CSV with a bad row — good rows run, the bad one is reported with its line', async () => {
-    await seedMessages(src, 'carol', pw('carol'), 'INBOX', [1, 2, 3].map((i) => ({ raw: makeMessage({ subject: `carol ${i}` }) })));
-    await seedMessages(src, 'dave', pw('dave'), 'Projects.Q1', [{ raw: makeMessage({ subject: 'dave' }), flags: ['\\Seen', 'Important'] }]);
+    await seedMessages(
+      src,
+      'carol',
+      pw('carol'),
+      'INBOX',
+      [1, 2, 3].map((i) => ({ raw: makeMessage({ subject: `carol ${i}` }) })),
+    );
+    await seedMessages(src, 'dave', pw('dave'), 'Projects.Q1', [
+      { raw: makeMessage({ subject: 'dave' }), flags: ['\\Seen', 'Important'] },
+    ]);
     const dir = tempDataDir();
-    const file = writeProject(dir, `source,destination,destination_password,star,since\ncarol,carol,${pw('carol')},yes,\nbroken,broken,x,perhaps,\ndave,dave,${pw('dave')},,2001-01-01\n`);
+    const file = writeProject(
+      dir,
+      `source,destination,destination_password,star,since\ncarol,carol,${pw('carol')},yes,\nbroken,broken,x,perhaps,\ndave,dave,${pw('dave')},,2001-01-01\n`,
+    );
     const run = await cli(['migrate', '--project', file], { SRC_ADMIN_PW: 'master-secret' });
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stderr, /mailboxes\.csv:3/);
@@ -100,23 +132,49 @@ describe('cutover CLI', () => {
     assert.equal(status.code, 0);
     assert.match(status.stdout, /carol[\s\S]*copied 3[\s\S]*reconciles/);
     const csv = await cli(['report', '--project', file, '--format', 'csv']);
-    assert.match(csv.stdout.split('\r\n')[0]!, /^mailbox,destination,folder,dest_folder,source_items,copied,already_present,skipped,failed/);
+    assert.match(
+      csv.stdout.split('\r\n')[0]!,
+      /^mailbox,destination,folder,dest_folder,source_items,copied,already_present,skipped,failed/,
+    );
     assert.ok(csv.stdout.includes('dave,dave,Projects/Q1,Projects/Q1,1,1,0,0,0'), csv.stdout);
-    const json = JSON.parse((await cli(['report', '--project', file, '--format', 'json'])).stdout) as { reconciles: boolean; mailboxes: Array<{ mailbox: string }> };
+    const json = JSON.parse((await cli(['report', '--project', file, '--format', 'json'])).stdout) as {
+      reconciles: boolean;
+      mailboxes: Array<{ mailbox: string }>;
+    };
     assert.equal(json.reconciles, true);
     assert.deepEqual(json.mailboxes.map((m) => m.mailbox).sort(), ['carol', 'dave']);
   });
 
   test('kill -9 in the middle of a mailbox: the rerun neither loses nor duplicates a message', async () => {
-    await seedMessages(src, 'erin', pw('erin'), 'INBOX', Array.from({ length: 1500 }, (_, i) => ({ raw: makeMessage({ subject: `erin ${i}`, messageId: i % 7 ? undefined : null }), flags: i % 2 ? ['\\Seen'] : [] })));
+    await seedMessages(
+      src,
+      'erin',
+      pw('erin'),
+      'INBOX',
+      Array.from({ length: 1500 }, (_, i) => ({
+        raw: makeMessage({ subject: `erin ${i}`, messageId: i % 7 ? undefined : null }),
+        flags: i % 2 ? ['\\Seen'] : [],
+      })),
+    );
     const dir = tempDataDir();
     // A rate cap keeps the run long enough to be killed midway (and exercises the limiter).
-    const file = writeProject(dir, `source,destination_password\nerin,${pw('erin')}\n`, 'limits: { messagesPerSecond: 400 }\n');
-    const killed = await interruptedRun(['migrate', '--project', file, '--no-progress'], 'erin', 300, 'SIGKILL');
+    const file = writeProject(
+      dir,
+      `source,destination_password\nerin,${pw('erin')}\n`,
+      'limits: { messagesPerSecond: 400 }\n',
+    );
+    const killed = await interruptedRun(
+      ['migrate', '--project', file, '--no-progress'],
+      'erin',
+      300,
+      'SIGKILL',
+    );
     assert.equal(killed.signal, 'SIGKILL');
     const mid = await destCount('erin');
     assert.ok(mid > 0 && mid < 1500, `killed midway (${mid})`);
-    const rerun = await cli(['migrate', '--project', file, '--no-progress'], { SRC_ADMIN_PW: 'master-secret' });
+    const rerun = await cli(['migrate', '--project', file, '--no-progress'], {
+      SRC_ADMIN_PW: 'master-secret',
+    });
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.equal(await destCount('erin'), 1500);
     assert.deepEqual(await snapshot(dst, 'erin', pw('erin')), await snapshot(src, 'erin', pw('erin')));
@@ -124,20 +182,45 @@ describe('cutover CLI', () => {
   });
 
   test('Ctrl-C stops cleanly with exit 130 and a rerun resumes', async () => {
-    await seedMessages(src, 'sig', pw('sig'), 'INBOX', Array.from({ length: 800 }, (_, i) => ({ raw: makeMessage({ subject: `sig ${i}` }) })));
+    await seedMessages(
+      src,
+      'sig',
+      pw('sig'),
+      'INBOX',
+      Array.from({ length: 800 }, (_, i) => ({ raw: makeMessage({ subject: `sig ${i}` }) })),
+    );
     const dir = tempDataDir();
-    const file = writeProject(dir, `source,destination_password\nsig,${pw('sig')}\n`, 'limits: { messagesPerSecond: 300 }\n');
-    const stopped = await interruptedRun(['migrate', '--project', file, '--no-progress'], 'sig', 100, 'SIGINT');
+    const file = writeProject(
+      dir,
+      `source,destination_password\nsig,${pw('sig')}\n`,
+      'limits: { messagesPerSecond: 300 }\n',
+    );
+    const stopped = await interruptedRun(
+      ['migrate', '--project', file, '--no-progress'],
+      'sig',
+      100,
+      'SIGINT',
+    );
     assert.equal(stopped.code, 130, stopped.stderr);
     assert.match(stopped.stderr, /Stopping cleanly/);
-    const rerun = await cli(['migrate', '--project', file, '--no-progress'], { SRC_ADMIN_PW: 'master-secret' });
+    const rerun = await cli(['migrate', '--project', file, '--no-progress'], {
+      SRC_ADMIN_PW: 'master-secret',
+    });
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.deepEqual(await snapshot(dst, 'sig', pw('sig')), await snapshot(src, 'sig', pw('sig')));
   });
 
   test('a wrong password, a refused connection and an unknown host each say what is wrong and what to do', async () => {
     const good = url(dst, 'kim', pw('kim'));
-    const wrong = await cli(['migrate', '--from', url(src, 'kim', 'not-the-password'), '--to', good, '--data-dir', tempDataDir()]);
+    const wrong = await cli([
+      'migrate',
+      '--from',
+      url(src, 'kim', 'not-the-password'),
+      '--to',
+      good,
+      '--data-dir',
+      tempDataDir(),
+    ]);
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /login refused — wrong user name or password/);
 

@@ -16,14 +16,21 @@ let dst: DovecotServer;
 const users = [{ user: 'drop', password: 'pw-drop' }];
 
 before(async () => {
-  [src, dst] = await Promise.all([startDovecot({ layout: 'maildir++', users }), startDovecot({ layout: 'fs', users })]);
+  [src, dst] = await Promise.all([
+    startDovecot({ layout: 'maildir++', users }),
+    startDovecot({ layout: 'fs', users }),
+  ]);
 });
 after(async () => {
   await Promise.all([src?.stop(), dst?.stop()]);
 });
 
 /** A proxy that cuts every connection carrying an APPEND after `cutAfter` bytes, `cuts` times in all. */
-function cuttingProxy(target: number, cutAfter: number, cuts: number): Promise<{ port: number; cutsDone: () => number; close: () => void }> {
+function cuttingProxy(
+  target: number,
+  cutAfter: number,
+  cuts: number,
+): Promise<{ port: number; cutsDone: () => number; close: () => void }> {
   let done = 0;
   const server = net.createServer((client) => {
     const upstream = net.connect(target, '127.0.0.1');
@@ -49,15 +56,38 @@ function cuttingProxy(target: number, cutAfter: number, cuts: number): Promise<{
     upstream.on('error', end).on('close', end);
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as net.AddressInfo).port, cutsDone: () => done, close: () => server.close() })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        cutsDone: () => done,
+        close: () => server.close(),
+      }),
+    ),
   );
 }
 
 test('connections cut mid-APPEND are retried without losing or duplicating a message', async () => {
-  await seedMessages(src, 'drop', 'pw-drop', 'INBOX', Array.from({ length: 300 }, (_, i) => ({ raw: makeMessage({ subject: `drop ${i}`, sizeBytes: 20_000 + i * 97, messageId: i % 10 ? undefined : null }), flags: i % 2 ? ['\\Seen'] : [] })));
+  await seedMessages(
+    src,
+    'drop',
+    'pw-drop',
+    'INBOX',
+    Array.from({ length: 300 }, (_, i) => ({
+      raw: makeMessage({
+        subject: `drop ${i}`,
+        sizeBytes: 20_000 + i * 97,
+        messageId: i % 10 ? undefined : null,
+      }),
+      flags: i % 2 ? ['\\Seen'] : [],
+    })),
+  );
   const proxy = await cuttingProxy(dst.imapPort, 300_000, 2);
   try {
-    const project = resolveTarget({ from: `imap://drop:pw-drop@127.0.0.1:${src.imapPort}`, to: `imap://drop:pw-drop@127.0.0.1:${proxy.port}`, folders: '1' }).project;
+    const project = resolveTarget({
+      from: `imap://drop:pw-drop@127.0.0.1:${src.imapPort}`,
+      to: `imap://drop:pw-drop@127.0.0.1:${proxy.port}`,
+      folders: '1',
+    }).project;
     const { outcomes, reports } = await migrate(tempDataDir(), project);
     assert.equal(proxy.cutsDone(), 2, 'the proxy really cut two connections');
     assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);

@@ -24,15 +24,31 @@ export function url(server: DovecotServer, user: string, password: string): stri
 }
 
 /** A one-off project between two test mailboxes, as `cutover migrate --from --to` builds it. */
-export function oneOff(src: DovecotServer, su: string, sp: string, dst: DovecotServer, du: string, dp: string, extra: Record<string, unknown> = {}): ProjectConfig {
+export function oneOff(
+  src: DovecotServer,
+  su: string,
+  sp: string,
+  dst: DovecotServer,
+  du: string,
+  dp: string,
+  extra: Record<string, unknown> = {},
+): ProjectConfig {
   return resolveTarget({ from: url(src, su, sp), to: url(dst, du, dp), ...extra }).project;
 }
 
 /** Run one pass in-process and return outcomes and reports. */
-export async function migrate(dataDir: string, project: ProjectConfig, opts: { dryRun?: boolean; progress?: ProgressSink; signal?: AbortSignal } = {}): Promise<{ outcomes: MailboxOutcome[]; reports: MailboxReport[] }> {
+export async function migrate(
+  dataDir: string,
+  project: ProjectConfig,
+  opts: { dryRun?: boolean; progress?: ProgressSink; signal?: AbortSignal } = {},
+): Promise<{ outcomes: MailboxOutcome[]; reports: MailboxReport[] }> {
   const store = await openStore(dataDir);
   try {
-    const outcomes = await runMigration(store, project, { progress: opts.progress ?? silentProgress, dryRun: opts.dryRun, signal: opts.signal });
+    const outcomes = await runMigration(store, project, {
+      progress: opts.progress ?? silentProgress,
+      dryRun: opts.dryRun,
+      signal: opts.signal,
+    });
     return { outcomes, reports: await buildReport(store) };
   } finally {
     await store.close();
@@ -40,21 +56,45 @@ export async function migrate(dataDir: string, project: ProjectConfig, opts: { d
 }
 
 /** Run the CLI through tsx; resolves with exit code and output (never rejects on a non-zero exit). */
-export function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', CLI, ...args],
+      { env: { ...process.env, ...env }, maxBuffer: 32 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** Folder → sorted list of "sha256 flags internalDate" for every message; folder paths normalised to '/'. */
-export async function snapshot(server: DovecotServer, user: string, password: string, opts: { withFlags?: boolean } = {}): Promise<Record<string, string[]>> {
+export async function snapshot(
+  server: DovecotServer,
+  user: string,
+  password: string,
+  opts: { withFlags?: boolean } = {},
+): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const f of await listAll(server, user, password)) {
     const key = f.path.split(server.delimiter).join('/');
     out[key] = f.messages
-      .map((m) => [m.sha256, opts.withFlags === false ? '' : m.flags.filter((x) => x !== '\\Recent').sort().join(' '), m.internalDate.toISOString()].join('|'))
+      .map((m) =>
+        [
+          m.sha256,
+          opts.withFlags === false
+            ? ''
+            : m.flags
+                .filter((x) => x !== '\\Recent')
+                .sort()
+                .join(' '),
+          m.internalDate.toISOString(),
+        ].join('|'),
+      )
       .sort();
   }
   return out;

@@ -30,15 +30,29 @@ after(async () => {
 });
 
 /** Map each source folder snapshot to its destination folder using the report, then compare exactly. */
-function assertSameContent(s: Record<string, string[]>, d: Record<string, string[]>, folders: Array<{ source: string; destination: string | null; excluded: string | null }>) {
+function assertSameContent(
+  s: Record<string, string[]>,
+  d: Record<string, string[]>,
+  folders: Array<{ source: string; destination: string | null; excluded: string | null }>,
+) {
   for (const f of folders) {
     if (f.excluded || !f.destination || !(f.source in s)) continue;
     assert.deepEqual(d[f.destination], s[f.source], `folder "${f.source}" → "${f.destination}" differs`);
   }
 }
 
-async function withClient<T>(server: DovecotServer, user: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
-  const c = new ImapFlow({ host: '127.0.0.1', port: server.imapPort, secure: false, auth: { user, pass: pw(user) }, logger: false });
+async function withClient<T>(
+  server: DovecotServer,
+  user: string,
+  fn: (c: ImapFlow) => Promise<T>,
+): Promise<T> {
+  const c = new ImapFlow({
+    host: '127.0.0.1',
+    port: server.imapPort,
+    secure: false,
+    auth: { user, pass: pw(user) },
+    logger: false,
+  });
   await c.connect();
   try {
     return await fn(c);
@@ -54,20 +68,46 @@ describe('IMAP → IMAP', () => {
   test('first pass: byte-exact bodies, flags, keywords, internal dates, whole folder tree', async () => {
     const dup = makeMessage({ messageId: 'same@x', subject: 'twice in one folder', date: d(2021) });
     await seedMessages(src, 'u1', pw('u1'), 'INBOX', [
-      ...Array.from({ length: 30 }, (_, i) => ({ raw: makeMessage({ subject: `inbox ${i}`, date: d(2018 + (i % 6), 1 + (i % 12)) }), flags: i % 2 ? ['\\Seen'] : ['\\Flagged', '$Forwarded', 'Projekt'], internalDate: d(2018 + (i % 6), 1 + (i % 12)) })),
+      ...Array.from({ length: 30 }, (_, i) => ({
+        raw: makeMessage({ subject: `inbox ${i}`, date: d(2018 + (i % 6), 1 + (i % 12)) }),
+        flags: i % 2 ? ['\\Seen'] : ['\\Flagged', '$Forwarded', 'Projekt'],
+        internalDate: d(2018 + (i % 6), 1 + (i % 12)),
+      })),
       { raw: dup, flags: ['\\Seen'], internalDate: d(2021) },
       { raw: dup, flags: ['\\Seen'], internalDate: d(2021) },
-      { raw: makeMessage({ messageId: 'shared@x', subject: 'first of two sharing an id', date: d(2020) }), internalDate: d(2020) },
-      { raw: makeMessage({ messageId: 'shared@x', subject: 'second, different body and size!', date: d(2020, 2) }), internalDate: d(2020, 2) },
+      {
+        raw: makeMessage({ messageId: 'shared@x', subject: 'first of two sharing an id', date: d(2020) }),
+        internalDate: d(2020),
+      },
+      {
+        raw: makeMessage({
+          messageId: 'shared@x',
+          subject: 'second, different body and size!',
+          date: d(2020, 2),
+        }),
+        internalDate: d(2020, 2),
+      },
       { raw: makeMessage({ messageId: null, subject: 'no id 1' }), flags: ['\\Answered'] },
       { raw: makeMessage({ messageId: null, subject: 'no id 2, different' }) },
     ]);
-    await seedMessages(src, 'u1', pw('u1'), 'Sent Items', [{ raw: makeMessage({ subject: 'sent' }), flags: ['\\Seen'] }]);
-    await seedMessages(src, 'u1', pw('u1'), 'Archiv.2019.Q1.Kunden', [{ raw: makeMessage({ subject: 'deep' }) }]);
-    await seedMessages(src, 'u1', pw('u1'), 'Überweisungen', [{ raw: makeMessage({ subject: 'Zahlung', body: 'Grüße — ünïcödé' }) }]);
-    await seedMessages(src, 'u1', pw('u1'), '日本語.Ελληνικά', [{ raw: makeMessage({ subject: 'unicode nested' }) }]);
-    await seedMessages(src, 'u1', pw('u1'), 'Reports a/b', [{ raw: makeMessage({ subject: 'slash in name' }) }]);
-    await seedMessages(src, 'u1', pw('u1'), 'Big', [{ raw: makeMessage({ subject: '30 MB', sizeBytes: 30 * 1024 * 1024 }), flags: ['\\Seen'] }]);
+    await seedMessages(src, 'u1', pw('u1'), 'Sent Items', [
+      { raw: makeMessage({ subject: 'sent' }), flags: ['\\Seen'] },
+    ]);
+    await seedMessages(src, 'u1', pw('u1'), 'Archiv.2019.Q1.Kunden', [
+      { raw: makeMessage({ subject: 'deep' }) },
+    ]);
+    await seedMessages(src, 'u1', pw('u1'), 'Überweisungen', [
+      { raw: makeMessage({ subject: 'Zahlung', body: 'Grüße — ünïcödé' }) },
+    ]);
+    await seedMessages(src, 'u1', pw('u1'), '日本語.Ελληνικά', [
+      { raw: makeMessage({ subject: 'unicode nested' }) },
+    ]);
+    await seedMessages(src, 'u1', pw('u1'), 'Reports a/b', [
+      { raw: makeMessage({ subject: 'slash in name' }) },
+    ]);
+    await seedMessages(src, 'u1', pw('u1'), 'Big', [
+      { raw: makeMessage({ subject: '30 MB', sizeBytes: 30 * 1024 * 1024 }), flags: ['\\Seen'] },
+    ]);
 
     const project = oneOff(src, 'u1', pw('u1'), dst, 'u1', pw('u1'));
     const { outcomes, reports } = await migrate(data, project);
@@ -78,7 +118,11 @@ describe('IMAP → IMAP', () => {
     assert.ok(r.reconciles, r.discrepancy);
     const byName = Object.fromEntries(r.folders.map((f) => [f.source, f]));
     assert.equal(byName['Sent Items']!.destination, 'Sent');
-    assert.equal(byName['Archiv/2019/Q1/Kunden']!.destination, 'Archive/2019/Q1/Kunden', 'German Archiv is the Archive folder; children follow');
+    assert.equal(
+      byName['Archiv/2019/Q1/Kunden']!.destination,
+      'Archive/2019/Q1/Kunden',
+      'German Archiv is the Archive folder; children follow',
+    );
     assert.equal(byName['日本語/Ελληνικά']!.destination, '日本語/Ελληνικά');
     const slash = byName['Reports a/b']!;
     assert.notEqual(slash.destination, 'Reports a/b');
@@ -88,7 +132,13 @@ describe('IMAP → IMAP', () => {
   });
 
   test('delta pass copies only new mail, re-syncs changed flags, and re-reads no body', async () => {
-    await seedMessages(src, 'u1', pw('u1'), 'INBOX', [1, 2, 3].map((i) => ({ raw: makeMessage({ subject: `new ${i}` }) })));
+    await seedMessages(
+      src,
+      'u1',
+      pw('u1'),
+      'INBOX',
+      [1, 2, 3].map((i) => ({ raw: makeMessage({ subject: `new ${i}` }) })),
+    );
     await withClient(src, 'u1', async (c) => {
       await c.mailboxOpen('INBOX');
       assert.ok(await c.messageFlagsAdd('1:2', ['\\Answered', 'Erledigt']));
@@ -100,10 +150,17 @@ describe('IMAP → IMAP', () => {
     assert.equal(c.copied, 3);
     assert.equal(c.flagsSynced, 3);
     assert.ok(c.bytes < 10_000, `only the three new messages' bytes move (${c.bytes})`);
-    assertSameContent(await snapshot(src, 'u1', pw('u1')), await snapshot(dst, 'u1', pw('u1')), reports[0]!.folders);
+    assertSameContent(
+      await snapshot(src, 'u1', pw('u1')),
+      await snapshot(dst, 'u1', pw('u1')),
+      reports[0]!.folders,
+    );
 
     const again = await migrate(data, project);
-    assert.deepEqual({ ...again.outcomes[0]!.counters!, throttledMs: 0 }, { copied: 0, present: 0, skipped: 0, failed: 0, flagsSynced: 0, bytes: 0, throttledMs: 0 });
+    assert.deepEqual(
+      { ...again.outcomes[0]!.counters!, throttledMs: 0 },
+      { copied: 0, present: 0, skipped: 0, failed: 0, flagsSynced: 0, bytes: 0, throttledMs: 0 },
+    );
   });
 
   test('with the store deleted, a rerun copies nothing twice (fingerprints from the destination)', async () => {
@@ -113,22 +170,50 @@ describe('IMAP → IMAP', () => {
     assert.equal(outcomes[0]!.counters!.copied, 0);
     assert.equal(outcomes[0]!.counters!.present, 45);
     assert.ok(reports[0]!.reconciles);
-    assertSameContent(await snapshot(src, 'u1', pw('u1')), await snapshot(dst, 'u1', pw('u1')), reports[0]!.folders);
+    assertSameContent(
+      await snapshot(src, 'u1', pw('u1')),
+      await snapshot(dst, 'u1', pw('u1')),
+      reports[0]!.folders,
+    );
   });
 
   test('a half-filled destination and no store: only the missing messages are copied', async () => {
-    await seedMessages(src, 'u2', pw('u2'), 'INBOX', Array.from({ length: 40 }, (_, i) => ({ raw: makeMessage({ subject: `first ${i}`, messageId: i % 5 ? undefined : null }) })));
+    await seedMessages(
+      src,
+      'u2',
+      pw('u2'),
+      'INBOX',
+      Array.from({ length: 40 }, (_, i) => ({
+        raw: makeMessage({ subject: `first ${i}`, messageId: i % 5 ? undefined : null }),
+      })),
+    );
     const project = oneOff(src, 'u2', pw('u2'), dst, 'u2', pw('u2'));
     await migrate(tempDataDir(), project);
-    await seedMessages(src, 'u2', pw('u2'), 'INBOX', Array.from({ length: 20 }, (_, i) => ({ raw: makeMessage({ subject: `later ${i}` }) })));
+    await seedMessages(
+      src,
+      'u2',
+      pw('u2'),
+      'INBOX',
+      Array.from({ length: 20 }, (_, i) => ({ raw: makeMessage({ subject: `later ${i}` }) })),
+    );
     const { outcomes, reports } = await migrate(tempDataDir(), project);
     assert.equal(outcomes[0]!.counters!.copied, 20);
     assert.equal(outcomes[0]!.counters!.present, 40);
-    assertSameContent(await snapshot(src, 'u2', pw('u2')), await snapshot(dst, 'u2', pw('u2')), reports[0]!.folders);
+    assertSameContent(
+      await snapshot(src, 'u2', pw('u2')),
+      await snapshot(dst, 'u2', pw('u2')),
+      reports[0]!.folders,
+    );
   });
 
   test('a UIDVALIDITY change at the source is re-matched without duplicates', async () => {
-    await seedMessages(src, 'u6', pw('u6'), 'INBOX', Array.from({ length: 10 }, (_, i) => ({ raw: makeMessage({ subject: `uv ${i}` }) })));
+    await seedMessages(
+      src,
+      'u6',
+      pw('u6'),
+      'INBOX',
+      Array.from({ length: 10 }, (_, i) => ({ raw: makeMessage({ subject: `uv ${i}` }) })),
+    );
     const project = oneOff(src, 'u6', pw('u6'), dst, 'u6', pw('u6'));
     const dir = tempDataDir();
     await migrate(dir, project);
@@ -136,9 +221,13 @@ describe('IMAP → IMAP', () => {
     // Dovecot takes the new UIDVALIDITY from the clock: let a second pass so it differs.
     await new Promise((r) => setTimeout(r, 1100));
     // Dovecot renumbers a Maildir whose uidlist is gone: a new UIDVALIDITY, as after a server restore.
-    for (const f of fs.readdirSync(src.mailDir('u6'))) if (f.startsWith('dovecot')) fs.rmSync(path.join(src.mailDir('u6'), f), { force: true });
+    for (const f of fs.readdirSync(src.mailDir('u6')))
+      if (f.startsWith('dovecot')) fs.rmSync(path.join(src.mailDir('u6'), f), { force: true });
     const afterStatus = await withClient(src, 'u6', (c) => c.status('INBOX', { uidValidity: true }));
-    assert.ok(before && afterStatus && before.uidValidity !== afterStatus.uidValidity, 'the test needs a real UIDVALIDITY change');
+    assert.ok(
+      before && afterStatus && before.uidValidity !== afterStatus.uidValidity,
+      'the test needs a real UIDVALIDITY change',
+    );
     const { outcomes, reports } = await migrate(dir, project);
     assert.equal(outcomes[0]!.counters!.copied, 0);
     assert.equal(outcomes[0]!.counters!.present, 10);
@@ -154,7 +243,11 @@ describe('IMAP → IMAP', () => {
       { raw: makeMessage({ subject: 'big', sizeBytes: 2 * 1024 * 1024 }), internalDate: d(2021) },
       { raw: makeMessage({ subject: 'medium', sizeBytes: 600 * 1024 }), internalDate: d(2021) },
     ]);
-    const project = oneOff(src, 'u4', pw('u4'), small, 'u4', pw('u4'), { since: '2019-01-01', before: '2025-01-01', maxSize: '5MB' });
+    const project = oneOff(src, 'u4', pw('u4'), small, 'u4', pw('u4'), {
+      since: '2019-01-01',
+      before: '2025-01-01',
+      maxSize: '5MB',
+    });
     const { reports } = await migrate(tempDataDir(), project);
     const r = reports.find((x) => x.mailbox === 'u4')!;
     assert.equal(r.totals.copied, 2);

@@ -15,11 +15,24 @@ export async function statusCommand(o: TargetOptions): Promise<void> {
   }
 }
 
-export async function reportCommand(o: TargetOptions & { format: 'text' | 'json' | 'csv'; mailbox?: string[] }): Promise<void> {
+export async function reportCommand(
+  o: TargetOptions & { format: 'text' | 'json' | 'csv'; mailbox?: string[] },
+): Promise<void> {
   const store = await openStore(resolveDataDir(o));
   try {
     const reports = await buildReport(store, o.mailbox);
-    if (o.format === 'json') process.stdout.write(JSON.stringify({ generatedAt: new Date().toISOString(), reconciles: reports.every((r) => r.reconciles), mailboxes: reports }, null, 2) + '\n');
+    if (o.format === 'json')
+      process.stdout.write(
+        JSON.stringify(
+          {
+            generatedAt: new Date().toISOString(),
+            reconciles: reports.every((r) => r.reconciles),
+            mailboxes: reports,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
     else if (o.format === 'csv') process.stdout.write(reportCsv(reports));
     else process.stdout.write(reportText(reports, true));
   } finally {

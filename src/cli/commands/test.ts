@@ -10,8 +10,12 @@ async function check(label: string, server: ServerSpec, auth: AuthSpec): Promise
   try {
     const r = await connectorFor(server.kind).testLogin(server, auth);
     process.stdout.write(`✓ ${where}\n`);
-    process.stdout.write(`    delimiter "${r.delimiter}"  namespace "${r.namespace}"  folders ${r.folders}\n`);
-    process.stdout.write(`    APPENDLIMIT ${r.appendLimit ?? 'not advertised'}  quota ${r.quota ? `${r.quota.usedBytes ?? '?'} of ${r.quota.limitBytes ?? '?'} bytes used` : 'not reported'}\n`);
+    process.stdout.write(
+      `    delimiter "${r.delimiter}"  namespace "${r.namespace}"  folders ${r.folders}\n`,
+    );
+    process.stdout.write(
+      `    APPENDLIMIT ${r.appendLimit ?? 'not advertised'}  quota ${r.quota ? `${r.quota.usedBytes ?? '?'} of ${r.quota.limitBytes ?? '?'} bytes used` : 'not reported'}\n`,
+    );
     process.stdout.write(`    capabilities: ${r.capabilities.join(' ')}\n`);
     return true;
   } catch (err) {
@@ -23,13 +27,27 @@ async function check(label: string, server: ServerSpec, auth: AuthSpec): Promise
 export async function testCommand(o: TargetOptions): Promise<void> {
   const { project } = resolveTarget(o);
   const checks: Array<[string, ServerSpec, AuthSpec]> = [];
-  for (const [side, server] of [['source', project.source], ['destination', project.destination]] as const) {
-    if (server.admin) checks.push([`${side} admin`, server, { kind: 'password', user: server.admin.user, password: server.admin.password }]);
-    const name = server.testMailbox ?? (side === 'source' ? project.mailboxes[0]?.sourceUser : project.mailboxes[0]?.destUser);
+  for (const [side, server] of [
+    ['source', project.source],
+    ['destination', project.destination],
+  ] as const) {
+    if (server.admin)
+      checks.push([
+        `${side} admin`,
+        server,
+        { kind: 'password', user: server.admin.user, password: server.admin.password },
+      ]);
+    const name =
+      server.testMailbox ??
+      (side === 'source' ? project.mailboxes[0]?.sourceUser : project.mailboxes[0]?.destUser);
     const spec = project.mailboxes.find((m) => (side === 'source' ? m.sourceUser : m.destUser) === name);
     if (name) {
       try {
-        checks.push([`${side} mailbox`, server, authFor(server, name, side === 'source' ? spec?.sourceAuth : spec?.destAuth, side)]);
+        checks.push([
+          `${side} mailbox`,
+          server,
+          authFor(server, name, side === 'source' ? spec?.sourceAuth : spec?.destAuth, side),
+        ]);
       } catch (err) {
         process.stdout.write(`✗ ${side} mailbox ${name}: ${asCutoverError(err).describe()}\n`);
         process.exitCode = 1;

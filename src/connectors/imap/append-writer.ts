@@ -79,7 +79,12 @@ export class AppendWriter {
   ) {}
 
   /** Connect, optionally STARTTLS, and log in. */
-  static async connect(server: ServerSpec, login: ImapLogin, where: string, signal?: AbortSignal): Promise<AppendWriter> {
+  static async connect(
+    server: ServerSpec,
+    login: ImapLogin,
+    where: string,
+    signal?: AbortSignal,
+  ): Promise<AppendWriter> {
     const w = new AppendWriter(server, where);
     try {
       await w.open(login, signal);
@@ -106,21 +111,31 @@ export class AppendWriter {
       this.greetingResolve = resolve;
     });
     if (this.server.tls === 'tls') {
-      this.socket = tls.connect({ ...opts, servername: net.isIP(opts.host) ? undefined : opts.host, rejectUnauthorized: !this.server.allowInvalidCertificates });
+      this.socket = tls.connect({
+        ...opts,
+        servername: net.isIP(opts.host) ? undefined : opts.host,
+        rejectUnauthorized: !this.server.allowInvalidCertificates,
+      });
       await once(this.socket, 'secureConnect');
     } else {
       this.socket = net.connect(opts);
       await once(this.socket, 'connect');
     }
     this.attach();
-    this.socket.setTimeout(5 * 60_000, () => this.fail(Object.assign(new Error('socket timeout'), { code: 'ETIMEDOUT' })));
+    this.socket.setTimeout(5 * 60_000, () =>
+      this.fail(Object.assign(new Error('socket timeout'), { code: 'ETIMEDOUT' })),
+    );
     const hello = await greeting;
     if (/^\* BYE/i.test(hello)) throw Object.assign(new Error(hello), { code: 'ECONNREFUSED' });
     this.absorbCapabilities(hello);
     if (this.server.tls === 'starttls') {
       await this.command('STARTTLS');
       this.socket.removeAllListeners('data');
-      this.socket = tls.connect({ socket: this.socket, servername: net.isIP(opts.host) ? undefined : opts.host, rejectUnauthorized: !this.server.allowInvalidCertificates });
+      this.socket = tls.connect({
+        socket: this.socket,
+        servername: net.isIP(opts.host) ? undefined : opts.host,
+        rejectUnauthorized: !this.server.allowInvalidCertificates,
+      });
       await once(this.socket, 'secureConnect');
       this.attach();
       this.capabilities.clear();
@@ -128,10 +143,14 @@ export class AppendWriter {
     if (this.capabilities.size === 0) await this.command('CAPABILITY');
     let done: Tagged;
     if (login.accessToken) {
-      const ir = Buffer.from(`user=${login.user}\x01auth=Bearer ${login.accessToken}\x01\x01`).toString('base64');
+      const ir = Buffer.from(`user=${login.user}\x01auth=Bearer ${login.accessToken}\x01\x01`).toString(
+        'base64',
+      );
       done = await this.command(`AUTHENTICATE XOAUTH2 ${ir}`, true);
     } else if (login.authzid || this.capabilities.has('AUTH=PLAIN')) {
-      const ir = Buffer.from(`${login.authzid ?? ''}\x00${login.user}\x00${login.password ?? ''}`).toString('base64');
+      const ir = Buffer.from(`${login.authzid ?? ''}\x00${login.user}\x00${login.password ?? ''}`).toString(
+        'base64',
+      );
       done = await this.command(`AUTHENTICATE PLAIN ${ir}`, true);
     } else {
       done = await this.command(`LOGIN ${quote(login.user)} ${quote(login.password ?? '')}`, true);
@@ -147,7 +166,9 @@ export class AppendWriter {
   private attach(): void {
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err) => this.fail(err));
-    this.socket.on('close', () => this.fail(Object.assign(new Error('connection closed'), { code: 'EConnectionClosed' })));
+    this.socket.on('close', () =>
+      this.fail(Object.assign(new Error('connection closed'), { code: 'EConnectionClosed' })),
+    );
   }
 
   private absorbCapabilities(line: string): void {
@@ -189,7 +210,11 @@ export class AppendWriter {
     }
     if (line.startsWith('* ')) {
       if (/^\* CAPABILITY /i.test(line)) this.absorbCapabilities(line);
-      else if (/^\* BYE/i.test(line)) this.failure ??= Object.assign(new Error(line.slice(2)), { code: 'NoConnection', responseText: line });
+      else if (/^\* BYE/i.test(line))
+        this.failure ??= Object.assign(new Error(line.slice(2)), {
+          code: 'NoConnection',
+          responseText: line,
+        });
       return;
     }
     const m = /^(\S+) (OK|NO|BAD)(?: \[([^\]]*)\])? ?(.*)$/i.exec(line);
@@ -231,7 +256,11 @@ export class AppendWriter {
     this.socket.write(`${tag} ${cmd}\r\n`);
     const t = await p;
     if (t.code === '__FAILED__') this.check();
-    if (t.status !== 'OK' && !allowNo) throw Object.assign(new Error(`${cmd.split(' ')[0]} failed: ${t.text}`), { responseText: t.text, serverResponseCode: t.code?.split(' ')[0] });
+    if (t.status !== 'OK' && !allowNo)
+      throw Object.assign(new Error(`${cmd.split(' ')[0]} failed: ${t.text}`), {
+        responseText: t.text,
+        serverResponseCode: t.code?.split(' ')[0],
+      });
     return t;
   }
 
@@ -247,9 +276,15 @@ export class AppendWriter {
    * Append `items` to `wireName` (already encoded as modified UTF-7) in one command when the server has
    * MULTIAPPEND, else the caller must pass one item. All-or-nothing: throws on NO.
    */
-  async append(wireName: string, items: AppendItem[], keywords: boolean, signal?: AbortSignal): Promise<AppendResult[]> {
+  async append(
+    wireName: string,
+    items: AppendItem[],
+    keywords: boolean,
+    signal?: AbortSignal,
+  ): Promise<AppendResult[]> {
     throwIfAborted(signal);
-    if (items.length > 1 && !this.capabilities.has('MULTIAPPEND')) throw new Error('batch APPEND needs MULTIAPPEND');
+    if (items.length > 1 && !this.capabilities.has('MULTIAPPEND'))
+      throw new Error('batch APPEND needs MULTIAPPEND');
     const literalPlus = this.capabilities.has('LITERAL+');
     const tag = this.nextTag();
     const result = this.tagged(tag);
@@ -274,7 +309,11 @@ export class AppendWriter {
       if (t.code === '__FAILED__') this.check();
       if (t.status !== 'OK') {
         const code = t.code?.split(' ')[0]?.toUpperCase();
-        throw Object.assign(new Error(`APPEND refused: ${t.text}`), { responseText: `${t.code ? `[${t.code}] ` : ''}${t.text}`, serverResponseCode: code, rejected: true });
+        throw Object.assign(new Error(`APPEND refused: ${t.text}`), {
+          responseText: `${t.code ? `[${t.code}] ` : ''}${t.text}`,
+          serverResponseCode: code,
+          rejected: true,
+        });
       }
       return parseAppendUid(t.code, items.length);
     } catch (err) {
@@ -282,7 +321,13 @@ export class AppendWriter {
       const e = err as { rejected?: boolean };
       if (e.rejected) {
         const mapped = mapImapError(err, this.where);
-        if (mapped.code === ErrorCode.ProtocolError) throw new PermanentError(ErrorCode.MessageRejected, mapped.message, 'The destination refused the message; see the server log for why.', { cause: err });
+        if (mapped.code === ErrorCode.ProtocolError)
+          throw new PermanentError(
+            ErrorCode.MessageRejected,
+            mapped.message,
+            'The destination refused the message; see the server log for why.',
+            { cause: err },
+          );
         throw mapped;
       }
       this.socket.destroy();
@@ -294,7 +339,11 @@ export class AppendWriter {
 
   private async writeBody(item: AppendItem): Promise<void> {
     if (Buffer.isBuffer(item.body)) {
-      if (item.body.length !== item.size) throw new TransientError(ErrorCode.SourceReadFailed, `body is ${item.body.length} bytes, expected ${item.size}`);
+      if (item.body.length !== item.size)
+        throw new TransientError(
+          ErrorCode.SourceReadFailed,
+          `body is ${item.body.length} bytes, expected ${item.size}`,
+        );
       await this.write(item.body);
       return;
     }
@@ -309,11 +358,19 @@ export class AppendWriter {
     } catch (err) {
       // Source read failed mid-literal: kill the connection so the server discards the APPEND.
       this.socket.destroy();
-      throw new TransientError(ErrorCode.SourceReadFailed, `${this.where}: reading the message from the source failed midway; nothing was written.`, undefined, { cause: err });
+      throw new TransientError(
+        ErrorCode.SourceReadFailed,
+        `${this.where}: reading the message from the source failed midway; nothing was written.`,
+        undefined,
+        { cause: err },
+      );
     }
     if (sent !== item.size) {
       this.socket.destroy();
-      throw new TransientError(ErrorCode.SourceReadFailed, `${this.where}: the source delivered ${sent} bytes for a ${item.size}-byte message; nothing was written, it will be retried.`);
+      throw new TransientError(
+        ErrorCode.SourceReadFailed,
+        `${this.where}: the source delivered ${sent} bytes for a ${item.size}-byte message; nothing was written, it will be retried.`,
+      );
     }
   }
 

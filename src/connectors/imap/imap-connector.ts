@@ -33,7 +33,9 @@ export class ImapConnector implements Connector {
   async testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport> {
     const { client, where } = await openImap(server, auth, signal);
     try {
-      const caps = [...client.capabilities.entries()].map(([k, v]) => (typeof v === 'number' ? `${k}=${v}` : k));
+      const caps = [...client.capabilities.entries()].map(([k, v]) =>
+        typeof v === 'number' ? `${k}=${v}` : k,
+      );
       const limit = client.capabilities.get('APPENDLIMIT');
       let quota: ConnectionReport['quota'];
       if (client.capabilities.has('QUOTA')) {

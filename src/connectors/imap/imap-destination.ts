@@ -3,7 +3,15 @@
  * the AppendWriter for the bodies (streamed, MULTIAPPEND-batched).
  */
 import type { ImapFlow } from 'imapflow';
-import type { AppendItem, AppendResult, DestinationCapabilities, FolderInfo, FolderState, MailDestination, MessageMeta } from '../contract.js';
+import type {
+  AppendItem,
+  AppendResult,
+  DestinationCapabilities,
+  FolderInfo,
+  FolderState,
+  MailDestination,
+  MessageMeta,
+} from '../contract.js';
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import type { AppendWriter } from './append-writer.js';
 import { mapImapError } from './imap-errors.js';
@@ -52,7 +60,12 @@ export class ImapDestination implements MailDestination {
       } catch (err) {
         const text = String((err as { responseText?: string }).responseText ?? (err as Error).message);
         if (!/ALREADYEXISTS|already exists/i.test(text))
-          throw new PermanentError(ErrorCode.FolderCreateFailed, `${this.where}: cannot create folder "${sub.join('/')}": ${text}`, 'Check the folder name rules of the destination; add a folder mapping rule to rename it.', { cause: err });
+          throw new PermanentError(
+            ErrorCode.FolderCreateFailed,
+            `${this.where}: cannot create folder "${sub.join('/')}": ${text}`,
+            'Check the folder name rules of the destination; add a folder mapping rule to rename it.',
+            { cause: err },
+          );
       }
       this.known.add(key);
     }
@@ -84,12 +97,18 @@ export class ImapDestination implements MailDestination {
     await this.select(path, false);
     let ok: boolean;
     try {
-      ok = await this.client.messageFlagsSet(toSequenceSet([...uids].sort((a, b) => a - b)), flags, { uid: true });
+      ok = await this.client.messageFlagsSet(toSequenceSet([...uids].sort((a, b) => a - b)), flags, {
+        uid: true,
+      });
     } catch (err) {
       throw mapImapError(err, this.where);
     }
     // imapflow reports a refused STORE by returning false: a swallowed false is a lost flag change.
-    if (!ok) throw new PermanentError(ErrorCode.ProtocolError, `${this.where}: the server refused to set flags on "${path.join('/')}".`);
+    if (!ok)
+      throw new PermanentError(
+        ErrorCode.ProtocolError,
+        `${this.where}: the server refused to set flags on "${path.join('/')}".`,
+      );
   }
 
   async close(): Promise<void> {
@@ -110,6 +129,8 @@ export class ImapDestination implements MailDestination {
     if (path.length === 1 && path[0]!.toUpperCase() === 'INBOX') return 'INBOX';
     const ns = this.client.namespace;
     const joined = path.map(encodeMailboxName).join(this.capabilities.delimiter);
-    return ns?.prefix && !joined.startsWith(ns.prefix) && path[0]!.toUpperCase() !== 'INBOX' ? ns.prefix + joined : joined;
+    return ns?.prefix && !joined.startsWith(ns.prefix) && path[0]!.toUpperCase() !== 'INBOX'
+      ? ns.prefix + joined
+      : joined;
   }
 }

@@ -15,7 +15,7 @@ const PAGE = 500;
 /** Compact an ascending UID list into an IMAP sequence set ("1:5,7,9:12"). */
 export function toSequenceSet(uids: number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < uids.length; ) {
+  for (let i = 0; i < uids.length;) {
     let j = i;
     while (j + 1 < uids.length && uids[j + 1] === uids[j]! + 1) j++;
     parts.push(j > i ? `${uids[i]}:${uids[j]}` : `${uids[i]}`);
@@ -36,7 +36,8 @@ export function parseIdentityHeaders(raw: Buffer | undefined): { messageId?: str
     if (m[1]!.toLowerCase() === 'message-id' && out.messageId === undefined) {
       const id = (/<([^>]*)>/.exec(value)?.[1] ?? value).replace(/\s+/g, '');
       if (id) out.messageId = id;
-    } else if (m[1]!.toLowerCase() === 'date' && out.dateHeader === undefined) out.dateHeader = value.replace(/\s+/g, ' ');
+    } else if (m[1]!.toLowerCase() === 'date' && out.dateHeader === undefined)
+      out.dateHeader = value.replace(/\s+/g, ' ');
   }
   return out;
 }
@@ -68,15 +69,25 @@ export class ImapFolderReader implements SourceFolderReader {
     } catch (err) {
       throw mapImapError(err, this.where);
     }
-    if (!uids) throw new PermanentError(ErrorCode.SourceReadFailed, `${this.where}: the server refused to list the folder's messages (UID SEARCH failed).`);
+    if (!uids)
+      throw new PermanentError(
+        ErrorCode.SourceReadFailed,
+        `${this.where}: the server refused to list the folder's messages (UID SEARCH failed).`,
+      );
     return uids.sort((a, b) => a - b);
   }
 
   async *listMessages(opts: ListOptions, signal?: AbortSignal): AsyncIterable<MessageMeta[]> {
     if (opts.changedSince) {
       // CONDSTORE: one response with only the changed messages' flags.
-      const changed = await this.fetch('1:*', { uid: true, flags: true }, { uid: true, changedSince: BigInt(opts.changedSince) });
-      yield changed.filter((m) => opts.fromUid === undefined || m.uid < opts.fromUid).map((m) => this.toMeta(m));
+      const changed = await this.fetch(
+        '1:*',
+        { uid: true, flags: true },
+        { uid: true, changedSince: BigInt(opts.changedSince) },
+      );
+      yield changed
+        .filter((m) => opts.fromUid === undefined || m.uid < opts.fromUid)
+        .map((m) => this.toMeta(m));
       return;
     }
     let uids = opts.uids ?? (await this.listUids(signal));
@@ -93,7 +104,14 @@ export class ImapFolderReader implements SourceFolderReader {
       if (noId.length) {
         // Fingerprint fallback: hash the whole header block of messages without a Message-ID.
         const full = await this.fetch(toSequenceSet(noId), { uid: true, headers: true }, { uid: true });
-        const hashes = new Map(full.map((m) => [m.uid, createHash('sha256').update(m.headers ?? Buffer.alloc(0)).digest('hex')]));
+        const hashes = new Map(
+          full.map((m) => [
+            m.uid,
+            createHash('sha256')
+              .update(m.headers ?? Buffer.alloc(0))
+              .digest('hex'),
+          ]),
+        );
         for (const m of metas) if (hashes.has(m.uid)) m.headerHash = hashes.get(m.uid);
       }
       yield metas.sort((a, b) => a.uid - b.uid);
@@ -102,7 +120,11 @@ export class ImapFolderReader implements SourceFolderReader {
 
   async fetchBodies(uids: number[], signal?: AbortSignal): Promise<Map<number, Buffer>> {
     throwIfAborted(signal);
-    const msgs = await this.fetch(toSequenceSet([...uids].sort((a, b) => a - b)), { uid: true, source: true }, { uid: true });
+    const msgs = await this.fetch(
+      toSequenceSet([...uids].sort((a, b) => a - b)),
+      { uid: true, source: true },
+      { uid: true },
+    );
     return new Map(msgs.filter((m) => m.source).map((m) => [m.uid, m.source!]));
   }
 

@@ -13,7 +13,11 @@ export function describe(server: ServerSpec, auth: AuthSpec): string {
 }
 
 /** Connect and log in; every failure comes back as a typed CutoverError. */
-export async function openImap(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<{ client: ImapFlow; login: ImapLogin; where: string }> {
+export async function openImap(
+  server: ServerSpec,
+  auth: AuthSpec,
+  signal?: AbortSignal,
+): Promise<{ client: ImapFlow; login: ImapLogin; where: string }> {
   throwIfAborted(signal);
   const where = describe(server, auth);
   const login = resolveLogin(auth);

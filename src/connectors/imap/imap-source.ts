@@ -1,6 +1,12 @@
 /** An IMAP mailbox open for reading over one connection (one selected folder at a time). */
 import type { ImapFlow } from 'imapflow';
-import type { FolderInfo, FolderState, MailSource, SourceCapabilities, SourceFolderReader } from '../contract.js';
+import type {
+  FolderInfo,
+  FolderState,
+  MailSource,
+  SourceCapabilities,
+  SourceFolderReader,
+} from '../contract.js';
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import { mapImapError } from './imap-errors.js';
 import { ImapFolderReader, stateOf } from './imap-folder-reader.js';
@@ -23,7 +29,12 @@ export class ImapSource implements MailSource {
 
   async folderState(path: string[]): Promise<FolderState> {
     try {
-      const s = await this.client.status(path, { messages: true, uidNext: true, uidValidity: true, highestModseq: this.capabilities.supportsCondstore });
+      const s = await this.client.status(path, {
+        messages: true,
+        uidNext: true,
+        uidValidity: true,
+        highestModseq: this.capabilities.supportsCondstore,
+      });
       if (!s) throw new Error('STATUS failed');
       return {
         uidValidity: String(s.uidValidity),
@@ -44,8 +55,17 @@ export class ImapSource implements MailSource {
       return new ImapFolderReader(this.client, stateOf(mb), where);
     } catch (err) {
       const e = mapImapError(err, where);
-      if (/nonexistent|doesn't exist|not exist/i.test(String((err as Error)?.message) + String((err as { responseText?: string }).responseText)))
-        throw new PermanentError(ErrorCode.SourceReadFailed, `${where}: the folder no longer exists at the source.`, 'It was probably deleted or renamed during the migration; rerun to pick up the new name.', { cause: err });
+      if (
+        /nonexistent|doesn't exist|not exist/i.test(
+          String((err as Error)?.message) + String((err as { responseText?: string }).responseText),
+        )
+      )
+        throw new PermanentError(
+          ErrorCode.SourceReadFailed,
+          `${where}: the folder no longer exists at the source.`,
+          'It was probably deleted or renamed during the migration; rerun to pick up the new name.',
+          { cause: err },
+        );
       throw e;
     }
   }
