@@ -378,7 +378,7 @@ export class AppendWriter {
   async close(): Promise<void> {
     if (this.failure || this.socket.destroyed) return;
     try {
-      await Promise.race([this.command('LOGOUT', true), new Promise((r) => setTimeout(r, 2000))]);
+      await Promise.race([this.command('LOGOUT', true), new Promise((r) => setTimeout(r, 2000).unref())]);
     } catch {
       /* closing anyway */
     }

@@ -44,7 +44,7 @@ export async function closeImap(client: ImapFlow): Promise<void> {
     return;
   }
   try {
-    await Promise.race([client.logout(), new Promise((r) => setTimeout(r, 2000))]);
+    await Promise.race([client.logout(), new Promise((r) => setTimeout(r, 2000).unref())]);
   } catch {
     /* already closed */
   } finally {
