@@ -1,0 +1,188 @@
+/**
+ * `npm run bench`: Cutover against dsync (doveadm backup over imapc) on one deterministic corpus.
+ * Options (or env): --users N (BENCH_USERS, 4), --messages N per user (BENCH_MESSAGES, 2000), --seed N
+ * (BENCH_SEED, 1), --parallel N mailboxes at once per tool (BENCH_PARALLEL, 4), --tsx (Cutover run from
+ * source through tsx instead of compiled, which adds ~1 s of CPU per process), --keep (keep logs and Cutover's data; kept anyway when something is wrong).
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { startDovecot, type DovecotServer } from '../test/harness/dovecot.js';
+import { planCorpus } from './corpus.js';
+import { fingerprints, loadMaildir, logProblems, verify } from './load.js';
+import { printChecks, printFigures, round, type Pass, type ToolResult } from './report.js';
+import {
+  buildCutover,
+  CUTOVER_TSX,
+  cutover,
+  dsync,
+  dsyncArgs,
+  machineCpuS,
+  pool,
+  serverCpuS,
+  timed,
+  type Job,
+  type ProcessStats,
+} from './tools.js';
+
+const { values: argv } = parseArgs({
+  options: {
+    users: { type: 'string' },
+    messages: { type: 'string' },
+    seed: { type: 'string' },
+    parallel: { type: 'string' },
+    keep: { type: 'boolean' },
+    tsx: { type: 'boolean' },
+  },
+});
+const num = (flag: string | undefined, env: string, dflt: number) => Number(flag ?? process.env[env] ?? dflt);
+const opts = {
+  users: num(argv.users, 'BENCH_USERS', 4),
+  messages: num(argv.messages, 'BENCH_MESSAGES', 2000),
+  seed: num(argv.seed, 'BENCH_SEED', 1),
+  // Mailboxes migrated at once, the same for both tools: one process per mailbox.
+  parallel: num(argv.parallel, 'BENCH_PARALLEL', 4),
+};
+const log = (s: string) => process.stdout.write(`${s}\n`);
+const exec = promisify(execFile);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Run one tool over every mailbox, `opts.parallel` at a time, timing it and the servers it talks to. */
+async function pass(servers: DovecotServer[], jobs: Job[], fn: (job: Job) => Promise<ProcessStats>) {
+  const cpu = () => servers.reduce((s, x) => s + serverCpuS(x), 0);
+  await exec('sync', []); // flush earlier writes (corpus, the other tool) so no pass pays for them
+  const cpu0 = cpu();
+  const busy0 = machineCpuS();
+  const t0 = performance.now();
+  const procs = await pool(jobs, opts.parallel, fn);
+  const wallS = (performance.now() - t0) / 1000;
+  await sleep(500); // let the servers' imap processes finish logging out before the last CPU sample
+  const client = procs.reduce((s, p) => s + p.userS + p.sysS, 0);
+  const server = cpu() - cpu0;
+  return {
+    wallS,
+    clientCpuS: client,
+    serverCpuS: server,
+    peakRssMb: Math.max(...procs.map((p) => p.maxRssKb / 1024)),
+    otherCpuS: Math.max(0, machineCpuS() - busy0 - client - server),
+    failed: procs.filter((p) => p.code !== 0).map((p) => `${p.label} exited ${p.code} (log: ${p.log})`),
+    procs,
+  } satisfies Pass;
+}
+
+const servers: DovecotServer[] = [];
+const work = await mkdtemp(path.join(os.tmpdir(), 'cutover-bench-'));
+let keep = argv.keep === true;
+try {
+  const plan = planCorpus(opts);
+  const jobs: Job[] = [...plan.keys()].map((user) => ({ user, password: `pw-${user}` }));
+  const start = async () => {
+    const s = await startDovecot({ layout: 'maildir++', delimiter: '/', users: jobs });
+    servers.push(s);
+    return s;
+  };
+  const [src, dstCutover, dstDsync] = [await start(), await start(), await start()];
+
+  let t0 = performance.now();
+  const bytes = (await pool([...plan], 4, ([user, specs]) => loadMaildir(src, user, specs))).reduce(
+    (a, b) => a + b,
+  );
+  const messages = opts.users * opts.messages;
+  const mb = bytes / 1e6;
+  log(
+    `Corpus: ${opts.users} users × ${opts.messages} messages = ${messages} messages, ${round(mb, 1)} MB, seed ${opts.seed}`,
+  );
+  log(`Loaded into the source Maildir and indexed in ${round((performance.now() - t0) / 1000, 1)} s`);
+  t0 = performance.now();
+  const srcPrints = new Map<string, string[]>();
+  for (const { user } of jobs) srcPrints.set(user, await fingerprints(src, user));
+  log(
+    `Source fingerprints read in ${round((performance.now() - t0) / 1000, 1)} s; ${opts.parallel} mailboxes at once per tool\n`,
+  );
+
+  // Default: compiled JS, as bin/cutover.js runs it after `npm install`; --tsx: from source.
+  const cli = argv.tsx ? CUTOVER_TSX : await buildCutover(path.join(work, 'dist'));
+  const cliName = argv.tsx ? `node ${CUTOVER_TSX.join(' ')}` : 'node dist/cli/main.js (compiled)';
+  log(`Cutover runs as: ${cliName} migrate … (one process per mailbox)\n`);
+  const runs = {
+    cutover: {
+      dst: dstCutover,
+      run: (j: Job, tag: string) =>
+        cutover(
+          cli,
+          src,
+          dstCutover,
+          j,
+          path.join(work, 'data', j.user),
+          path.join(work, 'logs', `cutover-${tag}-${j.user}.log`),
+        ),
+    },
+    dsync: {
+      dst: dstDsync,
+      run: (j: Job, tag: string) =>
+        dsync(src, dstDsync, j, path.join(work, 'logs', `dsync-${tag}-${j.user}.log`)),
+    },
+  };
+  // Fixed cost in every Cutover process: tsx compiling and loading the CLI (`--version` does nothing else).
+  const startup = await timed(
+    'cutover --version',
+    process.execPath,
+    [...cli, '--version'],
+    path.join(work, 'logs', 'startup.log'),
+  );
+  const results: Record<string, ToolResult> = {};
+  for (const [tool, { dst, run }] of Object.entries(runs)) {
+    log(`${tool}: full pass…`);
+    const full = await pass([src, dst], jobs, (j) => run(j, 'full'));
+    const check = await verify(src, srcPrints, dst);
+    log(`${tool}: delta pass…`);
+    const delta = await pass([src, dst], jobs, (j) => run(j, 'delta'));
+    const deltaCheck = await verify(src, srcPrints, dst);
+    results[tool] = { full, delta, check, deltaCheck };
+  }
+
+  const { rows, ratios } = printFigures(results, messages, mb);
+  log(
+    `Cutover start-up alone (${cliName} --version): ${startup.wallS} s wall, ${round(startup.userS + startup.sysS)} s CPU, ${round(startup.maxRssKb / 1024, 0)} MB RSS — paid once per process.`,
+  );
+  let bad = printChecks(results);
+  const named = { source: src, 'cutover destination': dstCutover, 'dsync destination': dstDsync };
+  for (const [name, server] of Object.entries(named)) {
+    const problems = await logProblems(server);
+    if (problems.length)
+      log(`!!!!! WARNING: ${problems.length} error/warning line(s) in the ${name} Dovecot log, e.g.:`);
+    for (const l of problems.slice(0, 5)) log(`    ${l}`);
+    bad ||= problems.some((l) => !l.includes(': Warning:'));
+  }
+  keep ||= bad;
+
+  const out = path.join(import.meta.dirname, 'results', 'latest.json');
+  await mkdir(path.dirname(out), { recursive: true });
+  const json = {
+    date: new Date().toISOString(),
+    host: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memGb: round(os.totalmem() / 2 ** 30, 1),
+      node: process.version,
+    },
+    options: { ...opts, cutoverCli: cliName },
+    corpus: { messages, bytes },
+    dsyncCommand: `doveadm ${dsyncArgs(src, dstDsync, jobs[0]!)
+      .join(' ')
+      .replace(/imapc_password=\S+/, 'imapc_password=…')}`,
+    rows,
+    ratios,
+    cutoverStartup: startup,
+    results,
+    logs: keep ? work : undefined,
+  };
+  await writeFile(out, `${JSON.stringify(json, null, 2)}\n`);
+  log(`\nResults: ${out}${keep ? `\nLogs and Cutover data kept in ${work}` : ''}`);
+  if (bad) process.exitCode = 1;
+} finally {
+  await Promise.all(servers.map((s) => s.stop()));
+  if (!keep) await rm(work, { recursive: true, force: true });
+}
