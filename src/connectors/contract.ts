@@ -63,10 +63,14 @@ export interface SourceFolderReader {
   listUids(signal?: AbortSignal): Promise<number[]>;
   /** Metadata in pages, ascending by key. */
   listMessages(opts: ListOptions, signal?: AbortSignal): AsyncIterable<MessageMeta[]>;
-  /** Bodies of a few small messages in one round trip; a missing key is absent from the map (expunged). */
-  fetchBodies(uids: number[], signal?: AbortSignal): Promise<Map<number, Buffer>>;
-  /** One body as a stream (large messages); null when the message is gone. */
-  streamBody(uid: number, signal?: AbortSignal): Promise<Readable | null>;
+  /**
+   * Bodies of these messages, streamed one after another in ascending key order as they arrive; a key that
+   * is gone (expunged) is simply not yielded. Each body must be read to its end before the next is pulled.
+   */
+  streamBodies(
+    uids: number[],
+    signal?: AbortSignal,
+  ): AsyncIterable<{ uid: number; size: number; body: Readable }>;
   close(): Promise<void>;
 }
 
@@ -84,10 +88,10 @@ export interface MailSource {
   close(): Promise<void>;
 }
 
-/** One message handed to a destination. `body` is a buffer or a function opening a stream of exactly `size` bytes. */
+/** One message handed to a destination: `body` is a buffer or a stream of exactly `size` bytes. */
 export interface AppendItem {
   size: number;
-  body: Buffer | (() => Promise<Readable>);
+  body: Buffer | Readable;
   flags: string[];
   internalDate: Date;
 }
@@ -121,8 +125,15 @@ export interface MailDestination {
   folderState(path: string[], signal?: AbortSignal): Promise<FolderState | null>;
   /** Metadata of what is already there (duplicate prevention by fingerprint). */
   listMessages(path: string[], signal?: AbortSignal): AsyncIterable<MessageMeta[]>;
-  /** Write a batch; all-or-nothing; results in order. */
-  append(path: string[], items: AppendItem[], signal?: AbortSignal): Promise<AppendResult[]>;
+  /**
+   * Write a batch, all-or-nothing; results in the order items were taken. Items may be produced lazily
+   * (streamed from the source as they are written); each body is consumed before the next item is pulled.
+   */
+  append(
+    path: string[],
+    items: Iterable<AppendItem> | AsyncIterable<AppendItem>,
+    signal?: AbortSignal,
+  ): Promise<AppendResult[]>;
   /** Replace the flags of these messages (all get the same set). */
   setFlags(path: string[], uids: number[], flags: string[], signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;

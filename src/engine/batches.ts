@@ -1,9 +1,12 @@
-/** Splitting the messages to copy into write batches: small ones grouped, large ones alone (streamed). */
+/**
+ * Splitting the messages to copy into write batches: small ones grouped (one MULTIAPPEND each), large ones
+ * alone. Bodies stream, so the caps bound the cost of a retried batch, not memory.
+ */
 import type { MessageMeta } from '../connectors/contract.js';
 
-/** Above this a message is spooled to disk and streamed alone instead of fetched into memory. */
+/** Above this a message is written on its own. */
 export const LARGE_MESSAGE_BYTES = 8 * 1024 * 1024;
-/** Cap on the bytes of one grouped batch held in memory (two batches are in flight). */
+/** Cap on the bytes of one grouped batch. */
 export const BATCH_BYTES = 16 * 1024 * 1024;
 
 export interface Batch<T extends { meta: MessageMeta }> {

@@ -8,10 +8,6 @@
  * - a folder with no ledger rows but messages at the destination (store deleted, pre-filled destination)
  *   is matched by fingerprint, as a multiset, so nothing already there is copied twice.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import type {
   AppendItem,
   MailDestination,
@@ -24,7 +20,7 @@ import { ErrorCode, PermanentError, throwIfAborted } from '../errors.js';
 import type { LedgerEntry, LedgerRepo } from '../store/ledger-repo.js';
 import type { PassCounters } from '../store/mailbox-repo.js';
 import type { RateLimiter } from '../runner/limits.js';
-import { makeBatches, type Batch } from './batches.js';
+import { makeBatches } from './batches.js';
 import { skipReason } from './filters.js';
 import { FingerprintIndex, fingerprint, flagKey } from './fingerprint.js';
 import type { ProgressSink } from './progress.js';
@@ -40,7 +36,6 @@ export interface FolderContext {
   dryRun: boolean;
   ledger: LedgerRepo;
   limiter: RateLimiter;
-  tmpDir: string;
   progress: ProgressSink;
   counters: PassCounters;
   signal?: AbortSignal;
@@ -49,6 +44,12 @@ export interface FolderContext {
 interface Todo {
   meta: MessageMeta;
   fp: string;
+}
+
+/** The ledger identity of the folder generation being synced. */
+interface FolderIds {
+  folderKey: string;
+  uidValidity: string;
 }
 
 const PAGE = 500;
@@ -286,19 +287,12 @@ async function syncFlags(
   }
 }
 
-interface Prepared {
-  batch: Batch<Todo>;
-  items: AppendItem[];
-  todos: Todo[];
-  cleanup: () => void;
-}
-
-/** Fetch → write, with the next batch's fetch overlapping the current batch's write. */
+/** Copy in batches; each batch streams from the source straight into one destination write. */
 async function copyAll(
   ctx: FolderContext,
   reader: SourceFolderReader,
   dst: MailDestination,
-  f: { folderKey: string; uidValidity: string },
+  f: FolderIds,
   todo: Todo[],
 ): Promise<void> {
   if (todo.length === 0) return;
@@ -307,111 +301,68 @@ async function copyAll(
     ctx.progress.advanced(ctx.mailboxId, todo.length, 0);
     return;
   }
-  const batches = makeBatches(todo, dst.capabilities.maxBatchMessages);
-  let next: Promise<Prepared> | undefined = prepare(ctx, reader, f, batches[0]!);
-  for (let i = 0; i < batches.length; i++) {
-    const cur: Prepared = await next!;
-    next = i + 1 < batches.length ? prepare(ctx, reader, f, batches[i + 1]!) : undefined;
-    // A failed write must not leave the prefetch's rejection unhandled.
-    next?.catch(() => undefined);
-    try {
-      await write(ctx, dst, f, cur);
-    } catch (err) {
-      await next?.then((p) => p.cleanup()).catch(() => undefined);
-      throw err;
-    } finally {
-      cur.cleanup();
-    }
-  }
+  for (const batch of makeBatches(todo, dst.capabilities.maxBatchMessages))
+    await copyBatch(ctx, reader, dst, f, batch.items);
 }
 
-async function prepare(
+/**
+ * intent rows → bodies piped source → destination in one write → copied rows. A message expunged at the
+ * source meanwhile is simply not sent (and marked gone); a body cut short aborts the whole write.
+ */
+async function copyBatch(
   ctx: FolderContext,
   reader: SourceFolderReader,
-  f: { folderKey: string; uidValidity: string },
-  batch: Batch<Todo>,
-): Promise<Prepared> {
-  const todos: Todo[] = [];
-  const items: AppendItem[] = [];
-  const gone: number[] = [];
-  let cleanup = () => undefined as void;
-  if (batch.large) {
-    const t = batch.items[0]!;
-    const stream = await reader.streamBody(t.meta.uid, ctx.signal);
-    if (!stream) gone.push(t.meta.uid);
-    else {
-      // Spool to disk: memory stays flat, the exact length is known before the literal is declared,
-      // and a source cut short mid-body fails here, before anything is written.
-      const file = path.join(ctx.tmpDir, `spool-${randomUUID()}.eml`);
-      cleanup = () => fs.rmSync(file, { force: true });
-      try {
-        await pipeline(stream, fs.createWriteStream(file, { mode: 0o600 }), { signal: ctx.signal });
-      } catch (err) {
-        cleanup();
-        throw err;
-      }
-      const size = fs.statSync(file).size;
-      todos.push(t);
-      items.push({
-        size,
-        body: async () => fs.createReadStream(file),
-        flags: t.meta.flags,
-        internalDate: t.meta.internalDate,
-      });
-    }
-  } else {
-    const bodies = await reader.fetchBodies(
-      batch.items.map((t) => t.meta.uid),
-      ctx.signal,
-    );
-    for (const t of batch.items) {
-      const body = bodies.get(t.meta.uid);
-      if (!body) gone.push(t.meta.uid);
-      else {
-        todos.push(t);
-        items.push({ size: body.length, body, flags: t.meta.flags, internalDate: t.meta.internalDate });
-      }
-    }
-  }
-  // Expunged between listing and fetch: nothing to copy, and the report should not count it.
-  if (gone.length) await ctx.ledger.markGone(ctx.mailboxId, f.folderKey, f.uidValidity, gone);
-  return { batch, items, todos, cleanup };
-}
-
-async function write(
-  ctx: FolderContext,
   dst: MailDestination,
-  f: { folderKey: string; uidValidity: string },
-  p: Prepared,
+  f: FolderIds,
+  todos: Todo[],
 ): Promise<void> {
-  if (p.items.length === 0) return;
   const keywords = dst.capabilities.supportsKeywords;
-  const row = (t: Todo, i: number) => ({
+  const row = (t: Todo) => ({
     folderKey: f.folderKey,
     uidValidity: f.uidValidity,
     uid: t.meta.uid,
     fingerprint: t.fp,
-    size: p.items[i]!.size,
+    size: t.meta.size,
     flags: flagKey(destFlags(t.meta.flags, keywords)),
     passId: ctx.passId,
     reason: null,
     destUid: null,
   });
-  const bytes = p.items.reduce((s, it) => s + it.size, 0);
-  await ctx.limiter.take(p.items.length, bytes, ctx.signal);
+  await ctx.limiter.take(
+    todos.length,
+    todos.reduce((s, t) => s + t.meta.size, 0),
+    ctx.signal,
+  );
   await ctx.ledger.put(
     ctx.mailboxId,
-    p.todos.map((t, i) => ({ ...row(t, i), status: 'intent' as const })),
+    todos.map((t) => ({ ...row(t), status: 'intent' as const })),
   );
+  const byUid = new Map(todos.map((t) => [t.meta.uid, t]));
+  const sent: Array<{ todo: Todo; size: number }> = [];
+  async function* items(): AsyncIterable<AppendItem> {
+    for await (const b of reader.streamBodies([...byUid.keys()], ctx.signal)) {
+      const t = byUid.get(b.uid);
+      if (!t) {
+        b.body.resume();
+        continue;
+      }
+      sent.push({ todo: t, size: b.size });
+      yield { size: b.size, body: b.body, flags: t.meta.flags, internalDate: t.meta.internalDate };
+    }
+  }
   try {
-    const results = await dst.append(ctx.destPath, p.items, ctx.signal);
+    const results = await dst.append(ctx.destPath, items(), ctx.signal);
+    const bytes = sent.reduce((s, x) => s + x.size, 0);
     await ctx.ledger.put(
       ctx.mailboxId,
-      p.todos.map((t, i) => ({ ...row(t, i), status: 'copied' as const, destUid: results[i]?.uid ?? null })),
+      sent.map((x, i) => ({ ...row(x.todo), status: 'copied' as const, destUid: results[i]?.uid ?? null })),
     );
-    ctx.counters.copied += p.items.length;
+    const gone = todos.filter((t) => !sent.some((x) => x.todo === t)).map((t) => t.meta.uid);
+    // Expunged at the source between listing and fetch: nothing to copy, not counted.
+    if (gone.length) await ctx.ledger.markGone(ctx.mailboxId, f.folderKey, f.uidValidity, gone);
+    ctx.counters.copied += sent.length;
     ctx.counters.bytes += bytes;
-    ctx.progress.advanced(ctx.mailboxId, p.items.length, bytes);
+    ctx.progress.advanced(ctx.mailboxId, sent.length, bytes);
   } catch (err) {
     if (
       !(err instanceof PermanentError) ||
@@ -419,26 +370,18 @@ async function write(
       err.code === ErrorCode.AuthFailed
     )
       throw err;
-    if (p.items.length > 1) {
+    if (todos.length > 1) {
       // One bad message refuses the whole MULTIAPPEND: write them one by one to isolate it.
-      for (let i = 0; i < p.items.length; i++)
-        await write(ctx, dst, f, {
-          batch: p.batch,
-          items: [p.items[i]!],
-          todos: [p.todos[i]!],
-          cleanup: () => undefined,
-        });
+      for (const t of todos) await copyBatch(ctx, reader, dst, f, [t]);
       return;
     }
-    await ctx.ledger.put(ctx.mailboxId, [
-      { ...row(p.todos[0]!, 0), status: 'failed', reason: err.describe() },
-    ]);
+    await ctx.ledger.put(ctx.mailboxId, [{ ...row(todos[0]!), status: 'failed', reason: err.describe() }]);
     ctx.counters.failed++;
     ctx.progress.advanced(ctx.mailboxId, 1, 0);
     ctx.progress.note(
       ctx.mailboxId,
       'error',
-      `"${ctx.sourcePath.join('/')}" UID ${p.todos[0]!.meta.uid}: ${err.message}`,
+      `"${ctx.sourcePath.join('/')}" UID ${todos[0]!.meta.uid}: ${err.message}`,
     );
   }
 }

@@ -46,7 +46,6 @@ export interface EngineDeps {
   slots: ConnectionSlots;
   limiter: RateLimiter;
   progress: ProgressSink;
-  tmpDir: string;
 }
 
 const MAX_TRANSIENT_ATTEMPTS = 5;
@@ -65,7 +64,8 @@ class Lane {
 
   async open(): Promise<{ src: MailSource; dst: MailDestination }> {
     if (!this.src) {
-      this.releases.push(await this.deps.slots.acquire(this.job.source.server, this.signal));
+      // Two connections per side: metadata (imapflow) and bodies (raw fetch on the source, APPEND on the destination).
+      this.releases.push(await this.deps.slots.acquire(this.job.source.server, this.signal, 2));
       this.src = await this.job.source.connector.openSource(
         this.job.source.server,
         this.job.source.auth,
@@ -73,7 +73,7 @@ class Lane {
       );
     }
     if (!this.dst) {
-      this.releases.push(await this.deps.slots.acquire(this.job.dest.server, this.signal));
+      this.releases.push(await this.deps.slots.acquire(this.job.dest.server, this.signal, 2));
       this.dst = await this.job.dest.connector.openDestination(
         this.job.dest.server,
         this.job.dest.auth,
@@ -243,7 +243,6 @@ async function syncWithRetries(
           dryRun: job.dryRun,
           ledger: deps.ledger,
           limiter: deps.limiter,
-          tmpDir: deps.tmpDir,
           progress: deps.progress,
           counters,
           signal,

@@ -5,34 +5,45 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { throwIfAborted } from '../errors.js';
 
-/** A counting semaphore. */
+/** A counting semaphore whose permits can be taken several at once (FIFO, so big requests do not starve). */
 export class Semaphore {
-  private waiting: Array<() => void> = [];
-  constructor(private free: number) {}
+  private waiting: Array<{ n: number; go: () => void }> = [];
+  private free: number;
+  constructor(private readonly capacity: number) {
+    this.free = capacity;
+  }
 
-  async acquire(signal?: AbortSignal): Promise<() => void> {
+  /** Take `n` permits (capped at the capacity, so a request can always be met); returns the release function. */
+  async acquire(signal?: AbortSignal, want = 1): Promise<() => void> {
     throwIfAborted(signal);
-    if (this.free > 0) this.free--;
+    const n = Math.min(want, this.capacity);
+    if (this.waiting.length === 0 && this.free >= n) this.free -= n;
     else
       await new Promise<void>((resolve, reject) => {
-        const go = () => {
-          signal?.removeEventListener('abort', stop);
-          resolve();
+        const entry = {
+          n,
+          go: () => {
+            signal?.removeEventListener('abort', stop);
+            resolve();
+          },
         };
         const stop = () => {
-          this.waiting = this.waiting.filter((w) => w !== go);
+          this.waiting = this.waiting.filter((w) => w !== entry);
           reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
         };
         signal?.addEventListener('abort', stop, { once: true });
-        this.waiting.push(go);
+        this.waiting.push(entry);
       });
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
+      this.free += n;
+      while (this.waiting[0] && this.waiting[0].n <= this.free) {
+        const next = this.waiting.shift()!;
+        this.free -= next.n;
+        next.go();
+      }
     };
   }
 }
@@ -76,15 +87,16 @@ export class RateLimiter {
 export class ConnectionSlots {
   private readonly byServer = new Map<string, Semaphore>();
 
-  /** Take one connection slot for the server; call the returned function to give it back. */
+  /** Take `count` connection slots for the server at once; call the returned function to give them back. */
   acquire(
     server: { host: string; port: number; maxConnections: number },
     signal?: AbortSignal,
+    count = 1,
   ): Promise<() => void> {
     const key = `${server.host}:${server.port}`;
     let sem = this.byServer.get(key);
     if (!sem) this.byServer.set(key, (sem = new Semaphore(Math.max(1, server.maxConnections))));
-    return sem.acquire(signal);
+    return sem.acquire(signal, count);
   }
 }
 

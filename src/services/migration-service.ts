@@ -2,8 +2,6 @@
  * Runs a migration: registers the mailboxes, orders them (starred first, then largest first), and runs a
  * pass over each within the project's parallelism and limits. The CLI and (later) the server call this.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { AuthSpec, MailboxSpec, ProjectConfig, ServerSpec } from '../config/types.js';
 import { connectorFor } from '../connectors/registry.js';
 import { ErrorCode, PermanentError, asCutoverError } from '../errors.js';
@@ -62,9 +60,6 @@ export async function runMigration(
   const mailboxes = new MailboxRepo(store.db);
   const ledger = new LedgerRepo(store.db);
   await mailboxes.closeStalePasses();
-  const tmpDir = path.join(path.dirname(store.location), 'spool');
-  fs.mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
-  for (const f of fs.readdirSync(tmpDir)) fs.rmSync(path.join(tmpDir, f), { force: true });
 
   const selected = project.mailboxes.filter((m) => !opts.only?.length || opts.only.includes(m.sourceUser));
   if (opts.only?.length) {
@@ -100,7 +95,6 @@ export async function runMigration(
     slots: new ConnectionSlots(),
     limiter: new RateLimiter(project.limits),
     progress: opts.progress,
-    tmpDir,
   };
   const tasks = entries.map(({ id, spec }) => async (): Promise<MailboxOutcome> => {
     const label =

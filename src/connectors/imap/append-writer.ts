@@ -10,25 +10,13 @@
  * bytes than declared, the socket is destroyed before the command completes, so the server discards
  * the whole APPEND: a body cut short is never written.
  */
-import net from 'node:net';
-import tls from 'node:tls';
-import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import type { ServerSpec } from '../../config/types.js';
 import type { AppendItem, AppendResult } from '../contract.js';
 import { ErrorCode, PermanentError, TransientError, throwIfAborted } from '../../errors.js';
 import type { ImapLogin } from './imap-config.js';
 import { mapImapError } from './imap-errors.js';
-
-interface Tagged {
-  status: 'OK' | 'NO' | 'BAD';
-  code?: string;
-  text: string;
-}
-
-/** Quote an IMAP string (RFC 3501 quoted); callers pass only CR/LF-free text. */
-function quote(s: string): string {
-  return '"' + s.replace(/[\\"]/g, (c) => '\\' + c) + '"';
-}
+import { WireConnection, quote, type Tagged } from './imap-wire.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** RFC 3501 date-time, in UTC. */
@@ -62,22 +50,7 @@ export function parseAppendUid(code: string | undefined, count: number): AppendR
 }
 
 /** One authenticated connection for APPEND. Not safe for concurrent use: one command at a time. */
-export class AppendWriter {
-  private socket!: net.Socket;
-  private buf: Buffer = Buffer.alloc(0);
-  private literalLeft = 0;
-  private tagSeq = 0;
-  private waiters = new Map<string, (t: Tagged) => void>();
-  private contWaiter: (() => void) | undefined;
-  private failure: Error | undefined;
-  /** Capabilities after login. */
-  capabilities = new Set<string>();
-
-  private constructor(
-    private readonly server: ServerSpec,
-    private readonly where: string,
-  ) {}
-
+export class AppendWriter extends WireConnection {
   /** Connect, optionally STARTTLS, and log in. */
   static async connect(
     server: ServerSpec,
@@ -86,12 +59,7 @@ export class AppendWriter {
     signal?: AbortSignal,
   ): Promise<AppendWriter> {
     const w = new AppendWriter(server, where);
-    try {
-      await w.open(login, signal);
-    } catch (err) {
-      w.socket?.destroy();
-      throw mapImapError(err, where);
-    }
+    await w.start(login, signal);
     return w;
   }
 
@@ -104,195 +72,30 @@ export class AppendWriter {
     return undefined;
   }
 
-  private async open(login: ImapLogin, signal?: AbortSignal): Promise<void> {
-    throwIfAborted(signal);
-    const opts = { host: this.server.host, port: this.server.port };
-    const greeting = new Promise<string>((resolve) => {
-      this.greetingResolve = resolve;
-    });
-    if (this.server.tls === 'tls') {
-      this.socket = tls.connect({
-        ...opts,
-        servername: net.isIP(opts.host) ? undefined : opts.host,
-        rejectUnauthorized: !this.server.allowInvalidCertificates,
-      });
-      await once(this.socket, 'secureConnect');
-    } else {
-      this.socket = net.connect(opts);
-      await once(this.socket, 'connect');
-    }
-    this.attach();
-    this.socket.setTimeout(5 * 60_000, () =>
-      this.fail(Object.assign(new Error('socket timeout'), { code: 'ETIMEDOUT' })),
-    );
-    const hello = await greeting;
-    if (/^\* BYE/i.test(hello)) throw Object.assign(new Error(hello), { code: 'ECONNREFUSED' });
-    this.absorbCapabilities(hello);
-    if (this.server.tls === 'starttls') {
-      await this.command('STARTTLS');
-      this.socket.removeAllListeners('data');
-      this.socket = tls.connect({
-        socket: this.socket,
-        servername: net.isIP(opts.host) ? undefined : opts.host,
-        rejectUnauthorized: !this.server.allowInvalidCertificates,
-      });
-      await once(this.socket, 'secureConnect');
-      this.attach();
-      this.capabilities.clear();
-    }
-    if (this.capabilities.size === 0) await this.command('CAPABILITY');
-    let done: Tagged;
-    if (login.accessToken) {
-      const ir = Buffer.from(`user=${login.user}\x01auth=Bearer ${login.accessToken}\x01\x01`).toString(
-        'base64',
-      );
-      done = await this.command(`AUTHENTICATE XOAUTH2 ${ir}`, true);
-    } else if (login.authzid || this.capabilities.has('AUTH=PLAIN')) {
-      const ir = Buffer.from(`${login.authzid ?? ''}\x00${login.user}\x00${login.password ?? ''}`).toString(
-        'base64',
-      );
-      done = await this.command(`AUTHENTICATE PLAIN ${ir}`, true);
-    } else {
-      done = await this.command(`LOGIN ${quote(login.user)} ${quote(login.password ?? '')}`, true);
-    }
-    if (done.status !== 'OK') throw Object.assign(new Error(done.text), { authenticationFailed: true });
-    this.capabilities.clear();
-    if (done.code?.toUpperCase().startsWith('CAPABILITY ')) this.absorbCapabilities(`* OK [${done.code}]`);
-    else await this.command('CAPABILITY');
-  }
-
-  private greetingResolve: ((line: string) => void) | undefined;
-
-  private attach(): void {
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.socket.on('error', (err) => this.fail(err));
-    this.socket.on('close', () =>
-      this.fail(Object.assign(new Error('connection closed'), { code: 'EConnectionClosed' })),
-    );
-  }
-
-  private absorbCapabilities(line: string): void {
-    const m = /CAPABILITY ([^\]\r\n]*)/i.exec(line);
-    if (m) for (const c of m[1]!.trim().split(/\s+/)) this.capabilities.add(c.toUpperCase());
-  }
-
-  private onData(chunk: Buffer): void {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    for (;;) {
-      if (this.literalLeft > 0) {
-        const n = Math.min(this.literalLeft, this.buf.length);
-        this.buf = this.buf.subarray(n);
-        this.literalLeft -= n;
-        if (this.literalLeft > 0) return;
-      }
-      const idx = this.buf.indexOf('\r\n');
-      if (idx < 0) return;
-      const line = this.buf.subarray(0, idx).toString('utf8');
-      this.buf = this.buf.subarray(idx + 2);
-      const lit = /\{(\d+)\}$/.exec(line);
-      if (lit) this.literalLeft = Number(lit[1]);
-      this.onLine(line);
-    }
-  }
-
-  private onLine(line: string): void {
-    if (this.greetingResolve) {
-      const r = this.greetingResolve;
-      this.greetingResolve = undefined;
-      r(line);
-      return;
-    }
-    if (line.startsWith('+')) {
-      const c = this.contWaiter;
-      this.contWaiter = undefined;
-      c?.();
-      return;
-    }
-    if (line.startsWith('* ')) {
-      if (/^\* CAPABILITY /i.test(line)) this.absorbCapabilities(line);
-      else if (/^\* BYE/i.test(line))
-        this.failure ??= Object.assign(new Error(line.slice(2)), {
-          code: 'NoConnection',
-          responseText: line,
-        });
-      return;
-    }
-    const m = /^(\S+) (OK|NO|BAD)(?: \[([^\]]*)\])? ?(.*)$/i.exec(line);
-    if (!m) return;
-    const w = this.waiters.get(m[1]!);
-    if (!w) return;
-    this.waiters.delete(m[1]!);
-    w({ status: m[2]!.toUpperCase() as Tagged['status'], code: m[3], text: m[4] ?? '' });
-  }
-
-  private fail(err: Error): void {
-    this.failure ??= err;
-    const e = this.failure;
-    for (const [, w] of this.waiters) w({ status: 'BAD', text: e.message, code: '__FAILED__' });
-    this.waiters.clear();
-    this.contWaiter?.();
-    this.contWaiter = undefined;
-    this.greetingResolve?.(`* BYE ${e.message}`);
-    this.greetingResolve = undefined;
-  }
-
-  private nextTag(): string {
-    return `W${++this.tagSeq}`;
-  }
-
-  private tagged(tag: string): Promise<Tagged> {
-    return new Promise((resolve) => this.waiters.set(tag, resolve));
-  }
-
-  private check(): void {
-    if (this.failure) throw this.failure;
-  }
-
-  /** Send one line command; with `allowNo`, return NO instead of throwing. */
-  private async command(cmd: string, allowNo = false): Promise<Tagged> {
-    this.check();
-    const tag = this.nextTag();
-    const p = this.tagged(tag);
-    this.socket.write(`${tag} ${cmd}\r\n`);
-    const t = await p;
-    if (t.code === '__FAILED__') this.check();
-    if (t.status !== 'OK' && !allowNo)
-      throw Object.assign(new Error(`${cmd.split(' ')[0]} failed: ${t.text}`), {
-        responseText: t.text,
-        serverResponseCode: t.code?.split(' ')[0],
-      });
-    return t;
-  }
-
-  private async write(data: Buffer | string): Promise<void> {
-    this.check();
-    if (!this.socket.write(data)) {
-      await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
-      this.check();
-    }
-  }
-
   /**
-   * Append `items` to `wireName` (already encoded as modified UTF-7) in one command when the server has
-   * MULTIAPPEND, else the caller must pass one item. All-or-nothing: throws on NO.
+   * Append `items` to `wireName` (already encoded as modified UTF-7) in one command — MULTIAPPEND when the
+   * server has it, else the caller must pass one item. Items may arrive lazily (each body is written as it
+   * comes, e.g. piped from the source). All-or-nothing: throws on NO. Results in item order.
    */
   async append(
     wireName: string,
-    items: AppendItem[],
+    items: Iterable<AppendItem> | AsyncIterable<AppendItem>,
     keywords: boolean,
     signal?: AbortSignal,
   ): Promise<AppendResult[]> {
     throwIfAborted(signal);
-    if (items.length > 1 && !this.capabilities.has('MULTIAPPEND'))
-      throw new Error('batch APPEND needs MULTIAPPEND');
+    const multi = this.capabilities.has('MULTIAPPEND');
     const literalPlus = this.capabilities.has('LITERAL+');
     const tag = this.nextTag();
-    const result = this.tagged(tag);
+    let result: Promise<Tagged> | undefined;
     const onAbort = () => this.socket.destroy(new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
+    let count = 0;
     try {
       let head = `${tag} APPEND ${quote(wireName)}`;
-      for (const item of items) {
+      for await (const item of items) {
+        if (count > 0 && !multi) throw new Error('batch APPEND needs MULTIAPPEND');
+        result ??= this.tagged(tag);
         const flags = appendableFlags(item.flags, keywords);
         head += ` (${flags.join(' ')}) ${imapDateTime(item.internalDate)} {${item.size}${literalPlus ? '+' : ''}}\r\n`;
         if (!literalPlus) {
@@ -302,8 +105,11 @@ export class AppendWriter {
           this.check();
         } else await this.write(head);
         await this.writeBody(item);
+        count++;
         head = '';
       }
+      // Nothing came (all expunged at the source): the command was never sent.
+      if (!result) return [];
       await this.write('\r\n');
       const t = await result;
       if (t.code === '__FAILED__') this.check();
@@ -315,7 +121,7 @@ export class AppendWriter {
           rejected: true,
         });
       }
-      return parseAppendUid(t.code, items.length);
+      return parseAppendUid(t.code, count);
     } catch (err) {
       if (signal?.aborted) throw err;
       const e = err as { rejected?: boolean };
@@ -330,6 +136,7 @@ export class AppendWriter {
           );
         throw mapped;
       }
+      // Mid-command failure: kill the connection so the server discards the partial APPEND.
       this.socket.destroy();
       throw mapImapError(err, this.where);
     } finally {
@@ -347,7 +154,7 @@ export class AppendWriter {
       await this.write(item.body);
       return;
     }
-    const stream = await item.body();
+    const stream: Readable = item.body;
     let sent = 0;
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -372,16 +179,5 @@ export class AppendWriter {
         `${this.where}: the source delivered ${sent} bytes for a ${item.size}-byte message; nothing was written, it will be retried.`,
       );
     }
-  }
-
-  /** Log out and close. */
-  async close(): Promise<void> {
-    if (this.failure || this.socket.destroyed) return;
-    try {
-      await Promise.race([this.command('LOGOUT', true), new Promise((r) => setTimeout(r, 2000).unref())]);
-    } catch {
-      /* closing anyway */
-    }
-    this.socket.destroy();
   }
 }

@@ -2,6 +2,7 @@
 import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import type { ConnectionReport, Connector, MailDestination, MailSource } from '../contract.js';
 import { AppendWriter } from './append-writer.js';
+import { BodyFetcher } from './body-fetcher.js';
 import { ImapDestination } from './imap-destination.js';
 import { mapImapError } from './imap-errors.js';
 import { closeImap, delimiterOf, listFolders, openImap } from './imap-session.js';
@@ -11,8 +12,8 @@ export class ImapConnector implements Connector {
   readonly kind = 'imap';
 
   async openSource(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailSource> {
-    const { client, where } = await openImap(server, auth, signal);
-    return new ImapSource(client, where);
+    const { client, login, where } = await openImap(server, auth, signal);
+    return new ImapSource(client, where, () => BodyFetcher.connect(server, login, where, signal));
   }
 
   async openDestination(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailDestination> {

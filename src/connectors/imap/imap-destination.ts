@@ -16,8 +16,7 @@ import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import type { AppendWriter } from './append-writer.js';
 import { mapImapError } from './imap-errors.js';
 import { ImapFolderReader, stateOf, toSequenceSet } from './imap-folder-reader.js';
-import { closeImap, delimiterOf, listFolders } from './imap-session.js';
-import { encodeMailboxName } from './utf7.js';
+import { closeImap, delimiterOf, listFolders, wireName } from './imap-session.js';
 
 /** Messages per MULTIAPPEND command: big enough to amortise the server's commit, small enough to retry. */
 export const MULTIAPPEND_BATCH = 50;
@@ -88,8 +87,12 @@ export class ImapDestination implements MailDestination {
     yield* reader.listMessages({}, signal);
   }
 
-  async append(path: string[], items: AppendItem[], signal?: AbortSignal): Promise<AppendResult[]> {
-    const wire = this.wireName(path);
+  async append(
+    path: string[],
+    items: Iterable<AppendItem> | AsyncIterable<AppendItem>,
+    signal?: AbortSignal,
+  ): Promise<AppendResult[]> {
+    const wire = wireName(this.client, path);
     return this.writer.append(wire, items, this.capabilities.supportsKeywords, signal);
   }
 
@@ -122,15 +125,5 @@ export class ImapDestination implements MailDestination {
     } catch (err) {
       throw mapImapError(err, this.where);
     }
-  }
-
-  /** The mailbox name as sent on the wire: modified UTF-7 segments joined by the delimiter, with the namespace prefix. */
-  private wireName(path: string[]): string {
-    if (path.length === 1 && path[0]!.toUpperCase() === 'INBOX') return 'INBOX';
-    const ns = this.client.namespace;
-    const joined = path.map(encodeMailboxName).join(this.capabilities.delimiter);
-    return ns?.prefix && !joined.startsWith(ns.prefix) && path[0]!.toUpperCase() !== 'INBOX'
-      ? ns.prefix + joined
-      : joined;
   }
 }

@@ -9,6 +9,7 @@ import type { ImapFlow, FetchMessageObject, MailboxObject } from 'imapflow';
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import type { FolderState, ListOptions, MessageMeta, SourceFolderReader } from '../contract.js';
 import { mapImapError } from './imap-errors.js';
+import type { BodyFetcher } from './body-fetcher.js';
 
 const PAGE = 500;
 
@@ -58,6 +59,8 @@ export class ImapFolderReader implements SourceFolderReader {
     private readonly client: ImapFlow,
     readonly state: FolderState,
     private readonly where: string,
+    /** Where bodies stream from: the folder's wire name on a raw connection (sources only). */
+    private readonly bodies?: { wireName: string; fetcher: () => Promise<BodyFetcher> },
   ) {}
 
   async listUids(signal?: AbortSignal): Promise<number[]> {
@@ -118,24 +121,15 @@ export class ImapFolderReader implements SourceFolderReader {
     }
   }
 
-  async fetchBodies(uids: number[], signal?: AbortSignal): Promise<Map<number, Buffer>> {
-    throwIfAborted(signal);
-    const msgs = await this.fetch(
-      toSequenceSet([...uids].sort((a, b) => a - b)),
-      { uid: true, source: true },
-      { uid: true },
-    );
-    return new Map(msgs.filter((m) => m.source).map((m) => [m.uid, m.source!]));
-  }
-
-  async streamBody(uid: number, signal?: AbortSignal): Promise<Readable | null> {
-    throwIfAborted(signal);
-    try {
-      const dl = await this.client.download(String(uid), undefined, { uid: true, chunkSize: 1024 * 1024 });
-      return dl.content ?? null;
-    } catch (err) {
-      throw mapImapError(err, this.where);
-    }
+  async *streamBodies(
+    uids: number[],
+    signal?: AbortSignal,
+  ): AsyncIterable<{ uid: number; size: number; body: Readable }> {
+    if (!this.bodies) throw new Error('this folder reader cannot stream bodies');
+    if (uids.length === 0) return;
+    const fetcher = await this.bodies.fetcher();
+    await fetcher.examine(this.bodies.wireName, this.state.uidValidity);
+    yield* fetcher.bodies(toSequenceSet([...uids].sort((a, b) => a - b)), signal);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import type { FolderInfo } from '../contract.js';
 import { specialUseFromAttribute } from '../../engine/special-use.js';
 import { imapFlowOptions, resolveLogin, type ImapLogin } from './imap-config.js';
 import { mapImapError } from './imap-errors.js';
+import { encodeMailboxName } from './utf7.js';
 
 /** "imap alice@old.example.com:993" — names the server and mailbox in every message. */
 export function describe(server: ServerSpec, auth: AuthSpec): string {
@@ -73,7 +74,12 @@ export function delimiterOf(client: ImapFlow): string {
   return client.namespace?.delimiter || '/';
 }
 
-/** imapflow joins array paths with the namespace delimiter; INBOX stays INBOX. */
-export function wirePath(path: string[]): string[] {
-  return path;
+/** The mailbox name as sent on the wire: modified UTF-7 segments joined by the delimiter, with the namespace prefix. */
+export function wireName(client: ImapFlow, path: string[]): string {
+  if (path.length === 1 && path[0]!.toUpperCase() === 'INBOX') return 'INBOX';
+  const ns = client.namespace;
+  const joined = path.map(encodeMailboxName).join(delimiterOf(client));
+  return ns?.prefix && !joined.startsWith(ns.prefix) && path[0]!.toUpperCase() !== 'INBOX'
+    ? ns.prefix + joined
+    : joined;
 }

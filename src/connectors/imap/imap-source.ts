@@ -10,15 +10,20 @@ import type {
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import { mapImapError } from './imap-errors.js';
 import { ImapFolderReader, stateOf } from './imap-folder-reader.js';
-import { closeImap, listFolders } from './imap-session.js';
+import { closeImap, listFolders, wireName } from './imap-session.js';
+import type { BodyFetcher } from './body-fetcher.js';
 
 /** Reads folders and messages; opens folders read-only (EXAMINE) so nothing at the source changes. */
 export class ImapSource implements MailSource {
   readonly capabilities: SourceCapabilities;
 
+  private fetcher: BodyFetcher | undefined;
+
   constructor(
     private readonly client: ImapFlow,
     private readonly where: string,
+    /** Opens the raw connection bodies stream over (one per source, opened on first use). */
+    private readonly openFetcher: () => Promise<BodyFetcher>,
   ) {
     this.capabilities = { supportsCondstore: client.capabilities.has('CONDSTORE') };
   }
@@ -52,7 +57,10 @@ export class ImapSource implements MailSource {
     const where = `${this.where} folder "${path.join('/')}"`;
     try {
       const mb = await this.client.mailboxOpen(path, { readOnly: true });
-      return new ImapFolderReader(this.client, stateOf(mb), where);
+      return new ImapFolderReader(this.client, stateOf(mb), where, {
+        wireName: wireName(this.client, path),
+        fetcher: () => this.bodyFetcher(),
+      });
     } catch (err) {
       const e = mapImapError(err, where);
       if (
@@ -70,7 +78,12 @@ export class ImapSource implements MailSource {
     }
   }
 
-  close(): Promise<void> {
-    return closeImap(this.client);
+  private async bodyFetcher(): Promise<BodyFetcher> {
+    if (!this.fetcher?.usable) this.fetcher = await this.openFetcher();
+    return this.fetcher;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([closeImap(this.client), this.fetcher?.close()]);
   }
 }

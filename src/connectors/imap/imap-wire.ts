@@ -1,0 +1,275 @@
+/**
+ * A minimal raw IMAP connection: connect (TLS or STARTTLS), log in (PLAIN with authzid, XOAUTH2, LOGIN),
+ * send tagged commands and read their answers, with literals in responses routed to a sink.
+ *
+ * Used where imapflow costs too much: the write path (AppendWriter, streamed MULTIAPPEND) and the body
+ * path (BodyFetcher, literals piped straight from the source socket into the destination's APPEND).
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { ServerSpec } from '../../config/types.js';
+import { throwIfAborted } from '../../errors.js';
+import type { ImapLogin } from './imap-config.js';
+import { mapImapError } from './imap-errors.js';
+
+/** A tagged completion. */
+export interface Tagged {
+  status: 'OK' | 'NO' | 'BAD';
+  code?: string;
+  text: string;
+}
+
+/** Quote an IMAP string (RFC 3501 quoted); callers pass only CR/LF-free text. */
+export function quote(s: string): string {
+  return '"' + s.replace(/[\\"]/g, (c) => '\\' + c) + '"';
+}
+
+/** Base class: one authenticated connection, one command at a time. */
+export class WireConnection {
+  protected socket!: net.Socket;
+  private buf: Buffer = Buffer.alloc(0);
+  private literalLeft = 0;
+  private literalSink: Writable | null = null;
+  private tagSeq = 0;
+  private waiters = new Map<string, (t: Tagged) => void>();
+  protected contWaiter: (() => void) | undefined;
+  private greetingResolve: ((line: string) => void) | undefined;
+  protected failure: Error | undefined;
+  /** Capabilities after login. */
+  capabilities = new Set<string>();
+
+  protected constructor(
+    protected readonly server: ServerSpec,
+    protected readonly where: string,
+  ) {}
+
+  /** Connect, optionally STARTTLS, and log in; errors come back mapped. */
+  protected async start(login: ImapLogin, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.open(login, signal);
+    } catch (err) {
+      this.socket?.destroy();
+      throw mapImapError(err, this.where);
+    }
+  }
+
+  private async open(login: ImapLogin, signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal);
+    const host = this.server.host;
+    const tlsOpts = {
+      servername: net.isIP(host) ? undefined : host,
+      rejectUnauthorized: !this.server.allowInvalidCertificates,
+    };
+    const greeting = new Promise<string>((resolve) => {
+      this.greetingResolve = resolve;
+    });
+    if (this.server.tls === 'tls') {
+      this.socket = tls.connect({ host, port: this.server.port, ...tlsOpts });
+      await Promise.race([
+        once(this.socket, 'secureConnect'),
+        once(this.socket, 'error').then(([e]) => Promise.reject(e as Error)),
+      ]);
+    } else {
+      this.socket = net.connect({ host, port: this.server.port });
+      await Promise.race([
+        once(this.socket, 'connect'),
+        once(this.socket, 'error').then(([e]) => Promise.reject(e as Error)),
+      ]);
+    }
+    this.socket.setNoDelay(true);
+    this.attach();
+    this.socket.setTimeout(5 * 60_000, () =>
+      this.fail(Object.assign(new Error('socket timeout'), { code: 'ETIMEDOUT' })),
+    );
+    const hello = await greeting;
+    if (/^\* BYE/i.test(hello)) throw Object.assign(new Error(hello), { code: 'ECONNREFUSED' });
+    this.absorbCapabilities(hello);
+    if (this.server.tls === 'starttls') {
+      await this.command('STARTTLS');
+      this.socket.removeAllListeners('data');
+      this.socket = tls.connect({ socket: this.socket, ...tlsOpts });
+      await once(this.socket, 'secureConnect');
+      this.attach();
+      this.capabilities.clear();
+    }
+    if (this.capabilities.size === 0) await this.command('CAPABILITY');
+    let done: Tagged;
+    if (login.accessToken) {
+      const ir = Buffer.from(`user=${login.user}\x01auth=Bearer ${login.accessToken}\x01\x01`).toString(
+        'base64',
+      );
+      done = await this.command(`AUTHENTICATE XOAUTH2 ${ir}`, true);
+    } else if (login.authzid || this.capabilities.has('AUTH=PLAIN')) {
+      const ir = Buffer.from(`${login.authzid ?? ''}\x00${login.user}\x00${login.password ?? ''}`).toString(
+        'base64',
+      );
+      done = await this.command(`AUTHENTICATE PLAIN ${ir}`, true);
+    } else {
+      done = await this.command(`LOGIN ${quote(login.user)} ${quote(login.password ?? '')}`, true);
+    }
+    if (done.status !== 'OK') throw Object.assign(new Error(done.text), { authenticationFailed: true });
+    this.capabilities.clear();
+    if (done.code?.toUpperCase().startsWith('CAPABILITY ')) this.absorbCapabilities(`* OK [${done.code}]`);
+    else await this.command('CAPABILITY');
+  }
+
+  private attach(): void {
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('error', (err) => this.fail(err));
+    this.socket.on('close', () =>
+      this.fail(Object.assign(new Error('connection closed'), { code: 'EConnectionClosed' })),
+    );
+  }
+
+  private absorbCapabilities(line: string): void {
+    const m = /CAPABILITY ([^\]\r\n]*)/i.exec(line);
+    if (m) for (const c of m[1]!.trim().split(/\s+/)) this.capabilities.add(c.toUpperCase());
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    for (;;) {
+      if (this.literalLeft > 0) {
+        const n = Math.min(this.literalLeft, this.buf.length);
+        if (n === 0) return;
+        const part = this.buf.subarray(0, n);
+        this.buf = this.buf.subarray(n);
+        this.literalLeft -= n;
+        const sink = this.literalSink;
+        // Backpressure: stop reading the socket until the consumer of the literal catches up.
+        if (sink && !sink.write(part)) {
+          this.socket.pause();
+          sink.once('drain', () => this.socket.resume());
+        }
+        if (this.literalLeft > 0) return;
+        this.literalSink = null;
+        sink?.end();
+      }
+      const idx = this.buf.indexOf('\r\n');
+      if (idx < 0) return;
+      const line = this.buf.subarray(0, idx).toString('utf8');
+      this.buf = this.buf.subarray(idx + 2);
+      const lit = /\{(\d+)\}$/.exec(line);
+      if (lit) {
+        this.literalLeft = Number(lit[1]);
+        this.literalSink = this.onLiteral(line, this.literalLeft);
+        if (this.literalLeft === 0) {
+          this.literalSink?.end();
+          this.literalSink = null;
+        }
+      } else this.onLine(line);
+    }
+  }
+
+  /** A response line announcing a literal of `size` bytes: return where its bytes go (null = discard). */
+  protected onLiteral(_line: string, _size: number): Writable | null {
+    return null;
+  }
+
+  /** An untagged response line (no literal) other than CAPABILITY/BYE. */
+  protected onUntagged(_line: string): void {}
+
+  private onLine(line: string): void {
+    if (this.greetingResolve) {
+      const r = this.greetingResolve;
+      this.greetingResolve = undefined;
+      r(line);
+      return;
+    }
+    if (line.startsWith('+')) {
+      const c = this.contWaiter;
+      this.contWaiter = undefined;
+      c?.();
+      return;
+    }
+    if (line.startsWith('* ')) {
+      if (/^\* CAPABILITY /i.test(line)) this.absorbCapabilities(line);
+      else if (/^\* BYE/i.test(line))
+        this.failure ??= Object.assign(new Error(line.slice(2)), {
+          code: 'NoConnection',
+          responseText: line,
+        });
+      else this.onUntagged(line);
+      return;
+    }
+    const m = /^(\S+) (OK|NO|BAD)(?: \[([^\]]*)\])? ?(.*)$/i.exec(line);
+    if (!m) {
+      this.onUntagged(line);
+      return;
+    }
+    const w = this.waiters.get(m[1]!);
+    if (!w) return;
+    this.waiters.delete(m[1]!);
+    w({ status: m[2]!.toUpperCase() as Tagged['status'], code: m[3], text: m[4] ?? '' });
+  }
+
+  protected fail(err: Error): void {
+    this.failure ??= err;
+    const e = this.failure;
+    for (const [, w] of this.waiters) w({ status: 'BAD', text: e.message, code: '__FAILED__' });
+    this.waiters.clear();
+    this.contWaiter?.();
+    this.contWaiter = undefined;
+    this.greetingResolve?.(`* BYE ${e.message}`);
+    this.greetingResolve = undefined;
+    this.literalSink?.destroy(e);
+    this.literalSink = null;
+  }
+
+  protected nextTag(): string {
+    return `W${++this.tagSeq}`;
+  }
+
+  /** Promise of the completion of `tag`. */
+  protected tagged(tag: string): Promise<Tagged> {
+    return new Promise((resolve) => this.waiters.set(tag, resolve));
+  }
+
+  /** Throw the connection's failure, if any. */
+  protected check(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Send one line command; with `allowNo`, return NO instead of throwing. */
+  protected async command(cmd: string, allowNo = false): Promise<Tagged> {
+    this.check();
+    const tag = this.nextTag();
+    const p = this.tagged(tag);
+    this.socket.write(`${tag} ${cmd}\r\n`);
+    const t = await p;
+    if (t.code === '__FAILED__') this.check();
+    if (t.status !== 'OK' && !allowNo)
+      throw Object.assign(new Error(`${cmd.split(' ')[0]} failed: ${t.text}`), {
+        responseText: t.text,
+        serverResponseCode: t.code?.split(' ')[0],
+      });
+    return t;
+  }
+
+  /** Write with backpressure. */
+  protected async write(data: Buffer | string): Promise<void> {
+    this.check();
+    if (!this.socket.write(data)) {
+      await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
+      this.check();
+    }
+  }
+
+  /** Whether the connection can still be used. */
+  get usable(): boolean {
+    return !this.failure && !this.socket.destroyed;
+  }
+
+  /** Log out and close. */
+  async close(): Promise<void> {
+    if (this.failure || this.socket.destroyed) return;
+    try {
+      await Promise.race([this.command('LOGOUT', true), new Promise((r) => setTimeout(r, 2000).unref())]);
+    } catch {
+      /* closing anyway */
+    }
+    this.socket.destroy();
+  }
+}
