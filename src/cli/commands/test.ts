@@ -6,7 +6,7 @@ import { authFor } from '../../services/migration-service.js';
 import { resolveTarget, type TargetOptions } from '../context.js';
 
 async function check(label: string, server: ServerSpec, auth: AuthSpec): Promise<boolean> {
-  const where = `${label}: ${auth.kind === 'master' ? `${auth.user} (as ${auth.masterUser})` : auth.user} @ ${server.host}:${server.port} (${server.tls})`;
+  const where = `${label}: ${auth.kind === 'master' ? `${auth.user}, logged in by master user ${auth.masterUser}` : auth.user} @ ${server.host}:${server.port} (${server.tls})`;
   try {
     const r = await connectorFor(server.kind).testLogin(server, auth);
     process.stdout.write(`✓ ${where}\n`);
