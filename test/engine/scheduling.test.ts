@@ -1,0 +1,109 @@
+/**
+ * The engine's scheduling over the connector contract, with an in-memory system (test/support) so that
+ * faults real servers do not produce on demand can be injected: a throttling answer (the scheduler waits
+ * the time asked, then retries) and a refused message (recorded as failed, the rest still copied).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ErrorCode, PermanentError, RateLimitError } from '../../src/errors.js';
+import { syncMailbox } from '../../src/engine/mailbox-sync.js';
+import { silentProgress } from '../../src/engine/progress.js';
+import { ConnectionSlots, RateLimiter } from '../../src/runner/limits.js';
+import { openStore } from '../../src/store/db.js';
+import { LedgerRepo } from '../../src/store/ledger-repo.js';
+import { MailboxRepo } from '../../src/store/mailbox-repo.js';
+import { buildReport } from '../../src/services/report-service.js';
+import { makeMessage } from '../harness/messages.js';
+import { MemMailbox, memoryConnector, type Fault } from '../support/memory-connector.js';
+import { tempDataDir } from '../integration/helpers.js';
+import type { ServerSpec } from '../../src/config/types.js';
+
+const server: ServerSpec = {
+  kind: 'imap',
+  host: 'memory',
+  port: 1,
+  tls: 'none',
+  allowInvalidCertificates: false,
+  maxConnections: 4,
+};
+
+async function run(source: MemMailbox, dest: MemMailbox, fault: Fault) {
+  const store = await openStore(tempDataDir());
+  const mailboxes = new MailboxRepo(store.db);
+  const id = await mailboxes.upsert({ key: 'mem', sourceUser: 'a', destUser: 'a', starred: false });
+  const connector = memoryConnector(source, dest, fault);
+  try {
+    const counters = await syncMailbox(
+      {
+        mailboxId: id,
+        label: 'a',
+        source: { connector, server, auth: { kind: 'password', user: 'a', password: { value: 'x' } } },
+        dest: { connector, server, auth: { kind: 'password', user: 'a', password: { value: 'x' } } },
+        options: { itemTypes: ['mail'], folders: { map: [], regex: [], include: [], exclude: [] } },
+        foldersInParallel: 2,
+        dryRun: false,
+      },
+      {
+        ledger: new LedgerRepo(store.db),
+        mailboxes,
+        slots: new ConnectionSlots(),
+        limiter: new RateLimiter({}),
+        progress: silentProgress,
+      },
+    );
+    return {
+      counters,
+      report: (await buildReport(store))[0]!,
+      passes: await mailboxes.passes(id),
+      calls: connector.appendCalls,
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+test('a throttling answer makes the scheduler wait the time asked and retry; nothing lost or doubled', async () => {
+  const source = new MemMailbox();
+  for (let i = 0; i < 35; i++) source.add('INBOX', makeMessage({ subject: `t${i}` }));
+  const dest = new MemMailbox();
+  const t0 = Date.now();
+  const { counters, report, passes } = await run(source, dest, (n) =>
+    n === 2 || n === 3 ? new RateLimitError('slow down', 150) : undefined,
+  );
+  assert.ok(Date.now() - t0 >= 300, 'waited twice for the Retry-After');
+  assert.equal(counters.copied, 35);
+  assert.equal(counters.throttledMs, 300);
+  assert.equal(passes[0]!.throttledMs, 300);
+  assert.equal(dest.folders.get('INBOX')!.messages.length, 35);
+  assert.deepEqual(
+    dest.folders
+      .get('INBOX')!
+      .messages.map((m) => m.raw.toString())
+      .sort(),
+    source.folders
+      .get('INBOX')!
+      .messages.map((m) => m.raw.toString())
+      .sort(),
+  );
+  assert.ok(report.reconciles);
+});
+
+test('a message the destination refuses is isolated and reported; its batch-mates are copied', async () => {
+  const source = new MemMailbox();
+  for (let i = 0; i < 8; i++) source.add('INBOX', makeMessage({ subject: i === 5 ? 'poison' : `ok${i}` }));
+  const dest = new MemMailbox();
+  let calls = 0;
+  const { counters, report } = await run(source, dest, () => {
+    calls++;
+    // The first call carries all 8 (refused as a whole, MULTIAPPEND is atomic); then one per message.
+    return calls === 1 || calls === 7
+      ? new PermanentError(ErrorCode.MessageRejected, 'refused: virus found')
+      : undefined;
+  });
+  assert.equal(counters.copied, 7);
+  assert.equal(counters.failed, 1);
+  assert.equal(dest.folders.get('INBOX')!.messages.length, 7);
+  assert.equal(report.totals.failed, 1);
+  assert.match(report.problems[0]!.reason ?? '', /virus/);
+  assert.ok(report.reconciles);
+});

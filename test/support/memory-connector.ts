@@ -1,0 +1,141 @@
+/**
+ * An in-memory mail system implementing the connector contract, for engine tests that need to inject
+ * faults a real server will not produce on demand (throttling responses). I/O code is tested against
+ * real Dovecot servers elsewhere; this proves the engine's scheduling and bookkeeping.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type {
+  AppendItem,
+  AppendResult,
+  Connector,
+  FolderState,
+  MailDestination,
+  MailSource,
+  MessageMeta,
+  SourceFolderReader,
+} from '../../src/connectors/contract.js';
+
+export interface MemMessage {
+  uid: number;
+  raw: Buffer;
+  flags: string[];
+  internalDate: Date;
+}
+
+/** One mailbox: folders by '/'-joined path. */
+export class MemMailbox {
+  folders = new Map<string, { uidValidity: string; uidNext: number; messages: MemMessage[] }>();
+
+  add(path: string, raw: Buffer, flags: string[] = []): void {
+    const f = this.folders.get(path) ?? { uidValidity: '1', uidNext: 1, messages: [] };
+    f.messages.push({ uid: f.uidNext++, raw, flags, internalDate: new Date('2024-01-01T00:00:00Z') });
+    this.folders.set(path, f);
+  }
+}
+
+function meta(m: MemMessage): MessageMeta {
+  const head = m.raw.toString('latin1').split('\r\n\r\n')[0] ?? '';
+  const id = /^message-id:\s*<([^>]*)>/im.exec(head)?.[1];
+  const date = /^date:\s*(.*)$/im.exec(head)?.[1]?.trim();
+  return {
+    uid: m.uid,
+    size: m.raw.length,
+    internalDate: m.internalDate,
+    flags: [...m.flags],
+    messageId: id,
+    dateHeader: date,
+    headerHash: id ? undefined : createHash('sha256').update(head).digest('hex'),
+  };
+}
+
+function state(f: { uidValidity: string; uidNext: number; messages: MemMessage[] }): FolderState {
+  return { uidValidity: f.uidValidity, uidNext: f.uidNext, messages: f.messages.length };
+}
+
+/** Faults to inject into the destination's appends, consumed in order of append calls. */
+export type Fault = ((callNo: number) => Error | undefined) | undefined;
+
+export function memoryConnector(
+  source: MemMailbox,
+  dest: MemMailbox,
+  fault?: Fault,
+): Connector & { appendCalls: number } {
+  const c = {
+    kind: 'memory',
+    appendCalls: 0,
+    async openSource(): Promise<MailSource> {
+      return {
+        capabilities: { supportsCondstore: false },
+        listFolders: async () =>
+          [...source.folders.keys()].map((p) => ({ path: p.split('/'), selectable: true })),
+        folderState: async (path) => state(source.folders.get(path.join('/'))!),
+        openFolder: async (path): Promise<SourceFolderReader> => {
+          const f = source.folders.get(path.join('/'))!;
+          return {
+            state: state(f),
+            listUids: async () => f.messages.map((m) => m.uid),
+            async *listMessages(opts) {
+              const want = opts.uids ? new Set(opts.uids) : undefined;
+              yield f.messages.filter((m) => !want || want.has(m.uid)).map(meta);
+            },
+            async *streamBodies(uids) {
+              for (const m of f.messages)
+                if (uids.includes(m.uid))
+                  yield { uid: m.uid, size: m.raw.length, body: Readable.from([m.raw]) };
+            },
+            close: async () => undefined,
+          };
+        },
+        close: async () => undefined,
+      };
+    },
+    async openDestination(): Promise<MailDestination> {
+      return {
+        capabilities: { maxBatchMessages: 10, delimiter: '/', supportsKeywords: true, reservedNames: [] },
+        listFolders: async () =>
+          [...dest.folders.keys()].map((p) => ({ path: p.split('/'), selectable: true })),
+        ensureFolder: async (path) => {
+          if (!dest.folders.has(path.join('/')))
+            dest.folders.set(path.join('/'), { uidValidity: '7', uidNext: 1, messages: [] });
+        },
+        folderState: async (path) => {
+          const f = dest.folders.get(path.join('/'));
+          return f ? state(f) : null;
+        },
+        async *listMessages(path) {
+          yield (dest.folders.get(path.join('/'))?.messages ?? []).map(meta);
+        },
+        append: async (
+          path,
+          items: Iterable<AppendItem> | AsyncIterable<AppendItem>,
+        ): Promise<AppendResult[]> => {
+          const call = ++c.appendCalls;
+          const got: MemMessage[] = [];
+          for await (const it of items) {
+            const chunks: Buffer[] = [];
+            if (Buffer.isBuffer(it.body)) chunks.push(it.body);
+            else for await (const ch of it.body as AsyncIterable<Buffer>) chunks.push(ch);
+            got.push({ uid: 0, raw: Buffer.concat(chunks), flags: it.flags, internalDate: it.internalDate });
+          }
+          const err = fault?.(call);
+          if (err) throw err;
+          const f = dest.folders.get(path.join('/'))!;
+          return got.map((m) => {
+            f.messages.push({ ...m, uid: f.uidNext });
+            return { uid: f.uidNext++, uidValidity: f.uidValidity };
+          });
+        },
+        setFlags: async (path, uids, flags) => {
+          for (const m of dest.folders.get(path.join('/'))!.messages)
+            if (uids.includes(m.uid)) m.flags = flags;
+        },
+        close: async () => undefined,
+      };
+    },
+    async testLogin() {
+      return { capabilities: [] };
+    },
+  };
+  return c;
+}
