@@ -65,6 +65,13 @@ export function reportText(reports: MailboxReport[], detail = true): string {
         ? '  ✓ reconciles: every source item is accounted for'
         : `  ✗ does not reconcile: ${r.discrepancy}`,
     );
+    const last = r.passes.filter((p) => !p.dryRun).at(-1);
+    if (last) {
+      const throttled = r.passes.reduce((s, p) => s + p.throttledMs, 0);
+      out.push(
+        `  ${r.passes.filter((p) => !p.dryRun).length} pass(es); last ${last.status} at ${last.finishedAt ?? last.startedAt}${throttled ? `; throttled ${Math.round(throttled / 1000)} s in all` : ''}`,
+      );
+    }
     if (r.lastError) out.push(`  last error: ${r.lastError}`);
     if (detail) {
       for (const f of r.folders) {

@@ -244,3 +244,25 @@ describe('cutover CLI', () => {
     assert.match(badUrl.stderr, /imap:\/\//);
   });
 });
+
+describe('memory', () => {
+  test('a 100 MB message streams through with flat memory', async () => {
+    const big = makeMessage({ subject: '100 MB', sizeBytes: 100 * 1024 * 1024 });
+    await seedMessages(src, 'kim', pw('kim'), 'Huge', [{ raw: big, flags: ['\\Seen'] }]);
+    const run = await cli([
+      'migrate',
+      '--from',
+      url(src, 'kim', pw('kim')),
+      '--to',
+      url(dst, 'kim', pw('kim')),
+      '--data-dir',
+      tempDataDir(),
+      '--no-progress',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const peak = Number(/peak memory (\d+) MB/.exec(run.stderr)?.[1]);
+    assert.ok(peak > 0 && peak < 200, `peak memory ${peak} MB for a 100 MB message`);
+    const d = await snapshot(dst, 'kim', pw('kim'));
+    assert.deepEqual(d.Huge, (await snapshot(src, 'kim', pw('kim'))).Huge);
+  });
+});

@@ -1,4 +1,5 @@
 /** `cutover migrate`: one pass over the project's mailboxes (or a one-off pair), with live progress. */
+import fs from 'node:fs';
 import { openStore } from '../../store/db.js';
 import { runMigration } from '../../services/migration-service.js';
 import { buildReport } from '../../services/report-service.js';
@@ -10,6 +11,20 @@ interface MigrateOptions extends TargetOptions {
   mailbox?: string[];
   dryRun?: boolean;
   progress?: boolean;
+}
+
+/**
+ * This process's peak resident memory. Linux's VmHWM belongs to this program image; getrusage's maxRSS
+ * would also count the parent's memory at fork time (it survives exec), so it is only the fallback.
+ */
+function peakMemoryMb(): number {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kb) return Math.round(Number(kb) / 1024);
+  } catch {
+    /* not Linux */
+  }
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 export async function migrateCommand(o: MigrateOptions): Promise<void> {
@@ -52,7 +67,7 @@ export async function migrateCommand(o: MigrateOptions): Promise<void> {
     const failed = outcomes.filter((x) => x.status !== 'done');
     if (controller.signal.aborted) process.exitCode = 130;
     else if (failed.length || reports.some((r) => r.totals.failed > 0)) process.exitCode = 1;
-    process.stderr.write(`Data: ${store.location}\n`);
+    process.stderr.write(`Data: ${store.location}  ·  peak memory ${peakMemoryMb()} MB\n`);
   } finally {
     display.stop();
     process.off('SIGINT', onSigint);
