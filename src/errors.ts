@@ -7,6 +7,7 @@
 /** Every error code Cutover can report. Add here, never invent strings elsewhere. */
 export const ErrorCode = {
   ConfigInvalid: 'CONFIG_INVALID',
+  Busy: 'BUSY',
   CsvRowInvalid: 'CSV_ROW_INVALID',
   UrlInvalid: 'URL_INVALID',
   DnsNotFound: 'DNS_NOT_FOUND',

@@ -81,6 +81,7 @@ async function interruptedRun(
   user: string,
   atLeast: number,
   signal: NodeJS.Signals,
+  meanwhile?: () => Promise<void>,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     env: { ...process.env, SRC_ADMIN_PW: 'master-secret' },
@@ -98,6 +99,7 @@ async function interruptedRun(
     await new Promise((r) => setTimeout(r, 25));
   }
   assert.equal(child.exitCode, null, `the run finished before it could be interrupted:\n${stderr}`);
+  await meanwhile?.();
   child.kill(signal);
   return { ...(await exited), stderr };
 }
@@ -181,7 +183,7 @@ describe('cutover CLI', () => {
     assert.match(rerun.stdout, /reconciles/);
   });
 
-  test('Ctrl-C stops cleanly with exit 130 and a rerun resumes', async () => {
+  test('Ctrl-C stops cleanly with exit 130 and a rerun resumes; a second run on the same store is refused meanwhile', async () => {
     await seedMessages(
       src,
       'sig',

@@ -1,6 +1,7 @@
 /** `cutover migrate`: one pass over the project's mailboxes (or a one-off pair), with live progress. */
 import fs from 'node:fs';
 import { openStore } from '../../store/db.js';
+import { acquireRunLock } from '../../store/run-lock.js';
 import { runMigration } from '../../services/migration-service.js';
 import { buildReport } from '../../services/report-service.js';
 import { ProgressDisplay } from '../progress-display.js';
@@ -32,6 +33,8 @@ export async function migrateCommand(o: MigrateOptions): Promise<void> {
   for (const p of problems) process.stderr.write(`warning: ${p}\n`);
   if (problems.length)
     process.stderr.write(`warning: ${problems.length} mailbox row(s) skipped; the others run.\n`);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const unlock = acquireRunLock(dataDir);
   const store = await openStore(dataDir);
   const controller = new AbortController();
   let interrupts = 0;
@@ -73,5 +76,6 @@ export async function migrateCommand(o: MigrateOptions): Promise<void> {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     await store.close();
+    unlock();
   }
 }
