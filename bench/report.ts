@@ -17,6 +17,8 @@ export interface Pass {
 
 /** Everything measured for one tool. */
 export interface ToolResult {
+  /** How the tool ran, e.g. "project (1 process, 4 mailboxes at once)" or "per-mailbox (4 processes, 4 at once)". */
+  mode: string;
   full: Pass;
   delta: Pass;
   check: Check;
@@ -31,6 +33,7 @@ const log = (s: string) => process.stdout.write(`${s}\n`);
 export function printFigures(results: Record<string, ToolResult>, messages: number, mb: number) {
   const rows = Object.entries(results).map(([tool, r]) => ({
     tool,
+    mode: r.mode,
     wallS: round(r.full.wallS),
     msgsPerS: round(messages / r.full.wallS, 0),
     mbPerS: round(mb / r.full.wallS, 1),
@@ -61,7 +64,9 @@ export function printFigures(results: Record<string, ToolResult>, messages: numb
   log(
     '\nCPU: client = the tool processes (user+sys, /usr/bin/time); server = source + that destination Dovecot.',
   );
-  log('Peak RSS = the largest single tool process. MB = 10^6 bytes. Delta = rerun with nothing new.');
+  log(
+    'Peak RSS = the largest single tool process (in project mode, the one process for every mailbox). MB = 10^6 bytes. Delta = rerun with nothing new.',
+  );
   const others = Object.entries(results).map(([t, r]) => `${t} ${round(r.full.otherCpuS)} s`);
   log(
     `Other CPU on the machine during the full passes (other work, kernel writeback): ${others.join(', ')}.`,

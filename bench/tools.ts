@@ -1,7 +1,7 @@
 /** Running the two migration tools under /usr/bin/time, and measuring the servers' CPU alongside. */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdir, open, readFile, symlink } from 'node:fs/promises';
+import { mkdir, open, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { DovecotServer } from '../test/harness/dovecot.js';
@@ -97,6 +97,49 @@ export function cutover(
     '--no-progress',
   ];
   return timed(`cutover ${job.user}`, process.execPath, args, log);
+}
+
+/** One CSV field, quoted (RFC 4180) when it holds a comma, semicolon, tab, quote or line break. */
+const csvField = (v: string) => (/[",;\t\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/**
+ * Write `dir/cutover.yaml` and `dir/mailboxes.csv`: every job as one project, `mailboxes` at once and one
+ * connection limit per server shared by all of them; Cutover's store goes to `dir/data`. Returns the project file.
+ */
+export async function writeCutoverProject(
+  dir: string,
+  src: DovecotServer,
+  dst: DovecotServer,
+  jobs: Job[],
+  mailboxes: number,
+): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const server = (s: DovecotServer) =>
+    `{ host: 127.0.0.1, port: ${s.imapPort}, tls: none, maxConnections: 40 }`;
+  const yaml = [
+    'name: bench',
+    `source: ${server(src)}`,
+    `destination: ${server(dst)}`,
+    'mailboxes: mailboxes.csv',
+    `concurrency: { mailboxes: ${mailboxes}, foldersPerMailbox: 3 }`,
+    'dataDir: data',
+    '',
+  ].join('\n');
+  const csv = [
+    'source,destination,source_password,destination_password',
+    ...jobs.map((j) => [j.user, j.user, j.password, j.password].map(csvField).join(',')),
+    '',
+  ].join('\n');
+  const file = path.join(dir, 'cutover.yaml');
+  await writeFile(file, yaml);
+  await writeFile(path.join(dir, 'mailboxes.csv'), csv);
+  return file;
+}
+
+/** The Cutover CLI over a whole project file in one process; a rerun (same dataDir) is the delta pass. */
+export function cutoverProject(cli: string[], project: string, log: string) {
+  const args = [...cli, 'migrate', '--project', project, '--no-progress'];
+  return timed('cutover (project)', process.execPath, args, log);
 }
 
 /** dsync over imapc: reads the source through IMAP, writes straight into the destination's Maildir. */
