@@ -74,6 +74,7 @@ const perMailbox = (jobs: Job[], fn: (job: Job) => Promise<ProcessStats>) => poo
 async function pass(servers: DovecotServer[], run: () => Promise<ProcessStats[]>) {
   const cpu = () => servers.reduce((s, x) => s + serverCpuS(x), 0);
   await exec('sync', []); // flush earlier writes (corpus, the other tool) so no pass pays for them
+  const each0 = servers.map(serverCpuS);
   const cpu0 = cpu();
   const busy0 = machineCpuS();
   const t0 = performance.now();
@@ -82,6 +83,8 @@ async function pass(servers: DovecotServer[], run: () => Promise<ProcessStats[]>
   await sleep(500); // let the servers' imap processes finish logging out before the last CPU sample
   const client = procs.reduce((s, p) => s + p.userS + p.sysS, 0);
   const server = cpu() - cpu0;
+  const each = servers.map((x, i) => (serverCpuS(x) - each0[i]!).toFixed(2));
+  process.stdout.write(`  server CPU by server (source first): ${each.join(' s, ')} s\n`);
   return {
     wallS,
     clientCpuS: client,

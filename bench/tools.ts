@@ -138,7 +138,9 @@ export async function writeCutoverProject(
 
 /** The Cutover CLI over a whole project file in one process; a rerun (same dataDir) is the delta pass. */
 export function cutoverProject(cli: string[], project: string, log: string) {
-  const args = [...cli, 'migrate', '--project', project, '--no-progress'];
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles Cutover inside the benchmark.
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const args = [...nodeArgs, ...cli, 'migrate', '--project', project, '--no-progress'];
   return timed('cutover (project)', process.execPath, args, log);
 }
 

@@ -19,6 +19,26 @@ export function defaultDataDir(): string {
   return process.env.CUTOVER_DATA_DIR || path.resolve('.cutover');
 }
 
+/**
+ * Kysely's SQLite driver prepares every query afresh; the ledger runs the same few statements for every
+ * batch, so keep the prepared statements (bounded; the oldest is dropped first).
+ */
+function cachedStatements(sqlite: BetterSqlite3.Database, max = 256) {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        stmt = sqlite.prepare(sql);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+    close: () => sqlite.close(),
+  };
+}
+
 /** Open (creating if needed) the SQLite store in `dataDir` and bring its schema up to date. */
 export async function openStore(dataDir: string): Promise<Store> {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -29,7 +49,7 @@ export async function openStore(dataDir: string): Promise<Store> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
   const provider: MigrationProvider = { getMigrations: async () => migrations('sqlite') };
   const { error } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {

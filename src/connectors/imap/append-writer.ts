@@ -103,8 +103,10 @@ export class AppendWriter extends WireConnection {
           await this.write(head);
           await Promise.race([cont, result.then(() => undefined)]);
           this.check();
-        } else await this.write(head);
-        await this.writeBody(item);
+          head = '';
+        }
+        // The command text goes out with the first piece of the body: one system call, not two.
+        await this.writeBody(item, head);
         count++;
         head = '';
       }
@@ -144,14 +146,14 @@ export class AppendWriter extends WireConnection {
     }
   }
 
-  private async writeBody(item: AppendItem): Promise<void> {
+  private async writeBody(item: AppendItem, head: string): Promise<void> {
     if (Buffer.isBuffer(item.body)) {
       if (item.body.length !== item.size)
         throw new TransientError(
           ErrorCode.SourceReadFailed,
           `body is ${item.body.length} bytes, expected ${item.size}`,
         );
-      await this.write(item.body);
+      await this.writeMany([head, item.body]);
       return;
     }
     const stream: Readable = item.body;
@@ -160,8 +162,10 @@ export class AppendWriter extends WireConnection {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         sent += chunk.length;
         if (sent > item.size) break;
-        await this.write(chunk);
+        await this.writeMany(head ? [head, chunk] : [chunk]);
+        head = '';
       }
+      if (head) await this.write(head);
     } catch (err) {
       // Source read failed mid-literal: kill the connection so the server discards the APPEND.
       this.socket.destroy();

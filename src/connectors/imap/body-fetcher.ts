@@ -81,10 +81,14 @@ export class BodyFetcher extends WireConnection {
       const late = { chunks: [] as Buffer[], size };
       this.late = late;
       const sink = new PassThrough();
+      sink.on('error', () => undefined);
       sink.on('data', (c: Buffer) => late.chunks.push(c));
       return sink;
     }
     const body = new PassThrough({ highWaterMark: HIGH_WATER });
+    // A body nobody reads any more (the write failed) may still be failed by a closing connection:
+    // its reader sees the error through iteration; this keeps it from becoming an uncaught exception.
+    body.on('error', () => undefined);
     this.push({ uid: Number(uid), size, body });
     return body;
   }

@@ -252,7 +252,32 @@ export class WireConnection {
   protected async write(data: Buffer | string): Promise<void> {
     this.check();
     if (!this.socket.write(data)) {
-      await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
+      await this.drained();
+      this.check();
+    }
+  }
+
+  /** Resolves when the socket drains or closes; removes both listeners either way (no leak per write). */
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  /** Write several pieces in one system call (cork/uncork), then wait if the socket is full. */
+  protected async writeMany(parts: Array<Buffer | string>): Promise<void> {
+    this.check();
+    this.socket.cork();
+    for (const p of parts) this.socket.write(p);
+    this.socket.uncork();
+    if (this.socket.writableNeedDrain) {
+      await this.drained();
       this.check();
     }
   }
