@@ -129,3 +129,26 @@ test('a semaphore grants multi-permit requests in order and caps them at its cap
   r2();
   (await s.acquire(undefined, 10))();
 });
+
+test('raw FETCH responses: flags first (a keyword named UID is no UID), dates with offsets, quoted sections', async () => {
+  const { parseFetch, parseInternalDate } = await import('../../src/connectors/imap/fetch-response.js');
+  const f = parseFetch(
+    '* 3 FETCH (FLAGS (\\Seen UID 99) UID 7 RFC822.SIZE 2048 INTERNALDATE "17-Jul-1996 02:44:25 -0700" MODSEQ (12) BODY[HEADER.FIELDS (MESSAGE-ID DATE)] ',
+    Buffer.from('Message-ID: <a@b>\r\n\r\n'),
+  );
+  assert.deepEqual(
+    { ...f, section: f.section?.toString() },
+    {
+      flags: ['\\Seen', 'UID', '99'],
+      uid: 7,
+      size: 2048,
+      internalDate: new Date('1996-07-17T09:44:25Z'),
+      modseq: '12',
+      section: 'Message-ID: <a@b>\r\n\r\n',
+    },
+  );
+  assert.deepEqual(parseFetch('* 1 FETCH (UID 5 FLAGS ())').flags, []);
+  assert.equal(parseFetch('* 1 FETCH (UID 5 BODY[HEADER] "a \\"q\\"")').section?.toString(), 'a "q"');
+  assert.equal(parseInternalDate(' 1-Jan-2020 00:00:00 +0100')?.toISOString(), '2019-12-31T23:00:00.000Z');
+  assert.equal(parseInternalDate('garbage'), undefined);
+});

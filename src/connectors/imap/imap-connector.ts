@@ -2,7 +2,7 @@
 import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import type { ConnectionReport, Connector, MailDestination, MailSource } from '../contract.js';
 import { AppendWriter } from './append-writer.js';
-import { BodyFetcher } from './body-fetcher.js';
+import { RawFetcher } from './raw-fetcher.js';
 import { ImapDestination } from './imap-destination.js';
 import { mapImapError } from './imap-errors.js';
 import { closeImap, delimiterOf, listFolders, openImap } from './imap-session.js';
@@ -13,7 +13,7 @@ export class ImapConnector implements Connector {
 
   async openSource(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailSource> {
     const { client, login, where } = await openImap(server, auth, signal);
-    return new ImapSource(client, where, () => BodyFetcher.connect(server, login, where, signal));
+    return new ImapSource(client, where, () => RawFetcher.connect(server, login, where, signal));
   }
 
   async openDestination(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailDestination> {

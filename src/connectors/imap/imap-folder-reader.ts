@@ -1,15 +1,13 @@
 /**
- * Reading one selected IMAP folder: keys, metadata pages, bodies. Used by the source and, for
- * duplicate prevention, by the destination. Never issues a command inside a fetch loop (imapflow
- * deadlocks): every page is fetched whole with fetchAll, then yielded.
+ * Reading back a destination folder through imapflow (keys and metadata, for duplicate prevention by
+ * fingerprint), plus the helpers both read paths share. Never issues a command inside a fetch loop
+ * (imapflow deadlocks): every page is fetched whole with fetchAll, then yielded.
  */
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { ImapFlow, FetchMessageObject, MailboxObject } from 'imapflow';
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
-import type { FolderState, ListOptions, MessageMeta, SourceFolderReader } from '../contract.js';
+import type { FolderState, ListOptions, MessageMeta } from '../contract.js';
 import { mapImapError } from './imap-errors.js';
-import type { BodyFetcher } from './body-fetcher.js';
 
 const PAGE = 500;
 
@@ -54,13 +52,12 @@ export function stateOf(mb: MailboxObject): FolderState {
 }
 
 /** Reader over the folder currently selected on `client`. */
-export class ImapFolderReader implements SourceFolderReader {
+/** Keys and metadata of the folder selected on an imapflow client (the destination's read-back). */
+export class ImapFolderReader {
   constructor(
     private readonly client: ImapFlow,
     readonly state: FolderState,
     private readonly where: string,
-    /** Where bodies stream from: the folder's wire name on a raw connection (sources only). */
-    private readonly bodies?: { wireName: string; fetcher: () => Promise<BodyFetcher> },
   ) {}
 
   async listUids(signal?: AbortSignal): Promise<number[]> {
@@ -119,17 +116,6 @@ export class ImapFolderReader implements SourceFolderReader {
       }
       yield metas.sort((a, b) => a.uid - b.uid);
     }
-  }
-
-  async *streamBodies(
-    uids: number[],
-    signal?: AbortSignal,
-  ): AsyncIterable<{ uid: number; size: number; body: Readable }> {
-    if (!this.bodies) throw new Error('this folder reader cannot stream bodies');
-    if (uids.length === 0) return;
-    const fetcher = await this.bodies.fetcher();
-    await fetcher.examine(this.bodies.wireName, this.state.uidValidity);
-    yield* fetcher.bodies(toSequenceSet([...uids].sort((a, b) => a - b)), signal);
   }
 
   async close(): Promise<void> {

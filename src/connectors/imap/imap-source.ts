@@ -9,21 +9,21 @@ import type {
 } from '../contract.js';
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import { mapImapError } from './imap-errors.js';
-import { ImapFolderReader, stateOf } from './imap-folder-reader.js';
+import { RawFolderReader } from './raw-folder-reader.js';
 import { closeImap, listFolders, wireName } from './imap-session.js';
-import type { BodyFetcher } from './body-fetcher.js';
+import type { RawFetcher } from './raw-fetcher.js';
 
 /** Reads folders and messages; opens folders read-only (EXAMINE) so nothing at the source changes. */
 export class ImapSource implements MailSource {
   readonly capabilities: SourceCapabilities;
 
-  private fetcher: BodyFetcher | undefined;
+  private fetcher: RawFetcher | undefined;
 
   constructor(
     private readonly client: ImapFlow,
     private readonly where: string,
     /** Opens the raw connection bodies stream over (one per source, opened on first use). */
-    private readonly openFetcher: () => Promise<BodyFetcher>,
+    private readonly openFetcher: () => Promise<RawFetcher>,
   ) {
     this.capabilities = { supportsCondstore: client.capabilities.has('CONDSTORE') };
   }
@@ -56,29 +56,21 @@ export class ImapSource implements MailSource {
     throwIfAborted(signal);
     const where = `${this.where} folder "${path.join('/')}"`;
     try {
-      const mb = await this.client.mailboxOpen(path, { readOnly: true });
-      return new ImapFolderReader(this.client, stateOf(mb), where, {
-        wireName: wireName(this.client, path),
-        fetcher: () => this.bodyFetcher(),
-      });
+      return await RawFolderReader.open(await this.bodyFetcher(), wireName(this.client, path));
     } catch (err) {
-      const e = mapImapError(err, where);
-      if (
-        /nonexistent|doesn't exist|not exist/i.test(
-          String((err as Error)?.message) + String((err as { responseText?: string }).responseText),
-        )
-      )
+      const text = String((err as Error)?.message) + String((err as { responseText?: string }).responseText);
+      if (/nonexistent|doesn't exist|not exist/i.test(text))
         throw new PermanentError(
           ErrorCode.SourceReadFailed,
           `${where}: the folder no longer exists at the source.`,
           'It was probably deleted or renamed during the migration; rerun to pick up the new name.',
           { cause: err },
         );
-      throw e;
+      throw mapImapError(err, where);
     }
   }
 
-  private async bodyFetcher(): Promise<BodyFetcher> {
+  private async bodyFetcher(): Promise<RawFetcher> {
     if (!this.fetcher?.usable) this.fetcher = await this.openFetcher();
     return this.fetcher;
   }

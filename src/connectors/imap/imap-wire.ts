@@ -3,7 +3,7 @@
  * send tagged commands and read their answers, with literals in responses routed to a sink.
  *
  * Used where imapflow costs too much: the write path (AppendWriter, streamed MULTIAPPEND) and the body
- * path (BodyFetcher, literals piped straight from the source socket into the destination's APPEND).
+ * path (RawFetcher, literals piped straight from the source socket into the destination's APPEND).
  */
 import net from 'node:net';
 import tls from 'node:tls';

@@ -1,0 +1,209 @@
+/**
+ * The source's read path on a raw connection, where imapflow's per-response overhead would dominate:
+ * EXAMINE (folder state), UID SEARCH, metadata FETCH, and `UID FETCH set (UID BODY.PEEK[])` whose literals
+ * are handed over as streams the moment their size is known — piped straight into the destination's APPEND
+ * literal, so no message is ever held in memory and the destination's backpressure reaches the source.
+ * BODY.PEEK leaves \Seen untouched; EXAMINE keeps the folder read-only.
+ */
+import { PassThrough, Readable, Writable } from 'node:stream';
+import type { ServerSpec } from '../../config/types.js';
+import { ErrorCode, TransientError, throwIfAborted } from '../../errors.js';
+import type { FolderState } from '../contract.js';
+import type { ImapLogin } from './imap-config.js';
+import { mapImapError } from './imap-errors.js';
+import { WireConnection, quote } from './imap-wire.js';
+import { parseFetch, type FetchFacts } from './fetch-response.js';
+
+/** One body as it arrives. */
+export interface StreamedBody {
+  uid: number;
+  size: number;
+  body: Readable;
+}
+
+const HIGH_WATER = 1024 * 1024;
+
+/** A Writable that keeps what it is given (small literals: header sections). */
+function collector(chunks: Buffer[]): Writable {
+  const w = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk);
+      cb();
+    },
+  });
+  w.on('error', () => undefined);
+  return w;
+}
+
+export class RawFetcher extends WireConnection {
+  private selected: string | undefined;
+  private examined: Partial<FolderState> = {};
+  /** Bodies announced but not yet taken by the consumer. */
+  private queue: StreamedBody[] = [];
+  private notify: (() => void) | undefined;
+  private mode: 'idle' | 'bodies' | 'meta' | 'search' = 'idle';
+  private facts: FetchFacts[] = [];
+  private searched: number[] = [];
+  /** A FETCH response interrupted by a literal: its text so far and the literal's bytes. */
+  private pending: { text: string; chunks: Buffer[]; size: number; body: boolean } | undefined;
+
+  /** Connect and log in; turn on CONDSTORE so EXAMINE reports HIGHESTMODSEQ. */
+  static async connect(
+    server: ServerSpec,
+    login: ImapLogin,
+    where: string,
+    signal?: AbortSignal,
+  ): Promise<RawFetcher> {
+    const f = new RawFetcher(server, where);
+    await f.start(login, signal);
+    if (f.capabilities.has('CONDSTORE')) await f.command('ENABLE CONDSTORE', true);
+    return f;
+  }
+
+  /** Select `wireName` read-only; returns its state. With `uidValidity`, insist on that generation. */
+  async examine(wireName: string, uidValidity?: string): Promise<FolderState> {
+    if (this.selected !== wireName || (uidValidity && this.examined.uidValidity !== uidValidity)) {
+      this.selected = undefined;
+      this.examined = {};
+      try {
+        await this.command(`EXAMINE ${quote(wireName)}`);
+      } catch (err) {
+        throw mapImapError(err, this.where);
+      }
+      this.selected = wireName;
+    }
+    const s = this.examined;
+    if (uidValidity && s.uidValidity !== uidValidity)
+      throw new TransientError(
+        ErrorCode.ProtocolError,
+        `${this.where}: folder "${wireName}" was renumbered during the pass (UIDVALIDITY ${uidValidity} → ${s.uidValidity}); it will be re-listed.`,
+      );
+    return {
+      uidValidity: s.uidValidity ?? '0',
+      uidNext: s.uidNext ?? 0,
+      messages: s.messages ?? 0,
+      highestModseq: s.highestModseq,
+    };
+  }
+
+  /** UID SEARCH ALL, ascending. */
+  async search(): Promise<number[]> {
+    this.searched = [];
+    await this.run('search', 'UID SEARCH ALL');
+    return this.searched.sort((a, b) => a - b);
+  }
+
+  /** One metadata FETCH; `items` is the FETCH item list, `modifier` e.g. "(CHANGEDSINCE 5)". */
+  async meta(uidSet: string, items: string, modifier = ''): Promise<FetchFacts[]> {
+    this.facts = [];
+    await this.run('meta', `UID FETCH ${uidSet} (${items})${modifier ? ' ' + modifier : ''}`);
+    return this.facts;
+  }
+
+  private async run(mode: 'search' | 'meta', cmd: string): Promise<void> {
+    this.mode = mode;
+    try {
+      await this.command(cmd);
+    } catch (err) {
+      throw mapImapError(err, this.where);
+    } finally {
+      this.mode = 'idle';
+    }
+  }
+
+  protected override onUntagged(line: string): void {
+    if (this.pending) {
+      // The rest of a FETCH response after its literal.
+      const o = this.pending;
+      this.pending = undefined;
+      const literal = Buffer.concat(o.chunks);
+      if (o.body) {
+        const uid = parseFetch(line).uid;
+        if (uid) this.push({ uid, size: o.size, body: Readable.from([literal]) });
+      } else this.facts.push(parseFetch(`${o.text} ${line}`, literal));
+      return;
+    }
+    let m: RegExpExecArray | null;
+    if ((m = /^\* (\d+) EXISTS/i.exec(line))) this.examined.messages = Number(m[1]);
+    else if ((m = /^\* OK \[(UIDVALIDITY|UIDNEXT|HIGHESTMODSEQ) (\d+)\]/i.exec(line))) {
+      const key = m[1]!.toUpperCase();
+      if (key === 'UIDVALIDITY') this.examined.uidValidity = m[2];
+      else if (key === 'UIDNEXT') this.examined.uidNext = Number(m[2]);
+      else this.examined.highestModseq = m[2];
+    } else if (this.mode === 'search' && (m = /^\* SEARCH\b(.*)$/i.exec(line))) {
+      for (const n of m[1]!.trim().split(/\s+/)) if (n) this.searched.push(Number(n));
+    } else if (this.mode === 'meta' && /^\* \d+ FETCH \(/i.test(line)) this.facts.push(parseFetch(line));
+  }
+
+  protected override onLiteral(line: string, size: number): Writable | null {
+    if (!/^\* \d+ FETCH \(/i.test(line)) return null;
+    if (this.mode === 'meta') {
+      const chunks: Buffer[] = [];
+      this.pending = { text: line.replace(/\{\d+\}$/, ''), chunks, size, body: false };
+      return collector(chunks);
+    }
+    if (this.mode !== 'bodies' || !/BODY\[\] \{\d+\}$/i.test(line)) return null;
+    const uid = parseFetch(line).uid;
+    if (!uid) {
+      // UID after the literal (allowed by RFC 3501): buffer this one body until the UID arrives.
+      const chunks: Buffer[] = [];
+      this.pending = { text: line, chunks, size, body: true };
+      return collector(chunks);
+    }
+    const body = new PassThrough({ highWaterMark: HIGH_WATER });
+    // A body nobody reads any more (the write failed) may still be failed by a closing connection:
+    // its reader sees the error through iteration; this keeps it from becoming an uncaught exception.
+    body.on('error', () => undefined);
+    this.push({ uid, size, body });
+    return body;
+  }
+
+  private push(item: StreamedBody): void {
+    this.queue.push(item);
+    this.notify?.();
+  }
+
+  /** Stream the bodies of `uidSet`. The connection is unusable if the consumer stops early. */
+  async *bodies(uidSet: string, signal?: AbortSignal): AsyncIterable<StreamedBody> {
+    throwIfAborted(signal);
+    this.check();
+    const tag = this.nextTag();
+    const done = this.tagged(tag);
+    let finished = false;
+    void done.then(() => {
+      finished = true;
+      this.notify?.();
+    });
+    this.mode = 'bodies';
+    this.queue = [];
+    let complete = false;
+    try {
+      this.socket.write(`${tag} UID FETCH ${uidSet} (UID BODY.PEEK[])\r\n`);
+      for (;;) {
+        throwIfAborted(signal);
+        const next = this.queue.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        if (finished) break;
+        await new Promise<void>((r) => (this.notify = r));
+        this.notify = undefined;
+      }
+      const t = await done;
+      if (t.code === '__FAILED__') this.check();
+      if (t.status !== 'OK')
+        throw Object.assign(new Error(`FETCH failed: ${t.text}`), {
+          responseText: t.text,
+          serverResponseCode: t.code?.split(' ')[0],
+        });
+      complete = true;
+    } catch (err) {
+      throw mapImapError(err, this.where);
+    } finally {
+      this.mode = 'idle';
+      // Stopped mid-response: the rest of the answer would be misread by the next command.
+      if (!complete) this.socket.destroy();
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A source folder read over the raw connection: state from EXAMINE, keys from UID SEARCH, metadata and
+ * bodies from UID FETCH. Pages are fetched whole before they are yielded, so a consumer may issue the next
+ * command (bodies) between pages.
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { throwIfAborted } from '../../errors.js';
+import type { FolderState, ListOptions, MessageMeta, SourceFolderReader } from '../contract.js';
+import { parseIdentityHeaders, toSequenceSet } from './imap-folder-reader.js';
+import type { FetchFacts } from './fetch-response.js';
+import type { RawFetcher } from './raw-fetcher.js';
+
+const PAGE = 500;
+const META = 'UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID DATE)]';
+
+function toMeta(f: FetchFacts & { uid: number }): MessageMeta {
+  return {
+    uid: f.uid,
+    size: f.size ?? 0,
+    internalDate: f.internalDate ?? new Date(0),
+    flags: f.flags ?? [],
+    ...parseIdentityHeaders(f.section),
+  };
+}
+
+const withUid = (f: FetchFacts): f is FetchFacts & { uid: number } => f.uid !== undefined;
+
+export class RawFolderReader implements SourceFolderReader {
+  private constructor(
+    private readonly fetcher: RawFetcher,
+    private readonly wireName: string,
+    readonly state: FolderState,
+  ) {}
+
+  /** EXAMINE the folder on `fetcher`. */
+  static async open(fetcher: RawFetcher, wireName: string): Promise<RawFolderReader> {
+    return new RawFolderReader(fetcher, wireName, await fetcher.examine(wireName));
+  }
+
+  private async ready(): Promise<void> {
+    await this.fetcher.examine(this.wireName, this.state.uidValidity);
+  }
+
+  async listUids(signal?: AbortSignal): Promise<number[]> {
+    throwIfAborted(signal);
+    if (this.state.messages === 0) return [];
+    await this.ready();
+    return this.fetcher.search();
+  }
+
+  async *listMessages(opts: ListOptions, signal?: AbortSignal): AsyncIterable<MessageMeta[]> {
+    await this.ready();
+    if (opts.changedSince) {
+      const changed = await this.fetcher.meta('1:*', 'UID FLAGS', `(CHANGEDSINCE ${opts.changedSince})`);
+      yield changed.filter(withUid).map(toMeta);
+      return;
+    }
+    let uids = opts.uids ?? (await this.listUids(signal));
+    if (opts.fromUid !== undefined) uids = uids.filter((u) => u >= opts.fromUid!);
+    for (let i = 0; i < uids.length; i += PAGE) {
+      throwIfAborted(signal);
+      const set = toSequenceSet(uids.slice(i, i + PAGE));
+      const metas = (await this.fetcher.meta(set, opts.flagsOnly ? 'UID FLAGS' : META))
+        .filter(withUid)
+        .map(toMeta);
+      const noId = metas.filter((m) => !opts.flagsOnly && !m.messageId).map((m) => m.uid);
+      if (noId.length) {
+        // Fingerprint fallback: hash the whole header block of messages without a Message-ID.
+        const full = await this.fetcher.meta(toSequenceSet(noId), 'UID BODY.PEEK[HEADER]');
+        const hashes = new Map(
+          full.filter(withUid).map((f) => [
+            f.uid,
+            createHash('sha256')
+              .update(f.section ?? Buffer.alloc(0))
+              .digest('hex'),
+          ]),
+        );
+        for (const m of metas) if (hashes.has(m.uid)) m.headerHash = hashes.get(m.uid);
+      }
+      yield metas.sort((a, b) => a.uid - b.uid);
+    }
+  }
+
+  async *streamBodies(
+    uids: number[],
+    signal?: AbortSignal,
+  ): AsyncIterable<{ uid: number; size: number; body: Readable }> {
+    if (uids.length === 0) return;
+    await this.ready();
+    yield* this.fetcher.bodies(toSequenceSet([...uids].sort((a, b) => a - b)), signal);
+  }
+
+  async close(): Promise<void> {}
+}
