@@ -10,6 +10,7 @@
  */
 import type {
   AppendItem,
+  FolderState,
   MailDestination,
   MailSource,
   MessageMeta,
@@ -17,7 +18,7 @@ import type {
 } from '../connectors/contract.js';
 import type { MailboxOptions } from '../config/types.js';
 import { ErrorCode, PermanentError, throwIfAborted } from '../errors.js';
-import type { LedgerEntry, LedgerRepo } from '../store/ledger-repo.js';
+import type { FolderRow, LedgerEntry, LedgerRepo } from '../store/ledger-repo.js';
 import type { PassCounters } from '../store/mailbox-repo.js';
 import type { RateLimiter } from '../runner/limits.js';
 import { makeBatches } from './batches.js';
@@ -62,6 +63,35 @@ function destFlags(flags: string[], keywords: boolean): string[] {
   return flags.filter((f) => !/^\\recent$/i.test(f) && (keywords || f.startsWith('\\')));
 }
 
+/**
+ * When the folder is exactly as the last pass left it (same UIDVALIDITY, UIDNEXT, count and, with CONDSTORE,
+ * HIGHESTMODSEQ) and no write is pending or failed, record it for this pass and return true: nothing to list.
+ */
+export async function settleIfUnchanged(
+  ledger: LedgerRepo,
+  mb: number,
+  folderKey: string,
+  state: FolderState,
+  passId: number,
+  known?: FolderRow,
+): Promise<boolean> {
+  const prev = known ?? (await ledger.getFolder(mb, folderKey));
+  if (!prev) return false;
+  const unchanged =
+    prev.uidValidity === state.uidValidity &&
+    prev.uidNext === state.uidNext &&
+    prev.messages === state.messages &&
+    !!state.highestModseq &&
+    prev.highestModseq === state.highestModseq;
+  if (!unchanged) return false;
+  const pending =
+    (await ledger.withStatus(mb, folderKey, state.uidValidity, 'intent')).length +
+    (await ledger.withStatus(mb, folderKey, state.uidValidity, 'failed')).length;
+  if (pending) return false;
+  await ledger.saveFolder(mb, { ...prev, lastPassId: passId, error: null });
+  return true;
+}
+
 /** Sync one folder. Throws typed errors; the caller owns retries. */
 export async function syncFolder(ctx: FolderContext, src: MailSource, dst: MailDestination): Promise<void> {
   const { ledger, mailboxId: mb, signal } = ctx;
@@ -70,22 +100,7 @@ export async function syncFolder(ctx: FolderContext, src: MailSource, dst: MailD
   const prev = await ledger.getFolder(mb, folderKey);
   const state = await src.folderState(ctx.sourcePath, signal);
 
-  const unchanged =
-    prev?.uidValidity === state.uidValidity &&
-    prev.uidNext === state.uidNext &&
-    prev.messages === state.messages &&
-    !!state.highestModseq &&
-    prev.highestModseq === state.highestModseq;
-  if (unchanged && !ctx.dryRun) {
-    const pending =
-      (await ledger.withStatus(mb, folderKey, state.uidValidity, 'intent')).length +
-      (await ledger.withStatus(mb, folderKey, state.uidValidity, 'failed')).length;
-    if (pending === 0) {
-      ctx.progress.advanced(mb, state.messages, 0);
-      await ledger.saveFolder(mb, { ...prev, lastPassId: ctx.passId, error: null });
-      return;
-    }
-  }
+  if (!ctx.dryRun && (await settleIfUnchanged(ledger, mb, folderKey, state, ctx.passId, prev))) return;
 
   if (!ctx.dryRun) await dst.ensureFolder(ctx.destPath, signal);
   const destState = await dst.folderState(ctx.destPath, signal);

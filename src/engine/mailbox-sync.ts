@@ -5,7 +5,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthSpec, MailboxOptions, ServerSpec } from '../config/types.js';
-import type { Connector, FolderInfo, MailDestination, MailSource } from '../connectors/contract.js';
+import type {
+  Connector,
+  FolderInfo,
+  FolderState,
+  MailDestination,
+  MailSource,
+} from '../connectors/contract.js';
 import {
   AbortError,
   CutoverError,
@@ -19,7 +25,7 @@ import type { LedgerRepo } from '../store/ledger-repo.js';
 import type { MailboxRepo, PassCounters } from '../store/mailbox-repo.js';
 import { backoffMs, type ConnectionSlots, type RateLimiter } from '../runner/limits.js';
 import { planFolders } from './folder-map.js';
-import { folderKeyOf, syncFolder } from './folder-sync.js';
+import { folderKeyOf, settleIfUnchanged, syncFolder } from './folder-sync.js';
 import type { ProgressSink } from './progress.js';
 import { guessSpecialUse, type SpecialUse } from './special-use.js';
 
@@ -62,7 +68,8 @@ class Lane {
     private readonly signal?: AbortSignal,
   ) {}
 
-  async open(): Promise<{ src: MailSource; dst: MailDestination }> {
+  /** The source side only (enough to tell whether anything changed). */
+  async openSource(): Promise<MailSource> {
     if (!this.src) {
       // Two connections per side: metadata (imapflow) and bodies (raw fetch on the source, APPEND on the destination).
       this.releases.push(await this.deps.slots.acquire(this.job.source.server, this.signal, 2));
@@ -72,6 +79,11 @@ class Lane {
         this.signal,
       );
     }
+    return this.src;
+  }
+
+  async open(): Promise<{ src: MailSource; dst: MailDestination }> {
+    const src = await this.openSource();
     if (!this.dst) {
       this.releases.push(await this.deps.slots.acquire(this.job.dest.server, this.signal, 2));
       this.dst = await this.job.dest.connector.openDestination(
@@ -80,7 +92,7 @@ class Lane {
         this.signal,
       );
     }
-    return { src: this.src, dst: this.dst };
+    return { src, dst: this.dst };
   }
 
   async close(): Promise<void> {
@@ -109,54 +121,77 @@ export async function syncMailbox(
   await deps.mailboxes.setStatus(job.mailboxId, 'running');
   const first = new Lane(job, deps, signal);
   try {
-    const { src, dst } = await first.open();
+    const src = await first.openSource();
     const sourceFolders = await src.listFolders(signal);
-    const destFolders = await dst.listFolders(signal);
-    const specialUse: Partial<Record<SpecialUse, string[]>> = {};
-    for (const d of destFolders) {
-      // Servers without SPECIAL-USE still have a Sent folder: recognise it by name.
-      const use = d.specialUse ?? guessSpecialUse(d.path);
-      if (use) specialUse[use] ??= d.path;
-    }
-    const plan = planFolders(sourceFolders, job.options.folders, {
-      delimiter: dst.capabilities.delimiter,
-      specialUse,
-      reservedNames: dst.capabilities.reservedNames,
-    });
-
-    const work: Array<{ folder: FolderInfo; destPath: string[]; renamed: string | null }> = [];
+    // Settle folders unchanged since the last pass from STATUS and the ledger alone: an unchanged
+    // mailbox needs no destination connection at all.
+    const states = new Map<string, FolderState>();
+    const candidates: FolderInfo[] = [];
     let total = 0;
     for (const folder of sourceFolders) {
-      const d = plan.get(folder.path.join('\u0000'));
-      if (!d) continue;
-      if (d.action === 'exclude') {
-        if (!job.dryRun)
-          await deps.ledger.saveFolder(job.mailboxId, {
-            folderKey: folderKeyOf(folder.path),
-            destPath: null,
-            uidValidity: null,
-            uidNext: null,
-            highestModseq: null,
-            messages: 0,
-            destUidValidity: null,
-            renamed: null,
-            excluded: d.reason,
-            error: null,
-            lastPassId: passId,
-          });
-        deps.progress.note(job.mailboxId, 'info', `"${folder.path.join('/')}" excluded: ${d.reason}`);
-        continue;
+      if (folder.selectable) {
+        const state = await src.folderState(folder.path, signal);
+        states.set(folder.path.join('\u0000'), state);
+        if (
+          !job.dryRun &&
+          (await settleIfUnchanged(deps.ledger, job.mailboxId, folderKeyOf(folder.path), state, passId))
+        ) {
+          total += state.messages;
+          continue;
+        }
       }
-      if (d.renamed)
-        deps.progress.note(job.mailboxId, 'warn', `"${folder.path.join('/')}": ${d.renamed.reason}`);
-      if (!folder.selectable) {
-        if (!job.dryRun) await dst.ensureFolder(d.destPath, signal);
-        continue;
+      candidates.push(folder);
+    }
+    const settled = total;
+
+    const work: Array<{ folder: FolderInfo; destPath: string[]; renamed: string | null }> = [];
+    if (candidates.length) {
+      const { dst } = await first.open();
+      const destFolders = await dst.listFolders(signal);
+      const specialUse: Partial<Record<SpecialUse, string[]>> = {};
+      for (const d of destFolders) {
+        // Servers without SPECIAL-USE still have a Sent folder: recognise it by name.
+        const use = d.specialUse ?? guessSpecialUse(d.path);
+        if (use) specialUse[use] ??= d.path;
       }
-      total += (await src.folderState(folder.path, signal)).messages;
-      work.push({ folder, destPath: d.destPath, renamed: d.renamed?.reason ?? null });
+      const plan = planFolders(sourceFolders, job.options.folders, {
+        delimiter: dst.capabilities.delimiter,
+        specialUse,
+        reservedNames: dst.capabilities.reservedNames,
+      });
+      for (const folder of candidates) {
+        const d = plan.get(folder.path.join('\u0000'));
+        if (!d) continue;
+        if (d.action === 'exclude') {
+          if (!job.dryRun)
+            await deps.ledger.saveFolder(job.mailboxId, {
+              folderKey: folderKeyOf(folder.path),
+              destPath: null,
+              uidValidity: null,
+              uidNext: null,
+              highestModseq: null,
+              messages: 0,
+              destUidValidity: null,
+              renamed: null,
+              excluded: d.reason,
+              error: null,
+              lastPassId: passId,
+            });
+          deps.progress.note(job.mailboxId, 'info', `"${folder.path.join('/')}" excluded: ${d.reason}`);
+          continue;
+        }
+        if (d.renamed)
+          deps.progress.note(job.mailboxId, 'warn', `"${folder.path.join('/')}": ${d.renamed.reason}`);
+        if (!folder.selectable) {
+          if (!job.dryRun) await dst.ensureFolder(d.destPath, signal);
+          continue;
+        }
+        total += states.get(folder.path.join('\u0000'))?.messages ?? 0;
+        work.push({ folder, destPath: d.destPath, renamed: d.renamed?.reason ?? null });
+      }
     }
     deps.progress.planned(job.mailboxId, job.label, total);
+    deps.progress.advanced(job.mailboxId, settled, 0);
     // INBOX first: it is what people look at on Monday.
     work.sort(
       (a, b) =>
@@ -194,7 +229,7 @@ export async function syncMailbox(
       await deps.mailboxes.setSize(
         job.mailboxId,
         folders.reduce((s, f) => s + f.messages, 0),
-        counters.bytes,
+        await deps.ledger.totalBytes(job.mailboxId),
       );
     deps.progress.finished(job.mailboxId, 'done');
     return counters;

@@ -236,6 +236,17 @@ export class LedgerRepo {
     return new Set(rows.map((r) => Number(r.dest_uid)));
   }
 
+  /** Bytes of every message still at the source (largest-first ordering of mailboxes). */
+  async totalBytes(mailboxId: number): Promise<number> {
+    const r = await this.db
+      .selectFrom('ledger')
+      .select((eb) => eb.fn.sum<number>('size').as('bytes'))
+      .where('mailbox_id', '=', mailboxId)
+      .where('status', '!=', 'gone')
+      .executeTakeFirst();
+    return Number(r?.bytes ?? 0);
+  }
+
   /** Per-folder outcome counts of the current generation of each folder. */
   async folderCounts(mailboxId: number): Promise<FolderCounts[]> {
     const rows = await this.db
