@@ -54,7 +54,15 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-// (c) Run them; the exit code is node's (non-zero when any test failed).
+// (c) Build first: the CLI tests run bin/cutover.js, the bundle users run, not the sources.
+console.log('Building the CLI (tsc + bundle)…');
+const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+if (built.status !== 0) {
+  console.error('The build failed; fix the errors above (npm run build).');
+  process.exit(1);
+}
+
+// (d) Run them; the exit code is node's (non-zero when any test failed).
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files];
 const child = spawn(process.execPath, args, {
   cwd: root,

@@ -83,7 +83,7 @@ async function interruptedRun(
   signal: NodeJS.Signals,
   meanwhile?: () => Promise<void>,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, SRC_ADMIN_PW: 'master-secret' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -11,7 +11,8 @@ import { buildReport, type MailboxReport } from '../../src/services/report-servi
 import { openStore } from '../../src/store/db.js';
 import { listAll, type DovecotServer } from '../harness/dovecot.js';
 
-export const CLI = path.resolve('src/cli/main.ts');
+/** The CLI as users run it: bin/cutover.js → the bundle `npm test` builds first (dist/cutover.mjs). */
+export const CLI = path.resolve('bin/cutover.js');
 
 /** A fresh data directory. */
 export function tempDataDir(): string {
@@ -55,7 +56,7 @@ export async function migrate(
   }
 }
 
-/** Run the CLI through tsx; resolves with exit code and output (never rejects on a non-zero exit). */
+/** Run the built CLI; resolves with exit code and output (never rejects on a non-zero exit). */
 export function cli(
   args: string[],
   env: Record<string, string> = {},
@@ -63,7 +64,7 @@ export function cli(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', CLI, ...args],
+      [CLI, ...args],
       { env: { ...process.env, ...env }, maxBuffer: 32 * 1024 * 1024 },
       (err, stdout, stderr) => {
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });

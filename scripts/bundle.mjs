@@ -1,0 +1,19 @@
+// Bundles the compiled CLI into one file (dist/cutover.mjs): Node then loads one module instead of
+// hundreds (imapflow, kysely, commander…), which cuts start-up from ~0.65 s to ~0.3 s — paid by every
+// command, and most of an unchanged delta pass. better-sqlite3 stays external (native addon).
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cutover.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: ['better-sqlite3'],
+  // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
+  banner: {
+    js: "import { createRequire as __cutoverRequire } from 'node:module'; const require = __cutoverRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
