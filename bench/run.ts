@@ -135,8 +135,10 @@ try {
   );
 
   // Default: compiled JS, as bin/cutover.js runs it after `npm install`; --tsx: from source.
-  const cli = argv.tsx ? CUTOVER_TSX : await buildCutover(path.join(work, 'dist'));
-  const cliName = argv.tsx ? `node ${CUTOVER_TSX.join(' ')}` : 'node dist/cli/main.js (compiled)';
+  const cli = argv.tsx ? CUTOVER_TSX : await buildCutover();
+  const cliName = argv.tsx
+    ? `node ${CUTOVER_TSX.join(' ')}`
+    : 'node bin/cutover.js (built and bundled, as after npm install)';
   const atOnce = Math.min(opts.parallel, jobs.length);
   const perMailboxMode = `per-mailbox (${jobs.length} processes, ${atOnce} at once)`;
   let cutoverRunner: Runner;

@@ -1,7 +1,7 @@
 /** Running the two migration tools under /usr/bin/time, and measuring the servers' CPU alongside. */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdir, open, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { DovecotServer } from '../test/harness/dovecot.js';
@@ -54,25 +54,12 @@ export async function timed(label: string, cmd: string, args: string[], log: str
 /** Node arguments that run the Cutover CLI from source through tsx (bin/cutover.js runs dist/ instead). */
 export const CUTOVER_TSX = ['--import', 'tsx', 'src/cli/main.ts'];
 
-/** Compile src/ into `dir` (tsconfig.build.json, as `npm run build` does) and return the node arguments for it. */
-export async function buildCutover(dir: string): Promise<string[]> {
-  const tsc = [
-    path.join(ROOT, 'node_modules/typescript/bin/tsc'),
-    '-p',
-    'tsconfig.build.json',
-    '--outDir',
-    dir,
-  ];
-  // tsc still emits on type errors (others may be mid-edit): warn, and fail only if nothing was emitted.
-  await run(process.execPath, tsc, { cwd: ROOT }).catch((err: { stdout?: string }) => {
-    process.stderr.write(
-      `warning: tsc reported errors; benchmarking what it emitted:\n${err.stdout ?? ''}\n`,
-    );
-  });
-  if (!existsSync(path.join(dir, 'cli', 'main.js'))) throw new Error(`tsc emitted no ${dir}/cli/main.js`);
-  // Bare imports resolve by walking up from the file: give the build its own node_modules link.
-  await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  return [path.join(dir, 'cli', 'main.js')];
+/** Build Cutover as `npm install` does (tsc + the esbuild bundle) and return the node arguments of bin/cutover.js. */
+export async function buildCutover(): Promise<string[]> {
+  await run('npm', ['run', '--silent', 'build'], { cwd: ROOT });
+  if (!existsSync(path.join(ROOT, 'dist', 'cutover.mjs')))
+    throw new Error('npm run build produced no dist/cutover.mjs');
+  return [path.join(ROOT, 'bin', 'cutover.js')];
 }
 
 /** The Cutover CLI (`cli` = node arguments) for one mailbox; a rerun with the same data dir is the delta pass. */
