@@ -205,6 +205,8 @@ async function syncOpenFolder(
       if (uid !== undefined) resolved.push({ ...row, status: 'copied', destUid: uid, passId: ctx.passId });
     }
     await ledger.put(mb, resolved);
+    // Written by an interrupted attempt (this pass or a crashed one): copied, and now accounted for.
+    ctx.counters.copied += resolved.length;
     if (resolved.length)
       ctx.progress.note(
         mb,

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode, PermanentError, RateLimitError } from '../../src/errors.js';
+import { ErrorCode, PermanentError, RateLimitError, TransientError } from '../../src/errors.js';
 import { syncMailbox } from '../../src/engine/mailbox-sync.js';
 import { silentProgress } from '../../src/engine/progress.js';
 import { ConnectionSlots, RateLimiter } from '../../src/runner/limits.js';
@@ -105,5 +105,34 @@ test('a message the destination refuses is isolated and reported; its batch-mate
   assert.equal(dest.folders.get('INBOX')!.messages.length, 7);
   assert.equal(report.totals.failed, 1);
   assert.match(report.problems[0]!.reason ?? '', /virus/);
+  assert.ok(report.reconciles);
+});
+
+test('a write whose answer was lost (stored, then the connection dropped) is found by fingerprint, not written twice', async () => {
+  const source = new MemMailbox();
+  for (let i = 0; i < 25; i++)
+    source.add('INBOX', makeMessage({ subject: `lost answer ${i}`, messageId: i % 4 ? undefined : null }));
+  source.add('INBOX', source.folders.get('INBOX')!.messages[0]!.raw); // the same message twice: kept twice
+  const dest = new MemMailbox();
+  const { counters, report } = await run(source, dest, (n) =>
+    n === 2
+      ? {
+          error: new TransientError(ErrorCode.ConnectionLost, 'connection lost after the server committed'),
+          when: 'after',
+        }
+      : undefined,
+  );
+  const got = dest.folders
+    .get('INBOX')!
+    .messages.map((m) => m.raw.toString())
+    .sort();
+  assert.deepEqual(
+    got,
+    source.folders
+      .get('INBOX')!
+      .messages.map((m) => m.raw.toString())
+      .sort(),
+  );
+  assert.equal(counters.copied, 26);
   assert.ok(report.reconciles);
 });

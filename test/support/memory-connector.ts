@@ -53,8 +53,13 @@ function state(f: { uidValidity: string; uidNext: number; messages: MemMessage[]
   return { uidValidity: f.uidValidity, uidNext: f.uidNext, messages: f.messages.length };
 }
 
-/** Faults to inject into the destination's appends, consumed in order of append calls. */
-export type Fault = ((callNo: number) => Error | undefined) | undefined;
+/**
+ * Faults to inject into the destination's appends, by call number. `before` fails the write (nothing
+ * stored); `after` stores the messages and then fails, as when a connection drops after the server
+ * committed but before its answer arrived.
+ */
+export type Fault =
+  ((callNo: number) => { error: Error; when?: 'before' | 'after' } | Error | undefined) | undefined;
 
 export function memoryConnector(
   source: MemMailbox,
@@ -118,13 +123,16 @@ export function memoryConnector(
             else for await (const ch of it.body as AsyncIterable<Buffer>) chunks.push(ch);
             got.push({ uid: 0, raw: Buffer.concat(chunks), flags: it.flags, internalDate: it.internalDate });
           }
-          const err = fault?.(call);
-          if (err) throw err;
+          const injected = fault?.(call);
+          const err = injected instanceof Error ? { error: injected, when: 'before' } : injected;
+          if (err && err.when !== 'after') throw err.error;
           const f = dest.folders.get(path.join('/'))!;
-          return got.map((m) => {
+          const results = got.map((m) => {
             f.messages.push({ ...m, uid: f.uidNext });
             return { uid: f.uidNext++, uidValidity: f.uidValidity };
           });
+          if (err) throw err.error;
+          return results;
         },
         setFlags: async (path, uids, flags) => {
           for (const m of dest.folders.get(path.join('/'))!.messages)
