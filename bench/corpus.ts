@@ -19,6 +19,8 @@ export interface CorpusOptions {
   users: number;
   messages: number;
   seed: number;
+  /** Every message small (2–10 KB) and in INBOX: the one-huge-folder case (e.g. 100,000 messages). */
+  flat?: boolean;
 }
 
 /** Keywords the corpus uses (in this order in every dovecot-keywords file). */
@@ -91,7 +93,7 @@ export function planCorpus(o: CorpusOptions): Map<string, MessageSpec[]> {
     const step = Math.floor(span / Math.max(1, o.messages));
     const specs: MessageSpec[] = [];
     for (let i = 0; i < o.messages; i++) {
-      const folder = pickFolder(r);
+      const folder = o.flat ? ['INBOX'] : pickFolder(r);
       const flags: string[] = [];
       if (folder[0] === 'Drafts') flags.push('Draft');
       else if (r() < 0.85) flags.push('Seen');
@@ -103,7 +105,7 @@ export function planCorpus(o: CorpusOptions): Map<string, MessageSpec[]> {
       const subject = SUBJECTS[Math.floor(r() * SUBJECTS.length)]!.replace('%', String(i));
       specs.push({
         folder,
-        size: pickSize(r),
+        size: o.flat ? logUniform(r, 2_000, 10_000) : pickSize(r),
         flags,
         keywords,
         internalDate,

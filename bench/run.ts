@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: Cutover against dsync (doveadm backup over imapc) on one deterministic corpus.
  * Options (or env): --users N (BENCH_USERS, 4), --messages N per user (BENCH_MESSAGES, 2000), --seed N
- * (BENCH_SEED, 1), --parallel N mailboxes at once per tool (BENCH_PARALLEL, 4), --tsx (Cutover run from
+ * (BENCH_SEED, 1), --flat (every message 2–10 KB in INBOX: the huge-folder case), --parallel N mailboxes at once per tool (BENCH_PARALLEL, 4), --tsx (Cutover run from
  * source through tsx instead of compiled, which adds ~1 s of CPU per process), --keep (keep logs and Cutover's data; kept anyway when something is wrong).
  * Cutover runs as it is meant to for many mailboxes: ONE `migrate --project FILE` process over a generated project
  * file and mailboxes CSV (start-up paid once, connection limits shared); --cutover-per-mailbox (BENCH_CUTOVER_PER_MAILBOX=1)
@@ -39,6 +39,7 @@ const { values: argv } = parseArgs({
     seed: { type: 'string' },
     parallel: { type: 'string' },
     keep: { type: 'boolean' },
+    flat: { type: 'boolean' },
     tsx: { type: 'boolean' },
     'cutover-per-mailbox': { type: 'boolean' },
   },
@@ -49,6 +50,7 @@ const perMailboxFlag =
 const opts = {
   users: num(argv.users, 'BENCH_USERS', 4),
   messages: num(argv.messages, 'BENCH_MESSAGES', 2000),
+  flat: argv.flat ?? false,
   seed: num(argv.seed, 'BENCH_SEED', 1),
   // Mailboxes migrated at once, the same for both tools: dsync (and per-mailbox Cutover) runs that many processes
   // at once; project-mode Cutover runs one process with concurrency.mailboxes = parallel.
