@@ -7,7 +7,7 @@ import type { MessageMeta } from '../connectors/contract.js';
 /** Above this a message is written on its own. */
 export const LARGE_MESSAGE_BYTES = 8 * 1024 * 1024;
 /** Cap on the bytes of one grouped batch. */
-export const BATCH_BYTES = 16 * 1024 * 1024;
+export const BATCH_BYTES = 32 * 1024 * 1024;
 
 export interface Batch<T extends { meta: MessageMeta }> {
   large: boolean;

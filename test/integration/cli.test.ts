@@ -241,6 +241,17 @@ describe('cutover CLI', () => {
     assert.equal(dns.code, 1);
     assert.match(dns.stdout, /does not resolve/);
 
+    // imaps:// against a plain-text port: the TLS handshake fails, and the message says which scheme to use.
+    const tlsMismatch = await cli([
+      'test',
+      '--from',
+      `imaps://kim:x@127.0.0.1:${src.imapPort}`,
+      '--to',
+      good,
+    ]);
+    assert.equal(tlsMismatch.code, 1);
+    assert.match(tlsMismatch.stdout, /TLS failed[\s\S]*imap:\/\//);
+
     const badUrl = await cli(['migrate', '--from', 'http://x', '--to', good]);
     assert.equal(badUrl.code, 2);
     assert.match(badUrl.stderr, /imap:\/\//);

@@ -19,7 +19,7 @@ import { ImapFolderReader, stateOf, toSequenceSet } from './imap-folder-reader.j
 import { closeImap, delimiterOf, listFolders, wireName } from './imap-session.js';
 
 /** Messages per MULTIAPPEND command: big enough to amortise the server's commit, small enough to retry. */
-export const MULTIAPPEND_BATCH = 50;
+export const MULTIAPPEND_BATCH = 250;
 
 export class ImapDestination implements MailDestination {
   readonly capabilities: DestinationCapabilities;
