@@ -18,8 +18,11 @@ import { mapImapError } from './imap-errors.js';
 import { ImapFolderReader, stateOf, toSequenceSet } from './imap-folder-reader.js';
 import { closeImap, delimiterOf, listFolders, wireName } from './imap-session.js';
 
-/** Messages per MULTIAPPEND command: big enough to amortise the server's commit, small enough to retry. */
-export const MULTIAPPEND_BATCH = 250;
+/**
+ * Messages per MULTIAPPEND command: big enough to amortise the server's commit (Dovecot's index work per
+ * commit grows with the folder), small enough to retry. Tunable with CUTOVER_APPEND_BATCH.
+ */
+export const MULTIAPPEND_BATCH = Number(process.env.CUTOVER_APPEND_BATCH) || 250;
 
 export class ImapDestination implements MailDestination {
   readonly capabilities: DestinationCapabilities;
