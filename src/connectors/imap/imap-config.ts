@@ -24,11 +24,6 @@ export function resolveLogin(auth: AuthSpec): ImapLogin {
   }
 }
 
-/** The mailbox a login acts for (for messages and keys). */
-export function loginMailbox(auth: AuthSpec): string {
-  return auth.user;
-}
-
 /** Options for an ImapFlow client. */
 export function imapFlowOptions(server: ServerSpec, login: ImapLogin) {
   const auth = login.accessToken

@@ -41,6 +41,22 @@ export function parseIdentityHeaders(raw: Buffer | undefined): { messageId?: str
   return out;
 }
 
+/**
+ * Set `headerHash` (the fingerprint fallback for messages without a Message-ID) from their header blocks.
+ * Source and destination must hash identically, so both read paths use this one function.
+ */
+export function setHeaderHashes(metas: MessageMeta[], headers: Array<[number, Buffer | undefined]>): void {
+  const hashes = new Map(
+    headers.map(([uid, h]) => [
+      uid,
+      createHash('sha256')
+        .update(h ?? Buffer.alloc(0))
+        .digest('hex'),
+    ]),
+  );
+  for (const m of metas) if (hashes.has(m.uid)) m.headerHash = hashes.get(m.uid);
+}
+
 /** State of a selected mailbox. */
 export function stateOf(mb: MailboxObject): FolderState {
   return {
@@ -104,15 +120,10 @@ export class ImapFolderReader {
       if (noId.length) {
         // Fingerprint fallback: hash the whole header block of messages without a Message-ID.
         const full = await this.fetch(toSequenceSet(noId), { uid: true, headers: true }, { uid: true });
-        const hashes = new Map(
-          full.map((m) => [
-            m.uid,
-            createHash('sha256')
-              .update(m.headers ?? Buffer.alloc(0))
-              .digest('hex'),
-          ]),
+        setHeaderHashes(
+          metas,
+          full.map((m) => [m.uid, m.headers]),
         );
-        for (const m of metas) if (hashes.has(m.uid)) m.headerHash = hashes.get(m.uid);
       }
       yield metas.sort((a, b) => a.uid - b.uid);
     }

@@ -3,11 +3,10 @@
  * bodies from UID FETCH. Pages are fetched whole before they are yielded, so a consumer may issue the next
  * command (bodies) between pages.
  */
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { throwIfAborted } from '../../errors.js';
 import type { FolderState, ListOptions, MessageMeta, SourceFolderReader } from '../contract.js';
-import { parseIdentityHeaders, toSequenceSet } from './imap-folder-reader.js';
+import { parseIdentityHeaders, setHeaderHashes, toSequenceSet } from './imap-folder-reader.js';
 import type { FetchFacts } from './fetch-response.js';
 import type { RawFetcher } from './raw-fetcher.js';
 
@@ -68,15 +67,10 @@ export class RawFolderReader implements SourceFolderReader {
       if (noId.length) {
         // Fingerprint fallback: hash the whole header block of messages without a Message-ID.
         const full = await this.fetcher.meta(toSequenceSet(noId), 'UID BODY.PEEK[HEADER]');
-        const hashes = new Map(
-          full.filter(withUid).map((f) => [
-            f.uid,
-            createHash('sha256')
-              .update(f.section ?? Buffer.alloc(0))
-              .digest('hex'),
-          ]),
+        setHeaderHashes(
+          metas,
+          full.filter(withUid).map((f) => [f.uid, f.section]),
         );
-        for (const m of metas) if (hashes.has(m.uid)) m.headerHash = hashes.get(m.uid);
       }
       yield metas.sort((a, b) => a.uid - b.uid);
     }
