@@ -101,8 +101,17 @@ export class AppendWriter extends WireConnection {
         if (!literalPlus) {
           const cont = new Promise<void>((r) => (this.contWaiter = r));
           await this.write(head);
-          await Promise.race([cont, result.then(() => undefined)]);
+          const early = await Promise.race([cont.then(() => undefined), result]);
           this.check();
+          // The server answered instead of "+": never send the literal, or its lines would be read as commands.
+          if (early) {
+            this.contWaiter = undefined;
+            throw Object.assign(new Error(`APPEND refused: ${early.text}`), {
+              responseText: `${early.code ? `[${early.code}] ` : ''}${early.text}`,
+              serverResponseCode: early.code?.split(' ')[0]?.toUpperCase(),
+              rejected: true,
+            });
+          }
           head = '';
         }
         // The command text goes out with the first piece of the body: one system call, not two.
