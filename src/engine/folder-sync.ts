@@ -18,7 +18,7 @@ import type {
 } from '../connectors/contract.js';
 import type { MailboxOptions } from '../config/types.js';
 import { ErrorCode, PermanentError, throwIfAborted } from '../errors.js';
-import type { FolderRow, LedgerEntry, LedgerRepo } from '../store/ledger-repo.js';
+import { folderRow, type LedgerEntry, type LedgerRepo } from '../store/ledger-repo.js';
 import type { PassCounters } from '../store/mailbox-repo.js';
 import type { RateLimiter } from '../runner/limits.js';
 import { makeBatches } from './batches.js';
@@ -73,9 +73,8 @@ export async function settleIfUnchanged(
   folderKey: string,
   state: FolderState,
   passId: number,
-  known?: FolderRow,
 ): Promise<boolean> {
-  const prev = known ?? (await ledger.getFolder(mb, folderKey));
+  const prev = await ledger.getFolder(mb, folderKey);
   if (!prev) return false;
   const unchanged =
     prev.uidValidity === state.uidValidity &&
@@ -84,10 +83,7 @@ export async function settleIfUnchanged(
     !!state.highestModseq &&
     prev.highestModseq === state.highestModseq;
   if (!unchanged) return false;
-  const pending =
-    (await ledger.withStatus(mb, folderKey, state.uidValidity, 'intent')).length +
-    (await ledger.withStatus(mb, folderKey, state.uidValidity, 'failed')).length;
-  if (pending) return false;
+  if (await ledger.countWithStatus(mb, folderKey, state.uidValidity, ['intent', 'failed'])) return false;
   await ledger.saveFolder(mb, { ...prev, lastPassId: passId, error: null });
   return true;
 }
@@ -100,7 +96,7 @@ export async function syncFolder(ctx: FolderContext, src: MailSource, dst: MailD
   const prev = await ledger.getFolder(mb, folderKey);
   const state = await src.folderState(ctx.sourcePath, signal);
 
-  if (!ctx.dryRun && (await settleIfUnchanged(ledger, mb, folderKey, state, ctx.passId, prev))) return;
+  // Unchanged folders were settled when the mailbox was planned (mailbox-sync): this one has work.
 
   if (!ctx.dryRun) await dst.ensureFolder(ctx.destPath, signal);
   const destState = await dst.folderState(ctx.destPath, signal);
@@ -121,19 +117,15 @@ export async function syncFolder(ctx: FolderContext, src: MailSource, dst: MailD
         `"${ctx.destPath.join('/')}" was renumbered at the destination; re-matching by fingerprint.`,
       );
     }
-    await ledger.saveFolder(mb, {
-      folderKey,
-      destPath: destKey,
-      uidValidity: prev?.uidValidity ?? null,
-      uidNext: prev?.uidNext ?? null,
-      highestModseq: prev?.highestModseq ?? null,
-      messages: prev?.messages ?? 0,
-      destUidValidity: destState?.uidValidity ?? null,
-      renamed: ctx.renamed,
-      excluded: null,
-      error: null,
-      lastPassId: ctx.passId,
-    });
+    await ledger.saveFolder(
+      mb,
+      folderRow(folderKey, prev, {
+        destPath: destKey,
+        destUidValidity: destState?.uidValidity ?? null,
+        renamed: ctx.renamed,
+        lastPassId: ctx.passId,
+      }),
+    );
   }
 
   const reader = await src.openFolder(ctx.sourcePath, signal);

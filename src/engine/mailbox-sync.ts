@@ -21,7 +21,7 @@ import {
   asCutoverError,
   throwIfAborted,
 } from '../errors.js';
-import type { LedgerRepo } from '../store/ledger-repo.js';
+import { folderRow, type LedgerRepo } from '../store/ledger-repo.js';
 import type { MailboxRepo, PassCounters } from '../store/mailbox-repo.js';
 import { backoffMs, type ConnectionSlots, type RateLimiter } from '../runner/limits.js';
 import { planFolders } from './folder-map.js';
@@ -164,19 +164,10 @@ export async function syncMailbox(
         if (!d) continue;
         if (d.action === 'exclude') {
           if (!job.dryRun)
-            await deps.ledger.saveFolder(job.mailboxId, {
-              folderKey: folderKeyOf(folder.path),
-              destPath: null,
-              uidValidity: null,
-              uidNext: null,
-              highestModseq: null,
-              messages: 0,
-              destUidValidity: null,
-              renamed: null,
-              excluded: d.reason,
-              error: null,
-              lastPassId: passId,
-            });
+            await deps.ledger.saveFolder(
+              job.mailboxId,
+              folderRow(folderKeyOf(folder.path), undefined, { excluded: d.reason, lastPassId: passId }),
+            );
           deps.progress.note(job.mailboxId, 'info', `"${folder.path.join('/')}" excluded: ${d.reason}`);
           continue;
         }
@@ -309,19 +300,15 @@ async function syncWithRetries(
         deps.progress.note(job.mailboxId, 'error', `"${name}" failed: ${err.describe()}`);
         if (!job.dryRun) {
           const prev = await deps.ledger.getFolder(job.mailboxId, folderKeyOf(w.folder.path));
-          await deps.ledger.saveFolder(job.mailboxId, {
-            folderKey: folderKeyOf(w.folder.path),
-            destPath: folderKeyOf(w.destPath),
-            uidValidity: prev?.uidValidity ?? null,
-            uidNext: prev?.uidNext ?? null,
-            highestModseq: prev?.highestModseq ?? null,
-            messages: prev?.messages ?? 0,
-            destUidValidity: prev?.destUidValidity ?? null,
-            renamed: w.renamed,
-            excluded: null,
-            error: err.describe(),
-            lastPassId: passId,
-          });
+          await deps.ledger.saveFolder(
+            job.mailboxId,
+            folderRow(folderKeyOf(w.folder.path), prev, {
+              destPath: folderKeyOf(w.destPath),
+              renamed: w.renamed,
+              error: err.describe(),
+              lastPassId: passId,
+            }),
+          );
         }
         return;
       }

@@ -44,6 +44,28 @@ export interface FolderCounts {
 
 const CHUNK = 400;
 
+/** A folder row that keeps `prev`'s source state (or starts empty) with `patch` applied. */
+export function folderRow(
+  folderKey: string,
+  prev: FolderRow | undefined,
+  patch: Partial<FolderRow>,
+): FolderRow {
+  return {
+    folderKey,
+    destPath: prev?.destPath ?? null,
+    uidValidity: prev?.uidValidity ?? null,
+    uidNext: prev?.uidNext ?? null,
+    highestModseq: prev?.highestModseq ?? null,
+    messages: prev?.messages ?? 0,
+    destUidValidity: prev?.destUidValidity ?? null,
+    renamed: prev?.renamed ?? null,
+    excluded: null,
+    error: null,
+    lastPassId: prev?.lastPassId ?? null,
+    ...patch,
+  };
+}
+
 export class LedgerRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -247,16 +269,39 @@ export class LedgerRepo {
     return Number(r?.bytes ?? 0);
   }
 
-  /** Per-folder outcome counts of the current generation of each folder. */
-  async folderCounts(mailboxId: number): Promise<FolderCounts[]> {
-    const rows = await this.db
+  /** Ledger rows of each folder's current generation (rows of older UIDVALIDITYs left out). */
+  private currentGeneration() {
+    return this.db
       .selectFrom('ledger')
       .innerJoin('folders', (j) =>
         j
           .onRef('folders.mailbox_id', '=', 'ledger.mailbox_id')
           .onRef('folders.folder_key', '=', 'ledger.folder_key')
           .onRef('folders.uid_validity', '=', 'ledger.uid_validity'),
-      )
+      );
+  }
+
+  /** How many rows of one folder generation have one of these statuses. */
+  async countWithStatus(
+    mailboxId: number,
+    folderKey: string,
+    uidValidity: string,
+    statuses: LedgerStatus[],
+  ): Promise<number> {
+    const r = await this.db
+      .selectFrom('ledger')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('mailbox_id', '=', mailboxId)
+      .where('folder_key', '=', folderKey)
+      .where('uid_validity', '=', uidValidity)
+      .where('status', 'in', statuses)
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  /** Per-folder outcome counts of the current generation of each folder. */
+  async folderCounts(mailboxId: number): Promise<FolderCounts[]> {
+    const rows = await this.currentGeneration()
       .select(['ledger.folder_key', 'ledger.status'])
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('ledger.size').as('bytes')])
       .where('ledger.mailbox_id', '=', mailboxId)
@@ -274,14 +319,7 @@ export class LedgerRepo {
 
   /** Skipped and failed items with their reasons (current generations). */
   async problems(mailboxId: number, limit = 1000): Promise<LedgerEntry[]> {
-    const rows = await this.db
-      .selectFrom('ledger')
-      .innerJoin('folders', (j) =>
-        j
-          .onRef('folders.mailbox_id', '=', 'ledger.mailbox_id')
-          .onRef('folders.folder_key', '=', 'ledger.folder_key')
-          .onRef('folders.uid_validity', '=', 'ledger.uid_validity'),
-      )
+    const rows = await this.currentGeneration()
       .selectAll('ledger')
       .where('ledger.mailbox_id', '=', mailboxId)
       .where('ledger.status', 'in', ['skipped', 'failed', 'intent'])
