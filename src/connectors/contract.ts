@@ -65,14 +65,17 @@ export interface SourceFolderReader {
   listMessages(opts: ListOptions, signal?: AbortSignal): AsyncIterable<MessageMeta[]>;
   /**
    * Bodies of these messages, streamed one after another in ascending key order as they arrive; a key that
-   * is gone (expunged) is simply not yielded. Each body must be read to its end before the next is pulled.
+   * is gone (expunged) is simply not yielded; a message that exists but that the source will not deliver
+   * (a corrupt file, BODY[] NIL) is yielded as `unreadable` with the reason, so its batch-mates still go.
+   * Each body must be read to its end before the next is pulled.
    */
-  streamBodies(
-    uids: number[],
-    signal?: AbortSignal,
-  ): AsyncIterable<{ uid: number; size: number; body: Readable }>;
+  streamBodies(uids: number[], signal?: AbortSignal): AsyncIterable<StreamedMessage>;
   close(): Promise<void>;
 }
+
+/** One message as `streamBodies` hands it over. */
+export type StreamedMessage =
+  { uid: number; size: number; body: Readable; unreadable?: undefined } | { uid: number; unreadable: string };
 
 /** Limits and abilities of a source, declared by the connector. */
 export interface SourceCapabilities {

@@ -64,8 +64,10 @@ function destFlags(flags: string[], keywords: boolean): string[] {
 }
 
 /**
- * When the folder is exactly as the last pass left it (same UIDVALIDITY, UIDNEXT, count and, with CONDSTORE,
- * HIGHESTMODSEQ) and no write is pending or failed, record it for this pass and return true: nothing to list.
+ * When the folder is exactly as the last complete pass left it (same UIDVALIDITY, UIDNEXT, count and, with
+ * CONDSTORE, HIGHESTMODSEQ) and the ledger settles every message in it, record it for this pass and return
+ * true: nothing to list. A pass that starts on a folder clears its UIDNEXT until it completes, so a folder
+ * whose pass was stopped or failed is never taken for unchanged.
  */
 export async function settleIfUnchanged(
   ledger: LedgerRepo,
@@ -82,8 +84,15 @@ export async function settleIfUnchanged(
     prev.messages === state.messages &&
     !!state.highestModseq &&
     prev.highestModseq === state.highestModseq;
-  if (!unchanged) return false;
+  if (!unchanged || prev.error) return false;
+  // The ledger must account for every message: none pending or failed, and one settled row per message.
   if (await ledger.countWithStatus(mb, folderKey, state.uidValidity, ['intent', 'failed'])) return false;
+  const settled = await ledger.countWithStatus(mb, folderKey, state.uidValidity, [
+    'copied',
+    'present',
+    'skipped',
+  ]);
+  if (settled !== state.messages) return false;
   await ledger.saveFolder(mb, { ...prev, lastPassId: passId, error: null });
   return true;
 }
@@ -117,10 +126,17 @@ export async function syncFolder(ctx: FolderContext, src: MailSource, dst: MailD
         `"${ctx.destPath.join('/')}" was renumbered at the destination; re-matching by fingerprint.`,
       );
     }
+    // In progress: the generation and count the report will hold the ledger against; no UIDNEXT until the
+    // folder completes. HIGHESTMODSEQ stays while the generation does: flag changes since then still apply.
+    const sameGeneration = prev?.uidValidity === state.uidValidity;
     await ledger.saveFolder(
       mb,
       folderRow(folderKey, prev, {
         destPath: destKey,
+        uidValidity: state.uidValidity,
+        uidNext: null,
+        highestModseq: sameGeneration ? (prev?.highestModseq ?? null) : null,
+        messages: state.messages,
         destUidValidity: destState?.uidValidity ?? null,
         renamed: ctx.renamed,
         lastPassId: ctx.passId,
@@ -182,18 +198,27 @@ async function syncOpenFolder(
   if (gone.length && !ctx.dryRun) await ledger.markGone(mb, f.folderKey, f.uidValidity, gone);
   const intents = ctx.dryRun ? [] : await ledger.withStatus(mb, f.folderKey, f.uidValidity, 'intent');
 
-  // Match against what the destination already holds when the ledger cannot say.
+  // Before anything is written for a message the ledger cannot vouch for, match it against what the
+  // destination holds beyond what the ledger already claims there (a store deleted, a pass stopped between
+  // chunks, a write whose answer was lost, mail put there by someone else). Built once, on first need.
   let index: FingerprintIndex | undefined;
-  if (f.destMessages > 0 && (alive.length - gone.length === 0 || intents.length > 0)) {
-    index = new FingerprintIndex();
+  let indexed = false;
+  const destIndex = async (): Promise<FingerprintIndex | undefined> => {
+    if (indexed || ctx.dryRun) return index;
+    indexed = true;
+    if (f.destMessages === 0) return undefined;
     const claimed = await ledger.claimedDestUids(mb, f.destKey);
+    if (f.destMessages <= claimed.size) return undefined;
+    index = new FingerprintIndex();
     for await (const page of dst.listMessages(ctx.destPath, signal))
       for (const m of page) if (!claimed.has(m.uid)) index.add(fingerprint(m), m.uid);
-  }
+    return index;
+  };
   if (intents.length) {
     const resolved: LedgerEntry[] = [];
+    const idx = await destIndex();
     for (const row of intents) {
-      const uid = index?.take(row.fingerprint);
+      const uid = idx?.take(row.fingerprint);
       if (uid !== undefined) resolved.push({ ...row, status: 'copied', destUid: uid, passId: ctx.passId });
     }
     await ledger.put(mb, resolved);
@@ -227,6 +252,7 @@ async function syncOpenFolder(
 
     const decided: LedgerEntry[] = [];
     const todo: Todo[] = [];
+    const idx = await destIndex();
     for await (const page of reader.listMessages({ uids: undecided }, signal)) {
       for (const meta of page) {
         const fp = fingerprint(meta);
@@ -243,7 +269,7 @@ async function syncOpenFolder(
           reason: null,
         };
         const reason = skipReason(meta, ctx.options, caps.maxMessageBytes);
-        const present = reason === undefined ? index?.take(fp) : undefined;
+        const present = reason === undefined ? idx?.take(fp) : undefined;
         if (reason !== undefined) {
           decided.push({ ...base, status: 'skipped', reason });
           ctx.counters.skipped++;
@@ -348,9 +374,14 @@ async function copyBatch(
   );
   const byUid = new Map(todos.map((t) => [t.meta.uid, t]));
   const sent: Array<{ todo: Todo; size: number }> = [];
+  const unreadable: Array<{ todo: Todo; reason: string }> = [];
   async function* items(): AsyncIterable<AppendItem> {
     for await (const b of reader.streamBodies([...byUid.keys()], ctx.signal)) {
       const t = byUid.get(b.uid);
+      if (b.unreadable !== undefined) {
+        if (t) unreadable.push({ todo: t, reason: b.unreadable });
+        continue;
+      }
       if (!t) {
         b.body.resume();
         continue;
@@ -366,12 +397,19 @@ async function copyBatch(
       ctx.mailboxId,
       sent.map((x, i) => ({ ...row(x.todo), status: 'copied' as const, destUid: results[i]?.uid ?? null })),
     );
-    const gone = todos.filter((t) => !sent.some((x) => x.todo === t)).map((t) => t.meta.uid);
+    const seen = new Set([...sent, ...unreadable].map((x) => x.todo));
+    const gone = todos.filter((t) => !seen.has(t)).map((t) => t.meta.uid);
     // Expunged at the source between listing and fetch: nothing to copy, not counted.
     if (gone.length) await ctx.ledger.markGone(ctx.mailboxId, f.folderKey, f.uidValidity, gone);
     ctx.counters.copied += sent.length;
     ctx.counters.bytes += bytes;
     ctx.progress.advanced(ctx.mailboxId, sent.length, bytes);
+    // Still at the source but not deliverable there: failed with the reason, retried by the next pass.
+    for (const u of unreadable) recordFailure(ctx, row(u.todo), u.reason);
+    await ctx.ledger.put(
+      ctx.mailboxId,
+      unreadable.map((u) => ({ ...row(u.todo), status: 'failed' as const, reason: u.reason })),
+    );
   } catch (err) {
     if (
       !(err instanceof PermanentError) ||
@@ -385,12 +423,13 @@ async function copyBatch(
       return;
     }
     await ctx.ledger.put(ctx.mailboxId, [{ ...row(todos[0]!), status: 'failed', reason: err.describe() }]);
-    ctx.counters.failed++;
-    ctx.progress.advanced(ctx.mailboxId, 1, 0);
-    ctx.progress.note(
-      ctx.mailboxId,
-      'error',
-      `"${ctx.sourcePath.join('/')}" UID ${todos[0]!.meta.uid}: ${err.message}`,
-    );
+    recordFailure(ctx, row(todos[0]!), err.message);
   }
+}
+
+/** Count and announce one message that could not be copied. */
+function recordFailure(ctx: FolderContext, r: { uid: number }, reason: string): void {
+  ctx.counters.failed++;
+  ctx.progress.advanced(ctx.mailboxId, 1, 0);
+  ctx.progress.note(ctx.mailboxId, 'error', `"${ctx.sourcePath.join('/')}" UID ${r.uid}: ${reason}`);
 }

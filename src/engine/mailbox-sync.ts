@@ -23,7 +23,7 @@ import {
 } from '../errors.js';
 import { folderRow, type LedgerRepo } from '../store/ledger-repo.js';
 import type { MailboxRepo, PassCounters } from '../store/mailbox-repo.js';
-import { backoffMs, type ConnectionSlots, type RateLimiter } from '../runner/limits.js';
+import { ConnectionSlots, backoffMs, type RateLimiter } from '../runner/limits.js';
 import { planFolders } from './folder-map.js';
 import { folderKeyOf, settleIfUnchanged, syncFolder } from './folder-sync.js';
 import type { ProgressSink } from './progress.js';
@@ -71,8 +71,11 @@ class Lane {
   /** The source side only (enough to tell whether anything changed). */
   async openSource(): Promise<MailSource> {
     if (!this.src) {
-      // Two connections per side: metadata (imapflow) and bodies (raw fetch on the source, APPEND on the destination).
-      this.releases.push(await this.deps.slots.acquire(this.job.source.server, this.signal, 2));
+      // Two connections per side: metadata (imapflow) and bodies (raw fetch on the source, APPEND on the
+      // destination). Source and destination on one server share its cap: take all four at once, or two
+      // lanes each holding two could wait for each other for ever.
+      const shared = ConnectionSlots.sameServer(this.job.source.server, this.job.dest.server);
+      this.releases.push(await this.deps.slots.acquire(this.job.source.server, this.signal, shared ? 4 : 2));
       this.src = await this.job.source.connector.openSource(
         this.job.source.server,
         this.job.source.auth,
@@ -85,7 +88,8 @@ class Lane {
   async open(): Promise<{ src: MailSource; dst: MailDestination }> {
     const src = await this.openSource();
     if (!this.dst) {
-      this.releases.push(await this.deps.slots.acquire(this.job.dest.server, this.signal, 2));
+      if (!ConnectionSlots.sameServer(this.job.source.server, this.job.dest.server))
+        this.releases.push(await this.deps.slots.acquire(this.job.dest.server, this.signal, 2));
       this.dst = await this.job.dest.connector.openDestination(
         this.job.dest.server,
         this.job.dest.auth,
@@ -144,7 +148,7 @@ export async function syncMailbox(
     }
     const settled = total;
 
-    const work: Array<{ folder: FolderInfo; destPath: string[]; renamed: string | null }> = [];
+    const work: FolderWork[] = [];
     if (candidates.length) {
       const { dst } = await first.open();
       const destFolders = await dst.listFolders(signal);
@@ -177,8 +181,10 @@ export async function syncMailbox(
           if (!job.dryRun) await dst.ensureFolder(d.destPath, signal);
           continue;
         }
-        total += states.get(folder.path.join('\u0000'))?.messages ?? 0;
-        work.push({ folder, destPath: d.destPath, renamed: d.renamed?.reason ?? null });
+        const state = states.get(folder.path.join('\u0000'))!;
+        total += state.messages;
+        work.push({ folder, state, destPath: d.destPath, renamed: d.renamed?.reason ?? null });
+        if (!job.dryRun) await markPending(deps.ledger, job.mailboxId, work.at(-1)!, passId);
       }
     }
     deps.progress.planned(job.mailboxId, job.label, total);
@@ -191,17 +197,19 @@ export async function syncMailbox(
     );
 
     let fatal: unknown;
+    let folderErrors = 0;
     const worker = async (lane: Lane) => {
       try {
         for (let w = work.shift(); w && !fatal; w = work.shift()) {
           try {
-            await syncWithRetries(job, deps, lane, w, passId, counters, signal);
+            if (!(await syncWithRetries(job, deps, lane, w, passId, counters, signal))) folderErrors++;
           } catch (err) {
             fatal ??= err;
           }
         }
       } finally {
-        if (lane !== first) await lane.close();
+        // Give the slots back as soon as this worker runs out of work: another lane may be waiting for them.
+        await lane.close();
       }
     };
     const lanes = [
@@ -214,7 +222,11 @@ export async function syncMailbox(
     await Promise.all(lanes.map(worker));
     if (fatal) throw asCutoverError(fatal);
     await deps.mailboxes.finishPass(passId, 'done', counters);
-    await deps.mailboxes.setStatus(job.mailboxId, counters.failed ? 'done-with-errors' : 'done');
+    await deps.mailboxes.setStatus(
+      job.mailboxId,
+      counters.failed || folderErrors ? 'done-with-errors' : 'done',
+      folderErrors ? `${folderErrors} folder(s) failed; see the report.` : null,
+    );
     const folders = await deps.ledger.listFolders(job.mailboxId);
     if (!job.dryRun)
       await deps.mailboxes.setSize(
@@ -244,15 +256,46 @@ export async function syncMailbox(
   }
 }
 
+/** A folder with work to do in this pass. */
+interface FolderWork {
+  folder: FolderInfo;
+  /** Its state when the pass was planned. */
+  state: FolderState;
+  destPath: string[];
+  renamed: string | null;
+}
+
+/**
+ * Give a folder about to be worked on a row that says so: its source count, and no UIDNEXT (so it is never
+ * taken for unchanged until a pass completes it). A pass stopped before reaching it leaves it pending in the
+ * report instead of absent.
+ */
+async function markPending(ledger: LedgerRepo, mailboxId: number, w: FolderWork, passId: number) {
+  const key = folderKeyOf(w.folder.path);
+  const prev = await ledger.getFolder(mailboxId, key);
+  await ledger.saveFolder(
+    mailboxId,
+    folderRow(key, prev, {
+      destPath: folderKeyOf(w.destPath),
+      renamed: w.renamed,
+      uidNext: null,
+      messages: w.state.messages,
+      error: prev?.error ?? null,
+      lastPassId: passId,
+    }),
+  );
+}
+
+/** Sync one folder, retrying what can be retried. False when the folder failed (recorded on its row). */
 async function syncWithRetries(
   job: MailboxJob,
   deps: EngineDeps,
   lane: Lane,
-  w: { folder: FolderInfo; destPath: string[]; renamed: string | null },
+  w: FolderWork,
   passId: number,
   counters: PassCounters,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<boolean> {
   const name = w.folder.path.join('/');
   for (let attempt = 0, waits = 0; ;) {
     throwIfAborted(signal);
@@ -276,7 +319,7 @@ async function syncWithRetries(
         src,
         dst,
       );
-      return;
+      return true;
     } catch (raw) {
       if (signal?.aborted) throw new AbortError();
       const err = asCutoverError(raw);
@@ -305,12 +348,14 @@ async function syncWithRetries(
             folderRow(folderKeyOf(w.folder.path), prev, {
               destPath: folderKeyOf(w.destPath),
               renamed: w.renamed,
+              uidValidity: prev?.uidValidity ?? w.state.uidValidity,
+              uidNext: null,
               error: err.describe(),
               lastPassId: passId,
             }),
           );
         }
-        return;
+        return false;
       }
       const wait = backoffMs(attempt);
       deps.progress.note(

@@ -87,13 +87,22 @@ export class RateLimiter {
 export class ConnectionSlots {
   private readonly byServer = new Map<string, Semaphore>();
 
+  /** Whether two endpoints draw on the same server's slots. */
+  static sameServer(a: { host: string; port: number }, b: { host: string; port: number }): boolean {
+    return ConnectionSlots.key(a) === ConnectionSlots.key(b);
+  }
+
+  private static key(s: { host: string; port: number }): string {
+    return `${s.host.toLowerCase()}:${s.port}`;
+  }
+
   /** Take `count` connection slots for the server at once; call the returned function to give them back. */
   acquire(
     server: { host: string; port: number; maxConnections: number },
     signal?: AbortSignal,
     count = 1,
   ): Promise<() => void> {
-    const key = `${server.host}:${server.port}`;
+    const key = ConnectionSlots.key(server);
     let sem = this.byServer.get(key);
     if (!sem) this.byServer.set(key, (sem = new Semaphore(Math.max(1, server.maxConnections))));
     return sem.acquire(signal, count);

@@ -80,8 +80,12 @@ export async function buildReport(store: Store, only?: string[]): Promise<Mailbo
       bytesCopied,
     };
     const off = folders.filter(
-      (f) => f.pending > 0 || f.sourceItems !== f.copied + f.present + f.skipped + f.failed + f.pending,
+      (f) =>
+        f.pending > 0 ||
+        f.error !== null ||
+        f.sourceItems !== f.copied + f.present + f.skipped + f.failed + f.pending,
     );
+    const failedFolders = folders.filter((f) => f.error !== null);
     const problems = (await ledger.problems(m.id)).map((p) => ({
       folder: show(p.folderKey)!,
       uid: p.uid,
@@ -96,12 +100,25 @@ export async function buildReport(store: Store, only?: string[]): Promise<Mailbo
       folders,
       totals,
       reconciles: off.length === 0,
-      discrepancy: off.length
-        ? `${totals.pending} item(s) in ${off.length} folder(s) not yet accounted for (${off.map((f) => f.source).join(', ')}): the last pass did not finish them; rerun \`cutover migrate\`.`
-        : undefined,
+      discrepancy: off.length ? discrepancy(off, failedFolders, totals.pending) : undefined,
       passes: await mailboxes.passes(m.id),
       problems,
     });
   }
   return out;
+}
+
+/** What does not add up, in words, and what to do. */
+function discrepancy(off: FolderReport[], failed: FolderReport[], pending: number): string {
+  const parts: string[] = [];
+  if (failed.length)
+    parts.push(
+      `${failed.length} folder(s) failed (${failed.map((f) => `${f.source}: ${f.error}`).join('; ')})`,
+    );
+  const unfinished = off.filter((f) => f.error === null);
+  if (pending > 0 || unfinished.length)
+    parts.push(
+      `${pending} item(s) in ${off.length} folder(s) not yet accounted for (${off.map((f) => f.source).join(', ')})`,
+    );
+  return `${parts.join('; ')}: the last pass did not finish them; fix what the error says, then rerun \`cutover migrate\`.`;
 }

@@ -15,17 +15,22 @@ import type {
   MessageMeta,
   SourceFolderReader,
 } from '../../src/connectors/contract.js';
+import { ErrorCode, PermanentError } from '../../src/errors.js';
 
 export interface MemMessage {
   uid: number;
   raw: Buffer;
   flags: string[];
   internalDate: Date;
+  /** The source cannot deliver its body (a corrupt file on a real server). */
+  unreadable?: boolean;
 }
 
 /** One mailbox: folders by '/'-joined path. */
 export class MemMailbox {
   folders = new Map<string, { uidValidity: string; uidNext: number; messages: MemMessage[] }>();
+  /** As a destination: folders it refuses to create ('/'-joined paths). */
+  refuseFolders = new Set<string>();
 
   add(path: string, raw: Buffer, flags: string[] = []): void {
     const f = this.folders.get(path) ?? { uidValidity: '1', uidNext: 1, messages: [] };
@@ -87,7 +92,12 @@ export function memoryConnector(
             async *streamBodies(uids) {
               for (const m of f.messages)
                 if (uids.includes(m.uid))
-                  yield { uid: m.uid, size: m.raw.length, body: Readable.from([m.raw]) };
+                  yield m.unreadable
+                    ? {
+                        uid: m.uid,
+                        unreadable: 'the source server would not read it: [SERVERBUG] broken file',
+                      }
+                    : { uid: m.uid, size: m.raw.length, body: Readable.from([m.raw]) };
             },
             close: async () => undefined,
           };
@@ -101,6 +111,11 @@ export function memoryConnector(
         listFolders: async () =>
           [...dest.folders.keys()].map((p) => ({ path: p.split('/'), selectable: true })),
         ensureFolder: async (path) => {
+          if (dest.refuseFolders.has(path.join('/')))
+            throw new PermanentError(
+              ErrorCode.FolderCreateFailed,
+              `CREATE "${path.join('/')}" refused: [CANNOT] reserved`,
+            );
           if (!dest.folders.has(path.join('/')))
             dest.folders.set(path.join('/'), { uidValidity: '7', uidNext: 1, messages: [] });
         },

@@ -69,7 +69,8 @@ export async function migrateCommand(o: MigrateOptions): Promise<void> {
     } else process.stdout.write(reportText(reports, false));
     const failed = outcomes.filter((x) => x.status !== 'done');
     if (controller.signal.aborted) process.exitCode = 130;
-    else if (failed.length || reports.some((r) => r.totals.failed > 0)) process.exitCode = 1;
+    else if (failed.length || reports.some((r) => r.totals.failed > 0 || (!o.dryRun && !r.reconciles)))
+      process.exitCode = 1;
     process.stderr.write(`Data: ${store.location}  ·  peak memory ${peakMemoryMb()} MB\n`);
   } finally {
     display.stop();

@@ -7,19 +7,15 @@
  */
 import { PassThrough, Readable, Writable } from 'node:stream';
 import type { ServerSpec } from '../../config/types.js';
-import { ErrorCode, TransientError, throwIfAborted } from '../../errors.js';
-import type { FolderState } from '../contract.js';
+import { ErrorCode, RateLimitError, TransientError, throwIfAborted } from '../../errors.js';
+import type { FolderState, StreamedMessage } from '../contract.js';
 import type { ImapLogin } from './imap-config.js';
 import { mapImapError } from './imap-errors.js';
 import { WireConnection, quote } from './imap-wire.js';
 import { parseFetch, type FetchFacts } from './fetch-response.js';
 
-/** One body as it arrives. */
-export interface StreamedBody {
-  uid: number;
-  size: number;
-  body: Readable;
-}
+/** One body as it arrives, or a message the server answered without content. */
+export type StreamedBody = StreamedMessage;
 
 const HIGH_WATER = 1024 * 1024;
 
@@ -44,6 +40,8 @@ export class RawFetcher extends WireConnection {
   private mode: 'idle' | 'bodies' | 'meta' | 'search' = 'idle';
   private facts: FetchFacts[] = [];
   private searched: number[] = [];
+  /** Why the last `bodies` command ended in NO with the connection intact (some messages not delivered). */
+  refused: string | undefined;
   /** A FETCH response interrupted by a literal: its text so far and the literal's bytes. */
   private pending: { text: string; chunks: Buffer[]; size: number; body: boolean } | undefined;
 
@@ -86,10 +84,10 @@ export class RawFetcher extends WireConnection {
     };
   }
 
-  /** UID SEARCH ALL, ascending. */
-  async search(): Promise<number[]> {
+  /** UID SEARCH ALL (or only within `uidSet`), ascending. */
+  async search(uidSet?: string): Promise<number[]> {
     this.searched = [];
-    await this.run('search', 'UID SEARCH ALL');
+    await this.run('search', uidSet ? `UID SEARCH UID ${uidSet}` : 'UID SEARCH ALL');
     return this.searched.sort((a, b) => a - b);
   }
 
@@ -133,6 +131,22 @@ export class RawFetcher extends WireConnection {
     } else if (this.mode === 'search' && (m = /^\* SEARCH\b(.*)$/i.exec(line))) {
       for (const n of m[1]!.trim().split(/\s+/)) if (n) this.searched.push(Number(n));
     } else if (this.mode === 'meta' && /^\* \d+ FETCH \(/i.test(line)) this.facts.push(parseFetch(line));
+    else if (this.mode === 'bodies' && /^\* \d+ FETCH \(/i.test(line)) this.bodyWithoutLiteral(line);
+  }
+
+  /** BODY[] as NIL (the server could not read the message) or as a quoted string (tiny bodies). */
+  private bodyWithoutLiteral(line: string): void {
+    const uid = parseFetch(line).uid;
+    if (!uid) return;
+    if (/BODY\[\] NIL\b/i.test(line)) {
+      this.push({ uid, unreadable: 'the source server returned no content for it (BODY[] NIL)' });
+      return;
+    }
+    const q = /BODY\[\] "((?:[^"\\]|\\.)*)"/i.exec(line);
+    if (q) {
+      const body = Buffer.from(q[1]!.replace(/\\(.)/g, '$1'), 'latin1');
+      this.push({ uid, size: body.length, body: Readable.from([body]) });
+    }
   }
 
   protected override onLiteral(line: string, size: number): Writable | null {
@@ -176,7 +190,10 @@ export class RawFetcher extends WireConnection {
     });
     this.mode = 'bodies';
     this.queue = [];
+    this.refused = undefined;
     let complete = false;
+    const wake = () => this.notify?.();
+    signal?.addEventListener('abort', wake, { once: true });
     try {
       this.socket.write(`${tag} UID FETCH ${uidSet} (UID BODY.PEEK[])\r\n`);
       for (;;) {
@@ -192,15 +209,25 @@ export class RawFetcher extends WireConnection {
       }
       const t = await done;
       if (t.code === '__FAILED__') this.check();
-      if (t.status !== 'OK')
-        throw Object.assign(new Error(`FETCH failed: ${t.text}`), {
-          responseText: t.text,
-          serverResponseCode: t.code?.split(' ')[0],
-        });
       complete = true;
+      if (t.status !== 'OK') {
+        const code = t.code?.split(' ')[0]?.toUpperCase();
+        const err = mapImapError(
+          Object.assign(new Error(`FETCH failed: ${t.text}`), {
+            responseText: t.text,
+            serverResponseCode: code,
+          }),
+          this.where,
+        );
+        // Busy or throttled: the whole batch is retried later. Anything else: the messages it did not
+        // deliver are looked at one by one by the reader (expunged, or unreadable at the source).
+        if (err instanceof RateLimitError || code === 'UNAVAILABLE' || code === 'INUSE') throw err;
+        this.refused = `${t.code ? `[${t.code}] ` : ''}${t.text}`;
+      }
     } catch (err) {
       throw mapImapError(err, this.where);
     } finally {
+      signal?.removeEventListener('abort', wake);
       this.mode = 'idle';
       // Stopped mid-response: the rest of the answer would be misread by the next command.
       if (!complete) this.socket.destroy();

@@ -3,9 +3,14 @@
  * bodies from UID FETCH. Pages are fetched whole before they are yielded, so a consumer may issue the next
  * command (bodies) between pages.
  */
-import type { Readable } from 'node:stream';
 import { throwIfAborted } from '../../errors.js';
-import type { FolderState, ListOptions, MessageMeta, SourceFolderReader } from '../contract.js';
+import type {
+  FolderState,
+  ListOptions,
+  MessageMeta,
+  SourceFolderReader,
+  StreamedMessage,
+} from '../contract.js';
 import { parseIdentityHeaders, setHeaderHashes, toSequenceSet } from './imap-folder-reader.js';
 import type { FetchFacts } from './fetch-response.js';
 import type { RawFetcher } from './raw-fetcher.js';
@@ -76,13 +81,20 @@ export class RawFolderReader implements SourceFolderReader {
     }
   }
 
-  async *streamBodies(
-    uids: number[],
-    signal?: AbortSignal,
-  ): AsyncIterable<{ uid: number; size: number; body: Readable }> {
+  async *streamBodies(uids: number[], signal?: AbortSignal): AsyncIterable<StreamedMessage> {
     if (uids.length === 0) return;
     await this.ready();
-    yield* this.fetcher.bodies(toSequenceSet([...uids].sort((a, b) => a - b)), signal);
+    const delivered = new Set<number>();
+    for await (const m of this.fetcher.bodies(toSequenceSet([...uids].sort((a, b) => a - b)), signal)) {
+      delivered.add(m.uid);
+      yield m;
+    }
+    const refused = this.fetcher.refused;
+    const missing = uids.filter((u) => !delivered.has(u));
+    if (!refused || missing.length === 0) return;
+    // The server said NO to part of the batch: what still exists is unreadable there, the rest was expunged.
+    for (const uid of await this.fetcher.search(toSequenceSet(missing)))
+      yield { uid, unreadable: `the source server would not read it: ${refused}` };
   }
 
   async close(): Promise<void> {}
