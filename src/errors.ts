@@ -49,7 +49,20 @@ export class CutoverError extends Error {
 export class PermanentError extends CutoverError {}
 
 /** May succeed later (dropped connection, server busy): retry with backoff. */
-export class TransientError extends CutoverError {}
+export class TransientError extends CutoverError {
+  /**
+   * The source message being read when this happened, when one can be named: a message that breaks the
+   * connection every time it is read is failed on its own instead of failing its whole folder.
+   */
+  suspectUid?: number;
+}
+
+/** Mark `err` as having happened while reading source message `uid` (returns it, for `throw`). */
+export function blame(err: unknown, uid: number | undefined): unknown {
+  if (uid !== undefined && err instanceof TransientError && !(err instanceof RateLimitError))
+    err.suspectUid ??= uid;
+  return err;
+}
 
 /** The server asked us to slow down. The scheduler owns the wait; connectors never sleep. */
 export class RateLimitError extends TransientError {

@@ -17,7 +17,7 @@ import type {
   SourceFolderReader,
 } from '../connectors/contract.js';
 import type { MailboxOptions } from '../config/types.js';
-import { ErrorCode, PermanentError, throwIfAborted } from '../errors.js';
+import { ErrorCode, PermanentError, TransientError, blame, throwIfAborted } from '../errors.js';
 import { folderRow, type LedgerEntry, type LedgerRepo } from '../store/ledger-repo.js';
 import type { PassCounters } from '../store/mailbox-repo.js';
 import type { RateLimiter } from '../runner/limits.js';
@@ -245,7 +245,14 @@ async function syncOpenFolder(
     const chunk = srcUids.slice(i, i + PAGE);
     const rows = await ledger.rows(mb, f.folderKey, f.uidValidity, chunk);
     const settled = chunk.filter((u) => ['copied', 'present'].includes(rows.get(u)?.status ?? ''));
-    const undecided = chunk.filter((u) => !['copied', 'present'].includes(rows.get(u)?.status ?? ''));
+    // A message that already failed in this pass (then the folder was retried) waits for the next pass.
+    const undecided = chunk.filter((u) => {
+      const r = rows.get(u);
+      return (
+        !['copied', 'present'].includes(r?.status ?? '') &&
+        !(r?.status === 'failed' && r.passId === ctx.passId)
+      );
+    });
     ctx.progress.advanced(mb, settled.length, 0);
     if (!ctx.dryRun) await syncFlags(ctx, reader, dst, rows, settled, changed);
     if (undecided.length === 0) continue;
@@ -411,6 +418,9 @@ async function copyBatch(
       unreadable.map((u) => ({ ...row(u.todo), status: 'failed' as const, reason: u.reason })),
     );
   } catch (err) {
+    // A body cut short while it was being written: that message is the suspect.
+    if (err instanceof TransientError && err.code === ErrorCode.SourceReadFailed)
+      blame(err, sent.at(-1)?.todo.meta.uid);
     if (
       !(err instanceof PermanentError) ||
       err.code === ErrorCode.QuotaExceeded ||

@@ -18,6 +18,7 @@ import {
   ErrorCode,
   PermanentError,
   RateLimitError,
+  TransientError,
   asCutoverError,
   throwIfAborted,
 } from '../errors.js';
@@ -297,6 +298,7 @@ async function syncWithRetries(
   signal?: AbortSignal,
 ): Promise<boolean> {
   const name = w.folder.path.join('/');
+  const suspects = new Map<number, number>();
   for (let attempt = 0, waits = 0; ;) {
     throwIfAborted(signal);
     try {
@@ -334,6 +336,21 @@ async function syncWithRetries(
         await sleep(err.retryAfterMs, undefined, { signal });
         continue;
       }
+      if (err instanceof TransientError && err.suspectUid !== undefined && !job.dryRun) {
+        // The same source message broke the read twice: fail it alone, go on with the rest of the folder.
+        const uid = err.suspectUid;
+        const seen = (suspects.get(uid) ?? 0) + 1;
+        suspects.set(uid, seen);
+        if (
+          seen >= 2 &&
+          (await failUnreadable(deps, job.mailboxId, w.folder.path, uid, passId, err, counters))
+        ) {
+          deps.progress.note(job.mailboxId, 'error', `"${name}" UID ${uid}: ${unreadableReason(err)}`);
+          await lane.close();
+          attempt = 0; // progress was made: the folder's retry budget starts again
+          continue;
+        }
+      }
       if (
         err instanceof PermanentError ||
         err.code === ErrorCode.Throttled ||
@@ -367,6 +384,42 @@ async function syncWithRetries(
       await sleep(wait, undefined, { signal });
     }
   }
+}
+
+const unreadableReason = (err: CutoverError) =>
+  `reading it from the source failed twice (${err.message}); the rest of the folder went on. Check the source server's log for this message; the next pass tries it again.`;
+
+/** Record a source message that cannot be read as failed in this pass. */
+async function failUnreadable(
+  deps: EngineDeps,
+  mailboxId: number,
+  path: string[],
+  uid: number,
+  passId: number,
+  err: CutoverError,
+  counters: PassCounters,
+): Promise<boolean> {
+  const key = folderKeyOf(path);
+  const folder = await deps.ledger.getFolder(mailboxId, key);
+  if (!folder?.uidValidity) return false;
+  const prev = (await deps.ledger.rows(mailboxId, key, folder.uidValidity, [uid])).get(uid);
+  await deps.ledger.put(mailboxId, [
+    {
+      folderKey: key,
+      uidValidity: folder.uidValidity,
+      uid,
+      fingerprint: prev?.fingerprint ?? '',
+      size: prev?.size ?? 0,
+      flags: prev?.flags ?? '',
+      destUid: null,
+      status: 'failed',
+      reason: unreadableReason(err),
+      passId,
+    },
+  ]);
+  counters.failed++;
+  deps.progress.advanced(mailboxId, 1, 0);
+  return true;
 }
 
 /** Errors that stop the whole mailbox: no point trying other folders. */

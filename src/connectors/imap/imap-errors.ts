@@ -111,7 +111,9 @@ export function mapImapError(err: unknown, where: string): CutoverError {
   )
     return new TransientError(
       ErrorCode.ConnectionLost,
-      `${where}: the connection was lost (${code || text}).`,
+      /^\* BYE /i.test(e.responseText ?? '')
+        ? `${where}: the server closed the connection: ${e.responseText!.slice(6)}`
+        : `${where}: the connection was lost (${code || text}).`,
       'Cutover retries on its own; if it persists, check the network and server logs.',
       opt,
     );

@@ -91,6 +91,11 @@ export class RawFetcher extends WireConnection {
     return this.searched.sort((a, b) => a - b);
   }
 
+  /** The answers of the last metadata FETCH so far (what arrived before it failed, if it did). */
+  get partialFacts(): FetchFacts[] {
+    return this.facts;
+  }
+
   /** One metadata FETCH; `items` is the FETCH item list, `modifier` e.g. "(CHANGEDSINCE 5)". */
   async meta(uidSet: string, items: string, modifier = ''): Promise<FetchFacts[]> {
     this.facts = [];

@@ -3,7 +3,7 @@
  * bodies from UID FETCH. Pages are fetched whole before they are yielded, so a consumer may issue the next
  * command (bodies) between pages.
  */
-import { throwIfAborted } from '../../errors.js';
+import { blame, throwIfAborted } from '../../errors.js';
 import type {
   FolderState,
   ListOptions,
@@ -64,14 +64,14 @@ export class RawFolderReader implements SourceFolderReader {
     if (opts.fromUid !== undefined) uids = uids.filter((u) => u >= opts.fromUid!);
     for (let i = 0; i < uids.length; i += PAGE) {
       throwIfAborted(signal);
-      const set = toSequenceSet(uids.slice(i, i + PAGE));
-      const metas = (await this.fetcher.meta(set, opts.flagsOnly ? 'UID FLAGS' : META))
+      const page = uids.slice(i, i + PAGE);
+      const metas = (await this.metaOf(page, opts.flagsOnly ? 'UID FLAGS' : META))
         .filter(withUid)
         .map(toMeta);
       const noId = metas.filter((m) => !opts.flagsOnly && !m.messageId).map((m) => m.uid);
       if (noId.length) {
         // Fingerprint fallback: hash the whole header block of messages without a Message-ID.
-        const full = await this.fetcher.meta(toSequenceSet(noId), 'UID BODY.PEEK[HEADER]');
+        const full = await this.metaOf(noId, 'UID BODY.PEEK[HEADER]');
         setHeaderHashes(
           metas,
           full.filter(withUid).map((f) => [f.uid, f.section]),
@@ -81,13 +81,40 @@ export class RawFolderReader implements SourceFolderReader {
     }
   }
 
+  /**
+   * One metadata FETCH over `uids`. If it fails midway (a server that drops the connection on a message
+   * it cannot read), the error names the first message whose answer did not arrive whole.
+   */
+  private async metaOf(uids: number[], items: string): Promise<FetchFacts[]> {
+    try {
+      return await this.fetcher.meta(toSequenceSet(uids), items);
+    } catch (err) {
+      const whole = new Set(
+        this.fetcher.partialFacts.filter((f) => (/BODY/.test(items) ? f.section : f.flags)).map((f) => f.uid),
+      );
+      throw blame(
+        err,
+        [...uids].sort((a, b) => a - b).find((u) => !whole.has(u)),
+      );
+    }
+  }
+
   async *streamBodies(uids: number[], signal?: AbortSignal): AsyncIterable<StreamedMessage> {
     if (uids.length === 0) return;
     await this.ready();
+    const sorted = [...uids].sort((a, b) => a - b);
     const delivered = new Set<number>();
-    for await (const m of this.fetcher.bodies(toSequenceSet([...uids].sort((a, b) => a - b)), signal)) {
-      delivered.add(m.uid);
-      yield m;
+    try {
+      for await (const m of this.fetcher.bodies(toSequenceSet(sorted), signal)) {
+        delivered.add(m.uid);
+        yield m;
+      }
+    } catch (err) {
+      // Failed between bodies: the next one is the one the server could not send.
+      throw blame(
+        err,
+        sorted.find((u) => !delivered.has(u)),
+      );
     }
     const refused = this.fetcher.refused;
     const missing = uids.filter((u) => !delivered.has(u));
