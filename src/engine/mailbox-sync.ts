@@ -199,13 +199,32 @@ export async function syncMailbox(
 
     let fatal: unknown;
     let folderErrors = 0;
+    // Folders merged into one destination folder never run at the same time: each must see the other's
+    // writes settled in the ledger before it matches fingerprints there.
+    const busy = new Set<string>();
+    const waiting: Array<() => void> = [];
+    const next = async (lane: Lane): Promise<FolderWork | undefined> => {
+      for (;;) {
+        const i = work.findIndex((x) => !busy.has(folderKeyOf(x.destPath)));
+        if (i >= 0) return work.splice(i, 1)[0];
+        if (work.length === 0) return undefined;
+        // Waiting: give the connection slots back meanwhile, the lane that runs may need them.
+        await lane.close();
+        await new Promise<void>((r) => waiting.push(r));
+      }
+    };
     const worker = async (lane: Lane) => {
       try {
-        for (let w = work.shift(); w && !fatal; w = work.shift()) {
+        for (let w = await next(lane); w && !fatal; w = await next(lane)) {
+          const dest = folderKeyOf(w.destPath);
+          busy.add(dest);
           try {
             if (!(await syncWithRetries(job, deps, lane, w, passId, counters, signal))) folderErrors++;
           } catch (err) {
             fatal ??= err;
+          } finally {
+            busy.delete(dest);
+            for (const r of waiting.splice(0)) r();
           }
         }
       } finally {

@@ -35,7 +35,12 @@ async function pass(
   dir: string,
   source: MemMailbox,
   dest: MemMailbox,
-  opts: { foldersInParallel?: number; signal?: AbortSignal } = {},
+  opts: {
+    foldersInParallel?: number;
+    signal?: AbortSignal;
+    map?: Array<{ from: string; to: string }>;
+    maxConnections?: number;
+  } = {},
 ) {
   const store = await openStore(dir);
   const mailboxes = new MailboxRepo(store.db);
@@ -48,9 +53,12 @@ async function pass(
       {
         mailboxId: id,
         label: 'a',
-        source: { connector, server, auth },
-        dest: { connector, server, auth },
-        options: { itemTypes: ['mail'], folders: { map: [], regex: [], include: [], exclude: [] } },
+        source: { connector, server: { ...server, maxConnections: opts.maxConnections ?? 4 }, auth },
+        dest: { connector, server: { ...server, maxConnections: opts.maxConnections ?? 4 }, auth },
+        options: {
+          itemTypes: ['mail'],
+          folders: { map: opts.map ?? [], regex: [], include: [], exclude: [] },
+        },
         foldersInParallel: opts.foldersInParallel ?? 2,
         dryRun: false,
       },
@@ -182,4 +190,26 @@ test('source and destination on one server share its cap: folders in parallel do
   const { report } = await pass(tempDataDir(), source, dest, { foldersInParallel: 4 });
   assert.equal(report.reconciles, true);
   for (const f of ['INBOX', 'A', 'B', 'C', 'D']) assert.deepEqual(bodies(dest, f), bodies(source, f));
+});
+
+test('two folders merged into one destination folder each keep their copy of a message they share', async () => {
+  const source = new MemMailbox();
+  // INBOX goes first and is short: its lane then takes "Older" while "Old" is still being written.
+  source.add('INBOX', makeMessage({ subject: 'first' }));
+  for (let i = 0; i < 30; i++) {
+    const raw = makeMessage({ subject: `shared ${i}`, messageId: i % 3 ? undefined : null });
+    source.add('Old', raw);
+    source.add('Older', raw);
+  }
+  const dest = new MemMailbox();
+  // Stored at once, answered later: what one folder has written but not yet recorded is visible to others.
+  dest.answerDelayMs = 20;
+  const map = [
+    { from: 'Old', to: 'Archive' },
+    { from: 'Older', to: 'Archive' },
+  ];
+  const first = await pass(tempDataDir(), source, dest, { foldersInParallel: 2, map, maxConnections: 8 });
+  assert.equal(dest.folders.get('Archive')!.messages.length, 60, 'the source holds each message twice');
+  assert.equal(first.counters?.copied, 61);
+  assert.equal(first.report.reconciles, true);
 });

@@ -31,6 +31,8 @@ export class MemMailbox {
   folders = new Map<string, { uidValidity: string; uidNext: number; messages: MemMessage[] }>();
   /** As a destination: folders it refuses to create ('/'-joined paths). */
   refuseFolders = new Set<string>();
+  /** As a destination: how long the answer to a write takes after the messages are stored. */
+  answerDelayMs = 0;
 
   add(path: string, raw: Buffer, flags: string[] = []): void {
     const f = this.folders.get(path) ?? { uidValidity: '1', uidNext: 1, messages: [] };
@@ -146,6 +148,7 @@ export function memoryConnector(
             f.messages.push({ ...m, uid: f.uidNext });
             return { uid: f.uidNext++, uidValidity: f.uidValidity };
           });
+          if (dest.answerDelayMs) await new Promise((r) => setTimeout(r, dest.answerDelayMs));
           if (err) throw err.error;
           return results;
         },

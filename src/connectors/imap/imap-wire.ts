@@ -10,9 +10,12 @@ import tls from 'node:tls';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { ServerSpec } from '../../config/types.js';
-import { throwIfAborted } from '../../errors.js';
+import { AbortError, throwIfAborted } from '../../errors.js';
 import type { ImapLogin } from './imap-config.js';
 import { mapImapError } from './imap-errors.js';
+
+/** How long a TCP (and TLS) connect may take. */
+const CONNECT_TIMEOUT_MS = Number(process.env.CUTOVER_CONNECT_TIMEOUT_MS) || 30_000;
 
 /** A tagged completion. */
 export interface Tagged {
@@ -47,11 +50,17 @@ export class WireConnection {
 
   /** Connect, optionally STARTTLS, and log in; errors come back mapped. */
   protected async start(login: ImapLogin, signal?: AbortSignal): Promise<void> {
+    // A stop request ends a connect or login that hangs on a slow server.
+    const onAbort = () => this.socket?.destroy(new AbortError('Stopped by the user; rerun to resume.'));
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await this.open(login, signal);
     } catch (err) {
       this.socket?.destroy();
+      if (signal?.aborted) throw new AbortError('Stopped by the user; rerun to resume.');
       throw mapImapError(err, this.where);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -65,18 +74,22 @@ export class WireConnection {
     const greeting = new Promise<string>((resolve) => {
       this.greetingResolve = resolve;
     });
-    if (this.server.tls === 'tls') {
-      this.socket = tls.connect({ host, port: this.server.port, ...tlsOpts });
+    this.socket =
+      this.server.tls === 'tls'
+        ? tls.connect({ host, port: this.server.port, ...tlsOpts })
+        : net.connect({ host, port: this.server.port });
+    // A host that swallows packets would otherwise hang for the system's TCP timeout (minutes).
+    const timer = setTimeout(
+      () => this.socket.destroy(Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' })),
+      CONNECT_TIMEOUT_MS,
+    );
+    try {
       await Promise.race([
-        once(this.socket, 'secureConnect'),
+        once(this.socket, this.server.tls === 'tls' ? 'secureConnect' : 'connect'),
         once(this.socket, 'error').then(([e]) => Promise.reject(e as Error)),
       ]);
-    } else {
-      this.socket = net.connect({ host, port: this.server.port });
-      await Promise.race([
-        once(this.socket, 'connect'),
-        once(this.socket, 'error').then(([e]) => Promise.reject(e as Error)),
-      ]);
+    } finally {
+      clearTimeout(timer);
     }
     this.socket.setNoDelay(true);
     this.attach();
