@@ -75,7 +75,8 @@ export interface SourceFolderReader {
 
 /** One message as `streamBodies` hands it over. */
 export type StreamedMessage =
-  { uid: number; size: number; body: Readable; unreadable?: undefined } | { uid: number; unreadable: string };
+  | { uid: number; size: number; body: Readable | Buffer; unreadable?: undefined }
+  | { uid: number; unreadable: string };
 
 /** Limits and abilities of a source, declared by the connector. */
 export interface SourceCapabilities {

@@ -390,7 +390,7 @@ async function copyBatch(
         continue;
       }
       if (!t) {
-        b.body.resume();
+        if (!Buffer.isBuffer(b.body)) b.body.resume();
         continue;
       }
       sent.push({ todo: t, size: b.size });

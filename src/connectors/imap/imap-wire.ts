@@ -35,6 +35,8 @@ export class WireConnection {
   private buf: Buffer = Buffer.alloc(0);
   private literalLeft = 0;
   private literalSink: Writable | null = null;
+  /** A literal wanted whole (small ones): its bytes so far, and who gets it. */
+  private literalWhole: { data: Buffer; filled: number; done: (data: Buffer) => void } | null = null;
   private tagSeq = 0;
   private waiters = new Map<string, (t: Tagged) => void>();
   protected contWaiter: (() => void) | undefined;
@@ -150,6 +152,15 @@ export class WireConnection {
         const part = this.buf.subarray(0, n);
         this.buf = this.buf.subarray(n);
         this.literalLeft -= n;
+        const whole = this.literalWhole;
+        if (whole) {
+          part.copy(whole.data, whole.filled);
+          whole.filled += n;
+          if (this.literalLeft > 0) return;
+          this.literalWhole = null;
+          whole.done(whole.data);
+          continue;
+        }
         const sink = this.literalSink;
         // Backpressure: stop reading the socket until the consumer of the literal catches up.
         if (sink && !sink.write(part)) {
@@ -167,17 +178,27 @@ export class WireConnection {
       const lit = /\{(\d+)\}$/.exec(line);
       if (lit) {
         this.literalLeft = Number(lit[1]);
-        this.literalSink = this.onLiteral(line, this.literalLeft);
-        if (this.literalLeft === 0) {
-          this.literalSink?.end();
-          this.literalSink = null;
+        const to = this.onLiteral(line, this.literalLeft);
+        if (typeof to === 'function') {
+          // Wanted whole: one copy into a buffer of the exact size, no stream machinery per literal.
+          if (this.literalLeft === 0) to(Buffer.alloc(0));
+          else this.literalWhole = { data: Buffer.allocUnsafe(this.literalLeft), filled: 0, done: to };
+        } else {
+          this.literalSink = to;
+          if (this.literalLeft === 0) {
+            this.literalSink?.end();
+            this.literalSink = null;
+          }
         }
       } else this.onLine(line);
     }
   }
 
-  /** A response line announcing a literal of `size` bytes: return where its bytes go (null = discard). */
-  protected onLiteral(_line: string, _size: number): Writable | null {
+  /**
+   * A response line announcing a literal of `size` bytes: return where its bytes go — a stream, a function
+   * that takes the literal whole once it has arrived, or null to discard it.
+   */
+  protected onLiteral(_line: string, _size: number): Writable | ((data: Buffer) => void) | null {
     return null;
   }
 
@@ -229,6 +250,7 @@ export class WireConnection {
     this.greetingResolve = undefined;
     this.literalSink?.destroy(e);
     this.literalSink = null;
+    this.literalWhole = null;
   }
 
   protected nextTag(): string {

@@ -5,7 +5,7 @@
  * literal, so no message is ever held in memory and the destination's backpressure reaches the source.
  * BODY.PEEK leaves \Seen untouched; EXAMINE keeps the folder read-only.
  */
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import type { ServerSpec } from '../../config/types.js';
 import { ErrorCode, RateLimitError, TransientError, throwIfAborted } from '../../errors.js';
 import type { FolderState, StreamedMessage } from '../contract.js';
@@ -18,18 +18,11 @@ import { parseFetch, type FetchFacts } from './fetch-response.js';
 export type StreamedBody = StreamedMessage;
 
 const HIGH_WATER = 1024 * 1024;
-
-/** A Writable that keeps what it is given (small literals: header sections). */
-function collector(chunks: Buffer[]): Writable {
-  const w = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      chunks.push(chunk);
-      cb();
-    },
-  });
-  w.on('error', () => undefined);
-  return w;
-}
+/** Bodies up to this size are taken whole rather than streamed. */
+const WHOLE_MAX = 256 * 1024;
+/** Whole bodies queued for the destination beyond this pause the source socket. */
+const QUEUE_MAX = 4 * 1024 * 1024;
+const EMPTY: Buffer = Buffer.alloc(0);
 
 export class RawFetcher extends WireConnection {
   private selected: string | undefined;
@@ -43,7 +36,10 @@ export class RawFetcher extends WireConnection {
   /** Why the last `bodies` command ended in NO with the connection intact (some messages not delivered). */
   refused: string | undefined;
   /** A FETCH response interrupted by a literal: its text so far and the literal's bytes. */
-  private pending: { text: string; chunks: Buffer[]; size: number; body: boolean } | undefined;
+  private pending: { text: string; literal: Buffer; body: boolean } | undefined;
+  /** Bytes of whole bodies waiting in the queue, and whether that paused the socket. */
+  private queuedBytes = 0;
+  private pausedByQueue = false;
 
   /** Connect and log in; turn on CONDSTORE so EXAMINE reports HIGHESTMODSEQ. */
   static async connect(
@@ -119,11 +115,10 @@ export class RawFetcher extends WireConnection {
       // The rest of a FETCH response after its literal.
       const o = this.pending;
       this.pending = undefined;
-      const literal = Buffer.concat(o.chunks);
       if (o.body) {
         const uid = parseFetch(line).uid;
-        if (uid) this.push({ uid, size: o.size, body: Readable.from([literal]) });
-      } else this.facts.push(parseFetch(`${o.text} ${line}`, literal));
+        if (uid) this.push({ uid, size: o.literal.length, body: o.literal });
+      } else this.facts.push(parseFetch(`${o.text} ${line}`, o.literal));
       return;
     }
     let m: RegExpExecArray | null;
@@ -150,25 +145,27 @@ export class RawFetcher extends WireConnection {
     const q = /BODY\[\] "((?:[^"\\]|\\.)*)"/i.exec(line);
     if (q) {
       const body = Buffer.from(q[1]!.replace(/\\(.)/g, '$1'), 'latin1');
-      this.push({ uid, size: body.length, body: Readable.from([body]) });
+      this.push({ uid, size: body.length, body });
     }
   }
 
-  protected override onLiteral(line: string, size: number): Writable | null {
+  protected override onLiteral(line: string, size: number): Writable | ((data: Buffer) => void) | null {
     if (!/^\* \d+ FETCH \(/i.test(line)) return null;
     if (this.mode === 'meta') {
-      const chunks: Buffer[] = [];
-      this.pending = { text: line.replace(/\{\d+\}$/, ''), chunks, size, body: false };
-      return collector(chunks);
+      const o = { text: line.replace(/\{\d+\}$/, ''), literal: EMPTY, body: false };
+      this.pending = o;
+      return (data) => (o.literal = data);
     }
     if (this.mode !== 'bodies' || !/BODY\[\] \{\d+\}$/i.test(line)) return null;
     const uid = parseFetch(line).uid;
     if (!uid) {
-      // UID after the literal (allowed by RFC 3501): buffer this one body until the UID arrives.
-      const chunks: Buffer[] = [];
-      this.pending = { text: line, chunks, size, body: true };
-      return collector(chunks);
+      // UID after the literal (allowed by RFC 3501): hold this one body until the UID arrives.
+      const o = { text: line, literal: EMPTY, body: true };
+      this.pending = o;
+      return (data) => (o.literal = data);
     }
+    // Small bodies are taken whole (one copy, no stream per message); large ones stream with backpressure.
+    if (size <= WHOLE_MAX) return (data) => this.push({ uid, size, body: data });
     const body = new PassThrough({ highWaterMark: HIGH_WATER });
     // A body nobody reads any more (the write failed) may still be failed by a closing connection:
     // its reader sees the error through iteration; this keeps it from becoming an uncaught exception.
@@ -179,7 +176,25 @@ export class RawFetcher extends WireConnection {
 
   private push(item: StreamedBody): void {
     this.queue.push(item);
+    if (item.unreadable === undefined && Buffer.isBuffer(item.body)) {
+      // Whole bodies wait here until the destination takes them: past a bound, stop reading the socket.
+      this.queuedBytes += item.size;
+      if (this.queuedBytes > QUEUE_MAX && !this.pausedByQueue) {
+        this.pausedByQueue = true;
+        this.socket.pause();
+      }
+    }
     this.notify?.();
+  }
+
+  /** The consumer took `item`: let the socket flow again once the queue has room. */
+  private taken(item: StreamedBody): void {
+    if (item.unreadable !== undefined || !Buffer.isBuffer(item.body)) return;
+    this.queuedBytes -= item.size;
+    if (this.pausedByQueue && this.queuedBytes <= QUEUE_MAX / 2) {
+      this.pausedByQueue = false;
+      this.socket.resume();
+    }
   }
 
   /** Stream the bodies of `uidSet`. The connection is unusable if the consumer stops early. */
@@ -195,6 +210,7 @@ export class RawFetcher extends WireConnection {
     });
     this.mode = 'bodies';
     this.queue = [];
+    this.queuedBytes = 0;
     this.refused = undefined;
     let complete = false;
     const wake = () => this.notify?.();
@@ -205,6 +221,7 @@ export class RawFetcher extends WireConnection {
         throwIfAborted(signal);
         const next = this.queue.shift();
         if (next) {
+          this.taken(next);
           yield next;
           continue;
         }
@@ -234,6 +251,10 @@ export class RawFetcher extends WireConnection {
     } finally {
       signal?.removeEventListener('abort', wake);
       this.mode = 'idle';
+      if (this.pausedByQueue) {
+        this.pausedByQueue = false;
+        this.socket.resume();
+      }
       // Stopped mid-response: the rest of the answer would be misread by the next command.
       if (!complete) this.socket.destroy();
     }
