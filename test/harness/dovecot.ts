@@ -1,5 +1,5 @@
 /** Throwaway Dovecot 2.3 servers for integration tests: private config, loopback ports, temp Maildir. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -24,6 +24,11 @@ export interface DovecotOptions {
   maxUserIpConnections?: number;
   /** IMAP hierarchy delimiter for maildir++ (default '/'; '.' is a stock Debian install). fs is always '/'. */
   delimiter?: '.' | '/';
+  /**
+   * TLS: a fresh self-signed certificate for `localhost`/127.0.0.1 (openssl, which dovecot-core depends on),
+   * STARTTLS on the IMAP port and implicit TLS on `imapsPort`. Plain-text login stays allowed.
+   */
+  tls?: boolean;
 }
 
 /** A running server; stop() it in a `finally` or `after` hook. */
@@ -33,6 +38,10 @@ export interface DovecotServer {
   pop3Port: number;
   dir: string;
   delimiter: '.' | '/';
+  /** Implicit-TLS IMAP port (0 unless started with `tls`). */
+  imapsPort: number;
+  /** The server's self-signed certificate, PEM (with `tls`): trust it via NODE_EXTRA_CA_CERTS. */
+  certFile?: string;
   /** PID of the Dovecot master process. */
   pid: number;
   /** The Maildir root of a user, for tests that look at the files. */
@@ -91,11 +100,15 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
     await writeFile(path.join(dir, 'users'), opts.users.map(line).join(''), { mode: 0o600 });
     await writeFile(path.join(dir, 'masters'), opts.masterUser ? line(opts.masterUser) : '', { mode: 0o600 });
     const delimiter = opts.layout === 'fs' ? '/' : (opts.delimiter ?? '/');
+    if (opts.tls) makeCertificate(dir);
     for (let attempt = 1; ; attempt++) {
       const imapPort = await freePort();
       let pop3Port = await freePort();
       while (pop3Port === imapPort) pop3Port = await freePort();
-      const conf = config(dir, opts, { delimiter, imapPort, pop3Port, uid, gid });
+      let imapsPort = 0;
+      while (opts.tls && (imapsPort === 0 || imapsPort === imapPort || imapsPort === pop3Port))
+        imapsPort = await freePort();
+      const conf = config(dir, opts, { delimiter, imapPort, pop3Port, imapsPort, uid, gid });
       await writeFile(path.join(dir, 'dovecot.conf'), conf);
       const child = await launch(dir, imapPort);
       // Another process may grab a probed port before Dovecot binds it: try other ports.
@@ -120,6 +133,8 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
         host: '127.0.0.1',
         imapPort,
         pop3Port,
+        imapsPort,
+        certFile: opts.tls ? path.join(dir, 'cert.pem') : undefined,
         dir,
         delimiter,
         pid,
@@ -143,7 +158,39 @@ function systemUser(name: string): [number, number] {
   return [Number(f[2]), Number(f[3])];
 }
 
-type Runtime = { delimiter: string; imapPort: number; pop3Port: number; uid: number; gid: number };
+type Runtime = {
+  delimiter: string;
+  imapPort: number;
+  pop3Port: number;
+  imapsPort: number;
+  uid: number;
+  gid: number;
+};
+
+/** A throwaway self-signed certificate for localhost and 127.0.0.1 (cert.pem, key.pem in `dir`). */
+function makeCertificate(dir: string): void {
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      path.join(dir, 'key.pem'),
+      '-out',
+      path.join(dir, 'cert.pem'),
+    ],
+    { stdio: 'pipe' },
+  );
+}
 
 function config(dir: string, o: DovecotOptions, r: Runtime): string {
   const quota = o.quotaBytes !== undefined || o.maxMailSize !== undefined;
@@ -156,7 +203,7 @@ function config(dir: string, o: DovecotOptions, r: Runtime): string {
     'protocols = imap pop3',
     '# Loopback only; plaintext auth without TLS is acceptable here and nowhere else.',
     'listen = 127.0.0.1',
-    'ssl = no',
+    ...(o.tls ? ['ssl = yes', `ssl_cert = <${dir}/cert.pem`, `ssl_key = <${dir}/key.pem`] : ['ssl = no']),
     'disable_plaintext_auth = no',
     'auth_mechanisms = plain login',
     'auth_failure_delay = 0',
@@ -178,7 +225,7 @@ function config(dir: string, o: DovecotOptions, r: Runtime): string {
     // Otherwise every login from an IP is delayed (2 s, doubling) after one failed login.
     'service/anvil/unix_listener/anvil-auth-penalty/mode = 0',
     `service/imap-login/inet_listener/imap/port = ${r.imapPort}`,
-    'service/imap-login/inet_listener/imaps/port = 0',
+    `service/imap-login/inet_listener/imaps/port = ${r.imapsPort}`,
     `service/pop3-login/inet_listener/pop3/port = ${r.pop3Port}`,
     'service/pop3-login/inet_listener/pop3s/port = 0',
   ];
@@ -301,6 +348,7 @@ async function withClient<T>(
     host: s.host,
     port: s.imapPort,
     secure: false,
+    doSTARTTLS: false, // loopback test servers: plain text even where TLS is offered
     auth: { user, pass },
     logger: false,
   });
