@@ -29,6 +29,12 @@ export interface DovecotOptions {
    * STARTTLS on the IMAP port and implicit TLS on `imapsPort`. Plain-text login stays allowed.
    */
   tls?: boolean;
+  /**
+   * OAuth 2.0 (SASL XOAUTH2 and OAUTHBEARER): Dovecot's oauth2 passdb validates bearer tokens by POSTing
+   * them to this RFC 7662 introspection endpoint (the test runs it), which answers
+   * `{"active": true, "username": "..."}` for a good token.
+   */
+  oauth2IntrospectionUrl?: string;
 }
 
 /** A running server; stop() it in a `finally` or `after` hook. */
@@ -101,6 +107,19 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
     await writeFile(path.join(dir, 'masters'), opts.masterUser ? line(opts.masterUser) : '', { mode: 0o600 });
     const delimiter = opts.layout === 'fs' ? '/' : (opts.delimiter ?? '/');
     if (opts.tls) makeCertificate(dir);
+    if (opts.oauth2IntrospectionUrl)
+      await writeFile(
+        path.join(dir, 'oauth2.conf'),
+        [
+          'introspection_mode = post',
+          `introspection_url = ${opts.oauth2IntrospectionUrl}`,
+          'username_attribute = username',
+          'active_attribute = active',
+          'active_value = true',
+          '',
+        ].join('\n'),
+        { mode: 0o600 },
+      );
     for (let attempt = 1; ; attempt++) {
       const imapPort = await freePort();
       let pop3Port = await freePort();
@@ -205,7 +224,7 @@ function config(dir: string, o: DovecotOptions, r: Runtime): string {
     'listen = 127.0.0.1',
     ...(o.tls ? ['ssl = yes', `ssl_cert = <${dir}/cert.pem`, `ssl_key = <${dir}/key.pem`] : ['ssl = no']),
     'disable_plaintext_auth = no',
-    'auth_mechanisms = plain login',
+    `auth_mechanisms = plain login${o.oauth2IntrospectionUrl ? ' xoauth2 oauthbearer' : ''}`,
     'auth_failure_delay = 0',
     'auth_master_user_separator = *',
     `mail_location = maildir:${dir}/mail/%u/Maildir${o.layout === 'fs' ? ':LAYOUT=fs' : ''}`,
@@ -217,6 +236,9 @@ function config(dir: string, o: DovecotOptions, r: Runtime): string {
     // with '.' it stores '/'. Hence the '/' default: folder names with dots are common.
     `mail_plugins = listescape${quota ? ' quota' : ''}`,
     `namespace inbox {\n  inbox = yes\n  separator = ${r.delimiter}\n}`,
+    ...(o.oauth2IntrospectionUrl
+      ? [`passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${dir}/oauth2.conf\n}`]
+      : []),
     // Master passdb first: "alice*admin" + admin's password (or SASL PLAIN authzid=alice) is alice.
     `passdb {\n  driver = passwd-file\n  master = yes\n  args = ${dir}/masters\n  pass = yes\n}`,
     `passdb {\n  driver = passwd-file\n  args = ${dir}/users\n}`,

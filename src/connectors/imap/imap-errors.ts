@@ -124,3 +124,15 @@ export function mapImapError(err: unknown, where: string): CutoverError {
     opt,
   );
 }
+
+/** A refused login that used an OAuth access token: say so, and what to fix. */
+export function forToken(err: CutoverError, where: string): CutoverError {
+  if (err.code !== ErrorCode.AuthFailed) return err;
+  const said = /the server said: (.*)\)$/.exec(String((err.cause as Error | undefined)?.message ?? ''))?.[1];
+  return new PermanentError(
+    ErrorCode.AuthFailed,
+    `${where}: the OAuth access token was refused (expired, revoked, or issued for another user or scope)${said ? `; the server said: ${said}` : ''}.`,
+    'Get a fresh token for this mailbox (they usually last an hour) with the mail scope — Google: https://mail.google.com/, Microsoft 365: IMAP.AccessAsUser.All — then rerun.',
+    { cause: err },
+  );
+}

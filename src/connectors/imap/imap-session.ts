@@ -5,7 +5,7 @@ import { throwIfAborted } from '../../errors.js';
 import type { FolderInfo } from '../contract.js';
 import { specialUseFromAttribute } from '../../engine/special-use.js';
 import { imapFlowOptions, resolveLogin, type ImapLogin } from './imap-config.js';
-import { mapImapError } from './imap-errors.js';
+import { forToken, mapImapError } from './imap-errors.js';
 import { encodeMailboxName } from './utf7.js';
 
 /** "imap alice@old.example.com:993" — names the server and mailbox in every message. */
@@ -31,7 +31,8 @@ export async function openImap(
     await client.connect();
   } catch (err) {
     client.close();
-    throw mapImapError(err, where);
+    const e = mapImapError(err, where);
+    throw login.accessToken ? forToken(e, where) : e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

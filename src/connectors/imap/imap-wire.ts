@@ -12,7 +12,7 @@ import type { Writable } from 'node:stream';
 import type { ServerSpec } from '../../config/types.js';
 import { AbortError, throwIfAborted } from '../../errors.js';
 import type { ImapLogin } from './imap-config.js';
-import { mapImapError } from './imap-errors.js';
+import { forToken, mapImapError } from './imap-errors.js';
 
 /** How long a TCP (and TLS) connect may take. */
 const CONNECT_TIMEOUT_MS = Number(process.env.CUTOVER_CONNECT_TIMEOUT_MS) || 30_000;
@@ -39,6 +39,8 @@ export class WireConnection {
   private literalWhole: { data: Buffer; filled: number; done: (data: Buffer) => void } | null = null;
   private tagSeq = 0;
   private waiters = new Map<string, (t: Tagged) => void>();
+  /** The text of the last continuation request (an authentication challenge). */
+  private lastContinuation = '';
   protected contWaiter: (() => void) | undefined;
   private greetingResolve: ((line: string) => void) | undefined;
   protected failure: Error | undefined;
@@ -60,7 +62,8 @@ export class WireConnection {
     } catch (err) {
       this.socket?.destroy();
       if (signal?.aborted) throw new AbortError('Stopped by the user; rerun to resume.');
-      throw mapImapError(err, this.where);
+      const e = mapImapError(err, this.where);
+      throw login.accessToken ? forToken(e, this.where) : e;
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -115,7 +118,15 @@ export class WireConnection {
       const ir = Buffer.from(`user=${login.user}\x01auth=Bearer ${login.accessToken}\x01\x01`).toString(
         'base64',
       );
+      // A refused token gets a challenge carrying the error (JSON, base64): answer it with an empty line,
+      // then the server says NO (RFC 7628 §3.2.3; Google and Microsoft do the same for XOAUTH2).
+      this.contWaiter = () => void this.socket.write('\r\n');
       done = await this.command(`AUTHENTICATE XOAUTH2 ${ir}`, true);
+      this.contWaiter = undefined;
+      if (done.status !== 'OK' && this.lastContinuation) {
+        const why = Buffer.from(this.lastContinuation, 'base64').toString('utf8');
+        throw Object.assign(new Error(`${done.text} (the server said: ${why})`), { authenticationFailed: true });
+      }
     } else if (login.authzid || this.capabilities.has('AUTH=PLAIN')) {
       const ir = Buffer.from(`${login.authzid ?? ''}\x00${login.user}\x00${login.password ?? ''}`).toString(
         'base64',
@@ -213,6 +224,7 @@ export class WireConnection {
       return;
     }
     if (line.startsWith('+')) {
+      this.lastContinuation = line.slice(1).trim();
       const c = this.contWaiter;
       this.contWaiter = undefined;
       c?.();
