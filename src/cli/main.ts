@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { CutoverError, ErrorCode } from '../errors.js';
 import { migrateCommand } from './commands/migrate.js';
 import { reportCommand, statusCommand } from './commands/report.js';
+import { scanCommand } from './commands/scan.js';
 import { testCommand } from './commands/test.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -58,6 +59,22 @@ export function buildProgram(): Command {
       new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'),
     )
     .action(reportCommand);
+
+  targetFlags(program.command('scan'))
+    .description(
+      'environment scan (read-only): items, sizes, depth, dates, oversize items, names the destination cannot take, quota',
+    )
+    .option('-m, --mailbox <login>', 'only this mailbox (repeatable)', collect)
+    .option('--new', 'start a new scan instead of resuming a stopped one')
+    .option('--compare [scan]', 'show what changed since that scan (default: the last finished one)')
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .choices(['text', 'json', 'csv', 'xlsx'])
+        .default('text'),
+    )
+    .option('-o, --output <file>', 'write the export to this file (needed for xlsx)')
+    .addOption(new Option('--no-progress', 'no progress display'))
+    .action(scanCommand);
 
   return program;
 }

@@ -1,12 +1,9 @@
 /** Rendering reports for people (text), programs (JSON) and spreadsheets (CSV, safe against formula injection). */
 import type { MailboxReport } from '../services/report-service.js';
 
-/** A CSV cell: quoted when needed; a leading = + - @ tab or CR is neutralised with a quote mark. */
-export function csvCell(v: string | number | null | undefined): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+import { csvCell } from '../exports/table.js';
+
+export { csvCell };
 
 const COLUMNS = [
   'mailbox',

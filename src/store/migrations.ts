@@ -93,5 +93,54 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_scans': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('scans')
+          .addColumn('id', 'integer', (c) =>
+            dialect === 'postgres'
+              ? c.primaryKey().generatedByDefaultAsIdentity()
+              : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('finished_at', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('scan_mailboxes')
+          .addColumn('scan_id', 'integer', (c) => c.notNull().references('scans.id').onDelete('cascade'))
+          .addColumn('mailbox_id', 'integer', (c) =>
+            c.notNull().references('mailboxes.id').onDelete('cascade'),
+          )
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('error', 'text')
+          .addColumn('dest_error', 'text')
+          .addColumn('quota_used', 'bigint')
+          .addColumn('quota_limit', 'bigint')
+          .addColumn('append_limit', 'bigint')
+          .addColumn('duplicate_ids', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('finished_at', 'text')
+          .addPrimaryKeyConstraint('scan_mailboxes_pk', ['scan_id', 'mailbox_id'])
+          .execute();
+        await db.schema
+          .createTable('scan_folders')
+          .addColumn('scan_id', 'integer', (c) => c.notNull().references('scans.id').onDelete('cascade'))
+          .addColumn('mailbox_id', 'integer', (c) => c.notNull())
+          .addColumn('folder_key', 'text', (c) => c.notNull())
+          .addColumn('dest_path', 'text')
+          .addColumn('depth', 'integer', (c) => c.notNull())
+          .addColumn('messages', 'integer', (c) => c.notNull())
+          .addColumn('bytes', 'bigint', (c) => c.notNull())
+          .addColumn('oldest', 'text')
+          .addColumn('newest', 'text')
+          .addColumn('oversize', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('no_message_id', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('duplicate_ids', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('name_problem', 'text')
+          .addColumn('excluded', 'text')
+          .addPrimaryKeyConstraint('scan_folders_pk', ['scan_id', 'mailbox_id', 'folder_key'])
+          .execute();
+      },
+    },
   };
 }

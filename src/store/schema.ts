@@ -74,9 +74,59 @@ export interface LedgerTable {
   pass_id: number;
 }
 
+/** One environment scan (read-only survey of the sources); stopped scans resume. */
+export interface ScanTable {
+  id: Generated<number>;
+  started_at: string;
+  finished_at: string | null;
+  /** running | done | stopped */
+  status: string;
+}
+
+/** One mailbox in a scan. */
+export interface ScanMailboxTable {
+  scan_id: number;
+  mailbox_id: number;
+  /** done | failed */
+  status: string;
+  error: string | null;
+  /** Why the destination could not be checked (quota, size limit), when it could not. */
+  dest_error: string | null;
+  quota_used: number | null;
+  quota_limit: number | null;
+  append_limit: number | null;
+  /** Messages whose Message-ID another message of the mailbox also has (extra copies). */
+  duplicate_ids: Generated<number>;
+  finished_at: string | null;
+}
+
+/** One source folder in a scan. */
+export interface ScanFolderTable {
+  scan_id: number;
+  mailbox_id: number;
+  folder_key: string;
+  dest_path: string | null;
+  depth: number;
+  messages: number;
+  bytes: number;
+  oldest: string | null;
+  newest: string | null;
+  /** Messages larger than the destination accepts (or the configured maximum). */
+  oversize: Generated<number>;
+  no_message_id: Generated<number>;
+  /** Extra copies of a Message-ID within this folder. */
+  duplicate_ids: Generated<number>;
+  /** The destination cannot take the name as it is: what it becomes, and why. */
+  name_problem: string | null;
+  excluded: string | null;
+}
+
 export interface Database {
   mailboxes: MailboxTable;
   passes: PassTable;
   folders: FolderTable;
   ledger: LedgerTable;
+  scans: ScanTable;
+  scan_mailboxes: ScanMailboxTable;
+  scan_folders: ScanFolderTable;
 }
