@@ -1,0 +1,137 @@
+/**
+ * The cutover plan, as the project file's `plan:` section describes it. Every key is optional:
+ *
+ *   plan:
+ *     cutover: 2026-12-12T18:00         # local time in `timezone` (default: suggested from the estimate)
+ *     notifyFrom: 2026-11-25            # when end-user communications start (default: today)
+ *     timezone: Europe/Berlin           # IANA name (default: this machine's)
+ *     mode: credentials                 # credentials | admin | oauth
+ *     communications: users             # none | users | contact | operator
+ *     contact: it@example.com           # for communications: contact
+ *     domains: [example.com]            # mail domains whose DNS moves at cutover
+ *     dns: self-service                 # self-service | zone | dynamic
+ *     dnsServer: { host: ns1.example.com, port: 53, keyName: cutover, keySecret: { env: TSIG_SECRET } }
+ *     windows:                          # throttling windows: concurrency (mailboxes at once) by day and time
+ *       - { days: mon-fri, from: "08:00", to: "18:00", concurrency: 1 }
+ *       - { days: sat-sun, concurrency: 8 }
+ *     prestageOlderThanDays: 30         # pre-stage phase: only items older than this
+ *     recentMonths: 6                   # "recent" phase: only the last N months before cutover
+ *     catchUpDays: 7                    # catch-up passes are allowed this long after cutover
+ *     addressReplacements:              # old address or domain → new (login names, contacts, attendees)
+ *       - { from: "@old.example", to: "@new.example" }
+ */
+import type { SecretRef } from './types.js';
+
+export type MigrationMode = 'credentials' | 'admin' | 'oauth';
+export type Communications = 'none' | 'users' | 'contact' | 'operator';
+export type DnsMode = 'self-service' | 'zone' | 'dynamic';
+
+/** A throttling window: on these weekdays (0 = Sunday), between `from` and `to` local time. */
+export interface ThrottleWindow {
+  days: number[];
+  /** Minutes after midnight, inclusive. */
+  from: number;
+  /** Minutes after midnight, exclusive; may be ≤ from for a window that runs past midnight. */
+  to: number;
+  /** Mailboxes at once during the window; 0 pauses migration. */
+  concurrency: number;
+}
+
+export interface PlanConfig {
+  cutoverAt?: Date;
+  notifyFrom?: Date;
+  timezone: string;
+  mode: MigrationMode;
+  communications: Communications;
+  contact?: string;
+  domains: string[];
+  dns: DnsMode;
+  dnsServer?: { host: string; port: number; keyName?: string; keySecret?: SecretRef };
+  windows: ThrottleWindow[];
+  prestageOlderThanDays?: number;
+  recentMonths?: number;
+  catchUpDays: number;
+  addressReplacements: Array<{ from: string; to: string }>;
+}
+
+export const MODES: readonly MigrationMode[] = ['credentials', 'admin', 'oauth'];
+export const COMMUNICATIONS: readonly Communications[] = ['none', 'users', 'contact', 'operator'];
+export const DNS_MODES: readonly DnsMode[] = ['self-service', 'zone', 'dynamic'];
+
+/** The plan when the project file has none. */
+export function defaultPlan(): PlanConfig {
+  return {
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+    mode: 'credentials',
+    communications: 'none',
+    domains: [],
+    dns: 'self-service',
+    windows: [],
+    catchUpDays: 7,
+    addressReplacements: [],
+  };
+}
+
+const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/** "mon-fri", "sat,sun", "daily" → weekday numbers; undefined when not understood. */
+export function parseDays(input: string): number[] | undefined {
+  const s = input.trim().toLowerCase();
+  if (s === 'daily' || s === 'all' || s === '*') return [0, 1, 2, 3, 4, 5, 6];
+  const out = new Set<number>();
+  for (const part of s.split(/\s*,\s*/)) {
+    const [a, b] = part.split(/\s*-\s*/).map((d) => DAY_NAMES.indexOf(d.slice(0, 3)));
+    if (a === undefined || a < 0 || (b !== undefined && b < 0)) return undefined;
+    if (b === undefined) out.add(a);
+    else
+      for (let d = a; ; d = (d + 1) % 7) {
+        out.add(d);
+        if (d === b) break;
+      }
+  }
+  return [...out].sort();
+}
+
+/** "08:00" → 480; undefined when not HH:MM. "24:00" is the end of the day. */
+export function parseClock(input: string): number | undefined {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(input.trim());
+  if (!m) return undefined;
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  if (h > 24 || min > 59 || (h === 24 && min > 0)) return undefined;
+  return h * 60 + min;
+}
+
+/** Weekday and minutes after midnight of `t` in `timeZone`. */
+export function localClock(t: Date, timeZone: string): { day: number; minutes: number } {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(t);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '0';
+  return {
+    day: DAY_NAMES.indexOf(get('weekday').slice(0, 3).toLowerCase()),
+    minutes: Number(get('hour')) * 60 + Number(get('minute')),
+  };
+}
+
+/** Mailboxes at once at time `t`: the first window that covers it, else `fallback`. */
+export function concurrencyAt(
+  t: Date,
+  plan: Pick<PlanConfig, 'windows' | 'timezone'>,
+  fallback: number,
+): number {
+  if (plan.windows.length === 0) return fallback;
+  const { day, minutes } = localClock(t, plan.timezone);
+  for (const w of plan.windows) {
+    const overnight = w.to <= w.from;
+    const inDay = w.days.includes(day) && minutes >= w.from && (overnight || minutes < w.to);
+    const yesterday = (day + 6) % 7;
+    const spill = overnight && w.days.includes(yesterday) && minutes < w.to;
+    if (inDay || spill) return w.concurrency;
+  }
+  return fallback;
+}
