@@ -3,7 +3,9 @@ import { Command, Option } from 'commander';
 import { CutoverError, ErrorCode } from '../errors.js';
 import { migrateCommand } from './commands/migrate.js';
 import { reportCommand, statusCommand } from './commands/report.js';
+import { planCommand } from './commands/plan.js';
 import { scanCommand } from './commands/scan.js';
+import { scheduleCommand } from './commands/schedule.js';
 import { testCommand } from './commands/test.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -34,6 +36,15 @@ export function buildProgram(): Command {
     .description('copy every mailbox (starred first, then largest first); rerun for a delta pass')
     .option('-m, --mailbox <login>', 'only this mailbox (repeatable)', collect)
     .option('-n, --dry-run', 'list and decide, write nothing')
+    .addOption(
+      new Option('--phase <phase>', 'narrow this pass to a phase of the plan').choices([
+        'prestage',
+        'recent',
+        'delta',
+        'final',
+        'catchup',
+      ]),
+    )
     .option('--since <date>', 'one-off: only messages received on or after YYYY-MM-DD')
     .option('--before <date>', 'one-off: only messages received before YYYY-MM-DD')
     .option('--max-size <size>', 'one-off: skip messages larger than this (e.g. 25MB)')
@@ -75,6 +86,27 @@ export function buildProgram(): Command {
     .option('-o, --output <file>', 'write the export to this file (needed for xlsx)')
     .addOption(new Option('--no-progress', 'no progress display'))
     .action(scanCommand);
+
+  targetFlags(program.command('plan'))
+    .description(
+      'the cutover plan: order summary, estimate, suggested date, warnings; exportable per mailbox',
+    )
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .choices(['text', 'json', 'csv', 'xlsx'])
+        .default('text'),
+    )
+    .option('-o, --output <file>', 'write the export to this file (needed for xlsx)')
+    .action(planCommand);
+
+  targetFlags(program.command('schedule'))
+    .description(
+      "the plan's phases (pre-stage, nightly deltas, final sync at cutover, catch-ups); --run runs them when due",
+    )
+    .option('--run', 'stay in the foreground and run each phase when it is due')
+    .option('--once', 'with --run: run what is due now, then exit (for cron)')
+    .addOption(new Option('--no-progress', 'plain log lines even on a terminal'))
+    .action(scheduleCommand);
 
   return program;
 }

@@ -135,3 +135,43 @@ export function concurrencyAt(
   }
   return fallback;
 }
+
+/** How far `timeZone`'s wall clock is ahead of UTC at instant `t`, in milliseconds. */
+export function zoneOffsetMs(t: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(t);
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const wall = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  return wall - Math.floor(t.getTime() / 1000) * 1000;
+}
+
+/** The instant at which `timeZone`'s clocks show [year, month (1-12), day, hour, minute]. */
+export function fromZonedWallTime(w: [number, number, number, number, number], timeZone: string): Date {
+  const wall = Date.UTC(w[0], w[1] - 1, w[2], w[3], w[4]);
+  // Two rounds settle the offset also next to a daylight-saving change.
+  let t = wall - zoneOffsetMs(new Date(wall), timeZone);
+  t = wall - zoneOffsetMs(new Date(t), timeZone);
+  return new Date(t);
+}
+
+/**
+ * An address after the plan's replacements: a rule "@old.example" → "@new.example" moves the domain,
+ * a rule with a whole address replaces that address; the first matching rule wins; case-insensitive.
+ */
+export function replaceAddress(address: string, rules: PlanConfig['addressReplacements']): string {
+  const lower = address.toLowerCase();
+  for (const r of rules) {
+    if (r.from.startsWith('@') && lower.endsWith(r.from) && lower.length > r.from.length)
+      return address.slice(0, address.length - r.from.length) + (r.to.startsWith('@') ? r.to : `@${r.to}`);
+    if (!r.from.startsWith('@') && lower === r.from) return r.to;
+  }
+  return address;
+}

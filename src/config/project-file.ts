@@ -39,6 +39,17 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ErrorCode, PermanentError } from '../errors.js';
 import { parseMailboxCsv } from './mailbox-csv.js';
+import {
+  COMMUNICATIONS,
+  DNS_MODES,
+  MODES,
+  defaultPlan,
+  fromZonedWallTime,
+  parseClock,
+  parseDays,
+  replaceAddress,
+  type PlanConfig,
+} from './plan.js';
 import { isEnvName, parseBool, parseDate, parseItemList, parseSize, suggest, type Parsed } from './values.js';
 import type {
   AuthSpec,
@@ -78,6 +89,7 @@ const TOP_KEYS = [
   'concurrency',
   'limits',
   'dataDir',
+  'plan',
 ];
 const OPTION_KEYS = ['items', 'since', 'before', 'maxMessageSize'];
 const MAILBOX_KEYS = ['source', 'destination', 'star', 'password', 'destinationPassword', ...OPTION_KEYS];
@@ -245,6 +257,148 @@ class Reader {
   }
 }
 
+const PLAN_KEYS = [
+  'cutover',
+  'notifyFrom',
+  'timezone',
+  'mode',
+  'communications',
+  'contact',
+  'domains',
+  'dns',
+  'dnsServer',
+  'windows',
+  'prestageOlderThanDays',
+  'recentMonths',
+  'catchUpDays',
+  'addressReplacements',
+];
+
+/** A date-time in the plan's time zone: "2026-12-12T18:00", "2026-12-12 18:00", a date (midnight), or ISO with an offset. */
+function zonedTime(input: string | Date, timeZone: string): Date | undefined {
+  if (input instanceof Date) return input;
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2}))?$/.exec(input.trim());
+  if (m)
+    return fromZonedWallTime(
+      [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0)],
+      timeZone,
+    );
+  const t = Date.parse(input);
+  return Number.isNaN(t) || !/([zZ]|[+-]\d\d:?\d\d)$/.test(input.trim()) ? undefined : new Date(t);
+}
+
+function readPlan(r: Reader, f: Field | undefined): PlanConfig {
+  const plan = defaultPlan();
+  const m = f && r.map(f, PLAN_KEYS);
+  if (!m) return plan;
+  const tz = r.str(m.get('timezone'));
+  if (tz !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      plan.timezone = tz;
+    } catch {
+      r.add(
+        m.get('timezone')!.at,
+        `plan.timezone: '${tz}' is not a time zone`,
+        'Use an IANA name such as Europe/Berlin or America/New_York.',
+      );
+    }
+  }
+  const when = (key: 'cutover' | 'notifyFrom'): Date | undefined => {
+    const field = m.get(key);
+    if (!field) return undefined;
+    const v = r.scalar(field, 'a date and time');
+    if (v === undefined) return undefined;
+    const d = typeof v === 'string' || v instanceof Date ? zonedTime(v, plan.timezone) : undefined;
+    if (!d)
+      r.add(
+        field.at,
+        `plan.${key}: ${JSON.stringify(v)} is not a date and time`,
+        `Write e.g. ${key}: "2026-12-12T18:00" (in plan.timezone).`,
+      );
+    return d;
+  };
+  plan.cutoverAt = when('cutover');
+  plan.notifyFrom = when('notifyFrom');
+  const choice = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
+    const v = r.str(m.get(key));
+    if (v === undefined) return undefined;
+    if ((allowed as readonly string[]).includes(v)) return v as T;
+    return r.add(
+      m.get(key)!.at,
+      `plan.${key}: '${v}' is not one of ${allowed.join(', ')}`,
+      `Write ${key}: ${allowed[0]}.`,
+    );
+  };
+  plan.mode = choice('mode', MODES) ?? plan.mode;
+  plan.communications = choice('communications', COMMUNICATIONS) ?? plan.communications;
+  plan.dns = choice('dns', DNS_MODES) ?? plan.dns;
+  plan.contact = r.str(m.get('contact'));
+  const df = m.get('domains');
+  if (df)
+    plan.domains = r
+      .list(df, true)
+      .map((x) => r.str(x)?.toLowerCase())
+      .filter((x): x is string => !!x);
+  const sf = m.get('dnsServer');
+  const sm = sf && r.map(sf, ['host', 'port', 'keyName', 'keySecret']);
+  if (sm) {
+    const host = r.str(sm.get('host'));
+    if (!host)
+      r.add(
+        sf.at,
+        'plan.dnsServer needs a host',
+        'Write dnsServer: { host: ns1.example.com, keyName: …, keySecret: { env: … } }.',
+      );
+    else
+      plan.dnsServer = {
+        host,
+        port: r.int(sm.get('port'), 1, 65535, 'A port number, 53 by default.') ?? 53,
+        keyName: r.str(sm.get('keyName')),
+        keySecret: r.secret(sm.get('keySecret')),
+      };
+  }
+  const wf = m.get('windows');
+  for (const item of wf ? r.list(wf) : []) {
+    const w = r.map(item, ['days', 'from', 'to', 'concurrency']);
+    if (!w) continue;
+    const daysText = r.str(w.get('days')) ?? 'daily';
+    const days = parseDays(daysText);
+    const from = parseClock(r.str(w.get('from')) ?? '00:00');
+    const to = parseClock(r.str(w.get('to')) ?? '24:00');
+    const concurrency = r.int(w.get('concurrency'), 0, 1000, 'Mailboxes at once in this window; 0 pauses.');
+    if (!days)
+      r.add(
+        w.get('days')?.at ?? item.at,
+        `${item.path}.days: '${daysText}' is not understood`,
+        'Write mon-fri, sat-sun, "mon,wed,fri" or daily.',
+      );
+    if (from === undefined || to === undefined)
+      r.add(item.at, `${item.path}: from/to must be HH:MM`, 'Write from: "08:00", to: "18:00" (quoted).');
+    if (concurrency === undefined && !w.get('concurrency'))
+      r.add(
+        item.at,
+        `${item.path} needs a concurrency`,
+        'Write concurrency: 2 (0 pauses migration in this window).',
+      );
+    if (days && from !== undefined && to !== undefined && concurrency !== undefined)
+      plan.windows.push({ days, from, to, concurrency });
+  }
+  plan.prestageOlderThanDays = r.int(m.get('prestageOlderThanDays'), 0, 36500, 'A number of days.');
+  plan.recentMonths = r.int(m.get('recentMonths'), 1, 1200, 'A number of months.');
+  plan.catchUpDays = r.int(m.get('catchUpDays'), 0, 365, 'A number of days.') ?? plan.catchUpDays;
+  const af = m.get('addressReplacements');
+  for (const item of af ? r.list(af) : []) {
+    const a = r.map(item, ['from', 'to']);
+    const from = a && r.str(a.get('from'));
+    const to = a && r.str(a.get('to'));
+    if (from && to) plan.addressReplacements.push({ from: from.toLowerCase(), to: to.toLowerCase() });
+    else if (a)
+      r.add(item.at, `${item.path} needs from and to`, 'Write { from: "@old.example", to: "@new.example" }.');
+  }
+  return plan;
+}
+
 function readServer(r: Reader, f: Field | undefined, name: string, top: unknown): ServerSpec | undefined {
   if (!f)
     return r.add(
@@ -254,12 +408,19 @@ function readServer(r: Reader, f: Field | undefined, name: string, top: unknown)
     );
   const m = r.map(f, SERVER_KEYS);
   if (!m) return undefined;
-  const kind = r.str(m.get('kind'));
-  if (kind !== undefined && kind !== 'imap')
+  const kindText = r.str(m.get('kind'));
+  const kind = kindText === 'pop3' ? 'pop3' : 'imap';
+  if (kindText !== undefined && kindText !== 'imap' && kindText !== 'pop3')
     r.add(
       m.get('kind')?.at,
-      `${name}.kind '${kind}' is not supported`,
-      'Only imap is supported today; leave kind out.',
+      `${name}.kind '${kindText}' is not supported`,
+      'Write kind: imap (the default, leave it out) or kind: pop3 (a source only).',
+    );
+  else if (kind === 'pop3' && name === 'destination')
+    r.add(
+      m.get('kind')?.at,
+      'destination.kind pop3: POP3 can only be a source; it has no way to store messages on the server',
+      'Make the destination an IMAP server (kind: imap, or leave kind out).',
     );
   const host = r.str(m.get('host'));
   if (!m.has('host'))
@@ -279,13 +440,19 @@ function readServer(r: Reader, f: Field | undefined, name: string, top: unknown)
     r.add(
       m.get('tls')?.at,
       `${name}.tls must be tls, starttls or none, not '${tlsText}'`,
-      'tls = TLS from the start (port 993), starttls = upgrade (port 143), none = unencrypted.',
+      kind === 'pop3'
+        ? 'tls = TLS from the start (port 995), starttls = upgrade with STLS (port 110), none = unencrypted.'
+        : 'tls = TLS from the start (port 993), starttls = upgrade (port 143), none = unencrypted.',
     );
-  const portHint = 'IMAP uses 993 with tls, 143 with starttls or none.';
+  const portHint =
+    kind === 'pop3'
+      ? 'POP3 uses 995 with tls, 110 with starttls or none.'
+      : 'IMAP uses 993 with tls, 143 with starttls or none.';
+  const defaultPort = kind === 'pop3' ? (tls === 'tls' ? 995 : 110) : tls === 'tls' ? 993 : 143;
   const server: ServerSpec = {
-    kind: 'imap',
+    kind,
     host: host ?? '',
-    port: r.int(m.get('port'), 1, 65535, portHint) ?? (tls === 'tls' ? 993 : 143),
+    port: r.int(m.get('port'), 1, 65535, portHint) ?? defaultPort,
     tls: tls ?? 'tls',
     allowInvalidCertificates: r.bool(m.get('allowInvalidCertificates')) ?? false,
     maxConnections:
@@ -519,7 +686,18 @@ export function parseProjectFile(
   const lineOf = (p: ConfigProblem): number => Number(p.where.slice(p.where.lastIndexOf(':') + 1));
   r.problems.sort((a, b) => lineOf(a) - lineOf(b));
   if (r.problems.length > 0 || !source || !destination) return { problems: [...r.problems, ...csvProblems] };
-  const config: ProjectConfig = { name, source, destination, defaults, mailboxes, concurrency, limits };
+  const plan = readPlan(r, top.get('plan'));
+  // A mailbox without a destination login of its own (the same as its source) gets the replacements.
+  for (const m of mailboxes)
+    if (m.destUser === m.sourceUser) {
+      const replaced = replaceAddress(m.sourceUser, plan.addressReplacements);
+      if (replaced !== m.destUser) {
+        m.destUser = replaced;
+        if (m.destAuth && 'user' in m.destAuth) m.destAuth = { ...m.destAuth, user: replaced };
+      }
+    }
+  if (r.problems.length > 0) return { problems: [...r.problems, ...csvProblems] };
+  const config: ProjectConfig = { name, source, destination, defaults, mailboxes, concurrency, limits, plan };
   if (dataDir !== undefined) config.dataDir = dataDir;
   return { config, problems: csvProblems };
 }

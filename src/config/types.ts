@@ -2,6 +2,7 @@
  * The typed shape of what an operator describes: servers, mailboxes and the migration's options.
  * Parsed and validated from a YAML project file, a mailboxes CSV, or imap:// URLs on the command line.
  */
+import type { PlanConfig } from './plan.js';
 
 /** How the connection is secured. `tls` = implicit TLS (993/995), `starttls` = upgrade, `none` = plain. */
 export type TlsMode = 'tls' | 'starttls' | 'none';
@@ -93,6 +94,8 @@ export interface ProjectConfig {
   limits: RateLimits;
   /** Directory of the embedded store (SQLite); relative to the project file. */
   dataDir?: string;
+  /** The cutover plan (dates, mode, communications, DNS, windows, phases); defaults when absent. */
+  plan?: PlanConfig;
 }
 
 /** A problem found while reading configuration: where, what, and what to do. */

@@ -12,6 +12,8 @@ import { LedgerRepo } from '../store/ledger-repo.js';
 import { MailboxRepo, type PassCounters } from '../store/mailbox-repo.js';
 import { ConnectionSlots, RateLimiter } from '../runner/limits.js';
 import { runPool } from '../runner/local.js';
+import { defaultPlan } from '../config/plan.js';
+import { phaseOptions, type Phase } from './phases.js';
 
 /** Stable identity of a mailbox pair across runs. */
 export function mailboxKey(
@@ -47,6 +49,8 @@ export interface RunOptions {
   /** Only these mailboxes (source logins). */
   only?: string[];
   dryRun?: boolean;
+  /** Narrow the pass to a phase of the plan (pre-stage, recent…); default: everything. */
+  phase?: Phase;
   progress: ProgressSink;
   signal?: AbortSignal;
 }
@@ -59,6 +63,8 @@ export async function runMigration(
 ): Promise<MailboxOutcome[]> {
   const mailboxes = new MailboxRepo(store.db);
   const ledger = new LedgerRepo(store.db);
+  const plan = project.plan ?? defaultPlan();
+  if (opts.phase) phaseOptions(opts.phase, project.defaults, plan); // a phase out of its time fails here, once
   await mailboxes.closeStalePasses();
 
   const selected = project.mailboxes.filter((m) => !opts.only?.length || opts.only.includes(m.sourceUser));
@@ -114,7 +120,7 @@ export async function runMigration(
           server: project.destination,
           auth: authFor(project.destination, spec.destUser, spec.destAuth, 'destination'),
         },
-        options: spec.options,
+        options: opts.phase ? phaseOptions(opts.phase, spec.options, plan) : spec.options,
         foldersInParallel: project.concurrency.foldersPerMailbox,
         dryRun: opts.dryRun ?? false,
       };

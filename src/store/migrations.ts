@@ -142,5 +142,19 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_phase_runs': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('phase_runs')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('phase', 'text', (c) => c.notNull())
+          .addColumn('due_at', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text')
+          .addColumn('finished_at', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('note', 'text')
+          .execute();
+      },
+    },
   };
 }

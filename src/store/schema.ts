@@ -121,6 +121,18 @@ export interface ScanFolderTable {
   excluded: string | null;
 }
 
+/** A scheduled phase (pre-stage, nightly delta, final, catch-up) and whether it has run. */
+export interface PhaseRunTable {
+  key: string;
+  phase: string;
+  due_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** running | done | failed | superseded */
+  status: string;
+  note: string | null;
+}
+
 export interface Database {
   mailboxes: MailboxTable;
   passes: PassTable;
@@ -129,4 +141,5 @@ export interface Database {
   scans: ScanTable;
   scan_mailboxes: ScanMailboxTable;
   scan_folders: ScanFolderTable;
+  phase_runs: PhaseRunTable;
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { openStore } from '../../store/db.js';
 import { acquireRunLock } from '../../store/run-lock.js';
 import { runMigration } from '../../services/migration-service.js';
+import type { Phase } from '../../services/phases.js';
 import { buildReport } from '../../services/report-service.js';
 import { ProgressDisplay } from '../progress-display.js';
 import { reportText } from '../report-format.js';
@@ -11,6 +12,7 @@ import { resolveTarget, type TargetOptions } from '../context.js';
 interface MigrateOptions extends TargetOptions {
   mailbox?: string[];
   dryRun?: boolean;
+  phase?: Phase;
   progress?: boolean;
 }
 
@@ -53,6 +55,7 @@ export async function migrateCommand(o: MigrateOptions): Promise<void> {
     const outcomes = await runMigration(store, project, {
       only: o.mailbox,
       dryRun: o.dryRun,
+      phase: o.phase,
       progress: display,
       signal: controller.signal,
     });
