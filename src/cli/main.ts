@@ -1,6 +1,7 @@
 /** The `cutover` command line: a thin shell over the services. */
 import { Command, Option } from 'commander';
 import { CutoverError, ErrorCode } from '../errors.js';
+import { alertsCommand } from './commands/alerts.js';
 import { migrateCommand } from './commands/migrate.js';
 import { reportCommand, statusCommand } from './commands/report.js';
 import { planCommand } from './commands/plan.js';
@@ -107,6 +108,19 @@ export function buildProgram(): Command {
     .option('--once', 'with --run: run what is due now, then exit (for cron)')
     .addOption(new Option('--no-progress', 'plain log lines even on a terminal'))
     .action(scheduleCommand);
+
+  program
+    .command('alerts')
+    .description(
+      'what needs a person: quota too small, oversize items, renamed folders, failed scans, DNS not ready',
+    )
+    .option('-p, --project <file>', 'project file (for its data directory)')
+    .option('-d, --data-dir <dir>', 'where the embedded store lives')
+    .option('--all', 'also completed and archived alerts')
+    .option('--complete <id>', 'mark an alert completed (the situation is resolved)')
+    .option('--archive <id>', 'archive an alert (ignore it)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(alertsCommand);
 
   return program;
 }

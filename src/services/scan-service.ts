@@ -11,7 +11,9 @@ import { ConnectionSlots } from '../runner/limits.js';
 import { runPool } from '../runner/local.js';
 import type { Store } from '../store/db.js';
 import { MailboxRepo } from '../store/mailbox-repo.js';
+import { AlertRepo } from '../store/alert-repo.js';
 import { ScanRepo } from '../store/scan-repo.js';
+import type { MailboxScan } from '../engine/mailbox-scan.js';
 import { authFor, mailboxKey } from './migration-service.js';
 
 export interface ScanOptions {
@@ -40,6 +42,7 @@ export async function runScan(store: Store, project: ProjectConfig, opts: ScanOp
   const resumed = !opts.fresh && last !== undefined && last.status !== 'done';
   const scanId = resumed ? last.id : await scans.start();
   const finished = await scans.finishedMailboxes(scanId);
+  const alerts = new AlertRepo(store.db);
 
   const selected = project.mailboxes.filter((m) => !opts.only?.length || opts.only.includes(m.sourceUser));
   const jobs: ScanJob[] = [];
@@ -80,6 +83,12 @@ export async function runScan(store: Store, project: ProjectConfig, opts: ScanOp
         options: spec.options,
       });
     } catch (err) {
+      await alerts.raise({
+        mailboxId: id,
+        type: 'scan-failed',
+        level: 'critical',
+        text: `${label}: the scan failed: ${asCutoverError(err).describe()}`,
+      });
       await scans.saveMailbox(
         scanId,
         {
@@ -105,6 +114,7 @@ export async function runScan(store: Store, project: ProjectConfig, opts: ScanOp
       r.mailbox.destError ??=
         'No destination credentials for this mailbox: quota and size limit not checked.';
     await scans.saveMailbox(scanId, r.mailbox, r.folders);
+    await raiseScanAlerts(alerts, job, r);
     if (r.mailbox.status === 'done')
       await mailboxes.setSize(
         job.mailboxId,
@@ -261,4 +271,43 @@ export function compareScans(before: ScanView, after: ScanView): ScanDiffRow[] {
       foldersRemoved: [...fa].filter((f) => !fb.has(f)),
     };
   });
+}
+
+/** What a scan found that a person must act on (critical) or should know (advisory), as alerts. */
+async function raiseScanAlerts(alerts: AlertRepo, job: ScanJob, r: MailboxScan): Promise<void> {
+  const id = job.mailboxId;
+  const set = async (type: string, on: boolean, level: 'critical' | 'advisory', text: string) =>
+    on ? alerts.raise({ mailboxId: id, type, level, text }) : alerts.clear(id, type);
+  await set(
+    'scan-failed',
+    r.mailbox.status === 'failed',
+    'critical',
+    `${job.label}: the scan failed: ${r.mailbox.error ?? ''}`,
+  );
+  if (r.mailbox.status === 'failed') return;
+  const bytes = r.folders.filter((f) => !f.excluded).reduce((s, f) => s + f.bytes, 0);
+  const { quotaLimit, quotaUsed } = r.mailbox;
+  const short = quotaLimit !== null ? bytes - (quotaLimit - (quotaUsed ?? 0)) : 0;
+  await set(
+    'quota-too-small',
+    short > 0,
+    'critical',
+    `${job.label}: the destination quota is ${(short / 1024 ** 2).toFixed(1)} MB too small for what the source holds; raise it before migrating.`,
+  );
+  const oversize = r.folders.reduce((s, f) => s + f.oversize, 0);
+  await set(
+    'oversize-items',
+    oversize > 0,
+    'advisory',
+    `${job.label}: ${oversize} item(s) are larger than the destination accepts and will be skipped.`,
+  );
+  const renamed = r.folders
+    .filter((f) => f.nameProblem)
+    .map((f) => (JSON.parse(f.folderKey) as string[]).join('/'));
+  await set(
+    'folder-renamed',
+    renamed.length > 0,
+    'advisory',
+    `${job.label}: ${renamed.length} folder(s) will be renamed at the destination: ${renamed.slice(0, 5).join(', ')}${renamed.length > 5 ? ', …' : ''}.`,
+  );
 }

@@ -133,6 +133,25 @@ export interface PhaseRunTable {
   note: string | null;
 }
 
+/**
+ * Something a person should know or do, raised by the engine, the scan or the planner. Critical alerts
+ * hold the affected mailbox until resolved; advisory ones inform.
+ */
+export interface AlertTable {
+  id: Generated<number>;
+  /** The mailbox concerned, or null for the project (DNS, plan). */
+  mailbox_id: number | null;
+  /** Stable kind, e.g. quota-too-small, oversize-items, folder-renamed, scan-failed, dns-not-ready. */
+  type: string;
+  /** critical | advisory */
+  level: string;
+  text: string;
+  /** active | completed | archived */
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   mailboxes: MailboxTable;
   passes: PassTable;
@@ -142,4 +161,5 @@ export interface Database {
   scan_mailboxes: ScanMailboxTable;
   scan_folders: ScanFolderTable;
   phase_runs: PhaseRunTable;
+  alerts: AlertTable;
 }

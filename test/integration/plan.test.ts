@@ -77,6 +77,17 @@ test('cutover plan: summary, estimate, suggested Friday cutover, warnings; CSV a
   assert.equal(scan.code, 1, 'frank has no source credentials: his scan fails, and says why');
   assert.match(scan.stdout, /frank.*\[failed\][\s\S]*No source credentials for mailbox "frank"/);
 
+  const alerts = await cli(['alerts', '--project', file]);
+  assert.equal(alerts.code, 0, alerts.stderr);
+  const id = /#(\d+) ✗ critical {2}scan-failed {2}frank/.exec(alerts.stdout)?.[1];
+  assert.ok(id, alerts.stdout);
+  assert.equal((await cli(['alerts', '--project', file, '--complete', id])).code, 0);
+  assert.doesNotMatch((await cli(['alerts', '--project', file])).stdout, /scan-failed/);
+  assert.match(
+    (await cli(['alerts', '--project', file, '--all'])).stdout,
+    /scan-failed {2}frank {2}\[completed\]/,
+  );
+
   const text = await cli(['plan', '--project', file]);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /Mailboxes\s+2 \(0 starred\), 10 items/);

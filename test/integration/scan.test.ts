@@ -14,6 +14,7 @@ import { makeMessage } from '../harness/messages.js';
 import { cli, tempDataDir, url } from './helpers.js';
 import { resolveTarget } from '../../src/cli/context.js';
 import { openStore } from '../../src/store/db.js';
+import { AlertRepo } from '../../src/store/alert-repo.js';
 import { compareScans, runScan, scanView } from '../../src/services/scan-service.js';
 import { silentProgress, type ProgressSink } from '../../src/engine/progress.js';
 import type { ProjectConfig } from '../../src/config/types.js';
@@ -94,6 +95,13 @@ test('a scan reports per-folder figures, oversize items, Message-ID problems, un
     const dotted = carol.folderRows.find((f) => f.folder === 'v1.2')!;
     assert.match(dotted.nameProblem ?? '', /becomes "v1\u20242"/);
     assert.equal(view.mailboxes.find((m) => m.mailbox === 'dave')!.messages, 1);
+    // What needs a person became alerts: critical for the quota, advisory for the rest.
+    const alerts = (await new AlertRepo(store.db).list('active')).map((a) => `${a.level} ${a.type}`).sort();
+    assert.deepEqual(alerts, [
+      'advisory folder-renamed',
+      'advisory oversize-items',
+      'critical quota-too-small',
+    ]);
   } finally {
     await store.close();
   }

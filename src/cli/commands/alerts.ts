@@ -1,0 +1,55 @@
+/** `cutover alerts`: what needs a person — list, complete or archive. */
+import { openStore } from '../../store/db.js';
+import { AlertRepo } from '../../store/alert-repo.js';
+import { MailboxRepo } from '../../store/mailbox-repo.js';
+import { ErrorCode, PermanentError } from '../../errors.js';
+import { resolveDataDir } from '../context.js';
+
+export interface AlertsOptions {
+  project?: string;
+  dataDir?: string;
+  all?: boolean;
+  complete?: string;
+  archive?: string;
+  format: 'text' | 'json';
+}
+
+export async function alertsCommand(o: AlertsOptions): Promise<void> {
+  const store = await openStore(resolveDataDir(o));
+  try {
+    const alerts = new AlertRepo(store.db);
+    for (const [flag, status] of [
+      [o.complete, 'completed'],
+      [o.archive, 'archived'],
+    ] as const) {
+      if (flag === undefined) continue;
+      const id = Number(flag);
+      if (!(await alerts.list()).some((a) => a.id === id))
+        throw new PermanentError(
+          ErrorCode.ConfigInvalid,
+          `No alert ${flag}.`,
+          'List them with `cutover alerts --all`.',
+        );
+      await alerts.setStatus(id, status);
+    }
+    const names = new Map((await new MailboxRepo(store.db).list()).map((m) => [m.id, m.sourceUser]));
+    const list = await alerts.list(o.all ? undefined : 'active');
+    if (o.format === 'json') {
+      process.stdout.write(
+        JSON.stringify(
+          list.map((a) => ({ ...a, mailbox: a.mailboxId === null ? null : names.get(a.mailboxId) })),
+          null,
+          2,
+        ) + '\n',
+      );
+      return;
+    }
+    if (list.length === 0) process.stdout.write(o.all ? 'No alerts.\n' : 'No active alerts.\n');
+    for (const a of list)
+      process.stdout.write(
+        `#${a.id} ${a.level === 'critical' ? '✗ critical' : '! advisory'}  ${a.type}  ${a.mailboxId === null ? 'project' : (names.get(a.mailboxId) ?? a.mailboxId)}${o.all ? `  [${a.status}]` : ''}\n    ${a.text}\n`,
+      );
+  } finally {
+    await store.close();
+  }
+}

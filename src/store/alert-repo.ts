@@ -1,0 +1,90 @@
+/**
+ * Alerts: raised by the engine, the scan and the planner; one active alert per type and mailbox (raising
+ * it again refreshes its text); cleared when the condition is gone; completed or archived by a person.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export type AlertLevel = 'critical' | 'advisory';
+export type AlertStatus = 'active' | 'completed' | 'archived';
+
+export interface AlertRow {
+  id: number;
+  mailboxId: number | null;
+  type: string;
+  level: AlertLevel;
+  text: string;
+  status: AlertStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const now = () => new Date().toISOString();
+
+export class AlertRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Raise (or refresh) the active alert of this type for this mailbox (null: the project). */
+  async raise(a: {
+    mailboxId: number | null;
+    type: string;
+    level: AlertLevel;
+    text: string;
+  }): Promise<number> {
+    const existing = await this.active(a.mailboxId, a.type);
+    if (existing) {
+      await this.db
+        .updateTable('alerts')
+        .set({ text: a.text, level: a.level, updated_at: now() })
+        .where('id', '=', existing.id)
+        .execute();
+      return existing.id;
+    }
+    const r = await this.db
+      .insertInto('alerts')
+      .values({
+        mailbox_id: a.mailboxId,
+        type: a.type,
+        level: a.level,
+        text: a.text,
+        status: 'active',
+        created_at: now(),
+        updated_at: now(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(r.id);
+  }
+
+  /** The condition is gone: the active alert of this type for this mailbox completes itself. */
+  async clear(mailboxId: number | null, type: string): Promise<void> {
+    const existing = await this.active(mailboxId, type);
+    if (existing) await this.setStatus(existing.id, 'completed');
+  }
+
+  async setStatus(id: number, status: AlertStatus): Promise<void> {
+    await this.db.updateTable('alerts').set({ status, updated_at: now() }).where('id', '=', id).execute();
+  }
+
+  async list(status?: AlertStatus): Promise<AlertRow[]> {
+    let q = this.db.selectFrom('alerts').selectAll().orderBy('id');
+    if (status) q = q.where('status', '=', status);
+    return (await q.execute()).map((r) => ({
+      id: Number(r.id),
+      mailboxId: r.mailbox_id === null ? null : Number(r.mailbox_id),
+      type: r.type,
+      level: r.level as AlertLevel,
+      text: r.text,
+      status: r.status as AlertStatus,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  private async active(mailboxId: number | null, type: string) {
+    let q = this.db.selectFrom('alerts').select('id').where('type', '=', type).where('status', '=', 'active');
+    q = mailboxId === null ? q.where('mailbox_id', 'is', null) : q.where('mailbox_id', '=', mailboxId);
+    const r = await q.executeTakeFirst();
+    return r && { id: Number(r.id) };
+  }
+}
