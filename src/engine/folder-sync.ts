@@ -353,6 +353,7 @@ async function copyBatch(
   dst: MailDestination,
   f: FolderIds,
   todos: Todo[],
+  paced = false,
 ): Promise<void> {
   const keywords = dst.capabilities.supportsKeywords;
   const row = (t: Todo) => ({
@@ -366,11 +367,13 @@ async function copyBatch(
     reason: null,
     destUid: null,
   });
-  await ctx.limiter.take(
-    todos.length,
-    todos.reduce((s, t) => s + t.meta.size, 0),
-    ctx.signal,
-  );
+  // Retried one by one after a refused batch: those messages were already paced as the batch.
+  if (!paced)
+    await ctx.limiter.take(
+      todos.length,
+      todos.reduce((s, t) => s + t.meta.size, 0),
+      ctx.signal,
+    );
   await ctx.ledger.put(
     ctx.mailboxId,
     todos.map((t) => ({ ...row(t), status: 'intent' as const })),
@@ -383,12 +386,15 @@ async function copyBatch(
       const t = byUid.get(b.uid);
       if (b.unreadable !== undefined) {
         if (t) unreadable.push({ todo: t, reason: b.unreadable });
+        byUid.delete(b.uid);
         continue;
       }
       if (!t) {
+        // Not asked for, or a second answer for a message already taken: drained, never written twice.
         if (!Buffer.isBuffer(b.body)) b.body.resume();
         continue;
       }
+      byUid.delete(b.uid);
       sent.push({ todo: t, size: b.size });
       yield { size: b.size, body: b.body, flags: t.meta.flags, internalDate: t.meta.internalDate };
     }
@@ -425,7 +431,7 @@ async function copyBatch(
       throw err;
     if (todos.length > 1) {
       // One bad message refuses the whole MULTIAPPEND: write them one by one to isolate it.
-      for (const t of todos) await copyBatch(ctx, reader, dst, f, [t]);
+      for (const t of todos) await copyBatch(ctx, reader, dst, f, [t], true);
       return;
     }
     await ctx.ledger.put(ctx.mailboxId, [{ ...row(todos[0]!), status: 'failed', reason: err.describe() }]);
