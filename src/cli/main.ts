@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { CutoverError, ErrorCode } from '../errors.js';
 import { alertsCommand } from './commands/alerts.js';
+import { dnsCommand } from './commands/dns.js';
 import { migrateCommand } from './commands/migrate.js';
 import { reportCommand, statusCommand } from './commands/report.js';
 import { planCommand } from './commands/plan.js';
@@ -108,6 +109,27 @@ export function buildProgram(): Command {
     .option('--once', 'with --run: run what is due now, then exit (for cron)')
     .addOption(new Option('--no-progress', 'plain log lines even on a terminal'))
     .action(scheduleCommand);
+
+  targetFlags(program.command('dns'))
+    .description(
+      "DNS at cutover for the plan's domains: records now, records needed, the changes — self-service steps, a zone file, or a signed dynamic update",
+    )
+    .option(
+      '--server <host:port>',
+      'ask this name server (default: plan.dnsServer, else the system resolver)',
+    )
+    .option(
+      '--zone-dir <dir>',
+      'write a hand-over zone file per domain here (plan.dns: zone writes one anyway)',
+    )
+    .option(
+      '--apply',
+      'send the changes as RFC 2136 updates signed with the plan TSIG key (plan.dns: dynamic)',
+    )
+    .option('--check', 'poll until the changes are visible; raise an alert if they are not')
+    .option('--timeout <seconds>', 'how long --check waits (default 5 s, 60 s after --apply)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(dnsCommand);
 
   program
     .command('alerts')

@@ -11,6 +11,7 @@
  *     domains: [example.com]            # mail domains whose DNS moves at cutover
  *     dns: self-service                 # self-service | zone | dynamic
  *     dnsServer: { host: ns1.example.com, port: 53, keyName: cutover, keySecret: { env: TSIG_SECRET } }
+ *     dnsTarget: { kind: imap, mxHost: mx.new.example, imapHost: imap.new.example, verification: [] }
  *     windows:                          # throttling windows: concurrency (mailboxes at once) by day and time
  *       - { days: mon-fri, from: "08:00", to: "18:00", concurrency: 1 }
  *       - { days: sat-sun, concurrency: 8 }
@@ -47,6 +48,19 @@ export interface PlanConfig {
   domains: string[];
   dns: DnsMode;
   dnsServer?: { host: string; port: number; keyName?: string; keySecret?: SecretRef };
+  /**
+   * Where mail goes after cutover, for the DNS records it needs: Microsoft 365 (tenantPrefix enables the
+   * DKIM CNAMEs), Google Workspace, or an IMAP/SMTP host (default: the destination server's host).
+   */
+  dnsTarget?: {
+    kind: 'microsoft365' | 'google' | 'imap';
+    mxHost?: string;
+    imapHost?: string;
+    smtpHost?: string;
+    tenantPrefix?: string;
+    verification: string[];
+    autoconfigHost?: string;
+  };
   windows: ThrottleWindow[];
   prestageOlderThanDays?: number;
   recentMonths?: number;

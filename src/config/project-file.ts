@@ -267,6 +267,7 @@ const PLAN_KEYS = [
   'domains',
   'dns',
   'dnsServer',
+  'dnsTarget',
   'windows',
   'prestageOlderThanDays',
   'recentMonths',
@@ -357,6 +358,36 @@ function readPlan(r: Reader, f: Field | undefined): PlanConfig {
         keyName: r.str(sm.get('keyName')),
         keySecret: r.secret(sm.get('keySecret')),
       };
+  }
+  const tf = m.get('dnsTarget');
+  const tm =
+    tf &&
+    r.map(tf, ['kind', 'mxHost', 'imapHost', 'smtpHost', 'tenantPrefix', 'verification', 'autoconfigHost']);
+  if (tm) {
+    const kind = r.str(tm.get('kind')) ?? 'imap';
+    if (!['microsoft365', 'google', 'imap'].includes(kind))
+      r.add(
+        tm.get('kind')!.at,
+        `plan.dnsTarget.kind: '${kind}' is not one of microsoft365, google, imap`,
+        'Write kind: microsoft365, google or imap.',
+      );
+    else {
+      const vf = tm.get('verification');
+      plan.dnsTarget = {
+        kind: kind as 'microsoft365' | 'google' | 'imap',
+        mxHost: r.str(tm.get('mxHost')),
+        imapHost: r.str(tm.get('imapHost')),
+        smtpHost: r.str(tm.get('smtpHost')),
+        tenantPrefix: r.str(tm.get('tenantPrefix')),
+        autoconfigHost: r.str(tm.get('autoconfigHost')),
+        verification: vf
+          ? r
+              .list(vf, true)
+              .map((x) => r.str(x))
+              .filter((x): x is string => !!x)
+          : [],
+      };
+    }
   }
   const wf = m.get('windows');
   for (const item of wf ? r.list(wf) : []) {
