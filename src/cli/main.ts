@@ -69,8 +69,11 @@ export function buildProgram(): Command {
     .description('the per-mailbox, per-folder report that accounts for every source item')
     .option('-m, --mailbox <login>', 'only this mailbox (repeatable)', collect)
     .addOption(
-      new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'),
+      new Option('-f, --format <format>', 'output format')
+        .choices(['text', 'json', 'csv', 'html', 'pdf'])
+        .default('text'),
     )
+    .option('-o, --output <file>', 'write the report to this file (needed for pdf)')
     .action(reportCommand);
 
   targetFlags(program.command('scan'))

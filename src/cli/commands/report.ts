@@ -1,8 +1,13 @@
 /** `cutover status` and `cutover report`: read the store and account for every source item. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ErrorCode, PermanentError } from '../../errors.js';
+import { renderHtml } from '../../reports/html.js';
+import { writePdf } from '../../reports/pdf.js';
 import { openStore } from '../../store/db.js';
 import { buildReport } from '../../services/report-service.js';
 import { reportCsv, reportText } from '../report-format.js';
-import { resolveDataDir, type TargetOptions } from '../context.js';
+import { resolveDataDir, resolveTarget, type TargetOptions } from '../context.js';
 
 export async function statusCommand(o: TargetOptions): Promise<void> {
   const store = await openStore(resolveDataDir(o));
@@ -16,11 +21,33 @@ export async function statusCommand(o: TargetOptions): Promise<void> {
 }
 
 export async function reportCommand(
-  o: TargetOptions & { format: 'text' | 'json' | 'csv'; mailbox?: string[] },
+  o: TargetOptions & {
+    format: 'text' | 'json' | 'csv' | 'html' | 'pdf';
+    mailbox?: string[];
+    output?: string;
+  },
 ): Promise<void> {
+  if (o.format === 'pdf' && !o.output)
+    throw new PermanentError(
+      ErrorCode.ConfigInvalid,
+      'A PDF report needs a file to write to.',
+      'Add --output report.pdf (text, CSV, JSON and HTML go to standard output without it).',
+    );
   const store = await openStore(resolveDataDir(o));
   try {
     const reports = await buildReport(store, o.mailbox);
+    const meta = { project: projectName(o), generatedAt: new Date() };
+    if (o.format === 'pdf') {
+      await writePdf(reports, meta, fs.createWriteStream(o.output!));
+      process.stderr.write(`Wrote ${o.output}\n`);
+      return;
+    }
+    if (o.format === 'html') {
+      const html = renderHtml(reports, meta);
+      if (o.output) fs.writeFileSync(o.output, html);
+      else process.stdout.write(html);
+      return;
+    }
     if (o.format === 'json')
       process.stdout.write(
         JSON.stringify(
@@ -38,4 +65,17 @@ export async function reportCommand(
   } finally {
     await store.close();
   }
+}
+
+/** The project's name for a report title: the project file's name, else the data directory's. */
+function projectName(o: TargetOptions): string {
+  const file = o.project ?? process.env.CUTOVER_PROJECT ?? 'cutover.yaml';
+  if (fs.existsSync(file)) {
+    try {
+      return resolveTarget({ project: file }).project.name;
+    } catch {
+      /* an unreadable project file: fall back to the directory name */
+    }
+  }
+  return path.basename(path.dirname(resolveDataDir(o)));
 }
