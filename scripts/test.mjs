@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test [-- filter...]`: installs Dovecot if needed, then runs every *.test.ts under test/ and src/
+// `npm test [-- filter...]`: installs the test servers (Dovecot, Knot, poppler) if needed, then runs every *.test.ts under test/ and src/
 // (or those whose path contains one of the filters) with node:test through tsx.
 // Node 20's `--test` does not expand globs and `tsx --test` without files runs nothing, hence the walk.
 import { spawn, spawnSync } from 'node:child_process';
@@ -9,23 +9,25 @@ import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DOVECOT = '/usr/sbin/dovecot';
-const PACKAGES = ['dovecot-imapd', 'dovecot-pop3d'];
-
-// (a) Integration tests start private Dovecot servers (test/harness/dovecot.ts).
-if (!existsSync(DOVECOT)) {
+// (a) The servers and tools the tests start or call, from Debian: the binary each provides → its packages.
+// Each harness also installs its own when run alone; doing it here costs one `apt-get update` for all.
+const NEEDS = [
+  ['/usr/sbin/dovecot', ['dovecot-imapd', 'dovecot-pop3d']], // IMAP/POP3 pairs (test/harness/dovecot.ts)
+  ['/usr/sbin/knotd', ['knot']], // authoritative DNS with TSIG updates (test/harness/dns-server.ts)
+  ['/usr/bin/pdftotext', ['poppler-utils']], // reading back the PDF reports (test/reports/poppler.ts)
+];
+const missing = NEEDS.filter(([bin]) => !existsSync(bin)).flatMap(([, pkgs]) => pkgs);
+if (missing.length) {
   if (process.getuid?.() !== 0) {
-    console.error(
-      `Dovecot is missing (${DOVECOT}). Install it with: sudo apt-get install ${PACKAGES.join(' ')}`,
-    );
+    console.error(`Missing test servers/tools. Install them with: sudo apt-get install ${missing.join(' ')}`);
     process.exit(1);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', ...PACKAGES]]) {
+  for (const args of [['update'], ['install', '-y', ...missing]]) {
     console.error(`+ apt-get ${args.join(' ')}`);
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) {
-      console.error(`apt-get ${args.join(' ')} failed; install ${PACKAGES.join(' ')} by hand.`);
+      console.error(`apt-get ${args.join(' ')} failed; install ${missing.join(' ')} by hand.`);
       process.exit(1);
     }
   }
