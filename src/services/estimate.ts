@@ -4,8 +4,8 @@
  * Per mailbox: max(items ÷ item rate, bytes ÷ byte rate), with the rates measured on this project's own
  * finished passes when there are enough of them, else the documented defaults below. Overall: mailboxes
  * run in the migration's order (starred, then largest first) on as many lanes as the throttling window
- * in force allows (project concurrency outside any window), with the project's message/byte caps shared
- * between the lanes; simulated in 5-minute steps.
+ * in force allows (project concurrency outside any window) and the servers' connection caps permit, with
+ * the project's message/byte caps shared between the lanes; simulated in 5-minute steps.
  */
 import type { ProjectConfig } from '../config/types.js';
 import { concurrencyAt, localClock, type PlanConfig } from '../config/plan.js';
@@ -93,7 +93,8 @@ const HORIZON_S = 366 * 24 * 3600;
 /** Estimate every mailbox and the whole run starting at `start`. */
 export function estimate(
   work: MailboxWork[],
-  project: Pick<ProjectConfig, 'concurrency' | 'limits'>,
+  project: Pick<ProjectConfig, 'concurrency' | 'limits'> &
+    Partial<Pick<ProjectConfig, 'source' | 'destination'>>,
   plan: Pick<PlanConfig, 'windows' | 'timezone'>,
   rates: Rates,
   start = new Date(),
@@ -108,10 +109,17 @@ export function estimate(
   );
   const remaining = new Map(queue.map((m) => [m, m.seconds]));
   const active: MailboxEstimate[] = [];
+  // The servers' connection caps bound the mailboxes that can run at once: each folder lane of a mailbox
+  // holds two connections per side.
+  const perMailbox = 2 * Math.max(1, project.concurrency.foldersPerMailbox);
+  const caps = [project.source?.maxConnections, project.destination?.maxConnections].filter(
+    (n): n is number => n !== undefined,
+  );
+  const serverLanes = caps.length ? Math.max(1, Math.floor(Math.min(...caps) / perMailbox)) : Infinity;
   let t = 0;
   while ((queue.length || active.length) && t < HORIZON_S) {
     const now = new Date(start.getTime() + t * 1000);
-    const lanes = concurrencyAt(now, plan, project.concurrency.mailboxes);
+    const lanes = Math.min(serverLanes, concurrencyAt(now, plan, project.concurrency.mailboxes));
     // A window with fewer lanes pauses the most recently started mailboxes (they resume later).
     while (active.length > lanes) queue.unshift(active.pop()!);
     while (active.length < lanes && queue.length) {

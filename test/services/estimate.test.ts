@@ -151,3 +151,22 @@ test('rates are measured from finished passes of the store, else the defaults', 
     await store.close();
   }
 });
+
+test("the servers' connection caps bound the mailboxes at once", () => {
+  const work = [1, 2, 3, 4].map((i) => ({ mailbox: `m${i}`, messages: 36_000, bytes: 0 })); // 1 h each
+  const server = { maxConnections: 4 } as { maxConnections: number };
+  const e = estimate(
+    work,
+    {
+      concurrency: { mailboxes: 4, foldersPerMailbox: 1 },
+      limits: {},
+      source: server as never,
+      destination: { maxConnections: 10 } as never,
+    },
+    noWindows,
+    rates,
+    new Date('2026-11-23T00:00:00Z'),
+  );
+  // 4 connections, 2 per mailbox: two mailboxes at a time, so two rounds of one hour.
+  assert.equal(Math.round(e.hours! * 10) / 10, 2);
+});
