@@ -154,7 +154,7 @@ test('rates are measured from finished passes of the store, else the defaults', 
 
 test("the servers' connection caps bound the mailboxes at once", () => {
   const work = [1, 2, 3, 4].map((i) => ({ mailbox: `m${i}`, messages: 36_000, bytes: 0 })); // 1 h each
-  const server = { maxConnections: 4 } as { maxConnections: number };
+  const server = { maxConnections: 4 };
   const e = estimate(
     work,
     {
