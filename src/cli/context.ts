@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MailboxOptions, ProjectConfig } from '../config/types.js';
 import { loadProjectFile } from '../config/project-file.js';
-import { parseServerUrl } from '../config/server-url.js';
+import { parseServerUrl, redactUrl } from '../config/server-url.js';
 import { parseDate, parseSize } from '../config/values.js';
 import { ErrorCode, PermanentError } from '../errors.js';
 import { defaultDataDir } from '../store/db.js';
@@ -79,6 +79,12 @@ export function resolveTarget(o: TargetOptions): {
       );
     const src = parseServerUrl(o.from, { passwordEnv: o.fromPasswordEnv, passwordFile: o.fromPasswordFile });
     const dst = parseServerUrl(o.to, { passwordEnv: o.toPasswordEnv, passwordFile: o.toPasswordFile });
+    if (dst.server.kind === 'pop3')
+      throw new PermanentError(
+        ErrorCode.ConfigInvalid,
+        `--to ${redactUrl(o.to)}: POP3 can only be a source; it has no way to store messages on the server.`,
+        'Write the destination as imap://… or imaps://…; pop3:// and pop3s:// go in --from.',
+      );
     const folders = o.folders ? Number(o.folders) : 3;
     const project: ProjectConfig = {
       name: 'one-off',

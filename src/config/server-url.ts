@@ -2,20 +2,24 @@
  * The imapsync-style one-off form of a server and login, for the command line:
  *   imaps://USER:PASSWORD@HOST:PORT?max-connections=4
  *   imap://USER@HOST?starttls=1&password-env=SRC_PASS
- * User and password are percent-decoded (%40 → @, %3A → :). Query parameters: starttls, insecure, auth=xoauth2,
- * password-env, password-file, max-connections.
+ *   pop3s://USER:PASSWORD@HOST (port 995), pop3://USER@HOST?stls=1 (port 110; POP3 is a source only)
+ * User and password are percent-decoded (%40 → @, %3A → :). Query parameters: starttls (stls), insecure,
+ * auth=xoauth2, password-env, password-file, max-connections.
  */
 import { ErrorCode, PermanentError } from '../errors.js';
-import type { AuthSpec, SecretRef, ServerSpec, TlsMode } from './types.js';
+import type { AuthSpec, SecretRef, ServerKind, ServerSpec, TlsMode } from './types.js';
 import { isEnvName, parseBool, suggest } from './values.js';
 
-const SCHEMES: Record<string, { tls: TlsMode; port: number }> = {
-  imap: { tls: 'none', port: 143 },
-  imaps: { tls: 'tls', port: 993 },
+const SCHEMES: Record<string, { kind: ServerKind; tls: TlsMode; port: number }> = {
+  imap: { kind: 'imap', tls: 'none', port: 143 },
+  imaps: { kind: 'imap', tls: 'tls', port: 993 },
+  pop3: { kind: 'pop3', tls: 'none', port: 110 },
+  pop3s: { kind: 'pop3', tls: 'tls', port: 995 },
 };
 const SUPPORTED =
-  'imaps://USER:PASSWORD@HOST[:PORT] (TLS, port 993) or imap://USER:PASSWORD@HOST[:PORT] (port 143; add ?starttls=1 to upgrade)';
-const PARAMS = ['starttls', 'insecure', 'auth', 'password-env', 'password-file', 'max-connections'];
+  'imaps://USER:PASSWORD@HOST[:PORT] (TLS, port 993) or imap://USER:PASSWORD@HOST[:PORT] (port 143; add ?starttls=1 to upgrade); ' +
+  'for a POP3 source pop3s://… (port 995) or pop3://… (port 110, ?stls=1 to upgrade)';
+const PARAMS = ['starttls', 'stls', 'insecure', 'auth', 'password-env', 'password-file', 'max-connections'];
 const ENCODING_HINT =
   'percent-encode special characters in the user and password: @ → %40, : → %3A, / → %2F, # → %23, ? → %3F, % → %25';
 
@@ -40,7 +44,7 @@ function decode(part: string, what: string, shown: string): string {
   }
 }
 
-/** Parse imap:// or imaps:// into the server it names and the login to use on it. */
+/** Parse imap://, imaps://, pop3:// or pop3s:// into the server it names and the login to use on it. */
 export function parseServerUrl(
   url: string,
   opts: PasswordOptions = {},
@@ -51,10 +55,9 @@ export function parseServerUrl(
   if (scheme === undefined) fail(`'${shown}' is not a server URL.`, `Write ${SUPPORTED}.`);
   const defaults = SCHEMES[scheme];
   if (!defaults) {
-    const later = scheme === 'pop3' || scheme === 'pop3s' ? ' POP3 is not supported yet.' : '';
     fail(
-      `Unsupported scheme '${scheme}://' in ${shown}.${later}`,
-      `Supported schemes: imap:// and imaps://. Write ${SUPPORTED}.`,
+      `Unsupported scheme '${scheme}://' in ${shown}.`,
+      `Supported schemes: imap:// and imaps://, and pop3:// and pop3s:// for a source. Write ${SUPPORTED}.`,
     );
   }
   let u: URL;
@@ -78,7 +81,9 @@ export function parseServerUrl(
   if (port < 1 || port > 65535)
     fail(
       `Port ${port} in ${shown} is out of range.`,
-      'Use a port from 1 to 65535 (IMAP: 993 for TLS, 143 otherwise).',
+      defaults.kind === 'pop3'
+        ? 'Use a port from 1 to 65535 (POP3: 995 for TLS, 110 otherwise).'
+        : 'Use a port from 1 to 65535 (IMAP: 993 for TLS, 143 otherwise).',
     );
   const user = decode(u.username, 'user', shown);
   if (user === '')
@@ -113,13 +118,17 @@ export function parseServerUrl(
         ? b.value
         : fail(`${name}=${value} in ${shown}: ${b.message}.`, `Write ${name}=1 or ${name}=0.`);
     };
-    if (name === 'starttls') {
+    if (name === 'starttls' || name === 'stls') {
+      if (seen.has('starttls') && seen.has('stls'))
+        fail(`stls and starttls are both given in ${shown}.`, 'They mean the same: give one.');
       if (flag()) {
-        if (scheme === 'imaps')
+        if (defaults.tls === 'tls') {
+          const plain = scheme.slice(0, -1);
           fail(
-            `starttls=1 does not go with imaps:// in ${shown}.`,
-            'Use imap://…?starttls=1 for STARTTLS, or imaps:// for TLS from the start.',
+            `${name}=1 does not go with ${scheme}:// in ${shown}.`,
+            `Use ${plain}://…?${name}=1 for STARTTLS, or ${scheme}:// for TLS from the start.`,
           );
+        }
         tls = 'starttls';
       }
     } else if (name === 'insecure') {
@@ -173,7 +182,14 @@ export function parseServerUrl(
         'or from a file whose first line is the password (?password-file=PATH or --password-file PATH).',
     );
   }
-  const server: ServerSpec = { kind: 'imap', host, port, tls, allowInvalidCertificates, maxConnections };
+  const server: ServerSpec = {
+    kind: defaults.kind,
+    host,
+    port,
+    tls,
+    allowInvalidCertificates,
+    maxConnections,
+  };
   const auth: AuthSpec =
     kind === 'xoauth2' ? { kind, user, accessToken: secret } : { kind, user, password: secret };
   return { server, auth };

@@ -4,7 +4,10 @@
  */
 import type { PlanConfig } from './plan.js';
 
-/** How the connection is secured. `tls` = implicit TLS (993/995), `starttls` = upgrade, `none` = plain. */
+/** The systems Cutover talks to. POP3 can only be a source. */
+export type ServerKind = 'imap' | 'pop3';
+
+/** How the connection is secured. `tls` = implicit TLS (IMAP 993, POP3 995), `starttls` = upgrade, `none` = plain. */
 export type TlsMode = 'tls' | 'starttls' | 'none';
 
 /** Item types a mailbox can move. Only `mail` is implemented by the IMAP connector today. */
@@ -23,8 +26,8 @@ export type AuthSpec =
 
 /** A mail server, as declared in the project file or derived from a URL. */
 export interface ServerSpec {
-  /** Connector kind; only 'imap' today ('pop3', 'graph', 'gmail' come later). */
-  kind: 'imap';
+  /** Connector kind: 'imap', or 'pop3' (a source only); 'graph' and 'gmail' come later. */
+  kind: ServerKind;
   host: string;
   port: number;
   tls: TlsMode;

@@ -97,10 +97,10 @@ describe('parseServerUrl', () => {
   });
 
   it('rejects unsupported schemes, listing the supported ones', () => {
-    for (const url of ['http://u:p@h', 'pop3://u:p@h']) {
+    for (const url of ['http://u:p@h', 'smtp://u:p@h']) {
       const err = failure(() => parseServerUrl(url), ErrorCode.UrlInvalid);
-      assert.match(err.message, /Unsupported scheme '(http|pop3):\/\/'/);
-      assert.match(err.hint ?? '', /imap:\/\/ and imaps:\/\//);
+      assert.match(err.message, /Unsupported scheme '(http|smtp):\/\/'/);
+      assert.match(err.hint ?? '', /imap:\/\/ and imaps:\/\/, and pop3:\/\/ and pop3s:\/\/ for a source/);
     }
     failure(() => parseServerUrl('mail.example.com'), ErrorCode.UrlInvalid);
   });

@@ -125,7 +125,9 @@ export class WireConnection {
       this.contWaiter = undefined;
       if (done.status !== 'OK' && this.lastContinuation) {
         const why = Buffer.from(this.lastContinuation, 'base64').toString('utf8');
-        throw Object.assign(new Error(`${done.text} (the server said: ${why})`), { authenticationFailed: true });
+        throw Object.assign(new Error(`${done.text} (the server said: ${why})`), {
+          authenticationFailed: true,
+        });
       }
     } else if (login.authzid || this.capabilities.has('AUTH=PLAIN')) {
       const ir = Buffer.from(`${login.authzid ?? ''}\x00${login.user}\x00${login.password ?? ''}`).toString(
