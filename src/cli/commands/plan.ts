@@ -47,9 +47,9 @@ export function planText(p: PlanSummary): string {
     `Plan for ${p.project}`,
     `  Mailboxes        ${p.mailboxes} (${p.starred} starred), ${p.messages} items, ${gb(p.bytes)}; item types: ${p.itemTypes.join(', ')}`,
     `  Mode             ${p.mode}`,
-    `  Communications   ${p.communications}${p.contact ? ` → ${p.contact}` : ''}, from ${p.notifyFrom.slice(0, 16)}`,
+    `  Communications   ${p.communications}${p.contact ? ` → ${p.contact}` : ''}, from ${p.notifyFrom.slice(0, 16)} UTC`,
     `  DNS              ${p.dns}${p.domains.length ? ` for ${p.domains.join(', ')}` : ''}`,
-    `  Cutover          ${p.cutover ? p.cutover.slice(0, 16) : 'not set'}${p.suggestedCutover ? `  (suggested: ${p.suggestedCutover.slice(0, 16)} UTC, a Friday 18:00 in ${p.timezone})` : ''}`,
+    `  Cutover          ${p.cutover ? `${p.cutover.slice(0, 16)} UTC` : 'not set'}${p.suggestedCutover ? `  (suggested: ${p.suggestedCutover.slice(0, 16)} UTC, a Friday 18:00 in ${p.timezone})` : ''}`,
     `  Estimate         ${e.hours !== undefined ? `${e.hours.toFixed(1)} h, done by ${e.finish!.toISOString().slice(0, 16)} UTC` : 'does not finish within a year'}; ${e.rates.basis}`,
     `  Scan             ${p.scan ? `#${p.scan.id} (${p.scan.status}) of ${p.scan.startedAt.slice(0, 16)}` : 'none yet'}`,
   ];
