@@ -12,7 +12,7 @@ import { LedgerRepo } from '../store/ledger-repo.js';
 import { MailboxRepo, type PassCounters } from '../store/mailbox-repo.js';
 import { ConnectionSlots, RateLimiter } from '../runner/limits.js';
 import { runPool } from '../runner/local.js';
-import { defaultPlan } from '../config/plan.js';
+import { concurrencyAt, defaultPlan } from '../config/plan.js';
 import { phaseOptions, type Phase } from './phases.js';
 
 /** Stable identity of a mailbox pair across runs. */
@@ -143,7 +143,11 @@ export async function runMigration(
       };
     }
   });
-  const settled = await runPool(tasks, project.concurrency.mailboxes, opts.signal);
+  // Throttling windows (project time zone) decide how many mailboxes start at once, looked at every few seconds.
+  const limit = plan.windows.length
+    ? () => concurrencyAt(new Date(), plan, project.concurrency.mailboxes)
+    : project.concurrency.mailboxes;
+  const settled = await runPool(tasks, limit, opts.signal);
   return settled.map((s, i) =>
     s.status === 'fulfilled'
       ? s.value
