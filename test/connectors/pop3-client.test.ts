@@ -82,7 +82,10 @@ describe('Pop3Client', () => {
       assert.match(err.message, /"status":"401"/);
       assert.doesNotMatch(err.describe(), /ya29/);
       assert.deepEqual(srv.seen.slice(0, 2), ['CAPA', 'AUTH XOAUTH2']);
-      assert.equal(Buffer.from(srv.seen[2]!, 'base64').toString(), `user=carol\x01auth=Bearer ${token}\x01\x01`);
+      assert.equal(
+        Buffer.from(srv.seen[2]!, 'base64').toString(),
+        `user=carol\x01auth=Bearer ${token}\x01\x01`,
+      );
     } finally {
       srv.close();
     }
@@ -94,10 +97,20 @@ describe('Pop3Client', () => {
       ['-ERR [AUTH] Authentication failed.\r\n', PermanentError, ErrorCode.AuthFailed],
     ] as const) {
       const srv = await scripted((line) =>
-        line === 'CAPA' ? CAPA : line.startsWith('USER') ? '+OK\r\n' : line.startsWith('PASS') ? answer : '-ERR\r\n',
+        line === 'CAPA'
+          ? CAPA
+          : line.startsWith('USER')
+            ? '+OK\r\n'
+            : line.startsWith('PASS')
+              ? answer
+              : '-ERR\r\n',
       );
       try {
-        const err = await Pop3Client.connect(spec(srv.port), { user: 'u', password: 'hunter2' }, 'u on test').then(
+        const err = await Pop3Client.connect(
+          spec(srv.port),
+          { user: 'u', password: 'hunter2' },
+          'u on test',
+        ).then(
           () => assert.fail('should be refused'),
           (e: unknown) => e,
         );

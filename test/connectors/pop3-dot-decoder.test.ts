@@ -48,7 +48,7 @@ function* chunkings(len: number, seed = 7): Generator<number[]> {
   let x = seed;
   for (let r = 0; r < 50; r++) {
     const sizes: number[] = [];
-    for (let left = len; left > 0; ) {
+    for (let left = len; left > 0;) {
       x = (x * 1103515245 + 12345) & 0x7fffffff;
       const n = Math.min(left, 1 + (x % 3));
       sizes.push(n);
@@ -146,7 +146,8 @@ describe('BodySpool', () => {
       const big = new BodySpool(1000, dir);
       const data = Buffer.alloc(50_000, 0x42);
       for (let i = 0; i < data.length; i += 999) big.write(data.subarray(i, i + 999));
-      for (let i = 0; i < 100 && fs.readdirSync(dir).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 100 && fs.readdirSync(dir).length === 0; i++)
+        await new Promise((r) => setTimeout(r, 10));
       assert.equal(fs.readdirSync(dir).length, 1, 'spooled to a file');
       assert.equal(fs.statSync(path.join(dir, fs.readdirSync(dir)[0]!)).mode & 0o777, 0o600);
       const b = await big.finish();
