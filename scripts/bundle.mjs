@@ -1,7 +1,8 @@
 // Bundles the compiled CLI into one file (dist/cutover.mjs): Node then loads one module instead of
 // hundreds (imapflow, kysely, commander…), which cuts start-up from ~0.65 s to ~0.3 s — paid by every
 // command, and most of an unchanged delta pass. better-sqlite3 stays external (native addon), and so does
-// pdfkit, which loads its font data and ICC profile from files next to its own modules at run time.
+// pdfkit, which loads its font data and ICC profile from files next to its own modules at run time, and
+// @fastify/swagger-ui, which serves its static files the same way.
 import { build } from 'esbuild';
 
 await build({
@@ -11,7 +12,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3', 'pdfkit'],
+  external: ['better-sqlite3', 'pdfkit', '@fastify/swagger-ui'],
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __cutoverRequire } from 'node:module'; const require = __cutoverRequire(import.meta.url);",

@@ -8,6 +8,7 @@ import { reportCommand, statusCommand } from './commands/report.js';
 import { planCommand } from './commands/plan.js';
 import { scanCommand } from './commands/scan.js';
 import { scheduleCommand } from './commands/schedule.js';
+import { serveCommand } from './commands/serve.js';
 import { testCommand } from './commands/test.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -146,6 +147,15 @@ export function buildProgram(): Command {
     .option('--archive <id>', 'archive an alert (ignore it)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(alertsCommand);
+
+  program
+    .command('serve')
+    .description('the HTTP API for the web UI: operators, mailboxes, alerts, scans (reference at /api/docs)')
+    .option('-p, --project <file>', 'project file (for its data directory)')
+    .option('-d, --data-dir <dir>', 'where the embedded store lives')
+    .option('--port <port>', 'TCP port to listen on', '8080')
+    .option('--host <host>', 'address to listen on (only this machine by default)', '127.0.0.1')
+    .action(serveCommand);
 
   return program;
 }

@@ -176,5 +176,36 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.createIndex('alerts_status').on('alerts').columns(['status', 'type']).execute();
       },
     },
+    '0005_operators': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'integer', (c) =>
+            dialect === 'postgres'
+              ? c.primaryKey().generatedByDefaultAsIdentity()
+              : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('sessions')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('csrf_token', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .execute();
+        // The API pages, sorts and filters mailboxes in SQL (25,000 rows and more).
+        await db.schema.createIndex('mailboxes_source_user').on('mailboxes').column('source_user').execute();
+        await db.schema
+          .createIndex('mailboxes_source_bytes')
+          .on('mailboxes')
+          .column('source_bytes')
+          .execute();
+        await db.schema.createIndex('mailboxes_status').on('mailboxes').column('status').execute();
+      },
+    },
   };
 }

@@ -152,6 +152,24 @@ export interface AlertTable {
   updated_at: string;
 }
 
+/** An operator of the web UI and HTTP API. */
+export interface UserTable {
+  id: Generated<number>;
+  name: string;
+  /** scrypt$N$r$p$salt$hash (base64), see src/server/password.ts. */
+  password_hash: string;
+  created_at: string;
+}
+
+/** A signed-in operator session; the cookie token is stored only as its SHA-256 hash. */
+export interface SessionTable {
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   mailboxes: MailboxTable;
   passes: PassTable;
@@ -162,4 +180,6 @@ export interface Database {
   scan_folders: ScanFolderTable;
   phase_runs: PhaseRunTable;
   alerts: AlertTable;
+  users: UserTable;
+  sessions: SessionTable;
 }

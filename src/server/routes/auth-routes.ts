@@ -1,0 +1,105 @@
+/** First-run setup, login, logout and the current session. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_TTL_MS, type AuthService } from '../auth-service.js';
+import { ApiError, ApiErrorCode } from '../errors.js';
+import type { RateLimiter } from '../rate-limit.js';
+import { Credentials, errors, Ok, SessionInfo, SetupBody } from '../schemas.js';
+import { requireSession, SESSION_COOKIE } from '../session-hook.js';
+
+const secured = [{ sessionCookie: [] }];
+const csrf = [{ sessionCookie: [], csrfHeader: [] }];
+
+/** Routes that work without a session: setup and login. */
+export async function publicAuthRoutes(
+  app: FastifyInstance,
+  opts: { auth: AuthService; loginLimiter: RateLimiter },
+): Promise<void> {
+  const { auth, loginLimiter } = opts;
+
+  app.post<{ Body: SetupBody }>(
+    '/api/setup',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create the first (admin) operator; only while no operator exists',
+        body: SetupBody,
+        response: { 201: Ok, ...errors(400, 409) },
+      },
+    },
+    async (req, reply) => {
+      await auth.setup(req.body.user, req.body.password);
+      return reply.code(201).send({ ok: true });
+    },
+  );
+
+  app.post<{ Body: Credentials }>(
+    '/api/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in; sets the cutover_session cookie and returns the CSRF token',
+        body: Credentials,
+        response: { 200: SessionInfo, ...errors(400, 401, 429) },
+      },
+      // Counted before validation so malformed attempts count too.
+      onRequest: async (req: FastifyRequest) => {
+        const wait = loginLimiter.hit(req.ip);
+        if (wait !== undefined)
+          throw new ApiError(
+            429,
+            ApiErrorCode.RateLimited,
+            'Too many login attempts.',
+            `Wait ${wait} s and try again.`,
+            wait,
+          );
+      },
+    },
+    async (req, reply: FastifyReply) => {
+      const { token, session } = await auth.login(req.body.user, req.body.password);
+      void reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: req.protocol === 'https',
+        path: '/',
+        maxAge: SESSION_TTL_MS / 1000,
+      });
+      return session;
+    },
+  );
+}
+
+/** Routes that need a session: the session itself and logout. */
+export async function sessionRoutes(app: FastifyInstance, opts: { auth: AuthService }): Promise<void> {
+  const { auth } = opts;
+  app.addHook('onRequest', requireSession(auth));
+
+  app.get(
+    '/api/session',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The current session and its CSRF token',
+        security: secured,
+        response: { 200: SessionInfo, ...errors(401) },
+      },
+    },
+    async (req) => req.session!,
+  );
+
+  app.post(
+    '/api/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'End the session',
+        security: csrf,
+        response: { 200: Ok, ...errors(401, 403) },
+      },
+    },
+    async (req, reply) => {
+      await auth.logout(req.cookies[SESSION_COOKIE]!);
+      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return { ok: true };
+    },
+  );
+}

@@ -1,0 +1,141 @@
+/** Read routes over the store (mailboxes, alerts, the latest scan) and the alert actions. All need a session. */
+import type { FastifyInstance } from 'fastify';
+import { buildReport } from '../../services/report-service.js';
+import { scanView } from '../../services/scan-service.js';
+import { AlertRepo, type AlertStatus } from '../../store/alert-repo.js';
+import type { Store } from '../../store/db.js';
+import { MailboxRepo } from '../../store/mailbox-repo.js';
+import { PageRepo } from '../../store/page-repo.js';
+import type { AuthService } from '../auth-service.js';
+import { ApiError, ApiErrorCode } from '../errors.js';
+import {
+  Alert,
+  AlertQuery,
+  errors,
+  IdParams,
+  Mailbox,
+  MailboxQuery,
+  MailboxReport,
+  PageOf,
+  ScanView,
+} from '../schemas.js';
+import { requireSession } from '../session-hook.js';
+
+const secured = [{ sessionCookie: [] }];
+const csrf = [{ sessionCookie: [], csrfHeader: [] }];
+
+export async function dataRoutes(
+  app: FastifyInstance,
+  opts: { store: Store; auth: AuthService },
+): Promise<void> {
+  const { store } = opts;
+  const pages = new PageRepo(store.db);
+  const mailboxes = new MailboxRepo(store.db);
+  const alerts = new AlertRepo(store.db);
+  app.addHook('onRequest', requireSession(opts.auth));
+
+  app.get<{ Querystring: MailboxQuery }>(
+    '/api/mailboxes',
+    {
+      schema: {
+        tags: ['mailboxes'],
+        summary: 'Mailboxes, paged, sorted and filtered',
+        security: secured,
+        querystring: MailboxQuery,
+        response: { 200: PageOf(Mailbox), ...errors(400, 401) },
+      },
+    },
+    async (req) => pages.mailboxes(req.query),
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/api/mailboxes/:id',
+    {
+      schema: {
+        tags: ['mailboxes'],
+        summary: "One mailbox's report: per folder, where every source item ended",
+        security: secured,
+        params: IdParams,
+        response: { 200: MailboxReport, ...errors(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      const m = await mailboxes.get(req.params.id);
+      const report =
+        m &&
+        (await buildReport(store, [m.sourceUser])).find(
+          (r) => r.mailbox === m.sourceUser && r.destination === m.destUser,
+        );
+      if (!report)
+        throw new ApiError(
+          404,
+          ApiErrorCode.NotFound,
+          `No mailbox ${req.params.id}.`,
+          'List them with GET /api/mailboxes.',
+        );
+      return report;
+    },
+  );
+
+  app.get<{ Querystring: AlertQuery }>(
+    '/api/alerts',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Alerts (all statuses unless filtered), paged',
+        security: secured,
+        querystring: AlertQuery,
+        response: { 200: PageOf(Alert), ...errors(400, 401) },
+      },
+    },
+    async (req) => pages.alerts(req.query),
+  );
+
+  for (const [action, status] of [
+    ['complete', 'completed'],
+    ['archive', 'archived'],
+  ] as const satisfies ReadonlyArray<readonly [string, AlertStatus]>) {
+    app.post<{ Params: IdParams }>(
+      `/api/alerts/:id/${action}`,
+      {
+        schema: {
+          tags: ['alerts'],
+          summary:
+            action === 'complete' ? 'Mark an alert completed (resolved)' : 'Archive an alert (ignore it)',
+          security: csrf,
+          params: IdParams,
+          response: { 200: Alert, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (req) => {
+        const id = req.params.id;
+        if (!(await alerts.list()).some((a) => a.id === id))
+          throw new ApiError(
+            404,
+            ApiErrorCode.NotFound,
+            `No alert ${id}.`,
+            'List them with GET /api/alerts.',
+          );
+        await alerts.setStatus(id, status);
+        return (await alerts.list()).find((a) => a.id === id)!;
+      },
+    );
+  }
+
+  app.get(
+    '/api/scans/latest',
+    {
+      schema: {
+        tags: ['scans'],
+        summary: 'The newest environment scan, per mailbox',
+        security: secured,
+        response: { 200: ScanView, ...errors(401, 404) },
+      },
+    },
+    async () => {
+      const view = await scanView(store);
+      if (!view) throw new ApiError(404, ApiErrorCode.NotFound, 'No scan yet.', 'Run `cutover scan` first.');
+      return view;
+    },
+  );
+}

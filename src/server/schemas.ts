@@ -1,0 +1,131 @@
+/** TypeBox schemas: the one source of request validation, TypeScript types and the OpenAPI document. */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/** A string from a fixed list (`enum`, so a wrong value gets one clear message listing the choices). */
+const StringEnum = <const T extends string>(
+  values: readonly T[],
+  opts: { default?: T; description?: string } = {},
+) => Type.Unsafe<T>({ type: 'string', enum: [...values], ...opts });
+
+export const ErrorBody = Type.Object(
+  {
+    code: Type.String({ description: 'Stable error code' }),
+    message: Type.String({ description: 'What is wrong' }),
+    hint: Type.Optional(Type.String({ description: 'What to do about it' })),
+  },
+  { $id: 'ErrorBody', title: 'ErrorBody' },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+/** Error responses a route can give, by status. */
+export const errors = (...codes: Array<400 | 401 | 403 | 404 | 409 | 429>) =>
+  Object.fromEntries(codes.map((c) => [c, Type.Ref(ErrorBody)]));
+
+export const Credentials = Type.Object(
+  {
+    user: Type.String({ minLength: 1, maxLength: 200, description: 'Operator name' }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
+export type Credentials = Static<typeof Credentials>;
+
+export const SetupBody = Type.Object(
+  {
+    user: Type.String({ minLength: 1, maxLength: 200, description: 'Name of the first (admin) operator' }),
+    password: Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters' }),
+  },
+  { additionalProperties: false },
+);
+export type SetupBody = Static<typeof SetupBody>;
+
+export const SessionInfo = Type.Object({
+  user: Type.String(),
+  csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every POST/PUT/PATCH/DELETE' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+export type SessionInfo = Static<typeof SessionInfo>;
+
+export const Ok = Type.Object({ ok: Type.Boolean() });
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export type IdParams = Static<typeof IdParams>;
+
+const paging = {
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+};
+
+/** `{ items, total, offset, limit }` of `item`. */
+export const PageOf = <T extends TSchema>(item: T) =>
+  Type.Object({
+    items: Type.Array(item),
+    total: Type.Integer(),
+    offset: Type.Integer(),
+    limit: Type.Integer(),
+  });
+
+export const MailboxStatus = StringEnum(['idle', 'running', 'done', 'failed', 'stopped']);
+
+export const MailboxQuery = Type.Object(
+  {
+    ...paging,
+    sort: StringEnum(['name', 'size', 'status'], { default: 'name' }),
+    order: StringEnum(['asc', 'desc'], { default: 'asc' }),
+    status: Type.Optional(MailboxStatus),
+    search: Type.Optional(
+      Type.String({ maxLength: 200, description: 'Substring of source or destination login' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type MailboxQuery = Static<typeof MailboxQuery>;
+
+export const Mailbox = Type.Object({
+  id: Type.Integer(),
+  key: Type.String(),
+  sourceUser: Type.String(),
+  destUser: Type.String(),
+  starred: Type.Boolean(),
+  status: Type.String(),
+  sourceBytes: Type.Number(),
+  sourceMessages: Type.Number(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** The per-folder report of one mailbox (src/services/report-service.ts MailboxReport). */
+export const MailboxReport = Type.Object(
+  { mailbox: Type.String(), destination: Type.String(), status: Type.String(), reconciles: Type.Boolean() },
+  { additionalProperties: true, description: 'MailboxReport of src/services/report-service.ts' },
+);
+
+export const AlertStatus = StringEnum(['active', 'completed', 'archived']);
+
+export const AlertQuery = Type.Object(
+  { ...paging, status: Type.Optional(AlertStatus) },
+  { additionalProperties: false },
+);
+export type AlertQuery = Static<typeof AlertQuery>;
+
+export const Alert = Type.Object({
+  id: Type.Integer(),
+  mailboxId: Type.Union([Type.Integer(), Type.Null()]),
+  type: Type.String(),
+  level: StringEnum(['critical', 'advisory']),
+  text: Type.String(),
+  status: AlertStatus,
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+/** The newest scan (src/services/scan-service.ts ScanView). */
+export const ScanView = Type.Object(
+  {
+    scanId: Type.Integer(),
+    startedAt: Type.String(),
+    finishedAt: Type.Union([Type.String(), Type.Null()]),
+    status: Type.String(),
+    mailboxes: Type.Array(Type.Object({}, { additionalProperties: true })),
+  },
+  { description: 'ScanView of src/services/scan-service.ts' },
+);
