@@ -15,6 +15,7 @@ const NEEDS = [
   ['/usr/sbin/dovecot', ['dovecot-imapd', 'dovecot-pop3d']], // IMAP/POP3 pairs (test/harness/dovecot.ts)
   ['/usr/sbin/knotd', ['knot']], // authoritative DNS with TSIG updates (test/harness/dns-server.ts)
   ['/usr/bin/pdftotext', ['poppler-utils']], // reading back the PDF reports (test/reports/poppler.ts)
+  ['/usr/bin/chromium', ['chromium']], // browser tests with playwright-core (test/harness/chromium.ts)
 ];
 const missing = NEEDS.filter(([bin]) => !existsSync(bin)).flatMap(([, pkgs]) => pkgs);
 if (missing.length) {
