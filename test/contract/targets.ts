@@ -16,20 +16,20 @@ export interface SeedMessage {
 /** One running system, ready for the suites. */
 export interface ContractTarget {
   /** A fresh destination connection to the test mailbox; absent when the system cannot be written to. */
-  openDestination?(): Promise<MailDestination>;
+  openDestination?: () => Promise<MailDestination>;
   /** A fresh source connection to the test mailbox; absent when the system cannot be read from. */
-  openSource?(): Promise<MailSource>;
+  openSource?: () => Promise<MailSource>;
   /** Put messages into a folder (created with its parents when missing) behind the connector's back. */
-  seed?(path: string[], messages: SeedMessage[]): Promise<void>;
+  seed?: (path: string[], messages: SeedMessage[]) => Promise<void>;
   /** Special-use folders the destination must list from the start (e.g. Graph's well-known folders). */
   specialUses: SpecialUse[];
   /** Size of the "large message" case: at or above the system's special upload path where it has one. */
   largeBytes: number;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /** A named way to start a target. Add one entry per system to `adapters` in adapters.ts. */
 export interface ContractAdapter {
   name: string;
-  start(): Promise<ContractTarget>;
+  start: () => Promise<ContractTarget>;
 }
