@@ -3,7 +3,7 @@
  * 12-byte IV per secret, in a versioned text format `v1.<iv>.<ciphertext>.<tag>` (base64url parts).
  * The key comes from CUTOVER_SECRET_KEY or from the key file in the data directory (see secret-key.ts).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { ErrorCode, PermanentError } from '../errors.js';
 
 const VERSION = 'v1';
@@ -38,6 +38,15 @@ export class SecretBox {
     return [VERSION, iv, body, tag]
       .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
       .join('.');
+  }
+
+  /**
+   * HMAC-SHA256 of `data` under a subkey derived (HKDF) for `purpose`: tokens that can be recomputed by
+   * whoever holds the key but never stored (credential links, form tokens).
+   */
+  mac(purpose: string, data: string): Buffer {
+    const sub = Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), `cutover:${purpose}`, 32));
+    return createHmac('sha256', sub).update(data, 'utf8').digest();
   }
 
   /** Decrypt a value made by `seal` with the same key and context; a clear error otherwise. */

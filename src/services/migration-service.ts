@@ -14,6 +14,7 @@ import { ConnectionSlots, RateLimiter } from '../runner/limits.js';
 import { runPool } from '../runner/local.js';
 import { concurrencyAt, defaultPlan } from '../config/plan.js';
 import { phaseOptions, type Phase } from './phases.js';
+import { loadStoredAuths } from './credential-auth.js';
 
 /** Stable identity of a mailbox pair across runs. */
 export function mailboxKey(
@@ -95,6 +96,11 @@ export async function runMigration(
       Number(b.spec.starred) - Number(a.spec.starred) || (sizes.get(b.id) ?? 0) - (sizes.get(a.id) ?? 0),
   );
 
+  // Passwords users handed over on their credential page (mailboxes CSV first, admin login last).
+  const stored = await loadStoredAuths(
+    store,
+    entries.map((e) => e.id),
+  );
   const deps = {
     ledger,
     mailboxes,
@@ -113,12 +119,22 @@ export async function runMigration(
         source: {
           connector: connectorFor(project.source.kind),
           server: project.source,
-          auth: authFor(project.source, spec.sourceUser, spec.sourceAuth, 'source'),
+          auth: authFor(
+            project.source,
+            spec.sourceUser,
+            spec.sourceAuth ?? stored.auth(id, 'source', spec.sourceUser),
+            'source',
+          ),
         },
         dest: {
           connector: connectorFor(project.destination.kind),
           server: project.destination,
-          auth: authFor(project.destination, spec.destUser, spec.destAuth, 'destination'),
+          auth: authFor(
+            project.destination,
+            spec.destUser,
+            spec.destAuth ?? stored.auth(id, 'destination', spec.destUser),
+            'destination',
+          ),
         },
         options: opts.phase ? phaseOptions(opts.phase, spec.options, plan) : spec.options,
         foldersInParallel: project.concurrency.foldersPerMailbox,

@@ -2,7 +2,7 @@
  * Schema migrations. Built as `migrations(dialect)` because Kysely migrations cannot see the dialect,
  * and the few column types that differ (auto-increment keys) must.
  */
-import type { Kysely, Migration } from 'kysely';
+import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -205,6 +205,141 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .column('source_bytes')
           .execute();
         await db.schema.createIndex('mailboxes_status').on('mailboxes').column('status').execute();
+      },
+    },
+    '0006_projects': {
+      async up(db: Kysely<unknown>) {
+        const key = (c: ColumnDefinitionBuilder) =>
+          dialect === 'postgres'
+            ? c.primaryKey().generatedByDefaultAsIdentity()
+            : c.primaryKey().autoIncrement();
+        const project = (c: ColumnDefinitionBuilder) => c.references('projects.id').onDelete('cascade');
+        // A project's settings as one JSON document (secrets inside sealed by the secret box).
+        await db.schema
+          .createTable('projects')
+          .addColumn('id', 'integer', key)
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('settings', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.alterTable('mailboxes').addColumn('project_id', 'integer', project).execute();
+        // Per-mailbox item types and date range (JSON); null: the project's defaults.
+        await db.schema.alterTable('mailboxes').addColumn('options', 'text').execute();
+        for (const col of ['source_user', 'status', 'source_bytes', 'starred'])
+          await db.schema
+            .createIndex(`mailboxes_project_${col}`)
+            .on('mailboxes')
+            .columns(['project_id', col])
+            .execute();
+        await db.schema.alterTable('alerts').addColumn('project_id', 'integer', project).execute();
+        // "Archive every alert of this type for the project, now and in future."
+        await db.schema
+          .createTable('alert_rules')
+          .addColumn('project_id', 'integer', (c) => project(c).notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('alert_rules_pk', ['project_id', 'type'])
+          .execute();
+        // Operator actions on alerts, with the statuses they replaced, so the last one can be undone.
+        await db.schema
+          .createTable('alert_actions')
+          .addColumn('id', 'integer', key)
+          .addColumn('project_id', 'integer', project)
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('changes', 'text', (c) => c.notNull())
+          .addColumn('rule_type', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('undone_at', 'text')
+          .execute();
+        // "Email this alert to someone": the request is recorded whether or not it could be sent.
+        await db.schema
+          .createTable('alert_emails')
+          .addColumn('id', 'integer', key)
+          .addColumn('alert_id', 'integer', (c) => c.notNull().references('alerts.id').onDelete('cascade'))
+          .addColumn('recipient', 'text', (c) => c.notNull())
+          .addColumn('note', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('error', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+    '0007_people': {
+      async up(db: Kysely<unknown>) {
+        const id = (c: ColumnDefinitionBuilder) =>
+          dialect === 'postgres'
+            ? c.primaryKey().generatedByDefaultAsIdentity()
+            : c.primaryKey().autoIncrement();
+        const mailbox = (c: ColumnDefinitionBuilder) =>
+          c.notNull().references('mailboxes.id').onDelete('cascade');
+        // Passwords handed over for a mailbox, sealed by the secret box (src/security/secret-box.ts).
+        await db.schema
+          .createTable('credentials')
+          .addColumn('mailbox_id', 'integer', mailbox)
+          .addColumn('side', 'text', (c) => c.notNull())
+          .addColumn('sealed', 'text', (c) => c.notNull())
+          .addColumn('entered_by', 'text', (c) => c.notNull())
+          .addColumn('verified_at', 'text')
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('credentials_pk', ['mailbox_id', 'side'])
+          .execute();
+        // Personal credential links: the token only as its SHA-256 hash.
+        await db.schema
+          .createTable('credential_links')
+          .addColumn('id', 'integer', id)
+          .addColumn('mailbox_id', 'integer', mailbox)
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('nonce', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .addColumn('last_used_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('credential_links_mailbox')
+          .on('credential_links')
+          .column('mailbox_id')
+          .execute();
+        await db.schema
+          .createTable('client_setups')
+          .addColumn('mailbox_id', 'integer', mailbox)
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('first_at', 'text', (c) => c.notNull())
+          .addColumn('last_at', 'text', (c) => c.notNull())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('client_setups_pk', ['mailbox_id', 'kind'])
+          .execute();
+        // Every message to people: intent recorded before sending, one row per (mailbox, event).
+        await db.schema
+          .createTable('messages')
+          .addColumn('id', 'integer', id)
+          .addColumn('mailbox_id', 'integer', (c) => c.references('mailboxes.id').onDelete('cascade'))
+          .addColumn('dedupe_key', 'text', (c) => c.notNull().unique())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('recipient', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('error', 'text')
+          .addColumn('smtp_id', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('messages_mailbox')
+          .on('messages')
+          .columns(['mailbox_id', 'event'])
+          .execute();
+        await db.schema
+          .createTable('message_templates')
+          .addColumn('kind', 'text', (c) => c.primaryKey())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('html', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
       },
     },
   };

@@ -16,6 +16,10 @@ export interface MailboxTable {
   source_messages: Generated<number>;
   last_error: string | null;
   updated_at: string;
+  /** The project it belongs to (null: registered by a one-off CLI run). */
+  project_id: number | null;
+  /** JSON of per-mailbox item types and date range; null: the project's defaults. */
+  options: string | null;
 }
 
 /** One pass (initial or delta) over one mailbox. */
@@ -150,6 +154,49 @@ export interface AlertTable {
   status: string;
   created_at: string;
   updated_at: string;
+  /** The project of a project-wide alert (mailbox alerts take their mailbox's). */
+  project_id: number | null;
+}
+
+/** A migration project: its settings as one JSON document (see src/services/project-settings.ts). */
+export interface ProjectTable {
+  id: Generated<number>;
+  name: string;
+  settings: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A standing rule: every alert of `type` in the project gets `action` (archive), now and in future. */
+export interface AlertRuleTable {
+  project_id: number;
+  type: string;
+  action: string;
+  created_at: string;
+}
+
+/** An operator's action on alerts and the statuses it replaced (JSON [{id, from, to}]), for undo. */
+export interface AlertActionTable {
+  id: Generated<number>;
+  project_id: number | null;
+  action: string;
+  changes: string;
+  /** The rule type the action created (auto-archive), removed again on undo. */
+  rule_type: string | null;
+  created_at: string;
+  undone_at: string | null;
+}
+
+/** A request to email an alert to someone; sent or not (why not, in `error`). */
+export interface AlertEmailTable {
+  id: Generated<number>;
+  alert_id: number;
+  recipient: string;
+  note: string | null;
+  /** sent | failed | not-configured */
+  status: string;
+  error: string | null;
+  created_at: string;
 }
 
 /** An operator of the web UI and HTTP API. */
@@ -170,6 +217,69 @@ export interface SessionTable {
   expires_at: string;
 }
 
+/** A password handed over for one side of a mailbox, sealed by the secret box; never returned by the API. */
+export interface CredentialTable {
+  mailbox_id: number;
+  /** source | destination */
+  side: string;
+  /** v1.<iv>.<ciphertext>.<tag>, context `credential:<mailbox>:<side>`. */
+  sealed: string;
+  /** portal | operator | import */
+  entered_by: string;
+  /** When a real login with it succeeded; null when stored unverified (import without check). */
+  verified_at: string | null;
+  updated_at: string;
+}
+
+/** A personal credential link; the token is derived from `nonce` with the secret key and stored only as SHA-256. */
+export interface CredentialLinkTable {
+  id: Generated<number>;
+  mailbox_id: number;
+  token_hash: string;
+  nonce: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** A client set-up download (mobileconfig...) fetched for a mailbox. */
+export interface ClientSetupTable {
+  mailbox_id: number;
+  kind: string;
+  first_at: string;
+  last_at: string;
+  count: number;
+}
+
+/** One message to a person, recorded before it is sent; `dedupe_key` makes each event happen once. */
+export interface MessageTable {
+  id: Generated<number>;
+  mailbox_id: number | null;
+  /** `<mailbox id or project>|<event>`, unique. */
+  dedupe_key: string;
+  /** announcement | reminder:<date> | dns-change | alert:<id> | pre-cutover | completion | test */
+  event: string;
+  recipient: string;
+  subject: string;
+  /** pending | sent | failed */
+  status: string;
+  attempts: Generated<number>;
+  error: string | null;
+  smtp_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An operator's edit of a message template (the defaults live in code). */
+export interface MessageTemplateTable {
+  kind: string;
+  subject: string;
+  text: string;
+  html: string;
+  updated_at: string;
+}
+
 export interface Database {
   mailboxes: MailboxTable;
   passes: PassTable;
@@ -180,6 +290,15 @@ export interface Database {
   scan_folders: ScanFolderTable;
   phase_runs: PhaseRunTable;
   alerts: AlertTable;
+  projects: ProjectTable;
+  alert_rules: AlertRuleTable;
+  alert_actions: AlertActionTable;
+  alert_emails: AlertEmailTable;
   users: UserTable;
   sessions: SessionTable;
+  credentials: CredentialTable;
+  credential_links: CredentialLinkTable;
+  client_setups: ClientSetupTable;
+  messages: MessageTable;
+  message_templates: MessageTemplateTable;
 }

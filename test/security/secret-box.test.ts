@@ -108,3 +108,13 @@ test('processes starting together all end up with one and the same key', async (
     keys[0],
   );
 });
+
+test('mac is stable per key and purpose, and differs across purposes and keys', () => {
+  const key = randomBytes(32);
+  const a = new SecretBox(key);
+  assert.deepEqual(a.mac('link', 'n1'), new SecretBox(key).mac('link', 'n1'));
+  assert.equal(a.mac('link', 'n1').length, 32);
+  assert.notDeepEqual(a.mac('link', 'n1'), a.mac('csrf', 'n1'));
+  assert.notDeepEqual(a.mac('link', 'n1'), a.mac('link', 'n2'));
+  assert.notDeepEqual(a.mac('link', 'n1'), new SecretBox(randomBytes(32)).mac('link', 'n1'));
+});
