@@ -14,6 +14,7 @@ import { publicAuthRoutes, sessionRoutes } from './routes/auth-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { ErrorBody } from './schemas.js';
 import { CSRF_HEADER, SESSION_COOKIE } from './session-hook.js';
+import { webUi } from './web-ui.js';
 
 export interface ServerOptions {
   /** Where the embedded store lives. */
@@ -89,5 +90,7 @@ async function assemble(store: Store, opts: ServerOptions): Promise<FastifyInsta
   });
   await app.register(sessionRoutes, { auth });
   await app.register(dataRoutes, { store, auth });
+  // Last: the UI's index.html answers every other GET outside /api.
+  await app.register(webUi, {});
   return app;
 }

@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// Generates web/api/types.gen.ts — one TypeScript type per API operation (path and query parameters, JSON
+// body, success response) — from the OpenAPI document the server builds from its TypeBox schemas. The app is
+// built in-process over a throwaway data directory and asked for app.swagger(): no network, no listening.
+// `node scripts/gen-client.mjs --check` exits 1 when the committed file is out of date.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
+import { tsImport } from 'tsx/esm/api';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.join(root, 'web', 'api', 'types.gen.ts');
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+/** The OpenAPI document of a freshly built server. */
+async function openApiDocument() {
+  const { buildServer } = await tsImport(path.join(root, 'src/server/app.ts'), import.meta.url);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cutover-gen-client-'));
+  const app = await buildServer({ dataDir });
+  try {
+    await app.ready();
+    return app.swagger();
+  } finally {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const ident = (s) => s.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1');
+const key = (k) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k));
+const doc = (text, indent) => (text ? `${indent}/** ${String(text).replace(/\*\//g, '* /')} */\n` : '');
+
+/** A TypeScript type for a JSON Schema (the subset TypeBox emits). */
+function tsType(schema, refs, indent = '') {
+  if (!schema || schema === true) return 'unknown';
+  if (schema.$ref) return refs.get(schema.$ref) ?? 'unknown';
+  if (schema.const !== undefined) return JSON.stringify(schema.const);
+  if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(' | ');
+  if (schema.anyOf || schema.oneOf)
+    return (schema.anyOf ?? schema.oneOf).map((s) => tsType(s, refs, indent)).join(' | ');
+  if (schema.allOf) return schema.allOf.map((s) => `(${tsType(s, refs, indent)})`).join(' & ');
+  if (Array.isArray(schema.type))
+    return schema.type.map((t) => tsType({ ...schema, type: t }, refs, indent)).join(' | ');
+  switch (schema.type) {
+    case 'string':
+      return 'string';
+    case 'integer':
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'null':
+      return 'null';
+    case 'array': {
+      const item = tsType(schema.items, refs, indent);
+      return /[|&]/.test(item) ? `Array<${item}>` : `${item}[]`;
+    }
+    case 'object':
+    case undefined:
+      return objectType(schema, refs, indent);
+    default:
+      return 'unknown';
+  }
+}
+
+function objectType(schema, refs, indent) {
+  const props = Object.entries(schema.properties ?? {});
+  const extra = schema.additionalProperties;
+  if (props.length === 0)
+    return extra === false
+      ? 'Record<string, never>'
+      : `Record<string, ${extra && extra !== true ? tsType(extra, refs, indent) : 'unknown'}>`;
+  const required = new Set(schema.required ?? []);
+  const inner = indent + '  ';
+  const lines = props.map(
+    ([name, s]) =>
+      `${doc(s.description, inner)}${inner}${key(name)}${required.has(name) ? '' : '?'}: ${tsType(s, refs, inner)};`,
+  );
+  if (extra === true || (extra && typeof extra === 'object')) lines.push(`${inner}[key: string]: unknown;`);
+  return `{\n${lines.join('\n')}\n${indent}}`;
+}
+
+/** Path or query parameters as one object type; a parameter with a default may be left out. */
+function paramsType(params, where, refs, indent) {
+  const ps = params.filter((p) => p.in === where);
+  if (ps.length === 0) return 'Record<string, never>';
+  const obj = { type: 'object', properties: {}, required: [] };
+  for (const p of ps) {
+    obj.properties[p.name] = { ...p.schema, description: p.description ?? p.schema?.description };
+    if (p.required && p.schema?.default === undefined) obj.required.push(p.name);
+  }
+  return objectType(obj, refs, indent);
+}
+
+/** The success response: JSON → its type; another content type (CSV, event stream) → the raw text. */
+function responseType(op, refs, indent) {
+  const [, res] = Object.entries(op.responses ?? {}).find(([status]) => /^2/.test(status)) ?? [];
+  const content = res?.content;
+  if (!content) return 'undefined';
+  const json = content['application/json'];
+  return json ? tsType(json.schema, refs, indent) : 'string';
+}
+
+function generate(api) {
+  const refs = new Map();
+  const named = [];
+  for (const [name, schema] of Object.entries(api.components?.schemas ?? {})) {
+    const type = ident(schema.title ?? name);
+    refs.set(`#/components/schemas/${name}`, type);
+    named.push([type, schema]);
+  }
+  const out = [
+    "// Generated by scripts/gen-client.mjs from the API's OpenAPI document (src/server schemas). Do not edit:",
+    '// run `node scripts/gen-client.mjs` after changing a route.',
+    '',
+  ];
+  for (const [type, schema] of named)
+    out.push(`${doc(schema.description, '')}export type ${type} = ${tsType(schema, refs)};`, '');
+  out.push(
+    '/** Every operation by "METHOD /path": its path and query parameters, JSON body and success response. */',
+  );
+  out.push('export interface Operations {');
+  for (const [p, item] of Object.entries(api.paths ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!op) continue;
+      const params = [...(item.parameters ?? []), ...(op.parameters ?? [])];
+      const body = op.requestBody?.content?.['application/json']?.schema;
+      out.push(doc(op.summary, '  ') + `  ${JSON.stringify(`${method.toUpperCase()} ${p}`)}: {`);
+      out.push(`    path: ${paramsType(params, 'path', refs, '    ')};`);
+      out.push(`    query: ${paramsType(params, 'query', refs, '    ')};`);
+      out.push(`    body: ${body ? tsType(body, refs, '    ') : 'undefined'};`);
+      out.push(`    response: ${responseType(op, refs, '    ')};`);
+      out.push('  };');
+    }
+  }
+  out.push('}', '');
+  return out.join('\n');
+}
+
+// Formatted as `npx prettier --write` would, so --check compares exactly.
+const options = { ...(await prettier.resolveConfig(OUT)), filepath: OUT };
+const text = await prettier.format(generate(await openApiDocument()), options);
+if (process.argv.includes('--check')) {
+  let current = '';
+  try {
+    current = readFileSync(OUT, 'utf8');
+  } catch {
+    /* missing counts as out of date */
+  }
+  if (current !== text) {
+    console.error(`${path.relative(root, OUT)} is out of date: run node scripts/gen-client.mjs`);
+    process.exit(1);
+  }
+} else {
+  writeFileSync(OUT, text);
+  console.log(`wrote ${path.relative(root, OUT)}`);
+}

@@ -1,0 +1,58 @@
+/**
+ * Browser-test set-up: the web UI built from web/ when its bundle is missing or older than its sources, a
+ * real server (`buildServer`) listening on a free loopback port, and small page helpers.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Page } from 'playwright-core';
+import { buildServer } from '../../src/server/app.js';
+import { defaultWebRoot } from '../../src/server/web-ui.js';
+
+/** The operator the browser tests create on first run. */
+export const ADMIN = { user: 'admin', password: 'correct horse battery' };
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+  }
+  return t;
+}
+
+/** Build dist/web (scripts/build-web.mjs, about a second) unless it is newer than every file under web/. */
+export function ensureWebBuilt(): void {
+  const index = path.join(defaultWebRoot(), 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs > newest(path.resolve('web'))) return;
+  const r = spawnSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('scripts/build-web.mjs failed');
+}
+
+/** A real server over `dataDir` on a free loopback port; close() the app when done. */
+export async function startUi(dataDir: string): Promise<{ app: FastifyInstance; baseUrl: string }> {
+  ensureWebBuilt();
+  const app = await buildServer({ dataDir });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return { app, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+/** Fill a labelled field (by its visible label text). */
+export async function fill(page: Page, label: string | RegExp, value: string): Promise<void> {
+  await page.getByLabel(label, { exact: typeof label === 'string' }).fill(value);
+}
+
+/** Collect uncaught page errors and failed console errors, to assert none happened. */
+export function watchErrors(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('pageerror', (err) => seen.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    // A refused request is logged by the browser itself; the UI shows those to the user on purpose.
+    if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text()))
+      seen.push(`console: ${msg.text()}`);
+  });
+  return seen;
+}

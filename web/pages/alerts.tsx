@@ -1,0 +1,38 @@
+/** Alerts: what needs a person, by state, with the actions on each. */
+import { useState } from 'react';
+import { AlertList } from './alert-list.js';
+
+const TABS = [
+  ['active', 'Active'],
+  ['completed', 'Completed'],
+  ['archived', 'Archived'],
+  ['all', 'All'],
+] as const;
+
+/** The alerts page. */
+export function AlertsPage() {
+  const [tab, setTab] = useState<(typeof TABS)[number][0]>('active');
+  return (
+    <section>
+      <h1>Alerts</h1>
+      <p className="muted">
+        A critical alert holds its mailbox until it is resolved; an advisory one only informs. Mark an alert
+        completed when you fixed the cause, or archive it to ignore it.
+      </p>
+      <div className="tabs" role="tablist">
+        {TABS.map(([value, label]) => (
+          <button
+            key={value}
+            type="button"
+            role="tab"
+            aria-selected={tab === value}
+            onClick={() => setTab(value)}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <AlertList status={tab} key={tab} />
+    </section>
+  );
+}

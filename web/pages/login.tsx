@@ -1,0 +1,114 @@
+/** Log in, or on first run create the admin operator (the server says which by SETUP_REQUIRED). */
+import { useState, type FormEvent } from 'react';
+import { api, setCsrfToken } from '../api/api.js';
+import { useAction } from '../api/use-api.js';
+import { ProblemNote } from '../components/problem-note.js';
+
+/** The sign-in page; `onSignedIn` gets the operator's name. */
+export function LoginPage({ onSignedIn }: { onSignedIn: (user: string) => void }) {
+  const [mode, setMode] = useState<'login' | 'setup'>('login');
+  const [user, setUser] = useState('');
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const action = useAction();
+  const [mismatch, setMismatch] = useState(false);
+
+  const login = async () => {
+    const session = await api('POST /api/login', { body: { user, password } });
+    setCsrfToken(session.csrfToken);
+    onSignedIn(session.user);
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (mode === 'setup') {
+      setMismatch(password !== repeat);
+      if (password !== repeat) return;
+      await action.run(async () => {
+        await api('POST /api/setup', { body: { user, password } });
+        await login();
+      });
+      return;
+    }
+    await action.run(async () => {
+      try {
+        await login();
+      } catch (err) {
+        // No operator yet: this is a first run, so offer to create the admin instead.
+        if ((err as { code?: string }).code === 'SETUP_REQUIRED') setMode('setup');
+        throw err;
+      }
+    });
+  };
+
+  return (
+    <main className="login">
+      <form onSubmit={(e) => void submit(e)} className="card">
+        <h1>Cutover</h1>
+        <h2>{mode === 'login' ? 'Log in' : 'First run: create the admin account'}</h2>
+        {mode === 'setup' && (
+          <p className="muted">
+            No operator exists yet. Choose a name and a password of at least 12 characters; you will use them
+            to log in.
+          </p>
+        )}
+        <label>
+          Name
+          <input
+            name="user"
+            autoComplete="username"
+            value={user}
+            onChange={(e) => setUser(e.target.value)}
+            required
+          />
+        </label>
+        <label>
+          Password
+          <input
+            name="password"
+            type="password"
+            autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
+            minLength={mode === 'setup' ? 12 : undefined}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
+        </label>
+        {mode === 'setup' && (
+          <label>
+            Password again
+            <input
+              name="repeat"
+              type="password"
+              autoComplete="new-password"
+              value={repeat}
+              onChange={(e) => setRepeat(e.target.value)}
+              required
+            />
+          </label>
+        )}
+        {mismatch && (
+          <div className="problem" role="alert">
+            The two passwords differ. Type the same password twice.
+          </div>
+        )}
+        {!(mode === 'setup' && action.error?.code === 'SETUP_REQUIRED') && (
+          <ProblemNote problem={action.error} />
+        )}
+        <button type="submit" className="primary" disabled={action.busy}>
+          {mode === 'login' ? 'Log in' : 'Create admin and log in'}
+        </button>
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            setMode(mode === 'login' ? 'setup' : 'login');
+            action.clear();
+          }}
+        >
+          {mode === 'login' ? 'First run? Create the admin account' : 'Back to log in'}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,199 @@
+/** One mailbox: its folders with counts, the pass history, per-item errors with the reason, and its alerts. */
+import { api } from '../api/api.js';
+import { useLoad } from '../api/use-api.js';
+import { bytes, count, duration, when } from '../components/format.js';
+import { ProblemNote } from '../components/problem-note.js';
+import { Status } from '../components/status.js';
+import { AlertList } from './alert-list.js';
+import { Link } from '../router.js';
+
+interface Folder {
+  source: string;
+  destination: string | null;
+  sourceItems: number;
+  copied: number;
+  present: number;
+  skipped: number;
+  failed: number;
+  pending: number;
+  renamed: string | null;
+  excluded: string | null;
+  error: string | null;
+}
+interface Pass {
+  id: number;
+  startedAt: string;
+  finishedAt: string | null;
+  status: string;
+  dryRun: boolean;
+  error: string | null;
+  copied: number;
+  present: number;
+  skipped: number;
+  failed: number;
+  bytes: number;
+  throttledMs: number;
+}
+interface ItemProblem {
+  folder: string;
+  uid: number;
+  status: string;
+  reason: string | null;
+}
+
+/** The mailbox page for mailbox `id`. */
+export function MailboxDetailPage({ id }: { id: number }) {
+  const report = useLoad(() => api('GET /api/mailboxes/{id}', { path: { id } }), [id]);
+  const r = report.data;
+  // The report's folder, pass and problem rows are typed on the server (report-service.ts), open here.
+  const folders = (r?.folders ?? []) as Folder[];
+  const passes = (r?.passes ?? []) as Pass[];
+  const problems = (r?.problems ?? []) as ItemProblem[];
+
+  return (
+    <section>
+      <p className="crumbs">
+        <Link to="/mailboxes">Mailboxes</Link> ›
+      </p>
+      <h1>{r ? r.mailbox : `Mailbox ${id}`}</h1>
+      <ProblemNote problem={report.error} />
+      {r && (
+        <>
+          <p>
+            To <strong>{r.destination}</strong> · <Status value={r.status} />{' '}
+            {r.reconciles ? (
+              <span className="pill tone-good">every source item accounted for</span>
+            ) : (
+              <span className="pill tone-warn">
+                {typeof r.discrepancy === 'string' ? r.discrepancy : 'not reconciled yet'}
+              </span>
+            )}
+          </p>
+          {typeof r.lastError === 'string' && <div className="problem">{r.lastError}</div>}
+
+          <h2>Folders</h2>
+          <table className="grid">
+            <thead>
+              <tr>
+                <th>Source folder</th>
+                <th>Destination folder</th>
+                <th className="num">Source items</th>
+                <th className="num">Copied</th>
+                <th className="num">Already there</th>
+                <th className="num">Skipped</th>
+                <th className="num">Failed</th>
+                <th className="num">Pending</th>
+                <th>Note</th>
+              </tr>
+            </thead>
+            <tbody>
+              {folders.map((f) => (
+                <tr key={f.source}>
+                  <td>{f.source}</td>
+                  <td>{f.destination ?? '–'}</td>
+                  <td className="num">{count(f.sourceItems)}</td>
+                  <td className="num">{count(f.copied)}</td>
+                  <td className="num">{count(f.present)}</td>
+                  <td className="num">{count(f.skipped)}</td>
+                  <td className={f.failed ? 'num error-text' : 'num'}>{count(f.failed)}</td>
+                  <td className="num">{count(f.pending)}</td>
+                  <td className="error-text">
+                    {f.error ?? f.excluded ?? (f.renamed ? `renamed to ${f.renamed}` : '')}
+                  </td>
+                </tr>
+              ))}
+              {folders.length === 0 && (
+                <tr>
+                  <td colSpan={9} className="empty">
+                    No folders yet: the mailbox has not been scanned or migrated.
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+
+          <h2>Passes</h2>
+          <table className="grid">
+            <thead>
+              <tr>
+                <th>Started</th>
+                <th>Took</th>
+                <th>Status</th>
+                <th className="num">Copied</th>
+                <th className="num">Already there</th>
+                <th className="num">Skipped</th>
+                <th className="num">Failed</th>
+                <th className="num">Data</th>
+                <th className="num">Throttled</th>
+                <th>Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {passes.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    {when(p.startedAt)}
+                    {p.dryRun ? ' (dry run)' : ''}
+                  </td>
+                  <td>
+                    {p.finishedAt
+                      ? duration((Date.parse(p.finishedAt) - Date.parse(p.startedAt)) / 1000)
+                      : 'running'}
+                  </td>
+                  <td>
+                    <Status value={p.status} />
+                  </td>
+                  <td className="num">{count(p.copied)}</td>
+                  <td className="num">{count(p.present)}</td>
+                  <td className="num">{count(p.skipped)}</td>
+                  <td className="num">{count(p.failed)}</td>
+                  <td className="num">{bytes(p.bytes)}</td>
+                  <td className="num">{duration(p.throttledMs / 1000)}</td>
+                  <td className="error-text">{p.error ?? ''}</td>
+                </tr>
+              ))}
+              {passes.length === 0 && (
+                <tr>
+                  <td colSpan={10} className="empty">
+                    No pass has run yet.
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+
+          <h2>Items that failed or were skipped</h2>
+          {problems.length === 0 ? (
+            <p className="muted">None.</p>
+          ) : (
+            <table className="grid">
+              <thead>
+                <tr>
+                  <th>Folder</th>
+                  <th className="num">UID</th>
+                  <th>Outcome</th>
+                  <th>Reason</th>
+                </tr>
+              </thead>
+              <tbody>
+                {problems.map((p) => (
+                  <tr key={`${p.folder}/${p.uid}`}>
+                    <td>{p.folder}</td>
+                    <td className="num">{p.uid}</td>
+                    <td>
+                      <Status value={p.status} />
+                    </td>
+                    <td>{p.reason ?? 'no reason recorded'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+
+          <h2>Alerts</h2>
+          <AlertList mailboxId={id} />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,25 @@
+/** Which page answers which path, and the navigation bar's entries. */
+import type { ReactNode } from 'react';
+import { match } from './router.js';
+import { AlertsPage } from './pages/alerts.js';
+import { MailboxDetailPage } from './pages/mailbox-detail.js';
+import { MailboxesPage } from './pages/mailboxes.js';
+import { NotFoundPage } from './pages/not-found.js';
+import { TrackerPage } from './pages/tracker.js';
+
+/** The navigation bar, in the order a migration goes. */
+export const NAV = [
+  { to: '/', label: 'Tracker' },
+  { to: '/mailboxes', label: 'Mailboxes' },
+  { to: '/alerts', label: 'Alerts' },
+];
+
+/** The page for `path`. */
+export function routeFor(path: string): ReactNode {
+  if (path === '/' || path === '') return <TrackerPage />;
+  if (match('/mailboxes', path)) return <MailboxesPage />;
+  const m = match('/mailboxes/:id', path);
+  if (m) return <MailboxDetailPage id={Number(m.id)} />;
+  if (match('/alerts', path)) return <AlertsPage />;
+  return <NotFoundPage path={path} />;
+}
