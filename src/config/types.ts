@@ -5,7 +5,7 @@
 import type { PlanConfig } from './plan.js';
 
 /** The systems Cutover talks to. POP3 can only be a source. */
-export type ServerKind = 'imap' | 'pop3';
+export type ServerKind = 'imap' | 'pop3' | 'gmail';
 
 /** How the connection is secured. `tls` = implicit TLS (IMAP 993, POP3 995), `starttls` = upgrade, `none` = plain. */
 export type TlsMode = 'tls' | 'starttls' | 'none';
@@ -39,6 +39,29 @@ export interface ServerSpec {
   maxConnections: number;
   /** Mailbox used by `cutover test` to check a normal login. */
   testMailbox?: string;
+  /** Google Workspace settings, for `kind: gmail` only. */
+  gmail?: GmailSettings;
+}
+
+/**
+ * Google Workspace (Gmail API) settings. Logins: a service account with domain-wide delegation is the
+ * server's `admin` in mode `master` (user = the Workspace admin used for user discovery, password = the
+ * service account's JSON key, read whole); a mailbox's own `xoauth2` login is a per-user access token and
+ * its own `password` login a per-user refresh token (needs `oauthClient`).
+ */
+export interface GmailSettings {
+  /** OAuth client that issued per-user refresh tokens. */
+  oauthClient?: { id: string; secret: SecretRef };
+  /** Gmail API base URL; default https://gmail.googleapis.com (tests point it at the local emulator). */
+  apiUrl?: string;
+  /** OAuth token endpoint; default the key file's token_uri, else https://oauth2.googleapis.com/token. */
+  tokenUrl?: string;
+  /** Directory API base URL; default https://admin.googleapis.com. */
+  directoryUrl?: string;
+  /** Quota units per second Cutover spends per user; default 200 (Google allows 250 on average). */
+  quotaUnitsPerSecond?: number;
+  /** Largest message imported; default 150 MB (messages.import's documented maximum). */
+  maxMessageBytes?: number;
 }
 
 /** Throttling caps for a server or the whole run; absent = unlimited. */

@@ -118,6 +118,8 @@ export interface DestinationCapabilities {
   supportsKeywords: boolean;
   /** Names refused at any level. */
   reservedNames: string[];
+  /** Folders are labels (Gmail): a message can be in several, and a copy per folder is a separate item. */
+  labelsAreFolders?: boolean;
 }
 
 /** A mailbox on a system, open for writing. One instance = the connections it needs for one worker. */
@@ -160,4 +162,15 @@ export interface Connector {
   openSource(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailSource>;
   openDestination(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailDestination>;
   testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport>;
+  /** The mailboxes a system can list for discovery (a directory of users), in pages; absent = cannot list. */
+  listMailboxes?(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): AsyncIterable<DiscoveredMailbox[]>;
+}
+
+/** A mailbox found by discovery. */
+export interface DiscoveredMailbox {
+  /** The login (primary address). */
+  user: string;
+  name?: string;
+  /** Suspended or archived users are listed but flagged. */
+  suspended?: boolean;
 }

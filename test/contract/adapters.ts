@@ -5,6 +5,7 @@
 import { ImapConnector } from '../../src/connectors/imap/imap-connector.js';
 import { parseServerUrl } from '../../src/config/server-url.js';
 import { seedMessages, startDovecot } from '../harness/dovecot.js';
+import { gmailEmulatorAdapter } from '../emulators/gmail/gmail-contract-adapter.js';
 import type { ContractAdapter } from './targets.js';
 
 /** Real Dovecot IMAP (fs layout, '/' delimiter), with an 8 MB APPENDLIMIT so the limit case is cheap. */
@@ -27,4 +28,4 @@ export const dovecotImap: ContractAdapter = {
 };
 
 /** Every adapter, in the order the suites run them. */
-export const adapters: ContractAdapter[] = [dovecotImap];
+export const adapters: ContractAdapter[] = [dovecotImap, gmailEmulatorAdapter];

@@ -1,0 +1,57 @@
+/**
+ * The Google Workspace connector (Gmail API): source and destination, user discovery through the
+ * Directory API. Logins: see GmailSettings in config/types.ts.
+ */
+import type { AuthSpec, ServerSpec } from '../../config/types.js';
+import type {
+  ConnectionReport,
+  Connector,
+  DiscoveredMailbox,
+  MailDestination,
+  MailSource,
+} from '../contract.js';
+import { GmailApi, type GmailLabel } from './gmail-api.js';
+import { gmailTarget } from './gmail-config.js';
+import { GmailDestination } from './gmail-destination.js';
+import { listDirectoryUsers } from './gmail-directory.js';
+import { GmailSource } from './gmail-source.js';
+
+export class GmailConnector implements Connector {
+  readonly kind = 'gmail';
+
+  async openSource(server: ServerSpec, auth: AuthSpec): Promise<MailSource> {
+    return new GmailSource(new GmailApi(gmailTarget(server, auth)));
+  }
+
+  async openDestination(server: ServerSpec, auth: AuthSpec): Promise<MailDestination> {
+    return new GmailDestination(new GmailApi(gmailTarget(server, auth)));
+  }
+
+  async testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport> {
+    const api = new GmailApi(gmailTarget(server, auth));
+    const profile = await api.json<{ emailAddress: string; messagesTotal?: number }>(
+      { op: 'getProfile', path: '/profile' },
+      signal,
+    );
+    const { labels = [] } = await api.json<{ labels?: GmailLabel[] }>(
+      { op: 'labels.list', path: '/labels' },
+      signal,
+    );
+    return {
+      greeting: `Gmail API, ${profile.emailAddress} (${profile.messagesTotal ?? 0} messages)`,
+      capabilities: ['GMAIL-API', `QUOTA=${api.target.unitsPerSecond}/s`],
+      delimiter: '/',
+      namespace: '',
+      appendLimit: api.target.maxMessageBytes,
+      folders: labels.length,
+    };
+  }
+
+  listMailboxes(
+    server: ServerSpec,
+    auth: AuthSpec,
+    signal?: AbortSignal,
+  ): AsyncIterable<DiscoveredMailbox[]> {
+    return listDirectoryUsers(gmailTarget(server, auth), signal);
+  }
+}

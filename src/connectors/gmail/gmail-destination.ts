@@ -1,0 +1,200 @@
+/**
+ * A Gmail mailbox open for writing. Folders are labels: INBOX, Sent, Drafts, Trash and Spam are Gmail's
+ * system labels, every other folder a user label whose name joins the path with "/" (nested labels, each
+ * parent created first). One messages.import per message (so a batch is one message: all-or-nothing),
+ * labelled with its folder, UNREAD unless \Seen and STARRED when \Flagged. Keywords are not kept.
+ *
+ * Read-back (duplicate prevention) fetches each message raw, because Gmail's sizeEstimate is not the exact
+ * size the engine's fingerprints hold: exact, but one messages.get per message in the folder.
+ */
+import { Readable } from 'node:stream';
+import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
+import type {
+  AppendItem,
+  AppendResult,
+  DestinationCapabilities,
+  FolderInfo,
+  FolderState,
+  MailDestination,
+  MessageMeta,
+} from '../contract.js';
+import type { GmailApi, GmailLabel } from './gmail-api.js';
+import { importMessage } from './gmail-import.js';
+import { SYSTEM_FOLDERS, labelPath, systemLabelFor } from './gmail-labels.js';
+import { fetchMeta } from './gmail-message.js';
+import { keyOfId, listIds } from './gmail-snapshot.js';
+
+/** Top-level names Gmail keeps for itself (user labels cannot take them). */
+export const GMAIL_RESERVED = ['Starred', 'Important', 'Chats', 'All Mail', 'Snoozed', 'Scheduled', 'Unread'];
+
+/** IMAP flags → the labels that carry them. */
+function flagLabels(flags: string[]): { add: string[]; remove: string[] } {
+  const seen = flags.some((f) => /^\\seen$/i.test(f));
+  const flagged = flags.some((f) => /^\\flagged$/i.test(f));
+  return {
+    add: [...(seen ? [] : ['UNREAD']), ...(flagged ? ['STARRED'] : [])],
+    remove: [...(seen ? ['UNREAD'] : []), ...(flagged ? [] : ['STARRED'])],
+  };
+}
+
+export class GmailDestination implements MailDestination {
+  readonly capabilities: DestinationCapabilities;
+  private labels?: Map<string, GmailLabel>; // by name
+  /** Keys of messages seen or written, → Gmail ids (setFlags takes keys). */
+  private readonly ids = new Map<number, string>();
+
+  constructor(private readonly api: GmailApi) {
+    this.capabilities = {
+      maxMessageBytes: api.target.maxMessageBytes,
+      maxBatchMessages: 1,
+      delimiter: '/',
+      supportsKeywords: false,
+      reservedNames: GMAIL_RESERVED,
+      labelsAreFolders: true,
+    };
+  }
+
+  private async labelMap(signal?: AbortSignal, fresh = false): Promise<Map<string, GmailLabel>> {
+    if (!this.labels || fresh) {
+      const { labels = [] } = await this.api.json<{ labels?: GmailLabel[] }>(
+        { op: 'labels.list', path: '/labels' },
+        signal,
+      );
+      this.labels = new Map(labels.map((l) => [l.type === 'system' ? l.id : l.name, l]));
+    }
+    return this.labels;
+  }
+
+  /** The label id of a folder path, or undefined when it does not exist. */
+  private async labelId(path: string[], signal?: AbortSignal, fresh = false): Promise<string | undefined> {
+    const sys = systemLabelFor(path);
+    const map = await this.labelMap(signal, fresh);
+    return sys && map.has(sys) ? sys : map.get(path.join('/'))?.id;
+  }
+
+  private async requireLabel(path: string[], signal?: AbortSignal): Promise<string> {
+    const id = (await this.labelId(path, signal)) ?? (await this.labelId(path, signal, true));
+    if (id) return id;
+    throw new PermanentError(
+      ErrorCode.FolderCreateFailed,
+      `${this.api.where}: there is no label "${path.join('/')}".`,
+      'It was deleted while the pass ran; the next pass creates it again.',
+    );
+  }
+
+  async listFolders(signal?: AbortSignal): Promise<FolderInfo[]> {
+    const map = await this.labelMap(signal, true);
+    const out = new Map<string, FolderInfo>();
+    for (const f of SYSTEM_FOLDERS)
+      if (map.has(f.id)) out.set(f.path.join('/'), { path: f.path, specialUse: f.use, selectable: true });
+    for (const l of map.values()) {
+      if (l.type === 'system') continue;
+      const path = labelPath(l.name);
+      for (let d = 1; d < path.length; d++)
+        if (!out.has(path.slice(0, d).join('/')))
+          out.set(path.slice(0, d).join('/'), { path: path.slice(0, d), selectable: false });
+      out.set(path.join('/'), { path, selectable: true });
+    }
+    return [...out.values()];
+  }
+
+  async ensureFolder(path: string[], signal?: AbortSignal): Promise<void> {
+    if (systemLabelFor(path)) return;
+    for (let d = 1; d <= path.length; d++) {
+      const name = path.slice(0, d).join('/');
+      if ((await this.labelMap(signal)).has(name)) continue;
+      try {
+        const made = await this.api.json<GmailLabel>(
+          {
+            op: 'labels.create',
+            path: '/labels',
+            json: { name, labelListVisibility: 'labelShow', messageListVisibility: 'show' },
+          },
+          signal,
+        );
+        this.labels!.set(name, made);
+      } catch (err) {
+        // 409: made meanwhile by another connection. Anything else is a real refusal.
+        if (!(err instanceof PermanentError && /HTTP 409/.test(err.message))) throw err;
+        if (!(await this.labelMap(signal, true)).has(name))
+          throw new PermanentError(
+            ErrorCode.FolderCreateFailed,
+            `${this.api.where}: the label "${name}" cannot be created (${err.message}).`,
+            'Rename the folder with a folder mapping.',
+          );
+      }
+    }
+  }
+
+  async folderState(path: string[], signal?: AbortSignal): Promise<FolderState | null> {
+    const id = await this.labelId(path, signal, true);
+    if (!id) return null;
+    const label = await this.api.json<GmailLabel>(
+      { op: 'labels.get', path: `/labels/${encodeURIComponent(id)}` },
+      signal,
+    );
+    const messages = label.messagesTotal ?? 0;
+    return { uidValidity: id, uidNext: messages + 1, messages };
+  }
+
+  async *listMessages(path: string[], signal?: AbortSignal): AsyncIterable<MessageMeta[]> {
+    const id = await this.labelId(path, signal, true);
+    if (!id) return;
+    for await (const ids of listIds(this.api, id, signal)) {
+      const page: MessageMeta[] = [];
+      for (const mid of ids) {
+        throwIfAborted(signal);
+        const uid = keyOfId(mid);
+        this.ids.set(uid, mid);
+        const meta = await fetchMeta(this.api, mid, uid, undefined, signal);
+        if (meta) page.push(meta);
+      }
+      if (page.length) yield page;
+    }
+  }
+
+  async append(
+    path: string[],
+    items: Iterable<AppendItem> | AsyncIterable<AppendItem>,
+    signal?: AbortSignal,
+  ): Promise<AppendResult[]> {
+    const label = await this.requireLabel(path, signal);
+    const out: AppendResult[] = [];
+    for await (const item of items) {
+      if (item.size > this.capabilities.maxMessageBytes!) {
+        if (item.body instanceof Readable) item.body.resume();
+        throw new PermanentError(
+          ErrorCode.MessageTooLarge,
+          `${this.api.where}: a message of ${item.size} bytes is over Gmail's import limit of ${this.capabilities.maxMessageBytes} bytes.`,
+          'It is reported as failed; move it by hand (e.g. its attachments to Drive).',
+        );
+      }
+      const id = await importMessage(this.api, item, [label, ...flagLabels(item.flags).add], signal);
+      const uid = keyOfId(id);
+      this.ids.set(uid, id);
+      out.push({ uid, uidValidity: label });
+    }
+    return out;
+  }
+
+  async setFlags(path: string[], uids: number[], flags: string[], signal?: AbortSignal): Promise<void> {
+    if (uids.some((u) => !this.ids.has(u))) {
+      const label = await this.requireLabel(path, signal);
+      for await (const ids of listIds(this.api, label, signal))
+        for (const id of ids) this.ids.set(keyOfId(id), id);
+    }
+    const ids = uids.flatMap((u) => this.ids.get(u) ?? []);
+    const { add, remove } = flagLabels(flags);
+    for (let i = 0; i < ids.length; i += 1000)
+      await this.api.json(
+        {
+          op: 'messages.batchModify',
+          path: '/messages/batchModify',
+          json: { ids: ids.slice(i, i + 1000), addLabelIds: add, removeLabelIds: remove },
+        },
+        signal,
+      );
+  }
+
+  async close(): Promise<void> {}
+}

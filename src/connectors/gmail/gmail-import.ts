@@ -1,0 +1,119 @@
+/**
+ * messages.import for one message: internal date from the Date header, never marked as spam, no calendar
+ * processing, labels for folder and flags. Up to 5 MB a single multipart upload (metadata + message/rfc822);
+ * above, a resumable session (metadata first, then the body in one PUT), as Google advises for large media.
+ * The body streams with an exact Content-Length; one that ends short or runs long aborts the upload, so a
+ * truncated message is never stored.
+ */
+import { randomBytes } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { ErrorCode, PermanentError, TransientError } from '../../errors.js';
+import { header, type GmailApi } from './gmail-api.js';
+import { readText } from './gmail-http.js';
+
+/** Above this, the resumable protocol (Google: simple/multipart uploads are for 5 MB or less). */
+export const MULTIPART_MAX = 5 * 1024 * 1024;
+
+const QUERY = { internalDateSource: 'dateHeader', neverMarkSpam: true, processForCalendar: false };
+
+/** Passes exactly `size` bytes; fails the stream when the body is shorter or longer. */
+function exactly(size: number, where: string): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > size) return cb(cutShort(where, `more than the announced ${size} bytes`));
+      cb(null, chunk);
+    },
+    flush(cb) {
+      cb(seen === size ? null : cutShort(where, `${seen} of ${size} bytes`));
+    },
+  });
+}
+
+const cutShort = (where: string, what: string) =>
+  new TransientError(
+    ErrorCode.SourceReadFailed,
+    `${where}: the message body came with ${what}; nothing was stored.`,
+    'Cutover reads it again from the source.',
+  );
+
+/** The body as a stream of exactly `size` bytes. */
+function bodyStream(body: Buffer | Readable, size: number, where: string): Readable {
+  const src = Buffer.isBuffer(body) ? Readable.from([body]) : body;
+  const check = exactly(size, where);
+  src.on('error', (err) => check.destroy(err));
+  return src.pipe(check);
+}
+
+/** Import one message; resolves with its Gmail id. */
+export async function importMessage(
+  api: GmailApi,
+  item: { size: number; body: Buffer | Readable },
+  labelIds: string[],
+  signal?: AbortSignal,
+): Promise<string> {
+  const where = `${api.where} messages.import`;
+  const metadata = JSON.stringify({ labelIds });
+  let answer: string;
+  if (item.size <= MULTIPART_MAX) {
+    const boundary = `cutover_${randomBytes(12).toString('hex')}`;
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n${metadata}\r\n` +
+        `--${boundary}\r\nContent-Type: message/rfc822\r\n\r\n`,
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const body = bodyStream(item.body, item.size, where);
+    const res = await api.raw(
+      {
+        op: 'messages.import',
+        path: '/messages/import',
+        upload: true,
+        query: { uploadType: 'multipart', ...QUERY },
+        headers: { 'content-type': `multipart/related; boundary=${boundary}` },
+        body: Readable.from(
+          (async function* () {
+            yield head;
+            for await (const c of body) yield c as Buffer;
+            yield tail;
+          })(),
+        ),
+        length: head.length + item.size + tail.length,
+      },
+      signal,
+    );
+    answer = await readText(res, where);
+  } else {
+    const start = await api.raw(
+      {
+        op: 'messages.import',
+        path: '/messages/import',
+        upload: true,
+        query: { uploadType: 'resumable', ...QUERY },
+        json: { labelIds },
+        headers: { 'x-upload-content-type': 'message/rfc822', 'x-upload-content-length': String(item.size) },
+      },
+      signal,
+    );
+    await readText(start, where);
+    const session = header(start, 'location');
+    if (!session)
+      throw new PermanentError(ErrorCode.ProtocolError, `${where}: the resumable session has no Location.`);
+    const res = await api.raw(
+      {
+        op: 'messages.import.upload',
+        method: 'PUT',
+        path: '',
+        url: session,
+        headers: { 'content-type': 'message/rfc822' },
+        body: bodyStream(item.body, item.size, where),
+        length: item.size,
+      },
+      signal,
+    );
+    answer = await readText(res, where);
+  }
+  const id = (JSON.parse(answer) as { id?: string }).id;
+  if (!id) throw new PermanentError(ErrorCode.ProtocolError, `${where}: the answer names no message id.`);
+  return id;
+}

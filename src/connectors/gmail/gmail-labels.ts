@@ -1,0 +1,91 @@
+/**
+ * Gmail labels ↔ folders. Gmail has labels, not folders: a message may carry several. As a source each
+ * message is put in exactly one folder, by this documented precedence:
+ *
+ *   TRASH > SPAM > DRAFT > INBOX > user labels (by name) > SENT > Archive (no folder label at all)
+ *
+ * and the folder labels it also carried are recorded as IMAP keywords on that copy (where the destination
+ * keeps keywords): a user label as its name (spaces → `_`, non-ASCII in modified UTF-7), a system one as
+ * `$Inbox`, `$Sent`...; IMPORTANT as `$Important`. UNREAD and STARRED are the flags \Seen (absent) and
+ * \Flagged; DRAFT also gives \Draft. CATEGORY_* and CHAT are views, not folders: ignored.
+ */
+import type { SpecialUse } from '../../engine/special-use.js';
+import { encodeMailboxName } from '../imap/utf7.js';
+
+/** A system label that is a folder. */
+interface SystemFolder {
+  id: string;
+  path: string[];
+  use: SpecialUse;
+  keyword: string;
+}
+
+/** System labels that are folders, in precedence order (INBOX sits between DRAFT and the user labels). */
+export const SYSTEM_FOLDERS: SystemFolder[] = [
+  { id: 'TRASH', path: ['Trash'], use: 'trash', keyword: '$Trash' },
+  { id: 'SPAM', path: ['Spam'], use: 'junk', keyword: '$Spam' },
+  { id: 'DRAFT', path: ['Drafts'], use: 'drafts', keyword: '$Draft' },
+  { id: 'INBOX', path: ['INBOX'], use: 'inbox', keyword: '$Inbox' },
+  { id: 'SENT', path: ['Sent'], use: 'sent', keyword: '$Sent' },
+];
+/** Where messages with no folder label (archived: only in "All Mail") go. */
+export const ARCHIVE_PATH = ['Archive'];
+const BEFORE_USER = new Set(['TRASH', 'SPAM', 'DRAFT', 'INBOX']);
+
+/** The system label a folder path names at a Gmail destination (by special use or by name). */
+export function systemLabelFor(path: string[]): string | undefined {
+  if (path.length !== 1) return undefined;
+  const name = path[0]!.toUpperCase();
+  return SYSTEM_FOLDERS.find((f) => f.id === name || f.path[0]!.toUpperCase() === name)?.id;
+}
+
+/** Labels that are flags or views, never folders. */
+export function isFolderLabel(label: { id: string; type?: string }): boolean {
+  if (label.type === 'user') return true;
+  return SYSTEM_FOLDERS.some((f) => f.id === label.id);
+}
+
+/** A user label's name as a folder path ("Clients/ACME" → ["Clients", "ACME"]). */
+export const labelPath = (name: string): string[] => name.split('/').filter((s) => s !== '');
+
+/** An IMAP keyword (an atom) recording a label. */
+export function labelKeyword(label: { id: string; name: string; type?: string }): string {
+  const sys = SYSTEM_FOLDERS.find((f) => f.id === label.id);
+  if (sys) return sys.keyword;
+  if (label.id === 'IMPORTANT') return '$Important';
+  // eslint-disable-next-line no-control-regex
+  return encodeMailboxName(label.name).replace(/[\s(){%*"\\\]\x00-\x1f\x7f]/g, '_');
+}
+
+/**
+ * The folder label a message is filed under: the first of its folder labels by precedence, undefined for
+ * Archive. `userOrder` compares user label ids by name.
+ */
+export function chooseFolderLabel(
+  labelIds: string[],
+  isUser: (id: string) => boolean,
+  userName: (id: string) => string,
+): string | undefined {
+  for (const f of SYSTEM_FOLDERS) if (BEFORE_USER.has(f.id) && labelIds.includes(f.id)) return f.id;
+  const users = labelIds.filter(isUser).sort((a, b) => (userName(a) < userName(b) ? -1 : 1));
+  if (users.length) return users[0];
+  return labelIds.includes('SENT') ? 'SENT' : undefined;
+}
+
+/** IMAP flags of a message from its labels, given the label it was filed under. */
+export function flagsFromLabels(
+  labelIds: string[],
+  filedUnder: string | undefined,
+  labelOf: (id: string) => { id: string; name: string; type?: string } | undefined,
+): string[] {
+  const flags: string[] = [];
+  if (!labelIds.includes('UNREAD')) flags.push('\\Seen');
+  if (labelIds.includes('STARRED')) flags.push('\\Flagged');
+  if (labelIds.includes('DRAFT')) flags.push('\\Draft');
+  for (const id of labelIds) {
+    if (id === filedUnder) continue;
+    const l = labelOf(id);
+    if (l && (isFolderLabel(l) || id === 'IMPORTANT')) flags.push(labelKeyword(l));
+  }
+  return flags;
+}

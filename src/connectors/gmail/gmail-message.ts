@@ -1,0 +1,109 @@
+/**
+ * Reading one message with messages.get?format=raw: the decoded bytes stream into a sink while the answer
+ * arrives. Used two ways: metadata (exact size, Message-ID, Date, header block — the body is counted and
+ * dropped, because Gmail's sizeEstimate is not the exact size a destination reports) and bodies (spooled so
+ * the exact size is known before the first byte is handed on).
+ */
+import type { Readable } from 'node:stream';
+import type { CutoverError } from '../../errors.js';
+import type { MessageMeta } from '../contract.js';
+import { parseIdentityHeaders, setHeaderHashes } from '../imap/imap-folder-reader.js';
+import { BodySpool } from '../pop3/body-spool.js';
+import { HeaderSink } from '../pop3/header-sink.js';
+import type { GmailApi } from './gmail-api.js';
+import { GmailNotFoundError } from './gmail-errors.js';
+import { networkError } from './gmail-http.js';
+import { readRawAnswer, type PartSink } from './gmail-raw.js';
+
+/** The fields of a format=raw answer Cutover reads besides the body. */
+export interface RawFields {
+  id?: string;
+  labelIds?: string[];
+  internalDate?: string;
+  rawBytes: number;
+}
+
+/** \Seen, \Flagged and \Draft from a message's labels. */
+export function labelFlags(labelIds: string[]): string[] {
+  return [
+    ...(labelIds.includes('UNREAD') ? [] : ['\\Seen']),
+    ...(labelIds.includes('STARRED') ? ['\\Flagged'] : []),
+    ...(labelIds.includes('DRAFT') ? ['\\Draft'] : []),
+  ];
+}
+
+/** Fetch a message, feeding its bytes to `sink`; undefined when it no longer exists (404). */
+export async function fetchRaw(
+  api: GmailApi,
+  id: string,
+  sink: PartSink,
+  signal?: AbortSignal,
+): Promise<RawFields | undefined> {
+  let res: Readable;
+  try {
+    res = await api.raw(
+      { op: 'messages.get', path: `/messages/${encodeURIComponent(id)}`, query: { format: 'raw' } },
+      signal,
+    );
+  } catch (err) {
+    if (err instanceof GmailNotFoundError) return undefined;
+    throw err;
+  }
+  try {
+    const fields: RawFields = await readRawAnswer(res, sink);
+    return fields;
+  } catch (err) {
+    res.destroy();
+    if ((err as CutoverError).code) throw err;
+    throw networkError(err as Error, `${api.where} message ${id}`, signal);
+  }
+}
+
+/** Metadata of one message (exact size, identity headers, header hash when there is no Message-ID). */
+export async function fetchMeta(
+  api: GmailApi,
+  id: string,
+  uid: number,
+  /** The flags to report; absent = read them from the answer's labels (UNREAD, STARRED, DRAFT). */
+  flags: string[] | undefined,
+  signal?: AbortSignal,
+): Promise<MessageMeta | undefined> {
+  const head = new HeaderSink();
+  const fields = await fetchRaw(api, id, (part) => void head.write(part), signal);
+  if (!fields) return undefined;
+  const ids = parseIdentityHeaders(head.header());
+  const meta: MessageMeta = {
+    uid,
+    size: fields.rawBytes,
+    internalDate: new Date(Number(fields.internalDate ?? 0)),
+    flags: flags ?? labelFlags(fields.labelIds ?? []),
+    ...ids,
+  };
+  if (!ids.messageId) setHeaderHashes([meta], [[uid, head.header()]]);
+  return meta;
+}
+
+/** The body of one message, spooled (memory, or a private temp file when large) with its exact size. */
+export async function fetchBody(
+  api: GmailApi,
+  id: string,
+  signal?: AbortSignal,
+): Promise<{ size: number; body: Buffer | Readable } | undefined> {
+  const spool = new BodySpool();
+  try {
+    const fields = await fetchRaw(
+      api,
+      id,
+      (part) => (spool.write(part) ? undefined : new Promise<void>((resume) => spool.onDrain(resume))),
+      signal,
+    );
+    if (!fields) {
+      await spool.discard();
+      return undefined;
+    }
+    return await spool.finish();
+  } catch (err) {
+    await spool.discard();
+    throw err;
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * EMULATOR (test code): the HTTP routes of the Gmail/Directory/OAuth emulator (see gmail-emulator.ts).
+ * Every Gmail request is authenticated, then may be answered by a throttling storm, then is charged its
+ * documented quota units (refused with 429 when the user's quota is spent), then served.
+ */
+import type http from 'node:http';
+import { DIRECTORY_SCOPE, GMAIL_SCOPE, err, type GmailEmulator } from './gmail-emulator.js';
+import type { EmuMailbox, EmuMessage } from './emulator-mailbox.js';
+
+export interface EmuRequest {
+  req: http.IncomingMessage;
+  url: URL;
+}
+type Answer = [number, object | undefined, Record<string, string>?];
+
+const MB = 1024 * 1024;
+const METADATA_MAX = 5 * MB;
+const SIMPLE_UPLOAD_MAX = 35 * MB;
+
+/** Read a request body; bytes past `limit` are drained and dropped (`over` tells). */
+async function body(
+  req: http.IncomingMessage,
+  limit: number,
+): Promise<{ buf: Buffer; size: number; over: boolean }> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size <= limit) parts.push(c as Buffer);
+  }
+  return { buf: Buffer.concat(parts), size, over: size > limit };
+}
+
+function dateHeader(raw: Buffer): number | undefined {
+  const head = raw
+    .subarray(0, Math.max(0, raw.indexOf('\r\n\r\n')))
+    .toString('latin1')
+    .replace(/\r\n[ \t]+/g, ' ');
+  const m = /^date:\s*(.*)$/im.exec(head);
+  const t = m ? Date.parse(m[1]!.replace(/\([^)]*\)/g, '').trim()) : NaN;
+  return Number.isFinite(t) ? t : undefined;
+}
+
+function messageJson(m: EmuMessage, format: string): object {
+  const base = {
+    id: m.id,
+    threadId: m.threadId,
+    labelIds: [...m.labelIds],
+    snippet: '',
+    historyId: String(m.historyId),
+    internalDate: String(m.internalDate),
+    sizeEstimate: m.raw.length + 137, // an estimate: deliberately not the exact size
+  };
+  return format === 'raw' ? { ...base, raw: m.raw.toString('base64url') } : base;
+}
+
+const UNITS: Record<string, number> = {
+  profile: 1,
+  'labels.list': 1,
+  'labels.get': 1,
+  'labels.create': 5,
+  'messages.list': 5,
+  'messages.get': 5,
+  'messages.import': 25,
+  'messages.batchModify': 50,
+  'history.list': 2,
+  upload: 0,
+};
+
+/** Serve one request. */
+export async function route(emu: GmailEmulator, r: EmuRequest): Promise<Answer> {
+  const { req, url } = r;
+  const p = url.pathname;
+  if (p === '/token' && req.method === 'POST') {
+    const form = new URLSearchParams((await body(req, MB)).buf.toString());
+    const [status, answer] = emu.auth.exchange(form, emu.tokenUrl);
+    return [status, answer];
+  }
+  if (p === '/admin/directory/v1/users') return directory(emu, r);
+  const m = /^(\/upload)?\/gmail\/v1\/users\/([^/]+)(\/.*)$/.exec(p);
+  if (!m) return [404, err(404, `No route ${p}`, 'notFound')];
+  const grant = emu.auth.check(req.headers.authorization, GMAIL_SCOPE);
+  if (grant === 'unauthenticated')
+    return [401, err(401, 'Request had invalid authentication credentials.', 'authError')];
+  if (grant === 'forbidden')
+    return [403, err(403, 'Request had insufficient authentication scopes.', 'insufficientPermissions')];
+  const userId = decodeURIComponent(m[2]!);
+  if (userId !== 'me' && userId.toLowerCase() !== grant.user.toLowerCase())
+    return [403, err(403, 'Delegation denied', 'forbidden')];
+  const mb = emu.mailbox(grant.user);
+  const rest = m[3]!;
+  const upload = !!m[1];
+  const op = opOf(req.method ?? 'GET', rest, upload, url);
+  emu.stats.requests[op] = (emu.stats.requests[op] ?? 0) + 1;
+  const storm = emu.stormAnswer();
+  if (storm) {
+    await body(req, 0);
+    return storm;
+  }
+  if (!emu.charge(grant.user, UNITS[op] ?? 5)) {
+    emu.stats.quotaRejected++;
+    await body(req, 0);
+    return [
+      429,
+      err(
+        429,
+        "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user'.",
+        'rateLimitExceeded',
+      ),
+    ];
+  }
+  return serve(emu, mb, op, r, rest);
+}
+
+function opOf(method: string, rest: string, upload: boolean, url: URL): string {
+  if (upload && url.searchParams.has('upload_id')) return 'upload';
+  if (rest === '/profile') return 'profile';
+  if (rest === '/labels') return method === 'POST' ? 'labels.create' : 'labels.list';
+  if (rest.startsWith('/labels/')) return 'labels.get';
+  if (rest === '/messages/import') return 'messages.import';
+  if (rest === '/messages/batchModify') return 'messages.batchModify';
+  if (rest === '/messages') return 'messages.list';
+  if (rest.startsWith('/messages/')) return 'messages.get';
+  if (rest === '/history') return 'history.list';
+  return 'unknown';
+}
+
+async function serve(
+  emu: GmailEmulator,
+  mb: EmuMailbox,
+  op: string,
+  r: EmuRequest,
+  rest: string,
+): Promise<Answer> {
+  const q = r.url.searchParams;
+  switch (op) {
+    case 'profile':
+      return [
+        200,
+        {
+          emailAddress: mb.email,
+          messagesTotal: mb.messages.size,
+          threadsTotal: mb.messages.size,
+          historyId: String(mb.historyId),
+        },
+      ];
+    case 'labels.list':
+      return [200, { labels: [...mb.labels.values()] }];
+    case 'labels.get': {
+      const l = mb.labels.get(decodeURIComponent(rest.slice('/labels/'.length)));
+      if (!l) return [404, err(404, 'Requested entity was not found.', 'notFound')];
+      const msgs = [...mb.messages.values()].filter((x) => x.labelIds.has(l.id));
+      return [
+        200,
+        {
+          ...l,
+          messagesTotal: msgs.length,
+          messagesUnread: msgs.filter((x) => x.labelIds.has('UNREAD')).length,
+        },
+      ];
+    }
+    case 'labels.create': {
+      const { name } = JSON.parse((await body(r.req, MB)).buf.toString()) as { name?: string };
+      if (!name || emu.isReserved(name)) return [400, err(400, 'Invalid label name', 'invalidArgument')];
+      if ([...mb.labels.values()].some((l) => l.name.toLowerCase() === name.toLowerCase()))
+        return [409, err(409, 'Label name exists or conflicts', 'failedPrecondition')];
+      return [200, mb.createLabel(name)];
+    }
+    case 'messages.list': {
+      const max = Number(q.get('maxResults') ?? 100);
+      if (!(max >= 1 && max <= 500))
+        return [400, err(400, 'Invalid maxResults: at most 500', 'invalidArgument')];
+      const ids = mb.list(q.getAll('labelIds'), q.get('includeSpamTrash') === 'true');
+      const start = Number(q.get('pageToken') ?? 0);
+      const page = ids.slice(start, start + max);
+      const next = start + max < ids.length ? String(start + max) : undefined;
+      return [
+        200,
+        {
+          messages: page.map((id) => ({ id, threadId: id })),
+          nextPageToken: next,
+          resultSizeEstimate: ids.length,
+        },
+      ];
+    }
+    case 'messages.get': {
+      const msg = mb.messages.get(decodeURIComponent(rest.slice('/messages/'.length)));
+      if (!msg) return [404, err(404, 'Requested entity was not found.', 'notFound')];
+      return [200, messageJson(msg, q.get('format') ?? 'full')];
+    }
+    case 'messages.batchModify': {
+      const b = JSON.parse((await body(r.req, MB)).buf.toString()) as {
+        ids?: string[];
+        addLabelIds?: string[];
+        removeLabelIds?: string[];
+      };
+      if (!b.ids?.length || b.ids.length > 1000)
+        return [400, err(400, 'ids: 1 to 1000 required', 'invalidArgument')];
+      for (const l of [...(b.addLabelIds ?? []), ...(b.removeLabelIds ?? [])])
+        if (!mb.labels.has(l)) return [400, err(400, `Invalid label: ${l}`, 'invalidArgument')];
+      for (const id of b.ids) mb.modify(id, b.addLabelIds ?? [], b.removeLabelIds ?? []);
+      return [204, undefined];
+    }
+    case 'history.list': {
+      const records = mb.historySince(Number(q.get('startHistoryId')));
+      if (!records) return [404, err(404, 'Requested entity was not found.', 'notFound')];
+      const max = Math.min(500, Number(q.get('maxResults') ?? 100));
+      const start = Number(q.get('pageToken') ?? 0);
+      const next = start + max < records.length ? String(start + max) : undefined;
+      return [
+        200,
+        { history: records.slice(start, start + max), nextPageToken: next, historyId: String(mb.historyId) },
+      ];
+    }
+    case 'messages.import':
+      return importMessage(emu, mb, r);
+    case 'upload':
+      return uploadSession(emu, mb, r);
+  }
+  return [404, err(404, `No route ${rest}`, 'notFound')];
+}
+
+function finishImport(mb: EmuMailbox, raw: Buffer, labelIds: string[], query: URLSearchParams): Answer {
+  for (const l of labelIds)
+    if (!mb.labels.has(l)) return [400, err(400, `Invalid label: ${l}`, 'invalidArgument')];
+  if (raw.length === 0) return [400, err(400, 'Invalid message: empty', 'invalidArgument')];
+  const date =
+    query.get('internalDateSource') === 'dateHeader' ? (dateHeader(raw) ?? Date.now()) : Date.now();
+  const m = mb.addMessage(raw, labelIds, date);
+  return [200, messageJson(m, 'minimal')];
+}
+
+async function importMessage(emu: GmailEmulator, mb: EmuMailbox, r: EmuRequest): Promise<Answer> {
+  const q = r.url.searchParams;
+  const type = q.get('uploadType');
+  const tooLarge = (limit: number): Answer => {
+    emu.stats.tooLarge++;
+    return [
+      413,
+      err(413, `Request too large: the limit for this upload type is ${limit} bytes.`, 'uploadTooLarge'),
+    ];
+  };
+  if (!r.url.pathname.startsWith('/upload/')) {
+    const b = await body(r.req, METADATA_MAX);
+    if (b.over) return tooLarge(METADATA_MAX);
+    const j = JSON.parse(b.buf.toString()) as { raw?: string; labelIds?: string[] };
+    return finishImport(mb, Buffer.from(j.raw ?? '', 'base64url'), j.labelIds ?? [], q);
+  }
+  if (type === 'resumable') {
+    const meta = JSON.parse((await body(r.req, MB)).buf.toString() || '{}') as { labelIds?: string[] };
+    const size = Number(r.req.headers['x-upload-content-length'] ?? NaN);
+    if (!Number.isFinite(size)) return [400, err(400, 'X-Upload-Content-Length required', 'invalidArgument')];
+    if (size > emu.maxImportBytes) return tooLarge(emu.maxImportBytes);
+    const location = emu.newSession({ user: mb.email, size, labelIds: meta.labelIds ?? [], query: q });
+    return [200, undefined, { location }];
+  }
+  const limit = Math.min(SIMPLE_UPLOAD_MAX, emu.maxImportBytes);
+  const b = await body(r.req, limit + 64 * 1024);
+  if (type === 'media') return b.size > limit ? tooLarge(limit) : finishImport(mb, b.buf, [], q);
+  if (type !== 'multipart') return [400, err(400, `Invalid uploadType ${type}`, 'invalidArgument')];
+  const boundary = /boundary=("?)([^";]+)\1/.exec(r.req.headers['content-type'] ?? '')?.[2];
+  if (!boundary) return [400, err(400, 'multipart without boundary', 'invalidArgument')];
+  const parts = splitMultipart(b.buf, boundary);
+  if (parts.length !== 2)
+    return [400, err(400, 'multipart/related needs metadata and media', 'invalidArgument')];
+  if (parts[1]!.length > limit || b.over) return tooLarge(limit);
+  const meta = JSON.parse(parts[0]!.toString() || '{}') as { labelIds?: string[] };
+  return finishImport(mb, parts[1]!, meta.labelIds ?? [], q);
+}
+
+/** The bodies of a multipart/related payload (headers of each part dropped). */
+function splitMultipart(buf: Buffer, boundary: string): Buffer[] {
+  const out: Buffer[] = [];
+  const delim = Buffer.from(`--${boundary}`);
+  let i = buf.indexOf(delim);
+  while (i >= 0) {
+    const start = i + delim.length;
+    if (buf.subarray(start, start + 2).toString() === '--') break;
+    const next = buf.indexOf(delim, start);
+    if (next < 0) break;
+    const part = buf.subarray(start + 2, next - 2); // after CRLF, before CRLF
+    const headEnd = part.indexOf('\r\n\r\n');
+    out.push(part.subarray(headEnd + 4));
+    i = next;
+  }
+  return out;
+}
+
+async function uploadSession(emu: GmailEmulator, mb: EmuMailbox, r: EmuRequest): Promise<Answer> {
+  const id = r.url.searchParams.get('upload_id') ?? '';
+  const s = emu.sessions.get(id);
+  if (!s || s.user !== mb.email) return [404, err(404, 'No such upload session', 'notFound')];
+  const b = await body(r.req, s.size);
+  if (b.over || b.size !== s.size)
+    return [
+      400,
+      err(
+        400,
+        `Upload of ${b.size} bytes does not match X-Upload-Content-Length ${s.size}`,
+        'invalidArgument',
+      ),
+    ];
+  emu.sessions.delete(id);
+  return finishImport(mb, b.buf, s.labelIds, s.query);
+}
+
+async function directory(emu: GmailEmulator, r: EmuRequest): Promise<Answer> {
+  const grant = emu.auth.check(r.req.headers.authorization, DIRECTORY_SCOPE);
+  if (grant === 'unauthenticated') return [401, err(401, 'Invalid Credentials', 'authError')];
+  if (grant === 'forbidden' || grant.user.toLowerCase() !== emu.admin.toLowerCase())
+    return [403, err(403, 'Not Authorized to access this resource/api', 'forbidden')];
+  const q = r.url.searchParams;
+  if (q.get('customer') !== 'my_customer' && !q.get('domain'))
+    return [400, err(400, 'Bad Request', 'badRequest')];
+  const max = Math.min(Number(q.get('maxResults') ?? 100), emu.directoryPage);
+  const users = [...emu.mailboxes.values()].map((m) => m.email).sort();
+  const start = Number(q.get('pageToken') ?? 0);
+  const next = start + max < users.length ? String(start + max) : undefined;
+  return [
+    200,
+    {
+      kind: 'admin#directory#users',
+      users: users
+        .slice(start, start + max)
+        .map((u) => ({ primaryEmail: u, name: { fullName: u.split('@')[0] }, suspended: false })),
+      nextPageToken: next,
+    },
+  ];
+}
