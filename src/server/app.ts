@@ -11,6 +11,7 @@ import { AuthService } from './auth-service.js';
 import { ApiError, ApiErrorCode, sendError } from './errors.js';
 import { RateLimiter } from './rate-limit.js';
 import { publicAuthRoutes, sessionRoutes } from './routes/auth-routes.js';
+import { adminRoutes } from './routes/admin-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { ErrorBody } from './schemas.js';
 import { CSRF_HEADER, SESSION_COOKIE } from './session-hook.js';
@@ -90,6 +91,7 @@ async function assemble(store: Store, opts: ServerOptions): Promise<FastifyInsta
   });
   await app.register(sessionRoutes, { auth });
   await app.register(dataRoutes, { store, auth });
+  await app.register(adminRoutes, { store, auth, dataDir: opts.dataDir, projectFile: opts.projectFile });
   // Last: the UI's index.html answers every other GET outside /api.
   await app.register(webUi, {});
   return app;

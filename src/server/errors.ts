@@ -4,6 +4,12 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CutoverError, ErrorCode, RateLimitError } from '../errors.js';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotConfiguredError,
+  NotFoundError,
+} from '../services/service-errors.js';
 
 /** Codes the API adds to Cutover's own (src/errors.ts). Add here, never invent strings elsewhere. */
 export const ApiErrorCode = {
@@ -15,13 +21,16 @@ export const ApiErrorCode = {
   SetupRequired: 'SETUP_REQUIRED',
   NotFound: 'NOT_FOUND',
   RateLimited: 'RATE_LIMITED',
+  Conflict: 'CONFLICT',
+  InvalidInput: 'INVALID_INPUT',
+  NotConfigured: 'NOT_CONFIGURED',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
 
 /** An error the API answers with `status` and the one error body. */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 429 | 500,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 429 | 500 | 501,
     readonly code: ApiErrorCode | ErrorCode,
     message: string,
     readonly hint?: string,
@@ -74,6 +83,8 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
     if (err.retryAfter !== undefined) void reply.header('Retry-After', String(err.retryAfter));
     return reply.code(err.status).send({ code: err.code, message: err.message, hint: err.hint });
   }
+  const mapped = fromService(err);
+  if (mapped) return sendError(mapped, request, reply);
   if (err instanceof CutoverError) {
     const status = statusOf[err.code] ?? 500;
     if (err instanceof RateLimitError)
@@ -103,4 +114,15 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
     message: 'Internal error.',
     hint: 'See the server log for details.',
   });
+}
+
+/** The admin services' errors as API errors. */
+function fromService(err: unknown): ApiError | undefined {
+  if (err instanceof NotFoundError) return new ApiError(404, ApiErrorCode.NotFound, err.message, err.hint);
+  if (err instanceof ConflictError) return new ApiError(409, ApiErrorCode.Conflict, err.message, err.hint);
+  if (err instanceof InvalidInputError)
+    return new ApiError(400, ApiErrorCode.InvalidInput, err.message, err.hint);
+  if (err instanceof NotConfiguredError)
+    return new ApiError(501, ApiErrorCode.NotConfigured, err.message, err.hint);
+  return undefined;
 }

@@ -2,7 +2,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /** A string from a fixed list (`enum`, so a wrong value gets one clear message listing the choices). */
-const StringEnum = <const T extends string>(
+export const StringEnum = <const T extends string>(
   values: readonly T[],
   opts: { default?: T; description?: string } = {},
 ) => Type.Unsafe<T>({ type: 'string', enum: [...values], ...opts });
@@ -18,7 +18,7 @@ export const ErrorBody = Type.Object(
 export type ErrorBody = Static<typeof ErrorBody>;
 
 /** Error responses a route can give, by status. */
-export const errors = (...codes: Array<400 | 401 | 403 | 404 | 409 | 429>) =>
+export const errors = (...codes: Array<400 | 401 | 403 | 404 | 409 | 429 | 501>) =>
   Object.fromEntries(codes.map((c) => [c, Type.Ref(ErrorBody)]));
 
 export const Credentials = Type.Object(
@@ -51,7 +51,7 @@ export const Ok = Type.Object({ ok: Type.Boolean() });
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 export type IdParams = Static<typeof IdParams>;
 
-const paging = {
+export const paging = {
   offset: Type.Integer({ minimum: 0, default: 0 }),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
 };

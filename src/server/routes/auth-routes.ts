@@ -21,6 +21,7 @@ export async function publicAuthRoutes(
     {
       schema: {
         tags: ['auth'],
+        operationId: 'setupAdmin',
         summary: 'Create the first (admin) operator; only while no operator exists',
         body: SetupBody,
         response: { 201: Ok, ...errors(400, 409) },
@@ -37,6 +38,7 @@ export async function publicAuthRoutes(
     {
       schema: {
         tags: ['auth'],
+        operationId: 'login',
         summary: 'Log in; sets the cutover_session cookie and returns the CSRF token',
         body: Credentials,
         response: { 200: SessionInfo, ...errors(400, 401, 429) },
@@ -78,6 +80,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { auth: AuthServ
     {
       schema: {
         tags: ['auth'],
+        operationId: 'getSession',
         summary: 'The current session and its CSRF token',
         security: secured,
         response: { 200: SessionInfo, ...errors(401) },
@@ -91,6 +94,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { auth: AuthServ
     {
       schema: {
         tags: ['auth'],
+        operationId: 'logout',
         summary: 'End the session',
         security: csrf,
         response: { 200: Ok, ...errors(401, 403) },

@@ -39,6 +39,7 @@ export async function dataRoutes(
     {
       schema: {
         tags: ['mailboxes'],
+        operationId: 'listMailboxes',
         summary: 'Mailboxes, paged, sorted and filtered',
         security: secured,
         querystring: MailboxQuery,
@@ -53,6 +54,7 @@ export async function dataRoutes(
     {
       schema: {
         tags: ['mailboxes'],
+        operationId: 'getMailboxReport',
         summary: "One mailbox's report: per folder, where every source item ended",
         security: secured,
         params: IdParams,
@@ -82,6 +84,7 @@ export async function dataRoutes(
     {
       schema: {
         tags: ['alerts'],
+        operationId: 'listAlerts',
         summary: 'Alerts (all statuses unless filtered), paged',
         security: secured,
         querystring: AlertQuery,
@@ -100,6 +103,7 @@ export async function dataRoutes(
       {
         schema: {
           tags: ['alerts'],
+          operationId: action === 'complete' ? 'completeAlert' : 'archiveAlert',
           summary:
             action === 'complete' ? 'Mark an alert completed (resolved)' : 'Archive an alert (ignore it)',
           security: csrf,
@@ -127,6 +131,7 @@ export async function dataRoutes(
     {
       schema: {
         tags: ['scans'],
+        operationId: 'getLatestScan',
         summary: 'The newest environment scan, per mailbox',
         security: secured,
         response: { 200: ScanView, ...errors(401, 404) },

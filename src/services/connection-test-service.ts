@@ -1,0 +1,97 @@
+/**
+ * "Test connection" for one side of a stored project, as `cutover test` does it: the admin login (when it
+ * logs in on its own) and a normal mailbox (the test mailbox, else the project's first), each reported
+ * with what the server offers or why the login failed, in plain words.
+ */
+import type { AuthSpec, ServerSpec } from '../config/types.js';
+import type { ConnectionReport } from '../connectors/contract.js';
+import { connectorFor } from '../connectors/registry.js';
+import { asCutoverError } from '../errors.js';
+import type { ConnectionTest } from '../server/schemas-projects.js';
+import { authFor } from './migration-service.js';
+import type { ProjectService } from './project-service.js';
+
+/** Logs in and reports; throws the connector's typed error when it cannot. */
+export type LoginProbe = (
+  server: ServerSpec,
+  auth: AuthSpec,
+  signal?: AbortSignal,
+) => Promise<ConnectionReport>;
+
+const realProbe: LoginProbe = (server, auth, signal) =>
+  connectorFor(server.kind).testLogin(server, auth, signal);
+
+/** A connection test gives up after this long (an unreachable host must not hang the button). */
+const TIMEOUT_MS = 30_000;
+
+type Check = ConnectionTest['checks'][number];
+
+export class ConnectionTestService {
+  constructor(
+    private readonly deps: {
+      projects: ProjectService;
+      /** The project's first mailbox (source and destination login), when it has one. */
+      firstMailbox: (projectId: number) => Promise<{ sourceUser: string; destUser: string } | undefined>;
+      probe?: LoginProbe;
+    },
+  ) {}
+
+  async test(projectId: number, side: 'source' | 'destination'): Promise<ConnectionTest> {
+    const project = await this.deps.projects.runtime(projectId);
+    const server = project[side];
+    const logins: Array<[string, AuthSpec | Error]> = [];
+    // A master login is proven by acting for the test mailbox below; it cannot log in on its own.
+    if (server.admin?.mode === 'password')
+      logins.push([
+        `${side} admin ${server.admin.user}`,
+        { kind: 'password', user: server.admin.user, password: server.admin.password },
+      ]);
+    const first = await this.deps.firstMailbox(projectId);
+    const name = server.testMailbox ?? (side === 'source' ? first?.sourceUser : first?.destUser);
+    if (name) {
+      try {
+        logins.push([`${side} mailbox ${name}`, authFor(server, name, undefined, side)]);
+      } catch (err) {
+        logins.push([`${side} mailbox ${name}`, err as Error]);
+      }
+    }
+    if (!logins.length)
+      logins.push([
+        `${side}`,
+        new Error(
+          'Nothing to log in with: no admin login in password mode, no test mailbox and no mailboxes yet.',
+        ),
+      ]);
+    const checks: Check[] = [];
+    for (const [label, auth] of logins) checks.push(await this.check(label, server, auth));
+    return { side, ok: checks.every((c) => c.ok), checks };
+  }
+
+  private async check(label: string, server: ServerSpec, auth: AuthSpec | Error): Promise<Check> {
+    const empty = { capabilities: [], folders: null, delimiter: null, appendLimit: null, quota: null };
+    try {
+      if (auth instanceof Error) throw auth;
+      const r = await (this.deps.probe ?? realProbe)(server, auth, AbortSignal.timeout(TIMEOUT_MS));
+      return {
+        label,
+        ok: true,
+        capabilities: r.capabilities,
+        folders: r.folders ?? null,
+        delimiter: r.delimiter ?? null,
+        appendLimit: r.appendLimit ?? null,
+        quota: r.quota
+          ? { usedBytes: r.quota.usedBytes ?? null, limitBytes: r.quota.limitBytes ?? null }
+          : null,
+        error: null,
+      };
+    } catch (err) {
+      const e = asCutoverError(err);
+      return {
+        label,
+        ok: false,
+        ...empty,
+        error: { code: e.code, message: e.message, hint: e.hint ?? null },
+      };
+    }
+  }
+}

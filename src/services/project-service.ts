@@ -1,0 +1,150 @@
+/**
+ * Projects in the store: create, read, update (any setting, any time), delete, and the runtime
+ * ProjectConfig the engine runs. Secrets go in sealed and never come out through `view`.
+ */
+import type { ProjectConfig } from '../config/types.js';
+import type { SecretBox } from '../security/secret-box.js';
+import type { Project, ProjectCreate, ProjectUpdate } from '../server/schemas-projects.js';
+import type { ProjectRepo, ProjectRow } from '../store/project-repo.js';
+import {
+  checkSchedule,
+  fullDefaults,
+  runtimeOptions,
+  runtimeServer,
+  settingsFromConfig,
+  showServer,
+  storeServer,
+  type StoredSettings,
+} from './project-settings.js';
+import { ConflictError, NotFoundError } from './service-errors.js';
+
+/** A page of projects. */
+export interface ProjectPage {
+  items: Project[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+export class ProjectService {
+  constructor(private readonly deps: { projects: ProjectRepo; box: SecretBox }) {}
+
+  async list(q: { offset: number; limit: number; search?: string }): Promise<ProjectPage> {
+    const { rows, total } = await this.deps.projects.page(q);
+    return { items: rows.map(view), total, offset: q.offset, limit: q.limit };
+  }
+
+  async get(id: number): Promise<Project> {
+    return view(await this.row(id));
+  }
+
+  /** The stored settings of a project (404 when there is none). */
+  async settings(id: number): Promise<{ name: string; settings: StoredSettings }> {
+    const row = await this.row(id);
+    return { name: row.name, settings: JSON.parse(row.settings) as StoredSettings };
+  }
+
+  async create(input: ProjectCreate): Promise<Project> {
+    await this.unique(input.name);
+    const { box } = this.deps;
+    const settings: StoredSettings = {
+      source: storeServer(box, 'source', input.source),
+      destination: storeServer(box, 'destination', input.destination),
+      defaults: fullDefaults(input.defaults),
+      concurrency: input.concurrency ?? { mailboxes: 4, foldersPerMailbox: 2 },
+      limits: input.limits ?? {},
+      timezone: input.timezone ?? 'UTC',
+      windows: input.windows ?? [],
+    };
+    checkSchedule(settings.timezone, settings.windows);
+    return this.get(await this.deps.projects.insert(input.name, JSON.stringify(settings)));
+  }
+
+  /** Change any subset of the settings; a running migration sees windows at once, the rest on its next pass. */
+  async update(id: number, patch: ProjectUpdate): Promise<Project> {
+    const { name, settings: s } = await this.settings(id);
+    const { box } = this.deps;
+    if (patch.name !== undefined && patch.name !== name) await this.unique(patch.name);
+    const next: StoredSettings = {
+      source: patch.source ? storeServer(box, 'source', patch.source, s.source) : s.source,
+      destination: patch.destination
+        ? storeServer(box, 'destination', patch.destination, s.destination)
+        : s.destination,
+      defaults: patch.defaults ? fullDefaults(patch.defaults) : s.defaults,
+      concurrency: patch.concurrency ?? s.concurrency,
+      limits: patch.limits ?? s.limits,
+      timezone: patch.timezone ?? s.timezone,
+      windows: patch.windows ?? s.windows,
+    };
+    checkSchedule(next.timezone, next.windows);
+    await this.deps.projects.update(id, { name: patch.name, settings: JSON.stringify(next) });
+    return this.get(id);
+  }
+
+  async delete(id: number): Promise<void> {
+    if (!(await this.deps.projects.delete(id))) throw notFound(id);
+  }
+
+  /** The project as the engine runs it, without mailboxes (the caller adds those it runs). */
+  async runtime(id: number): Promise<ProjectConfig> {
+    const { name, settings: s } = await this.settings(id);
+    const { box } = this.deps;
+    return {
+      name,
+      source: runtimeServer(box, 'source', s.source),
+      destination: runtimeServer(box, 'destination', s.destination),
+      defaults: runtimeOptions(s.defaults),
+      mailboxes: [],
+      concurrency: s.concurrency,
+      limits: s.limits,
+    };
+  }
+
+  /** Store a project file's project under its name (insert or replace its settings); returns the id. */
+  async upsertFromConfig(config: ProjectConfig): Promise<number> {
+    const settings = JSON.stringify(settingsFromConfig(this.deps.box, config));
+    const existing = await this.deps.projects.byName(config.name);
+    if (existing) {
+      await this.deps.projects.update(existing.id, { settings });
+      return existing.id;
+    }
+    return this.deps.projects.insert(config.name, settings);
+  }
+
+  private async row(id: number): Promise<ProjectRow> {
+    const row = await this.deps.projects.get(id);
+    if (!row) throw notFound(id);
+    return row;
+  }
+
+  private async unique(name: string): Promise<void> {
+    if (await this.deps.projects.byName(name))
+      throw new ConflictError(
+        `A project named "${name}" exists already.`,
+        'Choose another name, or edit that project.',
+      );
+  }
+}
+
+const notFound = (id: number) => new NotFoundError(`No project ${id}.`, 'List them with GET /api/projects.');
+
+function view(row: ProjectRow): Project {
+  const s = JSON.parse(row.settings) as StoredSettings;
+  return {
+    id: row.id,
+    name: row.name,
+    source: showServer(s.source),
+    destination: showServer(s.destination),
+    defaults: s.defaults,
+    concurrency: s.concurrency,
+    limits: {
+      messagesPerSecond: s.limits.messagesPerSecond ?? null,
+      bytesPerSecond: s.limits.bytesPerSecond ?? null,
+    },
+    timezone: s.timezone,
+    windows: s.windows,
+    mailboxCount: row.mailboxCount,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
