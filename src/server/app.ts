@@ -16,8 +16,12 @@ import { dataRoutes } from './routes/data-routes.js';
 import { ErrorBody } from './schemas.js';
 import { CSRF_HEADER, SESSION_COOKIE } from './session-hook.js';
 import { webUi } from './web-ui.js';
+import { credentialRoutes } from './routes/credential-routes.js';
+import { portalServices, type PortalOptions } from '../portal/portal-setup.js';
+import { portalRoutes } from '../portal/portal-routes.js';
+import { clientSetupRoutes } from '../portal/client-setup-routes.js';
 
-export interface ServerOptions {
+export interface ServerOptions extends PortalOptions {
   /** Where the embedded store lives. */
   dataDir: string;
   /** The project file, for routes that need the project (none yet). */
@@ -92,6 +96,11 @@ async function assemble(store: Store, opts: ServerOptions): Promise<FastifyInsta
   await app.register(sessionRoutes, { auth });
   await app.register(dataRoutes, { store, auth });
   await app.register(adminRoutes, { store, auth, dataDir: opts.dataDir, projectFile: opts.projectFile });
+  // The public credential portal and client set-up endpoints, and the operator's credential routes.
+  const portal = portalServices(store, opts);
+  await app.register(portalRoutes, { deps: portal, auth });
+  await app.register(clientSetupRoutes, { projects: portal.projects });
+  await app.register(credentialRoutes, { deps: portal, auth });
   // Last: the UI's index.html answers every other GET outside /api.
   await app.register(webUi, {});
   return app;

@@ -27,10 +27,10 @@ export class ClientSetupRepo {
       .execute();
   }
 
-  /** Every fetch record (optionally of one mailbox). */
-  async list(mailboxId?: number): Promise<ClientSetupRow[]> {
+  /** Every fetch record (optionally of some mailboxes). */
+  async list(mailboxIds?: number[]): Promise<ClientSetupRow[]> {
     let q = this.db.selectFrom('client_setups').selectAll().orderBy('mailbox_id');
-    if (mailboxId !== undefined) q = q.where('mailbox_id', '=', mailboxId);
+    if (mailboxIds) q = q.where('mailbox_id', 'in', mailboxIds.length ? mailboxIds : [-1]);
     return (await q.execute()).map((r) => ({
       mailboxId: Number(r.mailbox_id),
       kind: r.kind,

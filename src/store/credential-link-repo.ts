@@ -43,14 +43,15 @@ export class CredentialLinkRepo {
   }
 
   /** The newest link of each mailbox that is neither revoked nor expired at `now`. */
-  async live(now: Date, mailboxId?: number): Promise<CredentialLinkRow[]> {
+  async live(now: Date, mailboxIds?: number | number[]): Promise<CredentialLinkRow[]> {
     let q = this.db
       .selectFrom('credential_links')
       .selectAll()
       .where('revoked_at', 'is', null)
       .where('expires_at', '>', now.toISOString())
       .orderBy('id', 'desc');
-    if (mailboxId !== undefined) q = q.where('mailbox_id', '=', mailboxId);
+    if (typeof mailboxIds === 'number') q = q.where('mailbox_id', '=', mailboxIds);
+    else if (mailboxIds) q = q.where('mailbox_id', 'in', mailboxIds.length ? mailboxIds : [-1]);
     const seen = new Set<number>();
     const out: CredentialLinkRow[] = [];
     for (const r of (await q.execute()).map(toRow))

@@ -52,14 +52,15 @@ export class CredentialRepo {
     return r?.sealed;
   }
 
-  /** States of every stored credential (optionally of one mailbox), without secrets. */
-  async states(mailboxId?: number): Promise<CredentialState[]> {
+  /** States of every stored credential (optionally of some mailboxes), without secrets. */
+  async states(mailboxIds?: number | number[]): Promise<CredentialState[]> {
     let q = this.db
       .selectFrom('credentials')
       .select(['mailbox_id', 'side', 'entered_by', 'verified_at', 'updated_at'])
       .orderBy('mailbox_id')
       .orderBy('side');
-    if (mailboxId !== undefined) q = q.where('mailbox_id', '=', mailboxId);
+    if (typeof mailboxIds === 'number') q = q.where('mailbox_id', '=', mailboxIds);
+    else if (mailboxIds) q = q.where('mailbox_id', 'in', mailboxIds.length ? mailboxIds : [-1]);
     return (await q.execute()).map((r) => ({
       mailboxId: Number(r.mailbox_id),
       side: r.side as CredentialSide,

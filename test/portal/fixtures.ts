@@ -4,6 +4,7 @@ import type { Store } from '../../src/store/db.js';
 import { MailboxRepo } from '../../src/store/mailbox-repo.js';
 import { mailboxKey } from '../../src/services/migration-service.js';
 import type { DovecotServer } from '../harness/dovecot.js';
+import type { ProjectSource } from '../../src/portal/portal-deps.js';
 import { oneOff } from '../integration/helpers.js';
 
 /** A project from `src` to `dst` for `users` (same login both sides), with no password anywhere. */
@@ -37,4 +38,21 @@ export async function registerMailboxes(store: Store, project: ProjectConfig): P
       }),
     );
   return ids;
+}
+
+/** A project source that always answers with `project` (for the domains in its plan, or any). */
+export function staticProjects(project: ProjectConfig): ProjectSource {
+  return {
+    single: async () => project,
+    forMailbox: async () => project,
+    forDomain: async (d) =>
+      !project.plan?.domains.length || project.plan.domains.includes(d.toLowerCase()) ? project : undefined,
+  };
+}
+
+/** The hidden form token in a credential page. */
+export function formTokenOf(html: string): string {
+  const m = /name="form" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no form token in the page');
+  return m[1]!;
 }

@@ -1,0 +1,38 @@
+/** How the server builds the portal from its options: the secret box, the project source, public URL and limits. */
+import { openSecretBox } from '../security/secret-key.js';
+import type { LoginCheck } from '../services/credential-service.js';
+import type { Store } from '../store/db.js';
+import {
+  noProjects,
+  portalDeps,
+  projectFromFile,
+  type PortalDeps,
+  type PortalLimits,
+  type ProjectSource,
+} from './portal-deps.js';
+
+/** Server options the portal reads (ServerOptions extends these). */
+export interface PortalOptions {
+  dataDir: string;
+  projectFile?: string;
+  /** Where projects come from (default: the project file, else none). */
+  projects?: ProjectSource;
+  /** Base URL of personal links in messages ($CUTOVER_PUBLIC_URL by default), e.g. https://migrate.example.com. */
+  publicUrl?: string;
+  /** Credential form attempt limits (default 5 per link and 30 per IP, per 15 minutes). */
+  portalLimits?: Partial<PortalLimits>;
+  /** How passwords are checked (default: a real login through the connector). */
+  loginCheck?: LoginCheck;
+}
+
+/** The portal's services for a server over `store`. */
+export function portalServices(store: Store, opts: PortalOptions): PortalDeps {
+  return portalDeps({
+    store,
+    box: openSecretBox(opts.dataDir),
+    projects: opts.projects ?? (opts.projectFile ? projectFromFile(opts.projectFile) : noProjects),
+    publicUrl: opts.publicUrl ?? process.env.CUTOVER_PUBLIC_URL,
+    check: opts.loginCheck,
+    limits: opts.portalLimits,
+  });
+}
