@@ -4,6 +4,7 @@ import { api, setCsrfToken, whenSignedOut } from './api/api.js';
 import { Link, navigate, useLocation } from './router.js';
 import { LoginPage } from './pages/login.js';
 import { routeFor, NAV } from './routes.js';
+import { ProjectPicker, ProjectProvider } from './project-context.js';
 
 /** The whole application. */
 export function App() {
@@ -32,28 +33,31 @@ export function App() {
   };
 
   return (
-    <div className="shell">
-      <header className="top">
-        <span className="brand">Cutover</span>
-        <nav>
-          {NAV.map((n) => (
-            <Link
-              key={n.to}
-              to={n.to}
-              className={path === n.to || (n.to !== '/' && path.startsWith(n.to)) ? 'here' : ''}
-            >
-              {n.label}
-            </Link>
-          ))}
-        </nav>
-        <span className="who">
-          {user}{' '}
-          <button type="button" className="link" onClick={() => void logout()}>
-            Log out
-          </button>
-        </span>
-      </header>
-      <main className="page">{routeFor(path)}</main>
-    </div>
+    <ProjectProvider>
+      <div className="shell">
+        <header className="top">
+          <span className="brand">Cutover</span>
+          <nav>
+            {NAV.map((n) => (
+              <Link
+                key={n.to}
+                to={n.to}
+                className={path === n.to || (n.to !== '/' && path.startsWith(n.to)) ? 'here' : ''}
+              >
+                {n.label}
+              </Link>
+            ))}
+          </nav>
+          <ProjectPicker />
+          <span className="who">
+            {user}{' '}
+            <button type="button" className="link" onClick={() => void logout()}>
+              Log out
+            </button>
+          </span>
+        </header>
+        <main className="page">{routeFor(path)}</main>
+      </div>
+    </ProjectProvider>
   );
 }

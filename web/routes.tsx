@@ -5,21 +5,31 @@ import { AlertsPage } from './pages/alerts.js';
 import { MailboxDetailPage } from './pages/mailbox-detail.js';
 import { MailboxesPage } from './pages/mailboxes.js';
 import { NotFoundPage } from './pages/not-found.js';
+import { ProjectEditPage } from './pages/project-edit.js';
+import { ProjectsPage } from './pages/projects.js';
+import { ThrottlingPage } from './pages/throttling.js';
 import { TrackerPage } from './pages/tracker.js';
 
 /** The navigation bar, in the order a migration goes. */
 export const NAV = [
   { to: '/', label: 'Tracker' },
+  { to: '/projects', label: 'Projects' },
   { to: '/mailboxes', label: 'Mailboxes' },
   { to: '/alerts', label: 'Alerts' },
+  { to: '/throttling', label: 'Throttling' },
 ];
 
 /** The page for `path`. */
 export function routeFor(path: string): ReactNode {
   if (path === '/' || path === '') return <TrackerPage />;
+  if (match('/projects', path)) return <ProjectsPage />;
+  if (match('/projects/new', path)) return <ProjectEditPage key="new" />;
+  const p = match('/projects/:id', path);
+  if (p) return <ProjectEditPage key={p.id} id={Number(p.id)} />;
   if (match('/mailboxes', path)) return <MailboxesPage />;
   const m = match('/mailboxes/:id', path);
   if (m) return <MailboxDetailPage id={Number(m.id)} />;
   if (match('/alerts', path)) return <AlertsPage />;
+  if (match('/throttling', path)) return <ThrottlingPage />;
   return <NotFoundPage path={path} />;
 }

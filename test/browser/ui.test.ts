@@ -24,6 +24,7 @@ const users = [
   { user: 'ann', password: 'pw-ann' },
   { user: 'bob', password: 'pw-bob' },
 ];
+const MASTER = { user: 'migrator', password: 'pw-master' };
 let src: DovecotServer;
 let dst: DovecotServer;
 let browser: Browser;
@@ -38,9 +39,9 @@ function project(): ProjectConfig {
 
 before(async () => {
   [src, dst, browser] = await Promise.all([
-    startDovecot({ users }),
+    startDovecot({ users, masterUser: MASTER }),
     // A 1 MB message limit at the destination: ann's 2 MB message raises an oversize-items alert.
-    startDovecot({ users, maxMailSize: MB }),
+    startDovecot({ users, maxMailSize: MB, masterUser: MASTER }),
     launchChromium(),
   ]);
   await seedMessages(src, 'ann', 'pw-ann', 'INBOX', [
@@ -98,11 +99,78 @@ test('an operator sets up, logs in and looks at the migration in the browser', a
     await page.getByRole('heading', { name: 'Tracker' }).waitFor();
   });
 
+  await t.test(
+    'a project against the Dovecot pair: a wrong password is named, the right one shows what the server offers',
+    async () => {
+      await page.getByRole('link', { name: 'Projects' }).click();
+      await page.getByRole('link', { name: 'New project' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('Head office');
+      for (const [side, server] of [
+        ['source', src],
+        ['destination', dst],
+      ] as const) {
+        await page.locator(`[name="${side}.host"]`).fill('127.0.0.1');
+        await page.locator(`[name="${side}.tls"]`).selectOption('none');
+        await page.locator(`[name="${side}.port"]`).fill(String(server.imapPort));
+        await page.locator(`[name="${side}.testMailbox"]`).fill('ann');
+        await page.locator(`[name="${side}.adminMode"]`).selectOption('master');
+        await page.locator(`[name="${side}.adminUser"]`).fill(MASTER.user);
+        await page
+          .locator(`[name="${side}.password"]`)
+          .fill(side === 'source' ? 'wrong password' : MASTER.password);
+      }
+      await page.getByRole('button', { name: 'Create project' }).click();
+      await page.getByRole('heading', { name: 'Head office' }).waitFor();
+
+      const source = page.locator('fieldset', { hasText: 'Source: where the mail is now' });
+      await source.getByRole('button', { name: 'Test connection' }).click();
+      await source.getByText('connection failed').waitFor();
+      assert.match(await source.locator('.problem').innerText(), /AUTH_FAILED/);
+      await screenshot(page, '04-project-test-failed');
+
+      await source.locator('[name="source.password"]').fill(MASTER.password);
+      await source.getByRole('button', { name: 'Save and test connection' }).click();
+      await source.getByText('connection works').waitFor();
+      await source.getByText(/\d+ capabilities/).click();
+      assert.match(await source.locator('.connection-result').innerText(), /IMAP4rev1/);
+
+      const destination = page.locator('fieldset', { hasText: 'Destination: where the mail goes' });
+      await destination.getByRole('button', { name: 'Test connection' }).click();
+      await destination.getByText('connection works').waitFor();
+      assert.match(
+        await destination.locator('.connection-result').innerText(),
+        /largest message accepted 1\.0 MB/,
+      );
+      await screenshot(page, '05-project');
+    },
+  );
+
+  await t.test('a throttling window is added, saved and still there after a reload', async () => {
+    await page.getByRole('link', { name: 'Throttling' }).click();
+    await page.getByText('No windows: the project').waitFor();
+    await page.getByRole('button', { name: 'Add a window' }).click();
+    await page.getByLabel('Sat (window 1)').check();
+    await page.getByLabel('Mon (window 1)').uncheck();
+    await page.getByLabel('From (window 1)').fill('19:30');
+    await page.getByLabel('To (window 1)').fill('06:00');
+    await page.getByLabel('Mailboxes at once (window 1)').fill('3');
+    await page.getByRole('button', { name: 'Save windows' }).click();
+    await page.getByText('Saved. Running work follows').waitFor();
+    await page.reload();
+    await page.getByLabel('From (window 1)').waitFor();
+    assert.equal(await page.getByLabel('From (window 1)').inputValue(), '19:30');
+    assert.equal(await page.getByLabel('To (window 1)').inputValue(), '06:00');
+    assert.equal(await page.getByLabel('Mailboxes at once (window 1)').inputValue(), '3');
+    assert.equal(await page.getByLabel('Mon (window 1)').isChecked(), false);
+    assert.equal(await page.getByLabel('Sat (window 1)').isChecked(), true);
+    await screenshot(page, '06-throttling');
+  });
+
   await t.test('the mailbox table lists both mailboxes and searches on the server', async () => {
     await page.getByRole('link', { name: 'Mailboxes' }).click();
     await page.getByRole('link', { name: 'bob' }).waitFor();
     assert.equal(await page.locator('table.grid tbody tr').count(), 2);
-    await screenshot(page, '04-mailboxes');
+    await screenshot(page, '07-mailboxes');
     await page.getByLabel('Search mailboxes').fill('bo');
     await page.waitForFunction(() => document.querySelectorAll('table.grid tbody tr').length === 1);
     assert.match(await page.locator('table.grid tbody').innerText(), /bob/);
@@ -116,14 +184,14 @@ test('an operator sets up, logs in and looks at the migration in the browser', a
     assert.match(folders, /INBOX/);
     assert.match(folders, /Projects/);
     assert.match(await page.locator('.alert-list').innerText(), /oversize/i);
-    await screenshot(page, '05-mailbox-ann');
+    await screenshot(page, '08-mailbox-ann');
   });
 
   await t.test('an alert marked completed leaves the active list and shows under completed', async () => {
     await page.getByRole('link', { name: 'Alerts' }).click();
     const alert = page.locator('.alert', { hasText: /oversize/i }).first();
     await alert.waitFor();
-    await screenshot(page, '06-alerts');
+    await screenshot(page, '09-alerts');
     await alert.getByRole('button', { name: 'Mark completed' }).click();
     await page
       .locator('.alert', { hasText: /oversize/i })

@@ -99,8 +99,9 @@ export function createClient(opts: ClientOptions = {}) {
         body?.hint,
       );
     }
-    if (res.status === 204) return undefined as unknown as ResponseOf<K>;
-    return (type.includes('json') ? await res.json() : await res.text()) as ResponseOf<K>;
+    let data: unknown;
+    if (res.status !== 204) data = type.includes('json') ? await res.json() : await res.text();
+    return data as ResponseOf<K>;
   };
 }
 

@@ -73,6 +73,81 @@ export interface Operations {
       updatedAt: string;
     };
   };
+  /** Credential state per mailbox (never the passwords) */
+  'GET /api/credentials': {
+    path: Record<string, never>;
+    query: {
+      offset?: number;
+      limit?: number;
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        mailboxId: number;
+        sourceUser: string;
+        destUser: string;
+        sides: Array<{
+          side: 'source' | 'destination';
+          enteredBy: 'portal' | 'operator' | 'import';
+          /** When a real login accepted it; null = stored unchecked */
+          verifiedAt: string | null;
+          updatedAt: string;
+        }>;
+        link: {
+          createdAt: string;
+          expiresAt: string;
+          lastUsedAt: string | null;
+        } | null;
+        clientSetup: {
+          kind: string;
+          firstAt: string;
+          lastAt: string;
+          count: number;
+        }[];
+      }>;
+      total: number;
+      offset: number;
+      limit: number;
+    };
+  };
+  /** Import passwords from CSV, each checked by a real login unless verify is false */
+  'POST /api/credentials/import': {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** Header: source, source_password and/or destination_password */
+      csv: string;
+      /** Check each password by a real login first */
+      verify: boolean;
+    };
+    response: {
+      rows: Array<{
+        line: number;
+        mailbox: string;
+        status: 'stored' | 'partial' | 'refused' | 'unknown' | 'invalid';
+        message: string;
+      }>;
+    };
+  };
+  /** Tracker counts: credentials present/verified, client set-up fetched */
+  'GET /api/credentials/stages': {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      credentials: {
+        total: number;
+        /** Every required password stored */
+        present: number;
+        /** Every required password stored and accepted by a real login */
+        verified: number;
+      };
+      clientSetup: {
+        total: number;
+        done: number;
+      };
+    };
+  };
   /** Log in; sets the cutover_session cookie and returns the CSRF token */
   'POST /api/login': {
     path: Record<string, never>;
@@ -141,6 +216,520 @@ export interface Operations {
       status: string;
       reconciles: boolean;
       [key: string]: unknown;
+    };
+  };
+  /** Issue a new personal link (earlier links stop working) */
+  'POST /api/mailboxes/{id}/credential-link': {
+    path: {
+      id: number;
+    };
+    query: {
+      /** Lifetime (default 45) */
+      days?: number;
+    };
+    body: undefined;
+    response: {
+      /** The personal page; absolute when the server knows its public URL */
+      url: string;
+      expiresAt: string;
+    };
+  };
+  /** Revoke the mailbox's personal links */
+  'DELETE /api/mailboxes/{id}/credential-link': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: undefined;
+  };
+  /** Open the mailbox's credential page (redirect) to enter its passwords */
+  'GET /api/mailboxes/{id}/credential-page': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: undefined;
+  };
+  /** Forget the mailbox's stored passwords */
+  'DELETE /api/mailboxes/{id}/credentials': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: undefined;
+  };
+  /** Projects by name, paged */
+  'GET /api/projects': {
+    path: Record<string, never>;
+    query: {
+      offset?: number;
+      limit?: number;
+      search?: string;
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        id: number;
+        name: string;
+        source: {
+          kind: 'imap' | 'pop3';
+          host: string;
+          port: number;
+          tls: 'tls' | 'starttls' | 'none';
+          allowInvalidCertificates: boolean;
+          maxConnections: number;
+          testMailbox: string | null;
+          admin: {
+            user: string;
+            mode: 'master' | 'password';
+            passwordSet: boolean;
+            passwordSource: 'stored' | 'env' | 'file' | 'none';
+          } | null;
+        };
+        destination: {
+          kind: 'imap' | 'pop3';
+          host: string;
+          port: number;
+          tls: 'tls' | 'starttls' | 'none';
+          allowInvalidCertificates: boolean;
+          maxConnections: number;
+          testMailbox: string | null;
+          admin: {
+            user: string;
+            mode: 'master' | 'password';
+            passwordSet: boolean;
+            passwordSource: 'stored' | 'env' | 'file' | 'none';
+          } | null;
+        };
+        defaults: {
+          itemTypes: Array<'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters'>;
+          since: string | null;
+          before: string | null;
+          maxMessageBytes: number | null;
+          includeFolders: string[];
+          excludeFolders: string[];
+        };
+        concurrency: {
+          mailboxes: number;
+          foldersPerMailbox: number;
+        };
+        limits: {
+          messagesPerSecond: number | null;
+          bytesPerSecond: number | null;
+        };
+        timezone: string;
+        windows: {
+          /** Weekdays, 0 = Sunday */
+          days: number[];
+          /** HH:MM, 24-hour, project time zone */
+          from: string;
+          /** HH:MM; at or before `from` runs past midnight; 24:00 is the end of the day */
+          to: string;
+          /** Mailboxes at once; 0 pauses */
+          concurrency: number;
+        }[];
+        mailboxCount: number;
+        createdAt: string;
+        updatedAt: string;
+      }>;
+      total: number;
+      offset: number;
+      limit: number;
+    };
+  };
+  /** Create a project (source, destination and options); passwords are stored encrypted */
+  'POST /api/projects': {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      name: string;
+      source: {
+        /** POP3 can only be a source */
+        kind: 'imap' | 'pop3';
+        host: string;
+        port: number;
+        tls: 'tls' | 'starttls' | 'none';
+        allowInvalidCertificates?: boolean;
+        maxConnections?: number;
+        testMailbox?: string;
+        admin?: {
+          user: string;
+          /** master: acts for every mailbox; password: its own login only */
+          mode: 'master' | 'password';
+          /** Write-only; stored encrypted. Omit on update to keep the stored one. */
+          password?: string;
+          passwordEnv?: string;
+          passwordFile?: string;
+        } | null;
+      };
+      destination: {
+        /** POP3 can only be a source */
+        kind: 'imap' | 'pop3';
+        host: string;
+        port: number;
+        tls: 'tls' | 'starttls' | 'none';
+        allowInvalidCertificates?: boolean;
+        maxConnections?: number;
+        testMailbox?: string;
+        admin?: {
+          user: string;
+          /** master: acts for every mailbox; password: its own login only */
+          mode: 'master' | 'password';
+          /** Write-only; stored encrypted. Omit on update to keep the stored one. */
+          password?: string;
+          passwordEnv?: string;
+          passwordFile?: string;
+        } | null;
+      };
+      defaults?: {
+        itemTypes: Array<'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters'>;
+        since?: string | null;
+        before?: string | null;
+        maxMessageBytes?: number | null;
+        includeFolders?: string[];
+        excludeFolders?: string[];
+      };
+      concurrency?: {
+        mailboxes: number;
+        foldersPerMailbox: number;
+      };
+      limits?: {
+        messagesPerSecond?: number;
+        bytesPerSecond?: number;
+      };
+      /** IANA time zone */
+      timezone?: string;
+      windows?: {
+        /** Weekdays, 0 = Sunday */
+        days: number[];
+        /** HH:MM, 24-hour, project time zone */
+        from: string;
+        /** HH:MM; at or before `from` runs past midnight; 24:00 is the end of the day */
+        to: string;
+        /** Mailboxes at once; 0 pauses */
+        concurrency: number;
+      }[];
+    };
+    response: {
+      id: number;
+      name: string;
+      source: {
+        kind: 'imap' | 'pop3';
+        host: string;
+        port: number;
+        tls: 'tls' | 'starttls' | 'none';
+        allowInvalidCertificates: boolean;
+        maxConnections: number;
+        testMailbox: string | null;
+        admin: {
+          user: string;
+          mode: 'master' | 'password';
+          passwordSet: boolean;
+          passwordSource: 'stored' | 'env' | 'file' | 'none';
+        } | null;
+      };
+      destination: {
+        kind: 'imap' | 'pop3';
+        host: string;
+        port: number;
+        tls: 'tls' | 'starttls' | 'none';
+        allowInvalidCertificates: boolean;
+        maxConnections: number;
+        testMailbox: string | null;
+        admin: {
+          user: string;
+          mode: 'master' | 'password';
+          passwordSet: boolean;
+          passwordSource: 'stored' | 'env' | 'file' | 'none';
+        } | null;
+      };
+      defaults: {
+        itemTypes: Array<'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters'>;
+        since: string | null;
+        before: string | null;
+        maxMessageBytes: number | null;
+        includeFolders: string[];
+        excludeFolders: string[];
+      };
+      concurrency: {
+        mailboxes: number;
+        foldersPerMailbox: number;
+      };
+      limits: {
+        messagesPerSecond: number | null;
+        bytesPerSecond: number | null;
+      };
+      timezone: string;
+      windows: {
+        /** Weekdays, 0 = Sunday */
+        days: number[];
+        /** HH:MM, 24-hour, project time zone */
+        from: string;
+        /** HH:MM; at or before `from` runs past midnight; 24:00 is the end of the day */
+        to: string;
+        /** Mailboxes at once; 0 pauses */
+        concurrency: number;
+      }[];
+      mailboxCount: number;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** One project; passwords are never returned (passwordSet says whether one is stored) */
+  'GET /api/projects/{id}': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      id: number;
+      name: string;
+      source: {
+        kind: 'imap' | 'pop3';
+        host: string;
+        port: number;
+        tls: 'tls' | 'starttls' | 'none';
+        allowInvalidCertificates: boolean;
+        maxConnections: number;
+        testMailbox: string | null;
+        admin: {
+          user: string;
+          mode: 'master' | 'password';
+          passwordSet: boolean;
+          passwordSource: 'stored' | 'env' | 'file' | 'none';
+        } | null;
+      };
+      destination: {
+        kind: 'imap' | 'pop3';
+        host: string;
+        port: number;
+        tls: 'tls' | 'starttls' | 'none';
+        allowInvalidCertificates: boolean;
+        maxConnections: number;
+        testMailbox: string | null;
+        admin: {
+          user: string;
+          mode: 'master' | 'password';
+          passwordSet: boolean;
+          passwordSource: 'stored' | 'env' | 'file' | 'none';
+        } | null;
+      };
+      defaults: {
+        itemTypes: Array<'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters'>;
+        since: string | null;
+        before: string | null;
+        maxMessageBytes: number | null;
+        includeFolders: string[];
+        excludeFolders: string[];
+      };
+      concurrency: {
+        mailboxes: number;
+        foldersPerMailbox: number;
+      };
+      limits: {
+        messagesPerSecond: number | null;
+        bytesPerSecond: number | null;
+      };
+      timezone: string;
+      windows: {
+        /** Weekdays, 0 = Sunday */
+        days: number[];
+        /** HH:MM, 24-hour, project time zone */
+        from: string;
+        /** HH:MM; at or before `from` runs past midnight; 24:00 is the end of the day */
+        to: string;
+        /** Mailboxes at once; 0 pauses */
+        concurrency: number;
+      }[];
+      mailboxCount: number;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Change any settings, at any time (a server sent without password keeps the stored one) */
+  'PATCH /api/projects/{id}': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      name?: string;
+      source?: {
+        /** POP3 can only be a source */
+        kind: 'imap' | 'pop3';
+        host: string;
+        port: number;
+        tls: 'tls' | 'starttls' | 'none';
+        allowInvalidCertificates?: boolean;
+        maxConnections?: number;
+        testMailbox?: string;
+        admin?: {
+          user: string;
+          /** master: acts for every mailbox; password: its own login only */
+          mode: 'master' | 'password';
+          /** Write-only; stored encrypted. Omit on update to keep the stored one. */
+          password?: string;
+          passwordEnv?: string;
+          passwordFile?: string;
+        } | null;
+      };
+      destination?: {
+        /** POP3 can only be a source */
+        kind: 'imap' | 'pop3';
+        host: string;
+        port: number;
+        tls: 'tls' | 'starttls' | 'none';
+        allowInvalidCertificates?: boolean;
+        maxConnections?: number;
+        testMailbox?: string;
+        admin?: {
+          user: string;
+          /** master: acts for every mailbox; password: its own login only */
+          mode: 'master' | 'password';
+          /** Write-only; stored encrypted. Omit on update to keep the stored one. */
+          password?: string;
+          passwordEnv?: string;
+          passwordFile?: string;
+        } | null;
+      };
+      defaults?: {
+        itemTypes: Array<'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters'>;
+        since?: string | null;
+        before?: string | null;
+        maxMessageBytes?: number | null;
+        includeFolders?: string[];
+        excludeFolders?: string[];
+      };
+      concurrency?: {
+        mailboxes: number;
+        foldersPerMailbox: number;
+      };
+      limits?: {
+        messagesPerSecond?: number;
+        bytesPerSecond?: number;
+      };
+      /** IANA time zone */
+      timezone?: string;
+      windows?: {
+        /** Weekdays, 0 = Sunday */
+        days: number[];
+        /** HH:MM, 24-hour, project time zone */
+        from: string;
+        /** HH:MM; at or before `from` runs past midnight; 24:00 is the end of the day */
+        to: string;
+        /** Mailboxes at once; 0 pauses */
+        concurrency: number;
+      }[];
+    };
+    response: {
+      id: number;
+      name: string;
+      source: {
+        kind: 'imap' | 'pop3';
+        host: string;
+        port: number;
+        tls: 'tls' | 'starttls' | 'none';
+        allowInvalidCertificates: boolean;
+        maxConnections: number;
+        testMailbox: string | null;
+        admin: {
+          user: string;
+          mode: 'master' | 'password';
+          passwordSet: boolean;
+          passwordSource: 'stored' | 'env' | 'file' | 'none';
+        } | null;
+      };
+      destination: {
+        kind: 'imap' | 'pop3';
+        host: string;
+        port: number;
+        tls: 'tls' | 'starttls' | 'none';
+        allowInvalidCertificates: boolean;
+        maxConnections: number;
+        testMailbox: string | null;
+        admin: {
+          user: string;
+          mode: 'master' | 'password';
+          passwordSet: boolean;
+          passwordSource: 'stored' | 'env' | 'file' | 'none';
+        } | null;
+      };
+      defaults: {
+        itemTypes: Array<'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters'>;
+        since: string | null;
+        before: string | null;
+        maxMessageBytes: number | null;
+        includeFolders: string[];
+        excludeFolders: string[];
+      };
+      concurrency: {
+        mailboxes: number;
+        foldersPerMailbox: number;
+      };
+      limits: {
+        messagesPerSecond: number | null;
+        bytesPerSecond: number | null;
+      };
+      timezone: string;
+      windows: {
+        /** Weekdays, 0 = Sunday */
+        days: number[];
+        /** HH:MM, 24-hour, project time zone */
+        from: string;
+        /** HH:MM; at or before `from` runs past midnight; 24:00 is the end of the day */
+        to: string;
+        /** Mailboxes at once; 0 pauses */
+        concurrency: number;
+      }[];
+      mailboxCount: number;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Delete a project with its mailboxes and their history */
+  'DELETE /api/projects/{id}': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      ok: boolean;
+    };
+  };
+  /** Log in to the source or destination: capabilities, folders, quota, or the error in plain words */
+  'POST /api/projects/{id}/test/{side}': {
+    path: {
+      id: number;
+      side: 'source' | 'destination';
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      side: 'source' | 'destination';
+      ok: boolean;
+      checks: Array<{
+        /** e.g. "source admin", "source mailbox alice@old.example" */
+        label: string;
+        ok: boolean;
+        capabilities: string[];
+        folders: number | null;
+        delimiter: string | null;
+        appendLimit: number | null;
+        quota: {
+          usedBytes: number | null;
+          limitBytes: number | null;
+        } | null;
+        error: {
+          code: string;
+          message: string;
+          hint: string | null;
+        } | null;
+      }>;
     };
   };
   /** The newest environment scan, per mailbox */

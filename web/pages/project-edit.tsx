@@ -1,0 +1,251 @@
+/**
+ * A project's settings (or a new one): name, source, destination, what to move, how much at once. Every
+ * setting stays editable; "Test connection" saves pending changes first, then logs in to that side.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import { api } from '../api/api.js';
+import type { BodyOf, ResponseOf } from '../api/client.js';
+import { useAction } from '../api/use-api.js';
+import { ConnectionResult } from '../components/connection-result.js';
+import { ProblemNote } from '../components/problem-note.js';
+import {
+  emptyServer,
+  serverForm,
+  serverIn,
+  ServerFields,
+  type ServerForm,
+} from '../components/server-fields.js';
+import { useProjects, type Project } from '../project-context.js';
+import { Link, navigate } from '../router.js';
+
+type ItemType = Project['defaults']['itemTypes'][number];
+const ITEM_TYPES: ItemType[] = ['mail', 'contacts', 'calendars', 'tasks', 'filters'];
+type Side = 'source' | 'destination';
+
+interface Form {
+  name: string;
+  timezone: string;
+  source: ServerForm;
+  destination: ServerForm;
+  itemTypes: ItemType[];
+  since: string;
+  before: string;
+  mailboxes: string;
+  foldersPerMailbox: string;
+}
+
+function formOf(p: Project | undefined): Form {
+  return {
+    name: p?.name ?? '',
+    timezone: p?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    source: p ? serverForm(p.source) : emptyServer(),
+    destination: p ? serverForm(p.destination) : emptyServer(),
+    itemTypes: p?.defaults.itemTypes ?? ['mail'],
+    since: p?.defaults.since ?? '',
+    before: p?.defaults.before ?? '',
+    mailboxes: String(p?.concurrency.mailboxes ?? 4),
+    foldersPerMailbox: String(p?.concurrency.foldersPerMailbox ?? 2),
+  };
+}
+
+function bodyOf(f: Form): BodyOf<'POST /api/projects'> {
+  return {
+    name: f.name.trim(),
+    timezone: f.timezone.trim(),
+    source: serverIn(f.source),
+    destination: serverIn(f.destination),
+    defaults: { itemTypes: f.itemTypes, since: f.since || null, before: f.before || null },
+    concurrency: { mailboxes: Number(f.mailboxes) || 1, foldersPerMailbox: Number(f.foldersPerMailbox) || 1 },
+  };
+}
+
+/** Edit project `id`, or create one when `id` is undefined. */
+export function ProjectEditPage({ id }: { id?: number }) {
+  const { projects, reload, select } = useProjects();
+  const stored = projects.find((p) => p.id === id);
+  const [form, setForm] = useState<Form>(() => formOf(stored));
+  const [dirty, setDirty] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const save = useAction();
+  const test = useAction();
+  const [tested, setTested] = useState<
+    Partial<Record<Side, ResponseOf<'POST /api/projects/{id}/test/{side}'>>>
+  >({});
+  const [testing, setTesting] = useState<Side>();
+
+  // The list arrives after a reload: take the stored values unless the operator is typing.
+  useEffect(() => {
+    if (stored && !dirty) setForm(formOf(stored));
+  }, [stored, dirty]);
+
+  const edit = (patch: Partial<Form>) => {
+    setForm((f) => ({ ...f, ...patch }));
+    setDirty(true);
+    setSaved(false);
+  };
+
+  const persist = async (): Promise<boolean> => {
+    const done = await save.run(() =>
+      id === undefined
+        ? api('POST /api/projects', { body: bodyOf(form) })
+        : api('PATCH /api/projects/{id}', { path: { id }, body: bodyOf(form) }),
+    );
+    if (!done) return false;
+    setDirty(false);
+    setSaved(true);
+    reload();
+    if (id === undefined) {
+      select(done.id);
+      navigate(`/projects/${done.id}`, true);
+    }
+    return true;
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    void persist();
+  };
+
+  const runTest = async (side: Side) => {
+    if (id === undefined) return;
+    setTesting(side);
+    if (dirty && !(await persist())) return;
+    const r = await test.run(() => api('POST /api/projects/{id}/test/{side}', { path: { id, side } }));
+    if (r) setTested((t) => ({ ...t, [side]: r }));
+  };
+
+  const remove = async () => {
+    if (
+      id === undefined ||
+      !confirm(`Delete the project "${stored?.name}" with its mailboxes and their history?`)
+    )
+      return;
+    if (await save.run(() => api('DELETE /api/projects/{id}', { path: { id } }))) {
+      reload();
+      navigate('/projects');
+    }
+  };
+
+  const sideBlock = (side: Side, title: string) => (
+    <fieldset>
+      <legend>{title}</legend>
+      <ServerFields name={side} value={form[side]} onChange={(v) => edit({ [side]: v })} />
+      {id !== undefined && (
+        <div className="actions">
+          <button type="button" disabled={test.busy || save.busy} onClick={() => void runTest(side)}>
+            {dirty ? 'Save and test connection' : 'Test connection'}
+          </button>
+          {test.busy && testing === side && <span className="muted">Logging in…</span>}
+        </div>
+      )}
+      {testing === side && <ProblemNote problem={test.error} />}
+      <ConnectionResult result={tested[side]} />
+    </fieldset>
+  );
+
+  return (
+    <section>
+      <p className="crumbs">
+        <Link to="/projects">Projects</Link> ›
+      </p>
+      <h1>{id === undefined ? 'New project' : (stored?.name ?? `Project ${id}`)}</h1>
+      <form onSubmit={onSubmit}>
+        <fieldset>
+          <legend>Project</legend>
+          <div className="form-grid">
+            <label>
+              Name
+              <input
+                name="name"
+                value={form.name}
+                onChange={(e) => edit({ name: e.target.value })}
+                required
+              />
+            </label>
+            <label>
+              Time zone (for schedules and throttling windows)
+              <input
+                name="timezone"
+                value={form.timezone}
+                onChange={(e) => edit({ timezone: e.target.value })}
+              />
+            </label>
+            <label>
+              Mailboxes at once
+              <input
+                name="mailboxes"
+                inputMode="numeric"
+                value={form.mailboxes}
+                onChange={(e) => edit({ mailboxes: e.target.value })}
+              />
+            </label>
+            <label>
+              Folders at once per mailbox
+              <input
+                name="foldersPerMailbox"
+                inputMode="numeric"
+                value={form.foldersPerMailbox}
+                onChange={(e) => edit({ foldersPerMailbox: e.target.value })}
+              />
+            </label>
+          </div>
+        </fieldset>
+        {sideBlock('source', 'Source: where the mail is now')}
+        {sideBlock('destination', 'Destination: where the mail goes')}
+        <fieldset>
+          <legend>What to move (each mailbox may override)</legend>
+          <div>
+            {ITEM_TYPES.map((t) => (
+              <label key={t} className="inline">
+                <input
+                  type="checkbox"
+                  checked={form.itemTypes.includes(t)}
+                  onChange={(e) =>
+                    edit({
+                      itemTypes: e.target.checked
+                        ? [...form.itemTypes, t]
+                        : form.itemTypes.filter((x) => x !== t),
+                    })
+                  }
+                />
+                {t}
+              </label>
+            ))}
+          </div>
+          <div className="form-grid">
+            <label>
+              Only items since (empty: all)
+              <input
+                type="date"
+                name="since"
+                value={form.since}
+                onChange={(e) => edit({ since: e.target.value })}
+              />
+            </label>
+            <label>
+              Only items before (empty: all)
+              <input
+                type="date"
+                name="before"
+                value={form.before}
+                onChange={(e) => edit({ before: e.target.value })}
+              />
+            </label>
+          </div>
+        </fieldset>
+        <ProblemNote problem={save.error} onDismiss={save.clear} />
+        {saved && !dirty && <div className="notice">Saved.</div>}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={save.busy}>
+            {id === undefined ? 'Create project' : 'Save changes'}
+          </button>
+          {id !== undefined && (
+            <button type="button" className="danger" disabled={save.busy} onClick={() => void remove()}>
+              Delete project
+            </button>
+          )}
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+/** Projects: the list, and a link to create one. Each project opens its settings page. */
+import { Link } from '../router.js';
+import { useProjects } from '../project-context.js';
+import { ProblemNote } from '../components/problem-note.js';
+
+/** The list of projects. */
+export function ProjectsPage() {
+  const { projects, current, select, error, loading } = useProjects();
+  return (
+    <section>
+      <h1>Projects</h1>
+      <p className="muted">
+        A project is one move: the system mail leaves (source), the one it goes to (destination), and the
+        mailboxes that move. Every setting can be changed at any time.
+      </p>
+      <div className="toolbar">
+        <Link to="/projects/new" className="button primary">
+          New project
+        </Link>
+      </div>
+      <ProblemNote problem={error} />
+      {!loading && projects.length === 0 && !error && <p>No project yet. Create one to start.</p>}
+      {projects.length > 0 && (
+        <table className="grid">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Source</th>
+              <th>Destination</th>
+              <th className="num">Mailboxes</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {projects.map((p) => (
+              <tr key={p.id}>
+                <td>
+                  <Link to={`/projects/${p.id}`}>{p.name}</Link>
+                </td>
+                <td>
+                  {p.source.kind.toUpperCase()} {p.source.host}:{p.source.port}
+                </td>
+                <td>
+                  {p.destination.kind.toUpperCase()} {p.destination.host}:{p.destination.port}
+                </td>
+                <td className="num">{p.mailboxCount.toLocaleString('en')}</td>
+                <td>
+                  {current?.id === p.id ? (
+                    <span className="muted">shown on the other pages</span>
+                  ) : (
+                    <button type="button" className="link" onClick={() => select(p.id)}>
+                      Show this project
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
