@@ -6,7 +6,7 @@
  * truncated message is never stored.
  */
 import { randomBytes } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { ErrorCode, PermanentError, TransientError } from '../../errors.js';
 import { header, type GmailApi } from './gmail-api.js';
 import { readText } from './gmail-http.js';
@@ -16,21 +16,6 @@ export const MULTIPART_MAX = 5 * 1024 * 1024;
 
 const QUERY = { internalDateSource: 'dateHeader', neverMarkSpam: true, processForCalendar: false };
 
-/** Passes exactly `size` bytes; fails the stream when the body is shorter or longer. */
-function exactly(size: number, where: string): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      seen += chunk.length;
-      if (seen > size) return cb(cutShort(where, `more than the announced ${size} bytes`));
-      cb(null, chunk);
-    },
-    flush(cb) {
-      cb(seen === size ? null : cutShort(where, `${seen} of ${size} bytes`));
-    },
-  });
-}
-
 const cutShort = (where: string, what: string) =>
   new TransientError(
     ErrorCode.SourceReadFailed,
@@ -38,12 +23,15 @@ const cutShort = (where: string, what: string) =>
     'Cutover reads it again from the source.',
   );
 
-/** The body as a stream of exactly `size` bytes. */
-function bodyStream(body: Buffer | Readable, size: number, where: string): Readable {
-  const src = Buffer.isBuffer(body) ? Readable.from([body]) : body;
-  const check = exactly(size, where);
-  src.on('error', (err) => check.destroy(err));
-  return src.pipe(check);
+/** The body's pieces, read lazily as the upload pulls them; fails when it is shorter or longer than `size`. */
+async function* exactly(body: Buffer | Readable, size: number, where: string): AsyncGenerator<Buffer> {
+  let seen = 0;
+  for await (const chunk of Buffer.isBuffer(body) ? [body] : (body as AsyncIterable<Buffer>)) {
+    seen += chunk.length;
+    if (seen > size) throw cutShort(where, `more than the announced ${size} bytes`);
+    yield chunk;
+  }
+  if (seen !== size) throw cutShort(where, `${seen} of ${size} bytes`);
 }
 
 /** Import one message; resolves with its Gmail id. */
@@ -63,7 +51,7 @@ export async function importMessage(
         `--${boundary}\r\nContent-Type: message/rfc822\r\n\r\n`,
     );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-    const body = bodyStream(item.body, item.size, where);
+    const body = exactly(item.body, item.size, where);
     const res = await api.raw(
       {
         op: 'messages.import',
@@ -74,7 +62,7 @@ export async function importMessage(
         body: Readable.from(
           (async function* () {
             yield head;
-            for await (const c of body) yield c as Buffer;
+            yield* body;
             yield tail;
           })(),
         ),
@@ -106,7 +94,7 @@ export async function importMessage(
         path: '',
         url: session,
         headers: { 'content-type': 'message/rfc822' },
-        body: bodyStream(item.body, item.size, where),
+        body: Readable.from(exactly(item.body, item.size, where)),
         length: item.size,
       },
       signal,
