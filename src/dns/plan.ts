@@ -24,6 +24,7 @@ const PROBES: Array<[label: string, types: Array<DnsRecord['type']>]> = [
   ['autoconfig', ['CNAME', 'A', 'AAAA']],
   ['_imaps._tcp', ['SRV']],
   ['_submission._tcp', ['SRV']],
+  ['_autodiscover._tcp', ['SRV']],
   ['selector1._domainkey', ['CNAME', 'TXT']],
   ['selector2._domainkey', ['CNAME', 'TXT']],
 ];

@@ -99,7 +99,11 @@ export function requiredRecords(domain: string, dest: MailDestination): DnsRecor
   if (dest.autoconfigHost) {
     out.push(rr('autoconfig', 'CNAME', dest.autoconfigHost));
     // Microsoft 365's autodiscover must stay with Microsoft (Outlook would otherwise find no mailbox).
-    if (dest.kind !== 'microsoft365') out.push(rr('autodiscover', 'CNAME', dest.autoconfigHost));
+    if (dest.kind !== 'microsoft365') {
+      out.push(rr('autodiscover', 'CNAME', dest.autoconfigHost));
+      // Outlook's last lookup (MS-OXDISCO §3.1.5.2): the SRV target's HTTPS endpoint answers autodiscover.
+      out.push(rr('_autodiscover._tcp', 'SRV', dest.autoconfigHost, { priority: 0, weight: 0, port: 443 }));
+    }
   }
   for (const v of dest.verification ?? []) out.push(rr('', 'TXT', v));
   return out;

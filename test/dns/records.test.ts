@@ -39,6 +39,7 @@ void test('Google Workspace: MX smtp.google.com priority 1, SPF with ~all; autoc
       'example.org TXT "v=spf1 include:_spf.google.com ~all" 3600',
       'autoconfig.example.org CNAME ac.cutover.example 3600',
       'autodiscover.example.org CNAME ac.cutover.example 3600',
+      '_autodiscover._tcp.example.org SRV 0 0 443 ac.cutover.example 3600',
     ],
   );
 });
@@ -64,6 +65,7 @@ void test('IMAP: MX to mxHost, RFC 6186 SRV records, hosts defaulting to mxHost'
     '_submission._tcp.example.net SRV 0 1 587 smtp.host.example 3600',
     'autoconfig.example.net CNAME cfg.cutover.example 3600',
     'autodiscover.example.net CNAME cfg.cutover.example 3600',
+    '_autodiscover._tcp.example.net SRV 0 0 443 cfg.cutover.example 3600',
   ]);
 });
 

@@ -36,7 +36,7 @@ void test('the Google plan applied by update: visible by lookups and waitUntilVi
     autoconfigHost: 'autoconfig.cutover.example',
   });
   const changes = diffRecords(await currentRecords(TEST_ZONE, at()), required);
-  assert.equal(changes.length, 7);
+  assert.equal(changes.length, 8); // incl. the _autodiscover._tcp SRV
 
   // Not applied yet: nothing is visible, and the wait says which.
   const before = await waitUntilVisible(changes, { ...at(), intervalMs: 50, timeoutMs: 200 });
