@@ -55,6 +55,7 @@ import type {
   AuthSpec,
   ConfigProblem,
   FolderRules,
+  GmailSettings,
   MailboxOptions,
   MailboxSpec,
   ProjectConfig,
@@ -79,6 +80,7 @@ const SERVER_KEYS = [
   'maxConnections',
   'admin',
   'testMailbox',
+  'gmail',
 ];
 const TOP_KEYS = [
   'name',
@@ -440,12 +442,12 @@ function readServer(r: Reader, f: Field | undefined, name: string, top: unknown)
   const m = r.map(f, SERVER_KEYS);
   if (!m) return undefined;
   const kindText = r.str(m.get('kind'));
-  const kind = kindText === 'pop3' ? 'pop3' : 'imap';
-  if (kindText !== undefined && kindText !== 'imap' && kindText !== 'pop3')
+  const kind = kindText === 'pop3' ? 'pop3' : kindText === 'gmail' ? 'gmail' : 'imap';
+  if (kindText !== undefined && kindText !== 'imap' && kindText !== 'pop3' && kindText !== 'gmail')
     r.add(
       m.get('kind')?.at,
       `${name}.kind '${kindText}' is not supported`,
-      'Write kind: imap (the default, leave it out) or kind: pop3 (a source only).',
+      'Write kind: imap (the default, leave it out), kind: gmail (Google Workspace) or kind: pop3 (a source only).',
     );
   else if (kind === 'pop3' && name === 'destination')
     r.add(
@@ -453,8 +455,9 @@ function readServer(r: Reader, f: Field | undefined, name: string, top: unknown)
       'destination.kind pop3: POP3 can only be a source; it has no way to store messages on the server',
       'Make the destination an IMAP server (kind: imap, or leave kind out).',
     );
-  const host = r.str(m.get('host'));
-  if (!m.has('host'))
+  // Google Workspace has one well-known API host; the settings under gmail: can point elsewhere (tests).
+  const host = r.str(m.get('host')) ?? (kind === 'gmail' ? 'gmail.googleapis.com' : undefined);
+  if (!m.has('host') && kind !== 'gmail')
     r.add(f.at, `${name} has no host`, `Add host: under ${name}, e.g. host: mail.example.com.`);
   if (host !== undefined && /[/:@\s]/.test(host) && !/^[0-9a-f:]+$/i.test(host)) {
     r.add(
@@ -479,7 +482,8 @@ function readServer(r: Reader, f: Field | undefined, name: string, top: unknown)
     kind === 'pop3'
       ? 'POP3 uses 995 with tls, 110 with starttls or none.'
       : 'IMAP uses 993 with tls, 143 with starttls or none.';
-  const defaultPort = kind === 'pop3' ? (tls === 'tls' ? 995 : 110) : tls === 'tls' ? 993 : 143;
+  const defaultPort =
+    kind === 'gmail' ? 443 : kind === 'pop3' ? (tls === 'tls' ? 995 : 110) : tls === 'tls' ? 993 : 143;
   const server: ServerSpec = {
     kind,
     host: host ?? '',
@@ -512,7 +516,54 @@ function readServer(r: Reader, f: Field | undefined, name: string, top: unknown)
   }
   const test = r.str(m.get('testMailbox'));
   if (test !== undefined) server.testMailbox = test;
+  const gmail = m.get('gmail');
+  if (gmail && kind !== 'gmail')
+    r.add(gmail.at, `${name}.gmail applies to kind: gmail only`, 'Remove it, or write kind: gmail.');
+  else if (gmail) server.gmail = readGmail(r, gmail, name);
   return server;
+}
+
+/** The gmail: settings of a Google Workspace server (see GmailSettings). */
+function readGmail(r: Reader, f: Field, name: string): GmailSettings {
+  const m = r.map(f, [
+    'oauthClient',
+    'apiUrl',
+    'tokenUrl',
+    'directoryUrl',
+    'quotaUnitsPerSecond',
+    'maxMessageSize',
+  ]);
+  const out: GmailSettings = {};
+  if (!m) return out;
+  const client = m.get('oauthClient');
+  const cm = client && r.map(client, ['id', 'secret']);
+  if (client && cm) {
+    const id = r.str(cm.get('id'));
+    const secret = r.secret(cm.get('secret'));
+    if (id !== undefined && secret) out.oauthClient = { id, secret };
+    else
+      r.add(
+        client.at,
+        `${name}.gmail.oauthClient needs id and secret`,
+        'Write oauthClient: { id: 123.apps.googleusercontent.com, secret: { env: GOOGLE_CLIENT_SECRET } }.',
+      );
+  }
+  for (const key of ['apiUrl', 'tokenUrl', 'directoryUrl'] as const) {
+    const url = r.str(m.get(key));
+    if (url === undefined) continue;
+    if (!/^https?:\/\/[^\s/]+/.test(url))
+      r.add(
+        m.get(key)!.at,
+        `${name}.gmail.${key} '${url}' is not an http(s) URL`,
+        'Leave it out to use Google.',
+      );
+    else out[key] = url;
+  }
+  const units = r.int(m.get('quotaUnitsPerSecond'), 1, 250, 'Google allows 250 units per user per second.');
+  if (units !== undefined) out.quotaUnitsPerSecond = units;
+  const size = r.int(m.get('maxMessageSize'), 1, 150 * 1024 * 1024, 'Bytes, at most 157286400 (150 MB).');
+  if (size !== undefined) out.maxMessageBytes = size;
+  return out;
 }
 
 function readFolders(r: Reader, f: Field | undefined): FolderRules {
@@ -762,8 +813,10 @@ export function loadProjectFile(path: string): { config: ProjectConfig; problems
     if (auth?.kind === 'xoauth2') auth.accessToken = rebase(auth.accessToken);
     else if (auth) auth.password = rebase(auth.password);
   };
-  for (const server of [config.source, config.destination])
+  for (const server of [config.source, config.destination]) {
     if (server.admin) server.admin.password = rebase(server.admin.password);
+    if (server.gmail?.oauthClient) server.gmail.oauthClient.secret = rebase(server.gmail.oauthClient.secret);
+  }
   for (const mailbox of config.mailboxes) [mailbox.sourceAuth, mailbox.destAuth].forEach(rebaseAuth);
   if (config.dataDir !== undefined) config.dataDir = resolve(dir, config.dataDir);
   return { config, problems };
