@@ -5,7 +5,7 @@
 import type { PlanConfig } from './plan.js';
 
 /** The systems Cutover talks to. POP3 can only be a source. */
-export type ServerKind = 'imap' | 'pop3' | 'gmail';
+export type ServerKind = 'imap' | 'pop3' | 'gmail' | 'graph';
 
 /** How the connection is secured. `tls` = implicit TLS (IMAP 993, POP3 995), `starttls` = upgrade, `none` = plain. */
 export type TlsMode = 'tls' | 'starttls' | 'none';
@@ -41,6 +41,24 @@ export interface ServerSpec {
   testMailbox?: string;
   /** Google Workspace settings, for `kind: gmail` only. */
   gmail?: GmailSettings;
+  /** Microsoft 365 settings, for `kind: graph` only. */
+  graph?: GraphSettings;
+}
+
+/**
+ * Microsoft 365 (Microsoft Graph) settings. Logins: app-only (client credentials) is the server's `admin`
+ * in mode `master` (user = the app's client id, password = its client secret), acting for every mailbox;
+ * a mailbox's own `xoauth2` login is a delegated access token for that one mailbox.
+ */
+export interface GraphSettings {
+  /** Directory (tenant) id or verified domain. */
+  tenantId: string;
+  /** Graph base URL; default https://graph.microsoft.com/v1.0 (tests point it at the local emulator). */
+  baseUrl?: string;
+  /** Entra ID authority host; default https://login.microsoftonline.com. Must be https (MSAL refuses http). */
+  authorityHost?: string;
+  /** Largest message written; default 35 MB (Exchange Online's default limit; tenants may raise it to 150 MB). */
+  maxMessageBytes?: number;
 }
 
 /**

@@ -163,7 +163,11 @@ export interface Connector {
   openDestination(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailDestination>;
   testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport>;
   /** The mailboxes a system can list for discovery (a directory of users), in pages; absent = cannot list. */
-  listMailboxes?(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): AsyncIterable<DiscoveredMailbox[]>;
+  listMailboxes?(
+    server: ServerSpec,
+    auth: AuthSpec,
+    signal?: AbortSignal,
+  ): AsyncIterable<DiscoveredMailbox[]>;
 }
 
 /** A mailbox found by discovery. */
@@ -173,4 +177,6 @@ export interface DiscoveredMailbox {
   name?: string;
   /** Suspended or archived users are listed but flagged. */
   suspended?: boolean;
+  /** What kind of mailbox, where the system says (Microsoft 365: user, shared, room, equipment). */
+  kind?: string;
 }

@@ -1,6 +1,7 @@
 /** The table of connectors by kind. The only place that names concrete systems. */
 import type { Connector } from './contract.js';
 import { GmailConnector } from './gmail/gmail-connector.js';
+import { GraphConnector } from './graph/graph-connector.js';
 import { ImapConnector } from './imap/imap-connector.js';
 import { Pop3Connector } from './pop3/pop3-connector.js';
 
@@ -8,6 +9,7 @@ const connectors: Record<string, () => Connector> = {
   imap: () => new ImapConnector(),
   pop3: () => new Pop3Connector(),
   gmail: () => new GmailConnector(),
+  graph: () => new GraphConnector(),
 };
 
 /** The connector for a server kind. */

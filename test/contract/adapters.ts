@@ -2,8 +2,11 @@
  * The systems the contract suites run against. To add one (Gmail emulator, ...), append an adapter to
  * `adapters`: a name and a start() that returns a ContractTarget (see targets.ts).
  */
+import { GraphConnector } from '../../src/connectors/graph/graph-connector.js';
 import { ImapConnector } from '../../src/connectors/imap/imap-connector.js';
 import { parseServerUrl } from '../../src/config/server-url.js';
+import { startGraphEmulator } from '../emulators/graph/graph-emulator.js';
+import { appLogin, emulatorServer } from '../emulators/graph/graph-project.js';
 import { seedMessages, startDovecot } from '../harness/dovecot.js';
 import { gmailEmulatorAdapter } from '../emulators/gmail/gmail-contract-adapter.js';
 import type { ContractAdapter } from './targets.js';
@@ -27,5 +30,31 @@ export const dovecotImap: ContractAdapter = {
   },
 };
 
+/**
+ * Microsoft 365 through Graph, against the LOCAL EMULATOR of Graph (test/emulators/graph; the real
+ * service cannot be reached from here). 12 MB mailbox limit so the limit case is cheap; the large case
+ * (a 6 MB attachment) takes the upload-session path.
+ */
+export const graphEmulator: ContractAdapter = {
+  name: 'graph (Microsoft 365, local emulator)',
+  async start() {
+    const limit = 12 * 1024 * 1024;
+    const emu = await startGraphEmulator({ maxMessageBytes: limit });
+    const user = 'contract@contoso.test';
+    emu.store.addUser(user);
+    const server = emulatorServer(emu, limit);
+    const auth = appLogin(emu, user);
+    const connector = new GraphConnector();
+    return {
+      openDestination: () => connector.openDestination(server, auth),
+      openSource: () => connector.openSource(server, auth),
+      seed: async (path, messages) => void emu.seed(user, path, messages),
+      specialUses: ['inbox', 'sent', 'drafts', 'trash', 'junk', 'archive'],
+      largeBytes: 6 * 1024 * 1024,
+      stop: () => emu.stop(),
+    };
+  },
+};
+
 /** Every adapter, in the order the suites run them. */
-export const adapters: ContractAdapter[] = [dovecotImap, gmailEmulatorAdapter];
+export const adapters: ContractAdapter[] = [dovecotImap, gmailEmulatorAdapter, graphEmulator];

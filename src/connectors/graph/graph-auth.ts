@@ -1,0 +1,105 @@
+/**
+ * Access tokens for Graph. App-only: the client-credentials grant through MSAL (one MSAL application per
+ * tenant + app in the process, so every connection shares its in-memory token cache; app tokens are not
+ * persisted — they are re-acquired from the secret). Delegated: an access token for one mailbox, given
+ * by the operator (the mailbox's `xoauth2` login); it cannot be refreshed here.
+ */
+import { createHash } from 'node:crypto';
+import { ConfidentialClientApplication } from '@azure/msal-node';
+import type { AuthSpec } from '../../config/types.js';
+import { resolveSecret } from '../../config/secrets.js';
+import { ErrorCode, PermanentError, TransientError } from '../../errors.js';
+import type { GraphTarget } from './graph-config.js';
+import { MsalNetwork } from './msal-network.js';
+
+/** Where bearer tokens come from. */
+export interface TokenSource {
+  /** A valid token; `fresh` skips any cache (after Graph refused the previous one). */
+  token(fresh?: boolean): Promise<string>;
+}
+
+const apps = new Map<string, ConfidentialClientApplication>();
+
+/** Client credentials through MSAL, authority `{authorityHost}/{tenantId}`. */
+export class AppTokenSource implements TokenSource {
+  private readonly app: ConfidentialClientApplication;
+  private readonly scope: string;
+
+  constructor(
+    private readonly target: GraphTarget,
+    clientId: string,
+    clientSecret: string,
+  ) {
+    const authority = `${target.authorityHost}/${target.tenantId}`;
+    const key = createHash('sha256')
+      .update(`${authority}\n${clientId}\n${clientSecret}\n${target.insecure}`)
+      .digest('hex');
+    let app = apps.get(key);
+    if (!app) {
+      app = new ConfidentialClientApplication({
+        auth: { clientId, clientSecret, authority, knownAuthorities: [new URL(target.authorityHost).host] },
+        system: { networkClient: new MsalNetwork(target.insecure, target.where) },
+      });
+      apps.set(key, app);
+    }
+    this.app = app;
+    this.scope = `${new URL(target.baseUrl).origin}/.default`;
+  }
+
+  async token(fresh = false): Promise<string> {
+    try {
+      const r = await this.app.acquireTokenByClientCredential({ scopes: [this.scope], skipCache: fresh });
+      if (!r?.accessToken) throw new Error('no access token in the answer');
+      return r.accessToken;
+    } catch (err) {
+      if (err instanceof TransientError || err instanceof PermanentError) throw err;
+      const e = err as { errorCode?: string; message?: string };
+      const text = `${e.errorCode ?? ''} ${e.message ?? ''}`;
+      if (
+        /invalid_client|unauthorized_client|AADSTS7000215|AADSTS700016|AADSTS90002|invalid_grant/i.test(text)
+      )
+        throw new PermanentError(
+          ErrorCode.AuthFailed,
+          `${this.target.where}: Entra ID refused the app's credentials (${text.trim()}).`,
+          'Check the tenant id, the application (client) id and the client secret (secrets expire).',
+          { cause: err },
+        );
+      throw new TransientError(
+        ErrorCode.ConnectionLost,
+        `${this.target.where}: getting a token failed (${text.trim()}).`,
+        'Cutover retries on its own.',
+        { cause: err },
+      );
+    }
+  }
+}
+
+/** A delegated access token for one mailbox. */
+export class StaticTokenSource implements TokenSource {
+  constructor(
+    private readonly value: string,
+    private readonly where: string,
+  ) {}
+
+  async token(fresh = false): Promise<string> {
+    if (fresh)
+      throw new PermanentError(
+        ErrorCode.AuthFailed,
+        `${this.where}: the delegated access token was refused (expired?).`,
+        'Get a fresh token for this mailbox, or use app-only access (admin mode master).',
+      );
+    return this.value;
+  }
+}
+
+/** The token source for a login: `master` = app-only (user = client id, password = secret); `xoauth2` = delegated. */
+export function tokenSourceFor(target: GraphTarget, auth: AuthSpec): TokenSource {
+  if (auth.kind === 'master')
+    return new AppTokenSource(target, auth.masterUser, resolveSecret(auth.password));
+  if (auth.kind === 'xoauth2') return new StaticTokenSource(resolveSecret(auth.accessToken), target.where);
+  throw new PermanentError(
+    ErrorCode.ConfigInvalid,
+    `${target.where}: Microsoft 365 does not take passwords (basic authentication is off in Exchange Online).`,
+    'Use app-only access: admin: { user: <client id>, password: <client secret>, mode: master }, or a delegated access token (auth=xoauth2).',
+  );
+}

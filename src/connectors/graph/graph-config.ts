@@ -1,0 +1,50 @@
+/** Where one Microsoft 365 mailbox is and how to reach it, resolved from the project's server and login. */
+import type { AuthSpec, ServerSpec } from '../../config/types.js';
+import { ErrorCode, PermanentError } from '../../errors.js';
+
+/** Microsoft Graph's endpoints and the documented defaults. */
+export const GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
+export const AUTHORITY_HOST = 'https://login.microsoftonline.com';
+/** Exchange Online's default message size limit (tenants may raise it to 150 MB). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 35 * 1024 * 1024;
+
+/** One mailbox on one tenant. */
+export interface GraphTarget {
+  baseUrl: string;
+  authorityHost: string;
+  tenantId: string;
+  /** The mailbox (UPN or object id). */
+  user: string;
+  /** Accept a self-signed certificate (test labs only). */
+  insecure: boolean;
+  maxMessageBytes: number;
+  /** "graph:tenant/user", for messages. */
+  where: string;
+  /** Identity of the mailbox for its concurrency limit (same for every connection to it). */
+  mailboxKey: string;
+}
+
+/** Resolve a server spec (kind: graph) and a login into a target. */
+export function graphTarget(server: ServerSpec, auth: AuthSpec): GraphTarget {
+  const g = server.graph;
+  if (!g?.tenantId)
+    throw new PermanentError(
+      ErrorCode.ConfigInvalid,
+      'A Microsoft 365 server needs its tenant id (graph.tenantId).',
+      'Add graph: { tenantId: <directory id or domain> } to the server in the project file.',
+    );
+  const baseUrl = (g.baseUrl ?? GRAPH_BASE_URL).replace(/\/+$/, '');
+  return {
+    baseUrl,
+    authorityHost: (g.authorityHost ?? AUTHORITY_HOST).replace(/\/+$/, ''),
+    tenantId: g.tenantId,
+    user: auth.user,
+    insecure: server.allowInvalidCertificates,
+    maxMessageBytes: g.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    where: `graph:${g.tenantId}/${auth.user}`,
+    mailboxKey: `${baseUrl}|${g.tenantId}|${auth.user.toLowerCase()}`,
+  };
+}
+
+/** The `/users/{id}` prefix of every mailbox path. */
+export const userPath = (t: GraphTarget) => `/users/${encodeURIComponent(t.user)}`;

@@ -1,0 +1,63 @@
+/**
+ * The Microsoft 365 connector (Microsoft Graph): source and destination, login test, mailbox discovery.
+ * Every open checks that the mailbox exists and is provisioned before anything is copied.
+ */
+import type { AuthSpec, ServerSpec } from '../../config/types.js';
+import type {
+  ConnectionReport,
+  Connector,
+  DiscoveredMailbox,
+  MailDestination,
+  MailSource,
+} from '../contract.js';
+import { tokenSourceFor } from './graph-auth.js';
+import { GraphClient } from './graph-client.js';
+import { graphTarget } from './graph-config.js';
+import { GraphDestination } from './graph-destination.js';
+import { discoverMailboxes } from './graph-discovery.js';
+import { FolderTree } from './graph-folders.js';
+import { checkMailbox } from './graph-provision.js';
+import { GraphSource } from './graph-source.js';
+
+function clientFor(server: ServerSpec, auth: AuthSpec): GraphClient {
+  const target = graphTarget(server, auth);
+  return new GraphClient(target, tokenSourceFor(target, auth));
+}
+
+export class GraphConnector implements Connector {
+  readonly kind = 'graph';
+
+  async openSource(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailSource> {
+    const client = clientFor(server, auth);
+    await checkMailbox(client, signal);
+    return new GraphSource(client);
+  }
+
+  async openDestination(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailDestination> {
+    const client = clientFor(server, auth);
+    await checkMailbox(client, signal);
+    return new GraphDestination(client);
+  }
+
+  async testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport> {
+    const client = clientFor(server, auth);
+    await checkMailbox(client, signal);
+    const folders = await new FolderTree(client).list(signal);
+    return {
+      capabilities: [auth.kind === 'master' ? 'app-only' : 'delegated', 'ImmutableId', 'delta', '$batch'],
+      delimiter: '/',
+      namespace: '',
+      appendLimit: client.target.maxMessageBytes,
+      folders: folders.length,
+    };
+  }
+
+  /** The tenant's user and shared mailboxes (app-only access: the server's admin in mode master). */
+  listMailboxes(
+    server: ServerSpec,
+    auth: AuthSpec,
+    signal?: AbortSignal,
+  ): AsyncIterable<DiscoveredMailbox[]> {
+    return discoverMailboxes(clientFor(server, { ...auth, user: '(directory)' }), signal);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * A MIME message → Graph's message resource: subject, sender and recipients, Message-ID, the body (HTML
+ * preferred, else text) and every other part as a file attachment (inline images keep their Content-ID).
+ * Exchange stores messages as properties, not as MIME, so this is the form Graph can write without a draft.
+ */
+import { createHash } from 'node:crypto';
+import { parseIdentityHeaders } from '../imap/imap-folder-reader.js';
+import {
+  decodeCharset,
+  decodeWords,
+  fieldsOf,
+  leavesOf,
+  parseAddresses,
+  splitHead,
+  type Leaf,
+} from './mime-parse.js';
+
+/** A file attachment still to be attached. */
+export interface PendingAttachment {
+  name: string;
+  contentType: string;
+  isInline: boolean;
+  contentId?: string;
+  content: Buffer;
+}
+
+/** What the source message was, as Cutover's fingerprints see it (stored on the written message). */
+export interface SourceIdentity {
+  size: number;
+  id?: string;
+  date?: string;
+  /** Header-block hash, only when there is no Message-ID (the fingerprint fallback). */
+  hh?: string;
+}
+
+/** The converted message. */
+export interface Converted {
+  message: Record<string, unknown>;
+  attachments: PendingAttachment[];
+  identity: SourceIdentity;
+  /** The Date header as a time, when it parses. */
+  sent?: Date;
+}
+
+const EXT: Record<string, string> = {
+  'text/plain': 'txt',
+  'text/html': 'html',
+  'message/rfc822': 'eml',
+  'text/calendar': 'ics',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'application/pdf': 'pdf',
+};
+const recipients = (v: string | undefined) =>
+  parseAddresses(v).map((a) => ({
+    emailAddress: a.name ? { name: a.name, address: a.address } : { address: a.address },
+  }));
+
+function nameOf(leaf: Leaf, n: number): string {
+  const given = leaf.dispParams.filename ?? leaf.params.name;
+  return given?.trim() || `part-${n}.${EXT[leaf.type] ?? 'bin'}`;
+}
+
+/** Convert one raw message. */
+export function toGraphMessage(raw: Buffer): Converted {
+  const { head } = splitHead(raw);
+  const fields = fieldsOf(head);
+  const get = (n: string) => fields.find((f) => f.name === n)?.value;
+  const ident = parseIdentityHeaders(head);
+  const leaves = leavesOf(raw);
+  const isBodyText = (l: Leaf) =>
+    (l.type === 'text/html' || l.type === 'text/plain') &&
+    l.disposition !== 'attachment' &&
+    !l.dispParams.filename;
+  const bodyLeaf = leaves.find(isBodyText);
+  const attachments = leaves
+    .filter((l) => l !== bodyLeaf)
+    .map((l, i) => {
+      const cid = l.fields.find((f) => f.name === 'content-id')?.value.replace(/[<>\s]/g, '');
+      return {
+        name: nameOf(l, i + 1),
+        contentType: l.type,
+        isInline: l.disposition === 'inline' && !!cid,
+        ...(cid ? { contentId: cid } : {}),
+        content: l.content,
+      };
+    });
+  const from = recipients(get('from'))[0];
+  const message: Record<string, unknown> = {
+    subject: decodeWords(get('subject') ?? ''),
+    body: bodyLeaf
+      ? {
+          contentType: bodyLeaf.type === 'text/html' ? 'html' : 'text',
+          content: decodeCharset(bodyLeaf.content, bodyLeaf.params.charset),
+        }
+      : { contentType: 'text', content: '' },
+    toRecipients: recipients(get('to')),
+    ccRecipients: recipients(get('cc')),
+    bccRecipients: recipients(get('bcc')),
+    replyTo: recipients(get('reply-to')),
+  };
+  if (from) message.from = from;
+  const sender = recipients(get('sender'))[0];
+  if (sender) message.sender = sender;
+  if (ident.messageId) message.internetMessageId = `<${ident.messageId}>`;
+  const identity: SourceIdentity = { size: raw.length };
+  if (ident.messageId) identity.id = ident.messageId;
+  else identity.hh = createHash('sha256').update(head).digest('hex');
+  if (ident.dateHeader) identity.date = ident.dateHeader;
+  const sent = ident.dateHeader ? new Date(ident.dateHeader) : undefined;
+  return { message, attachments, identity, ...(sent && !isNaN(sent.getTime()) ? { sent } : {}) };
+}

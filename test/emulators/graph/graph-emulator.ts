@@ -1,0 +1,456 @@
+/**
+ * LOCAL EMULATOR of Microsoft Graph and its Entra ID token endpoint — test code, NOT the real service,
+ * which cannot be reached from the test machines. It implements the documented behaviour Cutover relies
+ * on and rejects what the real service rejects:
+ * - HTTPS only (MSAL refuses an http authority), a self-signed certificate for 127.0.0.1;
+ * - client-credentials tokens for one app registration, delegated tokens bound to one mailbox;
+ * - at most 4 concurrent requests per mailbox: a fifth gets 429 ApplicationThrottled (requests inside a
+ *   $batch count one by one), a request body over 4 MB gets 413, $batch takes at most 20 requests;
+ * - throttling storms on demand (429 or 503 with Retry-After), mailboxes that do not exist or have no
+ *   Exchange Online licence (404 ErrorInvalidUser / MailboxNotEnabledForRESTAPI).
+ * The mailbox endpoints themselves are in emulator-mail-routes.ts.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { propsFromMime } from './emulator-mime.js';
+import {
+  fail,
+  mailRoute,
+  uploadChunk,
+  type EmRequest,
+  type EmResponse,
+  type MailContext,
+} from './emulator-mail-routes.js';
+import { EmulatorStore, newId, type EmMessage, type EmUser } from './emulator-store.js';
+
+/** Graph's documented limits, as the emulator enforces them. */
+export const MAILBOX_CONCURRENCY = 4;
+export const REQUEST_BODY_MAX = 4 * 1024 * 1024;
+export const BATCH_MAX = 20;
+
+export interface GraphEmulatorOptions {
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** How long each mailbox request holds its concurrency slot (default 3 ms), so overlaps really happen. */
+  latencyMs?: number;
+  /** Mailbox message size limit (Exchange Online default 35 MB). */
+  maxMessageBytes?: number;
+  /** Default page size of lists and delta rounds (default 10, to exercise paging). */
+  pageSize?: number;
+}
+
+export interface EmulatorStats {
+  requests: number;
+  batches: number;
+  maxConcurrent: number;
+  rejectedForConcurrency: number;
+  throttled: number;
+  tooLarge: number;
+  uploadChunks: number;
+  mimeCreates: number;
+}
+
+export class GraphEmulator {
+  readonly store = new EmulatorStore();
+  readonly stats: EmulatorStats = {
+    requests: 0,
+    batches: 0,
+    maxConcurrent: 0,
+    rejectedForConcurrency: 0,
+    throttled: 0,
+    tooLarge: 0,
+    uploadChunks: 0,
+    mimeCreates: 0,
+  };
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  private readonly tokens = new Map<string, { kind: 'app' } | { kind: 'delegated'; upn: string }>();
+  private readonly active = new Map<string, number>();
+  private storm = { count: 0, retryAfterSeconds: 1, status: 429 };
+  private ctx!: MailContext;
+  private server!: https.Server;
+  /** The certificate to trust (PEM). */
+  cert = '';
+  baseUrl = '';
+  authorityHost = '';
+
+  constructor(private readonly opts: GraphEmulatorOptions = {}) {
+    this.tenantId = opts.tenantId ?? 'contoso-emulated';
+    this.clientId = opts.clientId ?? 'emu-client-id';
+    this.clientSecret = opts.clientSecret ?? `emu-secret-${randomBytes(6).toString('hex')}`;
+  }
+
+  async start(): Promise<this> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'graph-emu-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        `${dir}/key.pem`,
+        '-out',
+        `${dir}/cert.pem`,
+      ],
+      { stdio: 'ignore' },
+    );
+    this.cert = fs.readFileSync(`${dir}/cert.pem`, 'utf8');
+    this.server = https.createServer(
+      { key: fs.readFileSync(`${dir}/key.pem`), cert: this.cert },
+      (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const u = new URL(req.url ?? '/', this.baseUrl);
+          const headers = Object.fromEntries(
+            Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
+          );
+          this.handle({
+            method: req.method ?? 'GET',
+            path: u.pathname,
+            query: u.searchParams,
+            headers,
+            body: Buffer.concat(chunks),
+          }).then(
+            ({ res: r, release }) => {
+              res.on('close', release);
+              res.writeHead(r.status, {
+                ...(r.json !== undefined ? { 'content-type': 'application/json' } : {}),
+                ...r.headers,
+              });
+              res.end(r.raw ?? (r.json !== undefined ? JSON.stringify(r.json) : undefined));
+            },
+            (err: Error) => {
+              res.writeHead(500, { 'content-type': 'application/json' });
+              res.end(JSON.stringify({ error: { code: 'InternalServerError', message: err.stack } }));
+            },
+          );
+        });
+      },
+    );
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    fs.rmSync(dir, { recursive: true, force: true });
+    const origin = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.baseUrl = `${origin}/v1.0`;
+    this.authorityHost = origin;
+    this.ctx = {
+      store: this.store,
+      origin,
+      pageSize: this.opts.pageSize ?? 10,
+      maxMessageBytes: this.opts.maxMessageBytes ?? 35 * 1024 * 1024,
+      cursors: new Map(),
+      deltaTokens: new Map(),
+      uploads: new Map(),
+    };
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** The next `count` mailbox requests answer `status` (429 or 503) with Retry-After. */
+  throttleNext(count: number, retryAfterSeconds = 1, status = 429): void {
+    this.storm = { count, retryAfterSeconds, status };
+  }
+
+  /** A delegated access token that reaches only this user's mailbox. */
+  delegatedToken(upn: string): string {
+    const tok = `emu-delegated-${randomBytes(12).toString('hex')}`;
+    this.tokens.set(tok, { kind: 'delegated', upn: upn.toLowerCase() });
+    return tok;
+  }
+
+  /** Put messages into a folder (display-name path, created when missing) behind the API's back. */
+  seed(
+    upn: string,
+    folder: string[],
+    messages: Array<{ raw: Buffer; flags?: string[]; internalDate?: Date; categories?: string[] }>,
+  ): EmMessage[] {
+    const user = this.store.user(upn);
+    if (!user) throw new Error(`no emulated user ${upn}`);
+    const f =
+      /^inbox$/i.test(folder[0] ?? '') && folder.length === 1
+        ? this.store.folder(user, 'inbox')!
+        : this.store.folderByPath(user, folder)!;
+    return messages.map((s) => {
+      const now = (s.internalDate ?? new Date()).toISOString();
+      const flags = s.flags ?? [];
+      const m: EmMessage = {
+        id: newId('AAMkMsg'),
+        folderId: f.id,
+        changeKey: '',
+        createdDateTime: now,
+        lastModifiedDateTime: now,
+        receivedDateTime: now,
+        body: { contentType: 'text', content: '' },
+        isRead: flags.includes('\\Seen'),
+        isDraft: flags.includes('\\Draft'),
+        flag: { flagStatus: flags.includes('\\Flagged') ? 'flagged' : 'notFlagged' },
+        categories: [
+          ...(s.categories ?? []),
+          ...flags.filter((x) => !x.startsWith('\\') && !x.startsWith('$')),
+        ],
+        attachments: [],
+        ext: new Map(),
+        ...propsFromMime(s.raw),
+        givenMime: s.raw,
+      };
+      this.store.insert(user, m);
+      return m;
+    });
+  }
+
+  private async handle(req: EmRequest): Promise<{ res: EmResponse; release: () => void }> {
+    const none = () => {};
+    if (req.path.startsWith('/upload/')) {
+      if (req.body.length > REQUEST_BODY_MAX) return { res: this.tooLarge(), release: none };
+      this.stats.uploadChunks++;
+      return { res: uploadChunk(this.ctx, req.path.split('/')[2]!, req), release: none };
+    }
+    const tenant = new RegExp(`^/${this.tenantId}/`);
+    if (tenant.test(req.path)) return { res: this.auth(req), release: none };
+    if (!req.path.startsWith('/v1.0/')) return { res: fail(404, 'NotFound', 'Not emulated.'), release: none };
+    if (req.body.length > REQUEST_BODY_MAX) return { res: this.tooLarge(), release: none };
+    const who = this.tokens.get((req.headers['authorization'] ?? '').replace(/^Bearer /i, ''));
+    if (!who)
+      return {
+        res: fail(401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.'),
+        release: none,
+      };
+    const rel = req.path.slice('/v1.0'.length);
+    if (rel === '/$batch') return { res: await this.batch(req, who), release: none };
+    return this.dispatch({ ...req, path: rel }, who);
+  }
+
+  private tooLarge(): EmResponse {
+    this.stats.tooLarge++;
+    return fail(413, 'RequestEntityTooLarge', `The request body is larger than ${REQUEST_BODY_MAX} bytes.`);
+  }
+
+  private async batch(
+    req: EmRequest,
+    who: { kind: 'app' } | { kind: 'delegated'; upn: string },
+  ): Promise<EmResponse> {
+    this.stats.batches++;
+    const body = JSON.parse(req.body.toString('utf8')) as {
+      requests?: Array<{
+        id: string;
+        method: string;
+        url: string;
+        headers?: Record<string, string>;
+        body?: unknown;
+      }>;
+    };
+    const list = body.requests ?? [];
+    if (list.length > BATCH_MAX)
+      return fail(400, 'BadRequest', `A batch takes at most ${BATCH_MAX} requests.`);
+    // Inner requests run at the same time and count against the mailbox's concurrency one by one.
+    const responses = await Promise.all(
+      list.map(async (r) => {
+        const u = new URL(r.url.replace(/^\/?/, '/'), 'https://x');
+        const inner: EmRequest = {
+          method: r.method,
+          path: u.pathname,
+          query: u.searchParams,
+          headers: Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+          body:
+            r.body === undefined
+              ? Buffer.alloc(0)
+              : Buffer.from(typeof r.body === 'string' ? r.body : JSON.stringify(r.body)),
+        };
+        const { res, release } = await this.dispatch(inner, who);
+        release();
+        return {
+          id: r.id,
+          status: res.status,
+          headers: res.headers ?? {},
+          body: res.raw ? res.raw.toString('base64') : res.json,
+        };
+      }),
+    );
+    return { status: 200, json: { responses } };
+  }
+
+  private async dispatch(
+    req: EmRequest,
+    who: { kind: 'app' } | { kind: 'delegated'; upn: string },
+  ): Promise<{ res: EmResponse; release: () => void }> {
+    const none = () => {};
+    this.stats.requests++;
+    if (req.method === 'GET' && req.path === '/users') {
+      if (who.kind !== 'app')
+        return {
+          res: fail(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
+          release: none,
+        };
+      const users = [...this.store.users.values()].map((u) => ({
+        id: u.id,
+        userPrincipalName: u.userPrincipalName,
+        mail: u.mailbox === 'none' ? null : u.userPrincipalName,
+        displayName: u.displayName,
+        accountEnabled: u.accountEnabled,
+        assignedLicenses: u.assignedLicenses,
+      }));
+      return { res: { status: 200, json: { value: users } }, release: none };
+    }
+    const m = /^\/(?:users\/([^/]+)|me)(\/.*)?$/.exec(req.path);
+    if (!m) return { res: fail(400, 'BadRequest', `Unsupported path ${req.path}.`), release: none };
+    const ref = m[1] ?? (who.kind === 'delegated' ? who.upn : '');
+    const user = this.store.user(ref);
+    if (who.kind === 'delegated' && (!user || user.userPrincipalName.toLowerCase() !== who.upn))
+      return {
+        res: fail(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'),
+        release: none,
+      };
+    if (!user)
+      return {
+        res: fail(404, 'ErrorInvalidUser', `The requested user '${decodeURIComponent(ref)}' is invalid.`),
+        release: none,
+      };
+    const rest = m[2] ?? '';
+    if (rest === '' && req.method === 'GET')
+      return {
+        res: {
+          status: 200,
+          json: { id: user.id, userPrincipalName: user.userPrincipalName, displayName: user.displayName },
+        },
+        release: none,
+      };
+    if (user.mailbox === 'none')
+      return {
+        res: fail(
+          404,
+          'MailboxNotEnabledForRESTAPI',
+          'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
+        ),
+        release: none,
+      };
+    return this.throttled(user, req, () => mailRoute(this.ctx, user, rest, req));
+  }
+
+  /** Storms and the per-mailbox concurrency limit, then the route; the slot is freed by `release`. */
+  private async throttled(
+    user: EmUser,
+    req: EmRequest,
+    run: () => EmResponse,
+  ): Promise<{ res: EmResponse; release: () => void }> {
+    const none = () => {};
+    if (this.storm.count > 0) {
+      this.storm.count--;
+      this.stats.throttled++;
+      return {
+        res: {
+          ...fail(
+            this.storm.status,
+            this.storm.status === 429 ? 'ApplicationThrottled' : 'ServiceUnavailable',
+            'Too many requests; retry after the time given.',
+          ),
+          headers: { 'retry-after': String(this.storm.retryAfterSeconds) },
+        },
+        release: none,
+      };
+    }
+    const n = (this.active.get(user.id) ?? 0) + 1;
+    if (n > MAILBOX_CONCURRENCY) {
+      this.stats.rejectedForConcurrency++;
+      return {
+        res: {
+          ...fail(429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.'),
+          headers: { 'retry-after': '1' },
+        },
+        release: none,
+      };
+    }
+    this.active.set(user.id, n);
+    this.stats.maxConcurrent = Math.max(this.stats.maxConcurrent, n);
+    if (req.method === 'POST' && (req.headers['content-type'] ?? '').startsWith('text/plain'))
+      this.stats.mimeCreates++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.active.set(user.id, (this.active.get(user.id) ?? 1) - 1);
+    };
+    try {
+      await sleep(this.opts.latencyMs ?? 3);
+      return { res: run(), release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  /** Entra ID: OpenID configuration and the v2.0 token endpoint (client credentials). */
+  private auth(req: EmRequest): EmResponse {
+    const origin = this.authorityHost;
+    if (req.path.endsWith('/.well-known/openid-configuration'))
+      return {
+        status: 200,
+        json: {
+          token_endpoint: `${origin}/${this.tenantId}/oauth2/v2.0/token`,
+          issuer: `${origin}/${this.tenantId}/v2.0`,
+          authorization_endpoint: `${origin}/${this.tenantId}/oauth2/v2.0/authorize`,
+          end_session_endpoint: `${origin}/${this.tenantId}/oauth2/v2.0/logout`,
+          jwks_uri: `${origin}/${this.tenantId}/discovery/v2.0/keys`,
+        },
+      };
+    if (req.path.endsWith('/oauth2/v2.0/token') && req.method === 'POST') {
+      const f = new URLSearchParams(req.body.toString('utf8'));
+      if (f.get('grant_type') !== 'client_credentials')
+        return {
+          status: 400,
+          json: {
+            error: 'unsupported_grant_type',
+            error_description: 'Only client_credentials is emulated.',
+          },
+        };
+      if (f.get('client_id') !== this.clientId)
+        return {
+          status: 400,
+          json: {
+            error: 'unauthorized_client',
+            error_description: `AADSTS700016: Application with identifier '${f.get('client_id')}' was not found in the directory.`,
+          },
+        };
+      if (f.get('client_secret') !== this.clientSecret)
+        return {
+          status: 401,
+          json: {
+            error: 'invalid_client',
+            error_description: 'AADSTS7000215: Invalid client secret provided.',
+          },
+        };
+      const tok = `emu-app-${randomBytes(12).toString('hex')}`;
+      this.tokens.set(tok, { kind: 'app' });
+      return {
+        status: 200,
+        json: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: tok },
+      };
+    }
+    return fail(404, 'NotFound', 'Not emulated.');
+  }
+}
+
+/** Start an emulator on a free loopback port. */
+export function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
+  return new GraphEmulator(opts).start();
+}
