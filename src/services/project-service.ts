@@ -5,12 +5,15 @@
 import type { ProjectConfig } from '../config/types.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Project, ProjectCreate, ProjectUpdate } from '../server/schemas-projects.js';
+import type { ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
 import type { ProjectRepo, ProjectRow } from '../store/project-repo.js';
+import { mailboxKey } from './migration-service.js';
 import {
   checkSchedule,
   fullDefaults,
   runtimeOptions,
   runtimeServer,
+  serverIdentity,
   settingsFromConfig,
   showServer,
   storeServer,
@@ -27,7 +30,14 @@ export interface ProjectPage {
 }
 
 export class ProjectService {
-  constructor(private readonly deps: { projects: ProjectRepo; box: SecretBox }) {}
+  constructor(
+    private readonly deps: {
+      projects: ProjectRepo;
+      box: SecretBox;
+      /** To give the project's mailboxes new keys when a server changes (keys name the servers). */
+      members?: Pick<ProjectMailboxRepo, 'rekey'>;
+    },
+  ) {}
 
   async list(q: { offset: number; limit: number; search?: string }): Promise<ProjectPage> {
     const { rows, total } = await this.deps.projects.page(q);
@@ -78,6 +88,10 @@ export class ProjectService {
     };
     checkSchedule(next.timezone, next.windows);
     await this.deps.projects.update(id, { name: patch.name, settings: JSON.stringify(next) });
+    if (this.deps.members && (patch.source || patch.destination))
+      await this.deps.members.rekey(id, (m) =>
+        mailboxKey(serverIdentity(next.source), serverIdentity(next.destination), m),
+      );
     return this.get(id);
   }
 

@@ -166,6 +166,12 @@ export function runtimeServer(box: SecretBox, side: string, s: StoredServer): Se
   };
 }
 
+/** The server without its login: enough to name it (mailbox keys name the servers). */
+export function serverIdentity(s: StoredServer): ServerSpec {
+  const { admin: _admin, ...rest } = s;
+  return rest;
+}
+
 /** Mailbox options from the project defaults. */
 export function runtimeOptions(d: Required<Defaults>): MailboxOptions {
   return {

@@ -30,3 +30,22 @@ export function errorBody(r: LightMyRequestResponse): { code: string; message: s
     throw new Error(`not an error body: ${r.body}`);
   return b;
 }
+
+/** The source admin password of projectBody. */
+export const PROJECT_SECRET = 'sup3r-secret-master-pw';
+
+/** A valid project body; `over` replaces top-level keys. */
+export function projectBody(name: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name,
+    source: {
+      kind: 'imap',
+      host: 'old.example',
+      port: 143,
+      tls: 'none',
+      admin: { user: 'master', mode: 'master', password: PROJECT_SECRET },
+    },
+    destination: { kind: 'imap', host: 'new.example', port: 993, tls: 'tls' },
+    ...over,
+  };
+}

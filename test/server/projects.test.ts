@@ -5,25 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openStore } from '../../src/store/db.js';
 import { tempDataDir } from '../integration/helpers.js';
-import { errorBody, loggedIn, server } from './helpers.js';
+import { errorBody, loggedIn, PROJECT_SECRET, projectBody, server } from './helpers.js';
 
-const SECRET = 'sup3r-secret-master-pw';
-
-/** A valid project body; `over` replaces top-level keys. */
-export function projectBody(name: string, over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name,
-    source: {
-      kind: 'imap',
-      host: 'old.example',
-      port: 143,
-      tls: 'none',
-      admin: { user: 'master', mode: 'master', password: SECRET },
-    },
-    destination: { kind: 'imap', host: 'new.example', port: 993, tls: 'tls' },
-    ...over,
-  };
-}
+const SECRET = PROJECT_SECRET;
 
 test('projects: 401 without a session, 403 without the CSRF header', async (t) => {
   const app = await server();

@@ -7,15 +7,22 @@ import type { FastifyInstance } from 'fastify';
 import { loadProjectFile } from '../../config/project-file.js';
 import { ConnectionTestService } from '../../services/connection-test-service.js';
 import { mailboxKey } from '../../services/migration-service.js';
+import { MailboxAdminService } from '../../services/mailbox-admin-service.js';
+import { MailboxBulkService } from '../../services/mailbox-bulk-service.js';
+import { MailboxImportService } from '../../services/mailbox-import-service.js';
 import { ProjectService } from '../../services/project-service.js';
+import { RunService } from '../../services/run-service.js';
 import { openSecretBox } from '../../security/secret-key.js';
 import type { Store } from '../../store/db.js';
 import { MailboxRepo } from '../../store/mailbox-repo.js';
 import { ProjectMailboxRepo } from '../../store/project-mailbox-repo.js';
 import { ProjectRepo } from '../../store/project-repo.js';
+import { acquireRunLock } from '../../store/run-lock.js';
 import type { AuthService } from '../auth-service.js';
 import { requireSession } from '../session-hook.js';
+import { mailboxRoutes } from './mailbox-routes.js';
 import { projectRoutes } from './project-routes.js';
+import { runRoutes } from './run-routes.js';
 
 export interface AdminRouteOptions {
   store: Store;
@@ -31,12 +38,20 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   const { store } = opts;
   const box = openSecretBox(opts.dataDir);
   const members = new ProjectMailboxRepo(store.db);
-  const projects = new ProjectService({ projects: new ProjectRepo(store.db), box });
+  const projects = new ProjectService({ projects: new ProjectRepo(store.db), box, members });
   const connections = new ConnectionTestService({ projects, firstMailbox: (id) => members.first(id) });
+  const mailboxes = new MailboxAdminService({ projects, members });
+  const imports = new MailboxImportService({ projects, members });
+  const runs = new RunService({ store, projects, members, lock: () => acquireRunLock(opts.dataDir) });
+  const bulk = new MailboxBulkService({ mailboxes, runs });
   if (opts.projectFile) await importProjectFile(store, projects, members, opts.projectFile);
+  // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
+  app.addHook('onClose', async () => runs.close());
 
   app.addHook('onRequest', requireSession(opts.auth));
-  await app.register(projectRoutes, { projects, connections });
+  await app.register(projectRoutes, { projects, connections, runs });
+  await app.register(mailboxRoutes, { mailboxes, imports, bulk: (id, body) => bulk.apply(id, body) });
+  await app.register(runRoutes, { runs, projects });
 }
 
 /** `serve --project FILE`: the file's project and mailboxes appear in the API under the project's name. */

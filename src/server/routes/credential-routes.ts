@@ -49,6 +49,7 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
     {
       schema: {
         tags,
+        operationId: 'listCredentials',
         summary: 'Credential state per mailbox (never the passwords)',
         security: secured,
         querystring: CredentialQuery,
@@ -67,6 +68,7 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
     {
       schema: {
         tags,
+        operationId: 'getCredentialStages',
         summary: 'Tracker counts: credentials present/verified, client set-up fetched',
         security: secured,
         response: { 200: CredentialStages, ...errors(401) },
@@ -86,6 +88,7 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
     {
       schema: {
         tags,
+        operationId: 'createCredentialLink',
         summary: 'Issue a new personal link (earlier links stop working)',
         security: csrf,
         params: IdParams,
@@ -108,6 +111,7 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
     {
       schema: {
         tags,
+        operationId: 'revokeCredentialLink',
         summary: "Revoke the mailbox's personal links",
         security: csrf,
         params: IdParams,
@@ -126,6 +130,7 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
     {
       schema: {
         tags,
+        operationId: 'getCredentialPage',
         summary: "Open the mailbox's credential page (redirect) to enter its passwords",
         security: secured,
         params: IdParams,
@@ -143,6 +148,7 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
     {
       schema: {
         tags,
+        operationId: 'deleteCredentials',
         summary: "Forget the mailbox's stored passwords",
         security: csrf,
         params: IdParams,
@@ -162,6 +168,7 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
       bodyLimit: 25_000_000,
       schema: {
         tags,
+        operationId: 'importCredentials',
         summary: 'Import passwords from CSV, each checked by a real login unless verify is false',
         security: csrf,
         body: ImportBody,

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConnectionTestService } from '../../services/connection-test-service.js';
 import type { ProjectService } from '../../services/project-service.js';
+import type { RunService } from '../../services/run-service.js';
 import { errors, IdParams, Ok, PageOf } from '../schemas.js';
 import {
   ConnectionTest,
@@ -18,9 +19,9 @@ const tags = ['projects'];
 /** Routes under /api/projects (the session gate is added by the caller). */
 export async function projectRoutes(
   app: FastifyInstance,
-  opts: { projects: ProjectService; connections: ConnectionTestService },
+  opts: { projects: ProjectService; connections: ConnectionTestService; runs: RunService },
 ): Promise<void> {
-  const { projects, connections } = opts;
+  const { projects, connections, runs } = opts;
 
   app.get<{ Querystring: ProjectQuery }>(
     '/api/projects',
@@ -80,7 +81,11 @@ export async function projectRoutes(
         response: { 200: Project, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => projects.update(req.params.id, req.body),
+    async (req) => {
+      const project = await projects.update(req.params.id, req.body);
+      await runs.reschedule(req.params.id); // a running pass follows new windows within seconds
+      return project;
+    },
   );
 
   app.delete<{ Params: IdParams }>(

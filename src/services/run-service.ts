@@ -1,0 +1,216 @@
+/**
+ * Migration passes started from the API, in this process: one run per project at a time, each with its
+ * own AbortController (pause = abort; the engine is checkpointed, so resume = a new pass that skips what
+ * is done), a live throttling schedule that edits take effect on within seconds, and live events.
+ */
+import { defaultPlan, parseClock, type PlanConfig, type ThrottleWindow } from '../config/plan.js';
+import type { MailboxSpec, ProjectConfig } from '../config/types.js';
+import type { Store } from '../store/db.js';
+import type { MemberFilter, ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
+import { runMigration, type MailboxOutcome } from './migration-service.js';
+import type { ProjectService } from './project-service.js';
+import type { StoredSettings } from './project-settings.js';
+import { RunEvents } from './run-events.js';
+import { ConflictError } from './service-errors.js';
+
+/** Where a project's run stands. */
+export interface RunStatus {
+  projectId: number;
+  state: 'idle' | 'running' | 'pausing' | 'paused';
+  startedAt: string | null;
+  finishedAt: string | null;
+  mailboxIds: number[];
+  outcome: { done: number; failed: number; stopped: number } | null;
+  error: string | null;
+  throttledMailboxIds: number[];
+}
+
+interface ProjectRun {
+  status: RunStatus;
+  controller: AbortController;
+  /** Mutated in place by `reschedule`: the pool looks at it every 2 s. */
+  plan: PlanConfig;
+  done: Promise<void>;
+  selection: MemberFilter;
+}
+
+/** Runs the engine; the real one unless a test gives another. */
+export type Runner = typeof runMigration;
+
+export class RunService {
+  private readonly runs = new Map<number, ProjectRun>();
+  private readonly hubs = new Map<number, RunEvents>();
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      projects: ProjectService;
+      members: ProjectMailboxRepo;
+      /** Take the data directory's run lock while any run is going (a CLI `migrate` then says Busy). */
+      lock?: () => () => void;
+      eventIntervalMs?: number;
+      runner?: Runner;
+    },
+  ) {}
+
+  /** The project's live event hub (exists before and after runs, for SSE subscribers). */
+  events(projectId: number): RunEvents {
+    let hub = this.hubs.get(projectId);
+    if (!hub) this.hubs.set(projectId, (hub = new RunEvents(this.deps.eventIntervalMs)));
+    return hub;
+  }
+
+  status(projectId: number): RunStatus {
+    const r = this.runs.get(projectId);
+    if (!r)
+      return {
+        projectId,
+        state: 'idle',
+        startedAt: null,
+        finishedAt: null,
+        mailboxIds: [],
+        outcome: null,
+        error: null,
+        throttledMailboxIds: [],
+      };
+    return { ...r.status, throttledMailboxIds: this.events(projectId).throttledNow() };
+  }
+
+  /** Start a pass over the selected mailboxes (all by default). 409 while one is going. */
+  async start(projectId: number, selection: MemberFilter = {}): Promise<RunStatus> {
+    const current = this.runs.get(projectId);
+    if (current && (current.status.state === 'running' || current.status.state === 'pausing'))
+      throw new ConflictError(
+        'A migration pass is already running for this project.',
+        'Wait for it, or pause it first.',
+      );
+    const { settings } = await this.deps.projects.settings(projectId);
+    const project = await this.deps.projects.runtime(projectId);
+    const rows = await this.deps.members.all(projectId, selection);
+    if (!rows.length)
+      throw new ConflictError(
+        'No mailboxes match; nothing to run.',
+        'Add mailboxes, or change the selection.',
+      );
+    project.mailboxes = rows.map((m) => spec(project, m.sourceUser, m.destUser, m.starred, m.options));
+    const plan: PlanConfig = { ...defaultPlan(), timezone: settings.timezone, windows: [] };
+    schedule(plan, settings);
+    project.plan = plan;
+    const controller = new AbortController();
+    const status: RunStatus = {
+      projectId,
+      state: 'running',
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      mailboxIds: rows.map((m) => m.id),
+      outcome: null,
+      error: null,
+      throttledMailboxIds: [],
+    };
+    const unlock = this.holdLock();
+    const hub = this.events(projectId);
+    hub.begin();
+    hub.emit({
+      type: 'run-started',
+      data: { projectId, mailboxIds: status.mailboxIds, at: status.startedAt! },
+    });
+    const run = (this.deps.runner ?? runMigration)(this.deps.store, project, {
+      progress: hub,
+      signal: controller.signal,
+    });
+    const done = run
+      .then((outcomes) => void (status.outcome = count(outcomes)))
+      .catch((err: unknown) => void (status.error = err instanceof Error ? err.message : String(err)))
+      .finally(() => {
+        status.finishedAt = new Date().toISOString();
+        status.state = controller.signal.aborted ? 'paused' : 'idle';
+        hub.end();
+        unlock();
+        const o = status.outcome ?? { done: 0, failed: 0, stopped: 0 };
+        hub.emit({ type: 'run-finished', data: { projectId, at: status.finishedAt, ...o } });
+      });
+    this.runs.set(projectId, { status, controller, plan, done, selection });
+    return this.status(projectId);
+  }
+
+  /** Pause: in-flight work stops promptly (writes in flight finish or are discarded); nothing is lost. */
+  pause(projectId: number): RunStatus {
+    const r = this.runs.get(projectId);
+    if (r && r.status.state === 'running') {
+      r.status.state = 'pausing';
+      r.controller.abort();
+    }
+    return this.status(projectId);
+  }
+
+  /** Resume a paused project: a new pass over the same selection (what is done is skipped). */
+  async resume(projectId: number): Promise<RunStatus> {
+    return this.start(projectId, this.runs.get(projectId)?.selection ?? {});
+  }
+
+  /** Until the pass has ended (tests, shutdown). */
+  async settled(projectId: number): Promise<void> {
+    await this.runs.get(projectId)?.done;
+  }
+
+  /** The project's windows, time zone or concurrency changed: a running pass follows within seconds. */
+  async reschedule(projectId: number): Promise<void> {
+    const r = this.runs.get(projectId);
+    if (!r || r.status.state !== 'running') return;
+    schedule(r.plan, (await this.deps.projects.settings(projectId)).settings);
+  }
+
+  /** Stop every run (server shutdown). */
+  async close(): Promise<void> {
+    for (const r of this.runs.values()) r.controller.abort();
+    await Promise.all([...this.runs.values()].map((r) => r.done));
+  }
+
+  private active = 0;
+  private release: (() => void) | undefined;
+  private holdLock(): () => void {
+    if (this.active++ === 0 && this.deps.lock) this.release = this.deps.lock();
+    let once = false;
+    return () => {
+      if (once) return;
+      once = true;
+      if (--this.active === 0) this.release?.();
+    };
+  }
+}
+
+/**
+ * Put the project's windows into `plan` in place, ending with an all-week window at the project's
+ * concurrency, so the pool always asks the plan (an edit made mid-run is seen within its 2 s recheck).
+ */
+function schedule(plan: PlanConfig, s: StoredSettings): void {
+  const windows: ThrottleWindow[] = s.windows.map((w) => ({
+    days: w.days,
+    from: parseClock(w.from) ?? 0,
+    to: parseClock(w.to) ?? 1440,
+    concurrency: w.concurrency,
+  }));
+  windows.push({ days: [0, 1, 2, 3, 4, 5, 6], from: 0, to: 1440, concurrency: s.concurrency.mailboxes });
+  plan.timezone = s.timezone;
+  plan.windows.splice(0, plan.windows.length, ...windows);
+}
+
+function spec(
+  project: ProjectConfig,
+  sourceUser: string,
+  destUser: string,
+  starred: boolean,
+  o: { itemTypes?: string[]; since?: string | null; before?: string | null },
+): MailboxSpec {
+  const options = { ...project.defaults };
+  if (o.itemTypes) options.itemTypes = o.itemTypes as MailboxSpec['options']['itemTypes'];
+  if (o.since) options.since = new Date(`${o.since}T00:00:00Z`);
+  if (o.before) options.before = new Date(`${o.before}T00:00:00Z`);
+  return { sourceUser, destUser, starred, options };
+}
+
+function count(outcomes: MailboxOutcome[]) {
+  const c = { done: 0, failed: 0, stopped: 0 };
+  for (const o of outcomes) c[o.status]++;
+  return c;
+}
