@@ -3,6 +3,8 @@
  *   imaps://USER:PASSWORD@HOST:PORT?max-connections=4
  *   imap://USER@HOST?starttls=1&password-env=SRC_PASS
  *   pop3s://USER:PASSWORD@HOST (port 995), pop3://USER@HOST?stls=1 (port 110; POP3 is a source only)
+ *   gmail://alice%40example.com@gmail.googleapis.com?key-file=sa.json (Google Workspace, service account with
+ *   domain-wide delegation), or with an access token as the password; ?http=1 for a local emulator
  * User and password are percent-decoded (%40 → @, %3A → :). Query parameters: starttls (stls), insecure,
  * auth=xoauth2, password-env, password-file, max-connections.
  */
@@ -15,11 +17,22 @@ const SCHEMES: Record<string, { kind: ServerKind; tls: TlsMode; port: number }> 
   imaps: { kind: 'imap', tls: 'tls', port: 993 },
   pop3: { kind: 'pop3', tls: 'none', port: 110 },
   pop3s: { kind: 'pop3', tls: 'tls', port: 995 },
+  gmail: { kind: 'gmail', tls: 'tls', port: 443 },
 };
 const SUPPORTED =
   'imaps://USER:PASSWORD@HOST[:PORT] (TLS, port 993) or imap://USER:PASSWORD@HOST[:PORT] (port 143; add ?starttls=1 to upgrade); ' +
   'for a POP3 source pop3s://… (port 995) or pop3://… (port 110, ?stls=1 to upgrade)';
-const PARAMS = ['starttls', 'stls', 'insecure', 'auth', 'password-env', 'password-file', 'max-connections'];
+const PARAMS = [
+  'starttls',
+  'stls',
+  'insecure',
+  'auth',
+  'password-env',
+  'password-file',
+  'max-connections',
+  'key-file',
+  'http',
+];
 const ENCODING_HINT =
   'percent-encode special characters in the user and password: @ → %40, : → %3A, / → %2F, # → %23, ? → %3F, % → %25';
 
@@ -96,6 +109,7 @@ export function parseServerUrl(
   let allowInvalidCertificates = false;
   let kind: 'password' | 'xoauth2' = 'password';
   let maxConnections = 10;
+  let keyFile: string | undefined;
   const secrets: Array<[string, SecretRef]> = [];
   if (u.password !== '') secrets.push(['the URL', { value: decode(u.password, 'password', shown) }]);
   if (opts.passwordEnv !== undefined) secrets.push(['--password-env', { env: opts.passwordEnv }]);
@@ -131,6 +145,13 @@ export function parseServerUrl(
         }
         tls = 'starttls';
       }
+    } else if (name === 'key-file' || name === 'http') {
+      if (defaults.kind !== 'gmail')
+        fail(`${name}= in ${shown} applies to gmail:// only.`, `Remove ${name}=.`);
+      if (name === 'http') tls = flag() ? 'none' : tls;
+      else if (value === '')
+        fail(`key-file= in ${shown} has no path.`, 'Write key-file=/path/to/service-account.json.');
+      else keyFile = value;
     } else if (name === 'insecure') {
       allowInvalidCertificates = flag();
     } else if (name === 'auth') {
@@ -166,6 +187,16 @@ export function parseServerUrl(
     }
   }
 
+  if (defaults.kind === 'gmail') kind = 'xoauth2'; // a Gmail secret in the URL is an access token
+  if (keyFile !== undefined) {
+    // A service account acting for the user (domain-wide delegation): the key replaces any secret.
+    if (secrets.length)
+      fail(
+        `${shown} gives both key-file= and an access token.`,
+        'Give one: the service account key, or a token.',
+      );
+    secrets.push(['key-file=', { file: keyFile }]);
+  }
   const what = kind === 'xoauth2' ? 'access token' : 'password';
   if (secrets.length > 1) {
     fail(
@@ -190,8 +221,16 @@ export function parseServerUrl(
     allowInvalidCertificates,
     maxConnections,
   };
+  if (defaults.kind === 'gmail' && host !== 'gmail.googleapis.com') {
+    const api = `${tls === 'none' ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    server.gmail = { apiUrl: api, directoryUrl: api };
+  }
   const auth: AuthSpec =
-    kind === 'xoauth2' ? { kind, user, accessToken: secret } : { kind, user, password: secret };
+    keyFile !== undefined
+      ? { kind: 'master', user, masterUser: user, password: secret }
+      : kind === 'xoauth2'
+        ? { kind, user, accessToken: secret }
+        : { kind, user, password: secret };
   return { server, auth };
 }
 

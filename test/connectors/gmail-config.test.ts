@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseProjectFile } from '../../src/config/project-file.js';
+import { parseServerUrl } from '../../src/config/server-url.js';
 import { authFor } from '../../src/services/migration-service.js';
 import { gmailTarget } from '../../src/connectors/gmail/gmail-config.js';
 import { ErrorCode, PermanentError } from '../../src/errors.js';
@@ -69,5 +70,36 @@ destination: { host: new.example.com, gmail: { apiUrl: http://x } }
       (e: unknown) =>
         e instanceof PermanentError && e.code === ErrorCode.ConfigInvalid && /oauthClient/.test(e.hint ?? ''),
     );
+  });
+});
+
+describe('gmail:// one-off URLs', () => {
+  it('a service account key file acting for the user, pointed at a local API with http=1', () => {
+    const { server, auth } = parseServerUrl(
+      'gmail://alice%40example.com@127.0.0.1:8089?http=1&key-file=/k/sa.json',
+    );
+    assert.equal(server.kind, 'gmail');
+    assert.deepEqual(server.gmail, {
+      apiUrl: 'http://127.0.0.1:8089',
+      directoryUrl: 'http://127.0.0.1:8089',
+    });
+    assert.deepEqual(auth, {
+      kind: 'master',
+      user: 'alice@example.com',
+      masterUser: 'alice@example.com',
+      password: { file: '/k/sa.json' },
+    });
+  });
+  it('an access token as the password; Google itself needs no API settings', () => {
+    const { server, auth } = parseServerUrl(
+      'gmail://alice%40example.com@gmail.googleapis.com?password-env=TOKEN',
+    );
+    assert.equal(server.port, 443);
+    assert.equal(server.gmail, undefined);
+    assert.deepEqual(auth, { kind: 'xoauth2', user: 'alice@example.com', accessToken: { env: 'TOKEN' } });
+  });
+  it('refuses key-file on other schemes and a key together with a token', () => {
+    assert.throws(() => parseServerUrl('imap://a:b@h?key-file=x'), /applies to gmail:\/\/ only/);
+    assert.throws(() => parseServerUrl('gmail://a:tok@h?key-file=x'), /both key-file= and an access token/);
   });
 });
