@@ -134,7 +134,10 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
         summary: "Open the mailbox's credential page (redirect) to enter its passwords",
         security: secured,
         params: IdParams,
-        response: { ...errors(400, 401, 404) },
+        response: {
+          303: { description: 'Redirect to the credential page', type: 'null' },
+          ...errors(400, 401, 404),
+        },
       },
     },
     async (req, reply) => {
