@@ -235,6 +235,24 @@ describe('Gmail connector against the emulator', () => {
     assert.equal(emu.mailbox(others[3]!).messages.size, 0);
   });
 
+  test('a whole-folder listing (the scan) uses estimates and downloads no body; keyed listings are exact', async () => {
+    const raw = makeMessage({ subject: 'survey', sizeBytes: 4000, date: new Date(Date.UTC(2020, 0, 2)) });
+    emu.seed(others[3]!, raw, ['Survey']);
+    const src = await connector.openSource(gmailServer(emu), serviceAccountLogin(emu, others[3]!));
+    const reader = await src.openFolder(['Survey']);
+    const survey: MessageMeta[] = [];
+    for await (const page of reader.listMessages({})) survey.push(...page);
+    assert.equal(survey.length, 1);
+    assert.equal(survey[0]!.size, raw.length + 137, "the emulator's sizeEstimate, not a download");
+    assert.match(survey[0]!.messageId ?? '', /@cutover.test$/);
+    assert.match(survey[0]!.dateHeader ?? '', /2020/);
+    const exact: MessageMeta[] = [];
+    for await (const page of reader.listMessages({ uids: await reader.listUids() })) exact.push(...page);
+    assert.equal(exact[0]!.size, raw.length);
+    assert.equal(exact[0]!.messageId, survey[0]!.messageId);
+    assert.equal(exact[0]!.dateHeader, survey[0]!.dateHeader);
+  });
+
   test('discovery: every Workspace user through Directory API pages, as the admin only', async () => {
     const found: DiscoveredMailbox[] = [];
     for await (const page of connector.listMailboxes(gmailServer(emu), serviceAccountLogin(emu, user)))

@@ -42,6 +42,8 @@ export interface GmailCall {
   method?: string;
   path: string;
   query?: Record<string, string | number | boolean | undefined>;
+  /** Repeated query parameters (metadataHeaders=…&metadataHeaders=…). */
+  extraQuery?: Array<[string, string]>;
   json?: unknown;
   body?: Buffer | Readable;
   length?: number;
@@ -118,6 +120,7 @@ export class GmailApi {
     const u = new URL(`${this.target.apiUrl}${call.upload ? '/upload' : ''}/gmail/v1/users/me${call.path}`);
     for (const [k, v] of Object.entries(call.query ?? {}))
       if (v !== undefined) u.searchParams.set(k, String(v));
+    for (const [k, v] of call.extraQuery ?? []) u.searchParams.append(k, v);
     return u.toString();
   }
 }

@@ -13,7 +13,7 @@ import type {
 } from '../contract.js';
 import type { GmailApi } from './gmail-api.js';
 import { GmailNotFoundError } from './gmail-errors.js';
-import { fetchBody, fetchMeta } from './gmail-message.js';
+import { fetchBody, fetchEstimate, fetchMeta } from './gmail-message.js';
 import type { SnapMessage } from './gmail-snapshot.js';
 
 /** Metadata requests in flight at once (each is one messages.get; the quota gate paces them). */
@@ -50,12 +50,16 @@ export class GmailFolderReader implements SourceFolderReader {
           .map((m) => ({ uid: m.uid, size: 0, internalDate: new Date(0), flags: m.flags }));
       return;
     }
+    // A listing of the whole folder is a survey (the scan): Gmail's size estimates, no body downloaded.
+    // Copy decisions always name their keys (`uids`) and get exact sizes from the raw message.
+    const survey = !opts.uids && opts.fromUid === undefined;
+    const fetch = survey ? fetchEstimate : fetchMeta;
     for (let i = 0; i < picked.length; i += PARALLEL) {
       throwIfAborted(signal);
       const group = picked.slice(i, i + PARALLEL);
       const metas = await Promise.all(
         group.map((m) =>
-          fetchMeta(this.api, m.id, m.uid, m.flags, signal).catch((e: unknown) => {
+          fetch(this.api, m.id, m.uid, m.flags, signal).catch((e: unknown) => {
             throw blame(e, m.uid);
           }),
         ),

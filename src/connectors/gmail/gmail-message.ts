@@ -83,6 +83,47 @@ export async function fetchMeta(
   return meta;
 }
 
+/**
+ * Survey metadata from messages.get?format=metadata: Message-ID and Date, with Gmail's sizeEstimate — not
+ * the exact size, so never for fingerprints that decide a copy; cheap for a scan (no body is downloaded).
+ */
+export async function fetchEstimate(
+  api: GmailApi,
+  id: string,
+  uid: number,
+  flags: string[],
+  signal?: AbortSignal,
+): Promise<MessageMeta | undefined> {
+  let m: {
+    internalDate?: string;
+    sizeEstimate?: number;
+    payload?: { headers?: Array<{ name: string; value: string }> };
+  };
+  try {
+    m = await api.json(
+      {
+        op: 'messages.get',
+        path: `/messages/${encodeURIComponent(id)}`,
+        query: { format: 'metadata', metadataHeaders: 'Message-ID' },
+        extraQuery: [['metadataHeaders', 'Date']],
+      },
+      signal,
+    );
+  } catch (err) {
+    if (err instanceof GmailNotFoundError) return undefined;
+    throw err;
+  }
+  // The same normalisation as for header blocks read from bodies.
+  const block = (m.payload?.headers ?? []).map((h) => `${h.name}: ${h.value}\r\n`).join('');
+  return {
+    uid,
+    size: m.sizeEstimate ?? 0,
+    internalDate: new Date(Number(m.internalDate ?? 0)),
+    flags,
+    ...parseIdentityHeaders(Buffer.from(`${block}\r\n`, 'latin1')),
+  };
+}
+
 /** The body of one message, spooled (memory, or a private temp file when large) with its exact size. */
 export async function fetchBody(
   api: GmailApi,

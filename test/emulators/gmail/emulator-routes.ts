@@ -41,7 +41,20 @@ function dateHeader(raw: Buffer): number | undefined {
   return Number.isFinite(t) ? t : undefined;
 }
 
-function messageJson(m: EmuMessage, format: string): object {
+function headersOf(raw: Buffer, names: string[]): Array<{ name: string; value: string }> {
+  const head = raw
+    .subarray(0, Math.max(0, raw.indexOf('\r\n\r\n')))
+    .toString('latin1')
+    .replace(/\r\n[ \t]+/g, ' ');
+  const want = names.map((n) => n.toLowerCase());
+  return head
+    .split('\r\n')
+    .map((l) => /^([^:]+):\s*(.*)$/.exec(l))
+    .filter((x): x is RegExpExecArray => !!x && (want.length === 0 || want.includes(x[1]!.toLowerCase())))
+    .map((x) => ({ name: x[1]!, value: x[2]! }));
+}
+
+function messageJson(m: EmuMessage, format: string, metadataHeaders: string[] = []): object {
   const base = {
     id: m.id,
     threadId: m.threadId,
@@ -51,7 +64,9 @@ function messageJson(m: EmuMessage, format: string): object {
     internalDate: String(m.internalDate),
     sizeEstimate: m.raw.length + 137, // an estimate: deliberately not the exact size
   };
-  return format === 'raw' ? { ...base, raw: m.raw.toString('base64url') } : base;
+  if (format === 'raw') return { ...base, raw: m.raw.toString('base64url') };
+  if (format === 'metadata') return { ...base, payload: { headers: headersOf(m.raw, metadataHeaders) } };
+  return base;
 }
 
 const UNITS: Record<string, number> = {
@@ -186,7 +201,7 @@ async function serve(
     case 'messages.get': {
       const msg = mb.messages.get(decodeURIComponent(rest.slice('/messages/'.length)));
       if (!msg) return [404, err(404, 'Requested entity was not found.', 'notFound')];
-      return [200, messageJson(msg, q.get('format') ?? 'full')];
+      return [200, messageJson(msg, q.get('format') ?? 'full', q.getAll('metadataHeaders'))];
     }
     case 'messages.batchModify': {
       const b = JSON.parse((await body(r.req, MB)).buf.toString()) as {
