@@ -47,6 +47,8 @@ interface Cursor {
 
 export interface MailContext {
   store: EmulatorStore;
+  /** Requests by route shape ("GET mailFolders/{}/messages"), for tests. */
+  routes: Map<string, number>;
   origin: string;
   pageSize: number;
   maxMessageBytes: number;
@@ -216,6 +218,7 @@ export function mailRoute(ctx: MailContext, user: EmUser, rest: string, req: EmR
   const q = req.query;
   const base = `${ctx.origin}/v1.0/users/${user.id}/${seg.join('/')}`;
   const key = `${req.method} ${seg.map((s, i) => (i === 1 ? '{}' : s)).join('/')}`;
+  ctx.routes.set(key, (ctx.routes.get(key) ?? 0) + 1);
   const folder = () => store.folder(user, seg[1]!);
   const msg = () => user.messages.get(seg[1]!);
   const list = (items: unknown[], b = base) => {

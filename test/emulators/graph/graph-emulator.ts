@@ -55,10 +55,14 @@ export interface EmulatorStats {
   tooLarge: number;
   uploadChunks: number;
   mimeCreates: number;
+  /** Messages created (any format), successful or not. */
+  creates: number;
 }
 
 export class GraphEmulator {
   readonly store = new EmulatorStore();
+  /** Mailbox requests by route shape ("GET messages/{}/$value"). */
+  readonly routes = new Map<string, number>();
   readonly stats: EmulatorStats = {
     requests: 0,
     batches: 0,
@@ -68,6 +72,7 @@ export class GraphEmulator {
     tooLarge: 0,
     uploadChunks: 0,
     mimeCreates: 0,
+    creates: 0,
   };
   readonly tenantId: string;
   readonly clientId: string;
@@ -155,6 +160,7 @@ export class GraphEmulator {
       origin,
       pageSize: this.opts.pageSize ?? 10,
       maxMessageBytes: this.opts.maxMessageBytes ?? 35 * 1024 * 1024,
+      routes: this.routes,
       cursors: new Map(),
       deltaTokens: new Map(),
       uploads: new Map(),
@@ -382,8 +388,10 @@ export class GraphEmulator {
     }
     this.active.set(user.id, n);
     this.stats.maxConcurrent = Math.max(this.stats.maxConcurrent, n);
-    if (req.method === 'POST' && (req.headers['content-type'] ?? '').startsWith('text/plain'))
-      this.stats.mimeCreates++;
+    if (req.method === 'POST' && /\/messages$/.test(req.path)) {
+      this.stats.creates++;
+      if ((req.headers['content-type'] ?? '').startsWith('text/plain')) this.stats.mimeCreates++;
+    }
     let released = false;
     const release = () => {
       if (released) return;
