@@ -1,0 +1,254 @@
+/**
+ * The Graph connector against the LOCAL EMULATOR of Microsoft Graph (test code; the real service cannot be
+ * reached from here): the emulator's documented rules first (so a connector that ignored them would fail),
+ * then the connector's limits, errors, logins, discovery, provisioning and delta-derived folder state.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AuthSpec } from '../../src/config/types.js';
+import { AppTokenSource } from '../../src/connectors/graph/graph-auth.js';
+import { graphTarget } from '../../src/connectors/graph/graph-config.js';
+import { GraphConnector } from '../../src/connectors/graph/graph-connector.js';
+import { KeyMap } from '../../src/connectors/graph/graph-ids.js';
+import { checkGraphMailboxes } from '../../src/connectors/graph/graph-provision.js';
+import { readAll, send } from '../../src/connectors/graph/graph-transport.js';
+import type { DiscoveredMailbox } from '../../src/connectors/contract.js';
+import { CutoverError, ErrorCode, PermanentError, RateLimitError } from '../../src/errors.js';
+import { startGraphEmulator, type GraphEmulator } from '../emulators/graph/graph-emulator.js';
+import { appLogin, emulatorServer } from '../emulators/graph/graph-project.js';
+import { makeMessage } from '../harness/messages.js';
+
+let emu: GraphEmulator;
+const A = 'anna@contoso.test';
+const connector = new GraphConnector();
+
+before(async () => {
+  emu = await startGraphEmulator({ latencyMs: 40 });
+  emu.store.addUser(A);
+  emu.store.addUser('info@contoso.test', { mailbox: 'shared' });
+  emu.store.addUser('guest@contoso.test', { mailbox: 'none' });
+});
+after(() => emu?.stop());
+
+/** A raw request with an app token, bypassing the connector's gate. */
+async function raw(method: string, path: string, body?: string, type = 'application/json') {
+  const token = await new AppTokenSource(
+    graphTarget(emulatorServer(emu), appLogin(emu, A)),
+    emu.clientId,
+    emu.clientSecret,
+  ).token();
+  const res = await send(
+    `${emu.baseUrl}${path}`,
+    {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': type } : {}) },
+      body,
+      insecure: true,
+    },
+    'test',
+  );
+  const text = (await readAll(res)).toString('utf8');
+  return {
+    status: res.statusCode!,
+    json: (text ? JSON.parse(text) : {}) as Answer,
+    headers: res.headers,
+  };
+}
+/** The parts of Graph's answers these tests look at. */
+interface Answer {
+  id?: string;
+  isDraft?: boolean;
+  isRead?: boolean;
+  uploadUrl?: string;
+  error?: { code: string };
+}
+const inbox = `/users/${A}/mailFolders/inbox/messages`;
+
+describe('the emulator enforces what Graph enforces', () => {
+  test('a fifth concurrent request to one mailbox is refused with 429 ApplicationThrottled', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => raw('GET', `/users/${A}/mailFolders/inbox`)),
+    );
+    const refused = answers.filter((a) => a.status === 429);
+    assert.ok(refused.length >= 1, `statuses: ${answers.map((a) => a.status).join(',')}`);
+    assert.equal(refused[0]!.json.error?.code, 'ApplicationThrottled');
+    assert.ok(refused[0]!.headers['retry-after']);
+  });
+
+  test('MIME creates are drafts; JSON creates are drafts unless PR_MESSAGE_FLAGS clears MSGFLAG_UNSENT', async () => {
+    const mime = await raw('POST', inbox, makeMessage({ subject: 'mime' }).toString('base64'), 'text/plain');
+    assert.equal(mime.status, 201);
+    assert.equal(mime.json.isDraft, true);
+    const plain = await raw('POST', inbox, JSON.stringify({ subject: 'json' }));
+    assert.equal(plain.json.isDraft, true);
+    const flagged = await raw(
+      'POST',
+      inbox,
+      JSON.stringify({
+        subject: 'json',
+        singleValueExtendedProperties: [{ id: 'Integer 0x0E07', value: '1' }],
+      }),
+    );
+    assert.equal(flagged.json.isDraft, false);
+    assert.equal(flagged.json.isRead, true);
+    const later = await raw(
+      'PATCH',
+      `/users/${A}/messages/${plain.json.id}`,
+      JSON.stringify({ singleValueExtendedProperties: [{ id: 'Integer 0x0E07', value: '1' }] }),
+    );
+    assert.equal(later.json.isDraft, true, 'the unsent bit cannot change after the first save');
+  });
+
+  test('requests over 4 MB get 413; upload sessions take ordered ranges without a bearer token', async () => {
+    const big = await raw(
+      'POST',
+      inbox,
+      JSON.stringify({
+        subject: 'x',
+        body: { contentType: 'text', content: 'a'.repeat(4 * 1024 * 1024 + 1) },
+      }),
+    );
+    assert.equal(big.status, 413);
+    // Upload sessions: ranges in order, and no bearer token on the pre-authorised upload URL.
+    const msg = await raw('POST', inbox, JSON.stringify({ subject: 'upload' }));
+    const session = await raw(
+      'POST',
+      `/users/${A}/messages/${msg.json.id}/attachments/createUploadSession`,
+      JSON.stringify({ AttachmentItem: { attachmentType: 'file', name: 'a.bin', size: 10 } }),
+    );
+    assert.equal(session.status, 201);
+    const put = (headers: Record<string, string>) =>
+      send(
+        session.json.uploadUrl!,
+        { method: 'PUT', headers, body: Buffer.alloc(5), insecure: true },
+        'test',
+      );
+    assert.equal((await put({ 'content-range': 'bytes 5-9/10' })).statusCode, 416);
+    assert.equal((await put({ 'content-range': 'bytes 0-4/10', authorization: 'Bearer x' })).statusCode, 401);
+    assert.equal((await put({ 'content-range': 'bytes 0-4/10' })).statusCode, 200);
+    assert.equal((await put({ 'content-range': 'bytes 5-9/10' })).statusCode, 201);
+  });
+});
+
+describe('the Graph connector', () => {
+  const server = () => emulatorServer(emu);
+
+  test('parallel writers on one mailbox share the 4-request gate: no request is refused', async () => {
+    const rejected = emu.stats.rejectedForConcurrency;
+    const dsts = await Promise.all(
+      [1, 2, 3].map(() => connector.openDestination(server(), appLogin(emu, A))),
+    );
+    await Promise.all(
+      dsts.map((dst, i) =>
+        dst.append(
+          ['Gate'],
+          Array.from({ length: 4 }, (_, j) => {
+            const raw = makeMessage({ subject: `gate ${i}.${j}` });
+            return { size: raw.length, body: raw, flags: ['\\Seen'], internalDate: new Date() };
+          }),
+        ),
+      ),
+    );
+    assert.equal(emu.stats.rejectedForConcurrency, rejected);
+    assert.ok(emu.stats.maxConcurrent <= 4);
+    assert.equal((await dsts[0]!.folderState(['Gate']))!.messages, 12);
+  });
+
+  test('429 and 503 with Retry-After become RateLimitError with the wait; the connector never sleeps', async () => {
+    const src = await connector.openSource(server(), appLogin(emu, A));
+    emu.throttleNext(1, 7, 429);
+    await assert.rejects(
+      src.listFolders(),
+      (e: unknown) => e instanceof RateLimitError && e.retryAfterMs === 7000,
+    );
+    emu.throttleNext(1, 2, 503);
+    await assert.rejects(
+      src.listFolders(),
+      (e: unknown) => e instanceof RateLimitError && e.retryAfterMs === 2000,
+    );
+    assert.ok((await src.listFolders()).length >= 6);
+  });
+
+  test('a wrong client secret, a password login and a delegated token for another mailbox are refused clearly', async () => {
+    const bad: AuthSpec = { kind: 'master', user: A, masterUser: emu.clientId, password: { value: 'wrong' } };
+    await assert.rejects(
+      connector.openSource(server(), bad),
+      (e: unknown) =>
+        e instanceof PermanentError && e.code === ErrorCode.AuthFailed && /client secret/.test(e.hint ?? ''),
+    );
+    await assert.rejects(
+      connector.openSource(server(), { kind: 'password', user: A, password: { value: 'x' } }),
+      /does not take passwords/,
+    );
+    const token = emu.delegatedToken(A);
+    const own = await connector.openSource(server(), {
+      kind: 'xoauth2',
+      user: A,
+      accessToken: { value: token },
+    });
+    assert.ok((await own.listFolders()).some((f) => f.specialUse === 'inbox'));
+    await assert.rejects(
+      connector.openSource(server(), {
+        kind: 'xoauth2',
+        user: 'info@contoso.test',
+        accessToken: { value: token },
+      }),
+      (e: unknown) => e instanceof CutoverError && e.code === ErrorCode.AuthFailed,
+    );
+  });
+
+  test('discovery lists user and shared mailboxes, not users without one; provisioning says what is wrong', async () => {
+    const found: DiscoveredMailbox[] = [];
+    for await (const page of connector.listMailboxes(server(), appLogin(emu, '(admin)'))) found.push(...page);
+    assert.deepEqual(found.map((m) => [m.user, m.kind]).sort(), [
+      [A, 'user'],
+      ['info@contoso.test', 'shared'],
+    ]);
+    const checked = await checkGraphMailboxes(
+      server(),
+      ['info@contoso.test', 'guest@contoso.test', 'ghost@contoso.test'].map((u) => ({
+        user: u,
+        auth: appLogin(emu, u),
+      })),
+    );
+    assert.deepEqual(
+      checked.map((c) => c.ready),
+      [true, false, false],
+    );
+    assert.match(checked[1]!.problem!, /no Exchange Online mailbox.*\n.*licence/s);
+    assert.match(checked[2]!.problem!, /no such user/);
+  });
+
+  test('folder state is stable, and moves on a new message, a flag change and a deletion', async () => {
+    const [m1, m2] = emu.seed(
+      A,
+      ['State'],
+      [{ raw: makeMessage({ subject: 's1' }) }, { raw: makeMessage({ subject: 's2' }) }],
+    );
+    const src = await connector.openSource(server(), appLogin(emu, A));
+    const s0 = await src.folderState(['State']);
+    assert.deepEqual(await src.folderState(['State']), s0);
+    const user = emu.store.user(A)!;
+    m1!.isRead = true;
+    emu.store.touch(user, m1!);
+    const s1 = await src.folderState(['State']);
+    assert.notEqual(s1.highestModseq, s0.highestModseq);
+    assert.equal(s1.messages, 2);
+    emu.store.remove(user, m2!.id);
+    const s2 = await src.folderState(['State']);
+    assert.equal(s2.messages, 1);
+    assert.equal(s2.uidValidity, s0.uidValidity, 'the same folder keeps its generation');
+    const reader = await src.openFolder(['State']);
+    const metas = [];
+    for await (const p of reader.listMessages({ uids: await reader.listUids() })) metas.push(...p);
+    assert.deepEqual(metas[0]!.flags, ['\\Seen']);
+    assert.deepEqual(reader.state, s2);
+  });
+
+  test('two ids with one key are refused, never merged', () => {
+    const keys = new KeyMap('test', () => 42);
+    keys.add('AAMk-one');
+    assert.equal(keys.add('AAMk-one'), 42, 'the same id twice is fine');
+    assert.throws(() => keys.add('AAMk-two'), /same key/);
+  });
+});

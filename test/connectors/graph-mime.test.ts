@@ -1,0 +1,110 @@
+/** MIME → Graph message conversion (the destination write path's input): headers, bodies, attachments. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { decodeWords, parseAddresses, parseParams } from '../../src/connectors/graph/mime-parse.js';
+import { toGraphMessage } from '../../src/connectors/graph/mime-to-graph.js';
+
+const crlf = (s: string) => Buffer.from(s.replace(/\r?\n/g, '\r\n'), 'latin1');
+
+test('encoded words, RFC 2231 parameters and address lists', () => {
+  assert.equal(decodeWords('=?UTF-8?B?R3LDvMOfZQ==?= =?ISO-8859-1?Q?und_m=FCde?='), 'Grüßeund müde');
+  assert.equal(
+    parseParams("attachment; filename*=UTF-8''%C3%BCbersicht%20Q1.pdf").params.filename,
+    'übersicht Q1.pdf',
+  );
+  assert.equal(parseParams('text/plain; charset="iso-8859-1"').params.charset, 'iso-8859-1');
+  assert.deepEqual(
+    parseAddresses('"Doe, Jane" <jane@x.test>, bob@y.test, Team: a@z.test, b@z.test;, (comment) undisclosed'),
+    [
+      { name: 'Doe, Jane', address: 'jane@x.test' },
+      { address: 'bob@y.test' },
+      { address: 'a@z.test' },
+      { address: 'b@z.test' },
+    ],
+  );
+});
+
+test('multipart/alternative gives the HTML body; inline image keeps its Content-ID; attachments named', () => {
+  const raw = crlf(`From: =?UTF-8?Q?J=C3=BCrgen?= <j@x.test>
+To: a@x.test, "B, C" <bc@x.test>
+Cc: cc@x.test
+Subject: =?UTF-8?B?UHLDvGZ1bmc=?=
+Date: Tue, 04 Mar 2025 09:05:00 +0100
+Message-ID: <abc@x.test>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="outer"
+
+--outer
+Content-Type: multipart/related; boundary="rel"
+
+--rel
+Content-Type: multipart/alternative; boundary="alt"
+
+--alt
+Content-Type: text/plain; charset=iso-8859-1
+Content-Transfer-Encoding: quoted-printable
+
+Gr=FC=DFe
+--alt
+Content-Type: text/html; charset=utf-8
+Content-Transfer-Encoding: base64
+
+PHA+R3LDvMOfZTxpbWcgc3JjPSJjaWQ6bG9nbyI+PC9wPg==
+--alt--
+--rel
+Content-Type: image/png
+Content-ID: <logo>
+Content-Disposition: inline
+Content-Transfer-Encoding: base64
+
+iVBORw0KGgo=
+--rel--
+--outer
+Content-Type: application/pdf; name="report.pdf"
+Content-Disposition: attachment; filename="report.pdf"
+Content-Transfer-Encoding: base64
+
+JVBERi0xLjQK
+--outer--
+`);
+  const c = toGraphMessage(raw);
+  assert.equal(c.message.subject, 'Prüfung');
+  assert.deepEqual(c.message.body, { contentType: 'html', content: '<p>Grüße<img src="cid:logo"></p>' });
+  assert.deepEqual(c.message.from, { emailAddress: { name: 'Jürgen', address: 'j@x.test' } });
+  assert.equal((c.message.toRecipients as unknown[]).length, 2);
+  assert.equal(c.message.internetMessageId, '<abc@x.test>');
+  assert.deepEqual(
+    c.attachments.map((a) => [a.name, a.contentType, a.isInline, a.contentId ?? null, a.content.length]),
+    [
+      ['part-1.png', 'image/png', true, 'logo', 8],
+      ['report.pdf', 'application/pdf', false, null, 9],
+    ],
+  );
+  assert.deepEqual(c.identity, {
+    size: raw.length,
+    id: 'abc@x.test',
+    date: 'Tue, 04 Mar 2025 09:05:00 +0100',
+  });
+  assert.equal(c.sent?.toISOString(), '2025-03-04T08:05:00.000Z');
+});
+
+test('no Message-ID: the identity carries the header-block hash the IMAP source computes', () => {
+  const raw = crlf('From: a@x.test\nSubject: plain\n\nbody line\n');
+  const c = toGraphMessage(raw);
+  const head = raw.subarray(0, raw.indexOf('\r\n\r\n') + 4);
+  assert.equal(c.identity.hh, createHash('sha256').update(head).digest('hex'));
+  assert.equal(c.identity.id, undefined);
+  assert.deepEqual(c.message.body, { contentType: 'text', content: 'body line\r\n' });
+  assert.equal(c.attachments.length, 0);
+});
+
+test('a broken multipart (no closing delimiter) keeps every part', () => {
+  const raw = crlf(
+    'Subject: cut\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhello\n--b\nContent-Type: application/zip; name=a.zip\nContent-Transfer-Encoding: base64\n\nUEsDBA==\n',
+  );
+  const c = toGraphMessage(raw);
+  assert.equal(c.message.body && (c.message.body as { content: string }).content, 'hello');
+  assert.equal(c.attachments[0]!.name, 'a.zip');
+  assert.equal(c.attachments[0]!.content.toString('latin1'), 'PK\x03\x04');
+});
