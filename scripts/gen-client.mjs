@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Generates web/api/types.gen.ts — one TypeScript type per API operation (path and query parameters, JSON
-// body, success response) — from the OpenAPI document the server builds from its TypeBox schemas. The app is
-// built in-process over a throwaway data directory and asked for app.swagger(): no network, no listening.
+// body, success response) and the events of each server-sent event stream — from the OpenAPI document the
+// server builds from its TypeBox schemas. The app is built in-process over a throwaway data directory and
+// asked for app.swagger(): no network, no listening.
 // `node scripts/gen-client.mjs --check` exits 1 when the committed file is out of date.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -135,6 +136,19 @@ function generate(api) {
       out.push(`    response: ${responseType(op, refs, '    ')};`);
       out.push('  };');
     }
+  }
+  out.push('}', '');
+  // Server-sent event streams: the data of each event, by event name.
+  out.push(
+    '/** Every event stream by "METHOD /path": the `data` (JSON) of each event, by its `event:` name. */',
+  );
+  out.push('export interface EventStreams {');
+  for (const [p, item] of Object.entries(api.paths ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    const stream = item.get?.responses?.['200']?.content?.['text/event-stream']?.schema;
+    if (stream)
+      out.push(
+        doc(stream.description, '  ') + `  ${JSON.stringify(`GET ${p}`)}: ${tsType(stream, refs, '  ')};`,
+      );
   }
   out.push('}', '');
   return out.join('\n');

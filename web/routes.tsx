@@ -4,6 +4,7 @@ import { match } from './router.js';
 import { AlertsPage } from './pages/alerts.js';
 import { MailboxDetailPage } from './pages/mailbox-detail.js';
 import { MailboxesPage } from './pages/mailboxes.js';
+import { MailboxImportPage } from './pages/mailbox-import.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { ProjectEditPage } from './pages/project-edit.js';
 import { ProjectsPage } from './pages/projects.js';
@@ -27,6 +28,7 @@ export function routeFor(path: string): ReactNode {
   const p = match('/projects/:id', path);
   if (p) return <ProjectEditPage key={p.id} id={Number(p.id)} />;
   if (match('/mailboxes', path)) return <MailboxesPage />;
+  if (match('/mailboxes/import', path)) return <MailboxImportPage />;
   const m = match('/mailboxes/:id', path);
   if (m) return <MailboxDetailPage id={Number(m.id)} />;
   if (match('/alerts', path)) return <AlertsPage />;

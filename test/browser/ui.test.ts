@@ -1,23 +1,21 @@
 /**
- * The web UI end to end in Debian's Chromium against a real server and a real Dovecot pair: first-run setup,
- * log in (and a refused password shown in words), the tracker, the mailbox table (search), a mailbox's
- * folders and passes, acting on an alert. Screenshots of each page go to test-output/screenshots/.
+ * The web UI end to end in Debian's Chromium against a real server (`buildServer` on a loopback port) and a
+ * real Dovecot pair: first-run setup and log in, a project with Test connection, a throttling window, a CSV
+ * import with a bad row, a migration started from the tracker and watched to the end, a mailbox's folders and
+ * item errors, acting on an alert. Screenshots of each page go to test-output/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { resolveTarget } from '../../src/cli/context.js';
-import type { ProjectConfig } from '../../src/config/types.js';
-import { silentProgress } from '../../src/engine/progress.js';
-import { runMigration } from '../../src/services/migration-service.js';
-import { runScan } from '../../src/services/scan-service.js';
 import { openStore } from '../../src/store/db.js';
+import { AlertRepo } from '../../src/store/alert-repo.js';
 import { launchChromium, newContext, screenshot } from '../harness/chromium.js';
-import { seedMessages, startDovecot, type DovecotServer } from '../harness/dovecot.js';
+import { listAll, seedMessages, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import { makeMessage } from '../harness/messages.js';
-import { tempDataDir, url } from '../integration/helpers.js';
+import { tempDataDir } from '../integration/helpers.js';
 import { ADMIN, startUi, watchErrors } from './helpers.js';
+import { createProject } from './steps.js';
 
 const MB = 1024 * 1024;
 const users = [
@@ -30,17 +28,12 @@ let dst: DovecotServer;
 let browser: Browser;
 let app: FastifyInstance;
 let baseUrl: string;
-
-function project(): ProjectConfig {
-  const one = (u: string, p: string) => resolveTarget({ from: url(src, u, p), to: url(dst, u, p) }).project;
-  const a = one('ann', 'pw-ann');
-  return { ...a, mailboxes: [...a.mailboxes, ...one('bob', 'pw-bob').mailboxes] };
-}
+let dataDir: string;
 
 before(async () => {
   [src, dst, browser] = await Promise.all([
     startDovecot({ users, masterUser: MASTER }),
-    // A 1 MB message limit at the destination: ann's 2 MB message raises an oversize-items alert.
+    // A 1 MB message limit at the destination: ann's 2 MB message is skipped with its reason.
     startDovecot({ users, maxMailSize: MB, masterUser: MASTER }),
     launchChromium(),
   ]);
@@ -50,21 +43,14 @@ before(async () => {
   ]);
   await seedMessages(src, 'ann', 'pw-ann', 'Projects', [{ raw: makeMessage({ subject: 'plan' }) }]);
   await seedMessages(src, 'bob', 'pw-bob', 'INBOX', [{ raw: makeMessage({ subject: 'hi bob' }) }]);
-  const dataDir = tempDataDir();
-  const store = await openStore(dataDir);
-  try {
-    await runScan(store, project(), { progress: silentProgress });
-    await runMigration(store, project(), { progress: silentProgress });
-  } finally {
-    await store.close();
-  }
+  dataDir = tempDataDir();
   ({ app, baseUrl } = await startUi(dataDir));
 });
 after(async () => {
   await Promise.all([browser?.close(), app?.close(), src?.stop(), dst?.stop()]);
 });
 
-test('an operator sets up, logs in and looks at the migration in the browser', async (t) => {
+test('an operator sets up, connects the servers, imports mailboxes, migrates and checks the result in the browser', async (t) => {
   const context = await newContext(browser, baseUrl);
   const page: Page = await context.newPage();
   const errors = watchErrors(page);
@@ -80,8 +66,7 @@ test('an operator sets up, logs in and looks at the migration in the browser', a
       await page.getByLabel('Password again').fill(ADMIN.password);
       await screenshot(page, '01-setup');
       await page.getByRole('button', { name: 'Create admin and log in' }).click();
-      await page.getByRole('heading', { name: 'Tracker' }).waitFor();
-      await screenshot(page, '02-tracker');
+      await page.getByText('No project yet.').waitFor();
     },
   );
 
@@ -93,7 +78,7 @@ test('an operator sets up, logs in and looks at the migration in the browser', a
     const problem = page.getByRole('alert');
     await problem.waitFor();
     assert.match(await problem.innerText(), /LOGIN_FAILED/);
-    await screenshot(page, '03-login-refused');
+    await screenshot(page, '02-login-refused');
     await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Tracker' }).waitFor();
@@ -102,46 +87,7 @@ test('an operator sets up, logs in and looks at the migration in the browser', a
   await t.test(
     'a project against the Dovecot pair: a wrong password is named, the right one shows what the server offers',
     async () => {
-      await page.getByRole('link', { name: 'Projects' }).click();
-      await page.getByRole('link', { name: 'New project' }).click();
-      await page.getByLabel('Name', { exact: true }).fill('Head office');
-      for (const [side, server] of [
-        ['source', src],
-        ['destination', dst],
-      ] as const) {
-        await page.locator(`[name="${side}.host"]`).fill('127.0.0.1');
-        await page.locator(`[name="${side}.tls"]`).selectOption('none');
-        await page.locator(`[name="${side}.port"]`).fill(String(server.imapPort));
-        await page.locator(`[name="${side}.testMailbox"]`).fill('ann');
-        await page.locator(`[name="${side}.adminMode"]`).selectOption('master');
-        await page.locator(`[name="${side}.adminUser"]`).fill(MASTER.user);
-        await page
-          .locator(`[name="${side}.password"]`)
-          .fill(side === 'source' ? 'wrong password' : MASTER.password);
-      }
-      await page.getByRole('button', { name: 'Create project' }).click();
-      await page.getByRole('heading', { name: 'Head office' }).waitFor();
-
-      const source = page.locator('fieldset', { hasText: 'Source: where the mail is now' });
-      await source.getByRole('button', { name: 'Test connection' }).click();
-      await source.getByText('connection failed').waitFor();
-      assert.match(await source.locator('.problem').innerText(), /AUTH_FAILED/);
-      await screenshot(page, '04-project-test-failed');
-
-      await source.locator('[name="source.password"]').fill(MASTER.password);
-      await source.getByRole('button', { name: 'Save and test connection' }).click();
-      await source.getByText('connection works').waitFor();
-      await source.getByText(/\d+ capabilities/).click();
-      assert.match(await source.locator('.connection-result').innerText(), /IMAP4rev1/);
-
-      const destination = page.locator('fieldset', { hasText: 'Destination: where the mail goes' });
-      await destination.getByRole('button', { name: 'Test connection' }).click();
-      await destination.getByText('connection works').waitFor();
-      assert.match(
-        await destination.locator('.connection-result').innerText(),
-        /largest message accepted 1\.0 MB/,
-      );
-      await screenshot(page, '05-project');
+      await createProject(page, { name: 'Head office', src, dst, master: MASTER });
     },
   );
 
@@ -163,31 +109,84 @@ test('an operator sets up, logs in and looks at the migration in the browser', a
     assert.equal(await page.getByLabel('Mailboxes at once (window 1)').inputValue(), '3');
     assert.equal(await page.getByLabel('Mon (window 1)').isChecked(), false);
     assert.equal(await page.getByLabel('Sat (window 1)').isChecked(), true);
-    await screenshot(page, '06-throttling');
+    await screenshot(page, '04-throttling');
   });
 
-  await t.test('the mailbox table lists both mailboxes and searches on the server', async () => {
-    await page.getByRole('link', { name: 'Mailboxes' }).click();
-    await page.getByRole('link', { name: 'bob' }).waitFor();
-    assert.equal(await page.locator('table.grid tbody tr').count(), 2);
-    await screenshot(page, '07-mailboxes');
-    await page.getByLabel('Search mailboxes').fill('bo');
-    await page.waitForFunction(() => document.querySelectorAll('table.grid tbody tr').length === 1);
-    assert.match(await page.locator('table.grid tbody').innerText(), /bob/);
+  await t.test(
+    'a CSV import previews each row, names the bad one by line, and stores the good ones',
+    async () => {
+      await page.getByRole('link', { name: 'Mailboxes' }).click();
+      await page.getByRole('link', { name: 'Import CSV' }).click();
+      await page
+        .getByLabel('CSV text')
+        .fill('source,destination,star\nann,ann,yes\nbob,bob,no\ncarol,carol,perhaps\n');
+      await page.getByRole('button', { name: 'Check (preview)' }).click();
+      const bad = page.locator('.problem', { hasText: 'Rows that will not be imported' });
+      await bad.waitFor();
+      assert.match(await bad.innerText(), /Line 4/);
+      await screenshot(page, '05-import-preview');
+      await page.getByRole('button', { name: 'Import 2 mailboxes' }).click();
+      await page.getByText('Imported: 2 added').waitFor();
+      await page.getByRole('link', { name: 'See the mailboxes' }).click();
+      await page.getByRole('link', { name: 'bob' }).waitFor();
+      assert.equal(await page.locator('table.mailboxes tbody tr').count(), 2);
+      assert.equal(await page.getByRole('button', { name: 'Unstar ann' }).count(), 1);
+      await page.getByRole('button', { name: 'Star bob' }).click();
+      await page.getByRole('button', { name: 'Unstar bob' }).waitFor();
+      await page.getByLabel('Search mailboxes').fill('bo');
+      await page.waitForFunction(() => document.querySelectorAll('table.mailboxes tbody tr').length === 1);
+      await screenshot(page, '06-mailboxes');
+      await page.getByLabel('Search mailboxes').fill('');
+    },
+  );
+
+  await t.test('a migration started on the tracker is watched until every mailbox is done', async () => {
+    await page.getByRole('link', { name: 'Tracker' }).click();
+    await page.getByRole('button', { name: 'Start migration (every mailbox)' }).click();
+    const doneColumn = page.locator('a.stage', { hasText: 'Done' });
+    await page.waitForFunction(
+      () => document.querySelector('a.stage.tone-good .stage-count')?.textContent === '2',
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.getByText('last pass ended').waitFor();
+    assert.match(await page.locator('.run-controls').innerText(), /2 done, 0 failed/);
+    assert.match(await doneColumn.innerText(), /2/);
+    await screenshot(page, '07-tracker-done');
+    // What the tracker says is what the destination holds: ann's two small messages, bob's one.
+    const count = async (user: string, pw: string) =>
+      (await listAll(dst, user, pw)).reduce((n, f) => n + f.messages.length, 0);
+    assert.deepEqual([await count('ann', 'pw-ann'), await count('bob', 'pw-bob')], [2, 1]);
   });
 
-  await t.test("a mailbox's page shows its folders, passes and alerts", async () => {
-    await page.getByLabel('Search mailboxes').fill('');
-    await page.getByRole('link', { name: 'ann' }).click();
-    await page.getByRole('heading', { name: 'Folders' }).waitFor();
-    const folders = await page.locator('table.grid').first().innerText();
-    assert.match(folders, /INBOX/);
-    assert.match(folders, /Projects/);
-    assert.match(await page.locator('.alert-list').innerText(), /oversize/i);
-    await screenshot(page, '08-mailbox-ann');
-  });
+  await t.test(
+    "a mailbox's page shows its folders, the pass and the skipped item with its reason",
+    async () => {
+      await page.locator('a.stage', { hasText: 'Done' }).click();
+      await page.getByRole('link', { name: 'ann' }).click();
+      await page.getByRole('heading', { name: 'Folders' }).waitFor();
+      const folders = await page.locator('table.grid').first().innerText();
+      assert.match(folders, /INBOX/);
+      assert.match(folders, /Projects/);
+      assert.match(await page.locator('section').innerText(), /larger than the destination accepts/);
+      await screenshot(page, '08-mailbox-ann');
+    },
+  );
 
   await t.test('an alert marked completed leaves the active list and shows under completed', async () => {
+    const store = await openStore(dataDir);
+    try {
+      // Raised as the scan raises it (the scan has no API yet).
+      const annId = Number(page.url().split('/').pop());
+      await new AlertRepo(store.db).raise({
+        mailboxId: annId,
+        type: 'oversize-items',
+        level: 'advisory',
+        text: 'ann: 1 item(s) are larger than the destination accepts and will be skipped.',
+      });
+    } finally {
+      await store.close();
+    }
     await page.getByRole('link', { name: 'Alerts' }).click();
     const alert = page.locator('.alert', { hasText: /oversize/i }).first();
     await alert.waitFor();

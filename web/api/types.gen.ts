@@ -218,6 +218,48 @@ export interface Operations {
       [key: string]: unknown;
     };
   };
+  /** Edit a mailbox: destination login, star, item types, date range (null: project default) */
+  'PATCH /api/mailboxes/{id}': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      destUser?: string;
+      starred?: boolean;
+      /** null: back to the project defaults */
+      itemTypes?: Array<'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters'> | null;
+      since?: string | null;
+      before?: string | null;
+    };
+    response: {
+      id: number;
+      projectId: number;
+      sourceUser: string;
+      destUser: string;
+      starred: boolean;
+      status: string;
+      sourceBytes: number;
+      sourceMessages: number;
+      lastError: string | null;
+      /** null: the project defaults */
+      itemTypes: Array<'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters'> | null;
+      since: string | null;
+      before: string | null;
+      updatedAt: string;
+    };
+  };
+  /** Remove a mailbox and its history from the project (the servers are not touched) */
+  'DELETE /api/mailboxes/{id}': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      ok: boolean;
+    };
+  };
   /** Issue a new personal link (earlier links stop working) */
   'POST /api/mailboxes/{id}/credential-link': {
     path: {
@@ -701,6 +743,263 @@ export interface Operations {
       ok: boolean;
     };
   };
+  /** Live progress (server-sent events): per-mailbox progress, throughput, throttling, runs, alerts */
+  'GET /api/projects/{id}/events': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: string;
+  };
+  /** The project's mailboxes: paged, sorted, filtered and searched on the server */
+  'GET /api/projects/{id}/mailboxes': {
+    path: {
+      id: number;
+    };
+    query: {
+      offset?: number;
+      limit?: number;
+      sort?: 'name' | 'destination' | 'size' | 'status' | 'starred';
+      order?: 'asc' | 'desc';
+      status?: 'idle' | 'running' | 'done' | 'failed' | 'stopped';
+      starred?: boolean;
+      /** Substring of source or destination login */
+      search?: string;
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        id: number;
+        projectId: number;
+        sourceUser: string;
+        destUser: string;
+        starred: boolean;
+        status: string;
+        sourceBytes: number;
+        sourceMessages: number;
+        lastError: string | null;
+        /** null: the project defaults */
+        itemTypes: Array<'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters'> | null;
+        since: string | null;
+        before: string | null;
+        updatedAt: string;
+      }>;
+      total: number;
+      offset: number;
+      limit: number;
+    };
+  };
+  /** Add one mailbox to the project */
+  'POST /api/projects/{id}/mailboxes': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      sourceUser: string;
+      /** Default: sourceUser */
+      destUser?: string;
+      starred?: boolean;
+      /** null: back to the project defaults */
+      itemTypes?: Array<'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters'> | null;
+      since?: string | null;
+      before?: string | null;
+    };
+    response: {
+      id: number;
+      projectId: number;
+      sourceUser: string;
+      destUser: string;
+      starred: boolean;
+      status: string;
+      sourceBytes: number;
+      sourceMessages: number;
+      lastError: string | null;
+      /** null: the project defaults */
+      itemTypes: Array<'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters'> | null;
+      since: string | null;
+      before: string | null;
+      updatedAt: string;
+    };
+  };
+  /** Start, pause, retry failed, star or unstar mailboxes chosen by ids or by a filter */
+  'POST /api/projects/{id}/mailboxes/bulk': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      action: 'start' | 'pause' | 'retry-failed' | 'star' | 'unstar';
+      ids?: number[];
+      filter?: {
+        status?: 'idle' | 'running' | 'done' | 'failed' | 'stopped';
+        starred?: boolean;
+        /** Substring of source or destination login */
+        search?: string;
+      };
+    };
+    response: {
+      action: string;
+      /** Mailboxes the action applied to */
+      affected: number;
+    };
+  };
+  /** Step 2 of a CSV import: store the good rows (bad rows are skipped and listed again) */
+  'POST /api/projects/{id}/mailboxes/import/commit': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      /** The mailboxes CSV (header row, one mailbox a line; see the README) */
+      csv: string;
+    };
+    response: {
+      added: number;
+      updated: number;
+      conflicts: number;
+      errors: {
+        line: number;
+        message: string;
+        hint: string;
+      }[];
+    };
+  };
+  /** Step 1 of a CSV import: each row as it would be stored, and bad rows with line numbers */
+  'POST /api/projects/{id}/mailboxes/import/preview': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      /** The mailboxes CSV (header row, one mailbox a line; see the README) */
+      csv: string;
+    };
+    response: {
+      rows: Array<{
+        line: number;
+        sourceUser: string;
+        destUser: string;
+        starred: boolean;
+        itemTypes: Array<'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters'> | null;
+        since: string | null;
+        before: string | null;
+        /** conflict: the mailbox belongs to another project and is left alone */
+        action: 'add' | 'update' | 'conflict';
+      }>;
+      /** Rows that will not be imported, with their line numbers */
+      errors: {
+        line: number;
+        message: string;
+        hint: string;
+      }[];
+      warnings: {
+        line: number;
+        message: string;
+        hint: string;
+      }[];
+    };
+  };
+  /** Where the project's migration pass stands */
+  'GET /api/projects/{id}/run': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      projectId: number;
+      state: 'idle' | 'running' | 'pausing' | 'paused';
+      startedAt: string | null;
+      finishedAt: string | null;
+      mailboxIds: number[];
+      outcome: {
+        done: number;
+        failed: number;
+        stopped: number;
+      } | null;
+      error: string | null;
+      /** Throttled by a server right now */
+      throttledMailboxIds: number[];
+    };
+  };
+  /** Pause: in-flight work stops promptly; nothing is lost (the engine is checkpointed) */
+  'POST /api/projects/{id}/run/pause': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      projectId: number;
+      state: 'idle' | 'running' | 'pausing' | 'paused';
+      startedAt: string | null;
+      finishedAt: string | null;
+      mailboxIds: number[];
+      outcome: {
+        done: number;
+        failed: number;
+        stopped: number;
+      } | null;
+      error: string | null;
+      /** Throttled by a server right now */
+      throttledMailboxIds: number[];
+    };
+  };
+  /** Resume a paused project: a new pass over the same mailboxes, skipping what is done */
+  'POST /api/projects/{id}/run/resume': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      projectId: number;
+      state: 'idle' | 'running' | 'pausing' | 'paused';
+      startedAt: string | null;
+      finishedAt: string | null;
+      mailboxIds: number[];
+      outcome: {
+        done: number;
+        failed: number;
+        stopped: number;
+      } | null;
+      error: string | null;
+      /** Throttled by a server right now */
+      throttledMailboxIds: number[];
+    };
+  };
+  /** Start a pass over every mailbox, or those chosen by ids or filter (what is done is skipped) */
+  'POST /api/projects/{id}/run/start': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      ids?: number[];
+      filter?: {
+        status?: 'idle' | 'running' | 'done' | 'failed' | 'stopped';
+        starred?: boolean;
+        search?: string;
+      };
+    };
+    response: {
+      projectId: number;
+      state: 'idle' | 'running' | 'pausing' | 'paused';
+      startedAt: string | null;
+      finishedAt: string | null;
+      mailboxIds: number[];
+      outcome: {
+        done: number;
+        failed: number;
+        stopped: number;
+      } | null;
+      error: string | null;
+      /** Throttled by a server right now */
+      throttledMailboxIds: number[];
+    };
+  };
   /** Log in to the source or destination: capabilities, folders, quota, or the error in plain words */
   'POST /api/projects/{id}/test/{side}': {
     path: {
@@ -769,6 +1068,72 @@ export interface Operations {
     };
     response: {
       ok: boolean;
+    };
+  };
+}
+
+/** Every event stream by "METHOD /path": the `data` (JSON) of each event, by its `event:` name. */
+export interface EventStreams {
+  /** text/event-stream: each event is `event: <name>` and `data: <JSON>`; the properties here are the names and their data. The first event is `snapshot`; progress and throughput come at most once a second. */
+  'GET /api/projects/{id}/events': {
+    snapshot: {
+      status: {
+        projectId: number;
+        state: 'idle' | 'running' | 'pausing' | 'paused';
+        startedAt: string | null;
+        finishedAt: string | null;
+        mailboxIds: number[];
+        outcome: {
+          done: number;
+          failed: number;
+          stopped: number;
+        } | null;
+        error: string | null;
+        /** Throttled by a server right now */
+        throttledMailboxIds: number[];
+      };
+      mailboxes: Array<{
+        mailboxId: number;
+        label: string;
+        planned: number;
+        done: number;
+        bytes: number;
+        status: string;
+        throttledUntil: string | null;
+      }>;
+    };
+    'run-started': {
+      projectId: number;
+      mailboxIds: number[];
+      at: string;
+    };
+    'run-finished': {
+      projectId: number;
+      at: string;
+      done: number;
+      failed: number;
+      stopped: number;
+    };
+    progress: {
+      mailboxes: Array<{
+        mailboxId: number;
+        label: string;
+        planned: number;
+        done: number;
+        bytes: number;
+        status: string;
+        throttledUntil: string | null;
+      }>;
+    };
+    throughput: {
+      at: string;
+      messagesPerSecond: number;
+      bytesPerSecond: number;
+      throttledMailboxIds: number[];
+    };
+    alert: {
+      alertId: number;
+      change: 'raised' | 'changed';
     };
   };
 }

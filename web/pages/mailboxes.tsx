@@ -1,72 +1,120 @@
 /**
- * Mailboxes: a server-side paged, sorted, filtered and searched table (fast at 25,000 rows: the browser holds
- * one page), with the search debounced.
+ * A project's mailboxes: a server-side paged, sorted, filtered and searched table (fast at 25,000 rows: the
+ * browser holds one page; the search is debounced), with selection and bulk actions, add, edit and remove.
  */
 import { useState } from 'react';
 import { api } from '../api/api.js';
-import type { QueryOf } from '../api/client.js';
+import type { QueryOf, ResponseOf } from '../api/client.js';
 import { useDebounced, useLoad } from '../api/use-api.js';
-import { bytes, count } from '../components/format.js';
 import { Pager } from '../components/pager.js';
 import { ProblemNote } from '../components/problem-note.js';
-import { Status } from '../components/status.js';
-import { Link } from '../router.js';
+import { useProjects } from '../project-context.js';
+import { Link, useLocation } from '../router.js';
+import { BulkBar, type Filter } from './mailbox-bulk.js';
+import { MailboxForm } from './mailbox-form.js';
+import { MailboxRow } from './mailbox-row.js';
 
-type Query = QueryOf<'GET /api/mailboxes'>;
+type Query = QueryOf<'GET /api/projects/{id}/mailboxes'>;
 type Sort = NonNullable<Query['sort']>;
+/** A row of the table. */
+export type Row = ResponseOf<'GET /api/projects/{id}/mailboxes'>['items'][number];
 const STATUSES = ['idle', 'running', 'done', 'failed', 'stopped'] as const;
 const PAGE = 100;
 
-/** The mailboxes table. */
+/** The mailboxes of the current project. */
 export function MailboxesPage() {
+  const { current, reload: reloadProjects } = useProjects();
   const [search, setSearch] = useState('');
-  const [status, setStatus] = useState<Query['status']>();
+  // The tracker's columns link here with ?status=… (drill-down).
+  const { query } = useLocation();
+  const [status, setStatus] = useState<Query['status']>(
+    () => (query.get('status') ?? undefined) as Query['status'],
+  );
+  const [starredOnly, setStarredOnly] = useState(false);
   const [sort, setSort] = useState<Sort>('name');
   const [order, setOrder] = useState<'asc' | 'desc'>('asc');
   const [offset, setOffset] = useState(0);
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [editing, setEditing] = useState<Row | 'new'>();
   const settled = useDebounced(search.trim(), 300);
+  const filter: Filter = { status, starred: starredOnly || undefined, search: settled || undefined };
+  const projectId = current?.id;
 
   const list = useLoad(
-    () =>
-      api('GET /api/mailboxes', {
-        query: { offset, limit: PAGE, sort, order, status, search: settled || undefined },
-      }),
-    [offset, sort, order, status, settled],
+    async () =>
+      projectId === undefined
+        ? undefined
+        : api('GET /api/projects/{id}/mailboxes', {
+            path: { id: projectId },
+            query: { offset, limit: PAGE, sort, order, ...filter },
+          }),
+    [projectId, offset, sort, order, status, starredOnly, settled],
   );
-
-  const sortBy = (s: Sort) => {
-    if (s === sort) setOrder(order === 'asc' ? 'desc' : 'asc');
-    else {
-      setSort(s);
-      setOrder(s === 'size' ? 'desc' : 'asc');
-    }
-    setOffset(0);
+  const refresh = () => {
+    list.reload();
+    reloadProjects();
   };
-  const arrow = (s: Sort) => (s === sort ? (order === 'asc' ? ' ▲' : ' ▼') : '');
+
+  if (!current)
+    return (
+      <section>
+        <h1>Mailboxes</h1>
+        <p>
+          No project yet. <Link to="/projects/new">Create one</Link>, then add or import its mailboxes here.
+        </p>
+      </section>
+    );
+
+  const refilter = (fn: () => void) => {
+    fn();
+    setOffset(0);
+    setSelected(new Set());
+  };
+  const sortBy = (s: Sort) =>
+    refilter(() => {
+      if (s === sort) setOrder(order === 'asc' ? 'desc' : 'asc');
+      else {
+        setSort(s);
+        setOrder(s === 'size' || s === 'starred' ? 'desc' : 'asc');
+      }
+    });
+  const header = (s: Sort, label: string, className?: string) => (
+    <th
+      className={className}
+      aria-sort={s === sort ? (order === 'asc' ? 'ascending' : 'descending') : undefined}
+    >
+      <button type="button" className="sort" onClick={() => sortBy(s)}>
+        {label}
+        {s === sort ? (order === 'asc' ? ' ▲' : ' ▼') : ''}
+      </button>
+    </th>
+  );
   const page = list.data;
+  const rows = page?.items ?? [];
+  const allOnPage = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const toggle = (id: number) => {
+    const next = new Set(selected);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setSelected(next);
+  };
 
   return (
     <section>
-      <h1>Mailboxes</h1>
+      <h1>Mailboxes – {current.name}</h1>
       <div className="toolbar">
         <input
           type="search"
           placeholder="Search source or destination login…"
           aria-label="Search mailboxes"
           value={search}
-          onChange={(e) => {
-            setSearch(e.target.value);
-            setOffset(0);
-          }}
+          onChange={(e) => refilter(() => setSearch(e.target.value))}
         />
-        <label>
-          Status{' '}
+        <label className="inline">
+          Status
           <select
             value={status ?? ''}
-            onChange={(e) => {
-              setStatus((e.target.value || undefined) as Query['status']);
-              setOffset(0);
-            }}
+            onChange={(e) => refilter(() => setStatus((e.target.value || undefined) as Query['status']))}
           >
             <option value="">all</option>
             {STATUSES.map((s) => (
@@ -76,59 +124,89 @@ export function MailboxesPage() {
             ))}
           </select>
         </label>
-        {list.loading && <span className="muted">Loading…</span>}
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={starredOnly}
+            onChange={(e) => refilter(() => setStarredOnly(e.target.checked))}
+          />
+          starred only
+        </label>
+        <span className="spacer" />
+        <button type="button" onClick={() => setEditing('new')}>
+          Add a mailbox
+        </button>
+        <Link to="/mailboxes/import" className="button">
+          Import CSV
+        </Link>
       </div>
+      {editing && (
+        <MailboxForm
+          projectId={current.id}
+          mailbox={editing === 'new' ? undefined : editing}
+          onDone={(changed) => {
+            setEditing(undefined);
+            if (changed) refresh();
+          }}
+        />
+      )}
+      <BulkBar
+        projectId={current.id}
+        selected={[...selected]}
+        filter={filter}
+        total={page?.total ?? 0}
+        onDone={() => (setSelected(new Set()), refresh())}
+      />
       <ProblemNote problem={list.error} />
-      <table className="grid">
+      {page && page.total > page.limit && (
+        <Pager offset={page.offset} limit={page.limit} total={page.total} onOffset={setOffset} />
+      )}
+      <table className="grid mailboxes">
         <thead>
           <tr>
-            <th aria-label="Priority">★</th>
             <th>
-              <button type="button" className="sort" onClick={() => sortBy('name')}>
-                Source login{arrow('name')}
-              </button>
+              <input
+                type="checkbox"
+                aria-label="Select all on this page"
+                checked={allOnPage}
+                onChange={() => setSelected(allOnPage ? new Set() : new Set(rows.map((r) => r.id)))}
+              />
             </th>
-            <th>Destination login</th>
-            <th>
-              <button type="button" className="sort" onClick={() => sortBy('status')}>
-                Status{arrow('status')}
-              </button>
-            </th>
-            <th className="num">
-              <button type="button" className="sort" onClick={() => sortBy('size')}>
-                Size{arrow('size')}
-              </button>
-            </th>
+            {header('starred', '★')}
+            {header('name', 'Source login')}
+            {header('destination', 'Destination login')}
+            {header('status', 'Status')}
+            {header('size', 'Size', 'num')}
             <th className="num">Messages</th>
+            <th>Moves</th>
             <th>Last error</th>
+            <th />
           </tr>
         </thead>
         <tbody>
-          {page?.items.map((m) => (
-            <tr key={m.id}>
-              <td className="star">{m.starred ? '★' : '☆'}</td>
-              <td>
-                <Link to={`/mailboxes/${m.id}`}>{m.sourceUser}</Link>
-              </td>
-              <td>{m.destUser}</td>
-              <td>
-                <Status value={m.status} />
-              </td>
-              <td className="num">{bytes(m.sourceBytes)}</td>
-              <td className="num">{count(m.sourceMessages)}</td>
-              <td className="error-text">{m.lastError ?? ''}</td>
-            </tr>
+          {rows.map((m) => (
+            <MailboxRow
+              key={m.id}
+              m={m}
+              checked={selected.has(m.id)}
+              onToggle={() => toggle(m.id)}
+              onEdit={() => setEditing(m)}
+              onChanged={refresh}
+            />
           ))}
-          {page && page.items.length === 0 && (
+          {page && rows.length === 0 && (
             <tr>
-              <td colSpan={7} className="empty">
-                {settled || status ? 'No mailbox matches the search or filter.' : 'No mailboxes yet.'}
+              <td colSpan={10} className="empty">
+                {settled || status || starredOnly
+                  ? 'No mailbox matches the search or filter.'
+                  : 'No mailboxes yet: add one or import a CSV.'}
               </td>
             </tr>
           )}
         </tbody>
       </table>
       {page && <Pager offset={page.offset} limit={page.limit} total={page.total} onOffset={setOffset} />}
+      {list.loading && <p className="muted">Loading…</p>}
     </section>
   );
 }

@@ -5,10 +5,11 @@
  */
 import { useEffect, useState } from 'react';
 import { api } from '../api/api.js';
-import { useAction } from '../api/use-api.js';
+import { useAction, useLoad } from '../api/use-api.js';
 import { ProblemNote } from '../components/problem-note.js';
 import { useProjects, type Project } from '../project-context.js';
 import { Link } from '../router.js';
+import { RunControls } from './run-controls.js';
 
 type Window = Project['windows'][number];
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -24,6 +25,12 @@ export function ThrottlingPage() {
   useEffect(() => {
     if (current && !dirty) setRows(current.windows);
   }, [current, dirty]);
+  const projectId = current?.id;
+  const run = useLoad(
+    async () =>
+      projectId === undefined ? undefined : api('GET /api/projects/{id}/run', { path: { id: projectId } }),
+    [projectId],
+  );
 
   if (!current)
     return (
@@ -58,6 +65,8 @@ export function ThrottlingPage() {
   return (
     <section>
       <h1>Throttling – {current.name}</h1>
+      <h2>Pause or resume the whole project</h2>
+      <RunControls projectId={current.id} status={run.data} onChange={run.reload} />
       <h2>Windows</h2>
       <p className="muted">
         Times are 24-hour HH:MM in the project's time zone, <strong>{current.timezone}</strong>. The first

@@ -1,0 +1,55 @@
+/** Browser steps more than one test takes: creating a project against a Dovecot pair through the UI. */
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { screenshot } from '../harness/chromium.js';
+import type { DovecotServer } from '../harness/dovecot.js';
+
+/**
+ * Create a project on the Projects page (plain IMAP on loopback, a master user on both sides, ann as the test
+ * mailbox): the source's password is first given wrong, which Test connection must name, then corrected.
+ */
+export async function createProject(
+  page: Page,
+  p: { name: string; src: DovecotServer; dst: DovecotServer; master: { user: string; password: string } },
+): Promise<void> {
+  await page.getByRole('link', { name: 'Projects' }).click();
+  await page.getByRole('link', { name: 'New project' }).click();
+  await page.getByLabel('Name', { exact: true }).fill(p.name);
+  for (const [side, server] of [
+    ['source', p.src],
+    ['destination', p.dst],
+  ] as const) {
+    await page.locator(`[name="${side}.host"]`).fill('127.0.0.1');
+    await page.locator(`[name="${side}.tls"]`).selectOption('none');
+    await page.locator(`[name="${side}.port"]`).fill(String(server.imapPort));
+    await page.locator(`[name="${side}.testMailbox"]`).fill('ann');
+    await page.locator(`[name="${side}.adminMode"]`).selectOption('master');
+    await page.locator(`[name="${side}.adminUser"]`).fill(p.master.user);
+    await page
+      .locator(`[name="${side}.password"]`)
+      .fill(side === 'source' ? 'wrong password' : p.master.password);
+  }
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByRole('heading', { name: p.name }).waitFor();
+
+  const source = page.locator('fieldset', { hasText: 'Source: where the mail is now' });
+  await source.getByRole('button', { name: 'Test connection' }).click();
+  await source.getByText('connection failed').waitFor();
+  assert.match(await source.locator('.problem').innerText(), /AUTH_FAILED/);
+  await screenshot(page, '03-project-test-failed');
+
+  await source.locator('[name="source.password"]').fill(p.master.password);
+  await source.getByRole('button', { name: 'Save and test connection' }).click();
+  await source.getByText('connection works').waitFor();
+  await source.getByText(/\d+ capabilities/).click();
+  assert.match(await source.locator('.connection-result').innerText(), /IMAP4rev1/);
+
+  const destination = page.locator('fieldset', { hasText: 'Destination: where the mail goes' });
+  await destination.getByRole('button', { name: 'Test connection' }).click();
+  await destination.getByText('connection works').waitFor();
+  assert.match(
+    await destination.locator('.connection-result').innerText(),
+    /largest message accepted 1\.0 MB/,
+  );
+  await screenshot(page, '03-project');
+}
