@@ -262,7 +262,7 @@ export interface MessageTable {
   event: string;
   recipient: string;
   subject: string;
-  /** pending | sent | failed */
+  /** pending | sent | failed | refused | uncertain (see MessageRepo) */
   status: string;
   attempts: Generated<number>;
   error: string | null;
