@@ -253,6 +253,30 @@ describe('Gmail connector against the emulator', () => {
     assert.equal(exact[0]!.dateHeader, survey[0]!.dateHeader);
   });
 
+  test('a small message listed for copying is downloaded once; a large one is read again, streamed', async () => {
+    const u = others[0]!; // no messages yet
+    const small = [1, 2, 3].map((i) => makeMessage({ subject: `small ${i}` }));
+    const big = makeMessage({ subject: 'big', sizeBytes: 2 * 1024 * 1024 });
+    for (const raw of [...small, big]) emu.seed(u, raw, ['INBOX']);
+    const src = await connector.openSource(gmailServer(emu), serviceAccountLogin(emu, u));
+    const reader = await src.openFolder(['INBOX']);
+    const uids = await reader.listUids();
+    for await (const _ of reader.listMessages({ uids })) void _;
+    const gets = emu.stats.requests['messages.get'] ?? 0;
+    const bodies: Buffer[] = [];
+    for await (const b of reader.streamBodies(uids)) {
+      assert.equal(b.unreadable, undefined);
+      if (b.unreadable !== undefined) continue;
+      const parts: Buffer[] = [];
+      for await (const c of Buffer.isBuffer(b.body) ? [b.body] : b.body) parts.push(c as Buffer);
+      assert.equal(Buffer.concat(parts).length, b.size);
+      bodies.push(Buffer.concat(parts));
+    }
+    assert.equal((emu.stats.requests['messages.get'] ?? 0) - gets, 1, 'only the large one read twice');
+    assert.deepEqual(bodies.map((b) => b.length).sort(), [...small, big].map((b) => b.length).sort());
+    await reader.close();
+  });
+
   test('discovery: every Workspace user through Directory API pages, as the admin only', async () => {
     const found: DiscoveredMailbox[] = [];
     for await (const page of connector.listMailboxes(gmailServer(emu), serviceAccountLogin(emu, user)))

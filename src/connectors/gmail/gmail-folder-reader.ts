@@ -19,9 +19,17 @@ import type { SnapMessage } from './gmail-snapshot.js';
 /** Metadata requests in flight at once (each is one messages.get; the quota gate paces them). */
 const PARALLEL = 4;
 const PAGE = 100;
+/**
+ * Exact sizes need the raw message, so listing a message to copy downloads it; small ones are kept (bounded
+ * memory) for streamBodies instead of being downloaded twice. Larger ones are read again.
+ */
+const CACHE_ITEM_BYTES = 1024 * 1024;
+const CACHE_BYTES = 32 * 1024 * 1024;
 
 export class GmailFolderReader implements SourceFolderReader {
   private readonly byUid: Map<number, SnapMessage>;
+  private readonly bodies = new Map<number, Buffer>();
+  private cachedBytes = 0;
 
   constructor(
     private readonly api: GmailApi,
@@ -53,13 +61,15 @@ export class GmailFolderReader implements SourceFolderReader {
     // A listing of the whole folder is a survey (the scan): Gmail's size estimates, no body downloaded.
     // Copy decisions always name their keys (`uids`) and get exact sizes from the raw message.
     const survey = !opts.uids && opts.fromUid === undefined;
-    const fetch = survey ? fetchEstimate : fetchMeta;
     for (let i = 0; i < picked.length; i += PARALLEL) {
       throwIfAborted(signal);
       const group = picked.slice(i, i + PARALLEL);
       const metas = await Promise.all(
         group.map((m) =>
-          fetch(this.api, m.id, m.uid, m.flags, signal).catch((e: unknown) => {
+          (survey
+            ? fetchEstimate(this.api, m.id, m.uid, m.flags, signal)
+            : fetchMeta(this.api, m.id, m.uid, m.flags, signal, this.keeper(m.uid))
+          ).catch((e: unknown) => {
             throw blame(e, m.uid);
           }),
         ),
@@ -76,6 +86,14 @@ export class GmailFolderReader implements SourceFolderReader {
       throwIfAborted(signal);
       const m = this.byUid.get(uid);
       if (!m) continue;
+      // Read whole when its metadata was listed: a Gmail message never changes, the copy is still good.
+      const cached = this.bodies.get(uid);
+      if (cached) {
+        this.bodies.delete(uid);
+        this.cachedBytes -= cached.length;
+        yield { uid, size: cached.length, body: cached };
+        continue;
+      }
       let got;
       try {
         got = await fetchBody(this.api, m.id, signal);
@@ -86,7 +104,23 @@ export class GmailFolderReader implements SourceFolderReader {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.bodies.clear();
+    this.cachedBytes = 0;
+  }
+
+  /** Where listMessages may leave a small body for streamBodies, while the cache has room. */
+  private keeper(uid: number): { max: number; body: (b: Buffer) => void } | undefined {
+    if (this.cachedBytes >= CACHE_BYTES) return undefined;
+    return {
+      max: CACHE_ITEM_BYTES,
+      body: (b) => {
+        if (this.cachedBytes + b.length > CACHE_BYTES) return;
+        this.bodies.set(uid, b);
+        this.cachedBytes += b.length;
+      },
+    };
+  }
 
   /**
    * Ids whose labels changed since `historyId` (history.list); undefined when Google no longer has that

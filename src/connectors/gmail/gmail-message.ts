@@ -67,10 +67,25 @@ export async function fetchMeta(
   /** The flags to report; absent = read them from the answer's labels (UNREAD, STARRED, DRAFT). */
   flags: string[] | undefined,
   signal?: AbortSignal,
+  /** Keep the whole body when it is at most this size (handed to `keep`), so it need not be read again. */
+  keep?: { max: number; body: (buf: Buffer) => void },
 ): Promise<MessageMeta | undefined> {
   const head = new HeaderSink();
-  const fields = await fetchRaw(api, id, (part) => void head.write(part), signal);
+  let parts: Buffer[] | undefined = keep ? [] : undefined;
+  let kept = 0;
+  const fields = await fetchRaw(
+    api,
+    id,
+    (part) => {
+      head.write(part);
+      kept += part.length;
+      if (parts && kept <= keep!.max) parts.push(part);
+      else parts = undefined;
+    },
+    signal,
+  );
   if (!fields) return undefined;
+  if (parts) keep!.body(Buffer.concat(parts, kept));
   const ids = parseIdentityHeaders(head.header());
   const meta: MessageMeta = {
     uid,
