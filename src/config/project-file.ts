@@ -56,6 +56,7 @@ import type {
   ConfigProblem,
   FolderRules,
   GmailSettings,
+  GraphSettings,
   MailboxOptions,
   MailboxSpec,
   ProjectConfig,
@@ -81,6 +82,7 @@ const SERVER_KEYS = [
   'admin',
   'testMailbox',
   'gmail',
+  'graph',
 ];
 const TOP_KEYS = [
   'name',
@@ -442,12 +444,13 @@ function readServer(r: Reader, f: Field | undefined, name: string, top: unknown)
   const m = r.map(f, SERVER_KEYS);
   if (!m) return undefined;
   const kindText = r.str(m.get('kind'));
-  const kind = kindText === 'pop3' ? 'pop3' : kindText === 'gmail' ? 'gmail' : 'imap';
-  if (kindText !== undefined && kindText !== 'imap' && kindText !== 'pop3' && kindText !== 'gmail')
+  const kind =
+    kindText === 'pop3' ? 'pop3' : kindText === 'gmail' ? 'gmail' : kindText === 'graph' ? 'graph' : 'imap';
+  if (kindText !== undefined && !['imap', 'pop3', 'gmail', 'graph'].includes(kindText))
     r.add(
       m.get('kind')?.at,
       `${name}.kind '${kindText}' is not supported`,
-      'Write kind: imap (the default, leave it out), kind: gmail (Google Workspace) or kind: pop3 (a source only).',
+      'Write kind: imap (the default, leave it out), kind: gmail (Google Workspace), kind: graph (Microsoft 365) or kind: pop3 (a source only).',
     );
   else if (kind === 'pop3' && name === 'destination')
     r.add(
@@ -456,8 +459,10 @@ function readServer(r: Reader, f: Field | undefined, name: string, top: unknown)
       'Make the destination an IMAP server (kind: imap, or leave kind out).',
     );
   // Google Workspace has one well-known API host; the settings under gmail: can point elsewhere (tests).
-  const host = r.str(m.get('host')) ?? (kind === 'gmail' ? 'gmail.googleapis.com' : undefined);
-  if (!m.has('host') && kind !== 'gmail')
+  const host =
+    r.str(m.get('host')) ??
+    (kind === 'gmail' ? 'gmail.googleapis.com' : kind === 'graph' ? 'graph.microsoft.com' : undefined);
+  if (!m.has('host') && kind !== 'gmail' && kind !== 'graph')
     r.add(f.at, `${name} has no host`, `Add host: under ${name}, e.g. host: mail.example.com.`);
   if (host !== undefined && /[/:@\s]/.test(host) && !/^[0-9a-f:]+$/i.test(host)) {
     r.add(
@@ -483,7 +488,15 @@ function readServer(r: Reader, f: Field | undefined, name: string, top: unknown)
       ? 'POP3 uses 995 with tls, 110 with starttls or none.'
       : 'IMAP uses 993 with tls, 143 with starttls or none.';
   const defaultPort =
-    kind === 'gmail' ? 443 : kind === 'pop3' ? (tls === 'tls' ? 995 : 110) : tls === 'tls' ? 993 : 143;
+    kind === 'gmail' || kind === 'graph'
+      ? 443
+      : kind === 'pop3'
+        ? tls === 'tls'
+          ? 995
+          : 110
+        : tls === 'tls'
+          ? 993
+          : 143;
   const server: ServerSpec = {
     kind,
     host: host ?? '',
@@ -520,7 +533,40 @@ function readServer(r: Reader, f: Field | undefined, name: string, top: unknown)
   if (gmail && kind !== 'gmail')
     r.add(gmail.at, `${name}.gmail applies to kind: gmail only`, 'Remove it, or write kind: gmail.');
   else if (gmail) server.gmail = readGmail(r, gmail, name);
+  const graph = m.get('graph');
+  if (graph && kind !== 'graph')
+    r.add(graph.at, `${name}.graph applies to kind: graph only`, 'Remove it, or write kind: graph.');
+  else if (kind === 'graph') server.graph = readGraph(r, graph, f, name);
   return server;
+}
+
+/** The graph: settings of a Microsoft 365 server (see GraphSettings); tenantId is required. */
+function readGraph(r: Reader, f: Field | undefined, server: Field, name: string): GraphSettings {
+  const m = f && r.map(f, ['tenantId', 'baseUrl', 'authorityHost', 'maxMessageSize']);
+  const tenantId = m && r.str(m.get('tenantId'));
+  const out: GraphSettings = { tenantId: tenantId ?? '' };
+  if (!tenantId)
+    r.add(
+      (f ?? server).at,
+      `${name}.graph.tenantId is missing`,
+      `Add graph: { tenantId: <directory id or primary domain> } under ${name}.`,
+    );
+  if (!m) return out;
+  for (const key of ['baseUrl', 'authorityHost'] as const) {
+    const url = r.str(m.get(key));
+    if (url === undefined) continue;
+    // MSAL refuses an authority that is not https, and tokens must never travel in clear.
+    if (!/^https:\/\/[^\s/]+/.test(url))
+      r.add(
+        m.get(key)!.at,
+        `${name}.graph.${key} '${url}' is not an https URL`,
+        'Leave it out to use Microsoft 365.',
+      );
+    else out[key] = url;
+  }
+  const size = r.int(m.get('maxMessageSize'), 1, 150 * 1024 * 1024, 'Bytes, at most 157286400 (150 MB).');
+  if (size !== undefined) out.maxMessageBytes = size;
+  return out;
 }
 
 /** The gmail: settings of a Google Workspace server (see GmailSettings). */

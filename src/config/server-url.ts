@@ -5,6 +5,8 @@
  *   pop3s://USER:PASSWORD@HOST (port 995), pop3://USER@HOST?stls=1 (port 110; POP3 is a source only)
  *   gmail://alice%40example.com@gmail.googleapis.com?key-file=sa.json (Google Workspace, service account with
  *   domain-wide delegation), or with an access token as the password; ?http=1 for a local emulator
+ *   graph://alice%40contoso.com@graph.microsoft.com?tenant=contoso.onmicrosoft.com&client-id=APP_ID&password-env=SECRET
+ *   (Microsoft 365, app-only: the password is the app's client secret), or ?auth=xoauth2 with a delegated token
  * User and password are percent-decoded (%40 → @, %3A → :). Query parameters: starttls (stls), insecure,
  * auth=xoauth2, password-env, password-file, max-connections.
  */
@@ -18,11 +20,14 @@ const SCHEMES: Record<string, { kind: ServerKind; tls: TlsMode; port: number }> 
   pop3: { kind: 'pop3', tls: 'none', port: 110 },
   pop3s: { kind: 'pop3', tls: 'tls', port: 995 },
   gmail: { kind: 'gmail', tls: 'tls', port: 443 },
+  graph: { kind: 'graph', tls: 'tls', port: 443 },
 };
 const SUPPORTED =
   'imaps://USER:PASSWORD@HOST[:PORT] (TLS, port 993) or imap://USER:PASSWORD@HOST[:PORT] (port 143; add ?starttls=1 to upgrade); ' +
   'for a POP3 source pop3s://… (port 995) or pop3://… (port 110, ?stls=1 to upgrade)';
 const PARAMS = [
+  'tenant',
+  'client-id',
   'starttls',
   'stls',
   'insecure',
@@ -110,6 +115,7 @@ export function parseServerUrl(
   let kind: 'password' | 'xoauth2' = 'password';
   let maxConnections = 10;
   let keyFile: string | undefined;
+  const graph: { tenant?: string; clientId?: string } = {};
   const secrets: Array<[string, SecretRef]> = [];
   if (u.password !== '') secrets.push(['the URL', { value: decode(u.password, 'password', shown) }]);
   if (opts.passwordEnv !== undefined) secrets.push(['--password-env', { env: opts.passwordEnv }]);
@@ -152,6 +158,13 @@ export function parseServerUrl(
       else if (value === '')
         fail(`key-file= in ${shown} has no path.`, 'Write key-file=/path/to/service-account.json.');
       else keyFile = value;
+    } else if (name === 'tenant' || name === 'client-id') {
+      if (defaults.kind !== 'graph')
+        fail(`${name}= in ${shown} applies to graph:// only.`, `Remove ${name}=.`);
+      if (value === '')
+        fail(`${name}= in ${shown} is empty.`, `Write ${name}=… (see the Microsoft 365 app registration).`);
+      if (name === 'tenant') graph.tenant = value;
+      else graph.clientId = value;
     } else if (name === 'insecure') {
       allowInvalidCertificates = flag();
     } else if (name === 'auth') {
@@ -224,6 +237,26 @@ export function parseServerUrl(
   if (defaults.kind === 'gmail' && host !== 'gmail.googleapis.com') {
     const api = `${tls === 'none' ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     server.gmail = { apiUrl: api, directoryUrl: api };
+  }
+  if (defaults.kind === 'graph') {
+    if (!graph.tenant)
+      fail(
+        `No tenant in ${shown}.`,
+        'Add ?tenant=<directory id or primary domain>, e.g. tenant=contoso.onmicrosoft.com.',
+      );
+    // Another host than Microsoft's is a lab or emulator serving both Graph and the token endpoint.
+    const origin = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    server.graph = {
+      tenantId: graph.tenant,
+      ...(host !== 'graph.microsoft.com' ? { baseUrl: `${origin}/v1.0`, authorityHost: origin } : {}),
+    };
+    if (graph.clientId)
+      return { server, auth: { kind: 'master', user, masterUser: graph.clientId, password: secret } };
+    if (kind !== 'xoauth2')
+      fail(
+        `${shown} has neither client-id= (app-only access) nor auth=xoauth2 (a delegated token).`,
+        "Add ?client-id=<application id> with the app's client secret as the password, or ?auth=xoauth2 with an access token.",
+      );
   }
   const auth: AuthSpec =
     keyFile !== undefined
