@@ -9,6 +9,7 @@ export function esc(text: string): string {
 const CSS = `body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f4f5f7;color:#1d2330}
 main{max-width:34rem;margin:0 auto;padding:1.25rem}
 h1{font-size:1.4rem;margin:.5rem 0 1rem}
+h2{font-size:1.1rem;margin:.25rem 0 .5rem}
 section{background:#fff;border-radius:.5rem;padding:1rem 1.25rem;margin:0 0 1rem;box-shadow:0 1px 2px #0002}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 input[type=password],input[type=email],input[type=text]{box-sizing:border-box;width:100%;font-size:1rem;padding:.6rem;border:1px solid #9aa3b2;border-radius:.35rem}
