@@ -116,7 +116,7 @@ test('wrong password refused plainly, then the right ones accepted (real logins)
 
   const store = await openStore(dataDir);
   try {
-    const states = await new CredentialRepo(store.db).states(ids.get('carol')!);
+    const states = await new CredentialRepo(store.db).states(ids.get('carol'));
     assert.deepEqual(
       states.map((s) => [s.side, Boolean(s.verifiedAt)]),
       [
