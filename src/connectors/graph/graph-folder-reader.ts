@@ -3,7 +3,7 @@
  * `$batch` for a few messages or by paging the folder for many, and bodies as MIME from `/$value`,
  * streamed (the response's Content-Length is the exact size; a body cut short fails instead of landing).
  */
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import type {
   FolderState,
   ListOptions,
@@ -19,6 +19,7 @@ import {
   TransientError,
   throwIfAborted,
 } from '../../errors.js';
+import { BodySpool } from '../pop3/body-spool.js';
 import type { GraphClient } from './graph-client.js';
 import { userPath } from './graph-config.js';
 import { deltaListing, stateOf } from './graph-delta.js';
@@ -139,17 +140,22 @@ export class GraphFolderReader implements SourceFolderReader {
         throw err instanceof RateLimitError ? err : blame(err, uid);
       }
       if (got.length === undefined) {
-        // No Content-Length: the exact size is only known at the end, so this one body is collected.
-        const parts: Buffer[] = [];
-        for await (const c of got.body) parts.push(c as Buffer);
-        const buf = Buffer.concat(parts);
-        yield { uid, size: buf.length, body: buf };
-      } else
-        yield {
-          uid,
-          size: got.length,
-          body: got.body.pipe(new ExactLength(got.length, `${this.client.target.where} message ${uid}`)),
-        };
+        // No Content-Length: spool (memory, then a private temp file) to learn the exact size first.
+        const spool = new BodySpool();
+        try {
+          for await (const c of got.body)
+            if (!spool.write(c as Buffer)) await new Promise<void>((r) => spool.onDrain(r));
+          yield { uid, ...(await spool.finish()) };
+        } catch (err) {
+          await spool.discard();
+          throw err instanceof RateLimitError ? err : blame(err, uid);
+        }
+      } else {
+        // pipeline: a reader that stops half way destroys the response too, which frees its gate permit.
+        const checked = new ExactLength(got.length, `${this.client.target.where} message ${uid}`);
+        pipeline(got.body, checked, () => undefined);
+        yield { uid, size: got.length, body: checked };
+      }
     }
   }
 

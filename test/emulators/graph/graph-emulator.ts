@@ -82,6 +82,8 @@ export class GraphEmulator {
   private storm = { count: 0, retryAfterSeconds: 1, status: 429 };
   private ctx!: MailContext;
   private server!: https.Server;
+  /** Send `$value` bodies chunked, without Content-Length (Graph does not promise one). */
+  chunked = false;
   /** The certificate to trust (PEM). */
   cert = '';
   baseUrl = '';
@@ -138,6 +140,7 @@ export class GraphEmulator {
               res.on('close', release);
               res.writeHead(r.status, {
                 ...(r.json !== undefined ? { 'content-type': 'application/json' } : {}),
+                ...(r.raw && !this.chunked ? { 'content-length': String(r.raw.length) } : {}),
                 ...r.headers,
               });
               res.end(r.raw ?? (r.json !== undefined ? JSON.stringify(r.json) : undefined));
