@@ -342,5 +342,26 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0007b_tracker_indexes': {
+      // The tracker classifies every mailbox of a project (25,000 and more) by its passes, latest scan and
+      // alerts: each of those looks up by mailbox.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createIndex('passes_mailbox')
+          .on('passes')
+          .columns(['mailbox_id', 'status'])
+          .execute();
+        await db.schema
+          .createIndex('scan_mailboxes_mailbox')
+          .on('scan_mailboxes')
+          .columns(['mailbox_id', 'scan_id'])
+          .execute();
+        await db.schema
+          .createIndex('alerts_mailbox')
+          .on('alerts')
+          .columns(['mailbox_id', 'status'])
+          .execute();
+      },
+    },
   };
 }

@@ -16,6 +16,14 @@ export async function loggedIn(app: FastifyInstance): Promise<{
 }> {
   const s = await app.inject({ method: 'POST', url: '/api/setup', payload: ADMIN });
   if (s.statusCode !== 201) throw new Error(`setup failed: ${s.body}`);
+  return logIn(app);
+}
+
+/** Log in as the admin set up before (a server restarted on the same data directory). */
+export async function logIn(app: FastifyInstance): Promise<{
+  cookies: Record<string, string>;
+  headers: Record<string, string>;
+}> {
   const l = await app.inject({ method: 'POST', url: '/api/login', payload: ADMIN });
   if (l.statusCode !== 200) throw new Error(`login failed: ${l.body}`);
   const token = l.cookies.find((c) => c.name === 'cutover_session')!.value;

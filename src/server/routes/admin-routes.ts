@@ -12,17 +12,20 @@ import { MailboxBulkService } from '../../services/mailbox-bulk-service.js';
 import { MailboxImportService } from '../../services/mailbox-import-service.js';
 import { ProjectService } from '../../services/project-service.js';
 import { RunService } from '../../services/run-service.js';
+import { TrackerService } from '../../services/tracker-service.js';
 import { openSecretBox } from '../../security/secret-key.js';
 import type { Store } from '../../store/db.js';
 import { MailboxRepo } from '../../store/mailbox-repo.js';
 import { ProjectMailboxRepo } from '../../store/project-mailbox-repo.js';
 import { ProjectRepo } from '../../store/project-repo.js';
 import { acquireRunLock } from '../../store/run-lock.js';
+import { TrackerRepo } from '../../store/tracker-repo.js';
 import type { AuthService } from '../auth-service.js';
 import { requireSession } from '../session-hook.js';
 import { mailboxRoutes } from './mailbox-routes.js';
 import { projectRoutes } from './project-routes.js';
 import { runRoutes } from './run-routes.js';
+import { trackerRoutes } from './tracker-routes.js';
 
 export interface AdminRouteOptions {
   store: Store;
@@ -44,6 +47,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   const imports = new MailboxImportService({ projects, members });
   const runs = new RunService({ store, projects, members, lock: () => acquireRunLock(opts.dataDir) });
   const bulk = new MailboxBulkService({ mailboxes, runs });
+  const tracker = new TrackerService({ store, tracker: new TrackerRepo(store.db), projects, runs });
   if (opts.projectFile) await importProjectFile(store, projects, members, opts.projectFile);
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
   app.addHook('onClose', async () => runs.close());
@@ -52,6 +56,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   await app.register(projectRoutes, { projects, connections, runs });
   await app.register(mailboxRoutes, { mailboxes, imports, bulk: (id, body) => bulk.apply(id, body) });
   await app.register(runRoutes, { runs, projects });
+  await app.register(trackerRoutes, { tracker });
 }
 
 /** `serve --project FILE`: the file's project and mailboxes appear in the API under the project's name. */

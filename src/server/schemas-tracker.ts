@@ -1,0 +1,80 @@
+/** TypeBox schemas of the tracker: stage columns with colour-coded counts, drill-down, progress and ETA. */
+import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from './schemas.js';
+
+export const STAGES = [
+  'destination-ready',
+  'credentials',
+  'client-setup',
+  'initial-sync',
+  'dns',
+  'final-sync',
+] as const;
+export const StageKey = StringEnum(STAGES);
+
+const Counts = Type.Object(
+  { done: Type.Integer(), running: Type.Integer(), attention: Type.Integer(), waiting: Type.Integer() },
+  { description: 'Mailboxes per status: done (green), running (blue), attention (red), waiting (grey)' },
+);
+
+export const Stage = Type.Object({
+  key: StageKey,
+  label: Type.String(),
+  tracked: Type.Boolean({
+    description: 'false: Cutover cannot compute this stage yet (see reason); no counts',
+  }),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  colour: StringEnum(['green', 'blue', 'red', 'grey']),
+  counts: Type.Union([Counts, Type.Null()]),
+});
+
+export type Stage = Static<typeof Stage>;
+
+export const Tracker = Type.Object({
+  projectId: Type.Integer(),
+  mailboxes: Type.Integer(),
+  stages: Type.Array(Stage),
+  overall: Type.Object({
+    byStatus: Type.Record(Type.String(), Type.Integer()),
+    percentDone: Type.Number({ description: 'Mailboxes whose initial sync is done, of all' }),
+  }),
+  eta: Type.Union([
+    Type.Object({
+      finishAt: Type.Union([Type.String(), Type.Null()], {
+        description: 'null: windows never allow it within a year',
+      }),
+      hours: Type.Union([Type.Number(), Type.Null()]),
+      basis: Type.String({ description: 'Where the rates come from' }),
+    }),
+    Type.Null(),
+  ]),
+  etaNote: Type.Union([Type.String(), Type.Null()], { description: 'Why there is no ETA' }),
+  throughput: Type.Array(
+    Type.Object({ at: Type.String(), messagesPerSecond: Type.Number(), bytesPerSecond: Type.Number() }),
+    { description: 'Samples of this server process, oldest first' },
+  ),
+  throttledMailboxIds: Type.Array(Type.Integer()),
+  alerts: Type.Object({ critical: Type.Integer(), advisory: Type.Integer() }),
+});
+export type Tracker = Static<typeof Tracker>;
+
+export const StageParams = Type.Object({ id: Type.Integer({ minimum: 1 }), stage: StageKey });
+export type StageParams = Static<typeof StageParams>;
+
+export const StageQuery = Type.Object(
+  {
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    state: Type.Optional(StringEnum(['running', 'attention', 'waiting'])),
+  },
+  { additionalProperties: false },
+);
+export type StageQuery = Static<typeof StageQuery>;
+
+export const StageMailbox = Type.Object({
+  id: Type.Integer(),
+  sourceUser: Type.String(),
+  destUser: Type.String(),
+  state: StringEnum(['done', 'running', 'attention', 'waiting']),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+});

@@ -1,0 +1,146 @@
+/**
+ * The tracker of a project: a column per stage (destination ready, credentials, client set-up, initial
+ * sync, DNS, final sync) with colour-coded counts and a drill-down to the mailboxes not done; overall
+ * progress, ETA (src/services/estimate.ts) and throughput history. A stage Cutover cannot compute per
+ * project yet says so (tracked: false) instead of showing numbers.
+ */
+import { parseClock } from '../config/plan.js';
+import type { Stage as StageView, StageQuery, Tracker } from '../server/schemas-tracker.js';
+import type { Store } from '../store/db.js';
+import type { TrackedStage, TrackerRepo } from '../store/tracker-repo.js';
+import { estimate, measuredRates } from './estimate.js';
+import type { ProjectService } from './project-service.js';
+import type { RunService } from './run-service.js';
+import { serverIdentity, type StoredSettings } from './project-settings.js';
+import { NotFoundError } from './service-errors.js';
+
+type StageKey = StageView['key'];
+
+const LABELS: Record<StageKey, string> = {
+  'destination-ready': 'Destination ready',
+  credentials: 'Credentials',
+  'client-setup': 'Client set-up',
+  'initial-sync': 'Initial sync',
+  dns: 'DNS',
+  'final-sync': 'Final sync',
+};
+
+/** Stages not computed per project yet, and why. */
+const UNTRACKED: Partial<Record<StageKey, string>> = {
+  dns: 'DNS readiness is checked for the installation (cutover dns check), not yet per project.',
+  'final-sync':
+    'The cutover date and final pass are planned in the project file (cutover plan), not yet per project.',
+};
+
+const colourOf = (c: { done: number; running: number; attention: number; waiting: number }) =>
+  c.attention
+    ? 'red'
+    : c.running
+      ? 'blue'
+      : c.waiting
+        ? c.done
+          ? 'blue'
+          : 'grey'
+        : c.done
+          ? 'green'
+          : 'grey';
+
+export class TrackerService {
+  constructor(
+    private readonly deps: { store: Store; tracker: TrackerRepo; projects: ProjectService; runs: RunService },
+  ) {}
+
+  async summary(projectId: number): Promise<Tracker> {
+    const { settings } = await this.deps.projects.settings(projectId);
+    const ctx = context(settings);
+    const stages: StageView[] = [];
+    for (const key of Object.keys(LABELS) as StageKey[]) {
+      const reason = UNTRACKED[key];
+      if (reason) {
+        stages.push({ key, label: LABELS[key], tracked: false, reason, colour: 'grey', counts: null });
+        continue;
+      }
+      const counts = await this.deps.tracker.counts(projectId, key as TrackedStage, ctx);
+      stages.push({ key, label: LABELS[key], tracked: true, reason: null, colour: colourOf(counts), counts });
+    }
+    const { byStatus, remaining } = await this.deps.tracker.overall(projectId);
+    const mailboxes = Object.values(byStatus).reduce((a, b) => a + b, 0);
+    const synced = stages.find((s) => s.key === 'initial-sync')!.counts!.done;
+    const hub = this.deps.runs.events(projectId);
+    const [critical, advisory] = await this.alertCounts(projectId);
+    return {
+      projectId,
+      mailboxes,
+      stages,
+      overall: { byStatus, percentDone: mailboxes ? (100 * synced) / mailboxes : 0 },
+      ...(await this.eta(settings, remaining)),
+      throughput: hub.samples(),
+      throttledMailboxIds: hub.throttledNow(),
+      alerts: { critical, advisory },
+    };
+  }
+
+  /** The project's mailboxes not done in a stage (attention first), paged. */
+  async drill(projectId: number, stage: StageKey, q: StageQuery) {
+    const { settings } = await this.deps.projects.settings(projectId);
+    if (UNTRACKED[stage])
+      throw new NotFoundError(`The ${LABELS[stage]} stage is not tracked yet.`, UNTRACKED[stage]);
+    const { rows, total } = await this.deps.tracker.notDone(
+      projectId,
+      stage as TrackedStage,
+      context(settings),
+      q,
+    );
+    return { items: rows, total, offset: q.offset, limit: q.limit };
+  }
+
+  private async eta(
+    s: StoredSettings,
+    remaining: Array<{ mailbox: string; messages: number; bytes: number; starred: boolean }>,
+  ): Promise<Pick<Tracker, 'eta' | 'etaNote'>> {
+    if (!remaining.length) return { eta: null, etaNote: 'Every mailbox is done.' };
+    if (remaining.every((m) => m.messages === 0 && m.bytes === 0))
+      return { eta: null, etaNote: 'Sizes are not known yet: run a scan (or a first pass) to get an ETA.' };
+    const windows = s.windows.map((w) => ({
+      ...w,
+      from: parseClock(w.from) ?? 0,
+      to: parseClock(w.to) ?? 1440,
+    }));
+    const e = estimate(
+      remaining,
+      {
+        concurrency: s.concurrency,
+        limits: s.limits,
+        source: serverIdentity(s.source),
+        destination: serverIdentity(s.destination),
+      },
+      { windows, timezone: s.timezone },
+      await measuredRates(this.deps.store),
+    );
+    return {
+      eta: { finishAt: e.finish?.toISOString() ?? null, hours: e.hours ?? null, basis: e.rates.basis },
+      etaNote: null,
+    };
+  }
+
+  private async alertCounts(projectId: number): Promise<[number, number]> {
+    const rows = await this.deps.store.db
+      .selectFrom('alerts as a')
+      .leftJoin('mailboxes as m', 'm.id', 'a.mailbox_id')
+      .where('a.status', '=', 'active')
+      .where((eb) => eb.or([eb('m.project_id', '=', projectId), eb('a.project_id', '=', projectId)]))
+      .select(['a.level', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('a.level')
+      .execute();
+    const n = (level: string) => Number(rows.find((r) => r.level === level)?.n ?? 0);
+    return [n('critical'), n('advisory')];
+  }
+}
+
+/** Sides that need the users' own password: those without an admin login. */
+function context(s: StoredSettings) {
+  const requiredSides: Array<'source' | 'destination'> = [];
+  if (!s.source.admin) requiredSides.push('source');
+  if (!s.destination.admin) requiredSides.push('destination');
+  return { requiredSides };
+}
