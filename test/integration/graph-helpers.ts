@@ -3,6 +3,7 @@
  * cannot be reached from here), and read-backs of what the emulator holds.
  */
 import type { ProjectConfig } from '../../src/config/types.js';
+import type { ProgressSink } from '../../src/engine/progress.js';
 import type { EmMessage } from '../emulators/graph/emulator-store.js';
 import type { GraphEmulator } from '../emulators/graph/graph-emulator.js';
 import { emulatorServer } from '../emulators/graph/graph-project.js';
@@ -54,4 +55,27 @@ export function emulatedFolders(emu: GraphEmulator, upn: string): Map<string, Em
   };
   walk(emu.store.root(user).id, []);
   return out;
+}
+
+/** A progress sink that starts a throttling storm (`count` answers of 429, Retry-After 1 s) after `after` items. */
+export function stormAfter(
+  emu: GraphEmulator,
+  after: number,
+  count: number,
+): ProgressSink & { fired: boolean } {
+  let seen = 0;
+  const sink = {
+    fired: false,
+    planned: () => undefined,
+    advanced: (_id: number, n: number) => {
+      seen += n;
+      if (!sink.fired && seen >= after) {
+        sink.fired = true;
+        emu.throttleNext(count, 1);
+      }
+    },
+    note: () => undefined,
+    finished: () => undefined,
+  };
+  return sink;
 }

@@ -8,12 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
-import type { ProgressSink } from '../../src/engine/progress.js';
 import { startGraphEmulator, type GraphEmulator } from '../emulators/graph/graph-emulator.js';
 import { seedMessages, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import { makeMessage } from '../harness/messages.js';
 import { withAttachment } from '../contract/destination-contract.js';
-import { emulatedFolders, imapToGraph } from './graph-helpers.js';
+import { emulatedFolders, imapToGraph, stormAfter } from './graph-helpers.js';
 import { migrate, tempDataDir } from './helpers.js';
 
 let src: DovecotServer;
@@ -34,25 +33,6 @@ before(async () => {
 after(async () => {
   await Promise.all([src?.stop(), emu?.stop()]);
 });
-
-/** A progress sink that starts a throttling storm once `after` items were accounted for. */
-function stormAfter(after: number, count: number): ProgressSink & { fired: boolean } {
-  let seen = 0;
-  const sink = {
-    fired: false,
-    planned: () => undefined,
-    advanced: (_id: number, n: number) => {
-      seen += n;
-      if (!sink.fired && seen >= after) {
-        sink.fired = true;
-        emu.throttleNext(count, 1);
-      }
-    },
-    note: () => undefined,
-    finished: () => undefined,
-  };
-  return sink;
-}
 
 describe('IMAP → Microsoft 365 (Graph emulator)', () => {
   const data = tempDataDir();
@@ -92,7 +72,7 @@ describe('IMAP → Microsoft 365 (Graph emulator)', () => {
       { raw: makeMessage({ subject: 'deep' }), internalDate: d(2024) },
     ]);
 
-    const storm = stormAfter(10, 8);
+    const storm = stormAfter(emu, 10, 8);
     const { outcomes, reports } = await migrate(data, imapToGraph(src, 'alice', 'pw-alice', emu, UPN), {
       progress: storm,
     });
@@ -165,7 +145,7 @@ describe('IMAP → Microsoft 365 (Graph emulator)', () => {
     assert.ok(await c.messageFlagsAdd(hit, ['\\Seen'], { uid: true }));
     await c.logout();
 
-    const storm = stormAfter(20, 4);
+    const storm = stormAfter(emu, 20, 4);
     const created = emu.stats.creates;
     const { outcomes, reports } = await migrate(data, imapToGraph(src, 'alice', 'pw-alice', emu, UPN), {
       progress: storm,

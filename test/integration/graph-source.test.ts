@@ -1,6 +1,7 @@
 /**
  * Microsoft 365 through the LOCAL EMULATOR of Microsoft Graph (test code: Graph cannot be reached from
- * here) → IMAP (real Dovecot): folders with well-known ones mapped, MIME from /$value byte for byte,
+ * here) → IMAP (real Dovecot), with a throttling storm mid-pass: folders with well-known ones mapped, MIME
+ * from /$value byte for byte,
  * flags and received dates; a delta pass picks up new mail and a flag change; unchanged folders are
  * settled from their delta state without being listed again.
  */
@@ -10,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { startGraphEmulator, type GraphEmulator } from '../emulators/graph/graph-emulator.js';
 import { listAll, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import { makeMessage } from '../harness/messages.js';
-import { graphToImap } from './graph-helpers.js';
+import { graphToImap, stormAfter } from './graph-helpers.js';
 import { migrate, tempDataDir } from './helpers.js';
 
 let dst: DovecotServer;
@@ -51,9 +52,14 @@ describe('Microsoft 365 (Graph emulator) → IMAP', () => {
     seed(['Deleted Items'], 2);
     seed(['Kunden', 'Müller GmbH'], 3, ['\\Flagged', 'Wichtig']);
     seed(['Kunden'], 1);
-    const { outcomes, reports } = await migrate(data, graphToImap(emu, UPN, dst, 'bob', 'pw-bob'));
+    const storm = stormAfter(emu, 8, 6);
+    const { outcomes, reports } = await migrate(data, graphToImap(emu, UPN, dst, 'bob', 'pw-bob'), {
+      progress: storm,
+    });
     assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);
     const r = reports[0]!;
+    assert.ok(storm.fired && emu.stats.throttled >= 6, 'a throttling storm hit the source mid-pass');
+    assert.ok(r.passes[0]!.throttledMs >= 1000);
     assert.equal(r.totals.copied, 35);
     assert.ok(r.reconciles, r.discrepancy);
     const byName = Object.fromEntries(r.folders.map((f) => [f.source, f.destination]));
