@@ -33,7 +33,10 @@ before(async () => {
       { user: 'bob', password: 'pw-bob' },
     ],
   });
-  emu = await GmailEmulator.start({ users: [GUSER, 'bob@example.test'], unitsPerSecond: 1000 });
+  emu = await GmailEmulator.start({
+    users: [GUSER, 'bob@example.test', 'carol@example.test'],
+    unitsPerSecond: 1000,
+  });
 });
 after(async () => {
   await Promise.all([dovecot?.stop(), emu?.stop()]);
@@ -330,5 +333,32 @@ describe('one-off form (what `cutover migrate --from gmail://… --to imap://…
     const got = inbox.messages.filter((m) => m.sha256 === sha(raw));
     assert.equal(got.length, 1);
     assert.ok(got[0]!.flags.includes('\\Flagged'));
+  });
+});
+
+describe('Gmail (emulator) → Gmail (emulator), tenant to tenant', () => {
+  test('one copy per message; the labels it carried besides its folder are applied as labels again', async () => {
+    const from = emu.mailbox(GUSER);
+    const p = project(gmailServer(emu), gmailServer(emu), {
+      sourceUser: GUSER,
+      destUser: 'carol@example.test',
+      starred: false,
+      options,
+    });
+    const { outcomes } = await migrate(tempDataDir(), p);
+    assert.equal(outcomes[0]?.status, 'done', outcomes[0]?.error);
+    const to = emu.mailbox('carol@example.test');
+    assert.equal(to.messages.size, from.messages.size, 'every message once');
+    const names = (mb: typeof to, ids: Set<string>) =>
+      [...ids]
+        .map((l) => mb.labels.get(l)?.name ?? l)
+        .filter((n) => n !== 'Archive') // where unlabelled mail is filed
+        .sort();
+    const bySha = new Map([...to.messages.values()].map((m) => [sha(m.raw), m]));
+    for (const m of from.messages.values()) {
+      const copy = bySha.get(sha(m.raw));
+      assert.ok(copy, 'copied');
+      assert.deepEqual(names(to, copy.labelIds), names(from, m.labelIds), 'the same labels');
+    }
   });
 });

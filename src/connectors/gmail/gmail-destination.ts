@@ -2,7 +2,8 @@
  * A Gmail mailbox open for writing. Folders are labels: INBOX, Sent, Drafts, Trash and Spam are Gmail's
  * system labels, every other folder a user label whose name joins the path with "/" (nested labels, each
  * parent created first). One messages.import per message (so a batch is one message: all-or-nothing),
- * labelled with its folder, UNREAD unless \Seen and STARRED when \Flagged. Keywords are not kept.
+ * labelled with its folder, UNREAD unless \Seen and STARRED when \Flagged. Keywords become labels (see
+ * labelForKeyword): the labels a Gmail source recorded on a message come back as labels on the one copy.
  *
  * Read-back (duplicate prevention) fetches each message raw, because Gmail's sizeEstimate is not the exact
  * size the engine's fingerprints hold: exact, but one messages.get per message in the folder.
@@ -20,7 +21,13 @@ import type {
 } from '../contract.js';
 import type { GmailApi, GmailLabel } from './gmail-api.js';
 import { importMessage } from './gmail-import.js';
-import { SYSTEM_FOLDERS, labelPath, systemLabelFor } from './gmail-labels.js';
+import {
+  SYSTEM_FOLDERS,
+  destinationFlags,
+  labelForKeyword,
+  labelPath,
+  systemLabelFor,
+} from './gmail-labels.js';
 import { fetchMeta } from './gmail-message.js';
 import { keyOfId, listIds } from './gmail-snapshot.js';
 
@@ -48,7 +55,7 @@ export class GmailDestination implements MailDestination {
       maxMessageBytes: api.target.maxMessageBytes,
       maxBatchMessages: 1,
       delimiter: '/',
-      supportsKeywords: false,
+      supportsKeywords: true,
       reservedNames: GMAIL_RESERVED,
       labelsAreFolders: true,
     };
@@ -146,7 +153,7 @@ export class GmailDestination implements MailDestination {
         throwIfAborted(signal);
         const uid = keyOfId(mid);
         this.ids.set(uid, mid);
-        const meta = await fetchMeta(this.api, mid, uid, undefined, signal);
+        const meta = await fetchMeta(this.api, mid, uid, (labels) => this.flagsOf(labels, id), signal);
         if (meta) page.push(meta);
       }
       if (page.length) yield page;
@@ -169,7 +176,12 @@ export class GmailDestination implements MailDestination {
           'It is reported as failed; move it by hand (e.g. its attachments to Drive).',
         );
       }
-      const id = await importMessage(this.api, item, [label, ...flagLabels(item.flags).add], signal);
+      const labels = [
+        label,
+        ...flagLabels(item.flags).add,
+        ...(await this.keywordLabels(item.flags, signal)),
+      ];
+      const id = await importMessage(this.api, item, [...new Set(labels)], signal);
       const uid = keyOfId(id);
       this.ids.set(uid, id);
       out.push({ uid, uidValidity: label });
@@ -184,7 +196,14 @@ export class GmailDestination implements MailDestination {
         for (const id of ids) this.ids.set(keyOfId(id), id);
     }
     const ids = uids.flatMap((u) => this.ids.get(u) ?? []);
-    const { add, remove } = flagLabels(flags);
+    const folder = await this.requireLabel(path, signal);
+    const flagged = flagLabels(flags);
+    const add = [...flagged.add, ...(await this.keywordLabels(flags, signal))];
+    // "Replace the flags": every label a keyword could stand for goes, except the folder's and those set.
+    const keywordable = [...this.labels!.values()]
+      .filter((l) => l.type === 'user' || ['INBOX', 'SENT', 'IMPORTANT'].includes(l.id))
+      .map((l) => l.id);
+    const remove = [...flagged.remove, ...keywordable].filter((l) => l !== folder && !add.includes(l));
     for (let i = 0; i < ids.length; i += 1000)
       await this.api.json(
         {
@@ -197,4 +216,27 @@ export class GmailDestination implements MailDestination {
   }
 
   async close(): Promise<void> {}
+
+  /** Flags of a message in the folder labelled `folder`, from its labels. */
+  private flagsOf(labelIds: string[], folder: string): string[] {
+    const byId = new Map([...(this.labels?.values() ?? [])].map((l) => [l.id, l]));
+    return destinationFlags(labelIds, folder, (id) => byId.get(id));
+  }
+
+  /** The labels the keywords among `flags` stand for, user labels created (with parents) when missing. */
+  private async keywordLabels(flags: string[], signal?: AbortSignal): Promise<string[]> {
+    const out: string[] = [];
+    for (const f of flags) {
+      const target = labelForKeyword(f);
+      if (!target) continue;
+      if ('system' in target) out.push(target.system);
+      else if (!GMAIL_RESERVED.some((r) => r.toLowerCase() === target.user.split('/')[0]!.toLowerCase())) {
+        const path = labelPath(target.user);
+        if (systemLabelFor(path)) continue; // "Sent", "Trash"… as keywords: not a user label
+        await this.ensureFolder(path, signal);
+        out.push(await this.requireLabel(path, signal));
+      }
+    }
+    return out;
+  }
 }

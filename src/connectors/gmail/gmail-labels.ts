@@ -10,7 +10,7 @@
  * \Flagged; DRAFT also gives \Draft. CATEGORY_* and CHAT are views, not folders: ignored.
  */
 import type { SpecialUse } from '../../engine/special-use.js';
-import { encodeMailboxName } from '../imap/utf7.js';
+import { decodeMailboxName, encodeMailboxName } from '../imap/utf7.js';
 
 /** A system label that is a folder. */
 interface SystemFolder {
@@ -88,4 +88,39 @@ export function flagsFromLabels(
     if (l && (isFolderLabel(l) || id === 'IMPORTANT')) flags.push(labelKeyword(l));
   }
   return flags;
+}
+
+/** System labels a keyword stands for when it is applied at a Gmail destination. */
+const KEYWORD_SYSTEM: Record<string, string> = { $inbox: 'INBOX', $sent: 'SENT', $important: 'IMPORTANT' };
+/** Keywords clients set for their own bookkeeping: never labels. */
+const NOT_LABELS = new Set(['junk', 'nonjunk', 'notjunk']);
+
+/**
+ * The label an IMAP keyword becomes at a Gmail destination: `$Inbox`/`$Sent`/`$Important` their system
+ * labels, other `$…` keywords (`$Forwarded`, `$MDNSent`, `$label1`…) none, any other keyword a user label
+ * of that name (modified UTF-7 decoded), so the labels a Gmail source recorded as keywords come back.
+ */
+export function labelForKeyword(keyword: string): { system: string } | { user: string } | undefined {
+  if (keyword.startsWith('\\')) return undefined;
+  const sys = KEYWORD_SYSTEM[keyword.toLowerCase()];
+  if (sys) return { system: sys };
+  if (keyword.startsWith('$') || NOT_LABELS.has(keyword.toLowerCase())) return undefined;
+  let name = keyword;
+  try {
+    name = decodeMailboxName(keyword);
+  } catch {
+    /* not modified UTF-7: the keyword as it is */
+  }
+  return labelPath(name).length ? { user: labelPath(name).join('/') } : undefined;
+}
+
+/** Flags of a message at a Gmail destination: \Seen, \Flagged, \Draft, and its other labels as keywords. */
+export function destinationFlags(
+  labelIds: string[],
+  folderLabel: string,
+  labelOf: (id: string) => { id: string; name: string; type?: string } | undefined,
+): string[] {
+  const flags = flagsFromLabels(labelIds, folderLabel, labelOf);
+  // DRAFT, TRASH and SPAM are folders a destination writes to, never added as keywords.
+  return flags.filter((f) => !['$Draft', '$Trash', '$Spam'].includes(f));
 }

@@ -23,15 +23,6 @@ export interface RawFields {
   rawBytes: number;
 }
 
-/** \Seen, \Flagged and \Draft from a message's labels. */
-export function labelFlags(labelIds: string[]): string[] {
-  return [
-    ...(labelIds.includes('UNREAD') ? [] : ['\\Seen']),
-    ...(labelIds.includes('STARRED') ? ['\\Flagged'] : []),
-    ...(labelIds.includes('DRAFT') ? ['\\Draft'] : []),
-  ];
-}
-
 /** Fetch a message, feeding its bytes to `sink`; undefined when it no longer exists (404). */
 export async function fetchRaw(
   api: GmailApi,
@@ -64,8 +55,8 @@ export async function fetchMeta(
   api: GmailApi,
   id: string,
   uid: number,
-  /** The flags to report; absent = read them from the answer's labels (UNREAD, STARRED, DRAFT). */
-  flags: string[] | undefined,
+  /** The flags to report, or how to read them from the answer's labels. */
+  flags: string[] | ((labelIds: string[]) => string[]),
   signal?: AbortSignal,
   /** Keep the whole body when it is at most this size (handed to `keep`), so it need not be read again. */
   keep?: { max: number; body: (buf: Buffer) => void },
@@ -91,7 +82,7 @@ export async function fetchMeta(
     uid,
     size: fields.rawBytes,
     internalDate: new Date(Number(fields.internalDate ?? 0)),
-    flags: flags ?? labelFlags(fields.labelIds ?? []),
+    flags: typeof flags === 'function' ? flags(fields.labelIds ?? []) : flags,
     ...ids,
   };
   if (!ids.messageId) setHeaderHashes([meta], [[uid, head.header()]]);
