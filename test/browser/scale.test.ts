@@ -70,7 +70,10 @@ test('25,000 mailboxes: paging, search, filter and sort stay on the server', asy
 
   await page.getByLabel('Search mailboxes').fill('');
   await page.getByLabel('starred only').check();
-  await page.getByText(`of ${Math.ceil(N / 7).toLocaleString('en')}`).first().waitFor();
+  await page
+    .getByText(`of ${Math.ceil(N / 7).toLocaleString('en')}`)
+    .first()
+    .waitFor();
 
   await page.getByRole('button', { name: 'Source login ▲' }).click();
   await page.waitForFunction(() =>

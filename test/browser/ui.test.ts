@@ -143,15 +143,16 @@ test('an operator sets up, connects the servers, imports mailboxes, migrates and
   await t.test('a migration started on the tracker is watched until every mailbox is done', async () => {
     await page.getByRole('link', { name: 'Tracker' }).click();
     await page.getByRole('button', { name: 'Start migration (every mailbox)' }).click();
-    const doneColumn = page.locator('a.stage', { hasText: 'Done' });
-    await page.waitForFunction(
-      () => document.querySelector('a.stage.tone-good .stage-count')?.textContent === '2',
-      undefined,
-      { timeout: 60_000 },
-    );
-    await page.getByText('last pass ended').waitFor();
-    assert.match(await page.locator('.run-controls').innerText(), /2 done, 0 failed/);
-    assert.match(await doneColumn.innerText(), /2/);
+    await page.getByText('last pass ended').waitFor({ timeout: 60_000 });
+    assert.match(await page.locator('.run-controls').innerText(), /2 done, 0 failed, 0 stopped/);
+    await page.locator('.by-status').getByText('2 done').waitFor();
+    const initialSync = page.locator('button.stage', { hasText: 'Initial sync' });
+    await initialSync.getByText(/done\s*2/).waitFor();
+    // Drill-down: nothing was scanned, so "Destination ready" still waits for both mailboxes.
+    await page.locator('button.stage', { hasText: 'Destination ready' }).click();
+    const drill = page.locator('.drill');
+    await drill.getByRole('link', { name: 'bob' }).waitFor();
+    assert.match(await drill.innerText(), /ann/);
     await screenshot(page, '07-tracker-done');
     // What the tracker says is what the destination holds: ann's two small messages, bob's one.
     const count = async (user: string, pw: string) =>
@@ -162,8 +163,8 @@ test('an operator sets up, connects the servers, imports mailboxes, migrates and
   await t.test(
     "a mailbox's page shows its folders, the pass and the skipped item with its reason",
     async () => {
-      await page.locator('a.stage', { hasText: 'Done' }).click();
-      await page.getByRole('link', { name: 'ann' }).click();
+      await page.locator('.by-status').getByText('2 done').click();
+      await page.locator('table.mailboxes').getByRole('link', { name: 'ann' }).click();
       await page.getByRole('heading', { name: 'Folders' }).waitFor();
       const folders = await page.locator('table.grid').first().innerText();
       assert.match(folders, /INBOX/);

@@ -73,6 +73,107 @@ export interface Operations {
       updatedAt: string;
     };
   };
+  /** Who is written to, warnings, and the schedule derived from the plan */
+  'GET /api/comms': {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      communications: 'none' | 'users' | 'contact' | 'operator';
+      smtpConfigured: boolean;
+      publicUrl: string | null;
+      warnings: string[];
+      schedule: Array<{
+        kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+        event: string;
+        from: string;
+        until: string | null;
+      }>;
+    };
+  };
+  /** Send what is due now */
+  'POST /api/comms/run': {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      sent: number;
+      failed: number;
+      attempts: Array<{
+        mailboxId: number;
+        event: string;
+        status: 'sent' | 'failed' | 'refused' | 'uncertain';
+      }>;
+    };
+  };
+  /** The message templates in force */
+  'GET /api/comms/templates': {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    response: Array<{
+      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+      edited: boolean;
+      subject: string;
+      text: string;
+      html: string;
+    }>;
+  };
+  /** Edit a template (unknown placeholders are refused) */
+  'PUT /api/comms/templates/{kind}': {
+    path: {
+      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+    };
+    query: Record<string, never>;
+    body: {
+      subject: string;
+      /** Plain-text body with {{placeholders}} */
+      text: string;
+      /** HTML body; values are escaped */
+      html: string;
+    };
+    response: {
+      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+      edited: boolean;
+      subject: string;
+      text: string;
+      html: string;
+    };
+  };
+  /** Back to the default template */
+  'DELETE /api/comms/templates/{kind}': {
+    path: {
+      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: undefined;
+  };
+  /** The template filled with example values */
+  'GET /api/comms/templates/{kind}/preview': {
+    path: {
+      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      subject: string;
+      text: string;
+      html: string;
+    };
+  };
+  /** Send the preview of a message to an address */
+  'POST /api/comms/test': {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+      to: string;
+    };
+    response: {
+      status: 'pending' | 'sent' | 'failed' | 'refused' | 'uncertain';
+    };
+  };
   /** Credential state per mailbox (never the passwords) */
   'GET /api/credentials': {
     path: Record<string, never>;
@@ -302,6 +403,25 @@ export interface Operations {
     query: Record<string, never>;
     body: undefined;
     response: undefined;
+  };
+  /** Every message sent (or tried) for a mailbox */
+  'GET /api/mailboxes/{id}/messages': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: Array<{
+      id: number;
+      event: string;
+      recipient: string;
+      subject: string;
+      status: 'pending' | 'sent' | 'failed' | 'refused' | 'uncertain';
+      attempts: number;
+      error: string | null;
+      createdAt: string;
+      updatedAt: string;
+    }>;
   };
   /** Projects by name, paged */
   'GET /api/projects': {
@@ -1029,6 +1149,82 @@ export interface Operations {
           hint: string | null;
         } | null;
       }>;
+    };
+  };
+  /** Stage columns with colour-coded counts, overall progress, ETA, throughput, throttled mailboxes */
+  'GET /api/projects/{id}/tracker': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      projectId: number;
+      mailboxes: number;
+      stages: Array<{
+        key: 'destination-ready' | 'credentials' | 'client-setup' | 'initial-sync' | 'dns' | 'final-sync';
+        label: string;
+        /** false: Cutover cannot compute this stage yet (see reason); no counts */
+        tracked: boolean;
+        reason: string | null;
+        colour: 'green' | 'blue' | 'red' | 'grey';
+        counts: {
+          done: number;
+          running: number;
+          attention: number;
+          waiting: number;
+        } | null;
+      }>;
+      overall: {
+        byStatus: Record<string, number>;
+        /** Mailboxes whose initial sync is done, of all */
+        percentDone: number;
+      };
+      eta: {
+        /** null: windows never allow it within a year */
+        finishAt: string | null;
+        hours: number | null;
+        /** Where the rates come from */
+        basis: string;
+      } | null;
+      /** Why there is no ETA */
+      etaNote: string | null;
+      /** Samples of this server process, oldest first */
+      throughput: {
+        at: string;
+        messagesPerSecond: number;
+        bytesPerSecond: number;
+      }[];
+      throttledMailboxIds: number[];
+      alerts: {
+        critical: number;
+        advisory: number;
+      };
+    };
+  };
+  /** The mailboxes not done in a stage (attention first), paged */
+  'GET /api/projects/{id}/tracker/{stage}/mailboxes': {
+    path: {
+      id: number;
+      stage: 'destination-ready' | 'credentials' | 'client-setup' | 'initial-sync' | 'dns' | 'final-sync';
+    };
+    query: {
+      offset?: number;
+      limit?: number;
+      state?: 'running' | 'attention' | 'waiting';
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        id: number;
+        sourceUser: string;
+        destUser: string;
+        state: 'done' | 'running' | 'attention' | 'waiting';
+        lastError: string | null;
+      }>;
+      total: number;
+      offset: number;
+      limit: number;
     };
   };
   /** The newest environment scan, per mailbox */

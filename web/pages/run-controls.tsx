@@ -18,6 +18,8 @@ export function RunControls(props: {
   projectId: number;
   status: RunStatus | undefined;
   onChange?: (s: RunStatus) => void;
+  /** False: no Start button (pages other than the tracker only pause and resume). */
+  startable?: boolean;
 }) {
   const { projectId: id, status } = props;
   const action = useAction();
@@ -49,7 +51,10 @@ export function RunControls(props: {
         )}
       </span>
       <span className="actions">
-        {state === 'idle' && (
+        {state === 'idle' && props.startable === false && (
+          <span className="muted">Nothing to pause. Start a pass on the Tracker.</span>
+        )}
+        {state === 'idle' && props.startable !== false && (
           <button type="button" className="primary" disabled={action.busy} onClick={() => void go('start')}>
             {status?.finishedAt
               ? 'Run another pass (every mailbox; what is there is skipped)'

@@ -66,7 +66,7 @@ export function ThrottlingPage() {
     <section>
       <h1>Throttling – {current.name}</h1>
       <h2>Pause or resume the whole project</h2>
-      <RunControls projectId={current.id} status={run.data} onChange={run.reload} />
+      <RunControls projectId={current.id} status={run.data} onChange={run.reload} startable={false} />
       <h2>Windows</h2>
       <p className="muted">
         Times are 24-hour HH:MM in the project's time zone, <strong>{current.timezone}</strong>. The first
