@@ -15,7 +15,12 @@ import { GmailConnector } from '../../src/connectors/gmail/gmail-connector.js';
 import { GmailApi } from '../../src/connectors/gmail/gmail-api.js';
 import { gmailTarget } from '../../src/connectors/gmail/gmail-config.js';
 import { mapGmailError, retryAfterMs } from '../../src/connectors/gmail/gmail-errors.js';
-import { chooseFolderLabel, labelKeyword } from '../../src/connectors/gmail/gmail-labels.js';
+import {
+  chooseFolderLabel,
+  decodeKeyword,
+  flagsFromLabels,
+  labelKeyword,
+} from '../../src/connectors/gmail/gmail-labels.js';
 import { readRawAnswer } from '../../src/connectors/gmail/gmail-raw.js';
 import type { DiscoveredMailbox, MessageMeta } from '../../src/connectors/contract.js';
 import { CutoverError, ErrorCode, RateLimitError } from '../../src/errors.js';
@@ -69,8 +74,22 @@ describe('Gmail labels', () => {
     assert.equal(pick(['UNREAD', 'STARRED', 'CATEGORY_PERSONAL']), undefined, 'no folder label: Archive');
   });
   test('labels as IMAP keywords are atoms', () => {
-    assert.equal(labelKeyword({ id: 'Label_9', name: 'Clients (old) %' }), 'Clients__old___');
+    const odd = ['Clients (old) %', 'Büro', 'R&D "x" \\ ]', '日本/東京', 'Projects/Alpha'];
+    for (const name of odd) {
+      const kw = labelKeyword({ id: 'Label_9', name });
+      assert.match(kw, /^[!#$&'+,\-./0-9:;<=>?@A-Z[^_`a-z|}~]+$/, `an atom: ${kw}`);
+      assert.equal(decodeKeyword(kw), name, 'reversible');
+    }
     assert.equal(labelKeyword({ id: 'Label_8', name: 'Büro' }), 'B&APw-ro');
+    const long = { id: 'Label_6', name: `Projects/${'x'.repeat(60)}`, type: 'user' };
+    const short = { id: 'Label_5', name: 'Short', type: 'user' };
+    const byId = (id: string) => [long, short].find((l) => l.id === id);
+    assert.deepEqual(
+      flagsFromLabels(['INBOX', 'Label_5', 'Label_6'], 'INBOX', byId),
+      ['\\Seen', 'Short'],
+      'a keyword Dovecot would refuse (over 50 characters) is not recorded',
+    );
+    assert.equal(labelKeyword({ id: 'Label_7', name: 'Projects/Alpha' }), 'Projects/Alpha');
     assert.equal(labelKeyword({ id: 'SENT', name: 'SENT' }), '$Sent');
     assert.equal(labelKeyword({ id: 'IMPORTANT', name: 'IMPORTANT' }), '$Important');
   });

@@ -5,12 +5,12 @@
  *   TRASH > SPAM > DRAFT > INBOX > user labels (by name) > SENT > Archive (no folder label at all)
  *
  * and the folder labels it also carried are recorded as IMAP keywords on that copy (where the destination
- * keeps keywords): a user label as its name (spaces → `_`, non-ASCII in modified UTF-7), a system one as
+ * keeps keywords): a user label as its name (characters an IMAP atom cannot hold written as `&…-` runs,
+ * like modified UTF-7 — reversible, so a Gmail destination turns them back into the label), a system one as
  * `$Inbox`, `$Sent`...; IMPORTANT as `$Important`. UNREAD and STARRED are the flags \Seen (absent) and
  * \Flagged; DRAFT also gives \Draft. CATEGORY_* and CHAT are views, not folders: ignored.
  */
 import type { SpecialUse } from '../../engine/special-use.js';
-import { decodeMailboxName, encodeMailboxName } from '../imap/utf7.js';
 
 /** A system label that is a folder. */
 interface SystemFolder {
@@ -48,13 +48,52 @@ export function isFolderLabel(label: { id: string; type?: string }): boolean {
 /** A user label's name as a folder path ("Clients/ACME" → ["Clients", "ACME"]). */
 export const labelPath = (name: string): string[] => name.split('/').filter((s) => s !== '');
 
+/**
+ * Longest keyword recorded. RFC 3501 sets no limit, but Dovecot (mail_max_keyword_length, default 50)
+ * refuses the whole APPEND over it: a longer label is not recorded rather than fail its message.
+ */
+export const MAX_KEYWORD_LENGTH = 50;
+
 /** An IMAP keyword (an atom) recording a label. */
 export function labelKeyword(label: { id: string; name: string; type?: string }): string {
   const sys = SYSTEM_FOLDERS.find((f) => f.id === label.id);
   if (sys) return sys.keyword;
   if (label.id === 'IMPORTANT') return '$Important';
-  // eslint-disable-next-line no-control-regex
-  return encodeMailboxName(label.name).replace(/[\s(){%*"\\\]\x00-\x1f\x7f]/g, '_');
+  return encodeKeyword(label.name);
+}
+
+// Characters an IMAP atom can hold as they are (RFC 3501 ATOM-CHAR), less '&' which starts an encoded run.
+const ATOM_SAFE = /^[!#$'+,\-./0-9:;<=>?@A-Z[^_`a-z|}~]$/;
+
+/** A label name as an IMAP keyword: unsafe characters as "&" + base64 (',' for '/') of UTF-16BE + "-". */
+export function encodeKeyword(name: string): string {
+  let out = '';
+  let run = '';
+  const flush = () => {
+    if (!run) return;
+    out += `&${Buffer.from(run, 'utf16le').swap16().toString('base64').replace(/=+$/, '').replace(/\//g, ',')}-`;
+    run = '';
+  };
+  for (const ch of name) {
+    if (ch === '&') {
+      flush();
+      out += '&-';
+    } else if (ATOM_SAFE.test(ch)) {
+      flush();
+      out += ch;
+    } else run += ch;
+  }
+  flush();
+  return out;
+}
+
+/** The label name a keyword written by encodeKeyword stands for (other keywords: themselves). */
+export function decodeKeyword(keyword: string): string {
+  return keyword.replace(/&([A-Za-z0-9+,]*)-/g, (_, b64: string) => {
+    if (b64 === '') return '&';
+    const bytes = Buffer.from(b64.replace(/,/g, '/'), 'base64');
+    return bytes.length % 2 ? _ : Buffer.from(bytes).swap16().toString('utf16le');
+  });
 }
 
 /**
@@ -85,7 +124,8 @@ export function flagsFromLabels(
   for (const id of labelIds) {
     if (id === filedUnder) continue;
     const l = labelOf(id);
-    if (l && (isFolderLabel(l) || id === 'IMPORTANT')) flags.push(labelKeyword(l));
+    const kw = l && (isFolderLabel(l) || id === 'IMPORTANT') ? labelKeyword(l) : undefined;
+    if (kw && kw.length <= MAX_KEYWORD_LENGTH) flags.push(kw);
   }
   return flags;
 }
@@ -105,12 +145,7 @@ export function labelForKeyword(keyword: string): { system: string } | { user: s
   const sys = KEYWORD_SYSTEM[keyword.toLowerCase()];
   if (sys) return { system: sys };
   if (keyword.startsWith('$') || NOT_LABELS.has(keyword.toLowerCase())) return undefined;
-  let name = keyword;
-  try {
-    name = decodeMailboxName(keyword);
-  } catch {
-    /* not modified UTF-7: the keyword as it is */
-  }
+  const name = decodeKeyword(keyword);
   return labelPath(name).length ? { user: labelPath(name).join('/') } : undefined;
 }
 
