@@ -53,7 +53,32 @@ export class AlertRepo {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await this.applyRules(Number(r.id));
     return Number(r.id);
+  }
+
+  /** A new alert of a type its project auto-archives (an operator's rule) is archived at once. */
+  private async applyRules(id: number): Promise<void> {
+    await this.db
+      .updateTable('alerts')
+      .set({ status: 'archived' })
+      .where('id', '=', id)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('alert_rules as r')
+            .leftJoin('mailboxes as m', 'm.project_id', 'r.project_id')
+            .select('r.type')
+            .whereRef('r.type', '=', 'alerts.type')
+            .where((w) =>
+              w.or([
+                w('m.id', '=', w.ref('alerts.mailbox_id')),
+                w('r.project_id', '=', w.ref('alerts.project_id')),
+              ]),
+            ),
+        ),
+      )
+      .execute();
   }
 
   /** The condition is gone: the active alert of this type for this mailbox completes itself. */

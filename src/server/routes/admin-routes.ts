@@ -5,6 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { loadProjectFile } from '../../config/project-file.js';
+import { SmtpMailer, smtpFromEnv } from '../../notify/smtp-mailer.js';
+import { AlertActionService } from '../../services/alert-action-service.js';
 import { ConnectionTestService } from '../../services/connection-test-service.js';
 import { mailboxKey } from '../../services/migration-service.js';
 import { MailboxAdminService } from '../../services/mailbox-admin-service.js';
@@ -14,6 +16,7 @@ import { ProjectService } from '../../services/project-service.js';
 import { RunService } from '../../services/run-service.js';
 import { TrackerService } from '../../services/tracker-service.js';
 import { openSecretBox } from '../../security/secret-key.js';
+import { AlertAdminRepo } from '../../store/alert-admin-repo.js';
 import type { Store } from '../../store/db.js';
 import { MailboxRepo } from '../../store/mailbox-repo.js';
 import { ProjectMailboxRepo } from '../../store/project-mailbox-repo.js';
@@ -22,9 +25,11 @@ import { acquireRunLock } from '../../store/run-lock.js';
 import { TrackerRepo } from '../../store/tracker-repo.js';
 import type { AuthService } from '../auth-service.js';
 import { requireSession } from '../session-hook.js';
+import { alertRoutes } from './alert-routes.js';
 import { mailboxRoutes } from './mailbox-routes.js';
 import { projectRoutes } from './project-routes.js';
 import { runRoutes } from './run-routes.js';
+import { scheduleRoutes } from './schedule-routes.js';
 import { trackerRoutes } from './tracker-routes.js';
 
 export interface AdminRouteOptions {
@@ -47,6 +52,17 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   const imports = new MailboxImportService({ projects, members });
   const runs = new RunService({ store, projects, members, lock: () => acquireRunLock(opts.dataDir) });
   const bulk = new MailboxBulkService({ mailboxes, runs });
+  const alerts = new AlertActionService({
+    store,
+    alerts: new AlertAdminRepo(store.db),
+    mailer: () => {
+      const smtp = smtpFromEnv();
+      return smtp && new SmtpMailer(smtp);
+    },
+    changed: (projectId, alertId) =>
+      projectId !== null &&
+      runs.events(projectId).emit({ type: 'alert', data: { alertId, change: 'changed' } }),
+  });
   const tracker = new TrackerService({ store, tracker: new TrackerRepo(store.db), projects, runs });
   if (opts.projectFile) await importProjectFile(store, projects, members, opts.projectFile);
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
@@ -57,6 +73,8 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   await app.register(mailboxRoutes, { mailboxes, imports, bulk: (id, body) => bulk.apply(id, body) });
   await app.register(runRoutes, { runs, projects });
   await app.register(trackerRoutes, { tracker });
+  await app.register(scheduleRoutes, { projects, runs });
+  await app.register(alertRoutes, { alerts });
 }
 
 /** `serve --project FILE`: the file's project and mailboxes appear in the API under the project's name. */

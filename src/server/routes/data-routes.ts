@@ -1,8 +1,7 @@
-/** Read routes over the store (mailboxes, alerts, the latest scan) and the alert actions. All need a session. */
+/** Read routes over the store (mailboxes, alerts, the latest scan). All need a session; alert actions: alert-routes.ts. */
 import type { FastifyInstance } from 'fastify';
 import { buildReport } from '../../services/report-service.js';
 import { scanView } from '../../services/scan-service.js';
-import { AlertRepo, type AlertStatus } from '../../store/alert-repo.js';
 import type { Store } from '../../store/db.js';
 import { MailboxRepo } from '../../store/mailbox-repo.js';
 import { PageRepo } from '../../store/page-repo.js';
@@ -22,7 +21,6 @@ import {
 import { requireSession } from '../session-hook.js';
 
 const secured = [{ sessionCookie: [] }];
-const csrf = [{ sessionCookie: [], csrfHeader: [] }];
 
 export async function dataRoutes(
   app: FastifyInstance,
@@ -31,7 +29,6 @@ export async function dataRoutes(
   const { store } = opts;
   const pages = new PageRepo(store.db);
   const mailboxes = new MailboxRepo(store.db);
-  const alerts = new AlertRepo(store.db);
   app.addHook('onRequest', requireSession(opts.auth));
 
   app.get<{ Querystring: MailboxQuery }>(
@@ -93,38 +90,6 @@ export async function dataRoutes(
     },
     async (req) => pages.alerts(req.query),
   );
-
-  for (const [action, status] of [
-    ['complete', 'completed'],
-    ['archive', 'archived'],
-  ] as const satisfies ReadonlyArray<readonly [string, AlertStatus]>) {
-    app.post<{ Params: IdParams }>(
-      `/api/alerts/:id/${action}`,
-      {
-        schema: {
-          tags: ['alerts'],
-          operationId: action === 'complete' ? 'completeAlert' : 'archiveAlert',
-          summary:
-            action === 'complete' ? 'Mark an alert completed (resolved)' : 'Archive an alert (ignore it)',
-          security: csrf,
-          params: IdParams,
-          response: { 200: Alert, ...errors(400, 401, 403, 404) },
-        },
-      },
-      async (req) => {
-        const id = req.params.id;
-        if (!(await alerts.list()).some((a) => a.id === id))
-          throw new ApiError(
-            404,
-            ApiErrorCode.NotFound,
-            `No alert ${id}.`,
-            'List them with GET /api/alerts.',
-          );
-        await alerts.setStatus(id, status);
-        return (await alerts.list()).find((a) => a.id === id)!;
-      },
-    );
-  }
 
   app.get(
     '/api/scans/latest',
