@@ -17,7 +17,8 @@ import { ErrorBody } from './schemas.js';
 import { CSRF_HEADER, SESSION_COOKIE } from './session-hook.js';
 import { webUi } from './web-ui.js';
 import { credentialRoutes } from './routes/credential-routes.js';
-import { portalServices, type PortalOptions } from '../portal/portal-setup.js';
+import { commsHub, portalServices, type PortalOptions } from '../portal/portal-setup.js';
+import { commsRoutes } from './routes/comms-routes.js';
 import { portalRoutes } from '../portal/portal-routes.js';
 import { clientSetupRoutes } from '../portal/client-setup-routes.js';
 
@@ -101,6 +102,11 @@ async function assemble(store: Store, opts: ServerOptions): Promise<FastifyInsta
   await app.register(portalRoutes, { deps: portal, auth });
   await app.register(clientSetupRoutes, { projects: portal.projects });
   await app.register(credentialRoutes, { deps: portal, auth });
+  const comms = commsHub(portal, opts);
+  app.addHook('onClose', async () => comms.close());
+  if (opts.commsIntervalMs !== 0)
+    app.addHook('onReady', async () => comms.start(opts.commsIntervalMs ?? 300_000, app.log));
+  await app.register(commsRoutes, { hub: comms, auth });
   // Last: the UI's index.html answers every other GET outside /api.
   await app.register(webUi, {});
   return app;

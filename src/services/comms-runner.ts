@@ -2,9 +2,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommsService, TickReport } from './comms-service.js';
 
+/** What the loop ticks (a CommsService, or a wrapper that finds the current project first). */
+export type Ticker = Pick<CommsService, 'tick'>;
+
 /** Tick `service` every `intervalMs` (default 5 minutes) until `signal` aborts; errors are reported, not fatal. */
 export async function runComms(
-  service: CommsService,
+  service: Ticker,
   opts: {
     signal: AbortSignal;
     intervalMs?: number;

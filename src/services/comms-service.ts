@@ -14,7 +14,7 @@ import { CredentialRepo } from '../store/credential-repo.js';
 import type { Store } from '../store/db.js';
 import { MailboxRepo, type MailboxRow } from '../store/mailbox-repo.js';
 import { MessageRepo, dedupeKey, type MessageStatus } from '../store/message-repo.js';
-import { dueWindows } from './comms-schedule.js';
+import { commsSchedule, dueWindows } from './comms-schedule.js';
 import { TemplateBook, recipientFor, valuesFor } from './comms-content.js';
 import type { CredentialLinks } from './credential-links.js';
 import { requiredSides, type PortalProject } from './credential-service.js';
@@ -56,6 +56,11 @@ export class CommsService {
 
   private get plan() {
     return this.project.plan ?? defaultPlan();
+  }
+
+  /** The plan's message windows as of `now` (for the operator). */
+  async schedule(now = new Date()) {
+    return this.plan.communications === 'none' ? [] : commsSchedule(this.plan, now, await this.finalDoneAt());
   }
 
   /** Send what is due at `now`. */

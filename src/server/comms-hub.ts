@@ -1,0 +1,129 @@
+/**
+ * The server's communications: one SMTP mailer (when configured), the comms service of the current project,
+ * and the background loop that sends what is due. Routes ask it for the service.
+ */
+import type { PlanConfig } from '../config/plan.js';
+import { SendError, SmtpMailer, type Mailer, type SmtpConfig } from '../notify/smtp-mailer.js';
+import type { PortalDeps } from '../portal/portal-deps.js';
+import { runComms } from '../services/comms-runner.js';
+import { CommsService } from '../services/comms-service.js';
+import { volumeWarning } from '../services/comms-content.js';
+import type { PortalProject } from '../services/credential-service.js';
+import type { Store } from '../store/db.js';
+import { ApiError } from './errors.js';
+import { ErrorCode } from '../errors.js';
+
+const noSmtp: Mailer = {
+  send: () => Promise.reject(new SendError('SMTP is not configured (CUTOVER_SMTP_URL).', 'retry')),
+  close: () => undefined,
+};
+
+export class CommsHub {
+  private readonly mailer: Mailer;
+  private readonly stop = new AbortController();
+  private loop: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: PortalDeps,
+    smtp: SmtpConfig | undefined,
+    private readonly operatorAddress?: string,
+  ) {
+    this.mailer = smtp ? new SmtpMailer(smtp) : noSmtp;
+  }
+
+  get store(): Store {
+    return this.deps.store;
+  }
+  get publicUrl(): string | undefined {
+    return this.deps.publicUrl;
+  }
+  get smtpConfigured(): boolean {
+    return this.mailer !== noSmtp;
+  }
+
+  /** The service for the current project; `needSmtp` refuses (409) when no SMTP server is configured. */
+  async service(needSmtp = false): Promise<{ project: PortalProject; service: CommsService }> {
+    const project = await this.deps.projects.single();
+    if (!project)
+      throw new ApiError(
+        409,
+        ErrorCode.ConfigInvalid,
+        'There is no project to send messages for.',
+        'Start the server with a project file (cutover serve --project FILE).',
+      );
+    if (needSmtp && !this.smtpConfigured)
+      throw new ApiError(
+        409,
+        ErrorCode.ConfigInvalid,
+        'No SMTP server is configured for messages to users.',
+        "Set CUTOVER_SMTP_URL (smtp://user:password@host:587) and CUTOVER_SMTP_FROM ('IT <it@example.com>'), then restart.",
+      );
+    return {
+      project,
+      service: new CommsService(
+        {
+          store: this.deps.store,
+          mailer: this.mailer,
+          links: this.deps.links,
+          publicUrl: this.deps.publicUrl,
+          operatorAddress: this.operatorAddress,
+        },
+        project,
+      ),
+    };
+  }
+
+  /** What the operator should know before messages go out. */
+  async warnings(project: PortalProject): Promise<string[]> {
+    const plan: PlanConfig | undefined = project.plan;
+    if (!plan || plan.communications === 'none') return [];
+    const n = Number(
+      (
+        await this.deps.store.db
+          .selectFrom('mailboxes')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    return [
+      volumeWarning(plan, n, this.operatorAddress),
+      this.smtpConfigured
+        ? undefined
+        : 'No SMTP server is configured (CUTOVER_SMTP_URL): nothing can be sent.',
+      this.publicUrl ? undefined : 'CUTOVER_PUBLIC_URL is not set: messages cannot carry personal links.',
+      plan.communications === 'contact' && !plan.contact
+        ? 'The plan sends to a point of contact but names none (plan.contact).'
+        : undefined,
+      plan.communications === 'operator' && !this.operatorAddress
+        ? 'The plan sends to the operator but CUTOVER_OPERATOR_EMAIL is not set.'
+        : undefined,
+    ].filter((w): w is string => Boolean(w));
+  }
+
+  /** Send what is due every `intervalMs` in the background, when SMTP is configured; until close(). */
+  start(intervalMs: number, log: { error(obj: object, msg: string): void }): void {
+    if (!this.smtpConfigured) return;
+    this.loop = runComms(
+      {
+        tick: async (now, signal) => {
+          const project = await this.deps.projects.single();
+          return project
+            ? (await this.service()).service.tick(now, signal)
+            : { sent: 0, failed: 0, attempts: [] };
+        },
+      },
+      {
+        signal: this.stop.signal,
+        intervalMs,
+        onError: (err) => log.error({ err }, 'sending messages failed'),
+      },
+    );
+  }
+
+  /** Stop the loop (waiting for a tick under way) and the mailer. */
+  async close(): Promise<void> {
+    this.stop.abort();
+    await this.loop;
+    this.mailer.close();
+  }
+}

@@ -1,0 +1,172 @@
+/** The operator's communications routes: overview and schedule, templates (edit, reset, preview), test send, messages per mailbox, send now. */
+import type { FastifyInstance } from 'fastify';
+import { defaultPlan } from '../../config/plan.js';
+import type { CommsHub } from '../comms-hub.js';
+import { MessageRepo } from '../../store/message-repo.js';
+import type { AuthService } from '../auth-service.js';
+import {
+  CommsOverview,
+  KindParams,
+  MessageItem,
+  Rendered,
+  SendStatus,
+  Template,
+  TemplateBody,
+  TestSendBody,
+  TickResult,
+} from '../comms-schemas.js';
+import { errors, IdParams } from '../schemas.js';
+import { requireSession } from '../session-hook.js';
+import { Type } from '@sinclair/typebox';
+
+const secured = [{ sessionCookie: [] }];
+const csrf = [{ sessionCookie: [], csrfHeader: [] }];
+const tags = ['communications'];
+
+export async function commsRoutes(app: FastifyInstance, opts: { hub: CommsHub; auth: AuthService }) {
+  const { hub } = opts;
+  app.addHook('onRequest', requireSession(opts.auth));
+
+  app.get(
+    '/api/comms',
+    {
+      schema: {
+        tags,
+        operationId: 'getComms',
+        summary: 'Who is written to, warnings, and the schedule derived from the plan',
+        security: secured,
+        response: { 200: CommsOverview, ...errors(401, 409) },
+      },
+    },
+    async () => {
+      const { project, service } = await hub.service();
+      const plan = project.plan ?? defaultPlan();
+      return {
+        communications: plan.communications,
+        smtpConfigured: hub.smtpConfigured,
+        publicUrl: hub.publicUrl ?? null,
+        warnings: await hub.warnings(project),
+        schedule: (await service.schedule()).map((w) => ({
+          kind: w.kind,
+          event: w.event,
+          from: w.from.toISOString(),
+          until: w.until?.toISOString() ?? null,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/api/comms/templates',
+    {
+      schema: {
+        tags,
+        operationId: 'listCommsTemplates',
+        summary: 'The message templates in force',
+        security: secured,
+        response: { 200: Type.Array(Template), ...errors(401, 409) },
+      },
+    },
+    async () => (await hub.service()).service.templates.all(),
+  );
+
+  app.put<{ Params: KindParams; Body: TemplateBody }>(
+    '/api/comms/templates/:kind',
+    {
+      schema: {
+        tags,
+        operationId: 'updateCommsTemplate',
+        summary: 'Edit a template (unknown placeholders are refused)',
+        security: csrf,
+        params: KindParams,
+        body: TemplateBody,
+        response: { 200: Template, ...errors(400, 401, 403, 409) },
+      },
+    },
+    async (req) => {
+      const { service } = await hub.service();
+      await service.templates.save(req.params.kind, req.body);
+      return { kind: req.params.kind, edited: true, ...(await service.templates.get(req.params.kind)) };
+    },
+  );
+
+  app.delete<{ Params: KindParams }>(
+    '/api/comms/templates/:kind',
+    {
+      schema: {
+        tags,
+        operationId: 'resetCommsTemplate',
+        summary: 'Back to the default template',
+        security: csrf,
+        params: KindParams,
+        response: { 204: { type: 'null' }, ...errors(400, 401, 403, 409) },
+      },
+    },
+    async (req, reply) => {
+      await (await hub.service()).service.templates.reset(req.params.kind);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: KindParams }>(
+    '/api/comms/templates/:kind/preview',
+    {
+      schema: {
+        tags,
+        operationId: 'previewCommsTemplate',
+        summary: 'The template filled with example values',
+        security: secured,
+        params: KindParams,
+        response: { 200: Rendered, ...errors(400, 401, 409) },
+      },
+    },
+    async (req) => (await hub.service()).service.preview(req.params.kind),
+  );
+
+  app.post<{ Body: TestSendBody }>(
+    '/api/comms/test',
+    {
+      schema: {
+        tags,
+        operationId: 'sendCommsTest',
+        summary: 'Send the preview of a message to an address',
+        security: csrf,
+        body: TestSendBody,
+        response: { 200: SendStatus, ...errors(400, 401, 403, 409) },
+      },
+    },
+    async (req) => ({ status: await (await hub.service(true)).service.testSend(req.body.kind, req.body.to) }),
+  );
+
+  app.post(
+    '/api/comms/run',
+    {
+      schema: {
+        tags,
+        operationId: 'runComms',
+        summary: 'Send what is due now',
+        security: csrf,
+        response: { 200: TickResult, ...errors(401, 403, 409) },
+      },
+    },
+    async () => (await hub.service(true)).service.tick(),
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/api/mailboxes/:id/messages',
+    {
+      schema: {
+        tags,
+        operationId: 'listMailboxMessages',
+        summary: 'Every message sent (or tried) for a mailbox',
+        security: secured,
+        params: IdParams,
+        response: { 200: Type.Array(MessageItem), ...errors(400, 401) },
+      },
+    },
+    async (req) =>
+      (await new MessageRepo(hub.store.db).list(req.params.id)).map(
+        ({ mailboxId: _m, smtpId: _s, ...m }) => m,
+      ),
+  );
+}
