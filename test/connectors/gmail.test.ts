@@ -296,6 +296,17 @@ describe('Gmail connector against the emulator', () => {
     await reader.close();
   });
 
+  test('folders differing only in case are one Gmail label (Gmail compares label names without case)', async () => {
+    const dst = await connector.openDestination(gmailServer(emu), serviceAccountLogin(emu, others[1]!));
+    await dst.ensureFolder(['Work', 'Q1']);
+    await dst.ensureFolder(['work', 'q1']);
+    const names = [...emu.mailbox(others[1]!).labels.values()]
+      .filter((l) => l.type === 'user')
+      .map((l) => l.name);
+    assert.deepEqual(names.sort(), ['Work', 'Work/Q1']);
+    assert.deepEqual(await dst.folderState(['work', 'q1']), await dst.folderState(['Work', 'Q1']));
+  });
+
   test('discovery: every Workspace user through Directory API pages, as the admin only', async () => {
     const found: DiscoveredMailbox[] = [];
     for await (const page of connector.listMailboxes(gmailServer(emu), serviceAccountLogin(emu, user)))

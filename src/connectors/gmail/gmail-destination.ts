@@ -34,6 +34,9 @@ import { keyOfId, listIds } from './gmail-snapshot.js';
 /** Top-level names Gmail keeps for itself (user labels cannot take them). */
 export const GMAIL_RESERVED = ['Starred', 'Important', 'Chats', 'All Mail', 'Snoozed', 'Scheduled', 'Unread'];
 
+/** User label names are unique regardless of case in Gmail: "Work" and "work" are one label. */
+const userKey = (name: string) => `user:${name.toLowerCase()}`;
+
 /** IMAP flags → the labels that carry them. */
 function flagLabels(flags: string[]): { add: string[]; remove: string[] } {
   const seen = flags.some((f) => /^\\seen$/i.test(f));
@@ -67,7 +70,7 @@ export class GmailDestination implements MailDestination {
         { op: 'labels.list', path: '/labels' },
         signal,
       );
-      this.labels = new Map(labels.map((l) => [l.type === 'system' ? l.id : l.name, l]));
+      this.labels = new Map(labels.map((l) => [l.type === 'system' ? l.id : userKey(l.name), l]));
     }
     return this.labels;
   }
@@ -76,7 +79,7 @@ export class GmailDestination implements MailDestination {
   private async labelId(path: string[], signal?: AbortSignal, fresh = false): Promise<string | undefined> {
     const sys = systemLabelFor(path);
     const map = await this.labelMap(signal, fresh);
-    return sys && map.has(sys) ? sys : map.get(path.join('/'))?.id;
+    return sys && map.has(sys) ? sys : map.get(userKey(path.join('/')))?.id;
   }
 
   private async requireLabel(path: string[], signal?: AbortSignal): Promise<string> {
@@ -109,7 +112,7 @@ export class GmailDestination implements MailDestination {
     if (systemLabelFor(path)) return;
     for (let d = 1; d <= path.length; d++) {
       const name = path.slice(0, d).join('/');
-      if ((await this.labelMap(signal)).has(name)) continue;
+      if ((await this.labelMap(signal)).has(userKey(name))) continue;
       try {
         const made = await this.api.json<GmailLabel>(
           {
@@ -119,11 +122,11 @@ export class GmailDestination implements MailDestination {
           },
           signal,
         );
-        this.labels!.set(name, made);
+        this.labels!.set(userKey(name), made);
       } catch (err) {
         // 409: made meanwhile by another connection. Anything else is a real refusal.
         if (!(err instanceof PermanentError && /HTTP 409/.test(err.message))) throw err;
-        if (!(await this.labelMap(signal, true)).has(name))
+        if (!(await this.labelMap(signal, true)).has(userKey(name)))
           throw new PermanentError(
             ErrorCode.FolderCreateFailed,
             `${this.api.where}: the label "${name}" cannot be created (${err.message}).`,
