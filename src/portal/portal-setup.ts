@@ -1,6 +1,7 @@
 /** How the server builds the portal from its options: the secret box, the project source, public URL and limits. */
 import { smtpFromEnv, type SmtpConfig } from '../notify/smtp-mailer.js';
 import { openSecretBox } from '../security/secret-key.js';
+import { projectsFromStore } from './portal-projects.js';
 import { CommsHub } from '../server/comms-hub.js';
 import type { LoginCheck } from '../services/credential-service.js';
 import type { Store } from '../store/db.js';
@@ -44,10 +45,13 @@ export function commsHub(portal: PortalDeps, opts: PortalOptions): CommsHub {
 
 /** The portal's services for a server over `store`. */
 export function portalServices(store: Store, opts: PortalOptions): PortalDeps {
+  const box = openSecretBox(opts.dataDir);
   return portalDeps({
     store,
-    box: openSecretBox(opts.dataDir),
-    projects: opts.projects ?? (opts.projectFile ? projectFromFile(opts.projectFile) : noProjects),
+    box,
+    projects:
+      opts.projects ??
+      projectsFromStore(store, box, opts.projectFile ? projectFromFile(opts.projectFile) : noProjects),
     publicUrl: opts.publicUrl ?? process.env.CUTOVER_PUBLIC_URL,
     check: opts.loginCheck,
     limits: opts.portalLimits,

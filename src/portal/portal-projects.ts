@@ -1,0 +1,51 @@
+/**
+ * Projects for the portal from the store (projects created in the UI or imported from a project file): the
+ * servers as the API last saved them, and the plan (dates, communications, domains) from the project file
+ * of the same name when the server was started with one.
+ */
+import type { SecretBox } from '../security/secret-box.js';
+import type { PortalProject } from '../services/credential-service.js';
+import { ProjectService } from '../services/project-service.js';
+import type { Store } from '../store/db.js';
+import { ProjectRepo } from '../store/project-repo.js';
+import { noProjects, type ProjectSource } from './portal-deps.js';
+
+/** A ProjectSource over the projects table, with `file` (the project file's source) for plans and as fallback. */
+export function projectsFromStore(
+  store: Store,
+  box: SecretBox,
+  file: ProjectSource = noProjects,
+): ProjectSource {
+  const service = new ProjectService({ projects: new ProjectRepo(store.db), box });
+  const withPlan = async (id: number): Promise<PortalProject | undefined> => {
+    const runtime = await service.runtime(id).catch(() => undefined);
+    if (!runtime) return undefined;
+    const fromFile = await file.single().catch(() => undefined);
+    return { ...runtime, plan: fromFile?.name === runtime.name ? fromFile.plan : undefined };
+  };
+  /** The only project in the store, if there is exactly one. */
+  const onlyOne = async () => {
+    const ids = await store.db.selectFrom('projects').select('id').limit(2).execute();
+    return ids.length === 1 ? withPlan(Number(ids[0]!.id)) : undefined;
+  };
+  return {
+    async single() {
+      return (await file.single().catch(() => undefined)) ?? onlyOne();
+    },
+    async forMailbox(mailboxId) {
+      const m = await store.db
+        .selectFrom('mailboxes')
+        .select('project_id')
+        .where('id', '=', mailboxId)
+        .executeTakeFirst();
+      if (m?.project_id != null) return withPlan(Number(m.project_id));
+      return file.forMailbox(mailboxId);
+    },
+    async forDomain(domain) {
+      return (
+        (await file.forDomain(domain)) ??
+        (await this.single().then((p) => (p && !p.plan?.domains.length ? p : undefined)))
+      );
+    },
+  };
+}
