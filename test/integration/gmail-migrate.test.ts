@@ -31,6 +31,7 @@ before(async () => {
     users: [
       { user: IUSER, password: IPW },
       { user: 'bob', password: 'pw-bob' },
+      { user: 'erin', password: 'pw-erin' },
     ],
   });
   emu = await GmailEmulator.start({
@@ -360,5 +361,37 @@ describe('Gmail (emulator) → Gmail (emulator), tenant to tenant', () => {
       assert.ok(copy, 'copied');
       assert.deepEqual(names(to, copy.labelIds), names(from, m.labelIds), 'the same labels');
     }
+  });
+});
+
+describe('IMAP (Dovecot) → Gmail (emulator), answers lost', () => {
+  test('an import stored but whose answer never came is found by fingerprint, not imported twice', async () => {
+    const raws = Array.from({ length: 6 }, (_, i) =>
+      makeMessage({ subject: `lost ${i}`, date: when(2021, 1 + i) }),
+    );
+    await seedMessages(
+      dovecot,
+      'erin',
+      'pw-erin',
+      'INBOX',
+      raws.map((raw) => ({ raw, flags: ['\\Seen'] })),
+    );
+    const imap = imapServer('erin', 'pw-erin');
+    const p = project(imap.server, gmailServer(emu), {
+      sourceUser: 'erin',
+      destUser: 'carol@example.test',
+      sourceAuth: imap.auth,
+      starred: false,
+      options: { ...options, folders: { ...options.folders, map: [{ from: 'INBOX', to: 'Lost answers' }] } },
+    });
+    emu.loseImportAnswers = 2;
+    const { outcomes } = await migrate(tempDataDir(), p);
+    assert.equal(outcomes[0]?.status, 'done', outcomes[0]?.error);
+    assert.equal(emu.loseImportAnswers, 0, 'two answers were lost');
+    const mb = emu.mailbox('carol@example.test');
+    const label = [...mb.labels.values()].find((l) => l.name === 'Lost answers')!;
+    const inLabel = [...mb.messages.values()].filter((m) => m.labelIds.has(label.id)).map((m) => sha(m.raw));
+    assert.equal(inLabel.length, raws.length, 'each message once');
+    assert.deepEqual(new Set(inLabel), new Set(raws.map(sha)));
   });
 });

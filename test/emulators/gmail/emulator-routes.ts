@@ -11,6 +11,8 @@ import { body, importMessage, uploadSession } from './emulator-import.js';
 export interface EmuRequest {
   req: http.IncomingMessage;
   url: URL;
+  /** Set when the request stored a message (so a test can lose its answer). */
+  imported?: boolean;
 }
 export type Answer = [number, object | undefined, Record<string, string>?];
 
@@ -203,9 +205,11 @@ async function serve(
       ];
     }
     case 'messages.import':
-      return importMessage(emu, mb, r);
-    case 'upload':
-      return uploadSession(emu, mb, r);
+    case 'upload': {
+      const answer = await (op === 'upload' ? uploadSession(emu, mb, r) : importMessage(emu, mb, r));
+      r.imported = answer[0] === 200 && !answer[2]?.location;
+      return answer;
+    }
   }
   return [404, err(404, `No route ${rest}`, 'notFound')];
 }

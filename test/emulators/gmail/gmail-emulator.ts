@@ -56,6 +56,8 @@ export class GmailEmulator {
   keyPath = '';
   private server?: http.Server;
   private storm: { left: number; retryAfter: number } = { left: 0, retryAfter: 0 };
+  /** The next imports are stored, then their connection drops before the answer (a lost answer). */
+  loseImportAnswers = 0;
   private readonly buckets = new Map<string, { level: number; last: number }>();
   readonly sessions = new Map<
     string,
@@ -162,6 +164,11 @@ export class GmailEmulator {
     const r: EmuRequest = { req, url: new URL(req.url ?? '/', this.url) };
     try {
       const [status, body, headers] = await route(this, r);
+      if (r.imported && this.loseImportAnswers > 0) {
+        this.loseImportAnswers--;
+        res.socket?.destroy();
+        return;
+      }
       res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
       res.end(body === undefined ? '' : JSON.stringify(body));
     } catch (e) {
