@@ -4,7 +4,7 @@
  */
 import type { Store } from '../store/db.js';
 import { LedgerRepo } from '../store/ledger-repo.js';
-import { MailboxRepo, type PassRow } from '../store/mailbox-repo.js';
+import { MailboxRepo, type MailboxRow, type PassRow } from '../store/mailbox-repo.js';
 
 export interface FolderReport {
   source: string;
@@ -42,70 +42,75 @@ const show = (key: string | null) => (key ? (JSON.parse(key) as string[]).join('
 
 /** Build the report of every mailbox (or those named). */
 export async function buildReport(store: Store, only?: string[]): Promise<MailboxReport[]> {
-  const mailboxes = new MailboxRepo(store.db);
-  const ledger = new LedgerRepo(store.db);
   const out: MailboxReport[] = [];
-  for (const m of await mailboxes.list()) {
+  for (const m of await new MailboxRepo(store.db).list()) {
     if (only?.length && !only.includes(m.sourceUser)) continue;
-    const counts = new Map((await ledger.folderCounts(m.id)).map((c) => [c.folderKey, c]));
-    const folders: FolderReport[] = [];
-    let bytesCopied = 0;
-    for (const f of await ledger.listFolders(m.id)) {
-      const c = counts.get(f.folderKey);
-      bytesCopied += c?.bytesCopied ?? 0;
-      const n = (k: 'copied' | 'present' | 'skipped' | 'failed' | 'intent') => c?.counts[k] ?? 0;
-      const accounted = n('copied') + n('present') + n('skipped') + n('failed');
-      folders.push({
-        source: show(f.folderKey)!,
-        destination: show(f.destPath),
-        sourceItems: f.messages,
-        copied: n('copied'),
-        present: n('present'),
-        skipped: n('skipped'),
-        failed: n('failed'),
-        pending: Math.max(0, f.messages - accounted),
-        renamed: f.renamed,
-        excluded: f.excluded,
-        error: f.error,
-      });
-    }
-    const sum = (k: keyof FolderReport) => folders.reduce((s, f) => s + (f[k] as number), 0);
-    const totals = {
-      sourceItems: sum('sourceItems'),
-      copied: sum('copied'),
-      present: sum('present'),
-      skipped: sum('skipped'),
-      failed: sum('failed'),
-      pending: sum('pending'),
-      bytesCopied,
-    };
-    const off = folders.filter(
-      (f) =>
-        f.pending > 0 ||
-        f.error !== null ||
-        f.sourceItems !== f.copied + f.present + f.skipped + f.failed + f.pending,
-    );
-    const failedFolders = folders.filter((f) => f.error !== null);
-    const problems = (await ledger.problems(m.id)).map((p) => ({
-      folder: show(p.folderKey)!,
-      uid: p.uid,
-      status: p.status === 'intent' ? 'pending' : p.status,
-      reason: p.reason,
-    }));
-    out.push({
-      mailbox: m.sourceUser,
-      destination: m.destUser,
-      status: m.status,
-      lastError: m.lastError,
-      folders,
-      totals,
-      reconciles: off.length === 0,
-      discrepancy: off.length ? discrepancy(off, failedFolders, totals.pending) : undefined,
-      passes: await mailboxes.passes(m.id),
-      problems,
-    });
+    out.push(await mailboxReport(store, m));
   }
   return out;
+}
+
+/** The report of one mailbox. */
+export async function mailboxReport(store: Store, m: MailboxRow): Promise<MailboxReport> {
+  const mailboxes = new MailboxRepo(store.db);
+  const ledger = new LedgerRepo(store.db);
+  const counts = new Map((await ledger.folderCounts(m.id)).map((c) => [c.folderKey, c]));
+  const folders: FolderReport[] = [];
+  let bytesCopied = 0;
+  for (const f of await ledger.listFolders(m.id)) {
+    const c = counts.get(f.folderKey);
+    bytesCopied += c?.bytesCopied ?? 0;
+    const n = (k: 'copied' | 'present' | 'skipped' | 'failed' | 'intent') => c?.counts[k] ?? 0;
+    const accounted = n('copied') + n('present') + n('skipped') + n('failed');
+    folders.push({
+      source: show(f.folderKey)!,
+      destination: show(f.destPath),
+      sourceItems: f.messages,
+      copied: n('copied'),
+      present: n('present'),
+      skipped: n('skipped'),
+      failed: n('failed'),
+      pending: Math.max(0, f.messages - accounted),
+      renamed: f.renamed,
+      excluded: f.excluded,
+      error: f.error,
+    });
+  }
+  const sum = (k: keyof FolderReport) => folders.reduce((s, f) => s + (f[k] as number), 0);
+  const totals = {
+    sourceItems: sum('sourceItems'),
+    copied: sum('copied'),
+    present: sum('present'),
+    skipped: sum('skipped'),
+    failed: sum('failed'),
+    pending: sum('pending'),
+    bytesCopied,
+  };
+  const off = folders.filter(
+    (f) =>
+      f.pending > 0 ||
+      f.error !== null ||
+      f.sourceItems !== f.copied + f.present + f.skipped + f.failed + f.pending,
+  );
+  const failedFolders = folders.filter((f) => f.error !== null);
+  const problems = (await ledger.problems(m.id)).map((p) => ({
+    folder: show(p.folderKey)!,
+    uid: p.uid,
+    status: p.status === 'intent' ? 'pending' : p.status,
+    reason: p.reason,
+  }));
+  return {
+    mailbox: m.sourceUser,
+    destination: m.destUser,
+    status: m.status,
+    lastError: m.lastError,
+    folders,
+    totals,
+    reconciles: off.length === 0,
+    discrepancy: off.length ? discrepancy(off, failedFolders, totals.pending) : undefined,
+    passes: await mailboxes.passes(m.id),
+    problems,
+  };
 }
 
 /** What does not add up, in words, and what to do. */

@@ -12,6 +12,7 @@ import { mailboxKey } from '../../services/migration-service.js';
 import { MailboxAdminService } from '../../services/mailbox-admin-service.js';
 import { MailboxBulkService } from '../../services/mailbox-bulk-service.js';
 import { MailboxImportService } from '../../services/mailbox-import-service.js';
+import { ProjectReportService } from '../../services/project-report-service.js';
 import { ProjectService } from '../../services/project-service.js';
 import { RunService } from '../../services/run-service.js';
 import { TrackerService } from '../../services/tracker-service.js';
@@ -28,6 +29,7 @@ import { requireSession } from '../session-hook.js';
 import { alertRoutes } from './alert-routes.js';
 import { mailboxRoutes } from './mailbox-routes.js';
 import { projectRoutes } from './project-routes.js';
+import { reportRoutes } from './report-routes.js';
 import { runRoutes } from './run-routes.js';
 import { scheduleRoutes } from './schedule-routes.js';
 import { trackerRoutes } from './tracker-routes.js';
@@ -75,6 +77,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   await app.register(trackerRoutes, { tracker });
   await app.register(scheduleRoutes, { projects, runs });
   await app.register(alertRoutes, { alerts });
+  await app.register(reportRoutes, { reports: new ProjectReportService({ store, projects, members }) });
 }
 
 /** `serve --project FILE`: the file's project and mailboxes appear in the API under the project's name. */
