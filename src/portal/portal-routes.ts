@@ -20,6 +20,15 @@ type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
 
 const APPLE_UA = /iPhone|iPad|iPod|Macintosh|Mac OS X/;
 
+/** The personal token is a key to the mailbox's page: request logs show the path without it. */
+export const redactPortalUrl = (url: string): string => url.replace(/^\/p\/[^/?#]+/, '/p/[link]');
+const routeOpts = {
+  schema: { hide: true },
+  logSerializers: {
+    req: (req: { method: string; url: string }) => ({ method: req.method, url: redactPortalUrl(req.url) }),
+  },
+};
+
 export async function portalRoutes(app: FastifyInstance, opts: { deps: PortalDeps; auth?: AuthService }) {
   const { deps } = opts;
   const perLink = new RateLimiter(deps.limits.perLink.max, deps.limits.perLink.windowMs);
@@ -79,14 +88,14 @@ export async function portalRoutes(app: FastifyInstance, opts: { deps: PortalDep
     );
   }
 
-  app.get<{ Params: { token: string } }>('/p/:token', { schema: { hide: true } }, async (req, reply) => {
+  app.get<{ Params: { token: string } }>('/p/:token', routeOpts, async (req, reply) => {
     const link = await linkOf(req, reply);
     return link ? render(req, reply, link, 200) : reply;
   });
 
   app.post<{ Params: { token: string }; Body: Record<string, string> | undefined }>(
     '/p/:token',
-    { schema: { hide: true } },
+    routeOpts,
     async (req, reply) => {
       const link = await linkOf(req, reply);
       if (!link) return reply;
@@ -129,27 +138,23 @@ export async function portalRoutes(app: FastifyInstance, opts: { deps: PortalDep
     },
   );
 
-  app.get<{ Params: { token: string } }>(
-    '/p/:token/apple.mobileconfig',
-    { schema: { hide: true } },
-    async (req, reply) => {
-      const link = await linkOf(req, reply);
-      if (!link) return reply;
-      const ctx = await deps.credentials.context(link.mailboxId);
-      if (!ctx) return render(req, reply, link, 503);
-      const settings = clientSettings(ctx.project);
-      const profile = mobileconfig(settings, {
-        mailboxId: ctx.mailboxId,
-        address: addressOf(ctx.destUser, settings),
-        login: ctx.destUser,
-      });
-      await deps.setups.record(ctx.mailboxId, 'apple-profile');
-      return reply
-        .header('content-type', 'application/x-apple-aspen-config; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="mail.mobileconfig"')
-        .header('cache-control', 'no-store')
-        .header('referrer-policy', 'no-referrer')
-        .send(profile);
-    },
-  );
+  app.get<{ Params: { token: string } }>('/p/:token/apple.mobileconfig', routeOpts, async (req, reply) => {
+    const link = await linkOf(req, reply);
+    if (!link) return reply;
+    const ctx = await deps.credentials.context(link.mailboxId);
+    if (!ctx) return render(req, reply, link, 503);
+    const settings = clientSettings(ctx.project);
+    const profile = mobileconfig(settings, {
+      mailboxId: ctx.mailboxId,
+      address: addressOf(ctx.destUser, settings),
+      login: ctx.destUser,
+    });
+    await deps.setups.record(ctx.mailboxId, 'apple-profile');
+    return reply
+      .header('content-type', 'application/x-apple-aspen-config; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="mail.mobileconfig"')
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .send(profile);
+  });
 }
