@@ -18,6 +18,9 @@ export interface HttpRequest {
   length?: number;
 }
 
+/** A connection silent this long (no byte either way) is given up: Cutover retries it. */
+export const IDLE_TIMEOUT_MS = 120_000;
+
 /** Largest JSON answer read into memory (a metadata answer is a few kB; raw bodies are streamed). */
 const JSON_MAX = 16 * 1024 * 1024;
 
@@ -34,6 +37,9 @@ export function send(req: HttpRequest, where: string, signal?: AbortSignal): Pro
     let bodyError: Error | undefined;
     const r = lib.request(u, { method: req.method, headers, signal }, resolve);
     r.on('error', (err) => reject(bodyError ?? networkError(err, where, signal)));
+    r.setTimeout(IDLE_TIMEOUT_MS, () =>
+      r.destroy(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })),
+    );
     if (req.body === undefined) r.end();
     else if (Buffer.isBuffer(req.body)) r.end(req.body);
     else
@@ -69,6 +75,13 @@ export async function readText(res: http.IncomingMessage, where: string): Promis
 export function networkError(err: Error, where: string, signal?: AbortSignal): Error {
   if (signal?.aborted || err.name === 'AbortError') return new AbortError();
   const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ETIMEDOUT')
+    return new TransientError(
+      ErrorCode.ConnectionTimeout,
+      `${where}: no answer for ${IDLE_TIMEOUT_MS / 1000} s.`,
+      'Cutover retries on its own; check the network if this persists.',
+      { cause: err },
+    );
   if (code === 'ECONNREFUSED')
     return new TransientError(
       ErrorCode.ConnectionRefused,
