@@ -10,11 +10,19 @@ import type { DovecotServer } from '../harness/dovecot.js';
  */
 export async function createProject(
   page: Page,
-  p: { name: string; src: DovecotServer; dst: DovecotServer; master: { user: string; password: string } },
+  p: {
+    name: string;
+    src: DovecotServer;
+    dst: DovecotServer;
+    master: { user: string; password: string };
+    /** A pace for the run (so a test can watch it going). */
+    messagesPerSecond?: number;
+  },
 ): Promise<void> {
   await page.getByRole('link', { name: 'Projects' }).click();
   await page.getByRole('link', { name: 'New project' }).click();
   await page.getByLabel('Name', { exact: true }).fill(p.name);
+  if (p.messagesPerSecond) await page.locator('[name="messagesPerSecond"]').fill(String(p.messagesPerSecond));
   for (const [side, server] of [
     ['source', p.src],
     ['destination', p.dst],

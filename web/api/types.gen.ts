@@ -37,8 +37,8 @@ export interface Operations {
       limit: number;
     };
   };
-  /** Archive an alert (ignore it) */
-  'POST /api/alerts/{id}/archive': {
+  /** One alert, with its project and mailbox */
+  'GET /api/alerts/{id}': {
     path: {
       id: number;
     };
@@ -46,7 +46,10 @@ export interface Operations {
     body: undefined;
     response: {
       id: number;
+      projectId: number | null;
       mailboxId: number | null;
+      /** Source login of the mailbox */
+      mailbox: string | null;
       type: string;
       level: 'critical' | 'advisory';
       text: string;
@@ -55,7 +58,45 @@ export interface Operations {
       updatedAt: string;
     };
   };
-  /** Mark an alert completed (resolved) */
+  /** Archive an alert (ignore it); undo restores it */
+  'POST /api/alerts/{id}/archive': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      id: number;
+      projectId: number | null;
+      mailboxId: number | null;
+      /** Source login of the mailbox */
+      mailbox: string | null;
+      type: string;
+      level: 'critical' | 'advisory';
+      text: string;
+      status: 'active' | 'completed' | 'archived';
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Archive every alert of this alert's type in its project, now and whenever one is raised later */
+  'POST /api/alerts/{id}/auto-archive': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      id: number;
+      projectId: number | null;
+      action: 'complete' | 'archive' | 'auto-archive';
+      alertIds: number[];
+      /** auto-archive: the type now archived on arrival */
+      ruleType: string | null;
+      createdAt: string;
+    };
+  };
+  /** Mark an alert completed (resolved); undo restores it */
   'POST /api/alerts/{id}/complete': {
     path: {
       id: number;
@@ -64,13 +105,52 @@ export interface Operations {
     body: undefined;
     response: {
       id: number;
+      projectId: number | null;
       mailboxId: number | null;
+      /** Source login of the mailbox */
+      mailbox: string | null;
       type: string;
       level: 'critical' | 'advisory';
       text: string;
       status: 'active' | 'completed' | 'archived';
       createdAt: string;
       updatedAt: string;
+    };
+  };
+  /** E-mail the alert to someone (once per recipient); 501 when SMTP is not configured */
+  'POST /api/alerts/{id}/email': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      to: string;
+      note?: string;
+    };
+    response: {
+      status: 'sent' | 'already-sent' | 'failed' | 'refused' | 'uncertain';
+    };
+  };
+  /** Undo the last complete, archive or auto-archive (in a project, when given) */
+  'POST /api/alerts/undo': {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** Undo the last action in this project */
+      projectId?: number;
+    };
+    response: {
+      undone: {
+        id: number;
+        projectId: number | null;
+        action: 'complete' | 'archive' | 'auto-archive';
+        alertIds: number[];
+        /** auto-archive: the type now archived on arrival */
+        ruleType: string | null;
+        createdAt: string;
+      };
+      /** Alerts back to their former status */
+      restoredAlertIds: number[];
     };
   };
   /** Who is written to, warnings, and the schedule derived from the plan */
@@ -422,6 +502,18 @@ export interface Operations {
       createdAt: string;
       updatedAt: string;
     }>;
+  };
+  /** One mailbox's report: per folder, where every source item ended */
+  'GET /api/mailboxes/{id}/report': {
+    path: {
+      id: number;
+    };
+    query: {
+      /** html: the printable page */
+      format?: 'csv' | 'json' | 'html';
+    };
+    body: undefined;
+    response: Record<string, unknown>;
   };
   /** Projects by name, paged */
   'GET /api/projects': {
@@ -863,6 +955,38 @@ export interface Operations {
       ok: boolean;
     };
   };
+  /** The project's alerts (its own and its mailboxes'), newest first, paged and filtered */
+  'GET /api/projects/{id}/alerts': {
+    path: {
+      id: number;
+    };
+    query: {
+      offset?: number;
+      limit?: number;
+      status?: 'active' | 'completed' | 'archived';
+      level?: 'critical' | 'advisory';
+      type?: string;
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        id: number;
+        projectId: number | null;
+        mailboxId: number | null;
+        /** Source login of the mailbox */
+        mailbox: string | null;
+        type: string;
+        level: 'critical' | 'advisory';
+        text: string;
+        status: 'active' | 'completed' | 'archived';
+        createdAt: string;
+        updatedAt: string;
+      }>;
+      total: number;
+      offset: number;
+      limit: number;
+    };
+  };
   /** Live progress (server-sent events): per-mailbox progress, throughput, throttling, runs, alerts */
   'GET /api/projects/{id}/events': {
     path: {
@@ -1021,6 +1145,18 @@ export interface Operations {
       }[];
     };
   };
+  /** The project report: every source item of every mailbox accounted for (streamed) */
+  'GET /api/projects/{id}/report': {
+    path: {
+      id: number;
+    };
+    query: {
+      /** html: the printable page */
+      format?: 'csv' | 'json' | 'html';
+    };
+    body: undefined;
+    response: Record<string, unknown>;
+  };
   /** Where the project's migration pass stands */
   'GET /api/projects/{id}/run': {
     path: {
@@ -1118,6 +1254,78 @@ export interface Operations {
       error: string | null;
       /** Throttled by a server right now */
       throttledMailboxIds: number[];
+    };
+  };
+  /** Throttling windows, time zone, and the concurrency in force now */
+  'GET /api/projects/{id}/schedule': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      timezone: string;
+      windows: {
+        /** Weekdays, 0 = Sunday */
+        days: number[];
+        /** HH:MM, 24-hour, project time zone */
+        from: string;
+        /** HH:MM; at or before `from` runs past midnight; 24:00 is the end of the day */
+        to: string;
+        /** Mailboxes at once; 0 pauses */
+        concurrency: number;
+      }[];
+      concurrency: {
+        mailboxes: number;
+        foldersPerMailbox: number;
+      };
+      /** Mailboxes at once allowed right now (0: paused by a window) */
+      concurrencyNow: number;
+    };
+  };
+  /** Replace the throttling windows (and time zone, concurrency); a running pass follows within seconds */
+  'PUT /api/projects/{id}/schedule': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      /** IANA time zone */
+      timezone?: string;
+      /** First match wins; outside every window: concurrency.mailboxes */
+      windows: {
+        /** Weekdays, 0 = Sunday */
+        days: number[];
+        /** HH:MM, 24-hour, project time zone */
+        from: string;
+        /** HH:MM; at or before `from` runs past midnight; 24:00 is the end of the day */
+        to: string;
+        /** Mailboxes at once; 0 pauses */
+        concurrency: number;
+      }[];
+      concurrency?: {
+        mailboxes: number;
+        foldersPerMailbox: number;
+      };
+    };
+    response: {
+      timezone: string;
+      windows: {
+        /** Weekdays, 0 = Sunday */
+        days: number[];
+        /** HH:MM, 24-hour, project time zone */
+        from: string;
+        /** HH:MM; at or before `from` runs past midnight; 24:00 is the end of the day */
+        to: string;
+        /** Mailboxes at once; 0 pauses */
+        concurrency: number;
+      }[];
+      concurrency: {
+        mailboxes: number;
+        foldersPerMailbox: number;
+      };
+      /** Mailboxes at once allowed right now (0: paused by a window) */
+      concurrencyNow: number;
     };
   };
   /** Log in to the source or destination: capabilities, folders, quota, or the error in plain words */

@@ -1,4 +1,4 @@
-/** Live throughput as an SVG line chart: messages/s (blue, left axis) and MB/s (green, right axis) over time. */
+/** Live throughput as an SVG line chart: messages/s (blue, left axis) and MB/s or KB/s (green, right axis) over time. */
 
 /** One point of the chart. */
 export interface Sample {
@@ -33,7 +33,10 @@ export function ThroughputChart({ samples }: { samples: Sample[] }) {
   const t1 = Date.parse(samples[samples.length - 1]!.at);
   const span = Math.max(t1 - t0, 1);
   const mMax = niceMax(Math.max(...samples.map((s) => s.messagesPerSecond)));
-  const bMax = niceMax(Math.max(...samples.map((s) => s.bytesPerSecond / MB)));
+  // Data in MB/s once any sample reaches 1 MB/s, else in KB/s (small mailboxes would show only zeros).
+  const peak = Math.max(...samples.map((s) => s.bytesPerSecond));
+  const [unit, unitName] = peak >= MB ? [MB, 'MB/s'] : [1024, 'KB/s'];
+  const bMax = niceMax(peak / unit);
   const x = (at: string) => PAD.left + ((Date.parse(at) - t0) / span) * (W - PAD.left - PAD.right);
   const y = (v: number, max: number) => PAD.top + (1 - v / max) * (H - PAD.top - PAD.bottom);
   const line = (f: (s: Sample) => number, max: number) =>
@@ -77,7 +80,9 @@ export function ThroughputChart({ samples }: { samples: Sample[] }) {
       </svg>
       <figcaption>
         <span className="legend msgs">━ messages/s (left): {short(last.messagesPerSecond)}</span>{' '}
-        <span className="legend mbs">╍ MB/s (right): {short(last.bytesPerSecond / MB)}</span>
+        <span className="legend mbs">
+          ╍ {unitName} (right): {short(last.bytesPerSecond / unit)}
+        </span>
       </figcaption>
     </figure>
   );

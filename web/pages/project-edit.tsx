@@ -21,6 +21,7 @@ import { Link, navigate } from '../router.js';
 type ItemType = Project['defaults']['itemTypes'][number];
 const ITEM_TYPES: ItemType[] = ['mail', 'contacts', 'calendars', 'tasks', 'filters'];
 type Side = 'source' | 'destination';
+const MB = 1024 * 1024;
 
 interface Form {
   name: string;
@@ -32,6 +33,8 @@ interface Form {
   before: string;
   mailboxes: string;
   foldersPerMailbox: string;
+  messagesPerSecond: string;
+  megabytesPerSecond: string;
 }
 
 function formOf(p: Project | undefined): Form {
@@ -45,6 +48,8 @@ function formOf(p: Project | undefined): Form {
     before: p?.defaults.before ?? '',
     mailboxes: String(p?.concurrency.mailboxes ?? 4),
     foldersPerMailbox: String(p?.concurrency.foldersPerMailbox ?? 2),
+    messagesPerSecond: p?.limits.messagesPerSecond ? String(p.limits.messagesPerSecond) : '',
+    megabytesPerSecond: p?.limits.bytesPerSecond ? String(p.limits.bytesPerSecond / MB) : '',
   };
 }
 
@@ -56,6 +61,13 @@ function bodyOf(f: Form): BodyOf<'POST /api/projects'> {
     destination: serverIn(f.destination),
     defaults: { itemTypes: f.itemTypes, since: f.since || null, before: f.before || null },
     concurrency: { mailboxes: Number(f.mailboxes) || 1, foldersPerMailbox: Number(f.foldersPerMailbox) || 1 },
+    // Empty: no limit.
+    limits: {
+      ...(Number(f.messagesPerSecond) > 0 ? { messagesPerSecond: Number(f.messagesPerSecond) } : {}),
+      ...(Number(f.megabytesPerSecond) > 0
+        ? { bytesPerSecond: Math.round(Number(f.megabytesPerSecond) * MB) }
+        : {}),
+    },
   };
 }
 
@@ -186,6 +198,24 @@ export function ProjectEditPage({ id }: { id?: number }) {
                 inputMode="numeric"
                 value={form.foldersPerMailbox}
                 onChange={(e) => edit({ foldersPerMailbox: e.target.value })}
+              />
+            </label>
+            <label>
+              Messages per second at most (empty: no limit)
+              <input
+                name="messagesPerSecond"
+                inputMode="decimal"
+                value={form.messagesPerSecond}
+                onChange={(e) => edit({ messagesPerSecond: e.target.value })}
+              />
+            </label>
+            <label>
+              MB per second at most (empty: no limit)
+              <input
+                name="megabytesPerSecond"
+                inputMode="decimal"
+                value={form.megabytesPerSecond}
+                onChange={(e) => edit({ megabytesPerSecond: e.target.value })}
               />
             </label>
           </div>

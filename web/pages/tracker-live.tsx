@@ -3,6 +3,8 @@ import type { LiveState } from '../api/events.js';
 import { bytes, count, duration } from '../components/format.js';
 import { Link } from '../router.js';
 
+const TONES: Record<string, string> = { done: 'good', failed: 'bad', stopped: 'warn', running: 'busy' };
+
 /** Nothing until the stream has reported a mailbox. */
 export function LivePass({ live, running }: { live: LiveState; running: boolean }) {
   const progress = [...live.mailboxes.values()];
@@ -64,13 +66,7 @@ export function LivePass({ live, running }: { live: LiveState; running: boolean 
         <tbody>
           {progress.map((m) => {
             const share = m.planned ? Math.min(m.done, m.planned) / m.planned : m.status === 'done' ? 1 : 0;
-            const tone = m.throttledUntil
-              ? 'warn'
-              : m.status === 'done'
-                ? 'good'
-                : m.status === 'failed'
-                  ? 'bad'
-                  : 'busy';
+            const tone = m.throttledUntil ? 'warn' : (TONES[m.status] ?? 'idle');
             return (
               <tr key={m.mailboxId}>
                 <td>

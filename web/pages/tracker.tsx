@@ -34,11 +34,12 @@ export function TrackerPage() {
     async () => (id === undefined ? undefined : api('GET /api/projects/{id}/tracker', { path: { id } })),
     [id, live.changes],
   );
+  // The run's state as the server says it, re-read whenever the stream reports a start, an end or an alert.
   const run = useLoad(
     async () => (id === undefined ? undefined : api('GET /api/projects/{id}/run', { path: { id } })),
-    [id],
+    [id, live.changes],
   );
-  const status = live.status ?? run.data;
+  const status = run.data ?? live.status;
   const running = status?.state === 'running';
 
   // The columns are re-read when a run starts or ends or an alert changes, and every 10 s while running.
