@@ -307,6 +307,33 @@ describe('Gmail connector against the emulator', () => {
     assert.deepEqual(await dst.folderState(['work', 'q1']), await dst.folderState(['Work', 'Q1']));
   });
 
+  test('delta: changedSince reports just the messages whose labels changed; all of them once history is gone', async () => {
+    const u = others[1]!;
+    const src1 = await connector.openSource(gmailServer(emu), serviceAccountLogin(emu, u));
+    const state = await src1.folderState(['INBOX']);
+    assert.ok(state.highestModseq, 'the historyId stands in for HIGHESTMODSEQ');
+    const mb = emu.mailbox(u);
+    const inbox = [...mb.messages.values()].filter((m) => m.labelIds.has('INBOX'));
+    mb.modify(inbox[0]!.id, ['STARRED'], []);
+    const src2 = await connector.openSource(gmailServer(emu), serviceAccountLogin(emu, u));
+    assert.notEqual((await src2.folderState(['INBOX'])).highestModseq, state.highestModseq);
+    const reader = await src2.openFolder(['INBOX']);
+    const changed = async () => {
+      const out: MessageMeta[] = [];
+      for await (const page of reader.listMessages({ changedSince: state.highestModseq })) out.push(...page);
+      return out;
+    };
+    const one = await changed();
+    assert.equal(one.length, 1);
+    assert.ok(one[0]!.flags.includes('\\Flagged'));
+    mb.expireHistory();
+    assert.equal(
+      (await changed()).length,
+      inbox.length,
+      'history.list 404: every message, a full flag re-sync',
+    );
+  });
+
   test('discovery: every Workspace user through Directory API pages, as the admin only', async () => {
     const found: DiscoveredMailbox[] = [];
     for await (const page of connector.listMailboxes(gmailServer(emu), serviceAccountLogin(emu, user)))
