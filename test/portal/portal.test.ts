@@ -240,3 +240,61 @@ test('the operator opens the same page, enters a password as operator, and impor
     .items.find((i) => i.mailboxId === ids.get('bob'))!;
   assert.equal(bob.sides[0]!.enteredBy, 'operator');
 });
+
+test('CSV import: semicolons and a BOM, comments skipped, file order kept; verify=false stores unchecked', async () => {
+  const csv = `\uFEFFSource;Source_Password\n# handed over by phone\nbob;wrong-${'x'.repeat(3)}\n\nghost;x\nalice;${USERS[0]!.password}\n`;
+  const r = await app.inject({
+    method: 'POST',
+    url: '/api/credentials/import',
+    ...session,
+    payload: { csv },
+  });
+  assert.deepEqual(
+    r
+      .json<{ rows: Array<{ line: number; mailbox: string; status: string }> }>()
+      .rows.map((x) => [x.line, x.mailbox, x.status]),
+    [
+      [3, 'bob', 'refused'],
+      [5, 'ghost', 'unknown'],
+      [6, 'alice', 'stored'],
+    ],
+  );
+  const unchecked = await app.inject({
+    method: 'POST',
+    url: '/api/credentials/import',
+    ...session,
+    payload: { csv: 'source,source_password\nbob,anything\n', verify: false },
+  });
+  assert.equal(unchecked.json<{ rows: Array<{ status: string }> }>().rows[0]!.status, 'stored');
+  const list = await app.inject({ method: 'GET', url: '/api/credentials', cookies: session.cookies });
+  const bob = list
+    .json<{
+      items: Array<{ mailboxId: number; sides: Array<{ enteredBy: string; verifiedAt: string | null }> }>;
+    }>()
+    .items.find((i) => i.mailboxId === ids.get('bob'))!;
+  assert.deepEqual(
+    bob.sides.map((s) => [s.enteredBy, s.verifiedAt]),
+    [['import', null]],
+    'stored, marked unchecked',
+  );
+  const stages = await app.inject({
+    method: 'GET',
+    url: '/api/credentials/stages',
+    cookies: session.cookies,
+  });
+  assert.deepEqual(stages.json<{ credentials: unknown }>().credentials, {
+    total: 2,
+    present: 2,
+    verified: 1,
+  });
+  const bad = await app.inject({
+    method: 'POST',
+    url: '/api/credentials/import',
+    ...session,
+    payload: { csv: 'mailbox,password\nx,y\n' },
+  });
+  assert.match(
+    bad.json<{ rows: Array<{ message: string }> }>().rows[0]!.message,
+    /header must name "source"/,
+  );
+});
