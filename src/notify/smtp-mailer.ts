@@ -84,6 +84,10 @@ export class SmtpMailer implements Mailer {
       secure: cfg.secure,
       auth: cfg.user ? { user: cfg.user, pass: cfg.password ?? '' } : undefined,
       tls: { rejectUnauthorized: !cfg.allowInvalidCertificates },
+      // A few kept-open connections: thousands of announcements go out in one tick.
+      pool: true,
+      maxConnections: 2,
+      maxMessages: 100,
       connectionTimeout: 30_000,
       greetingTimeout: 30_000,
       socketTimeout: 60_000,
