@@ -25,7 +25,14 @@ export interface MailboxPage {
 }
 
 export class MailboxAdminService {
-  constructor(private readonly deps: { projects: ProjectService; members: ProjectMailboxRepo }) {}
+  constructor(
+    private readonly deps: {
+      projects: ProjectService;
+      members: ProjectMailboxRepo;
+      /** True while a pass of the project runs (its mailboxes cannot be removed then). */
+      busy?: (projectId: number) => boolean;
+    },
+  ) {}
 
   async list(projectId: number, q: ProjectMailboxQuery): Promise<MailboxPage> {
     await this.deps.projects.settings(projectId); // 404 for an unknown project
@@ -79,7 +86,12 @@ export class MailboxAdminService {
 
   /** Remove the mailbox from the project, with its history (nothing at the source or destination changes). */
   async remove(id: number): Promise<void> {
-    await this.row(id);
+    const m = await this.row(id);
+    if (this.deps.busy?.(m.projectId))
+      throw new ConflictError(
+        `A migration pass of this mailbox's project is running.`,
+        'Pause it first, then remove the mailbox.',
+      );
     await this.deps.members.delete(id);
   }
 

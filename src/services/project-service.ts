@@ -36,6 +36,8 @@ export class ProjectService {
       box: SecretBox;
       /** To give the project's mailboxes new keys when a server changes (keys name the servers). */
       members?: Pick<ProjectMailboxRepo, 'rekey'>;
+      /** True while a pass of the project runs (it cannot be deleted then). */
+      busy?: (projectId: number) => boolean;
     },
   ) {}
 
@@ -96,6 +98,8 @@ export class ProjectService {
   }
 
   async delete(id: number): Promise<void> {
+    if (this.deps.busy?.(id))
+      throw new ConflictError('A migration pass of this project is running.', 'Pause it first, then delete.');
     if (!(await this.deps.projects.delete(id))) throw notFound(id);
   }
 

@@ -133,6 +133,12 @@ export class RunService {
     return this.status(projectId);
   }
 
+  /** True while a pass of the project is running or stopping. */
+  busy(projectId: number): boolean {
+    const s = this.runs.get(projectId)?.status.state;
+    return s === 'running' || s === 'pausing';
+  }
+
   /** Pause: in-flight work stops promptly (writes in flight finish or are discarded); nothing is lost. */
   pause(projectId: number): RunStatus {
     const r = this.runs.get(projectId);

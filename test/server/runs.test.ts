@@ -61,7 +61,11 @@ const side = (s: DovecotServer) => ({
   admin: { user: master.user, mode: 'master', password: master.password },
 });
 
-async function project(name: string, mailboxes: string[]): Promise<number> {
+async function project(
+  name: string,
+  mailboxes: string[],
+  extra: Record<string, unknown> = {},
+): Promise<number> {
   const r = await app.inject({
     method: 'POST',
     url: '/api/projects',
@@ -71,6 +75,7 @@ async function project(name: string, mailboxes: string[]): Promise<number> {
       source: side(src),
       destination: side(dst),
       concurrency: { mailboxes: 2, foldersPerMailbox: 1 },
+      ...extra,
     },
   });
   assert.equal(r.statusCode, 201, r.body);
@@ -244,12 +249,23 @@ async function waitIdle(
 }
 
 test('pause stops a busy pass promptly; resume finishes it with nothing lost and nothing twice', async () => {
-  const id = await project('big', ['big']);
+  // Capped at 100 messages/s, the 400 messages take seconds: the pause lands mid-pass.
+  const id = await project('big', ['big'], { limits: { messagesPerSecond: 100 } });
   const sse = await subscribe(id);
   try {
     const progressed = sse.next('progress');
     await app.inject({ method: 'POST', url: `/api/projects/${id}/run/start`, ...auth, payload: {} });
     await progressed;
+    // Nothing is deleted under a running pass.
+    const delProject = await app.inject({ method: 'DELETE', url: `/api/projects/${id}`, ...auth });
+    assert.equal(delProject.statusCode, 409);
+    const [mb] = (
+      await app.inject({ method: 'GET', url: `/api/projects/${id}/mailboxes`, cookies: auth.cookies })
+    ).json<{ items: Array<{ id: number }> }>().items;
+    assert.equal(
+      (await app.inject({ method: 'DELETE', url: `/api/mailboxes/${mb!.id}`, ...auth })).statusCode,
+      409,
+    );
     const paused = await app.inject({ method: 'POST', url: `/api/projects/${id}/run/pause`, ...auth });
     assert.equal(paused.statusCode, 200);
     assert.match(paused.json<{ state: string }>().state, /pausing|paused/);

@@ -48,9 +48,11 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   const { store } = opts;
   const box = openSecretBox(opts.dataDir);
   const members = new ProjectMailboxRepo(store.db);
-  const projects = new ProjectService({ projects: new ProjectRepo(store.db), box, members });
+  // `runs` is made below; these closures only run on requests, after it exists.
+  const busy = (id: number): boolean => runs.busy(id);
+  const projects = new ProjectService({ projects: new ProjectRepo(store.db), box, members, busy });
   const connections = new ConnectionTestService({ projects, firstMailbox: (id) => members.first(id) });
-  const mailboxes = new MailboxAdminService({ projects, members });
+  const mailboxes = new MailboxAdminService({ projects, members, busy });
   const imports = new MailboxImportService({ projects, members });
   const runs = new RunService({ store, projects, members, lock: () => acquireRunLock(opts.dataDir) });
   const bulk = new MailboxBulkService({ mailboxes, runs });
