@@ -132,9 +132,29 @@ export function parseAddresses(value: string | undefined): Array<{ name?: string
   return out;
 }
 
+/** Base64 → bytes in 1 MB slices written into one buffer: a large part is never one big string. */
+function decodeBase64(body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(Math.ceil((body.length * 3) / 4));
+  let written = 0;
+  let carry = '';
+  for (let at = 0; at < body.length; at += 1024 * 1024) {
+    const text =
+      carry +
+      body
+        .subarray(at, at + 1024 * 1024)
+        .toString('latin1')
+        .replace(/[^A-Za-z0-9+/=]/g, '');
+    const whole = text.length - (text.length % 4);
+    written += out.write(text.slice(0, whole), written, 'base64');
+    carry = text.slice(whole);
+  }
+  if (carry) written += out.write(carry, written, 'base64');
+  return out.subarray(0, written);
+}
+
 function decodeTransfer(body: Buffer, cte: string | undefined): Buffer {
   const enc = (cte ?? '').trim().toLowerCase();
-  if (enc === 'base64') return Buffer.from(body.toString('latin1').replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+  if (enc === 'base64') return decodeBase64(body);
   if (enc === 'quoted-printable') return qpBytes(body.toString('latin1'), false);
   return body;
 }
