@@ -13,6 +13,9 @@ import { listAll, startDovecot, type DovecotServer } from '../harness/dovecot.js
 import { makeMessage } from '../harness/messages.js';
 import { graphToImap, stormAfter } from './graph-helpers.js';
 import { migrate, tempDataDir } from './helpers.js';
+import { silentProgress } from '../../src/engine/progress.js';
+import { runScan, scanView } from '../../src/services/scan-service.js';
+import { openStore } from '../../src/store/db.js';
 
 let dst: DovecotServer;
 let emu: GraphEmulator;
@@ -132,5 +135,19 @@ describe('Microsoft 365 (Graph emulator) → IMAP', () => {
       listed('GET mailFolders/{}/messages') + listed('GET messages/{}') + listed('GET messages/{}/$value');
     assert.equal(after, lists, 'no message was listed or fetched in the idle pass');
     assert.ok(listed('GET mailFolders/{}/messages/delta') > 0);
+  });
+
+  test('the environment scan reads a Microsoft 365 source: folders, counts, depth', async () => {
+    const store = await openStore(tempDataDir());
+    try {
+      await runScan(store, graphToImap(emu, UPN, dst, 'bob', 'pw-bob'), { progress: silentProgress });
+      const m = (await scanView(store))!.mailboxes[0]!;
+      assert.equal(m.status, 'done', m.error ?? '');
+      assert.equal(m.messages, 38);
+      assert.equal(m.maxDepth, 2);
+      assert.equal(m.folderRows.find((f) => f.folder === 'Kunden/Müller GmbH')?.messages, 3);
+    } finally {
+      await store.close();
+    }
   });
 });
