@@ -12,6 +12,7 @@ import type {
   StreamedMessage,
 } from '../contract.js';
 import type { GmailApi } from './gmail-api.js';
+import { BodyCache } from './gmail-body-cache.js';
 import { GmailNotFoundError } from './gmail-errors.js';
 import { fetchBody, fetchEstimate, fetchMeta } from './gmail-message.js';
 import type { SnapMessage } from './gmail-snapshot.js';
@@ -19,17 +20,11 @@ import type { SnapMessage } from './gmail-snapshot.js';
 /** Metadata requests in flight at once (each is one messages.get; the quota gate paces them). */
 const PARALLEL = 4;
 const PAGE = 100;
-/**
- * Exact sizes need the raw message, so listing a message to copy downloads it; small ones are kept (bounded
- * memory) for streamBodies instead of being downloaded twice. Larger ones are read again.
- */
-const CACHE_ITEM_BYTES = 1024 * 1024;
-const CACHE_BYTES = 32 * 1024 * 1024;
 
 export class GmailFolderReader implements SourceFolderReader {
   private readonly byUid: Map<number, SnapMessage>;
-  private readonly bodies = new Map<number, Buffer>();
-  private cachedBytes = 0;
+  /** Bodies downloaded by listMessages (for their exact size), kept for streamBodies. */
+  private readonly cache = new BodyCache();
 
   constructor(
     private readonly api: GmailApi,
@@ -68,7 +63,7 @@ export class GmailFolderReader implements SourceFolderReader {
         group.map((m) =>
           (survey
             ? fetchEstimate(this.api, m.id, m.uid, m.flags, signal)
-            : fetchMeta(this.api, m.id, m.uid, m.flags, signal, this.keeper(m.uid))
+            : fetchMeta(this.api, m.id, m.uid, m.flags, signal, this.cache.start(m.uid))
           ).catch((e: unknown) => {
             throw blame(e, m.uid);
           }),
@@ -87,11 +82,9 @@ export class GmailFolderReader implements SourceFolderReader {
       const m = this.byUid.get(uid);
       if (!m) continue;
       // Read whole when its metadata was listed: a Gmail message never changes, the copy is still good.
-      const cached = this.bodies.get(uid);
+      const cached = this.cache.take(uid);
       if (cached) {
-        this.bodies.delete(uid);
-        this.cachedBytes -= cached.length;
-        yield { uid, size: cached.length, body: cached };
+        yield { uid, ...cached };
         continue;
       }
       let got;
@@ -105,21 +98,7 @@ export class GmailFolderReader implements SourceFolderReader {
   }
 
   async close(): Promise<void> {
-    this.bodies.clear();
-    this.cachedBytes = 0;
-  }
-
-  /** Where listMessages may leave a small body for streamBodies, while the cache has room. */
-  private keeper(uid: number): { max: number; body: (b: Buffer) => void } | undefined {
-    if (this.cachedBytes >= CACHE_BYTES) return undefined;
-    return {
-      max: CACHE_ITEM_BYTES,
-      body: (b) => {
-        if (this.cachedBytes + b.length > CACHE_BYTES) return;
-        this.bodies.set(uid, b);
-        this.cachedBytes += b.length;
-      },
-    };
+    this.cache.clear();
   }
 
   /**

@@ -11,6 +11,7 @@ import { parseIdentityHeaders, setHeaderHashes } from '../imap/imap-folder-reade
 import { BodySpool } from '../pop3/body-spool.js';
 import { HeaderSink } from '../pop3/header-sink.js';
 import type { GmailApi } from './gmail-api.js';
+import type { Keeper } from './gmail-body-cache.js';
 import { GmailNotFoundError } from './gmail-errors.js';
 import { networkError } from './gmail-http.js';
 import { readRawAnswer, type PartSink } from './gmail-raw.js';
@@ -58,25 +59,30 @@ export async function fetchMeta(
   /** The flags to report, or how to read them from the answer's labels. */
   flags: string[] | ((labelIds: string[]) => string[]),
   signal?: AbortSignal,
-  /** Keep the whole body when it is at most this size (handed to `keep`), so it need not be read again. */
-  keep?: { max: number; body: (buf: Buffer) => void },
+  /** Where to keep the whole body, so it need not be read again. */
+  keep?: Keeper,
 ): Promise<MessageMeta | undefined> {
   const head = new HeaderSink();
-  let parts: Buffer[] | undefined = keep ? [] : undefined;
-  let kept = 0;
-  const fields = await fetchRaw(
-    api,
-    id,
-    (part) => {
-      head.write(part);
-      kept += part.length;
-      if (parts && kept <= keep!.max) parts.push(part);
-      else parts = undefined;
-    },
-    signal,
-  );
-  if (!fields) return undefined;
-  if (parts) keep!.body(Buffer.concat(parts, kept));
+  let fields: RawFields | undefined;
+  try {
+    fields = await fetchRaw(
+      api,
+      id,
+      (part) => {
+        head.write(part);
+        return keep?.write(part);
+      },
+      signal,
+    );
+  } catch (err) {
+    await keep?.abort();
+    throw err;
+  }
+  if (!fields) {
+    await keep?.abort();
+    return undefined;
+  }
+  await keep?.finish();
   const ids = parseIdentityHeaders(head.header());
   const meta: MessageMeta = {
     uid,
