@@ -17,6 +17,8 @@ import { CutoverError, ErrorCode, PermanentError, RateLimitError } from '../../s
 import { startGraphEmulator, type GraphEmulator } from '../emulators/graph/graph-emulator.js';
 import { appLogin, emulatorServer } from '../emulators/graph/graph-project.js';
 import { makeMessage } from '../harness/messages.js';
+import { expectedFingerprint, withAttachment } from '../contract/destination-contract.js';
+import { fingerprint } from '../../src/engine/fingerprint.js';
 
 let emu: GraphEmulator;
 const A = 'anna@contoso.test';
@@ -302,6 +304,33 @@ describe('the Graph connector', () => {
     } finally {
       emu.chunked = false;
     }
+  });
+
+  test('a write throttled half way leaves no second copy: the incomplete one is removed, the retry lands once', async () => {
+    const dst = await connector.openDestination(server(), appLogin(emu, A));
+    await dst.ensureFolder(['Partial']);
+    const raw = withAttachment(5 * 1024 * 1024, new Date(Date.UTC(2020, 1, 2)));
+    const item = () => ({
+      size: raw.length,
+      body: raw,
+      flags: ['\\Seen'],
+      internalDate: new Date(Date.UTC(2020, 1, 2)),
+    });
+    emu.throttleNext(1, 3, 429, 1); // the create goes through, the upload session is refused
+    await assert.rejects(
+      dst.append(['Partial'], [item()]),
+      (e: unknown) => e instanceof RateLimitError && e.retryAfterMs === 3000,
+    );
+    assert.equal((await dst.folderState(['Partial']))!.messages, 1, 'the incomplete copy is there');
+    const listed = [];
+    for await (const page of dst.listMessages(['Partial'])) listed.push(...page);
+    assert.deepEqual(listed, [], 'an incomplete copy never matches a source message');
+    assert.equal((await dst.folderState(['Partial']))!.messages, 0, 'and is deleted once read back');
+    await dst.append(['Partial'], [item()]);
+    const after = [];
+    for await (const page of dst.listMessages(['Partial'])) after.push(...page);
+    assert.equal(after.length, 1);
+    assert.equal(fingerprint(after[0]!), expectedFingerprint(raw));
   });
 
   test('two ids with one key are refused, never merged', () => {

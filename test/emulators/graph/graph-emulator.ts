@@ -79,7 +79,7 @@ export class GraphEmulator {
   readonly clientSecret: string;
   private readonly tokens = new Map<string, { kind: 'app' } | { kind: 'delegated'; upn: string }>();
   private readonly active = new Map<string, number>();
-  private storm = { count: 0, retryAfterSeconds: 1, status: 429 };
+  private storm = { count: 0, retryAfterSeconds: 1, status: 429, skip: 0 };
   private ctx!: MailContext;
   private server!: https.Server;
   /** Send `$value` bodies chunked, without Content-Length (Graph does not promise one). */
@@ -176,9 +176,9 @@ export class GraphEmulator {
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 
-  /** The next `count` mailbox requests answer `status` (429 or 503) with Retry-After. */
-  throttleNext(count: number, retryAfterSeconds = 1, status = 429): void {
-    this.storm = { count, retryAfterSeconds, status };
+  /** After `skip` more mailbox requests, the next `count` answer `status` (429 or 503) with Retry-After. */
+  throttleNext(count: number, retryAfterSeconds = 1, status = 429, skip = 0): void {
+    this.storm = { count, retryAfterSeconds, status, skip };
   }
 
   /** A delegated access token that reaches only this user's mailbox. */
@@ -363,7 +363,8 @@ export class GraphEmulator {
     run: () => EmResponse,
   ): Promise<{ res: EmResponse; release: () => void }> {
     const none = () => {};
-    if (this.storm.count > 0) {
+    if (this.storm.count > 0 && this.storm.skip > 0) this.storm.skip--;
+    else if (this.storm.count > 0) {
       this.storm.count--;
       this.stats.throttled++;
       return {
