@@ -46,6 +46,18 @@ export class CredentialLinks {
     return { token, expiresAt };
   }
 
+  /**
+   * The live link of each mailbox (issuing one where there is none), for exports: one query for the
+   * existing ones, an insert per missing one.
+   */
+  async currentMany(mailboxIds: number[]): Promise<Map<number, { token: string; expiresAt: string }>> {
+    const out = new Map<number, { token: string; expiresAt: string }>();
+    for (const l of await this.repo.live(this.now(), mailboxIds))
+      out.set(l.mailboxId, { token: this.tokenOf(l), expiresAt: l.expiresAt });
+    for (const id of mailboxIds) if (!out.has(id)) out.set(id, await this.issue(id));
+    return out;
+  }
+
   /** The token of the mailbox's live link, issuing one when there is none. */
   async current(mailboxId: number): Promise<{ token: string; expiresAt: string }> {
     const [live] = await this.repo.live(this.now(), mailboxId);

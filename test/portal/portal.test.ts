@@ -298,3 +298,36 @@ test('CSV import: semicolons and a BOM, comments skipped, file order kept; verif
     /header must name "source"/,
   );
 });
+
+test('links export: one row per mailbox, existing live links kept, each opening its own page; XLSX too', async () => {
+  const live = await issue('alice', session);
+  const r = await app.inject({ method: 'GET', url: '/api/credentials/links', cookies: session.cookies });
+  assert.equal(r.statusCode, 200, r.body);
+  assert.match(String(r.headers['content-type']), /^text\/csv/);
+  const [head, ...rows] = r.body.trim().split('\r\n');
+  assert.equal(head, 'source,destination,link,expires');
+  assert.deepEqual(
+    rows.map((x) => x.split(',').slice(0, 2)),
+    [
+      ['alice', 'alice'],
+      ['bob', 'bob'],
+    ],
+  );
+  const alice = rows[0]!.split(',')[2]!;
+  assert.equal(new URL(alice).pathname, live.path, "alice's live link is kept, not replaced");
+  for (const row of rows) {
+    const [source, , link] = row.split(',');
+    const page = await app.inject({ method: 'GET', url: new URL(link!).pathname });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, new RegExp(`Password of your current mailbox \\(${source}\\)`));
+  }
+  const again = await app.inject({ method: 'GET', url: '/api/credentials/links', cookies: session.cookies });
+  assert.equal(again.body, r.body, 'a second export gives the same links');
+  const xlsx = await app.inject({
+    method: 'GET',
+    url: '/api/credentials/links?format=xlsx',
+    cookies: session.cookies,
+  });
+  assert.equal(xlsx.rawPayload.subarray(0, 2).toString(), 'PK');
+  assert.equal((await app.inject({ method: 'GET', url: '/api/credentials/links' })).statusCode, 401);
+});

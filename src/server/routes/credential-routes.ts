@@ -20,6 +20,20 @@ import {
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { errors, IdParams, PageOf } from '../schemas.js';
 import { requireSession } from '../session-hook.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { toCsv, toXlsx } from '../../exports/table.js';
+import { credentialLinksTable } from '../../services/credential-links-export.js';
+import { StringEnum } from '../schemas.js';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const LinksQuery = Type.Object(
+  {
+    format: StringEnum(['csv', 'xlsx'], { default: 'csv' }),
+    projectId: Type.Optional(Type.Integer({ minimum: 1, description: "Only this project's mailboxes" })),
+  },
+  { additionalProperties: false },
+);
+type LinksQuery = Static<typeof LinksQuery>;
 
 const secured = [{ sessionCookie: [] }];
 const csrf = [{ sessionCookie: [], csrfHeader: [] }];
@@ -61,6 +75,41 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
       offset: req.query.offset,
       limit: req.query.limit,
     }),
+  );
+
+  app.get<{ Querystring: LinksQuery }>(
+    '/api/credentials/links',
+    {
+      schema: {
+        tags,
+        operationId: 'exportCredentialLinks',
+        summary: "Every mailbox's personal link as CSV or XLSX (mailboxes without a live link get one)",
+        security: secured,
+        querystring: LinksQuery,
+        response: {
+          200: {
+            description: 'source, destination, link, expires',
+            content: {
+              'text/csv': { schema: Type.String() },
+              [XLSX]: { schema: Type.String({ format: 'binary' }) },
+            },
+          },
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (req, reply) => {
+      const table = await credentialLinksTable(db, deps.links, {
+        publicUrl: deps.publicUrl,
+        projectId: req.query.projectId,
+      });
+      const xlsx = req.query.format === 'xlsx';
+      return reply
+        .header('content-type', xlsx ? XLSX : 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="credential-links.${xlsx ? 'xlsx' : 'csv'}"`)
+        .header('cache-control', 'no-store')
+        .send(xlsx ? Buffer.from(toXlsx([table])) : toCsv(table));
+    },
   );
 
   app.get(
