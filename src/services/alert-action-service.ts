@@ -18,8 +18,6 @@ export class AlertActionService {
       alerts: AlertAdminRepo;
       /** SMTP for "email to someone"; undefined when not configured. */
       mailer?: () => Mailer | undefined;
-      /** Told about every alert whose status changed (live events). */
-      changed?: (projectId: number | null, alertId: number) => void;
     },
   ) {}
 
@@ -70,7 +68,6 @@ export class AlertActionService {
         'Undo works on complete, archive and auto-archive.',
       );
     const restored = await this.deps.alerts.undo(last);
-    for (const id of restored) this.deps.changed?.(last.projectId, id);
     return { undone: view(last), restoredAlertIds: restored };
   }
 
@@ -113,9 +110,7 @@ export class AlertActionService {
   }
 
   private async record(a: Parameters<AlertAdminRepo['act']>[0]): Promise<number> {
-    const id = await this.deps.alerts.act(a);
-    for (const c of a.changes) this.deps.changed?.(a.projectId, c.id);
-    return id;
+    return this.deps.alerts.act(a);
   }
 }
 

@@ -92,6 +92,24 @@ export class AlertAdminRepo {
     return { rows: rows.map(toDetail), total: Number(total.n) };
   }
 
+  /** The project's alerts raised or changed at or after `since` (ISO time), oldest change first. */
+  async changedSince(
+    projectId: number,
+    since: string,
+  ): Promise<Array<{ id: number; createdAt: string; updatedAt: string }>> {
+    const rows = await this.db
+      .selectFrom('alerts as a')
+      .leftJoin('mailboxes as m', 'm.id', 'a.mailbox_id')
+      .where((eb) => eb.or([eb('m.project_id', '=', projectId), eb('a.project_id', '=', projectId)]))
+      .where('a.updated_at', '>=', since)
+      .select(['a.id', 'a.created_at', 'a.updated_at'])
+      .orderBy('a.updated_at')
+      .orderBy('a.id')
+      .limit(1000)
+      .execute();
+    return rows.map((r) => ({ id: Number(r.id), createdAt: r.created_at, updatedAt: r.updated_at }));
+  }
+
   /** Active alerts of `type` in the project. */
   async activeOfType(projectId: number, type: string): Promise<number[]> {
     const rows = await this.db

@@ -1,6 +1,9 @@
 /** Alert actions over the API: get, project list, complete/archive, auto-archive by type (now and later), undo, e-mail. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { AlertFeed } from '../../src/services/alert-feed.js';
+import { RunEvents } from '../../src/services/run-events.js';
+import { AlertAdminRepo } from '../../src/store/alert-admin-repo.js';
 import { AlertRepo } from '../../src/store/alert-repo.js';
 import { openStore } from '../../src/store/db.js';
 import { startSmtpReceiver } from '../notify/smtp-receiver.js';
@@ -196,4 +199,28 @@ test('e-mail an alert: 501 in plain words without SMTP; sent once per recipient 
     recorded.map((r) => r.status),
     ['not-configured', 'sent', 'already-sent'],
   );
+});
+
+test('alerts raised or changed anywhere reach the project event stream once each', async (t) => {
+  const { app, auth, id, mb, repo, store } = await setup(t);
+  const hub = new RunEvents(60_000);
+  const got: Array<{ alertId: number; change: string }> = [];
+  hub.subscribe((e) => e.type === 'alert' && got.push(e.data));
+  // A long interval: the test drives the polls.
+  const feed = new AlertFeed({ alerts: new AlertAdminRepo(store.db), events: () => hub }, 60_000);
+  const stop = feed.watch(id);
+  t.after(() => feed.close());
+  const a = await raise(repo, mb.get('ann')!, 'scan-failed');
+  await feed.poll(id);
+  await feed.poll(id);
+  assert.deepEqual(got, [{ alertId: a, change: 'raised' }]);
+  await new Promise((r) => setTimeout(r, 5)); // a later timestamp than the raise
+  await app.inject({ method: 'POST', url: `/api/alerts/${a}/archive`, ...auth });
+  await feed.poll(id);
+  assert.deepEqual(got.at(-1), { alertId: a, change: 'changed' });
+  assert.equal(got.length, 2);
+  stop();
+  await raise(repo, mb.get('ben')!, 'scan-failed');
+  await feed.poll(id);
+  assert.equal(got.length, 2, 'nothing once nobody watches');
 });

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadProjectFile } from '../../config/project-file.js';
 import { SmtpMailer, smtpFromEnv } from '../../notify/smtp-mailer.js';
 import { AlertActionService } from '../../services/alert-action-service.js';
+import { AlertFeed } from '../../services/alert-feed.js';
 import { ConnectionTestService } from '../../services/connection-test-service.js';
 import { mailboxKey } from '../../services/migration-service.js';
 import { MailboxAdminService } from '../../services/mailbox-admin-service.js';
@@ -56,26 +57,28 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   const imports = new MailboxImportService({ projects, members });
   const runs = new RunService({ store, projects, members, lock: () => acquireRunLock(opts.dataDir) });
   const bulk = new MailboxBulkService({ mailboxes, runs });
+  const alertRepo = new AlertAdminRepo(store.db);
+  const feed = new AlertFeed({ alerts: alertRepo, events: (id) => runs.events(id) });
   const alerts = new AlertActionService({
     store,
-    alerts: new AlertAdminRepo(store.db),
+    alerts: alertRepo,
     mailer: () => {
       const smtp = smtpFromEnv();
       return smtp && new SmtpMailer(smtp);
     },
-    changed: (projectId, alertId) =>
-      projectId !== null &&
-      runs.events(projectId).emit({ type: 'alert', data: { alertId, change: 'changed' } }),
   });
   const tracker = new TrackerService({ store, tracker: new TrackerRepo(store.db), projects, runs });
   if (opts.projectFile) await importProjectFile(store, projects, members, opts.projectFile);
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
-  app.addHook('onClose', async () => runs.close());
+  app.addHook('onClose', async () => {
+    feed.close();
+    await runs.close();
+  });
 
   app.addHook('onRequest', requireSession(opts.auth));
   await app.register(projectRoutes, { projects, connections, runs });
   await app.register(mailboxRoutes, { mailboxes, imports, bulk: (id, body) => bulk.apply(id, body) });
-  await app.register(runRoutes, { runs, projects });
+  await app.register(runRoutes, { runs, projects, feed });
   await app.register(trackerRoutes, { tracker });
   await app.register(scheduleRoutes, { projects, runs });
   await app.register(alertRoutes, { alerts });

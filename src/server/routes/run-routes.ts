@@ -1,6 +1,7 @@
 /** Runs of a project: start (all or selected mailboxes), pause, resume, status, and live events (SSE). */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import type { AlertFeed } from '../../services/alert-feed.js';
 import type { ProjectService } from '../../services/project-service.js';
 import type { RunEvent } from '../../services/run-events.js';
 import type { RunService } from '../../services/run-service.js';
@@ -14,9 +15,9 @@ const HEARTBEAT_MS = 15_000;
 
 export async function runRoutes(
   app: FastifyInstance,
-  opts: { runs: RunService; projects: ProjectService },
+  opts: { runs: RunService; projects: ProjectService; feed: AlertFeed },
 ): Promise<void> {
-  const { runs, projects } = opts;
+  const { runs, projects, feed } = opts;
   // Open streams end when the server closes (they would otherwise hold it open).
   const streams = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
@@ -116,10 +117,12 @@ export async function runRoutes(
       send({ type: 'snapshot', data: { status: runs.status(id), mailboxes: hub.snapshot() } });
       streams.add(res);
       const unsubscribe = hub.subscribe(send);
+      const unwatch = feed.watch(id);
       const beat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
       req.raw.on('close', () => {
         clearInterval(beat);
         unsubscribe();
+        unwatch();
         streams.delete(res);
       });
     },
