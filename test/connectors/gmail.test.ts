@@ -56,7 +56,7 @@ describe('Gmail raw answers', () => {
 
 describe('Gmail body cache', () => {
   test('keeps bodies within its budgets (memory, then files) and drops what does not fit', async () => {
-    const cache = new BodyCache({ memoryItem: 10, memory: 25, files: 100 });
+    const cache = new BodyCache({ memoryItem: 10, memory: 25, files: 100, fileCount: 4 });
     const put = async (uid: number, bytes: number) => {
       const k = cache.start(uid);
       if (!k) return;

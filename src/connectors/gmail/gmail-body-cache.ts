@@ -10,6 +10,8 @@ import { BodySpool } from '../pop3/body-spool.js';
 const MEMORY_ITEM = 1024 * 1024;
 const MEMORY_BUDGET = 32 * 1024 * 1024;
 const FILE_BUDGET = 256 * 1024 * 1024;
+/** Each kept file holds a descriptor open until it is read: bounded so lanes together stay far from ulimits. */
+const FILE_COUNT = 32;
 
 /** One body being collected while it is downloaded. */
 export interface Keeper {
@@ -22,14 +24,20 @@ export class BodyCache {
   private readonly kept = new Map<number, { size: number; body: Buffer | Readable }>();
   private memory = 0;
   private files = 0;
+  private fileCount = 0;
 
   constructor(
-    private readonly budgets = { memoryItem: MEMORY_ITEM, memory: MEMORY_BUDGET, files: FILE_BUDGET },
+    private readonly budgets = {
+      memoryItem: MEMORY_ITEM,
+      memory: MEMORY_BUDGET,
+      files: FILE_BUDGET,
+      fileCount: FILE_COUNT,
+    },
   ) {}
 
   /** A keeper for one message, or undefined when both budgets are spent. */
   start(uid: number): Keeper | undefined {
-    const { memoryItem, memory, files } = this.budgets;
+    const { memoryItem, memory, files, fileCount } = this.budgets;
     if (this.memory >= memory && this.files >= files) return undefined;
     let parts: Buffer[] = [];
     let size = 0;
@@ -41,6 +49,7 @@ export class BodyCache {
       parts = [];
       this.files -= spooled;
       spooled = 0;
+      if (spool) this.fileCount--;
       await spool?.discard();
       spool = undefined;
     };
@@ -54,10 +63,11 @@ export class BodyCache {
         }
         // Counted as it is written, so keepers running side by side cannot overrun the budget together.
         const adding = spool ? part.length : size;
-        if (this.files + adding > files) return drop();
+        if (this.files + adding > files || (!spool && this.fileCount >= fileCount)) return drop();
         this.files += adding;
         spooled += adding;
         if (!spool) {
+          this.fileCount++;
           spool = new BodySpool(0);
           for (const p of parts) spool.write(p);
           parts = [];
@@ -87,7 +97,10 @@ export class BodyCache {
     if (!got) return undefined;
     this.kept.delete(uid);
     if (Buffer.isBuffer(got.body)) this.memory -= got.size;
-    else this.files -= got.size;
+    else {
+      this.files -= got.size;
+      this.fileCount--;
+    }
     return got;
   }
 
@@ -95,6 +108,6 @@ export class BodyCache {
   clear(): void {
     for (const { body } of this.kept.values()) if (!Buffer.isBuffer(body)) body.destroy();
     this.kept.clear();
-    this.memory = this.files = 0;
+    this.memory = this.files = this.fileCount = 0;
   }
 }
