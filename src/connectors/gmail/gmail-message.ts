@@ -1,8 +1,9 @@
 /**
  * Reading one message with messages.get?format=raw: the decoded bytes stream into a sink while the answer
- * arrives. Used two ways: metadata (exact size, Message-ID, Date, header block — the body is counted and
- * dropped, because Gmail's sizeEstimate is not the exact size a destination reports) and bodies (spooled so
- * the exact size is known before the first byte is handed on).
+ * arrives. Used three ways: metadata for copying (exact size, Message-ID, Date, header block — the whole
+ * body is read because Gmail's sizeEstimate is not the exact size a destination reports; it is kept for
+ * the copy when the cache has room), bodies (spooled so the exact size is known before the first byte is
+ * handed on), and survey metadata (format=metadata with the estimate, for the scan).
  */
 import type { Readable } from 'node:stream';
 import type { CutoverError } from '../../errors.js';
