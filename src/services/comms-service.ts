@@ -20,6 +20,9 @@ import type { CredentialLinks } from './credential-links.js';
 import { requiredSides, type PortalProject } from './credential-service.js';
 import { defaultPlan } from '../config/plan.js';
 
+/** Alert types a user can do something about (make room, delete or shrink huge items, give a new password). */
+export const USER_ALERTS: readonly string[] = ['quota-too-small', 'oversize-items', 'auth-failed'];
+
 export interface CommsDeps {
   store: Store;
   mailer: Mailer;
@@ -78,11 +81,11 @@ export class CommsService {
         if (w.kind === 'completion' && m.status !== 'done') continue;
         jobs.push({ m, kind: w.kind, event: w.event });
       }
-    // Alerts that need a person: the critical ones on a mailbox, once each.
+    // Alerts the user can act on, once each (the rest are the operator's: see emailAlert).
     const byId = new Map(mailboxes.map((m) => [m.id, m]));
     for (const a of await new AlertRepo(this.deps.store.db).list('active')) {
       const m = a.mailboxId === null ? undefined : byId.get(a.mailboxId);
-      if (m && a.level === 'critical')
+      if (m && USER_ALERTS.includes(a.type))
         jobs.push({ m, kind: 'alert', event: `alert:${a.id}`, extra: { alert: a.text } });
     }
     const settled = await this.messages.settledKeys(this.deps.maxAttempts ?? 5);

@@ -299,7 +299,7 @@ test('an intent recorded before a crash is not sent again; the later notices fol
   assert.equal((await comms.tick(at(14, 9))).attempts.length, 0);
 });
 
-test('critical alerts reach the user once; emailAlert sends an alert to a person once', async (t) => {
+test('alerts a user can act on reach the user once, others do not; emailAlert sends an alert to a person once', async (t) => {
   smtp.received.length = 0;
   const w = await world({ notifyFrom: at(20, 9) });
   t.after(() => w.close());
@@ -315,6 +315,12 @@ test('critical alerts reach the user once; emailAlert sends an alert to a person
     type: 'folder-renamed',
     level: 'advisory',
     text: 'advisory only',
+  });
+  await alerts.raise({
+    mailboxId: w.ids.bob,
+    type: 'scan-failed',
+    level: 'critical',
+    text: 'for the operator',
   });
   const { comms } = w.build();
   const r = await comms.tick(at(1, 9));
