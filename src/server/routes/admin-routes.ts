@@ -69,6 +69,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   });
   const tracker = new TrackerService({ store, tracker: new TrackerRepo(store.db), projects, runs });
   if (opts.projectFile) await importProjectFile(store, projects, members, opts.projectFile);
+  await closeStaleRuns(store, opts.dataDir);
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
   app.addHook('onClose', async () => {
     feed.close();
@@ -102,4 +103,22 @@ async function importProjectFile(
     keys.push(key);
   }
   await members.attach(id, keys);
+}
+
+/**
+ * Passes left "running" by a server or CLI that was killed are marked interrupted, so the tracker does not
+ * show them running for ever — only when no other process holds the run lock (a CLI `migrate` may be running).
+ */
+async function closeStaleRuns(store: Store, dataDir: string): Promise<void> {
+  let release: () => void;
+  try {
+    release = acquireRunLock(dataDir);
+  } catch {
+    return; // another process is migrating: its passes are not stale
+  }
+  try {
+    await new MailboxRepo(store.db).closeStalePasses();
+  } finally {
+    release();
+  }
 }
