@@ -8,6 +8,7 @@ import { MailboxImportPage } from './pages/mailbox-import.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { ProjectEditPage } from './pages/project-edit.js';
 import { ProjectsPage } from './pages/projects.js';
+import { ReportsPage } from './pages/reports.js';
 import { ThrottlingPage } from './pages/throttling.js';
 import { TrackerPage } from './pages/tracker.js';
 
@@ -18,6 +19,7 @@ export const NAV = [
   { to: '/mailboxes', label: 'Mailboxes' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/throttling', label: 'Throttling' },
+  { to: '/reports', label: 'Reports' },
 ];
 
 /** The page for `path`. */
@@ -33,5 +35,6 @@ export function routeFor(path: string): ReactNode {
   if (m) return <MailboxDetailPage id={Number(m.id)} />;
   if (match('/alerts', path)) return <AlertsPage />;
   if (match('/throttling', path)) return <ThrottlingPage />;
+  if (match('/reports', path)) return <ReportsPage />;
   return <NotFoundPage path={path} />;
 }

@@ -107,3 +107,13 @@ export function createClient(opts: ClientOptions = {}) {
 
 /** The type of a client made by createClient. */
 export type Client = ReturnType<typeof createClient>;
+
+/** The URL of a GET operation, for links the browser follows itself (downloads, printable pages). */
+export function hrefOf<K extends Op>(
+  op: K,
+  args: { path?: Operations[K]['path']; query?: Operations[K]['query'] },
+): string {
+  const [method, path] = (op as string).split(' ') as [string, string];
+  if (method !== 'GET') throw new Error(`${op}: only GET operations can be links`);
+  return urlOf(path, args.path, args.query ?? {});
+}

@@ -310,6 +310,17 @@ export interface Operations {
       }>;
     };
   };
+  /** Every mailbox's personal link as CSV or XLSX (mailboxes without a live link get one) */
+  'GET /api/credentials/links': {
+    path: Record<string, never>;
+    query: {
+      format?: 'csv' | 'xlsx';
+      /** Only this project's mailboxes */
+      projectId?: number;
+    };
+    body: undefined;
+    response: string;
+  };
   /** Tracker counts: credentials present/verified, client set-up fetched */
   'GET /api/credentials/stages': {
     path: Record<string, never>;

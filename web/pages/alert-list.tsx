@@ -1,44 +1,56 @@
-/** A list of alerts with their actions (complete, archive); used by the alerts, tracker and mailbox pages. */
+/**
+ * A project's alerts with their actions — complete, archive, auto-archive the type, e-mail to someone — and
+ * "Undo last action". Used by the alerts, tracker and mailbox pages.
+ */
 import { useState } from 'react';
 import { api } from '../api/api.js';
 import type { ResponseOf } from '../api/client.js';
 import { useAction, useLoad } from '../api/use-api.js';
-import { when } from '../components/format.js';
 import { Pager } from '../components/pager.js';
 import { ProblemNote } from '../components/problem-note.js';
-import { Status } from '../components/status.js';
-import { Link } from '../router.js';
+import { AlertItem } from './alert-item.js';
 
-type Alert = ResponseOf<'GET /api/alerts'>['items'][number];
+/** An alert as the project's list gives it. */
+export type Alert = ResponseOf<'GET /api/projects/{id}/alerts'>['items'][number];
 type AlertStatus = Alert['status'];
 
-/** Alerts, newest first; `mailboxId` narrows to one mailbox, `status` to one state ('all' for every one). */
+const ACTION_WORDS = {
+  complete: 'marking completed',
+  archive: 'archiving',
+  'auto-archive': 'auto-archiving',
+} as const;
+
+/** Alerts of project `projectId`, newest first; `mailboxId` narrows to one mailbox, `status` to one state. */
 export function AlertList(props: {
+  projectId: number;
   mailboxId?: number;
   status?: AlertStatus | 'all';
   limit?: number;
-  onChange?: () => void;
 }) {
   const [offset, setOffset] = useState(0);
   const status = props.status ?? 'active';
+  // One mailbox's alerts are picked from the project's newest 500 (the API filters by project, level and type).
   const limit = props.mailboxId ? 500 : (props.limit ?? 50);
   const list = useLoad(
-    () => api('GET /api/alerts', { query: { offset, limit, status: status === 'all' ? undefined : status } }),
-    [offset, limit, status],
+    () =>
+      api('GET /api/projects/{id}/alerts', {
+        path: { id: props.projectId },
+        query: { offset, limit, status: status === 'all' ? undefined : status },
+      }),
+    [props.projectId, offset, limit, status],
   );
-  const action = useAction();
-  const [actedOn, setActedOn] = useState<number>();
+  const undo = useAction();
+  const [undone, setUndone] = useState<string>();
 
-  const act = async (a: Alert, what: 'complete' | 'archive') => {
-    setActedOn(a.id);
-    const done = await action.run(() =>
-      what === 'complete'
-        ? api('POST /api/alerts/{id}/complete', { path: { id: a.id } })
-        : api('POST /api/alerts/{id}/archive', { path: { id: a.id } }),
-    );
-    if (done) {
+  const undoLast = async () => {
+    setUndone(undefined);
+    const r = await undo.run(() => api('POST /api/alerts/undo', { body: { projectId: props.projectId } }));
+    if (r) {
+      const n = r.restoredAlertIds.length;
+      setUndone(
+        `Undone: ${ACTION_WORDS[r.undone.action]}${r.undone.ruleType ? ` of type ${r.undone.ruleType}` : ''} – ${n} alert${n === 1 ? '' : 's'} back as before.`,
+      );
       list.reload();
-      props.onChange?.();
     }
   };
 
@@ -47,42 +59,25 @@ export function AlertList(props: {
   );
   return (
     <div className="alerts">
+      <div className="toolbar">
+        <button type="button" disabled={undo.busy} onClick={() => void undoLast()}>
+          Undo last action
+        </button>
+        {undone && <span className="notice">{undone}</span>}
+      </div>
+      <ProblemNote problem={undo.error} onDismiss={undo.clear} />
       <ProblemNote problem={list.error} />
       {items.length === 0 && !list.loading && (
         <p className="muted">No {status === 'all' ? '' : `${status} `}alerts.</p>
       )}
       <ul className="alert-list">
         {items.map((a) => (
-          <li key={a.id} className={`alert level-${a.level}`}>
-            <div className="alert-head">
-              <Status
-                value={a.level}
-                label={a.level === 'critical' ? 'critical – holds the mailbox' : 'advisory'}
-              />{' '}
-              <strong>{a.type}</strong> <Status value={a.status} />{' '}
-              <span className="muted">
-                {when(a.createdAt)}
-                {a.mailboxId !== null && props.mailboxId === undefined && (
-                  <>
-                    {' '}
-                    · <Link to={`/mailboxes/${a.mailboxId}`}>mailbox {a.mailboxId}</Link>
-                  </>
-                )}
-              </span>
-            </div>
-            <p>{a.text}</p>
-            {a.status === 'active' && (
-              <div className="actions">
-                <button type="button" disabled={action.busy} onClick={() => void act(a, 'complete')}>
-                  Mark completed
-                </button>
-                <button type="button" disabled={action.busy} onClick={() => void act(a, 'archive')}>
-                  Archive
-                </button>
-              </div>
-            )}
-            {actedOn === a.id && <ProblemNote problem={action.error} onDismiss={action.clear} />}
-          </li>
+          <AlertItem
+            key={a.id}
+            alert={a}
+            showMailbox={props.mailboxId === undefined}
+            onChanged={list.reload}
+          />
         ))}
       </ul>
       {list.data && props.mailboxId === undefined && list.data.total > list.data.limit && (

@@ -1,6 +1,8 @@
 /** Alerts: what needs a person, by state, with the actions on each. */
 import { useState } from 'react';
 import { AlertList } from './alert-list.js';
+import { useProjects } from '../project-context.js';
+import { Link } from '../router.js';
 
 const TABS = [
   ['active', 'Active'],
@@ -12,12 +14,23 @@ const TABS = [
 /** The alerts page. */
 export function AlertsPage() {
   const [tab, setTab] = useState<(typeof TABS)[number][0]>('active');
+  const { current } = useProjects();
+  if (!current)
+    return (
+      <section>
+        <h1>Alerts</h1>
+        <p>
+          No project yet. <Link to="/projects/new">Create one</Link> first.
+        </p>
+      </section>
+    );
   return (
     <section>
-      <h1>Alerts</h1>
+      <h1>Alerts – {current.name}</h1>
       <p className="muted">
         A critical alert holds its mailbox until it is resolved; an advisory one only informs. Mark an alert
-        completed when you fixed the cause, or archive it to ignore it.
+        completed when you fixed the cause, or archive it to ignore it; auto-archive ignores a type for good
+        in this project. Undo takes back the last of these actions.
       </p>
       <div className="tabs" role="tablist">
         {TABS.map(([value, label]) => (
@@ -32,7 +45,7 @@ export function AlertsPage() {
           </button>
         ))}
       </div>
-      <AlertList status={tab} key={tab} />
+      <AlertList projectId={current.id} status={tab} key={tab} />
     </section>
   );
 }

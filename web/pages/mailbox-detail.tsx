@@ -3,9 +3,11 @@ import { api } from '../api/api.js';
 import { useLoad } from '../api/use-api.js';
 import { bytes, count, duration, when } from '../components/format.js';
 import { ProblemNote } from '../components/problem-note.js';
+import { ReportLinks } from '../components/report-links.js';
 import { Status } from '../components/status.js';
 import { AlertList } from './alert-list.js';
 import { Link } from '../router.js';
+import { useProjects } from '../project-context.js';
 
 interface Folder {
   source: string;
@@ -43,6 +45,7 @@ interface ItemProblem {
 
 /** The mailbox page for mailbox `id`. */
 export function MailboxDetailPage({ id }: { id: number }) {
+  const { current } = useProjects();
   const report = useLoad(() => api('GET /api/mailboxes/{id}', { path: { id } }), [id]);
   const r = report.data;
   // The report's folder, pass and problem rows are typed on the server (report-service.ts), open here.
@@ -71,6 +74,9 @@ export function MailboxDetailPage({ id }: { id: number }) {
           </p>
           {typeof r.lastError === 'string' && <div className="problem">{r.lastError}</div>}
 
+          <p className="no-print">
+            <ReportLinks of={{ mailbox: id }} label="Report:" />
+          </p>
           <h2>Folders</h2>
           <table className="grid">
             <thead>
@@ -191,7 +197,11 @@ export function MailboxDetailPage({ id }: { id: number }) {
           )}
 
           <h2>Alerts</h2>
-          <AlertList mailboxId={id} />
+          {current ? (
+            <AlertList projectId={current.id} mailboxId={id} status="all" />
+          ) : (
+            <p className="muted">No project chosen.</p>
+          )}
         </>
       )}
     </section>

@@ -108,7 +108,7 @@ export function TrackerPage() {
       <h2>Throughput</h2>
       <ThroughputChart samples={samples} />
       <h2>Active alerts</h2>
-      <AlertList status="active" limit={10} key={live.changes} />
+      <AlertList projectId={current.id} status="active" limit={10} key={live.changes} />
     </section>
   );
 }
