@@ -26,6 +26,16 @@ export interface ClientSettings {
 
 const SOCKET: Record<ServerSpec['tls'], SocketType> = { tls: 'SSL', starttls: 'STARTTLS', none: 'plain' };
 
+/**
+ * Hosted destinations' published IMAP/SMTP endpoints: Microsoft 365 ("POP, IMAP, and SMTP settings for
+ * Outlook.com", learn.microsoft.com) and Google Workspace ("Read Gmail messages on other email clients using
+ * IMAP", support.google.com/mail/answer/7126229).
+ */
+const HOSTED = {
+  microsoft365: { imap: 'outlook.office365.com', smtp: 'smtp.office365.com' },
+  google: { imap: 'imap.gmail.com', smtp: 'smtp.gmail.com' },
+} as const;
+
 /** The client settings of a project: IMAP from the destination server, SMTP from the plan (587 STARTTLS). */
 export function clientSettings(p: {
   name: string;
@@ -33,9 +43,23 @@ export function clientSettings(p: {
   plan?: PlanConfig;
 }): ClientSettings {
   const target = p.plan?.dnsTarget;
+  const hosted =
+    target?.kind === 'microsoft365' || p.destination.kind === 'graph'
+      ? HOSTED.microsoft365
+      : target?.kind === 'google' || p.destination.kind === 'gmail'
+        ? HOSTED.google
+        : undefined;
+  const domains = (p.plan?.domains ?? []).map((d) => d.toLowerCase());
+  if (hosted)
+    return {
+      domains,
+      displayName: p.name,
+      imap: { host: hosted.imap, port: 993, socket: 'SSL' },
+      smtp: { host: hosted.smtp, port: 587, socket: 'STARTTLS' },
+    };
   const imapHost = target?.imapHost ?? p.destination.host;
   return {
-    domains: (p.plan?.domains ?? []).map((d) => d.toLowerCase()),
+    domains,
     displayName: p.name,
     imap: { host: imapHost, port: p.destination.port, socket: SOCKET[p.destination.tls] },
     smtp: { host: target?.smtpHost ?? target?.mxHost ?? imapHost, port: 587, socket: 'STARTTLS' },
