@@ -18,21 +18,17 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { propsFromMime } from './emulator-mime.js';
-import {
-  fail,
-  mailRoute,
-  uploadChunk,
-  type EmRequest,
-  type EmResponse,
-  type MailContext,
-} from './emulator-mail-routes.js';
-import { EmulatorStore, newId, type EmMessage, type EmUser } from './emulator-store.js';
+import { tokenRoute } from './emulator-auth.js';
+import { runBatch } from './emulator-batch.js';
+import { seedMessages, type SeedMessage } from './emulator-seed.js';
+import { fail, type EmRequest, type EmResponse, type MailContext } from './emulator-http.js';
+import { mailRoute } from './emulator-mail-routes.js';
+import { uploadChunk } from './emulator-messages.js';
+import { EmulatorStore, type EmMessage, type EmUser } from './emulator-store.js';
 
 /** Graph's documented limits, as the emulator enforces them. */
 export const MAILBOX_CONCURRENCY = 4;
 export const REQUEST_BODY_MAX = 4 * 1024 * 1024;
-export const BATCH_MAX = 20;
 
 export interface GraphEmulatorOptions {
   tenantId?: string;
@@ -59,6 +55,9 @@ export interface EmulatorStats {
   creates: number;
 }
 
+/** Who a token belongs to: the app (every mailbox) or one delegated mailbox. */
+type Caller = { kind: 'app' } | { kind: 'delegated'; upn: string };
+
 export class GraphEmulator {
   readonly store = new EmulatorStore();
   /** Mailbox requests by route shape ("GET messages/{}/$value"). */
@@ -77,7 +76,7 @@ export class GraphEmulator {
   readonly tenantId: string;
   readonly clientId: string;
   readonly clientSecret: string;
-  private readonly tokens = new Map<string, { kind: 'app' } | { kind: 'delegated'; upn: string }>();
+  private readonly tokens = new Map<string, Caller>();
   private readonly active = new Map<string, number>();
   private storm = { count: 0, retryAfterSeconds: 1, status: 429, skip: 0 };
   private ctx!: MailContext;
@@ -189,43 +188,8 @@ export class GraphEmulator {
   }
 
   /** Put messages into a folder (display-name path, created when missing) behind the API's back. */
-  seed(
-    upn: string,
-    folder: string[],
-    messages: Array<{ raw: Buffer; flags?: string[]; internalDate?: Date; categories?: string[] }>,
-  ): EmMessage[] {
-    const user = this.store.user(upn);
-    if (!user) throw new Error(`no emulated user ${upn}`);
-    const f =
-      /^inbox$/i.test(folder[0] ?? '') && folder.length === 1
-        ? this.store.folder(user, 'inbox')!
-        : this.store.folderByPath(user, folder)!;
-    return messages.map((s) => {
-      const now = (s.internalDate ?? new Date()).toISOString();
-      const flags = s.flags ?? [];
-      const m: EmMessage = {
-        id: newId('AAMkMsg'),
-        folderId: f.id,
-        changeKey: '',
-        createdDateTime: now,
-        lastModifiedDateTime: now,
-        receivedDateTime: now,
-        body: { contentType: 'text', content: '' },
-        isRead: flags.includes('\\Seen'),
-        isDraft: flags.includes('\\Draft'),
-        flag: { flagStatus: flags.includes('\\Flagged') ? 'flagged' : 'notFlagged' },
-        categories: [
-          ...(s.categories ?? []),
-          ...flags.filter((x) => !x.startsWith('\\') && !x.startsWith('$')),
-        ],
-        attachments: [],
-        ext: new Map(),
-        ...propsFromMime(s.raw),
-        givenMime: s.raw,
-      };
-      this.store.insert(user, m);
-      return m;
-    });
+  seed(upn: string, folder: string[], messages: SeedMessage[]): EmMessage[] {
+    return seedMessages(this.store, upn, folder, messages);
   }
 
   private async handle(req: EmRequest): Promise<{ res: EmResponse; release: () => void }> {
@@ -236,7 +200,20 @@ export class GraphEmulator {
       return { res: uploadChunk(this.ctx, req.path.split('/')[2]!, req), release: none };
     }
     const tenant = new RegExp(`^/${this.tenantId}/`);
-    if (tenant.test(req.path)) return { res: this.auth(req), release: none };
+    if (tenant.test(req.path))
+      return {
+        res: tokenRoute(
+          {
+            origin: this.authorityHost,
+            tenantId: this.tenantId,
+            clientId: this.clientId,
+            clientSecret: this.clientSecret,
+            issued: (t) => this.tokens.set(t, { kind: 'app' }),
+          },
+          req,
+        ),
+        release: none,
+      };
     if (!req.path.startsWith('/v1.0/')) return { res: fail(404, 'NotFound', 'Not emulated.'), release: none };
     if (req.body.length > REQUEST_BODY_MAX) return { res: this.tooLarge(), release: none };
     const who = this.tokens.get((req.headers['authorization'] ?? '').replace(/^Bearer /i, ''));
@@ -255,54 +232,16 @@ export class GraphEmulator {
     return fail(413, 'RequestEntityTooLarge', `The request body is larger than ${REQUEST_BODY_MAX} bytes.`);
   }
 
-  private async batch(
-    req: EmRequest,
-    who: { kind: 'app' } | { kind: 'delegated'; upn: string },
-  ): Promise<EmResponse> {
+  private async batch(req: EmRequest, who: Caller): Promise<EmResponse> {
     this.stats.batches++;
-    const body = JSON.parse(req.body.toString('utf8')) as {
-      requests?: Array<{
-        id: string;
-        method: string;
-        url: string;
-        headers?: Record<string, string>;
-        body?: unknown;
-      }>;
-    };
-    const list = body.requests ?? [];
-    if (list.length > BATCH_MAX)
-      return fail(400, 'BadRequest', `A batch takes at most ${BATCH_MAX} requests.`);
-    // Inner requests run at the same time and count against the mailbox's concurrency one by one.
-    const responses = await Promise.all(
-      list.map(async (r) => {
-        const u = new URL(r.url.replace(/^\/?/, '/'), 'https://x');
-        const inner: EmRequest = {
-          method: r.method,
-          path: u.pathname,
-          query: u.searchParams,
-          headers: Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-          body:
-            r.body === undefined
-              ? Buffer.alloc(0)
-              : Buffer.from(typeof r.body === 'string' ? r.body : JSON.stringify(r.body)),
-        };
-        const { res, release } = await this.dispatch(inner, who);
-        release();
-        return {
-          id: r.id,
-          status: res.status,
-          headers: res.headers ?? {},
-          body: res.raw ? res.raw.toString('base64') : res.json,
-        };
-      }),
-    );
-    return { status: 200, json: { responses } };
+    return runBatch(req, async (inner) => {
+      const { res, release } = await this.dispatch(inner, who);
+      release();
+      return res;
+    });
   }
 
-  private async dispatch(
-    req: EmRequest,
-    who: { kind: 'app' } | { kind: 'delegated'; upn: string },
-  ): Promise<{ res: EmResponse; release: () => void }> {
+  private async dispatch(req: EmRequest, who: Caller): Promise<{ res: EmResponse; release: () => void }> {
     const none = () => {};
     this.stats.requests++;
     if (req.method === 'GET' && req.path === '/users') {
@@ -409,56 +348,6 @@ export class GraphEmulator {
       release();
       throw err;
     }
-  }
-
-  /** Entra ID: OpenID configuration and the v2.0 token endpoint (client credentials). */
-  private auth(req: EmRequest): EmResponse {
-    const origin = this.authorityHost;
-    if (req.path.endsWith('/.well-known/openid-configuration'))
-      return {
-        status: 200,
-        json: {
-          token_endpoint: `${origin}/${this.tenantId}/oauth2/v2.0/token`,
-          issuer: `${origin}/${this.tenantId}/v2.0`,
-          authorization_endpoint: `${origin}/${this.tenantId}/oauth2/v2.0/authorize`,
-          end_session_endpoint: `${origin}/${this.tenantId}/oauth2/v2.0/logout`,
-          jwks_uri: `${origin}/${this.tenantId}/discovery/v2.0/keys`,
-        },
-      };
-    if (req.path.endsWith('/oauth2/v2.0/token') && req.method === 'POST') {
-      const f = new URLSearchParams(req.body.toString('utf8'));
-      if (f.get('grant_type') !== 'client_credentials')
-        return {
-          status: 400,
-          json: {
-            error: 'unsupported_grant_type',
-            error_description: 'Only client_credentials is emulated.',
-          },
-        };
-      if (f.get('client_id') !== this.clientId)
-        return {
-          status: 400,
-          json: {
-            error: 'unauthorized_client',
-            error_description: `AADSTS700016: Application with identifier '${f.get('client_id')}' was not found in the directory.`,
-          },
-        };
-      if (f.get('client_secret') !== this.clientSecret)
-        return {
-          status: 401,
-          json: {
-            error: 'invalid_client',
-            error_description: 'AADSTS7000215: Invalid client secret provided.',
-          },
-        };
-      const tok = `emu-app-${randomBytes(12).toString('hex')}`;
-      this.tokens.set(tok, { kind: 'app' });
-      return {
-        status: 200,
-        json: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: tok },
-      };
-    }
-    return fail(404, 'NotFound', 'Not emulated.');
   }
 }
 

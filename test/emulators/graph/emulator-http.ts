@@ -1,0 +1,61 @@
+/**
+ * LOCAL EMULATOR of Microsoft Graph (test code, not the real service): the request and response shapes
+ * the routes share, Graph's error body, and the state the mailbox routes keep (cursors, delta tokens,
+ * upload sessions).
+ */
+import type { EmUser, EmulatorStore } from './emulator-store.js';
+
+export interface EmRequest {
+  method: string;
+  /** Path after /v1.0, without the query. */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | undefined>;
+  body: Buffer;
+}
+export interface EmResponse {
+  status: number;
+  headers?: Record<string, string>;
+  json?: unknown;
+  raw?: Buffer;
+}
+
+/** Graph's error body. */
+export const fail = (status: number, code: string, message: string): EmResponse => ({
+  status,
+  json: { error: { code, message } },
+});
+
+/** A paged answer in progress. */
+export interface Cursor {
+  items: unknown[];
+  pos: number;
+  /** For delta: the token the last page hands out; for lists: undefined. */
+  deltaSince?: number;
+  base: string;
+}
+
+export interface MailContext {
+  store: EmulatorStore;
+  /** Requests by route shape ("GET mailFolders/{}/messages"), for tests. */
+  routes: Map<string, number>;
+  origin: string;
+  pageSize: number;
+  maxMessageBytes: number;
+  cursors: Map<string, Cursor>;
+  deltaTokens: Map<string, { since: number; select?: string[] }>;
+  uploads: Map<
+    string,
+    {
+      user: EmUser;
+      messageId: string;
+      name: string;
+      contentType: string;
+      isInline: boolean;
+      contentId?: string;
+      size: number;
+      parts: Buffer[];
+      received: number;
+    }
+  >;
+}
