@@ -152,6 +152,30 @@ test('an operator sets up, connects the servers, imports mailboxes, migrates and
     },
   );
 
+  await t.test(
+    'a mailbox gets its own item types and date range; a bulk action unstars the ticked one',
+    async () => {
+      const annRow = page.locator('table.mailboxes tr', { hasText: 'ann' });
+      await annRow.getByRole('button', { name: 'Edit' }).click();
+      const form = page.getByRole('form', { name: 'Edit ann' });
+      await form.getByLabel('Its own item types').check();
+      await form.getByLabel('contacts').check();
+      await form.getByLabel('Only items since').fill('2000-01-01');
+      await screenshot(page, '06-mailbox-edit');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await form.waitFor({ state: 'detached' });
+      await annRow.getByText('mail, contacts · since 2000-01-01').waitFor();
+
+      await page.getByLabel('Select bob').check();
+      const bulk = page.locator('.bulk');
+      await bulk.getByText('1 ticked').waitFor();
+      await bulk.getByRole('button', { name: 'Unstar' }).click();
+      await bulk.getByText('Unstar: 1 mailbox.').waitFor();
+      await page.getByRole('button', { name: 'Star bob' }).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Unstar ann' }).count(), 1);
+    },
+  );
+
   await t.test('a migration started on the tracker is watched until every mailbox is done', async () => {
     await page.getByRole('link', { name: 'Tracker' }).click();
     await page.getByRole('button', { name: 'Start migration (every mailbox)' }).click();
