@@ -29,6 +29,7 @@ type OpenApiOp = { operationId?: string; tags?: string[]; responses?: Record<str
 type Page<T> = { items: T[]; total: number; offset: number; limit: number };
 type Mb = { id: number; sourceUser: string; status: string; sourceBytes: number };
 
+// 'running' rows read back as 'stopped': the server closes passes no live process holds (stale-runs.test.ts).
 const STATUSES = ['idle', 'running', 'done', 'failed', 'stopped'];
 
 /** 1,200 mailboxes (user0000…user1199, sizes and statuses varied) and three alerts, seeded through the repos. */
@@ -189,7 +190,7 @@ test('mailboxes: 1,200 rows paged, sorted, filtered and searched in SQL', async 
   ]);
   assert.equal((await get('?search=new.example')).total, 1200, 'search matches the destination login too');
   assert.equal((await get('?search=%25')).total, 0, 'LIKE wildcards are matched literally');
-  assert.equal((await get('?search=user011&status=running')).total, 2);
+  assert.equal((await get('?search=user011&status=done')).total, 2);
 });
 
 test('mailbox detail is its report; unknown id 404', async (t) => {

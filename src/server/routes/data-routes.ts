@@ -1,6 +1,6 @@
 /** Read routes over the store (mailboxes, alerts, the latest scan). All need a session; alert actions: alert-routes.ts. */
 import type { FastifyInstance } from 'fastify';
-import { buildReport } from '../../services/report-service.js';
+import { mailboxReport } from '../../services/report-service.js';
 import { scanView } from '../../services/scan-service.js';
 import type { Store } from '../../store/db.js';
 import { MailboxRepo } from '../../store/mailbox-repo.js';
@@ -60,19 +60,14 @@ export async function dataRoutes(
     },
     async (req) => {
       const m = await mailboxes.get(req.params.id);
-      const report =
-        m &&
-        (await buildReport(store, [m.sourceUser])).find(
-          (r) => r.mailbox === m.sourceUser && r.destination === m.destUser,
-        );
-      if (!report)
+      if (!m)
         throw new ApiError(
           404,
           ApiErrorCode.NotFound,
           `No mailbox ${req.params.id}.`,
           'List them with GET /api/mailboxes.',
         );
-      return report;
+      return mailboxReport(store, m);
     },
   );
 
