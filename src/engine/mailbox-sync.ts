@@ -126,68 +126,7 @@ export async function syncMailbox(
   await deps.mailboxes.setStatus(job.mailboxId, 'running');
   const first = new Lane(job, deps, signal);
   try {
-    const src = await first.openSource();
-    const sourceFolders = await src.listFolders(signal);
-    // Settle folders unchanged since the last pass from STATUS and the ledger alone: an unchanged
-    // mailbox needs no destination connection at all.
-    const states = new Map<string, FolderState>();
-    const candidates: FolderInfo[] = [];
-    let total = 0;
-    for (const folder of sourceFolders) {
-      if (folder.selectable) {
-        const state = await src.folderState(folder.path, signal);
-        states.set(folder.path.join('\u0000'), state);
-        if (
-          !job.dryRun &&
-          (await settleIfUnchanged(deps.ledger, job.mailboxId, folderKeyOf(folder.path), state, passId))
-        ) {
-          total += state.messages;
-          continue;
-        }
-      }
-      candidates.push(folder);
-    }
-    const settled = total;
-
-    const work: FolderWork[] = [];
-    if (candidates.length) {
-      const { dst } = await first.open();
-      const destFolders = await dst.listFolders(signal);
-      const specialUse: Partial<Record<SpecialUse, string[]>> = {};
-      for (const d of destFolders) {
-        // Servers without SPECIAL-USE still have a Sent folder: recognise it by name.
-        const use = d.specialUse ?? guessSpecialUse(d.path);
-        if (use) specialUse[use] ??= d.path;
-      }
-      const plan = planFolders(sourceFolders, job.options.folders, {
-        delimiter: dst.capabilities.delimiter,
-        specialUse,
-        reservedNames: dst.capabilities.reservedNames,
-      });
-      for (const folder of candidates) {
-        const d = plan.get(folder.path.join('\u0000'));
-        if (!d) continue;
-        if (d.action === 'exclude') {
-          if (!job.dryRun)
-            await deps.ledger.saveFolder(
-              job.mailboxId,
-              folderRow(folderKeyOf(folder.path), undefined, { excluded: d.reason, lastPassId: passId }),
-            );
-          deps.progress.note(job.mailboxId, 'info', `"${folder.path.join('/')}" excluded: ${d.reason}`);
-          continue;
-        }
-        if (d.renamed)
-          deps.progress.note(job.mailboxId, 'warn', `"${folder.path.join('/')}": ${d.renamed.reason}`);
-        if (!folder.selectable) {
-          if (!job.dryRun) await dst.ensureFolder(d.destPath, signal);
-          continue;
-        }
-        const state = states.get(folder.path.join('\u0000'))!;
-        total += state.messages;
-        work.push({ folder, state, destPath: d.destPath, renamed: d.renamed?.reason ?? null });
-        if (!job.dryRun) await markPending(deps.ledger, job.mailboxId, work.at(-1)!, passId);
-      }
-    }
+    const { settled, total, work } = await planWithRetries(job, deps, first, passId, counters, signal);
     deps.progress.planned(job.mailboxId, job.label, total);
     deps.progress.advanced(job.mailboxId, settled, 0);
     // INBOX first: it is what people look at on Monday.
@@ -274,6 +213,131 @@ export async function syncMailbox(
   } finally {
     await first.close();
   }
+}
+
+/** What a pass will do: folders settled as unchanged, and the rest, in the destination's terms. */
+interface PassPlan {
+  settled: number;
+  total: number;
+  work: FolderWork[];
+}
+
+/**
+ * Plan the pass, waiting out throttling and retrying dropped connections like a folder's sync does: a 429
+ * while listing folders must not fail the mailbox. Planning only writes idempotent rows, so it can restart.
+ */
+async function planWithRetries(
+  job: MailboxJob,
+  deps: EngineDeps,
+  lane: Lane,
+  passId: number,
+  counters: PassCounters,
+  signal?: AbortSignal,
+): Promise<PassPlan> {
+  for (let attempt = 0, waits = 0; ;) {
+    throwIfAborted(signal);
+    try {
+      return await planPass(job, deps, lane, passId, signal);
+    } catch (raw) {
+      if (signal?.aborted) throw new AbortError();
+      const err = asCutoverError(raw);
+      let wait: number;
+      if (err instanceof RateLimitError && ++waits <= MAX_THROTTLE_WAITS) {
+        wait = err.retryAfterMs;
+        counters.throttledMs += wait;
+        deps.progress.note(
+          job.mailboxId,
+          'warn',
+          `Listing folders: throttled by the server, waiting ${Math.round(wait / 1000)} s.`,
+        );
+      } else if (
+        err instanceof TransientError &&
+        err.code !== ErrorCode.Throttled &&
+        ++attempt < MAX_TRANSIENT_ATTEMPTS
+      ) {
+        wait = backoffMs(attempt);
+        deps.progress.note(
+          job.mailboxId,
+          'warn',
+          `Listing folders: ${err.message} — retrying in ${Math.round(wait / 1000)} s (attempt ${attempt + 1} of ${MAX_TRANSIENT_ATTEMPTS}).`,
+        );
+      } else throw err;
+      await lane.close();
+      await sleep(wait, undefined, { signal });
+    }
+  }
+}
+
+async function planPass(
+  job: MailboxJob,
+  deps: EngineDeps,
+  lane: Lane,
+  passId: number,
+  signal?: AbortSignal,
+): Promise<PassPlan> {
+  const src = await lane.openSource();
+  const sourceFolders = await src.listFolders(signal);
+  // Settle folders unchanged since the last pass from STATUS and the ledger alone: an unchanged
+  // mailbox needs no destination connection at all.
+  const states = new Map<string, FolderState>();
+  const candidates: FolderInfo[] = [];
+  let total = 0;
+  for (const folder of sourceFolders) {
+    if (folder.selectable) {
+      const state = await src.folderState(folder.path, signal);
+      states.set(folder.path.join('\u0000'), state);
+      if (
+        !job.dryRun &&
+        (await settleIfUnchanged(deps.ledger, job.mailboxId, folderKeyOf(folder.path), state, passId))
+      ) {
+        total += state.messages;
+        continue;
+      }
+    }
+    candidates.push(folder);
+  }
+  const settled = total;
+
+  const work: FolderWork[] = [];
+  if (candidates.length) {
+    const { dst } = await lane.open();
+    const destFolders = await dst.listFolders(signal);
+    const specialUse: Partial<Record<SpecialUse, string[]>> = {};
+    for (const d of destFolders) {
+      // Servers without SPECIAL-USE still have a Sent folder: recognise it by name.
+      const use = d.specialUse ?? guessSpecialUse(d.path);
+      if (use) specialUse[use] ??= d.path;
+    }
+    const plan = planFolders(sourceFolders, job.options.folders, {
+      delimiter: dst.capabilities.delimiter,
+      specialUse,
+      reservedNames: dst.capabilities.reservedNames,
+    });
+    for (const folder of candidates) {
+      const d = plan.get(folder.path.join('\u0000'));
+      if (!d) continue;
+      if (d.action === 'exclude') {
+        if (!job.dryRun)
+          await deps.ledger.saveFolder(
+            job.mailboxId,
+            folderRow(folderKeyOf(folder.path), undefined, { excluded: d.reason, lastPassId: passId }),
+          );
+        deps.progress.note(job.mailboxId, 'info', `"${folder.path.join('/')}" excluded: ${d.reason}`);
+        continue;
+      }
+      if (d.renamed)
+        deps.progress.note(job.mailboxId, 'warn', `"${folder.path.join('/')}": ${d.renamed.reason}`);
+      if (!folder.selectable) {
+        if (!job.dryRun) await dst.ensureFolder(d.destPath, signal);
+        continue;
+      }
+      const state = states.get(folder.path.join('\u0000'))!;
+      total += state.messages;
+      work.push({ folder, state, destPath: d.destPath, renamed: d.renamed?.reason ?? null });
+      if (!job.dryRun) await markPending(deps.ledger, job.mailboxId, work.at(-1)!, passId);
+    }
+  }
+  return { settled, total, work };
 }
 
 /** A folder with work to do in this pass. */

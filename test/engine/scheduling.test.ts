@@ -27,11 +27,24 @@ const server: ServerSpec = {
   maxConnections: 4,
 };
 
-async function run(source: MemMailbox, dest: MemMailbox, fault: Fault) {
+/** `listFaults`: errors thrown, one per call, by the source's folder listing before it answers. */
+async function run(source: MemMailbox, dest: MemMailbox, fault: Fault, listFaults: Error[] = []) {
   const store = await openStore(tempDataDir());
   const mailboxes = new MailboxRepo(store.db);
   const id = await mailboxes.upsert({ key: 'mem', sourceUser: 'a', destUser: 'a', starred: false });
   const connector = memoryConnector(source, dest, fault);
+  const openSource = connector.openSource.bind(connector);
+  connector.openSource = async (...args) => {
+    const src = await openSource(...args);
+    const listFolders = src.listFolders.bind(src);
+    return Object.assign(src, {
+      listFolders: async (signal?: AbortSignal) => {
+        const err = listFaults.shift();
+        if (err) throw err;
+        return listFolders(signal);
+      },
+    });
+  };
   try {
     const counters = await syncMailbox(
       {
@@ -135,4 +148,32 @@ test('a write whose answer was lost (stored, then the connection dropped) is fou
   );
   assert.equal(counters.copied, 26);
   assert.ok(report.reconciles);
+});
+
+test('throttling and a dropped connection while folders are listed are waited out, not a failed mailbox', async () => {
+  const source = new MemMailbox();
+  for (let i = 0; i < 12; i++) source.add(i % 2 ? 'INBOX' : 'Archive', makeMessage({ subject: `p${i}` }));
+  const dest = new MemMailbox();
+  const { counters, report, passes } = await run(source, dest, undefined, [
+    new RateLimitError('429 while listing folders', 120),
+    new TransientError(ErrorCode.ConnectionLost, 'connection reset while listing folders'),
+  ]);
+  assert.equal(passes[0]!.status, 'done');
+  assert.equal(counters.copied, 12);
+  assert.equal(counters.throttledMs, 120, 'time spent throttled while planning is counted');
+  assert.equal(dest.folders.get('INBOX')!.messages.length, 6);
+  assert.equal(dest.folders.get('Archive')!.messages.length, 6);
+  assert.ok(report.reconciles);
+});
+
+test('a refused login while folders are listed still fails the mailbox at once', async () => {
+  const source = new MemMailbox();
+  source.add('INBOX', makeMessage({ subject: 'x' }));
+  await assert.rejects(
+    run(source, new MemMailbox(), undefined, [
+      new PermanentError(ErrorCode.AuthFailed, 'login refused'),
+      new Error('a second call must not happen'),
+    ]),
+    /login refused/,
+  );
 });
