@@ -31,7 +31,15 @@ export class ConnectionTestService {
     private readonly deps: {
       projects: ProjectService;
       /** The project's first mailbox (source and destination login), when it has one. */
-      firstMailbox: (projectId: number) => Promise<{ sourceUser: string; destUser: string } | undefined>;
+      firstMailbox: (
+        projectId: number,
+      ) => Promise<{ id: number; sourceUser: string; destUser: string } | undefined>;
+      /** A password its user handed over (credential portal), for a mailbox without an admin login. */
+      storedAuth?: (
+        mailboxId: number,
+        side: 'source' | 'destination',
+        user: string,
+      ) => Promise<AuthSpec | undefined>;
       probe?: LoginProbe;
     },
   ) {}
@@ -50,7 +58,9 @@ export class ConnectionTestService {
     const name = server.testMailbox ?? (side === 'source' ? first?.sourceUser : first?.destUser);
     if (name) {
       try {
-        logins.push([`${side} mailbox ${name}`, authFor(server, name, undefined, side)]);
+        const own =
+          first && !server.testMailbox ? await this.deps.storedAuth?.(first.id, side, name) : undefined;
+        logins.push([`${side} mailbox ${name}`, authFor(server, name, own, side)]);
       } catch (err) {
         logins.push([`${side} mailbox ${name}`, err as Error]);
       }

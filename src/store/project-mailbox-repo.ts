@@ -231,14 +231,14 @@ export class ProjectMailboxRepo {
   }
 
   /** The project's first mailbox by id. */
-  async first(projectId: number): Promise<{ sourceUser: string; destUser: string } | undefined> {
+  async first(projectId: number): Promise<{ id: number; sourceUser: string; destUser: string } | undefined> {
     const r = await this.db
       .selectFrom('mailboxes')
-      .select(['source_user', 'dest_user'])
+      .select(['id', 'source_user', 'dest_user'])
       .where('project_id', '=', projectId)
       .orderBy('id')
       .executeTakeFirst();
-    return r && { sourceUser: r.source_user, destUser: r.dest_user };
+    return r && { id: Number(r.id), sourceUser: r.source_user, destUser: r.dest_user };
   }
 
   /** Make these mailboxes (by key) members of the project. */

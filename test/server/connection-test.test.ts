@@ -3,18 +3,24 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { startDovecot, type DovecotServer } from '../harness/dovecot.js';
+import { openSecretBox } from '../../src/security/secret-key.js';
+import { credentialContext } from '../../src/services/credential-service.js';
+import { CredentialRepo } from '../../src/store/credential-repo.js';
+import { openStore } from '../../src/store/db.js';
+import { tempDataDir } from '../integration/helpers.js';
 import { loggedIn, server } from './helpers.js';
 
 let src: DovecotServer;
 let app: FastifyInstance;
 let auth: Awaited<ReturnType<typeof loggedIn>>;
+const dataDir = tempDataDir();
 
 before(async () => {
   src = await startDovecot({
     users: [{ user: 'alice', password: 'pw-alice' }],
     masterUser: { user: 'admin', password: 'master-secret' },
   });
-  app = await server();
+  app = await server({ dataDir });
   auth = await loggedIn(app);
 });
 after(async () => {
@@ -84,4 +90,33 @@ test('a wrong password fails in plain words; no login to try is said too', async
 test('an unknown project is 404', async () => {
   const r = await app.inject({ method: 'POST', url: '/api/projects/999/test/source', ...auth });
   assert.equal(r.statusCode, 404);
+});
+
+test('without an admin login, the password a user handed over is what the test logs in with', async () => {
+  const id = await projectWith('portal', {});
+  const m = await app.inject({
+    method: 'POST',
+    url: `/api/projects/${id}/mailboxes`,
+    ...auth,
+    payload: { sourceUser: 'alice' },
+  });
+  const mailboxId = m.json<{ id: number }>().id;
+  const before = await run(id, 'source');
+  assert.equal(before.ok, false);
+  assert.match(before.checks[0]!.error!.message, /No source credentials for mailbox "alice"/);
+  const store = await openStore(dataDir);
+  try {
+    const sealed = openSecretBox(dataDir).seal('pw-alice', credentialContext(mailboxId, 'source'));
+    await new CredentialRepo(store.db).put({
+      mailboxId,
+      side: 'source',
+      sealed,
+      enteredBy: 'portal',
+      verifiedAt: null,
+    });
+  } finally {
+    await store.close();
+  }
+  const after = await run(id, 'source');
+  assert.equal(after.ok, true, JSON.stringify(after));
 });

@@ -8,6 +8,7 @@ import { loadProjectFile } from '../../config/project-file.js';
 import { SmtpMailer, smtpFromEnv } from '../../notify/smtp-mailer.js';
 import { AlertActionService } from '../../services/alert-action-service.js';
 import { AlertFeed } from '../../services/alert-feed.js';
+import { loadStoredAuths } from '../../services/credential-auth.js';
 import { ConnectionTestService } from '../../services/connection-test-service.js';
 import { mailboxKey } from '../../services/migration-service.js';
 import { MailboxAdminService } from '../../services/mailbox-admin-service.js';
@@ -52,7 +53,12 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   // `runs` is made below; these closures only run on requests, after it exists.
   const busy = (id: number): boolean => runs.busy(id);
   const projects = new ProjectService({ projects: new ProjectRepo(store.db), box, members, busy });
-  const connections = new ConnectionTestService({ projects, firstMailbox: (id) => members.first(id) });
+  const connections = new ConnectionTestService({
+    projects,
+    firstMailbox: (id) => members.first(id),
+    storedAuth: async (mailboxId, side, user) =>
+      (await loadStoredAuths(store, [mailboxId], box)).auth(mailboxId, side, user),
+  });
   const mailboxes = new MailboxAdminService({ projects, members, busy });
   const imports = new MailboxImportService({ projects, members });
   const runs = new RunService({ store, projects, members, lock: () => acquireRunLock(opts.dataDir) });
