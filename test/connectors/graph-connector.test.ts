@@ -230,6 +230,22 @@ describe('the Graph connector', () => {
     assert.equal(fingerprint(after[0]!), expectedFingerprint(raw));
   });
 
+  test('a change the delta round did not report is caught by the item count, never skipped', async () => {
+    const [m] = emu.seed(A, ['Missed'], [{ raw: makeMessage({ subject: 'seen by delta' }) }]);
+    const src = await connector.openSource(server(), appLogin(emu, A));
+    const s0 = await src.folderState(['Missed']);
+    assert.equal(s0.messages, 1);
+    // A message that arrives without a change record: the next delta round will not mention it.
+    const user = emu.store.user(A)!;
+    const [ghost] = emu.seed(A, ['Elsewhere'], [{ raw: makeMessage({ subject: 'missed by delta' }) }]);
+    user.messages.set(ghost!.id, { ...ghost!, folderId: m!.folderId });
+    const s1 = await src.folderState(['Missed']);
+    assert.equal(s1.messages, 2);
+    assert.notDeepEqual(s1, s0);
+    const reader = await src.openFolder(['Missed']);
+    assert.equal((await reader.listUids()).length, 2);
+  });
+
   test('two ids with one key are refused, never merged', () => {
     const keys = new KeyMap('test', () => 42);
     keys.add('AAMk-one');

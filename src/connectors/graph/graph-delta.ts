@@ -90,6 +90,31 @@ export async function deltaListing(
   return entries;
 }
 
+/**
+ * The listing, cross-checked against the folder's item count: a delta round that disagrees (a change
+ * Graph's delta did not report) is thrown away and the folder listed from scratch, so a folder is never
+ * taken for unchanged on a listing that misses mail.
+ */
+export async function checkedListing(
+  client: GraphClient,
+  folderId: string,
+  signal?: AbortSignal,
+): Promise<Map<string, string>> {
+  const entries = await deltaListing(client, folderId, signal);
+  const count = async () =>
+    (
+      await client.json<{ totalItemCount: number }>(
+        'GET',
+        `${userPath(client.target)}/mailFolders/${folderId}?$select=id,totalItemCount`,
+        { what: 'folder count' },
+        signal,
+      )
+    ).totalItemCount;
+  if (entries.size === (await count())) return entries;
+  cache.delete(`${client.target.mailboxKey}|${folderId}`);
+  return deltaListing(client, folderId, signal);
+}
+
 /** The engine's folder state for a listing: generation = the folder's id, modseq = a digest of every (id, changeKey). */
 export function stateOf(folderId: string, entries: Map<string, string>): FolderState {
   let max = 0;

@@ -22,7 +22,7 @@ import {
 import { BodySpool } from '../pop3/body-spool.js';
 import type { GraphClient } from './graph-client.js';
 import { userPath } from './graph-config.js';
-import { deltaListing, stateOf } from './graph-delta.js';
+import { checkedListing, stateOf } from './graph-delta.js';
 import { KeyMap } from './graph-ids.js';
 import {
   FLAGS_EXPAND,
@@ -76,7 +76,7 @@ export class GraphFolderReader implements SourceFolderReader {
     where: string,
     signal?: AbortSignal,
   ): Promise<GraphFolderReader> {
-    const entries = await deltaListing(client, folderId, signal);
+    const entries = await checkedListing(client, folderId, signal);
     const keys = new KeyMap(where);
     for (const id of entries.keys()) keys.add(id);
     return new GraphFolderReader(client, folderId, keys, stateOf(folderId, entries));

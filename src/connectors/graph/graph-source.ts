@@ -8,7 +8,7 @@ import type {
 } from '../contract.js';
 import { ErrorCode, PermanentError } from '../../errors.js';
 import type { GraphClient } from './graph-client.js';
-import { deltaListing, stateOf } from './graph-delta.js';
+import { checkedListing, stateOf } from './graph-delta.js';
 import { GraphFolderReader } from './graph-folder-reader.js';
 import { FolderTree } from './graph-folders.js';
 
@@ -27,7 +27,7 @@ export class GraphSource implements MailSource {
 
   async folderState(path: string[], signal?: AbortSignal): Promise<FolderState> {
     const f = await this.folder(path, signal);
-    return stateOf(f, await deltaListing(this.client, f, signal));
+    return stateOf(f, await checkedListing(this.client, f, signal));
   }
 
   async openFolder(path: string[], signal?: AbortSignal): Promise<SourceFolderReader> {
