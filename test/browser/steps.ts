@@ -60,4 +60,10 @@ export async function createProject(
     /largest message accepted 1\.0 MB/,
   );
   await screenshot(page, '03-project');
+
+  await page.locator('nav').getByRole('link', { name: 'Projects' }).click();
+  const row = page.locator('table.grid tr', { hasText: p.name });
+  await row.waitFor();
+  assert.match(await row.innerText(), new RegExp(`IMAP 127\\.0\\.0\\.1:${p.src.imapPort}`));
+  await screenshot(page, '03-projects');
 }

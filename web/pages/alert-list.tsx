@@ -26,6 +26,8 @@ export function AlertList(props: {
   mailboxId?: number;
   status?: AlertStatus | 'all';
   limit?: number;
+  /** Offer "Undo last action" from the start (the alerts page); elsewhere once an action was taken here. */
+  alwaysUndo?: boolean;
 }) {
   const [offset, setOffset] = useState(0);
   const status = props.status ?? 'active';
@@ -41,6 +43,7 @@ export function AlertList(props: {
   );
   const undo = useAction();
   const [undone, setUndone] = useState<string>();
+  const [acted, setActed] = useState(false);
 
   const undoLast = async () => {
     setUndone(undefined);
@@ -59,12 +62,14 @@ export function AlertList(props: {
   );
   return (
     <div className="alerts">
-      <div className="toolbar">
-        <button type="button" disabled={undo.busy} onClick={() => void undoLast()}>
-          Undo last action
-        </button>
-        {undone && <span className="notice">{undone}</span>}
-      </div>
+      {(props.alwaysUndo || acted) && (
+        <div className="toolbar">
+          <button type="button" disabled={undo.busy} onClick={() => void undoLast()}>
+            Undo last action
+          </button>
+          {undone && <span className="notice">{undone}</span>}
+        </div>
+      )}
       <ProblemNote problem={undo.error} onDismiss={undo.clear} />
       <ProblemNote problem={list.error} />
       {items.length === 0 && !list.loading && (
@@ -76,7 +81,10 @@ export function AlertList(props: {
             key={a.id}
             alert={a}
             showMailbox={props.mailboxId === undefined}
-            onChanged={list.reload}
+            onChanged={() => {
+              setActed(true);
+              list.reload();
+            }}
           />
         ))}
       </ul>

@@ -45,7 +45,7 @@ export function AlertsPage() {
           </button>
         ))}
       </div>
-      <AlertList projectId={current.id} status={tab} key={tab} />
+      <AlertList projectId={current.id} status={tab} key={tab} alwaysUndo />
     </section>
   );
 }

@@ -46,10 +46,12 @@ export function ProjectsPage() {
                 <td className="num">{p.mailboxCount.toLocaleString('en')}</td>
                 <td>
                   {current?.id === p.id ? (
-                    <span className="muted">shown on the other pages</span>
+                    <span className="pill tone-busy" title="The other pages show this project">
+                      current project
+                    </span>
                   ) : (
                     <button type="button" className="link" onClick={() => select(p.id)}>
-                      Show this project
+                      Make current
                     </button>
                   )}
                 </td>
