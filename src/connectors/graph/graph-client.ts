@@ -29,6 +29,7 @@ export interface BatchResponse {
 
 const IMMUTABLE = 'IdType="ImmutableId"';
 
+/** Requests to one mailbox (see the file comment). */
 export class GraphClient {
   readonly gate: MailboxGate;
 

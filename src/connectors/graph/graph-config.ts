@@ -2,8 +2,9 @@
 import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import { ErrorCode, PermanentError } from '../../errors.js';
 
-/** Microsoft Graph's endpoints and the documented defaults. */
+/** Microsoft Graph v1.0. */
 export const GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
+/** Entra ID (global cloud). */
 export const AUTHORITY_HOST = 'https://login.microsoftonline.com';
 /** Exchange Online's default message size limit (tenants may raise it to 150 MB). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 35 * 1024 * 1024;

@@ -24,6 +24,7 @@ function clientFor(server: ServerSpec, auth: AuthSpec): GraphClient {
   return new GraphClient(target, tokenSourceFor(target, auth));
 }
 
+/** Microsoft 365 as a source and a destination (registry kind `graph`). */
 export class GraphConnector implements Connector {
   readonly kind = 'graph';
 

@@ -24,6 +24,7 @@ import { writeMessage } from './graph-writer.js';
 
 const LIST_SELECT = 'id,internetMessageId,receivedDateTime,isRead,isDraft,flag,categories';
 
+/** One mailbox open for writing (see the file comment). */
 export class GraphDestination implements MailDestination {
   readonly capabilities: DestinationCapabilities;
   private readonly tree: FolderTree;

@@ -23,7 +23,9 @@ export const PROP = {
   pending: 'String {6c1f5d2e-8a4b-4f7e-9c3d-2b1a0e9f8d7c} Name CutoverPending',
 } as const;
 
+/** PidTagMessageFlags bits: read. */
 export const MSGFLAG_READ = 0x1;
+/** PidTagMessageFlags bits: unsent, i.e. a draft (settable only before the first save). */
 export const MSGFLAG_UNSENT = 0x8;
 const VERB_REPLY = 102;
 const VERB_REPLY_ALL = 103;

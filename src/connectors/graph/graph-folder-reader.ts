@@ -61,6 +61,7 @@ class ExactLength extends Transform {
   }
 }
 
+/** One folder open for reading, fixed to the listing taken when it was opened. */
 export class GraphFolderReader implements SourceFolderReader {
   private constructor(
     private readonly client: GraphClient,

@@ -37,6 +37,7 @@ interface RawFolder {
 const SELECT = '$select=id,displayName,childFolderCount,totalItemCount&$top=100';
 const norm = (s: string) => s.normalize('NFC').toLowerCase();
 
+/** The folder tree of one mailbox, cached per connection and re-read when a path is not found. */
 export class FolderTree {
   private byPath = new Map<string, GraphFolder>();
   private loaded = false;

@@ -4,12 +4,15 @@ import type { MessageMeta } from '../contract.js';
 import { extValue, flagsOf, PROP, type FlagFacts } from './graph-flags.js';
 import type { SourceIdentity } from './mime-to-graph.js';
 
-/** What a metadata listing selects and expands. */
+/** What a metadata listing selects. */
 export const META_SELECT =
   'id,internetMessageId,receivedDateTime,isRead,isDraft,flag,categories,internetMessageHeaders';
+/** What a flags-only listing selects. */
 export const FLAGS_SELECT = 'id,isRead,isDraft,flag,categories';
 const ids = (list: string[]) => list.map((id) => `id eq '${id}'`).join(' or ');
+/** Extended properties a metadata listing expands (size, last verb, Cutover's identity and pending marker). */
 export const META_EXPAND = `singleValueExtendedProperties($filter=${ids([PROP.size, PROP.lastVerb, PROP.source, PROP.pending])})`;
+/** Extended properties a flags-only listing expands. */
 export const FLAGS_EXPAND = `singleValueExtendedProperties($filter=${ids([PROP.lastVerb])})`;
 
 /** A message as the listings return it. */

@@ -12,6 +12,7 @@ import { checkedListing, stateOf } from './graph-delta.js';
 import { GraphFolderReader } from './graph-folder-reader.js';
 import { FolderTree } from './graph-folders.js';
 
+/** One mailbox open for reading. */
 export class GraphSource implements MailSource {
   /** No CONDSTORE: flag changes show as a changed folder state (change keys), then flags are re-read. */
   readonly capabilities: SourceCapabilities = { supportsCondstore: false };

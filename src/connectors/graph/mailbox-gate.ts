@@ -8,6 +8,7 @@ import { AbortError } from '../../errors.js';
 /** Graph's documented per-mailbox concurrency limit. */
 export const MAILBOX_CONCURRENCY = 4;
 
+/** A counting semaphore with multi-permit, first-come-first-served acquisition. */
 export class MailboxGate {
   private free: number;
   private readonly queue: Array<{ n: number; go: () => void }> = [];

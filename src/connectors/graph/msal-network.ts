@@ -6,6 +6,7 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { readAll, send } from './graph-transport.js';
 
+/** MSAL's GET/POST through Cutover's transport. */
 export class MsalNetwork implements INetworkModule {
   constructor(
     private readonly insecure: boolean,
