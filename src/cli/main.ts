@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { CutoverError, ErrorCode } from '../errors.js';
 import { alertsCommand } from './commands/alerts.js';
+import { discoverCommand } from './commands/discover.js';
 import { dnsCommand } from './commands/dns.js';
 import { migrateCommand } from './commands/migrate.js';
 import { reportCommand, statusCommand } from './commands/report.js';
@@ -134,6 +135,18 @@ export function buildProgram(): Command {
     .option('--timeout <seconds>', 'how long --check waits (default 5 s, 60 s after --apply)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(dnsCommand);
+
+  program
+    .command('discover')
+    .description(
+      'list the source mailboxes (Microsoft 365, Google Workspace) as a mailboxes CSV, destination logins through the plan address replacements',
+    )
+    .requiredOption('-p, --project <file>', 'project file (the source and its admin login)')
+    .option('-o, --output <file>', 'write the CSV (or JSON) here instead of standard output')
+    .option('--include-suspended', 'also suspended or archived accounts')
+    .option('--only-new', 'leave out mailboxes the project already has')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .action(discoverCommand);
 
   program
     .command('alerts')
