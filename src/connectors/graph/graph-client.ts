@@ -29,6 +29,12 @@ export interface BatchResponse {
 
 const IMMUTABLE = 'IdType="ImmutableId"';
 
+/** A relative URL with its query percent-encoded as a request line would carry it (spaces, quotes). */
+function encodedPath(url: string): string {
+  const u = new URL(url, 'https://graph.invalid');
+  return `${u.pathname}${u.search}`;
+}
+
 /** Requests to one mailbox (see the file comment). */
 export class GraphClient {
   readonly gate: MailboxGate;
@@ -89,7 +95,7 @@ export class GraphClient {
             requests: requests.map((r, i) => ({
               id: String(i + 1),
               method: r.method,
-              url: r.url,
+              url: encodedPath(r.url),
               headers: {
                 Prefer: IMMUTABLE,
                 ...(r.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
