@@ -5,6 +5,7 @@ import { ErrorCode, PermanentError } from '../errors.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { CredentialLinks } from '../services/credential-links.js';
 import { CredentialService, type LoginCheck, type PortalProject } from '../services/credential-service.js';
+import { AlertRepo } from '../store/alert-repo.js';
 import { ClientSetupRepo } from '../store/client-setup-repo.js';
 import { CredentialLinkRepo } from '../store/credential-link-repo.js';
 import { CredentialRepo } from '../store/credential-repo.js';
@@ -99,6 +100,7 @@ export function portalDeps(o: {
       box: o.box,
       projectFor: (id) => o.projects.forMailbox(id),
       check: o.check,
+      alerts: new AlertRepo(o.store.db),
     }),
     setups: new ClientSetupRepo(o.store.db),
     publicUrl: o.publicUrl?.replace(/\/+$/, ''),

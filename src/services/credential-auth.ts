@@ -3,17 +3,25 @@
  * jobs, kept in memory only for the run. Precedence (see authFor): the mailboxes CSV, then these, then an admin login.
  */
 import path from 'node:path';
-import type { AuthSpec } from '../config/types.js';
+import type { AuthSpec, ServerSpec } from '../config/types.js';
+import { ErrorCode, asCutoverError } from '../errors.js';
+import { AlertRepo } from '../store/alert-repo.js';
 import { openSecretBox } from '../security/secret-key.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Store } from '../store/db.js';
 import { CredentialRepo, type CredentialSide } from '../store/credential-repo.js';
-import { credentialContext } from './credential-service.js';
+import { credentialContext, realLoginCheck, type LoginCheck } from './credential-service.js';
 
 /** The stored logins of a run's mailboxes. */
 export interface StoredAuths {
   /** The stored password login of one side of a mailbox, or undefined. */
   auth(mailboxId: number, side: CredentialSide, user: string): AuthSpec | undefined;
+  /**
+   * After a login of the mailbox was refused: check each stored password the run used by a real login; one
+   * the server refuses is no longer counted as verified (reminders ask for it again) and an `auth-failed`
+   * alert is raised for the user. Returns the sides found wrong.
+   */
+  rejected(mailboxId: number, servers: Record<CredentialSide, ServerSpec>): Promise<CredentialSide[]>;
 }
 
 /**
@@ -24,6 +32,7 @@ export async function loadStoredAuths(
   store: Store,
   mailboxIds: number[],
   box?: SecretBox,
+  check?: LoginCheck,
 ): Promise<StoredAuths> {
   const repo = new CredentialRepo(store.db);
   const wanted = new Set(mailboxIds);
@@ -37,10 +46,35 @@ export async function loadStoredAuths(
         secrets.set(`${s.mailboxId}:${s.side}`, opened.open(sealed, credentialContext(s.mailboxId, s.side)));
     }
   }
+  const handedOut = new Map<string, AuthSpec>();
   return {
     auth(mailboxId, side, user) {
       const password = secrets.get(`${mailboxId}:${side}`);
-      return password === undefined ? undefined : { kind: 'password', user, password: { value: password } };
+      if (password === undefined) return undefined;
+      const auth: AuthSpec = { kind: 'password', user, password: { value: password } };
+      handedOut.set(`${mailboxId}:${side}`, auth);
+      return auth;
+    },
+    async rejected(mailboxId, servers) {
+      const wrong: CredentialSide[] = [];
+      for (const side of ['source', 'destination'] as const) {
+        const auth = handedOut.get(`${mailboxId}:${side}`);
+        if (!auth) continue;
+        const refused = await (check ?? realLoginCheck)(servers[side], auth).then(
+          () => false,
+          (err) => asCutoverError(err).code === ErrorCode.AuthFailed,
+        );
+        if (!refused) continue;
+        wrong.push(side);
+        await repo.unverify(mailboxId, side);
+        await new AlertRepo(store.db).raise({
+          mailboxId,
+          type: 'auth-failed',
+          level: 'critical',
+          text: `The password of your ${side === 'source' ? 'current' : 'new'} mailbox (${auth.user}) no longer works — was it changed? Please enter it again on your personal page.`,
+        });
+      }
+      return wrong;
     },
   };
 }

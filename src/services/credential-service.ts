@@ -8,6 +8,7 @@ import { connectorFor } from '../connectors/registry.js';
 import { ErrorCode, asCutoverError } from '../errors.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { CredentialRepo, CredentialSide, EnteredBy } from '../store/credential-repo.js';
+import type { AlertRepo } from '../store/alert-repo.js';
 import type { MailboxRepo } from '../store/mailbox-repo.js';
 
 /** What the portal needs to know about a mailbox's project. */
@@ -66,6 +67,8 @@ export class CredentialService {
       box: SecretBox;
       projectFor: ProjectFor;
       check?: LoginCheck;
+      /** To clear an `auth-failed` alert once a working password arrives. */
+      alerts?: Pick<AlertRepo, 'clear'>;
     },
   ) {}
 
@@ -138,6 +141,7 @@ export class CredentialService {
       }
       const sealed = this.deps.box.seal(password, credentialContext(ctx.mailboxId, side));
       await this.deps.credentials.put({ mailboxId: ctx.mailboxId, side, sealed, enteredBy, verifiedAt });
+      if (verifiedAt) await this.deps.alerts?.clear(ctx.mailboxId, 'auth-failed');
       out.push({ side, status: 'stored' });
     }
     return out;

@@ -151,6 +151,11 @@ export async function runMigration(
     } catch (err) {
       const e = asCutoverError(err);
       if (!opts.signal?.aborted) opts.progress.note(id, 'error', e.describe());
+      // A password the user handed over stopped working: find which, and ask the user again.
+      if (e.code === ErrorCode.AuthFailed)
+        await stored
+          .rejected(id, { source: project.source, destination: project.destination })
+          .catch(() => []);
       return {
         mailboxId: id,
         label,

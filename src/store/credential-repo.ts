@@ -70,6 +70,16 @@ export class CredentialRepo {
     }));
   }
 
+  /** A stored password stopped working: keep it, but no longer count it as verified (the user is asked again). */
+  async unverify(mailboxId: number, side: CredentialSide, at = new Date()): Promise<void> {
+    await this.db
+      .updateTable('credentials')
+      .set({ verified_at: null, updated_at: at.toISOString() })
+      .where('mailbox_id', '=', mailboxId)
+      .where('side', '=', side)
+      .execute();
+  }
+
   /** Forget the stored credentials of a mailbox (one side or both). */
   async remove(mailboxId: number, side?: CredentialSide): Promise<void> {
     let q = this.db.deleteFrom('credentials').where('mailbox_id', '=', mailboxId);

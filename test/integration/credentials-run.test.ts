@@ -13,7 +13,8 @@ import { openStore } from '../../src/store/db.js';
 import { CredentialRepo } from '../../src/store/credential-repo.js';
 import { MailboxRepo } from '../../src/store/mailbox-repo.js';
 import { openSecretBox } from '../../src/security/secret-key.js';
-import { CredentialService } from '../../src/services/credential-service.js';
+import { CredentialService, credentialContext } from '../../src/services/credential-service.js';
+import { AlertRepo } from '../../src/store/alert-repo.js';
 import { credentialStage } from '../../src/services/credential-stage.js';
 import { runMigration } from '../../src/services/migration-service.js';
 import { silentProgress } from '../../src/engine/progress.js';
@@ -103,4 +104,50 @@ test('a password is stored only after a real login accepts it, and the run uses 
     : Buffer.alloc(0);
   for (const file of [raw, wal])
     assert.equal(file.indexOf(USERS[0]!.password), -1, 'no plaintext password in the store');
+});
+
+test('a stored password that stopped working: the run fails, the side is unverified and the user is alerted; a new one clears it', async () => {
+  const dataDir = tempDataDir();
+  const project = passwordlessProject(src, dst, ['bob']);
+  project.destination.admin = { user: 'bob', password: { value: USERS[1]!.password }, mode: 'password' };
+  const store = await openStore(dataDir);
+  try {
+    const ids = await registerMailboxes(store, project);
+    const bob = ids.get('bob')!;
+    const box = openSecretBox(dataDir, {});
+    // Handed over and verified earlier; changed on the old server since.
+    await new CredentialRepo(store.db).put({
+      mailboxId: bob,
+      side: 'source',
+      sealed: box.seal('bob-password-before-the-change', credentialContext(bob, 'source')),
+      enteredBy: 'portal',
+      verifiedAt: new Date().toISOString(),
+    });
+    const [outcome] = await runMigration(store, project, { progress: silentProgress });
+    assert.equal(outcome!.status, 'failed');
+    assert.match(outcome!.error!, /login refused/);
+    const [state] = await new CredentialRepo(store.db).states(bob);
+    assert.equal(state!.verifiedAt, null, 'no longer counted as verified');
+    const [alert] = (await new AlertRepo(store.db).list('active')).filter((a) => a.mailboxId === bob);
+    assert.equal(alert!.type, 'auth-failed');
+    assert.match(alert!.text, /The password of your current mailbox \(bob\) no longer works/);
+    assert.deepEqual(await credentialStage(store.db), { total: 1, present: 1, verified: 0 });
+
+    const service = new CredentialService({
+      credentials: new CredentialRepo(store.db),
+      mailboxes: new MailboxRepo(store.db),
+      box,
+      projectFor: async () => project,
+      alerts: new AlertRepo(store.db),
+    });
+    await service.submit((await service.context(bob))!, { source: USERS[1]!.password }, 'portal');
+    assert.deepEqual(
+      (await new AlertRepo(store.db).list('active')).filter((a) => a.mailboxId === bob),
+      [],
+    );
+    const [again] = await runMigration(store, project, { progress: silentProgress });
+    assert.equal(again!.status, 'done');
+  } finally {
+    await store.close();
+  }
 });
