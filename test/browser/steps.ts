@@ -37,6 +37,17 @@ export async function createProject(
       .locator(`[name="${side}.password"]`)
       .fill(side === 'source' ? 'wrong password' : p.master.password);
   }
+  // A port out of range is refused by the API; the reason shows beside the button that sent it.
+  await page.locator('[name="source.port"]').fill('70000');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  const refused = page.locator('form .problem');
+  await refused.waitFor();
+  assert.match(
+    await refused.innerText(),
+    /Not accepted: “source › port” must be <= 65535\. Correct the value/,
+  );
+  await screenshot(page, '03-project-refused');
+  await page.locator('[name="source.port"]').fill(String(p.src.imapPort));
   await page.getByRole('button', { name: 'Create project' }).click();
   await page.getByRole('heading', { name: p.name }).waitFor();
 

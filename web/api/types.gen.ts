@@ -1086,6 +1086,7 @@ export interface Operations {
     query: Record<string, never>;
     body: {
       action: 'start' | 'pause' | 'retry-failed' | 'star' | 'unstar';
+      /** Up to 10,000; use a filter for more */
       ids?: number[];
       filter?: {
         status?: 'idle' | 'running' | 'done' | 'failed' | 'stopped';
@@ -1244,6 +1245,7 @@ export interface Operations {
     };
     query: Record<string, never>;
     body: {
+      /** Up to 10,000; use a filter for more */
       ids?: number[];
       filter?: {
         status?: 'idle' | 'running' | 'done' | 'failed' | 'stopped';

@@ -11,6 +11,18 @@ export interface Problem {
 
 /** Any thrown value as a Problem. */
 export function problemOf(err: unknown): Problem {
+  if (err instanceof ApiFailure && err.code === 'VALIDATION_FAILED')
+    // The API names fields by their JSON path and points at its reference; a person needs the field.
+    return {
+      code: err.code,
+      message: err.message
+        .replace(/^Invalid request: /, 'Not accepted: ')
+        .replace(
+          /\b(?:body|querystring|params)\.([\w.]+)/g,
+          (_m, path: string) => `“${path.split('.').join(' › ')}”`,
+        ),
+      hint: 'Correct the value and try again.',
+    };
   if (err instanceof ApiFailure) return { code: err.code, message: err.message, hint: err.hint };
   return { code: 'UI_ERROR', message: err instanceof Error ? err.message : String(err) };
 }
