@@ -117,7 +117,13 @@ export type ImportResult = Static<typeof ImportResult>;
 export const BulkBody = Type.Object(
   {
     action: StringEnum(['start', 'pause', 'retry-failed', 'star', 'unstar']),
-    ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 50_000 })),
+    ids: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1 }), {
+        minItems: 1,
+        maxItems: 10_000,
+        description: 'Up to 10,000; use a filter for more',
+      }),
+    ),
     filter: Type.Optional(Type.Object(filter, { additionalProperties: false })),
   },
   { additionalProperties: false, description: 'Give ids or filter (an empty filter means every mailbox)' },

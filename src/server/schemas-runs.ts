@@ -4,7 +4,13 @@ import { MailboxStatus, StringEnum } from './schemas.js';
 
 export const StartRunBody = Type.Object(
   {
-    ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 50_000 })),
+    ids: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1 }), {
+        minItems: 1,
+        maxItems: 10_000,
+        description: 'Up to 10,000; use a filter for more',
+      }),
+    ),
     filter: Type.Optional(
       Type.Object(
         {

@@ -21,12 +21,9 @@ export class MailboxBulkService {
         return result(await mailboxes.star(projectId, sel, body.action === 'star'));
       case 'start':
       case 'retry-failed': {
-        const ids = await mailboxes.select(
-          projectId,
-          body.action === 'start' ? sel : { ...sel, status: 'failed' },
-        );
-        if (!ids.length) return result(0);
-        return result((await runs.start(projectId, { ids })).mailboxIds.length);
+        const chosen = body.action === 'start' ? sel : { ...sel, status: 'failed' };
+        if (!(await mailboxes.select(projectId, chosen)).length) return result(0);
+        return result((await runs.start(projectId, chosen)).mailboxIds.length);
       }
       case 'pause': {
         const ids = new Set(await mailboxes.select(projectId, sel));

@@ -226,6 +226,10 @@ test('25,000 mailboxes: imported by CSV, paged, sorted, filtered, searched and s
     10,
     'ids of no mailbox of this project are ignored',
   );
+  const tooMany = await bulk({ action: 'star', ids: Array.from({ length: 10_001 }, (_, i) => i + 1) });
+  assert.equal(tooMany.statusCode, 400, 'more than 10,000 ids: use a filter');
+  const everyone = await bulk({ action: 'star', filter: {} });
+  assert.equal(everyone.json<{ affected: number }>().affected, 25_000, 'an empty filter is every mailbox');
   const bad = await bulk({ action: 'explode' });
   assert.equal(bad.statusCode, 400);
   assert.match(errorBody(bad).message, /must be one of start, pause, retry-failed, star, unstar/);
