@@ -1,9 +1,8 @@
 /**
  * Microsoft 365 through the LOCAL EMULATOR of Microsoft Graph (test code: Graph cannot be reached from
  * here) → IMAP (real Dovecot), with a throttling storm mid-pass: folders with well-known ones mapped, MIME
- * from /$value byte for byte,
- * flags and received dates; a delta pass picks up new mail and a flag change; unchanged folders are
- * settled from their delta state without being listed again.
+ * from /$value byte for byte, flags and received dates; a delta pass picks up new mail and a flag change;
+ * unchanged folders are settled from their delta state without being listed again; the scan reads it.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
