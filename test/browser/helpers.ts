@@ -3,7 +3,8 @@
  * real server (`buildServer`) listening on a free loopback port, and small page helpers.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -23,12 +24,31 @@ function newest(dir: string): number {
   return t;
 }
 
-/** Build dist/web (scripts/build-web.mjs, about a second) unless it is newer than every file under web/. */
+/**
+ * Build dist/web (scripts/build-web.mjs, about a second) unless it is newer than every file under web/. A lock
+ * directory keeps two test files from rebuilding it at once (a rebuild removes the files a server is serving).
+ */
 export function ensureWebBuilt(): void {
-  const index = path.join(defaultWebRoot(), 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs > newest(path.resolve('web'))) return;
-  const r = spawnSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('scripts/build-web.mjs failed');
+  const lock = path.join(os.tmpdir(), 'cutover-build-web.lock');
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than a minute was left by a killed run.
+      if (Date.now() - started > 60_000) break;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    const index = path.join(defaultWebRoot(), 'index.html');
+    if (existsSync(index) && statSync(index).mtimeMs > newest(path.resolve('web'))) return;
+    const r = spawnSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('scripts/build-web.mjs failed');
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** A real server over `dataDir` on a free loopback port; close() the app when done. */

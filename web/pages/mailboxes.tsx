@@ -2,7 +2,7 @@
  * A project's mailboxes: a server-side paged, sorted, filtered and searched table (fast at 25,000 rows: the
  * browser holds one page; the search is debounced), with selection and bulk actions, add, edit and remove.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../api/api.js';
 import type { QueryOf, ResponseOf } from '../api/client.js';
 import { useDebounced, useLoad } from '../api/use-api.js';
@@ -50,6 +50,14 @@ export function MailboxesPage() {
           }),
     [projectId, offset, sort, order, status, starredOnly, settled],
   );
+  // While a mailbox on this page is running, its status is re-read every 5 s.
+  const anyRunning = list.data?.items.some((m) => m.status === 'running') ?? false;
+  const { reload } = list;
+  useEffect(() => {
+    if (!anyRunning) return;
+    const t = setInterval(reload, 5000);
+    return () => clearInterval(t);
+  }, [anyRunning, reload]);
   const refresh = () => {
     list.reload();
     reloadProjects();
