@@ -6,7 +6,8 @@
 import type { Mailer } from '../notify/smtp-mailer.js';
 import type { AlertAction, AlertDetail, ProjectAlertQuery } from '../server/schemas-alerts.js';
 import type { AlertStatus } from '../store/alert-repo.js';
-import type { AlertActionRow, AlertAdminRepo } from '../store/alert-admin-repo.js';
+import type { AlertActionRepo, AlertActionRow } from '../store/alert-action-repo.js';
+import type { AlertAdminRepo } from '../store/alert-admin-repo.js';
 import type { Store } from '../store/db.js';
 import { emailAlert } from './notify-service.js';
 import { ConflictError, NotConfiguredError, NotFoundError } from './service-errors.js';
@@ -16,6 +17,7 @@ export class AlertActionService {
     private readonly deps: {
       store: Store;
       alerts: AlertAdminRepo;
+      actions: AlertActionRepo;
       /** SMTP for "email to someone"; undefined when not configured. */
       mailer?: () => Mailer | undefined;
     },
@@ -56,18 +58,18 @@ export class AlertActionService {
       changes: ids.map((i) => ({ id: i, from: 'active' as const, to: 'archived' as const })),
       rule: { projectId: a.projectId, type: a.type },
     });
-    return view((await this.deps.alerts.action(actionId))!);
+    return view((await this.deps.actions.action(actionId))!);
   }
 
   /** Undo the newest action not undone yet (in the project, when given). */
   async undo(projectId?: number) {
-    const last = await this.deps.alerts.lastAction(projectId);
+    const last = await this.deps.actions.lastAction(projectId);
     if (!last)
       throw new ConflictError(
         'There is no alert action to undo.',
         'Undo works on complete, archive and auto-archive.',
       );
-    const restored = await this.deps.alerts.undo(last);
+    const restored = await this.deps.actions.undo(last);
     return { undone: view(last), restoredAlertIds: restored };
   }
 
@@ -76,7 +78,7 @@ export class AlertActionService {
     const a = await this.get(id);
     const mailer = this.deps.mailer?.();
     if (!mailer) {
-      await this.deps.alerts.recordEmail({
+      await this.deps.actions.recordEmail({
         alertId: id,
         recipient: to,
         note: note ?? null,
@@ -96,7 +98,7 @@ export class AlertActionService {
         { ...a, text },
         { mailbox: a.mailbox ?? undefined },
       );
-      await this.deps.alerts.recordEmail({
+      await this.deps.actions.recordEmail({
         alertId: id,
         recipient: to,
         note: note ?? null,
@@ -109,8 +111,8 @@ export class AlertActionService {
     }
   }
 
-  private async record(a: Parameters<AlertAdminRepo['act']>[0]): Promise<number> {
-    return this.deps.alerts.act(a);
+  private async record(a: Parameters<AlertActionRepo['act']>[0]): Promise<number> {
+    return this.deps.actions.act(a);
   }
 }
 

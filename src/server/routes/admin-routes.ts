@@ -19,6 +19,7 @@ import { ProjectService } from '../../services/project-service.js';
 import { RunService } from '../../services/run-service.js';
 import { TrackerService } from '../../services/tracker-service.js';
 import { openSecretBox } from '../../security/secret-key.js';
+import { AlertActionRepo } from '../../store/alert-action-repo.js';
 import { AlertAdminRepo } from '../../store/alert-admin-repo.js';
 import type { Store } from '../../store/db.js';
 import { MailboxRepo } from '../../store/mailbox-repo.js';
@@ -68,6 +69,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   const alerts = new AlertActionService({
     store,
     alerts: alertRepo,
+    actions: new AlertActionRepo(store.db),
     mailer: () => {
       const smtp = smtpFromEnv();
       return smtp && new SmtpMailer(smtp);
