@@ -37,6 +37,7 @@ export async function createProject(
       .locator(`[name="${side}.password"]`)
       .fill(side === 'source' ? 'wrong password' : p.master.password);
   }
+  await page.locator('[name="excludeFolders"]').fill('Junk\nSpam');
   // A port out of range is refused by the API; the reason shows beside the button that sent it.
   await page.locator('[name="source.port"]').fill('70000');
   await page.getByRole('button', { name: 'Create project' }).click();
@@ -50,6 +51,10 @@ export async function createProject(
   await page.locator('[name="source.port"]').fill(String(p.src.imapPort));
   await page.getByRole('button', { name: 'Create project' }).click();
   await page.getByRole('heading', { name: p.name }).waitFor();
+  // Stored as sent: after a reload the form shows it again.
+  await page.reload();
+  await page.getByRole('heading', { name: p.name }).waitFor();
+  assert.equal(await page.locator('[name="excludeFolders"]').inputValue(), 'Junk\nSpam');
 
   const source = page.locator('fieldset', { hasText: 'Source: where the mail is now' });
   await source.getByRole('button', { name: 'Test connection' }).click();

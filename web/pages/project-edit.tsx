@@ -7,6 +7,7 @@ import { api } from '../api/api.js';
 import type { BodyOf, ResponseOf } from '../api/client.js';
 import { useAction } from '../api/use-api.js';
 import { ConnectionResult } from '../components/connection-result.js';
+import { MoveFields, moveForm, moveIn, type MoveForm } from '../components/move-fields.js';
 import { ProblemNote } from '../components/problem-note.js';
 import {
   emptyServer,
@@ -18,8 +19,6 @@ import {
 import { useProjects, type Project } from '../project-context.js';
 import { Link, navigate } from '../router.js';
 
-type ItemType = Project['defaults']['itemTypes'][number];
-const ITEM_TYPES: ItemType[] = ['mail', 'contacts', 'calendars', 'tasks', 'filters'];
 type Side = 'source' | 'destination';
 const MB = 1024 * 1024;
 
@@ -28,9 +27,7 @@ interface Form {
   timezone: string;
   source: ServerForm;
   destination: ServerForm;
-  itemTypes: ItemType[];
-  since: string;
-  before: string;
+  move: MoveForm;
   mailboxes: string;
   foldersPerMailbox: string;
   messagesPerSecond: string;
@@ -43,9 +40,7 @@ function formOf(p: Project | undefined): Form {
     timezone: p?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     source: p ? serverForm(p.source) : emptyServer(),
     destination: p ? serverForm(p.destination) : emptyServer(),
-    itemTypes: p?.defaults.itemTypes ?? ['mail'],
-    since: p?.defaults.since ?? '',
-    before: p?.defaults.before ?? '',
+    move: moveForm(p?.defaults),
     mailboxes: String(p?.concurrency.mailboxes ?? 4),
     foldersPerMailbox: String(p?.concurrency.foldersPerMailbox ?? 2),
     messagesPerSecond: p?.limits.messagesPerSecond ? String(p.limits.messagesPerSecond) : '',
@@ -59,7 +54,7 @@ function bodyOf(f: Form): BodyOf<'POST /api/projects'> {
     timezone: f.timezone.trim(),
     source: serverIn(f.source),
     destination: serverIn(f.destination),
-    defaults: { itemTypes: f.itemTypes, since: f.since || null, before: f.before || null },
+    defaults: moveIn(f.move),
     concurrency: { mailboxes: Number(f.mailboxes) || 1, foldersPerMailbox: Number(f.foldersPerMailbox) || 1 },
     // Empty: no limit.
     limits: {
@@ -224,44 +219,7 @@ export function ProjectEditPage({ id }: { id?: number }) {
         {sideBlock('destination', 'Destination: where the mail goes')}
         <fieldset>
           <legend>What to move (each mailbox may override)</legend>
-          <div>
-            {ITEM_TYPES.map((t) => (
-              <label key={t} className="inline">
-                <input
-                  type="checkbox"
-                  checked={form.itemTypes.includes(t)}
-                  onChange={(e) =>
-                    edit({
-                      itemTypes: e.target.checked
-                        ? [...form.itemTypes, t]
-                        : form.itemTypes.filter((x) => x !== t),
-                    })
-                  }
-                />
-                {t}
-              </label>
-            ))}
-          </div>
-          <div className="form-grid">
-            <label>
-              Only items since (empty: all)
-              <input
-                type="date"
-                name="since"
-                value={form.since}
-                onChange={(e) => edit({ since: e.target.value })}
-              />
-            </label>
-            <label>
-              Only items before (empty: all)
-              <input
-                type="date"
-                name="before"
-                value={form.before}
-                onChange={(e) => edit({ before: e.target.value })}
-              />
-            </label>
-          </div>
+          <MoveFields value={form.move} onChange={(move) => edit({ move })} />
         </fieldset>
         <ProblemNote problem={save.error} onDismiss={save.clear} />
         {saved && !dirty && <div className="notice">Saved.</div>}
