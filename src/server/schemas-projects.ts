@@ -33,11 +33,10 @@ const AdminIn = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 4096,
-        description: 'Write-only; stored encrypted. Omit on update to keep the stored one.',
+        description:
+          'Write-only; stored encrypted. Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server).',
       }),
     ),
-    passwordEnv: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
-    passwordFile: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
   },
   { additionalProperties: false },
 );

@@ -53,20 +53,21 @@ export function storeServer(
     ...(s.testMailbox ? { testMailbox: s.testMailbox } : {}),
   };
   if (s.admin) {
-    const given = [s.admin.password, s.admin.passwordEnv, s.admin.passwordFile].filter(Boolean).length;
-    if (given > 1)
-      throw new InvalidInputError(
-        `${side}.admin: give one of password, passwordEnv and passwordFile, not several.`,
-        'Send only the one you want.',
-      );
-    let password: StoredSecret | undefined = previous?.admin?.password;
+    // A stored password is kept only for the same login on the same server: it is never sent to a new host.
+    const same =
+      previous?.admin &&
+      previous.admin.user === s.admin.user &&
+      previous.kind === s.kind &&
+      previous.host === s.host &&
+      previous.port === s.port;
+    let password: StoredSecret | undefined = same ? previous.admin!.password : undefined;
     if (s.admin.password) password = { sealed: box.seal(s.admin.password, adminContext(side)) };
-    else if (s.admin.passwordEnv) password = { env: s.admin.passwordEnv };
-    else if (s.admin.passwordFile) password = { file: s.admin.passwordFile };
     if (!password)
       throw new InvalidInputError(
-        `${side}.admin has no password.`,
-        'Send admin.password (stored encrypted), passwordEnv or passwordFile.',
+        previous?.admin
+          ? `${side}.admin: the server or the admin login changed, so the stored password is not used for it.`
+          : `${side}.admin has no password.`,
+        'Send admin.password (it is stored encrypted and never shown again).',
       );
     out.admin = { user: s.admin.user, mode: s.admin.mode, password };
   }

@@ -72,13 +72,31 @@ test('projects: create, get, update any setting, delete; the password never come
   assert.ok(!raw.settings.includes(SECRET));
   assert.match(raw.settings, /"sealed":"v1\./);
 
-  // Change the host, the windows and the time zone; the server sent without a password keeps the stored one.
+  // A new host without the password: refused, the stored password is never sent to another server.
+  const moved = await app.inject({
+    method: 'PATCH',
+    url: `/api/projects/${p.id}`,
+    ...auth,
+    payload: {
+      source: {
+        kind: 'imap',
+        host: 'evil.example',
+        port: 143,
+        tls: 'none',
+        admin: { user: 'master', mode: 'master' },
+      },
+    },
+  });
+  assert.equal(moved.statusCode, 400);
+  assert.match(errorBody(moved).message, /server or the admin login changed/);
+  // Same server and login without a password keeps the stored one; windows and time zone change too.
   const patch = {
     source: {
       kind: 'imap',
-      host: 'old2.example',
+      host: 'old.example',
       port: 143,
-      tls: 'none',
+      tls: 'starttls',
+      maxConnections: 5,
       admin: { user: 'master', mode: 'master' },
     },
     timezone: 'Europe/Berlin',
@@ -98,8 +116,22 @@ test('projects: create, get, update any setting, delete; the password never come
     windows: unknown[];
     concurrency: { mailboxes: number };
   }>();
-  assert.equal(u.source.host, 'old2.example');
+  assert.equal(u.source.host, 'old.example');
   assert.equal(u.source.admin.passwordSet, true);
+  const withPassword = await app.inject({
+    method: 'PATCH',
+    url: `/api/projects/${p.id}`,
+    ...auth,
+    payload: {
+      source: {
+        ...patch.source,
+        host: 'old2.example',
+        admin: { user: 'master', mode: 'master', password: 'new-pw-123' },
+      },
+    },
+  });
+  assert.equal(withPassword.json<{ source: { host: string } }>().source.host, 'old2.example');
+  assert.ok(!withPassword.body.includes('new-pw-123'));
   assert.equal(u.timezone, 'Europe/Berlin');
   assert.deepEqual(u.windows, patch.windows);
   assert.equal(u.concurrency.mailboxes, 8);
