@@ -1,6 +1,7 @@
 /** Log in, or on first run create the admin operator (the server says which by SETUP_REQUIRED). */
 import { useState, type FormEvent } from 'react';
 import { api, setCsrfToken } from '../api/api.js';
+import { ApiFailure } from '../api/client.js';
 import { useAction } from '../api/use-api.js';
 import { ProblemNote } from '../components/problem-note.js';
 
@@ -25,7 +26,14 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: string) => void }
       setMismatch(password !== repeat);
       if (password !== repeat) return;
       await action.run(async () => {
-        await api('POST /api/setup', { body: { user, password } });
+        try {
+          await api('POST /api/setup', { body: { user, password } });
+        } catch (err) {
+          // Someone already set up: say it in the UI's words (the API's hint names its route).
+          if (!(err instanceof ApiFailure) || err.code !== 'SETUP_DONE') throw err;
+          setMode('login');
+          throw new ApiFailure(err.status, err.code, 'An admin account exists already.', 'Log in with it.');
+        }
         await login();
       });
       return;
