@@ -40,6 +40,7 @@ export type Runner = typeof runMigration;
 export class RunService {
   private readonly runs = new Map<number, ProjectRun>();
   private readonly hubs = new Map<number, RunEvents>();
+  private readonly starting = new Set<number>();
 
   constructor(
     private readonly deps: {
@@ -78,12 +79,21 @@ export class RunService {
 
   /** Start a pass over the selected mailboxes (all by default). 409 while one is going. */
   async start(projectId: number, selection: MemberFilter = {}): Promise<RunStatus> {
-    const current = this.runs.get(projectId);
-    if (current && (current.status.state === 'running' || current.status.state === 'pausing'))
+    // Checked and claimed before the first await: two requests at once cannot both start a pass.
+    if (this.busy(projectId) || this.starting.has(projectId))
       throw new ConflictError(
         'A migration pass is already running for this project.',
         'Wait for it, or pause it first.',
       );
+    this.starting.add(projectId);
+    try {
+      return await this.begin(projectId, selection);
+    } finally {
+      this.starting.delete(projectId);
+    }
+  }
+
+  private async begin(projectId: number, selection: MemberFilter): Promise<RunStatus> {
     const { settings } = await this.deps.projects.settings(projectId);
     const project = await this.deps.projects.runtime(projectId);
     const rows = await this.deps.members.all(projectId, selection);

@@ -33,7 +33,13 @@ test('a window edited while a pass runs changes the concurrency the pool sees', 
     return [];
   };
   const runs = new RunService({ store, projects, members, runner });
-  await runs.start(p.id);
+  // Two starts at the same moment: one pass.
+  const both = await Promise.allSettled([runs.start(p.id), runs.start(p.id)]);
+  assert.deepEqual(
+    both.map((r) => r.status),
+    ['fulfilled', 'rejected'],
+  );
+  assert.match(String((both[1] as PromiseRejectedResult).reason), /already running/);
   const now = new Date();
   assert.equal(concurrencyAt(now, plan!, 99), 4, 'no windows: the project concurrency');
   await projects.update(p.id, {
