@@ -624,10 +624,8 @@ export interface Operations {
           user: string;
           /** master: acts for every mailbox; password: its own login only */
           mode: 'master' | 'password';
-          /** Write-only; stored encrypted. Omit on update to keep the stored one. */
+          /** Write-only; stored encrypted. Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
-          passwordEnv?: string;
-          passwordFile?: string;
         } | null;
       };
       destination: {
@@ -643,10 +641,8 @@ export interface Operations {
           user: string;
           /** master: acts for every mailbox; password: its own login only */
           mode: 'master' | 'password';
-          /** Write-only; stored encrypted. Omit on update to keep the stored one. */
+          /** Write-only; stored encrypted. Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
-          passwordEnv?: string;
-          passwordFile?: string;
         } | null;
       };
       defaults?: {
@@ -836,10 +832,8 @@ export interface Operations {
           user: string;
           /** master: acts for every mailbox; password: its own login only */
           mode: 'master' | 'password';
-          /** Write-only; stored encrypted. Omit on update to keep the stored one. */
+          /** Write-only; stored encrypted. Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
-          passwordEnv?: string;
-          passwordFile?: string;
         } | null;
       };
       destination?: {
@@ -855,10 +849,8 @@ export interface Operations {
           user: string;
           /** master: acts for every mailbox; password: its own login only */
           mode: 'master' | 'password';
-          /** Write-only; stored encrypted. Omit on update to keep the stored one. */
+          /** Write-only; stored encrypted. Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
-          passwordEnv?: string;
-          passwordFile?: string;
         } | null;
       };
       defaults?: {

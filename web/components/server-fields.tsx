@@ -19,7 +19,12 @@ export interface ServerForm {
   /** Empty: keep the stored password (when one is set). */
   password: string;
   passwordSet: boolean;
+  /** kind|host|port|user the stored password belongs to: it is kept only while these stay the same. */
+  storedFor: string;
 }
+
+const identity = (f: Pick<ServerForm, 'kind' | 'host' | 'port' | 'adminUser'>) =>
+  [f.kind, f.host.trim().toLowerCase(), f.port.trim(), f.adminUser.trim()].join('|');
 
 const defaultPort = (kind: ServerForm['kind'], tls: ServerForm['tls']) =>
   kind === 'imap' ? (tls === 'tls' ? '993' : '143') : tls === 'tls' ? '995' : '110';
@@ -38,6 +43,7 @@ export function emptyServer(): ServerForm {
     adminUser: '',
     password: '',
     passwordSet: false,
+    storedFor: '',
   };
 }
 
@@ -55,6 +61,7 @@ export function serverForm(s: ServerOut): ServerForm {
     adminUser: s.admin?.user ?? '',
     password: '',
     passwordSet: s.admin?.passwordSet ?? false,
+    storedFor: identity({ kind: s.kind, host: s.host, port: String(s.port), adminUser: s.admin?.user ?? '' }),
   };
 }
 
@@ -78,6 +85,8 @@ export function serverIn(f: ServerForm): ServerIn {
 /** The fields of one side; `name` prefixes the input names ("source", "destination"). */
 export function ServerFields(props: { name: string; value: ServerForm; onChange: (v: ServerForm) => void }) {
   const { name, value: f, onChange } = props;
+  // The server keeps a stored password only for the server and user it was given for.
+  const keeps = f.passwordSet && identity(f) === f.storedFor;
   const set = (patch: Partial<ServerForm>) => {
     const next = { ...f, ...patch };
     // Follow the protocol's usual port while the operator has not typed another one.
@@ -173,12 +182,16 @@ export function ServerFields(props: { name: string; value: ServerForm; onChange:
           </label>
           <label>
             Admin password
+            {f.passwordSet && !keeps && (
+              <span className="muted"> (type it again: the server or user changed)</span>
+            )}
             <input
               name={`${name}.password`}
               type="password"
               autoComplete="new-password"
               value={f.password}
-              placeholder={f.passwordSet ? 'stored – leave empty to keep it' : ''}
+              placeholder={keeps ? 'stored – leave empty to keep it' : ''}
+              required={!keeps}
               onChange={(e) => set({ password: e.target.value })}
             />
           </label>
