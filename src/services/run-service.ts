@@ -185,7 +185,9 @@ export class RunService {
   private active = 0;
   private release: (() => void) | undefined;
   private holdLock(): () => void {
-    if (this.active++ === 0 && this.deps.lock) this.release = this.deps.lock();
+    // A CLI `migrate` holding the lock makes lock() throw Busy (409); nothing is counted then.
+    if (this.active === 0 && this.deps.lock) this.release = this.deps.lock();
+    this.active++;
     let once = false;
     return () => {
       if (once) return;
