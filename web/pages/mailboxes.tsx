@@ -50,6 +50,12 @@ export function MailboxesPage() {
           }),
     [projectId, offset, sort, order, status, starredOnly, settled],
   );
+  // Another project chosen in the top bar: its first page, nothing ticked (ids belong to one project).
+  useEffect(() => {
+    setOffset(0);
+    setSelected(new Set());
+    setEditing(undefined);
+  }, [projectId]);
   // While a mailbox on this page is running, its status is re-read every 5 s.
   const anyRunning = list.data?.items.some((m) => m.status === 'running') ?? false;
   const { reload } = list;
