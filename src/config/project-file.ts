@@ -575,6 +575,7 @@ function readGmail(r: Reader, f: Field, name: string): GmailSettings {
     'oauthClient',
     'apiUrl',
     'tokenUrl',
+    'authUrl',
     'directoryUrl',
     'quotaUnitsPerSecond',
     'maxMessageSize',
@@ -594,7 +595,7 @@ function readGmail(r: Reader, f: Field, name: string): GmailSettings {
         'Write oauthClient: { id: 123.apps.googleusercontent.com, secret: { env: GOOGLE_CLIENT_SECRET } }.',
       );
   }
-  for (const key of ['apiUrl', 'tokenUrl', 'directoryUrl'] as const) {
+  for (const key of ['apiUrl', 'tokenUrl', 'authUrl', 'directoryUrl'] as const) {
     const url = r.str(m.get(key));
     if (url === undefined) continue;
     if (!/^https?:\/\/[^\s/]+/.test(url))

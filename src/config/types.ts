@@ -74,6 +74,8 @@ export interface GmailSettings {
   apiUrl?: string;
   /** OAuth token endpoint; default the key file's token_uri, else https://oauth2.googleapis.com/token. */
   tokenUrl?: string;
+  /** OAuth authorization endpoint of the per-user consent flow; default https://accounts.google.com/o/oauth2/v2/auth. */
+  authUrl?: string;
   /** Directory API base URL; default https://admin.googleapis.com. */
   directoryUrl?: string;
   /** Quota units per second Cutover spends per user; default 200 (Google allows 250 on average). */

@@ -20,6 +20,8 @@ export interface CredentialPageModel {
   apple: boolean;
   /** An operator (signed in) is entering the password for the user. */
   operator: boolean;
+  /** Sides signed in through the provider's consent page instead of a password ("Sign in with Google"). */
+  oauth?: Partial<Record<CredentialSide, { label: string; href: string }>>;
 }
 
 const LABEL: Record<CredentialSide, (m: CredentialPageModel) => string> = {
@@ -46,7 +48,15 @@ export function credentialPage(m: CredentialPageModel): string {
       : missing.length === 0
         ? '<p class="ok">We have everything we need. If you change your password before the move, enter the new one here.</p>'
         : `<p>Your mailbox <strong>${esc(m.sourceUser)}</strong> is moving to a new mail system${m.projectName ? ` (${esc(m.projectName)})` : ''}. To move your mail, we need the password below. It is checked with your mail server right away, stored encrypted, and used only to copy your mail.</p>`;
-  const fields = m.required
+  const oauthSides = m.required.filter((s) => m.oauth?.[s]);
+  const signIn = oauthSides
+    .map(
+      (side) =>
+        `<p>${esc(LABEL[side](m).replace(/^Password of/, 'Access to'))}${m.verified.includes(side) ? ' <span class="muted">(saved)</span>' : ''}<br><a class="button" href="${esc(m.oauth![side]!.href)}">${esc(m.oauth![side]!.label)}</a></p>`,
+    )
+    .join('\n');
+  const passwordSides = m.required.filter((s) => !m.oauth?.[s]);
+  const fields = passwordSides
     .map(
       (
         side,
@@ -54,7 +64,7 @@ export function credentialPage(m: CredentialPageModel): string {
 <input type="password" id="${side}" name="${side}" autocomplete="${side === 'source' ? 'current-password' : 'new-password'}" maxlength="1024"${missing.includes(side) ? ' required' : ''}>`,
     )
     .join('\n');
-  const form = m.required.length
+  const form = passwordSides.length
     ? `<form method="post" action="${esc(m.action)}">
 <input type="hidden" name="form" value="${esc(m.formToken)}">
 ${fields}
@@ -70,6 +80,7 @@ ${m.apple ? '' : `<p class="muted">On an iPhone, iPad or Mac: <a href="${esc(m.p
     'Your mailbox is moving',
     `${intro}<section>${(m.outcomes ?? []).map((o) => outcomeHtml(o, m)).join('\n')}
 ${status}
+${signIn}
 ${form}
 </section>
 ${setup}`,

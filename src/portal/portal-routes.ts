@@ -13,6 +13,7 @@ import type { SideOutcome } from '../services/credential-service.js';
 import type { CredentialLinkRow } from '../store/credential-link-repo.js';
 import { mobileconfig } from './client-setup-profile.js';
 import { credentialPage, refusalPage } from './credential-page.js';
+import { oauthRoutes, oauthService } from './oauth-routes.js';
 import { page, sendPage } from './html.js';
 import { portalPath, type PortalDeps } from './portal-deps.js';
 
@@ -33,6 +34,7 @@ export async function portalRoutes(app: FastifyInstance, opts: { deps: PortalDep
   const { deps } = opts;
   const perLink = new RateLimiter(deps.limits.perLink.max, deps.limits.perLink.windowMs);
   const perIp = new RateLimiter(deps.limits.perIp.max, deps.limits.perIp.windowMs);
+  const oauth = oauthService(deps);
   // Plain HTML forms post urlencoded bodies; small ones only (two passwords and a token).
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -84,6 +86,14 @@ export async function portalRoutes(app: FastifyInstance, opts: { deps: PortalDep
         profileUrl: `${portalPath(req.params.token)}/apple.mobileconfig`,
         apple: APPLE_UA.test(req.headers['user-agent'] ?? ''),
         operator,
+        oauth: Object.fromEntries(
+          oauth
+            .offers(ctx)
+            .map((o) => [
+              o.side,
+              { label: o.provider.label, href: `${portalPath(req.params.token)}/oauth/${o.side}` },
+            ]),
+        ),
       }),
     );
   }
@@ -137,6 +147,8 @@ export async function portalRoutes(app: FastifyInstance, opts: { deps: PortalDep
       return render(req, reply, link, outcomes.every((o) => o.status === 'stored') ? 200 : 422, outcomes);
     },
   );
+
+  oauthRoutes(app, { deps, service: oauth, linkOf });
 
   app.get<{ Params: { token: string } }>('/p/:token/apple.mobileconfig', routeOpts, async (req, reply) => {
     const link = await linkOf(req, reply);

@@ -11,6 +11,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import type { Store } from '../store/db.js';
 import { CredentialRepo, type CredentialSide } from '../store/credential-repo.js';
 import { credentialContext, realLoginCheck, type LoginCheck } from './credential-service.js';
+import { storedLogin } from './oauth-credential.js';
 
 /** The stored logins of a run's mailboxes. */
 export interface StoredAuths {
@@ -51,7 +52,7 @@ export async function loadStoredAuths(
     auth(mailboxId, side, user) {
       const password = secrets.get(`${mailboxId}:${side}`);
       if (password === undefined) return undefined;
-      const auth: AuthSpec = { kind: 'password', user, password: { value: password } };
+      const auth = storedLogin(password, user); // a password, or a consent's refresh token
       handedOut.set(`${mailboxId}:${side}`, auth);
       return auth;
     },

@@ -3,8 +3,18 @@
  * a jwt-bearer grant whose RS256 JWT is verified with the public half of a test service-account key pair
  * generated here (iss, aud = this endpoint, exp/iat, sub = a known user, scope), and a refresh_token grant
  * for per-user OAuth. Issues opaque bearer tokens bound to a user and the granted scopes.
+ * The consent flow: an authorization endpoint (/o/oauth2/v2/auth) that, standing in for the user, signs in
+ * as `consent.user` at once and redirects back with a code (or error=access_denied), and the
+ * authorization_code grant with PKCE (S256 only), returning a refresh token and an RS256 ID token.
  */
-import { createVerify, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createSign,
+  createVerify,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 
 export interface Grant {
   user: string;
@@ -21,10 +31,26 @@ export class EmuAuth {
   readonly client = { id: 'emulator-client.apps.googleusercontent.com', secret: 'emulator-secret' };
   /** Users for whom delegation is granted (a real admin grants it to the client id for the whole domain). */
   delegationGranted = true;
+  /** What the simulated user does on the consent screen: who signs in, deny, or untick the mail scope. */
+  consent: { user?: string; deny?: boolean; dropMailScope?: boolean } = {};
+  /** Issued authorization codes (single use). */
+  readonly codes = new Map<
+    string,
+    {
+      user: string;
+      clientId: string;
+      redirectUri: string;
+      challenge: string;
+      scopes: string[];
+      offline: boolean;
+    }
+  >();
+  private readonly privateKey: KeyObject | string;
 
   constructor(private readonly knownUser: (u: string) => boolean) {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    this.privateKey = privateKey;
     this.publicKey = publicKey;
   }
 
@@ -59,6 +85,67 @@ export class EmuAuth {
     return t;
   }
 
+  /** The authorization endpoint: the redirect (Location) back to the client, as after the user's choice. */
+  authorize(q: URLSearchParams): [number, object | undefined, Record<string, string>?] {
+    const redirectUri = q.get('redirect_uri') ?? '';
+    if (q.get('client_id') !== this.client.id || !/^https?:\/\//.test(redirectUri))
+      return [400, { error: 'invalid_request', error_description: 'Unknown client or redirect_uri.' }];
+    const back = new URL(redirectUri);
+    const state = q.get('state');
+    if (state !== null) back.searchParams.set('state', state);
+    const challenge = q.get('code_challenge') ?? '';
+    if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !challenge)
+      back.searchParams.set('error', 'invalid_request');
+    else if (this.consent.deny || !this.consent.user) back.searchParams.set('error', 'access_denied');
+    else {
+      const code = `4/emu-${randomBytes(12).toString('hex')}`;
+      const asked = (q.get('scope') ?? '').split(' ').filter(Boolean);
+      this.codes.set(code, {
+        user: this.consent.user,
+        clientId: this.client.id,
+        redirectUri,
+        challenge,
+        scopes: this.consent.dropMailScope ? asked.filter((x) => x !== 'https://mail.google.com/') : asked,
+        offline: q.get('access_type') === 'offline',
+      });
+      back.searchParams.set('code', code);
+    }
+    return [302, undefined, { location: back.toString() }];
+  }
+
+  /** The authorization_code grant (RFC 6749 §4.1.3, PKCE RFC 7636). */
+  private codeGrant(form: URLSearchParams): [number, object] {
+    const bad = (error: string, error_description: string): [number, object] => [
+      400,
+      { error, error_description },
+    ];
+    if (form.get('client_id') !== this.client.id || form.get('client_secret') !== this.client.secret)
+      return [401, { error: 'invalid_client', error_description: 'The OAuth client was not found.' }];
+    const code = form.get('code') ?? '';
+    const c = this.codes.get(code);
+    this.codes.delete(code);
+    if (!c) return bad('invalid_grant', 'Malformed auth code.');
+    if (c.redirectUri !== form.get('redirect_uri')) return bad('redirect_uri_mismatch', 'Bad Request');
+    const verifier = form.get('code_verifier') ?? '';
+    if (createHash('sha256').update(verifier).digest('base64url') !== c.challenge)
+      return bad('invalid_grant', 'Invalid code verifier.');
+    const now = Math.floor(Date.now() / 1000);
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const unsigned = `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ iss: 'https://accounts.google.com', aud: c.clientId, sub: `emu-${c.user}`, email: c.user, email_verified: true, iat: now, exp: now + 3600 })}`;
+    const idToken = `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(this.privateKey).toString('base64url')}`;
+    return [
+      200,
+      {
+        access_token: this.issue(c.user, c.scopes),
+        expires_in: 3599,
+        token_type: 'Bearer',
+        scope: c.scopes.join(' '),
+        ...(c.offline ? { refresh_token: this.refreshTokenFor(c.user) } : {}),
+        ...(c.scopes.includes('openid') ? { id_token: idToken } : {}),
+      },
+    ];
+  }
+
   /** Handle a token request; returns [status, body]. */
   exchange(form: URLSearchParams, audience: string): [number, object] {
     const bad = (error: string, error_description: string): [number, object] => [
@@ -66,6 +153,7 @@ export class EmuAuth {
       { error, error_description },
     ];
     const grant = form.get('grant_type');
+    if (grant === 'authorization_code') return this.codeGrant(form);
     if (grant === 'refresh_token') {
       const user = this.refreshTokens.get(form.get('refresh_token') ?? '');
       if (form.get('client_id') !== this.client.id || form.get('client_secret') !== this.client.secret)

@@ -68,6 +68,7 @@ export async function route(emu: GmailEmulator, r: EmuRequest): Promise<Answer> 
     const [status, answer] = emu.auth.exchange(form, emu.tokenUrl);
     return [status, answer];
   }
+  if (p === '/o/oauth2/v2/auth' && req.method === 'GET') return emu.auth.authorize(url.searchParams);
   if (p === '/admin/directory/v1/users') return directory(emu, r);
   const m = /^(\/upload)?\/gmail\/v1\/users\/([^/]+)(\/.*)$/.exec(p);
   if (!m) return [404, err(404, `No route ${p}`, 'notFound')];
