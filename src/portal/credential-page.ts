@@ -47,7 +47,9 @@ export function credentialPage(m: CredentialPageModel): string {
       ? '<p>Nothing is needed from you: your mailbox is moved without your password.</p>'
       : missing.length === 0
         ? '<p class="ok">We have everything we need. If you change your password before the move, enter the new one here.</p>'
-        : `<p>Your mailbox <strong>${esc(m.sourceUser)}</strong> is moving to a new mail system${m.projectName ? ` (${esc(m.projectName)})` : ''}. To move your mail, we need the password below. It is checked with your mail server right away, stored encrypted, and used only to copy your mail.</p>`;
+        : missing.every((s) => m.oauth?.[s])
+          ? `<p>Your mailbox <strong>${esc(m.sourceUser)}</strong> is moving to a new mail system${m.projectName ? ` (${esc(m.projectName)})` : ''}. To move your mail, sign in below and allow access to it. The access is checked right away, stored encrypted, and used only to copy your mail.</p>`
+          : `<p>Your mailbox <strong>${esc(m.sourceUser)}</strong> is moving to a new mail system${m.projectName ? ` (${esc(m.projectName)})` : ''}. To move your mail, we need the password below. It is checked with your mail server right away, stored encrypted, and used only to copy your mail.</p>`;
   const oauthSides = m.required.filter((s) => m.oauth?.[s]);
   const signIn = oauthSides
     .map(

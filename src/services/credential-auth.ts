@@ -11,7 +11,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import type { Store } from '../store/db.js';
 import { CredentialRepo, type CredentialSide } from '../store/credential-repo.js';
 import { credentialContext, realLoginCheck, type LoginCheck } from './credential-service.js';
-import { storedLogin } from './oauth-credential.js';
+import { decodeOAuthCredential, storedLogin } from './oauth-credential.js';
 
 /** The stored logins of a run's mailboxes. */
 export interface StoredAuths {
@@ -72,7 +72,9 @@ export async function loadStoredAuths(
           mailboxId,
           type: 'auth-failed',
           level: 'critical',
-          text: `The password of your ${side === 'source' ? 'current' : 'new'} mailbox (${auth.user}) no longer works — was it changed? Please enter it again on your personal page.`,
+          text: decodeOAuthCredential(secrets.get(`${mailboxId}:${side}`) ?? '')
+            ? `The access you granted by signing in for your ${side === 'source' ? 'current' : 'new'} mailbox (${auth.user}) no longer works — was it withdrawn, or the password changed? Please sign in again on your personal page.`
+            : `The password of your ${side === 'source' ? 'current' : 'new'} mailbox (${auth.user}) no longer works — was it changed? Please enter it again on your personal page.`,
         });
       }
       return wrong;
