@@ -38,6 +38,12 @@ export function oauthResultPage(o: OAuthOutcome, back?: string): { status: numbe
         403,
         'You did not allow access, so nothing was saved. To move your mail we need that permission: choose Allow on the sign-in page.',
       );
+    case 'provider-error':
+      return fail(
+        502,
+        `The sign-in service refused to start the sign-in (${o.error}): the migration's set-up needs fixing. Nothing was saved. Please tell your IT contact.`,
+        '',
+      );
     case 'wrong-account':
       return fail(
         403,

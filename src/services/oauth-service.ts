@@ -27,6 +27,8 @@ export type OAuthOutcome =
   | { kind: 'state'; why: StateRefusal }
   | { kind: 'link'; why: 'unknown' | 'expired' | 'revoked' }
   | { kind: 'denied'; mailboxId: number }
+  /** The provider answered with an error other than the user's refusal (e.g. a misconfigured client). */
+  | { kind: 'provider-error'; mailboxId: number; error: string }
   | { kind: 'wrong-account'; mailboxId: number; signedInAs: string; expected: string }
   | {
       kind: 'no-mail-scope' | 'no-refresh-token' | 'exchange' | 'refused' | 'unreachable';
@@ -101,6 +103,12 @@ export class OAuthService {
     if (link.revokedAt) return { kind: 'link', why: 'revoked' };
     if (link.expiresAt <= now.toISOString()) return { kind: 'link', why: 'expired' };
     const mailboxId = link.mailboxId;
+    if (q.error && q.error !== 'access_denied')
+      return {
+        kind: 'provider-error',
+        mailboxId,
+        error: /^[a-z_]{1,64}$/.test(q.error) ? q.error : 'unknown error',
+      };
     if (q.error || !q.code) return { kind: 'denied', mailboxId };
     const ctx = await this.deps.mailboxes.context(mailboxId);
     const offer = ctx && this.offers(ctx).find((o) => o.side === s.side);

@@ -143,6 +143,14 @@ test('denied consent stores nothing and says to choose Allow', async () => {
   assert.deepEqual((await stored(ALICE)).states, []);
 });
 
+test('another error from the sign-in service is not taken for a refusal: the page says to tell IT', async () => {
+  emu.auth.consent = { user: ALICE, error: 'unauthorized_client' };
+  const r = await signIn(ALICE);
+  assert.equal(r.status, 502);
+  assert.match(r.html, /refused to start the sign-in \(unauthorized_client\).*tell your IT contact/);
+  assert.deepEqual((await stored(ALICE)).states, []);
+});
+
 test('signing in as another account is refused plainly: you signed in as X, this link is for Y', async () => {
   emu.auth.consent = { user: ALICE };
   const r = await signIn(BOB);

@@ -32,7 +32,7 @@ export class EmuAuth {
   /** Users for whom delegation is granted (a real admin grants it to the client id for the whole domain). */
   delegationGranted = true;
   /** What the simulated user does on the consent screen: who signs in, deny, or untick the mail scope. */
-  consent: { user?: string; deny?: boolean; dropMailScope?: boolean } = {};
+  consent: { user?: string; deny?: boolean; dropMailScope?: boolean; error?: string } = {};
   /** Issued authorization codes (single use). */
   readonly codes = new Map<
     string,
@@ -96,6 +96,7 @@ export class EmuAuth {
     const challenge = q.get('code_challenge') ?? '';
     if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !challenge)
       back.searchParams.set('error', 'invalid_request');
+    else if (this.consent.error) back.searchParams.set('error', this.consent.error);
     else if (this.consent.deny || !this.consent.user) back.searchParams.set('error', 'access_denied');
     else {
       const code = `4/emu-${randomBytes(12).toString('hex')}`;
