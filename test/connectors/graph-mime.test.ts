@@ -1,9 +1,15 @@
 /** MIME → Graph message conversion (the destination write path's input): headers, bodies, attachments. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { decodeWords, parseAddresses, parseParams } from '../../src/connectors/graph/mime-parse.js';
-import { toGraphMessage } from '../../src/connectors/graph/mime-to-graph.js';
+import {
+  readGraphMessage,
+  toGraphMessage,
+  type Converted,
+} from '../../src/connectors/graph/mime-to-graph.js';
+import type { SpooledPart } from '../../src/connectors/graph/part-spool.js';
 
 const crlf = (s: string) => Buffer.from(s.replace(/\r?\n/g, '\r\n'), 'latin1');
 
@@ -75,7 +81,7 @@ JVBERi0xLjQK
   assert.equal((c.message.toRecipients as unknown[]).length, 2);
   assert.equal(c.message.internetMessageId, '<abc@x.test>');
   assert.deepEqual(
-    c.attachments.map((a) => [a.name, a.contentType, a.isInline, a.contentId ?? null, a.content.length]),
+    c.attachments.map((a) => [a.name, a.contentType, a.isInline, a.contentId ?? null, a.size]),
     [
       ['part-1.png', 'image/png', true, 'logo', 8],
       ['report.pdf', 'application/pdf', false, null, 9],
@@ -106,5 +112,75 @@ test('a broken multipart (no closing delimiter) keeps every part', () => {
   const c = toGraphMessage(raw);
   assert.equal(c.message.body && (c.message.body as { content: string }).content, 'hello');
   assert.equal(c.attachments[0]!.name, 'a.zip');
-  assert.equal(c.attachments[0]!.content.toString('latin1'), 'PK\x03\x04');
+  assert.equal((c.attachments[0]!.content as Buffer).toString('latin1'), 'PK\x03\x04');
+});
+
+/** The same bytes as a stream cut into `size`-byte pieces. */
+async function* pieces(raw: Buffer, size: number): AsyncIterable<Buffer> {
+  for (let at = 0; at < raw.length; at += size) yield raw.subarray(at, at + size);
+}
+const plain = (c: Converted) => ({
+  ...c,
+  attachments: c.attachments.map((a) => ({ ...a, content: Buffer.isBuffer(a.content) ? a.content : null })),
+});
+
+test('read as a stream in pieces of any size, a message converts exactly as read whole', async () => {
+  const samples = [
+    crlf('From: a@x.test\nSubject: plain\n\nbody line\nsecond =3D line=\n joined\n'),
+    crlf(
+      'Subject: alt\nMessage-ID: <m@x>\nContent-Type: multipart/mixed; boundary="o"\n\npre\n--o\nContent-Type: multipart/alternative; boundary=i\n\n--i\nContent-Type: text/plain\n\nplain\n--i\nContent-Type: text/html; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\n<p>Gr=FC=DFe=\n und mehr</p>\n--i--\n--o\nContent-Type: image/png\nContent-ID: <logo>\nContent-Disposition: inline\nContent-Transfer-Encoding: base64\n\niVBORw0K\nGgo=\n--o\nContent-Type: application/pdf; name="r.pdf"\n\n%PDF-1.4\n\n--o--\nepilogue\n',
+    ),
+    crlf(
+      'Subject: cut\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhello\n--b\nContent-Type: application/zip; name=a.zip\nContent-Transfer-Encoding: base64\n\nUEsDBA==\n',
+    ),
+    Buffer.from('Subject: lf only\nContent-Type: text/plain\n\nline\n\nend\n', 'latin1'),
+    crlf('Subject: no body'),
+  ];
+  for (const raw of samples)
+    for (const size of [1, 3, 64, raw.length]) {
+      const streamed = await readGraphMessage(pieces(raw, size));
+      await streamed.dispose();
+      const { size: n, dispose: _d, ...rest } = streamed;
+      assert.equal(n, raw.length);
+      assert.deepEqual(plain(rest), plain(toGraphMessage(raw)), `pieces of ${size}`);
+    }
+});
+
+test('large attachments are decoded into private temporary files, removed by dispose', async () => {
+  const big = randomBytes(1536 * 1024);
+  const text = 'Grüße = Zeile\t'.repeat(120_000);
+  const qp = Buffer.from(text, 'utf8')
+    .toString('latin1')
+    .replace(/[=\u0080-\u00ff\t]/g, (c) => `=${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+    .replace(/.{70}/g, '$&=\r\n');
+  const raw = Buffer.concat([
+    crlf(
+      'Subject: big\nContent-Type: multipart/mixed; boundary=z\n\n--z\nContent-Type: text/plain\n\nsee\n--z\nContent-Type: application/octet-stream; name=big.bin\nContent-Transfer-Encoding: base64\n\n',
+    ),
+    Buffer.from(big.toString('base64').replace(/.{76}/g, '$&\r\n'), 'latin1'),
+    crlf('\n--z\nContent-Type: text/csv; name=t.csv\nContent-Transfer-Encoding: quoted-printable\n\n'),
+    Buffer.from(qp, 'latin1'),
+    crlf('\n--z--\n'),
+  ]);
+  const c = await readGraphMessage(pieces(raw, 65536));
+  const files = c.attachments.map((a) => a.content as SpooledPart);
+  try {
+    assert.deepEqual(c.message.body, { contentType: 'text', content: 'see' });
+    assert.deepEqual(
+      c.attachments.map((a) => [a.name, a.size]),
+      [
+        ['big.bin', big.length],
+        ['t.csv', Buffer.byteLength(text)],
+      ],
+    );
+    for (const f of files) {
+      assert.ok(!Buffer.isBuffer(f), 'spooled to a file');
+      assert.equal(fs.statSync(f.path).mode & 0o777, 0o600);
+    }
+    assert.ok(fs.readFileSync(files[0]!.path).equals(big));
+    assert.equal(fs.readFileSync(files[1]!.path, 'utf8'), text);
+  } finally {
+    await c.dispose();
+  }
+  for (const f of files) assert.equal(fs.existsSync(f.path), false);
 });

@@ -4,16 +4,11 @@
  * Exchange stores messages as properties, not as MIME, so this is the form Graph can write without a draft.
  */
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { parseIdentityHeaders } from '../imap/imap-folder-reader.js';
-import {
-  decodeCharset,
-  decodeWords,
-  fieldsOf,
-  leavesOf,
-  parseAddresses,
-  splitHead,
-  type Leaf,
-} from './mime-parse.js';
+import { decodeCharset, decodeWords, fieldsOf, leavesOf, parseAddresses, splitHead } from './mime-parse.js';
+import { parseMessageStream, type StreamLeaf } from './mime-stream.js';
+import type { SpooledPart } from './part-spool.js';
 
 /** A file attachment still to be attached. */
 export interface PendingAttachment {
@@ -21,7 +16,9 @@ export interface PendingAttachment {
   contentType: string;
   isInline: boolean;
   contentId?: string;
-  content: Buffer;
+  /** Decoded bytes, in memory or (large ones) in a temporary file. */
+  content: Buffer | SpooledPart;
+  size: number;
 }
 
 /** What the source message was, as Cutover's fingerprints see it (stored on the written message). */
@@ -57,19 +54,40 @@ const recipients = (v: string | undefined) =>
     emailAddress: a.name ? { name: a.name, address: a.address } : { address: a.address },
   }));
 
-function nameOf(leaf: Leaf, n: number): string {
+function nameOf(leaf: StreamLeaf, n: number): string {
   const given = leaf.dispParams.filename ?? leaf.params.name;
   return given?.trim() || `part-${n}.${EXT[leaf.type] ?? 'bin'}`;
 }
 
-/** Convert one raw message. */
+/** Convert one raw message held in memory. */
 export function toGraphMessage(raw: Buffer): Converted {
-  const { head } = splitHead(raw);
+  return convert(splitHead(raw).head, leavesOf(raw), raw.length);
+}
+
+/** Convert a message read as a stream; large attachments stay in temporary files until `dispose`. */
+export async function readGraphMessage(
+  body: Buffer | Readable | AsyncIterable<Buffer>,
+  signal?: AbortSignal,
+): Promise<Converted & { size: number; dispose: () => Promise<void> }> {
+  const parsed = await parseMessageStream(body, signal);
+  try {
+    return {
+      ...convert(parsed.head, parsed.leaves, parsed.size),
+      size: parsed.size,
+      dispose: parsed.dispose,
+    };
+  } catch (err) {
+    await parsed.dispose();
+    throw err;
+  }
+}
+
+function convert(head: Buffer, leaves: StreamLeaf[], size: number): Converted {
   const fields = fieldsOf(head);
   const get = (n: string) => fields.find((f) => f.name === n)?.value;
   const ident = parseIdentityHeaders(head);
-  const leaves = leavesOf(raw);
-  const isBodyText = (l: Leaf) =>
+  const isBodyText = (l: StreamLeaf) =>
+    Buffer.isBuffer(l.content) &&
     (l.type === 'text/html' || l.type === 'text/plain') &&
     l.disposition !== 'attachment' &&
     !l.dispParams.filename;
@@ -84,6 +102,7 @@ export function toGraphMessage(raw: Buffer): Converted {
         isInline: l.disposition === 'inline' && !!cid,
         ...(cid ? { contentId: cid } : {}),
         content: l.content,
+        size: Buffer.isBuffer(l.content) ? l.content.length : l.content.size,
       };
     });
   const from = recipients(get('from'))[0];
@@ -92,7 +111,7 @@ export function toGraphMessage(raw: Buffer): Converted {
     body: bodyLeaf
       ? {
           contentType: bodyLeaf.type === 'text/html' ? 'html' : 'text',
-          content: decodeCharset(bodyLeaf.content, bodyLeaf.params.charset),
+          content: decodeCharset(bodyLeaf.content as Buffer, bodyLeaf.params.charset),
         }
       : { contentType: 'text', content: '' },
     toRecipients: recipients(get('to')),
@@ -104,7 +123,7 @@ export function toGraphMessage(raw: Buffer): Converted {
   const sender = recipients(get('sender'))[0];
   if (sender) message.sender = sender;
   if (ident.messageId) message.internetMessageId = `<${ident.messageId}>`;
-  const identity: SourceIdentity = { size: raw.length };
+  const identity: SourceIdentity = { size };
   if (ident.messageId) identity.id = ident.messageId;
   else identity.hh = createHash('sha256').update(head).digest('hex');
   if (ident.dateHeader) identity.date = ident.dateHeader;
