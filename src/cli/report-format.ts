@@ -5,48 +5,7 @@ import { csvCell } from '../exports/table.js';
 
 export { csvCell };
 
-const COLUMNS = [
-  'mailbox',
-  'destination',
-  'folder',
-  'dest_folder',
-  'source_items',
-  'copied',
-  'already_present',
-  'skipped',
-  'failed',
-  'pending',
-  'renamed',
-  'excluded',
-  'error',
-] as const;
-
-/** One row per folder. */
-export function reportCsv(reports: MailboxReport[]): string {
-  const lines = [COLUMNS.join(',')];
-  for (const r of reports)
-    for (const f of r.folders)
-      lines.push(
-        [
-          r.mailbox,
-          r.destination,
-          f.source,
-          f.destination,
-          f.sourceItems,
-          f.copied,
-          f.present,
-          f.skipped,
-          f.failed,
-          f.pending,
-          f.renamed,
-          f.excluded,
-          f.error,
-        ]
-          .map(csvCell)
-          .join(','),
-      );
-  return lines.join('\r\n') + '\r\n';
-}
+export { reportCsv } from '../reports/csv.js';
 
 /** The report as text, for the terminal. */
 export function reportText(reports: MailboxReport[], detail = true): string {

@@ -3,7 +3,7 @@
  * injection), JSON and the printable HTML page. Project reports are produced mailbox by mailbox and sent
  * as they are made, so a 25,000-mailbox project streams with flat memory (the HTML page is built whole).
  */
-import { csvCell } from '../exports/table.js';
+import { REPORT_CSV_HEADER, reportCsvRows } from '../reports/csv.js';
 import { renderHtml } from '../reports/html.js';
 import type { Store } from '../store/db.js';
 import { MailboxRepo } from '../store/mailbox-repo.js';
@@ -13,46 +13,6 @@ import { mailboxReport, type MailboxReport } from './report-service.js';
 import { NotFoundError } from './service-errors.js';
 
 export type ReportFormat = 'csv' | 'json' | 'html';
-
-const COLUMNS = [
-  'mailbox',
-  'destination',
-  'folder',
-  'dest_folder',
-  'source_items',
-  'copied',
-  'already_present',
-  'skipped',
-  'failed',
-  'pending',
-  'renamed',
-  'excluded',
-  'error',
-];
-
-const csvRows = (r: MailboxReport) =>
-  r.folders
-    .map((f) =>
-      [
-        r.mailbox,
-        r.destination,
-        f.source,
-        f.destination,
-        f.sourceItems,
-        f.copied,
-        f.present,
-        f.skipped,
-        f.failed,
-        f.pending,
-        f.renamed,
-        f.excluded,
-        f.error,
-      ]
-        .map(csvCell)
-        .join(','),
-    )
-    .map((line) => `${line}\r\n`)
-    .join('');
 
 export class ProjectReportService {
   constructor(
@@ -65,7 +25,7 @@ export class ProjectReportService {
     if (!m) throw new NotFoundError(`No mailbox ${id}.`, 'List them with GET /api/projects/{id}/mailboxes.');
     const r = await mailboxReport(this.deps.store, m);
     const name = `report-${m.sourceUser.replace(/[^\w.@-]+/g, '_')}.${format}`;
-    if (format === 'csv') return { name, body: COLUMNS.join(',') + '\r\n' + csvRows(r) };
+    if (format === 'csv') return { name, body: REPORT_CSV_HEADER + reportCsvRows(r) };
     if (format === 'json')
       return { name, body: JSON.stringify({ generatedAt: new Date().toISOString(), ...r }, null, 2) };
     return { name, body: renderHtml([r], { project: m.sourceUser, generatedAt: new Date() }) };
@@ -86,8 +46,8 @@ export class ProjectReportService {
       return;
     }
     if (format === 'csv') {
-      yield COLUMNS.join(',') + '\r\n';
-      for await (const r of this.reports(projectId)) yield csvRows(r);
+      yield REPORT_CSV_HEADER;
+      for await (const r of this.reports(projectId)) yield reportCsvRows(r);
       return;
     }
     yield `{"project":${JSON.stringify(name)},"generatedAt":"${new Date().toISOString()}","mailboxes":[`;
