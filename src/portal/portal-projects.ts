@@ -1,7 +1,7 @@
 /**
  * Projects for the portal from the store (projects created in the UI or imported from a project file): the
- * servers as the API last saved them, and the plan (dates, communications, domains) from the project file
- * of the same name when the server was started with one.
+ * servers and the plan (dates, communications, domains) as the API last saved them (a project file given
+ * to serve --project is imported into the store at start).
  */
 import type { SecretBox } from '../security/secret-box.js';
 import type { PortalProject } from '../services/credential-service.js';
@@ -20,8 +20,8 @@ export function projectsFromStore(
   const withPlan = async (id: number): Promise<PortalProject | undefined> => {
     const runtime = await service.runtime(id).catch(() => undefined);
     if (!runtime) return undefined;
-    const fromFile = await file.single().catch(() => undefined);
-    return { ...runtime, plan: fromFile?.name === runtime.name ? fromFile.plan : undefined };
+    // The stored plan: a project file's is imported at start (serve --project), edits made since win.
+    return runtime;
   };
   /** The only project in the store, if there is exactly one. */
   const onlyOne = async () => {
@@ -30,7 +30,16 @@ export function projectsFromStore(
   };
   return {
     async single() {
-      return (await file.single().catch(() => undefined)) ?? onlyOne();
+      const fromFile = await file.single().catch(() => undefined);
+      if (!fromFile) return onlyOne();
+      // The file's project as imported into the store: its plan as edited there since.
+      const row = await store.db
+        .selectFrom('projects')
+        .select('id')
+        .where('name', '=', fromFile.name)
+        .executeTakeFirst();
+      const stored = row && (await withPlan(Number(row.id)));
+      return stored ? { ...fromFile, plan: stored.plan } : fromFile;
     },
     async forMailbox(mailboxId) {
       const m = await store.db

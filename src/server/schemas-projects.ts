@@ -32,26 +32,80 @@ const AdminIn = Type.Object(
     password: Type.Optional(
       Type.String({
         minLength: 1,
-        maxLength: 4096,
+        maxLength: 16384,
         description:
-          'Write-only; stored encrypted. Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server).',
+          "Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server).",
       }),
     ),
   },
   { additionalProperties: false },
 );
 
-/** A server as sent by the client. */
+const Https = Type.String({ pattern: '^https://', maxLength: 2000 });
+const HttpUrl = Type.String({ pattern: '^https?://', maxLength: 2000 });
+const MessageCap = Type.Integer({ minimum: 1, maximum: 157286400, description: 'Largest message, bytes' });
+
+/** Microsoft 365 settings (kind graph). */
+export const GraphIn = Type.Object(
+  {
+    tenantId: Type.String({ minLength: 1, maxLength: 253, description: 'Directory (tenant) id or domain' }),
+    baseUrl: Type.Optional(Https),
+    authorityHost: Type.Optional(Https),
+    maxMessageBytes: Type.Optional(MessageCap),
+  },
+  { additionalProperties: false },
+);
+
+const gmailUrls = {
+  apiUrl: Type.Optional(HttpUrl),
+  tokenUrl: Type.Optional(HttpUrl),
+  authUrl: Type.Optional(HttpUrl),
+  directoryUrl: Type.Optional(HttpUrl),
+  quotaUnitsPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 250 })),
+  maxMessageBytes: Type.Optional(MessageCap),
+};
+
+/** Google Workspace settings (kind gmail); the service-account key is the admin password. */
+export const GmailIn = Type.Object(
+  {
+    oauthClient: Type.Optional(
+      Type.Union([
+        Type.Object(
+          {
+            id: Type.String({ minLength: 1, maxLength: 500 }),
+            secret: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 4096,
+                description: 'Write-only; omit on update to keep the stored one (same id and token URL)',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ]),
+    ),
+    ...gmailUrls,
+  },
+  { additionalProperties: false },
+);
+
+/** A server as sent by the client; host, port and tls default as in a project file. */
 export const ServerIn = Type.Object(
   {
-    kind: StringEnum(['imap', 'pop3'], { description: 'POP3 can only be a source' }),
-    host: Type.String({ minLength: 1, maxLength: 253 }),
-    port: Type.Integer({ minimum: 1, maximum: 65535 }),
-    tls: StringEnum(['tls', 'starttls', 'none']),
+    kind: StringEnum(['imap', 'pop3', 'graph', 'gmail'], {
+      description: 'POP3 can only be a source; graph = Microsoft 365, gmail = Google Workspace',
+    }),
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    tls: Type.Optional(StringEnum(['tls', 'starttls', 'none'])),
     allowInvalidCertificates: Type.Optional(Type.Boolean({ default: false })),
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 10 })),
     testMailbox: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
     admin: Type.Optional(Type.Union([AdminIn, Type.Null()])),
+    graph: Type.Optional(Type.Union([GraphIn, Type.Null()])),
+    gmail: Type.Optional(Type.Union([GmailIn, Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -59,7 +113,7 @@ export type ServerIn = Static<typeof ServerIn>;
 
 /** A server as the API shows it: never the secret, only whether one is set and where it comes from. */
 export const ServerOut = Type.Object({
-  kind: StringEnum(['imap', 'pop3']),
+  kind: StringEnum(['imap', 'pop3', 'graph', 'gmail']),
   host: Type.String(),
   port: Type.Integer(),
   tls: StringEnum(['tls', 'starttls', 'none']),
@@ -75,11 +129,146 @@ export const ServerOut = Type.Object({
     }),
     Type.Null(),
   ]),
+  graph: Type.Union([
+    Type.Object({
+      tenantId: Type.String(),
+      baseUrl: Type.Optional(Type.String()),
+      authorityHost: Type.Optional(Type.String()),
+      maxMessageBytes: Type.Optional(Type.Integer()),
+    }),
+    Type.Null(),
+  ]),
+  gmail: Type.Union([
+    Type.Object({
+      oauthClient: Type.Union([Type.Object({ id: Type.String(), secretSet: Type.Boolean() }), Type.Null()]),
+      ...gmailUrls,
+    }),
+    Type.Null(),
+  ]),
 });
 export type ServerOut = Static<typeof ServerOut>;
 
 export const ItemType = StringEnum(['mail', 'contacts', 'calendars', 'tasks', 'filters']);
 const DateOrNull = Type.Union([Type.String({ format: 'date' }), Type.Null()]);
+
+const FolderMap = Type.Object(
+  { from: Type.String({ minLength: 1, maxLength: 500 }), to: Type.String({ minLength: 1, maxLength: 500 }) },
+  { additionalProperties: false },
+);
+const FolderRegex = Type.Object(
+  {
+    pattern: Type.String({ minLength: 1, maxLength: 500 }),
+    replacement: Type.String({ maxLength: 500, description: 'JavaScript replace syntax ($1…)' }),
+  },
+  { additionalProperties: false },
+);
+
+const planFields = {
+  cutover: Type.Optional(
+    Type.Union([Type.String({ maxLength: 40 }), Type.Null()], {
+      description: 'Cutover time: "2026-12-12T18:00" in the project time zone, or ISO with an offset',
+    }),
+  ),
+  notifyFrom: Type.Optional(
+    Type.Union([Type.String({ maxLength: 40 }), Type.Null()], {
+      description: 'When end-user communications start; same forms as cutover',
+    }),
+  ),
+  mode: Type.Optional(StringEnum(['credentials', 'admin', 'oauth'])),
+  communications: Type.Optional(StringEnum(['none', 'users', 'contact', 'operator'])),
+  contact: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 320 }), Type.Null()])),
+  domains: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 1000 })),
+  dns: Type.Optional(StringEnum(['self-service', 'zone', 'dynamic'])),
+  dnsTarget: Type.Optional(
+    Type.Union([
+      Type.Object(
+        {
+          kind: StringEnum(['microsoft365', 'google', 'imap']),
+          mxHost: Type.Optional(Type.String({ maxLength: 253 })),
+          imapHost: Type.Optional(Type.String({ maxLength: 253 })),
+          smtpHost: Type.Optional(Type.String({ maxLength: 253 })),
+          tenantPrefix: Type.Optional(Type.String({ maxLength: 253 })),
+          autoconfigHost: Type.Optional(Type.String({ maxLength: 253 })),
+          verification: Type.Optional(Type.Array(Type.String({ maxLength: 500 }), { maxItems: 50 })),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ]),
+  ),
+  prestageOlderThanDays: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 0, maximum: 36500 }), Type.Null()]),
+  ),
+  recentMonths: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1200 }), Type.Null()])),
+  catchUpDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
+  addressReplacements: Type.Optional(
+    Type.Array(
+      Type.Object(
+        {
+          from: Type.String({ minLength: 2, maxLength: 320 }),
+          to: Type.String({ minLength: 2, maxLength: 320 }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 10000, description: 'Old address or @domain → new' },
+    ),
+  ),
+};
+
+/** The cutover plan (time zone and windows are the project's own settings). */
+export const PlanIn = Type.Object(
+  {
+    ...planFields,
+    dnsServer: Type.Optional(
+      Type.Union([
+        Type.Object(
+          {
+            host: Type.String({ minLength: 1, maxLength: 253 }),
+            port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+            keyName: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+            keySecret: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 1000,
+                description: 'TSIG secret, write-only; omit on update to keep it (same host and key name)',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ]),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PlanIn = Static<typeof PlanIn>;
+
+/** The plan as the API shows it: times as ISO instants, the DNS key only as `keySecretSet`. */
+export const PlanOut = Type.Object({
+  cutover: Type.Union([Type.String(), Type.Null()]),
+  notifyFrom: Type.Union([Type.String(), Type.Null()]),
+  mode: StringEnum(['credentials', 'admin', 'oauth']),
+  communications: StringEnum(['none', 'users', 'contact', 'operator']),
+  contact: Type.Union([Type.String(), Type.Null()]),
+  domains: Type.Array(Type.String()),
+  dns: StringEnum(['self-service', 'zone', 'dynamic']),
+  dnsServer: Type.Union([
+    Type.Object({
+      host: Type.String(),
+      port: Type.Integer(),
+      keyName: Type.Union([Type.String(), Type.Null()]),
+      keySecretSet: Type.Boolean(),
+    }),
+    Type.Null(),
+  ]),
+  dnsTarget: planFields.dnsTarget,
+  prestageOlderThanDays: Type.Union([Type.Integer(), Type.Null()]),
+  recentMonths: Type.Union([Type.Integer(), Type.Null()]),
+  catchUpDays: Type.Integer(),
+  addressReplacements: Type.Array(Type.Object({ from: Type.String(), to: Type.String() })),
+});
+export type PlanOut = Static<typeof PlanOut>;
 
 /** Migration options a project gives every mailbox (a mailbox may override item types and dates). */
 export const Defaults = Type.Object(
@@ -90,6 +279,12 @@ export const Defaults = Type.Object(
     maxMessageBytes: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
     includeFolders: Type.Optional(Type.Array(Type.String({ maxLength: 500 }))),
     excludeFolders: Type.Optional(Type.Array(Type.String({ maxLength: 500 }))),
+    folderMap: Type.Optional(
+      Type.Array(FolderMap, { maxItems: 1000, description: 'Exact renames, source path → destination path' }),
+    ),
+    folderRegex: Type.Optional(
+      Type.Array(FolderRegex, { maxItems: 1000, description: 'Regex renames over the source path' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -119,6 +314,7 @@ const settings = {
   ),
   timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone' })),
   windows: Type.Optional(Type.Array(Window, { maxItems: 100 })),
+  plan: Type.Optional(PlanIn),
 };
 
 export const ProjectCreate = Type.Object(
@@ -143,6 +339,8 @@ export const Project = Type.Object({
     maxMessageBytes: Type.Union([Type.Integer(), Type.Null()]),
     includeFolders: Type.Array(Type.String()),
     excludeFolders: Type.Array(Type.String()),
+    folderMap: Type.Array(Type.Object({ from: Type.String(), to: Type.String() })),
+    folderRegex: Type.Array(Type.Object({ pattern: Type.String(), replacement: Type.String() })),
   }),
   concurrency: Type.Object({ mailboxes: Type.Integer(), foldersPerMailbox: Type.Integer() }),
   limits: Type.Object({
@@ -151,6 +349,7 @@ export const Project = Type.Object({
   }),
   timezone: Type.String(),
   windows: Type.Array(Window),
+  plan: PlanOut,
   mailboxCount: Type.Integer(),
   createdAt: Type.String(),
   updatedAt: Type.String(),

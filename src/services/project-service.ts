@@ -10,6 +10,7 @@ import type { ProjectRepo, ProjectRow } from '../store/project-repo.js';
 import { mailboxKey } from './migration-service.js';
 import {
   checkSchedule,
+  filledDefaults,
   fullDefaults,
   runtimeOptions,
   runtimeServer,
@@ -19,6 +20,7 @@ import {
   storeServer,
   type StoredSettings,
 } from './project-settings.js';
+import { runtimePlan, showPlan, storePlan } from './project-plan.js';
 import { ConflictError, NotFoundError } from './service-errors.js';
 
 /** A page of projects. */
@@ -69,6 +71,7 @@ export class ProjectService {
       windows: input.windows ?? [],
     };
     checkSchedule(settings.timezone, settings.windows);
+    if (input.plan) settings.plan = storePlan(box, input.plan, settings.timezone, undefined);
     return this.get(await this.deps.projects.insert(input.name, JSON.stringify(settings)));
   }
 
@@ -87,8 +90,10 @@ export class ProjectService {
       limits: patch.limits ?? s.limits,
       timezone: patch.timezone ?? s.timezone,
       windows: patch.windows ?? s.windows,
+      ...(s.plan ? { plan: s.plan } : {}),
     };
     checkSchedule(next.timezone, next.windows);
+    if (patch.plan) next.plan = storePlan(box, patch.plan, next.timezone, s.plan);
     await this.deps.projects.update(id, { name: patch.name, settings: JSON.stringify(next) });
     if (this.deps.members && (patch.source || patch.destination))
       await this.deps.members.rekey(id, (m) =>
@@ -111,10 +116,11 @@ export class ProjectService {
       name,
       source: runtimeServer(box, 'source', s.source),
       destination: runtimeServer(box, 'destination', s.destination),
-      defaults: runtimeOptions(s.defaults),
+      defaults: runtimeOptions(filledDefaults(s.defaults)),
       mailboxes: [],
       concurrency: s.concurrency,
       limits: s.limits,
+      plan: runtimePlan(box, s.plan, s.timezone, s.windows),
     };
   }
 
@@ -153,7 +159,7 @@ function view(row: ProjectRow): Project {
     name: row.name,
     source: showServer(s.source),
     destination: showServer(s.destination),
-    defaults: s.defaults,
+    defaults: filledDefaults(s.defaults),
     concurrency: s.concurrency,
     limits: {
       messagesPerSecond: s.limits.messagesPerSecond ?? null,
@@ -161,6 +167,7 @@ function view(row: ProjectRow): Project {
     },
     timezone: s.timezone,
     windows: s.windows,
+    plan: showPlan(s.plan),
     mailboxCount: row.mailboxCount,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

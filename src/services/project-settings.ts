@@ -4,9 +4,11 @@
  * stored form made from the API's input or from a project file.
  */
 import { parseClock } from '../config/plan.js';
-import type { MailboxOptions, ProjectConfig, SecretRef, ServerSpec } from '../config/types.js';
+import type { GmailSettings, MailboxOptions, ProjectConfig, SecretRef, ServerSpec } from '../config/types.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Defaults, ServerIn, ServerOut, Window } from '../server/schemas-projects.js';
+import { planFromConfig, type StoredPlan } from './project-plan.js';
+import { validatePlanAndFolders, validateServer } from './project-validate.js';
 import { InvalidInputError } from './service-errors.js';
 
 /** A secret as stored: sealed, or a reference to where it lives (an environment variable, a file). */
@@ -15,6 +17,7 @@ export type StoredSecret = { sealed: string } | { env: string } | { file: string
 /** A server as stored. */
 export interface StoredServer extends Omit<ServerSpec, 'admin' | 'gmail'> {
   admin?: { user: string; mode: 'master' | 'password'; password: StoredSecret };
+  gmail?: Omit<GmailSettings, 'oauthClient'> & { oauthClient?: { id: string; secret: StoredSecret } };
 }
 
 /** Every setting of a project, as stored in `projects.settings`. */
@@ -26,10 +29,27 @@ export interface StoredSettings {
   limits: { messagesPerSecond?: number; bytesPerSecond?: number };
   timezone: string;
   windows: Window[];
+  /** The cutover plan; absent = the defaults. */
+  plan?: StoredPlan;
 }
 
 /** Context a project admin password is sealed under (a sealed value moved elsewhere will not open). */
 const adminContext = (side: string) => `project-admin:${side}`;
+const oauthContext = (side: string) => `project-oauth-client:${side}`;
+
+/** Where a server's logins are sent: a stored secret is kept only while all of this stays the same. */
+const endpoint = (s: Omit<StoredServer, 'admin'> | ServerSpec) =>
+  JSON.stringify([
+    s.kind,
+    s.host,
+    s.port,
+    s.graph?.tenantId,
+    s.graph?.baseUrl,
+    s.graph?.authorityHost,
+    s.gmail?.tokenUrl,
+    s.gmail?.apiUrl,
+    s.gmail?.directoryUrl,
+  ]);
 
 /** The stored form of a server from the API's input; `previous` keeps the password when none is sent. */
 export function storeServer(
@@ -43,23 +63,32 @@ export function storeServer(
       'POP3 can only be a source; it has no way to store messages on the server.',
       'Choose imap for the destination.',
     );
-  const out: StoredServer = {
-    kind: s.kind,
-    host: s.host,
-    port: s.port,
-    tls: s.tls,
-    allowInvalidCertificates: s.allowInvalidCertificates ?? false,
-    maxConnections: s.maxConnections ?? 10,
-    ...(s.testMailbox ? { testMailbox: s.testMailbox } : {}),
-  };
+  const checked = validateServer(side, s);
+  const { admin: _admin, gmail, ...spec } = checked;
+  const out: StoredServer = { ...spec, ...(s.testMailbox ? { testMailbox: s.testMailbox } : {}) };
+  const sameEndpoint = previous !== undefined && endpoint(previous) === endpoint(checked);
+  if (gmail) {
+    const { oauthClient, ...rest } = gmail;
+    out.gmail = rest;
+    if (oauthClient) {
+      const given = s.gmail?.oauthClient?.secret;
+      const prev = previous?.gmail?.oauthClient;
+      const secret = given
+        ? { sealed: box.seal(given, oauthContext(side)) }
+        : sameEndpoint && prev?.id === oauthClient.id
+          ? prev.secret
+          : undefined;
+      if (!secret)
+        throw new InvalidInputError(
+          `${side}.gmail.oauthClient has no secret (a stored one is kept only for the same client and server).`,
+          'Send gmail.oauthClient.secret (stored encrypted, never shown again).',
+        );
+      out.gmail.oauthClient = { id: oauthClient.id, secret };
+    }
+  }
   if (s.admin) {
     // A stored password is kept only for the same login on the same server: it is never sent to a new host.
-    const same =
-      previous?.admin &&
-      previous.admin.user === s.admin.user &&
-      previous.kind === s.kind &&
-      previous.host === s.host &&
-      previous.port === s.port;
+    const same = previous?.admin && previous.admin.user === s.admin.user && sameEndpoint;
     let password: StoredSecret | undefined = same ? previous.admin!.password : undefined;
     if (s.admin.password) password = { sealed: box.seal(s.admin.password, adminContext(side)) };
     if (!password)
@@ -77,8 +106,9 @@ export function storeServer(
 /** A server as the API shows it: whether a password is set, never the password. */
 export function showServer(s: StoredServer): ServerOut {
   const p = s.admin?.password;
+  const oauth = s.gmail?.oauthClient;
   return {
-    kind: s.kind === 'pop3' ? 'pop3' : 'imap',
+    kind: s.kind,
     host: s.host,
     port: s.port,
     tls: s.tls,
@@ -93,31 +123,36 @@ export function showServer(s: StoredServer): ServerOut {
           passwordSource: !p ? 'none' : 'sealed' in p ? 'stored' : 'env' in p ? 'env' : 'file',
         }
       : null,
+    graph: s.graph ?? null,
+    gmail: s.gmail ? { ...s.gmail, oauthClient: oauth ? { id: oauth.id, secretSet: true } : null } : null,
   };
 }
 
-/** Defaults with every key present (nulls for absent dates and sizes). */
+/** Defaults with every key present (nulls for absent dates and sizes), checked as a project file's. */
 export function fullDefaults(d: Defaults | undefined): Required<Defaults> {
-  const out: Required<Defaults> = {
+  const out = filledDefaults(d);
+  checkRange(out.since, out.before, 'defaults');
+  // The project file's reader checks the regexes and renames, as for --project FILE.
+  validatePlanAndFolders(
+    { map: out.folderMap, regex: out.folderRegex, include: out.includeFolders, exclude: out.excludeFolders },
+    undefined,
+    'UTC',
+  );
+  return out;
+}
+
+/** Defaults with every key present, unchecked (stored ones from before a key existed). */
+export function filledDefaults(d: Defaults | undefined): Required<Defaults> {
+  return {
     itemTypes: d?.itemTypes ?? ['mail'],
     since: d?.since ?? null,
     before: d?.before ?? null,
     maxMessageBytes: d?.maxMessageBytes ?? null,
     includeFolders: d?.includeFolders ?? [],
     excludeFolders: d?.excludeFolders ?? [],
+    folderMap: d?.folderMap ?? [],
+    folderRegex: d?.folderRegex ?? [],
   };
-  checkRange(out.since, out.before, 'defaults');
-  for (const r of [...out.includeFolders, ...out.excludeFolders]) {
-    try {
-      new RegExp(r);
-    } catch (err) {
-      throw new InvalidInputError(
-        `Folder rule /${r}/ is not a valid regular expression: ${(err as Error).message}`,
-        'Fix the regular expression (JavaScript syntax).',
-      );
-    }
-  }
-  return out;
 }
 
 /** A date range must run forwards. */
@@ -158,9 +193,24 @@ function openSecret(box: SecretBox, side: string, p: StoredSecret): SecretRef {
 
 /** The server as the engine takes it (the admin password opened). */
 export function runtimeServer(box: SecretBox, side: string, s: StoredServer): ServerSpec {
-  const { admin, ...rest } = s;
+  const { admin, gmail, ...rest } = s;
+  const oauth = gmail?.oauthClient;
   return {
     ...rest,
+    ...(gmail
+      ? {
+          gmail: {
+            ...gmail,
+            oauthClient: oauth && {
+              id: oauth.id,
+              secret:
+                'sealed' in oauth.secret
+                  ? { value: box.open(oauth.secret.sealed, oauthContext(side)) }
+                  : oauth.secret,
+            },
+          },
+        }
+      : {}),
     ...(admin
       ? { admin: { user: admin.user, mode: admin.mode, password: openSecret(box, side, admin.password) } }
       : {}),
@@ -169,8 +219,10 @@ export function runtimeServer(box: SecretBox, side: string, s: StoredServer): Se
 
 /** The server without its login: enough to name it (mailbox keys name the servers). */
 export function serverIdentity(s: StoredServer): ServerSpec {
-  const { admin: _admin, ...rest } = s;
-  return rest;
+  const { admin: _admin, gmail, ...rest } = s;
+  if (!gmail) return rest;
+  const { oauthClient: _client, ...settings } = gmail;
+  return { ...rest, gmail: settings };
 }
 
 /** Mailbox options from the project defaults. */
@@ -180,7 +232,12 @@ export function runtimeOptions(d: Required<Defaults>): MailboxOptions {
     ...(d.since ? { since: new Date(`${d.since}T00:00:00Z`) } : {}),
     ...(d.before ? { before: new Date(`${d.before}T00:00:00Z`) } : {}),
     ...(d.maxMessageBytes ? { maxMessageBytes: d.maxMessageBytes } : {}),
-    folders: { map: [], regex: [], include: d.includeFolders, exclude: d.excludeFolders },
+    folders: {
+      map: d.folderMap ?? [],
+      regex: d.folderRegex ?? [],
+      include: d.includeFolders,
+      exclude: d.excludeFolders,
+    },
   };
 }
 
@@ -190,12 +247,20 @@ const clock = (m: number) =>
 
 /** Stored settings from a project file (serve --project): inline passwords are sealed, references kept. */
 export function settingsFromConfig(box: SecretBox, c: ProjectConfig): StoredSettings {
+  const seal = (p: SecretRef, context: string): StoredSecret =>
+    'value' in p ? { sealed: box.seal(p.value, context) } : p;
   const server = (side: 'source' | 'destination', s: ServerSpec): StoredServer => {
-    const { admin, gmail: _gmail, ...rest } = s;
-    if (!admin) return rest;
-    const p = admin.password;
-    const password: StoredSecret = 'value' in p ? { sealed: box.seal(p.value, adminContext(side)) } : p;
-    return { ...rest, admin: { user: admin.user, mode: admin.mode, password } };
+    const { admin, gmail, ...rest } = s;
+    const out: StoredServer = rest;
+    if (gmail) {
+      const { oauthClient, ...settings } = gmail;
+      out.gmail = settings;
+      if (oauthClient)
+        out.gmail.oauthClient = { id: oauthClient.id, secret: seal(oauthClient.secret, oauthContext(side)) };
+    }
+    if (admin)
+      out.admin = { user: admin.user, mode: admin.mode, password: seal(admin.password, adminContext(side)) };
+    return out;
   };
   return {
     source: server('source', c.source),
@@ -207,10 +272,13 @@ export function settingsFromConfig(box: SecretBox, c: ProjectConfig): StoredSett
       maxMessageBytes: c.defaults.maxMessageBytes ?? null,
       includeFolders: c.defaults.folders.include,
       excludeFolders: c.defaults.folders.exclude,
+      folderMap: c.defaults.folders.map,
+      folderRegex: c.defaults.folders.regex,
     },
     concurrency: c.concurrency,
     limits: c.limits,
     timezone: c.plan?.timezone ?? 'UTC',
     windows: (c.plan?.windows ?? []).map((w) => ({ ...w, from: clock(w.from), to: clock(w.to) })),
+    ...(c.plan ? { plan: planFromConfig(box, c.plan) } : {}),
   };
 }
