@@ -5,18 +5,16 @@
  * item errors, acting on an alert. Screenshots of each page go to test-output/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { openStore } from '../../src/store/db.js';
-import { AlertRepo } from '../../src/store/alert-repo.js';
 import { launchChromium, newContext, screenshot } from '../harness/chromium.js';
 import { listAll, seedMessages, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import { makeMessage } from '../harness/messages.js';
 import { tempDataDir } from '../integration/helpers.js';
 import { ADMIN, startUi, watchErrors } from './helpers.js';
 import { createProject } from './steps.js';
+import { actOnAlerts, downloadReports } from './steps-results.js';
 
 const MB = 1024 * 1024;
 const BOB = 32;
@@ -227,96 +225,13 @@ test('an operator sets up, connects the servers, imports mailboxes, migrates and
     },
   );
 
-  await t.test(
-    'alerts: complete and undo, auto-archive the type and undo, e-mail refused in words',
-    async () => {
-      const annId = Number(page.url().split('/').pop());
-      const store = await openStore(dataDir);
-      try {
-        // Raised as the scan raises them (the scan has no API yet).
-        const alerts = new AlertRepo(store.db);
-        await alerts.raise({
-          mailboxId: annId,
-          type: 'oversize-items',
-          level: 'advisory',
-          text: 'ann: 1 item(s) are larger than the destination accepts and will be skipped.',
-        });
-        await alerts.raise({
-          mailboxId: annId,
-          type: 'quota-too-small',
-          level: 'critical',
-          text: 'ann: the destination quota is too small.',
-        });
-      } finally {
-        await store.close();
-      }
-      page.on('dialog', (d) => void d.accept());
-      await page.getByRole('link', { name: 'Alerts' }).click();
-      const oversize = page.locator('.alert', { hasText: 'oversize-items' });
-      const quota = page.locator('.alert', { hasText: 'quota-too-small' });
-      await oversize.waitFor();
-      await quota.waitFor();
-      await screenshot(page, '09-alerts');
-
-      await oversize.getByRole('button', { name: 'Mark completed' }).click();
-      await oversize.waitFor({ state: 'detached' });
-      await page.getByRole('button', { name: 'Undo last action' }).click();
-      await page.getByText(/Undone: marking completed – 1 alert back/).waitFor();
-      await oversize.waitFor();
-
-      await quota.getByRole('button', { name: /Auto-archive all/ }).click();
-      await quota.waitFor({ state: 'detached' });
-      await page.getByRole('tab', { name: 'Archived' }).click();
-      await quota.waitFor();
-      await page.getByRole('button', { name: 'Undo last action' }).click();
-      await page.getByText(/Undone: auto-archiving of type quota-too-small/).waitFor();
-      await page.getByRole('tab', { name: 'Active' }).click();
-      await quota.waitFor();
-
-      // No SMTP server is configured for this server: the refusal shows under the alert, in words.
-      await oversize.getByRole('button', { name: 'E-mail to someone…' }).click();
-      await oversize.getByLabel('To (e-mail address)').fill('helpdesk@example.org');
-      await oversize.getByRole('button', { name: 'Send' }).click();
-      const refusal = oversize.getByRole('alert');
-      await refusal.waitFor();
-      assert.match(await refusal.innerText(), /SMTP is not configured.*\(NOT_CONFIGURED\)/);
-      await screenshot(page, '10-alert-email-refused');
-    },
+  await t.test('alerts: complete and undo, auto-archive the type and undo, e-mail refused in words', () =>
+    actOnAlerts(page, dataDir),
   );
 
   await t.test(
     'reports: the project CSV downloads with every mailbox, a mailbox JSON reconciles, the printable page opens',
-    async () => {
-      await page.getByRole('link', { name: 'Reports' }).click();
-      await page.getByRole('heading', { name: 'Whole project' }).waitFor();
-      await page.locator('table.reports').getByText('bob').first().waitFor();
-      await screenshot(page, '11-reports');
-      const [csv] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('link', { name: 'Download CSV' }).first().click(),
-      ]);
-      const csvText = await readFile(await csv.path(), 'utf8');
-      assert.match(csvText, /ann/);
-      assert.match(csvText, /bob/);
-
-      const annRow = page.locator('table.reports tr', { hasText: 'ann' });
-      const [json] = await Promise.all([
-        page.waitForEvent('download'),
-        annRow.getByRole('link', { name: 'Download JSON' }).click(),
-      ]);
-      const report = JSON.parse(await readFile(await json.path(), 'utf8')) as
-        { reconciles?: boolean } | Array<{ reconciles?: boolean }>;
-      assert.equal((Array.isArray(report) ? report[0] : report)?.reconciles, true);
-
-      const [printable] = await Promise.all([
-        context.waitForEvent('page'),
-        page.getByRole('link', { name: 'Printable page' }).first().click(),
-      ]);
-      await printable.waitForLoadState();
-      assert.match(await printable.locator('body').innerText(), /ann/);
-      await screenshot(printable, '12-report-printable');
-      await printable.close();
-    },
+    () => downloadReports(page),
   );
 
   assert.deepEqual(errors, []);
