@@ -75,8 +75,17 @@ describe('the Graph connector', () => {
       (e: unknown) =>
         e instanceof PermanentError && e.code === ErrorCode.AuthFailed && /client secret/.test(e.hint ?? ''),
     );
+    // A password login is read as a delegated refresh token: a real password is refused by Entra ID.
     await assert.rejects(
       connector.openSource(server(), { kind: 'password', user: A, password: { value: 'x' } }),
+      (e: unknown) =>
+        e instanceof PermanentError && e.code === ErrorCode.AuthFailed && /refresh token/.test(e.message),
+    );
+    await assert.rejects(
+      connector.openSource(
+        { ...server(), admin: undefined },
+        { kind: 'password', user: A, password: { value: 'x' } },
+      ),
       /does not take passwords/,
     );
     const token = emu.delegatedToken(A);

@@ -2,15 +2,17 @@
  * Access tokens for Graph. App-only: the client-credentials grant through MSAL (one MSAL application per
  * tenant + app in the process, so every connection shares its in-memory token cache; app tokens are not
  * persisted — they are re-acquired from the secret). Delegated: an access token for one mailbox, given
- * by the operator (the mailbox's `xoauth2` login); it cannot be refreshed here.
+ * by the operator (the mailbox's `xoauth2` login; it cannot be refreshed), or a refresh token (the
+ * mailbox's `password` login, redeemed with the server's app registration — graph-refresh.ts).
  */
 import { createHash } from 'node:crypto';
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import type { AuthSpec } from '../../config/types.js';
+import type { AuthSpec, SecretRef, ServerSpec } from '../../config/types.js';
 import { resolveSecret } from '../../config/secrets.js';
 import { ErrorCode, PermanentError, TransientError } from '../../errors.js';
 import type { GraphTarget } from './graph-config.js';
 import { MsalNetwork } from './msal-network.js';
+import { RefreshTokenSource } from './graph-refresh.js';
 
 /** Where bearer tokens come from. */
 export interface TokenSource {
@@ -92,14 +94,37 @@ export class StaticTokenSource implements TokenSource {
   }
 }
 
-/** The token source for a login: `master` = app-only (user = client id, password = secret); `xoauth2` = delegated. */
-export function tokenSourceFor(target: GraphTarget, auth: AuthSpec): TokenSource {
+/** The app registration (client id + secret): the server's admin login in mode master. */
+export interface AppRegistration {
+  clientId: string;
+  clientSecret: SecretRef;
+}
+
+/** The server's app registration, when its admin login is one (mode master). */
+export function appOf(server: ServerSpec): AppRegistration | undefined {
+  return server.admin?.mode === 'master'
+    ? { clientId: server.admin.user, clientSecret: server.admin.password }
+    : undefined;
+}
+
+/**
+ * The token source for a login: `master` = app-only (user = client id, password = secret); `xoauth2` = a
+ * delegated access token; `password` = a delegated refresh token, redeemed with `app`.
+ */
+export function tokenSourceFor(target: GraphTarget, auth: AuthSpec, app?: AppRegistration): TokenSource {
   if (auth.kind === 'master')
     return new AppTokenSource(target, auth.masterUser, resolveSecret(auth.password));
   if (auth.kind === 'xoauth2') return new StaticTokenSource(resolveSecret(auth.accessToken), target.where);
+  if (app)
+    return new RefreshTokenSource(
+      target,
+      app.clientId,
+      resolveSecret(app.clientSecret),
+      resolveSecret(auth.password),
+    );
   throw new PermanentError(
     ErrorCode.ConfigInvalid,
-    `${target.where}: Microsoft 365 does not take passwords (basic authentication is off in Exchange Online).`,
-    'Use app-only access: admin: { user: <client id>, password: <client secret>, mode: master }, or a delegated access token (auth=xoauth2).',
+    `${target.where}: Microsoft 365 does not take passwords (basic authentication is off in Exchange Online); a password login is read as a delegated refresh token, and the server names no app registration to redeem it.`,
+    'Use app-only access: admin: { user: <client id>, password: <client secret>, mode: master } (a refresh token then works too), or a delegated access token (auth=xoauth2).',
   );
 }

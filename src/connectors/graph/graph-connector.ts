@@ -10,7 +10,7 @@ import type {
   MailDestination,
   MailSource,
 } from '../contract.js';
-import { tokenSourceFor } from './graph-auth.js';
+import { appOf, tokenSourceFor } from './graph-auth.js';
 import { GraphClient } from './graph-client.js';
 import { graphTarget } from './graph-config.js';
 import { GraphDestination } from './graph-destination.js';
@@ -21,7 +21,7 @@ import { GraphSource } from './graph-source.js';
 
 function clientFor(server: ServerSpec, auth: AuthSpec): GraphClient {
   const target = graphTarget(server, auth);
-  return new GraphClient(target, tokenSourceFor(target, auth));
+  return new GraphClient(target, tokenSourceFor(target, auth, appOf(server)));
 }
 
 /** Microsoft 365 as a source and a destination (registry kind `graph`). */

@@ -6,7 +6,7 @@
  */
 import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import { asCutoverError } from '../../errors.js';
-import { tokenSourceFor } from './graph-auth.js';
+import { appOf, tokenSourceFor } from './graph-auth.js';
 import { GraphClient } from './graph-client.js';
 import { graphTarget, userPath } from './graph-config.js';
 
@@ -38,7 +38,7 @@ export async function checkGraphMailboxes(
   for (const m of mailboxes) {
     try {
       const target = graphTarget(server, m.auth);
-      await checkMailbox(new GraphClient(target, tokenSourceFor(target, m.auth)), signal);
+      await checkMailbox(new GraphClient(target, tokenSourceFor(target, m.auth, appOf(server))), signal);
       out.push({ user: m.user, ready: true });
     } catch (err) {
       out.push({ user: m.user, ready: false, problem: asCutoverError(err).describe() });

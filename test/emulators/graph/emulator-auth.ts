@@ -1,7 +1,8 @@
 /**
  * LOCAL EMULATOR of Entra ID for the Microsoft Graph emulator (test code, not the real service): the
- * tenant's OpenID configuration and the v2.0 token endpoint, client-credentials grant only, with the
- * AADSTS errors Entra returns for an unknown app or a wrong secret.
+ * tenant's OpenID configuration and the v2.0 token endpoint: the client-credentials grant and the
+ * refresh-token grant (delegated, rotating refresh tokens), with the AADSTS errors Entra returns for an
+ * unknown app, a wrong secret or a refresh token that is expired or revoked.
  */
 import { randomBytes } from 'node:crypto';
 import { fail, type EmRequest, type EmResponse } from './emulator-http.js';
@@ -14,6 +15,8 @@ export interface EmulatedApp {
   clientSecret: string;
   /** Record a token handed out. */
   issued(token: string): void;
+  /** Redeem a refresh token: a delegated access token and the next refresh token, or undefined if refused. */
+  redeem(refreshToken: string): { access: string; refresh: string } | undefined;
 }
 
 /** Answer a request under /{tenant}/. */
@@ -32,12 +35,13 @@ export function tokenRoute(app: EmulatedApp, req: EmRequest): EmResponse {
     };
   if (req.path.endsWith('/oauth2/v2.0/token') && req.method === 'POST') {
     const f = new URLSearchParams(req.body.toString('utf8'));
-    if (f.get('grant_type') !== 'client_credentials')
+    const grant = f.get('grant_type');
+    if (grant !== 'client_credentials' && grant !== 'refresh_token')
       return {
         status: 400,
         json: {
           error: 'unsupported_grant_type',
-          error_description: 'Only client_credentials is emulated.',
+          error_description: 'Only client_credentials and refresh_token are emulated.',
         },
       };
     if (f.get('client_id') !== clientId)
@@ -56,6 +60,28 @@ export function tokenRoute(app: EmulatedApp, req: EmRequest): EmResponse {
           error_description: 'AADSTS7000215: Invalid client secret provided.',
         },
       };
+    if (grant === 'refresh_token') {
+      const got = app.redeem(f.get('refresh_token') ?? '');
+      if (!got)
+        return {
+          status: 400,
+          json: {
+            error: 'invalid_grant',
+            error_description:
+              'AADSTS700082: The refresh token has expired due to inactivity or has been revoked.',
+          },
+        };
+      return {
+        status: 200,
+        json: {
+          token_type: 'Bearer',
+          scope: f.get('scope') ?? '',
+          expires_in: 3599,
+          access_token: got.access,
+          refresh_token: got.refresh,
+        },
+      };
+    }
     const tok = `emu-app-${randomBytes(12).toString('hex')}`;
     app.issued(tok);
     return {

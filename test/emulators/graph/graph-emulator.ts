@@ -53,6 +53,8 @@ export interface EmulatorStats {
   mimeCreates: number;
   /** Messages created (any format), successful or not. */
   creates: number;
+  /** Requests to the token endpoint (any grant). */
+  tokenRequests: number;
 }
 
 /** Who a token belongs to: the app (every mailbox) or one delegated mailbox. */
@@ -72,11 +74,14 @@ export class GraphEmulator {
     uploadChunks: 0,
     mimeCreates: 0,
     creates: 0,
+    tokenRequests: 0,
   };
   readonly tenantId: string;
   readonly clientId: string;
   readonly clientSecret: string;
   private readonly tokens = new Map<string, Caller>();
+  /** Delegated refresh tokens → their mailbox (each is used once: Entra rotates them). */
+  private readonly refreshTokens = new Map<string, string>();
   private readonly active = new Map<string, number>();
   private storm = { count: 0, retryAfterSeconds: 1, status: 429, skip: 0 };
   private ctx!: MailContext;
@@ -187,6 +192,23 @@ export class GraphEmulator {
     return tok;
   }
 
+  /** A delegated refresh token for one mailbox (what a consent flow would have stored). */
+  delegatedRefreshToken(upn: string): string {
+    const rt = `emu-refresh-${randomBytes(12).toString('hex')}`;
+    this.refreshTokens.set(rt, upn.toLowerCase());
+    return rt;
+  }
+
+  /** Every delegated access token handed out so far stops working (as when they expire). */
+  expireDelegatedTokens(): void {
+    for (const [tok, who] of this.tokens) if (who.kind === 'delegated') this.tokens.delete(tok);
+  }
+
+  /** Every refresh token of a mailbox is revoked (password reset, admin revocation). */
+  revokeRefreshTokens(upn: string): void {
+    for (const [rt, u] of this.refreshTokens) if (u === upn.toLowerCase()) this.refreshTokens.delete(rt);
+  }
+
   /** Put messages into a folder (display-name path, created when missing) behind the API's back. */
   seed(upn: string, folder: string[], messages: SeedMessage[]): EmMessage[] {
     return seedMessages(this.store, upn, folder, messages);
@@ -200,6 +222,7 @@ export class GraphEmulator {
       return { res: uploadChunk(this.ctx, req.path.split('/')[2]!, req), release: none };
     }
     const tenant = new RegExp(`^/${this.tenantId}/`);
+    if (tenant.test(req.path) && req.path.endsWith('/token')) this.stats.tokenRequests++;
     if (tenant.test(req.path))
       return {
         res: tokenRoute(
@@ -209,6 +232,12 @@ export class GraphEmulator {
             clientId: this.clientId,
             clientSecret: this.clientSecret,
             issued: (t) => this.tokens.set(t, { kind: 'app' }),
+            redeem: (rt) => {
+              const upn = this.refreshTokens.get(rt);
+              if (!upn) return undefined;
+              this.refreshTokens.delete(rt);
+              return { access: this.delegatedToken(upn), refresh: this.delegatedRefreshToken(upn) };
+            },
           },
           req,
         ),
