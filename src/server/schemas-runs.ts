@@ -21,6 +21,12 @@ export const StartRunBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    phase: Type.Optional(
+      StringEnum(['prestage', 'recent', 'delta', 'final', 'catchup'], {
+        description:
+          'Narrow the pass to a phase of the plan: prestage (older than plan.prestageOlderThanDays), recent (the last plan.recentMonths before the cutover), delta/final (everything), catchup (everything, within plan.catchUpDays after the cutover). Default: everything.',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'No ids and no filter: every mailbox of the project' },
 );
@@ -32,6 +38,9 @@ export const RunStatus = Type.Object({
   startedAt: Type.Union([Type.String(), Type.Null()]),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
   mailboxIds: Type.Array(Type.Integer()),
+  phase: Type.Union([StringEnum(['prestage', 'recent', 'delta', 'final', 'catchup']), Type.Null()], {
+    description: 'The phase of the current or last pass; null = everything',
+  }),
   outcome: Type.Union([
     Type.Object({ done: Type.Integer(), failed: Type.Integer(), stopped: Type.Integer() }),
     Type.Null(),

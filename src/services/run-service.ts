@@ -10,6 +10,7 @@ import type { MemberFilter, ProjectMailboxRepo } from '../store/project-mailbox-
 import { runMigration, type MailboxOutcome } from './migration-service.js';
 import type { ProjectService } from './project-service.js';
 import type { StoredSettings } from './project-settings.js';
+import { phaseOptions, type Phase } from './phases.js';
 import { RunEvents } from './run-events.js';
 import { ConflictError } from './service-errors.js';
 
@@ -20,6 +21,8 @@ export interface RunStatus {
   startedAt: string | null;
   finishedAt: string | null;
   mailboxIds: number[];
+  /** The phase of the pass (null = everything). */
+  phase: Phase | null;
   outcome: { done: number; failed: number; stopped: number } | null;
   error: string | null;
   throttledMailboxIds: number[];
@@ -32,6 +35,7 @@ interface ProjectRun {
   plan: PlanConfig;
   done: Promise<void>;
   selection: MemberFilter;
+  phase?: Phase;
 }
 
 /** Runs the engine; the real one unless a test gives another. */
@@ -70,6 +74,7 @@ export class RunService {
         startedAt: null,
         finishedAt: null,
         mailboxIds: [],
+        phase: null,
         outcome: null,
         error: null,
         throttledMailboxIds: [],
@@ -77,8 +82,8 @@ export class RunService {
     return { ...r.status, throttledMailboxIds: this.events(projectId).throttledNow() };
   }
 
-  /** Start a pass over the selected mailboxes (all by default). 409 while one is going. */
-  async start(projectId: number, selection: MemberFilter = {}): Promise<RunStatus> {
+  /** Start a pass over the selected mailboxes (all by default), optionally one phase. 409 while one is going. */
+  async start(projectId: number, selection: MemberFilter = {}, phase?: Phase): Promise<RunStatus> {
     // Checked and claimed before the first await: two requests at once cannot both start a pass.
     if (this.busy(projectId) || this.starting.has(projectId))
       throw new ConflictError(
@@ -87,13 +92,13 @@ export class RunService {
       );
     this.starting.add(projectId);
     try {
-      return await this.begin(projectId, selection);
+      return await this.begin(projectId, selection, phase);
     } finally {
       this.starting.delete(projectId);
     }
   }
 
-  private async begin(projectId: number, selection: MemberFilter): Promise<RunStatus> {
+  private async begin(projectId: number, selection: MemberFilter, phase?: Phase): Promise<RunStatus> {
     const { settings } = await this.deps.projects.settings(projectId);
     const project = await this.deps.projects.runtime(projectId);
     const rows = await this.deps.members.all(projectId, selection);
@@ -103,9 +108,11 @@ export class RunService {
         'Add mailboxes, or change the selection.',
       );
     project.mailboxes = rows.map((m) => spec(project, m.sourceUser, m.destUser, m.starred, m.options));
-    const plan: PlanConfig = { ...defaultPlan(), timezone: settings.timezone, windows: [] };
+    // The stored plan (phases, dates); its windows are a copy the schedule below keeps current.
+    const plan: PlanConfig = { ...(project.plan ?? defaultPlan()), timezone: settings.timezone, windows: [] };
     schedule(plan, settings);
     project.plan = plan;
+    if (phase) checkPhase(phase, project, plan);
     const controller = new AbortController();
     const status: RunStatus = {
       projectId,
@@ -113,6 +120,7 @@ export class RunService {
       startedAt: new Date().toISOString(),
       finishedAt: null,
       mailboxIds: rows.map((m) => m.id),
+      phase: phase ?? null,
       outcome: null,
       error: null,
       throttledMailboxIds: [],
@@ -127,6 +135,7 @@ export class RunService {
     const run = (this.deps.runner ?? runMigration)(this.deps.store, project, {
       progress: hub,
       signal: controller.signal,
+      ...(phase ? { phase } : {}),
     });
     const done = run
       .then((outcomes) => void (status.outcome = count(outcomes)))
@@ -139,7 +148,7 @@ export class RunService {
         const o = status.outcome ?? { done: 0, failed: 0, stopped: 0 };
         hub.emit({ type: 'run-finished', data: { projectId, at: status.finishedAt, ...o } });
       });
-    this.runs.set(projectId, { status, controller, plan, done, selection });
+    this.runs.set(projectId, { status, controller, plan, done, selection, ...(phase ? { phase } : {}) });
     return this.status(projectId);
   }
 
@@ -159,9 +168,10 @@ export class RunService {
     return this.status(projectId);
   }
 
-  /** Resume a paused project: a new pass over the same selection (what is done is skipped). */
+  /** Resume a paused project: a new pass over the same selection and phase (what is done is skipped). */
   async resume(projectId: number): Promise<RunStatus> {
-    return this.start(projectId, this.runs.get(projectId)?.selection ?? {});
+    const r = this.runs.get(projectId);
+    return this.start(projectId, r?.selection ?? {}, r?.phase);
   }
 
   /** Until the pass has ended (tests, shutdown). */
@@ -231,4 +241,14 @@ function count(outcomes: MailboxOutcome[]) {
   const c = { done: 0, failed: 0, stopped: 0 };
   for (const o of outcomes) c[o.status]++;
   return c;
+}
+
+/** A phase out of its time (catch-up after its days) is refused before the pass starts, in the plan's words. */
+function checkPhase(phase: Phase, project: ProjectConfig, plan: PlanConfig): void {
+  try {
+    phaseOptions(phase, project.defaults, plan);
+  } catch (err) {
+    const e = err as Error & { hint?: string };
+    throw new ConflictError(e.message, e.hint ?? 'Choose another phase.');
+  }
 }

@@ -49,7 +49,7 @@ export async function runRoutes(
         tags,
         operationId: 'startRun',
         summary:
-          'Start a pass over every mailbox, or those chosen by ids or filter (what is done is skipped)',
+          'Start a pass over every mailbox, or those chosen by ids or filter, optionally one phase of the plan (what is done is skipped)',
         security: csrf,
         params: IdParams,
         body: StartRunBody,
@@ -58,7 +58,8 @@ export async function runRoutes(
     },
     async (req, reply) => {
       const b = req.body ?? {};
-      return reply.code(202).send(await runs.start(req.params.id, b.ids ? { ids: b.ids } : { ...b.filter }));
+      const selection = b.ids ? { ids: b.ids } : { ...b.filter };
+      return reply.code(202).send(await runs.start(req.params.id, selection, b.phase));
     },
   );
 
