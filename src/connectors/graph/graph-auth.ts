@@ -1,9 +1,10 @@
 /**
  * Access tokens for Graph. App-only: the client-credentials grant through MSAL (one MSAL application per
- * tenant + app in the process, so every connection shares its in-memory token cache; app tokens are not
- * persisted — they are re-acquired from the secret). Delegated: an access token for one mailbox, given
- * by the operator (the mailbox's `xoauth2` login; it cannot be refreshed), or a refresh token (the
- * mailbox's `password` login, redeemed with the server's app registration — graph-refresh.ts).
+ * tenant + app in the process, so every connection shares its token cache; with CUTOVER_GRAPH_TOKEN_CACHE
+ * set the cache is also kept, sealed, on disk — graph-token-cache.ts — so a restart reuses its tokens).
+ * Delegated: an access token for one mailbox, given by the operator (the mailbox's `xoauth2` login; it
+ * cannot be refreshed), or a refresh token (the mailbox's `password` login, redeemed with the server's
+ * app registration — graph-refresh.ts).
  */
 import { createHash } from 'node:crypto';
 import { ConfidentialClientApplication } from '@azure/msal-node';
@@ -13,6 +14,7 @@ import { ErrorCode, PermanentError, TransientError } from '../../errors.js';
 import type { GraphTarget } from './graph-config.js';
 import { MsalNetwork } from './msal-network.js';
 import { RefreshTokenSource } from './graph-refresh.js';
+import { sealedCacheFor } from './graph-token-cache.js';
 
 /** Where bearer tokens come from. */
 export interface TokenSource {
@@ -38,8 +40,10 @@ export class AppTokenSource implements TokenSource {
       .digest('hex');
     let app = apps.get(key);
     if (!app) {
+      const cachePlugin = sealedCacheFor(authority, clientId);
       app = new ConfidentialClientApplication({
         auth: { clientId, clientSecret, authority, knownAuthorities: [new URL(target.authorityHost).host] },
+        ...(cachePlugin ? { cache: { cachePlugin } } : {}),
         system: { networkClient: new MsalNetwork(target.insecure, target.where) },
       });
       apps.set(key, app);

@@ -1,0 +1,64 @@
+/**
+ * MSAL's token cache kept across restarts, encrypted: a cache plugin that reads the serialized cache before
+ * MSAL looks at it and writes it back after a change, sealed with the data directory's secret box
+ * (AES-256-GCM, secret-box.ts) in a 0600 file, one per authority + app. A restarted Cutover reuses a token
+ * still valid instead of asking Entra ID again. The connector contract does not carry the data directory,
+ * so it is named by CUTOVER_GRAPH_TOKEN_CACHE (normally the data directory; unset = memory only).
+ * A file that cannot be opened (another key, damaged) is ignored and replaced: tokens are re-acquired.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
+import type { SecretBox } from '../../security/secret-box.js';
+import { openSecretBox } from '../../security/secret-key.js';
+
+/** The environment variable naming the directory of the sealed token cache (normally the data directory). */
+export const TOKEN_CACHE_ENV = 'CUTOVER_GRAPH_TOKEN_CACHE';
+const CONTEXT = 'graph-token-cache';
+
+/** Reads and writes one app's sealed cache file (see the file comment). */
+export class SealedCachePlugin implements ICachePlugin {
+  constructor(
+    readonly file: string,
+    private readonly box: SecretBox,
+  ) {}
+
+  async beforeCacheAccess(ctx: TokenCacheContext): Promise<void> {
+    let sealed: string;
+    try {
+      sealed = await readFile(this.file, 'utf8');
+    } catch {
+      return; // no cache yet
+    }
+    try {
+      ctx.tokenCache.deserialize(this.box.open(sealed.trim(), CONTEXT));
+    } catch {
+      // Sealed with another key or damaged: start empty; the next change overwrites it.
+    }
+  }
+
+  async afterCacheAccess(ctx: TokenCacheContext): Promise<void> {
+    if (!ctx.cacheHasChanged) return;
+    // Written whole under another name, then renamed: a reader never sees half a file.
+    const tmp = `${this.file}.${randomUUID()}.tmp`;
+    try {
+      await writeFile(tmp, this.box.seal(ctx.tokenCache.serialize(), CONTEXT), { mode: 0o600, flag: 'wx' });
+      await rename(tmp, this.file);
+    } catch {
+      await unlink(tmp).catch(() => undefined); // the cache stays in memory; persisting is best effort
+    }
+  }
+}
+
+/** The plugin for one authority + app, or undefined when no cache directory is configured. */
+export function sealedCacheFor(
+  authority: string,
+  clientId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): SealedCachePlugin | undefined {
+  const dir = env[TOKEN_CACHE_ENV]?.trim();
+  if (!dir) return undefined;
+  const name = createHash('sha256').update(`${authority}\n${clientId}`).digest('hex').slice(0, 24);
+  return new SealedCachePlugin(path.join(dir, `graph-tokens-${name}.sealed`), openSecretBox(dir, env));
+}
