@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 // Bundles the React UI (web/main.tsx and web/styles.css) into dist/web/assets with content-hashed names and
 // writes dist/web/index.html pointing at them. esbuild only: well under a second.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// A server may be serving dist/web while this runs (tests, `cutover serve`): every file is written to a
+// temporary name and renamed into place, and assets of earlier builds stay for a while, so a page never
+// reads a half-written or missing file.
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist', 'web');
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
+const assets = path.join(out, 'assets');
+/** Assets of earlier builds are removed once this old (a page loaded before may still ask for them). */
+const KEEP_OLD_MS = 60 * 60 * 1000;
+mkdirSync(assets, { recursive: true });
 
 const result = await build({
   entryPoints: [path.join(root, 'web/main.tsx'), path.join(root, 'web/styles.css')],
-  outdir: path.join(out, 'assets'),
+  outdir: assets,
   entryNames: '[name]-[hash]',
   bundle: true,
   format: 'esm',
@@ -24,8 +29,23 @@ const result = await build({
   sourcemap: 'linked',
   define: { 'process.env.NODE_ENV': '"production"' },
   metafile: true,
+  write: false,
   logLevel: 'warning',
 });
+
+/** Write `file` by renaming a finished temporary file over it. */
+function writeAtomically(file, contents) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, file);
+}
+
+for (const f of result.outputFiles) writeAtomically(f.path, f.contents);
+const written = new Set(result.outputFiles.map((f) => path.basename(f.path)));
+for (const name of readdirSync(assets)) {
+  const file = path.join(assets, name);
+  if (!written.has(name) && Date.now() - statSync(file).mtimeMs > KEEP_OLD_MS) rmSync(file, { force: true });
+}
 
 const outputs = Object.entries(result.metafile.outputs);
 const find = (entry) => {
@@ -36,7 +56,7 @@ const find = (entry) => {
 const script = find('web/main.tsx');
 const style = find('web/styles.css');
 
-writeFileSync(
+writeAtomically(
   path.join(out, 'index.html'),
   `<!doctype html>
 <html lang="en">

@@ -49,8 +49,8 @@ export async function webUi(app: FastifyInstance, opts: { root?: string }): Prom
   await app.register(fastifyStatic, {
     root: path.join(root, 'assets'),
     prefix: '/assets/',
-    // Routes for the files present now (hashed names change only with a rebuild).
-    wildcard: false,
+    // Looked up per request: a rebuild while the server runs adds new hashed files.
+    wildcard: true,
     index: false,
     maxAge: '365d',
     immutable: true,
@@ -65,14 +65,6 @@ export async function webUi(app: FastifyInstance, opts: { root?: string }): Prom
         ApiErrorCode.NotFound,
         `No route GET ${req.url}.`,
         'See /api/docs for the routes.',
-      );
-    // An asset of an older build: answering with index.html would feed HTML to a <script>.
-    if (req.url.startsWith('/assets/'))
-      throw new ApiError(
-        404,
-        ApiErrorCode.NotFound,
-        `No file ${req.url}.`,
-        'Reload the page: the UI was rebuilt.',
       );
     return withHeaders(reply)
       .header('cache-control', 'no-cache')
