@@ -30,6 +30,7 @@ import { TrackerRepo } from '../../store/tracker-repo.js';
 import type { AuthService } from '../auth-service.js';
 import { requireSession } from '../session-hook.js';
 import { alertRoutes } from './alert-routes.js';
+import { discoverRoutes } from './discover-routes.js';
 import { mailboxRoutes } from './mailbox-routes.js';
 import { projectRoutes } from './project-routes.js';
 import { reportRoutes } from './report-routes.js';
@@ -87,6 +88,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   app.addHook('onRequest', requireSession(opts.auth));
   await app.register(projectRoutes, { projects, connections, runs });
   await app.register(mailboxRoutes, { mailboxes, imports, bulk: (id, body) => bulk.apply(id, body) });
+  await app.register(discoverRoutes, { projects, members, imports });
   await app.register(runRoutes, { runs, projects, feed });
   await app.register(trackerRoutes, { tracker });
   await app.register(scheduleRoutes, { projects, runs });
