@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import { decodeWords, parseAddresses, parseParams } from '../../src/connectors/graph/mime-parse.js';
 import {
   readGraphMessage,
@@ -183,4 +184,23 @@ test('large attachments are decoded into private temporary files, removed by dis
     await c.dispose();
   }
   for (const f of files) assert.equal(fs.existsSync(f.path), false);
+});
+
+test('a stream that fails half way through a large attachment leaves no temporary file behind', async () => {
+  const mine = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`cutover-graph-${process.pid}-`));
+  const before = mine();
+  async function* broken(): AsyncIterable<Buffer> {
+    yield crlf(
+      'Subject: cut\nContent-Type: multipart/mixed; boundary=z\n\n--z\nContent-Type: application/zip; name=a.zip\nContent-Transfer-Encoding: base64\n\n',
+    );
+    for (let i = 0; i < 40; i++)
+      yield Buffer.from(
+        randomBytes(57 * 1000)
+          .toString('base64')
+          .replace(/.{76}/g, '$&\r\n'),
+      );
+    throw new Error('connection reset');
+  }
+  await assert.rejects(readGraphMessage(broken()), /connection reset/);
+  assert.deepEqual(mine(), before);
 });
