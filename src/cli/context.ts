@@ -7,6 +7,7 @@ import { parseServerUrl, redactUrl } from '../config/server-url.js';
 import { parseDate, parseSize } from '../config/values.js';
 import { ErrorCode, PermanentError } from '../errors.js';
 import { defaultDataDir } from '../store/db.js';
+import { TOKEN_CACHE_ENV } from '../connectors/graph/graph-token-cache.js';
 
 /** Options shared by commands that name what to work on. */
 export interface TargetOptions {
@@ -128,6 +129,14 @@ export function resolveTarget(o: TargetOptions): {
 }
 
 /** The data directory for commands that only read the store. */
+/**
+ * Connectors that keep a sealed token cache (Microsoft 365) learn where from the environment: point it at
+ * this data directory unless the operator chose another place.
+ */
+export function keepTokensIn(dataDir: string): void {
+  process.env[TOKEN_CACHE_ENV] ??= dataDir;
+}
+
 export function resolveDataDir(o: { project?: string; dataDir?: string }): string {
   if (o.dataDir) return path.resolve(o.dataDir);
   if (process.env.CUTOVER_DATA_DIR) return path.resolve(process.env.CUTOVER_DATA_DIR);

@@ -1,7 +1,7 @@
 /** `cutover serve`: the HTTP API (and later the web UI) over the embedded store, until interrupted. */
 import { ErrorCode, PermanentError } from '../../errors.js';
 import { buildServer } from '../../server/app.js';
-import { resolveDataDir } from '../context.js';
+import { keepTokensIn, resolveDataDir } from '../context.js';
 
 export interface ServeOptions {
   project?: string;
@@ -18,7 +18,9 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
       `--port ${o.port} is not a port number.`,
       'Use 0–65535 (0: any free port).',
     );
-  const app = await buildServer({ dataDir: resolveDataDir(o), projectFile: o.project, logger: true });
+  const dataDir = resolveDataDir(o);
+  keepTokensIn(dataDir);
+  const app = await buildServer({ dataDir, projectFile: o.project, logger: true });
   const address = await app.listen({ port, host: o.host });
   process.stdout.write(`cutover: API on ${address}/api (reference: ${address}/api/docs)\n`);
   await new Promise<void>((resolve) => {
