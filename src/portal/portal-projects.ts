@@ -6,6 +6,7 @@
 import type { SecretBox } from '../security/secret-box.js';
 import type { PortalProject } from '../services/credential-service.js';
 import { ProjectService } from '../services/project-service.js';
+import type { StoredSettings } from '../services/project-settings.js';
 import type { Store } from '../store/db.js';
 import { ProjectRepo } from '../store/project-repo.js';
 import { noProjects, type ProjectSource } from './portal-deps.js';
@@ -51,6 +52,11 @@ export function projectsFromStore(
       return file.forMailbox(mailboxId);
     },
     async forDomain(domain) {
+      // A stored project whose plan names the domain (edited over the API or imported from a file).
+      const d = domain.toLowerCase();
+      const rows = await store.db.selectFrom('projects').select(['id', 'settings']).execute();
+      const hit = rows.find((r) => (JSON.parse(r.settings) as StoredSettings).plan?.domains.includes(d));
+      if (hit) return withPlan(Number(hit.id));
       return (
         (await file.forDomain(domain)) ??
         (await this.single().then((p) => (p && !p.plan?.domains.length ? p : undefined)))

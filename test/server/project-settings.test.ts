@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { projectsFromStore } from '../../src/portal/portal-projects.js';
+import { openSecretBox } from '../../src/security/secret-key.js';
 import { openStore } from '../../src/store/db.js';
 import { tempDataDir } from '../integration/helpers.js';
 import { errorBody, loggedIn, projectBody, server } from './helpers.js';
@@ -247,4 +249,29 @@ test('serve --project keeps the folder rules, the cloud settings and the plan', 
     { days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00', concurrency: 1 },
   ]);
   assert.ok(!list.body.includes('inline-secret') && !list.body.includes('inline-tsig'));
+});
+
+test('the portal and end-user messages read the stored plan: by domain, with its dates and communications', async (t) => {
+  const dataDir = tempDataDir();
+  const app = await server({ dataDir });
+  t.after(() => app.close());
+  const auth = await loggedIn(app);
+  const r = await app.inject({
+    method: 'POST',
+    url: '/api/projects',
+    ...auth,
+    payload: projectBody('portal', { plan: { ...plan, dnsServer: null, domains: ['Old.Example'] } }),
+  });
+  assert.equal(r.statusCode, 201, r.body);
+  await app.close();
+  const store = await openStore(dataDir);
+  t.after(() => store.close());
+  const projects = projectsFromStore(store, openSecretBox(dataDir));
+  const byDomain = await projects.forDomain('old.example');
+  assert.equal(byDomain?.name, 'portal');
+  assert.equal(byDomain?.plan?.communications, 'contact');
+  assert.equal(byDomain?.plan?.contact, 'it@new.example');
+  assert.equal(byDomain?.plan?.cutoverAt?.toISOString(), '2026-12-12T18:00:00.000Z');
+  assert.equal(byDomain?.plan?.prestageOlderThanDays, 45);
+  assert.equal((await projects.single())?.plan?.mode, 'admin');
 });
