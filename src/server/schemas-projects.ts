@@ -240,7 +240,11 @@ export const PlanIn = Type.Object(
       ]),
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description:
+      'The cutover plan; on update a plan sent replaces the stored one whole (its DNS key is kept while the name server and key name stay)',
+  },
 );
 export type PlanIn = Static<typeof PlanIn>;
 
