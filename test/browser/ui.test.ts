@@ -234,6 +234,20 @@ test('an operator sets up, connects the servers, imports mailboxes, migrates and
     () => downloadReports(page),
   );
 
+  await t.test('a Microsoft 365 or Google Workspace side asks for its own login, not a host', async () => {
+    await page.locator('nav').getByRole('link', { name: 'Projects' }).click();
+    await page.getByRole('link', { name: 'New project' }).click();
+    await page.locator('[name="source.kind"]').selectOption('graph');
+    await page.getByLabel('Tenant (directory id or domain)').waitFor();
+    await page.getByLabel('App (client) id').waitFor();
+    await page.getByLabel('Client secret').waitFor();
+    assert.equal(await page.locator('[name="source.host"]').count(), 0);
+    await page.locator('[name="destination.kind"]').selectOption('gmail');
+    await page.getByLabel("Service account key (the JSON file's text)").waitFor();
+    assert.equal(await page.locator('[name="destination.port"]').count(), 0);
+    await screenshot(page, '13-project-cloud');
+  });
+
   assert.deepEqual(errors, []);
   await context.close();
 });

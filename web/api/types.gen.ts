@@ -540,7 +540,7 @@ export interface Operations {
         id: number;
         name: string;
         source: {
-          kind: 'imap' | 'pop3';
+          kind: 'imap' | 'pop3' | 'graph' | 'gmail';
           host: string;
           port: number;
           tls: 'tls' | 'starttls' | 'none';
@@ -553,9 +553,28 @@ export interface Operations {
             passwordSet: boolean;
             passwordSource: 'stored' | 'env' | 'file' | 'none';
           } | null;
+          graph: {
+            tenantId: string;
+            baseUrl?: string;
+            authorityHost?: string;
+            maxMessageBytes?: number;
+          } | null;
+          gmail: {
+            oauthClient: {
+              id: string;
+              secretSet: boolean;
+            } | null;
+            apiUrl?: string;
+            tokenUrl?: string;
+            authUrl?: string;
+            directoryUrl?: string;
+            quotaUnitsPerSecond?: number;
+            /** Largest message, bytes */
+            maxMessageBytes?: number;
+          } | null;
         };
         destination: {
-          kind: 'imap' | 'pop3';
+          kind: 'imap' | 'pop3' | 'graph' | 'gmail';
           host: string;
           port: number;
           tls: 'tls' | 'starttls' | 'none';
@@ -567,6 +586,25 @@ export interface Operations {
             mode: 'master' | 'password';
             passwordSet: boolean;
             passwordSource: 'stored' | 'env' | 'file' | 'none';
+          } | null;
+          graph: {
+            tenantId: string;
+            baseUrl?: string;
+            authorityHost?: string;
+            maxMessageBytes?: number;
+          } | null;
+          gmail: {
+            oauthClient: {
+              id: string;
+              secretSet: boolean;
+            } | null;
+            apiUrl?: string;
+            tokenUrl?: string;
+            authUrl?: string;
+            directoryUrl?: string;
+            quotaUnitsPerSecond?: number;
+            /** Largest message, bytes */
+            maxMessageBytes?: number;
           } | null;
         };
         defaults: {
@@ -576,6 +614,14 @@ export interface Operations {
           maxMessageBytes: number | null;
           includeFolders: string[];
           excludeFolders: string[];
+          folderMap: {
+            from: string;
+            to: string;
+          }[];
+          folderRegex: {
+            pattern: string;
+            replacement: string;
+          }[];
         };
         concurrency: {
           mailboxes: number;
@@ -596,6 +642,37 @@ export interface Operations {
           /** Mailboxes at once; 0 pauses */
           concurrency: number;
         }[];
+        plan: {
+          cutover: string | null;
+          notifyFrom: string | null;
+          mode: 'credentials' | 'admin' | 'oauth';
+          communications: 'none' | 'users' | 'contact' | 'operator';
+          contact: string | null;
+          domains: string[];
+          dns: 'self-service' | 'zone' | 'dynamic';
+          dnsServer: {
+            host: string;
+            port: number;
+            keyName: string | null;
+            keySecretSet: boolean;
+          } | null;
+          dnsTarget?: {
+            kind: 'microsoft365' | 'google' | 'imap';
+            mxHost?: string;
+            imapHost?: string;
+            smtpHost?: string;
+            tenantPrefix?: string;
+            autoconfigHost?: string;
+            verification?: string[];
+          } | null;
+          prestageOlderThanDays: number | null;
+          recentMonths: number | null;
+          catchUpDays: number;
+          addressReplacements: {
+            from: string;
+            to: string;
+          }[];
+        };
         mailboxCount: number;
         createdAt: string;
         updatedAt: string;
@@ -612,11 +689,11 @@ export interface Operations {
     body: {
       name: string;
       source: {
-        /** POP3 can only be a source */
-        kind: 'imap' | 'pop3';
-        host: string;
-        port: number;
-        tls: 'tls' | 'starttls' | 'none';
+        /** POP3 can only be a source; graph = Microsoft 365, gmail = Google Workspace */
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        host?: string;
+        port?: number;
+        tls?: 'tls' | 'starttls' | 'none';
         allowInvalidCertificates?: boolean;
         maxConnections?: number;
         testMailbox?: string;
@@ -624,16 +701,38 @@ export interface Operations {
           user: string;
           /** master: acts for every mailbox; password: its own login only */
           mode: 'master' | 'password';
-          /** Write-only; stored encrypted. Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
+          /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
+        } | null;
+        graph?: {
+          /** Directory (tenant) id or domain */
+          tenantId: string;
+          baseUrl?: string;
+          authorityHost?: string;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
+        } | null;
+        gmail?: {
+          oauthClient?: {
+            id: string;
+            /** Write-only; omit on update to keep the stored one (same id and token URL) */
+            secret?: string;
+          } | null;
+          apiUrl?: string;
+          tokenUrl?: string;
+          authUrl?: string;
+          directoryUrl?: string;
+          quotaUnitsPerSecond?: number;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
         } | null;
       };
       destination: {
-        /** POP3 can only be a source */
-        kind: 'imap' | 'pop3';
-        host: string;
-        port: number;
-        tls: 'tls' | 'starttls' | 'none';
+        /** POP3 can only be a source; graph = Microsoft 365, gmail = Google Workspace */
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        host?: string;
+        port?: number;
+        tls?: 'tls' | 'starttls' | 'none';
         allowInvalidCertificates?: boolean;
         maxConnections?: number;
         testMailbox?: string;
@@ -641,8 +740,30 @@ export interface Operations {
           user: string;
           /** master: acts for every mailbox; password: its own login only */
           mode: 'master' | 'password';
-          /** Write-only; stored encrypted. Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
+          /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
+        } | null;
+        graph?: {
+          /** Directory (tenant) id or domain */
+          tenantId: string;
+          baseUrl?: string;
+          authorityHost?: string;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
+        } | null;
+        gmail?: {
+          oauthClient?: {
+            id: string;
+            /** Write-only; omit on update to keep the stored one (same id and token URL) */
+            secret?: string;
+          } | null;
+          apiUrl?: string;
+          tokenUrl?: string;
+          authUrl?: string;
+          directoryUrl?: string;
+          quotaUnitsPerSecond?: number;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
         } | null;
       };
       defaults?: {
@@ -652,6 +773,17 @@ export interface Operations {
         maxMessageBytes?: number | null;
         includeFolders?: string[];
         excludeFolders?: string[];
+        /** Exact renames, source path → destination path */
+        folderMap?: {
+          from: string;
+          to: string;
+        }[];
+        /** Regex renames over the source path */
+        folderRegex?: {
+          pattern: string;
+          /** JavaScript replace syntax ($1…) */
+          replacement: string;
+        }[];
       };
       concurrency?: {
         mailboxes: number;
@@ -673,12 +805,47 @@ export interface Operations {
         /** Mailboxes at once; 0 pauses */
         concurrency: number;
       }[];
+      plan?: {
+        /** Cutover time: "2026-12-12T18:00" in the project time zone, or ISO with an offset */
+        cutover?: string | null;
+        /** When end-user communications start; same forms as cutover */
+        notifyFrom?: string | null;
+        mode?: 'credentials' | 'admin' | 'oauth';
+        communications?: 'none' | 'users' | 'contact' | 'operator';
+        contact?: string | null;
+        domains?: string[];
+        dns?: 'self-service' | 'zone' | 'dynamic';
+        dnsTarget?: {
+          kind: 'microsoft365' | 'google' | 'imap';
+          mxHost?: string;
+          imapHost?: string;
+          smtpHost?: string;
+          tenantPrefix?: string;
+          autoconfigHost?: string;
+          verification?: string[];
+        } | null;
+        prestageOlderThanDays?: number | null;
+        recentMonths?: number | null;
+        catchUpDays?: number;
+        /** Old address or @domain → new */
+        addressReplacements?: {
+          from: string;
+          to: string;
+        }[];
+        dnsServer?: {
+          host: string;
+          port?: number;
+          keyName?: string;
+          /** TSIG secret, write-only; omit on update to keep it (same host and key name) */
+          keySecret?: string;
+        } | null;
+      };
     };
     response: {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -691,9 +858,28 @@ export interface Operations {
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
         } | null;
+        graph: {
+          tenantId: string;
+          baseUrl?: string;
+          authorityHost?: string;
+          maxMessageBytes?: number;
+        } | null;
+        gmail: {
+          oauthClient: {
+            id: string;
+            secretSet: boolean;
+          } | null;
+          apiUrl?: string;
+          tokenUrl?: string;
+          authUrl?: string;
+          directoryUrl?: string;
+          quotaUnitsPerSecond?: number;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
+        } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -705,6 +891,25 @@ export interface Operations {
           mode: 'master' | 'password';
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
+        } | null;
+        graph: {
+          tenantId: string;
+          baseUrl?: string;
+          authorityHost?: string;
+          maxMessageBytes?: number;
+        } | null;
+        gmail: {
+          oauthClient: {
+            id: string;
+            secretSet: boolean;
+          } | null;
+          apiUrl?: string;
+          tokenUrl?: string;
+          authUrl?: string;
+          directoryUrl?: string;
+          quotaUnitsPerSecond?: number;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
         } | null;
       };
       defaults: {
@@ -714,6 +919,14 @@ export interface Operations {
         maxMessageBytes: number | null;
         includeFolders: string[];
         excludeFolders: string[];
+        folderMap: {
+          from: string;
+          to: string;
+        }[];
+        folderRegex: {
+          pattern: string;
+          replacement: string;
+        }[];
       };
       concurrency: {
         mailboxes: number;
@@ -734,6 +947,37 @@ export interface Operations {
         /** Mailboxes at once; 0 pauses */
         concurrency: number;
       }[];
+      plan: {
+        cutover: string | null;
+        notifyFrom: string | null;
+        mode: 'credentials' | 'admin' | 'oauth';
+        communications: 'none' | 'users' | 'contact' | 'operator';
+        contact: string | null;
+        domains: string[];
+        dns: 'self-service' | 'zone' | 'dynamic';
+        dnsServer: {
+          host: string;
+          port: number;
+          keyName: string | null;
+          keySecretSet: boolean;
+        } | null;
+        dnsTarget?: {
+          kind: 'microsoft365' | 'google' | 'imap';
+          mxHost?: string;
+          imapHost?: string;
+          smtpHost?: string;
+          tenantPrefix?: string;
+          autoconfigHost?: string;
+          verification?: string[];
+        } | null;
+        prestageOlderThanDays: number | null;
+        recentMonths: number | null;
+        catchUpDays: number;
+        addressReplacements: {
+          from: string;
+          to: string;
+        }[];
+      };
       mailboxCount: number;
       createdAt: string;
       updatedAt: string;
@@ -750,7 +994,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -763,9 +1007,28 @@ export interface Operations {
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
         } | null;
+        graph: {
+          tenantId: string;
+          baseUrl?: string;
+          authorityHost?: string;
+          maxMessageBytes?: number;
+        } | null;
+        gmail: {
+          oauthClient: {
+            id: string;
+            secretSet: boolean;
+          } | null;
+          apiUrl?: string;
+          tokenUrl?: string;
+          authUrl?: string;
+          directoryUrl?: string;
+          quotaUnitsPerSecond?: number;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
+        } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -777,6 +1040,25 @@ export interface Operations {
           mode: 'master' | 'password';
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
+        } | null;
+        graph: {
+          tenantId: string;
+          baseUrl?: string;
+          authorityHost?: string;
+          maxMessageBytes?: number;
+        } | null;
+        gmail: {
+          oauthClient: {
+            id: string;
+            secretSet: boolean;
+          } | null;
+          apiUrl?: string;
+          tokenUrl?: string;
+          authUrl?: string;
+          directoryUrl?: string;
+          quotaUnitsPerSecond?: number;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
         } | null;
       };
       defaults: {
@@ -786,6 +1068,14 @@ export interface Operations {
         maxMessageBytes: number | null;
         includeFolders: string[];
         excludeFolders: string[];
+        folderMap: {
+          from: string;
+          to: string;
+        }[];
+        folderRegex: {
+          pattern: string;
+          replacement: string;
+        }[];
       };
       concurrency: {
         mailboxes: number;
@@ -806,6 +1096,37 @@ export interface Operations {
         /** Mailboxes at once; 0 pauses */
         concurrency: number;
       }[];
+      plan: {
+        cutover: string | null;
+        notifyFrom: string | null;
+        mode: 'credentials' | 'admin' | 'oauth';
+        communications: 'none' | 'users' | 'contact' | 'operator';
+        contact: string | null;
+        domains: string[];
+        dns: 'self-service' | 'zone' | 'dynamic';
+        dnsServer: {
+          host: string;
+          port: number;
+          keyName: string | null;
+          keySecretSet: boolean;
+        } | null;
+        dnsTarget?: {
+          kind: 'microsoft365' | 'google' | 'imap';
+          mxHost?: string;
+          imapHost?: string;
+          smtpHost?: string;
+          tenantPrefix?: string;
+          autoconfigHost?: string;
+          verification?: string[];
+        } | null;
+        prestageOlderThanDays: number | null;
+        recentMonths: number | null;
+        catchUpDays: number;
+        addressReplacements: {
+          from: string;
+          to: string;
+        }[];
+      };
       mailboxCount: number;
       createdAt: string;
       updatedAt: string;
@@ -820,11 +1141,11 @@ export interface Operations {
     body: {
       name?: string;
       source?: {
-        /** POP3 can only be a source */
-        kind: 'imap' | 'pop3';
-        host: string;
-        port: number;
-        tls: 'tls' | 'starttls' | 'none';
+        /** POP3 can only be a source; graph = Microsoft 365, gmail = Google Workspace */
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        host?: string;
+        port?: number;
+        tls?: 'tls' | 'starttls' | 'none';
         allowInvalidCertificates?: boolean;
         maxConnections?: number;
         testMailbox?: string;
@@ -832,16 +1153,38 @@ export interface Operations {
           user: string;
           /** master: acts for every mailbox; password: its own login only */
           mode: 'master' | 'password';
-          /** Write-only; stored encrypted. Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
+          /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
+        } | null;
+        graph?: {
+          /** Directory (tenant) id or domain */
+          tenantId: string;
+          baseUrl?: string;
+          authorityHost?: string;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
+        } | null;
+        gmail?: {
+          oauthClient?: {
+            id: string;
+            /** Write-only; omit on update to keep the stored one (same id and token URL) */
+            secret?: string;
+          } | null;
+          apiUrl?: string;
+          tokenUrl?: string;
+          authUrl?: string;
+          directoryUrl?: string;
+          quotaUnitsPerSecond?: number;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
         } | null;
       };
       destination?: {
-        /** POP3 can only be a source */
-        kind: 'imap' | 'pop3';
-        host: string;
-        port: number;
-        tls: 'tls' | 'starttls' | 'none';
+        /** POP3 can only be a source; graph = Microsoft 365, gmail = Google Workspace */
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        host?: string;
+        port?: number;
+        tls?: 'tls' | 'starttls' | 'none';
         allowInvalidCertificates?: boolean;
         maxConnections?: number;
         testMailbox?: string;
@@ -849,8 +1192,30 @@ export interface Operations {
           user: string;
           /** master: acts for every mailbox; password: its own login only */
           mode: 'master' | 'password';
-          /** Write-only; stored encrypted. Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
+          /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
+        } | null;
+        graph?: {
+          /** Directory (tenant) id or domain */
+          tenantId: string;
+          baseUrl?: string;
+          authorityHost?: string;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
+        } | null;
+        gmail?: {
+          oauthClient?: {
+            id: string;
+            /** Write-only; omit on update to keep the stored one (same id and token URL) */
+            secret?: string;
+          } | null;
+          apiUrl?: string;
+          tokenUrl?: string;
+          authUrl?: string;
+          directoryUrl?: string;
+          quotaUnitsPerSecond?: number;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
         } | null;
       };
       defaults?: {
@@ -860,6 +1225,17 @@ export interface Operations {
         maxMessageBytes?: number | null;
         includeFolders?: string[];
         excludeFolders?: string[];
+        /** Exact renames, source path → destination path */
+        folderMap?: {
+          from: string;
+          to: string;
+        }[];
+        /** Regex renames over the source path */
+        folderRegex?: {
+          pattern: string;
+          /** JavaScript replace syntax ($1…) */
+          replacement: string;
+        }[];
       };
       concurrency?: {
         mailboxes: number;
@@ -881,12 +1257,47 @@ export interface Operations {
         /** Mailboxes at once; 0 pauses */
         concurrency: number;
       }[];
+      plan?: {
+        /** Cutover time: "2026-12-12T18:00" in the project time zone, or ISO with an offset */
+        cutover?: string | null;
+        /** When end-user communications start; same forms as cutover */
+        notifyFrom?: string | null;
+        mode?: 'credentials' | 'admin' | 'oauth';
+        communications?: 'none' | 'users' | 'contact' | 'operator';
+        contact?: string | null;
+        domains?: string[];
+        dns?: 'self-service' | 'zone' | 'dynamic';
+        dnsTarget?: {
+          kind: 'microsoft365' | 'google' | 'imap';
+          mxHost?: string;
+          imapHost?: string;
+          smtpHost?: string;
+          tenantPrefix?: string;
+          autoconfigHost?: string;
+          verification?: string[];
+        } | null;
+        prestageOlderThanDays?: number | null;
+        recentMonths?: number | null;
+        catchUpDays?: number;
+        /** Old address or @domain → new */
+        addressReplacements?: {
+          from: string;
+          to: string;
+        }[];
+        dnsServer?: {
+          host: string;
+          port?: number;
+          keyName?: string;
+          /** TSIG secret, write-only; omit on update to keep it (same host and key name) */
+          keySecret?: string;
+        } | null;
+      };
     };
     response: {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -899,9 +1310,28 @@ export interface Operations {
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
         } | null;
+        graph: {
+          tenantId: string;
+          baseUrl?: string;
+          authorityHost?: string;
+          maxMessageBytes?: number;
+        } | null;
+        gmail: {
+          oauthClient: {
+            id: string;
+            secretSet: boolean;
+          } | null;
+          apiUrl?: string;
+          tokenUrl?: string;
+          authUrl?: string;
+          directoryUrl?: string;
+          quotaUnitsPerSecond?: number;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
+        } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -913,6 +1343,25 @@ export interface Operations {
           mode: 'master' | 'password';
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
+        } | null;
+        graph: {
+          tenantId: string;
+          baseUrl?: string;
+          authorityHost?: string;
+          maxMessageBytes?: number;
+        } | null;
+        gmail: {
+          oauthClient: {
+            id: string;
+            secretSet: boolean;
+          } | null;
+          apiUrl?: string;
+          tokenUrl?: string;
+          authUrl?: string;
+          directoryUrl?: string;
+          quotaUnitsPerSecond?: number;
+          /** Largest message, bytes */
+          maxMessageBytes?: number;
         } | null;
       };
       defaults: {
@@ -922,6 +1371,14 @@ export interface Operations {
         maxMessageBytes: number | null;
         includeFolders: string[];
         excludeFolders: string[];
+        folderMap: {
+          from: string;
+          to: string;
+        }[];
+        folderRegex: {
+          pattern: string;
+          replacement: string;
+        }[];
       };
       concurrency: {
         mailboxes: number;
@@ -942,6 +1399,37 @@ export interface Operations {
         /** Mailboxes at once; 0 pauses */
         concurrency: number;
       }[];
+      plan: {
+        cutover: string | null;
+        notifyFrom: string | null;
+        mode: 'credentials' | 'admin' | 'oauth';
+        communications: 'none' | 'users' | 'contact' | 'operator';
+        contact: string | null;
+        domains: string[];
+        dns: 'self-service' | 'zone' | 'dynamic';
+        dnsServer: {
+          host: string;
+          port: number;
+          keyName: string | null;
+          keySecretSet: boolean;
+        } | null;
+        dnsTarget?: {
+          kind: 'microsoft365' | 'google' | 'imap';
+          mxHost?: string;
+          imapHost?: string;
+          smtpHost?: string;
+          tenantPrefix?: string;
+          autoconfigHost?: string;
+          verification?: string[];
+        } | null;
+        prestageOlderThanDays: number | null;
+        recentMonths: number | null;
+        catchUpDays: number;
+        addressReplacements: {
+          from: string;
+          to: string;
+        }[];
+      };
       mailboxCount: number;
       createdAt: string;
       updatedAt: string;
@@ -988,6 +1476,57 @@ export interface Operations {
       total: number;
       offset: number;
       limit: number;
+    };
+  };
+  /** List the source's mailboxes with its admin login (Microsoft 365, Google Workspace); those the project has are marked known */
+  'POST /api/projects/{id}/discover': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      /** List suspended / disabled accounts too */
+      includeSuspended?: boolean;
+    };
+    response: {
+      rows: Array<{
+        /** Source login */
+        source: string;
+        /** Destination login, after the plan's address replacements */
+        destination: string;
+        name: string | null;
+        /** user, shared… where the system says */
+        kind: string | null;
+        suspended: boolean;
+        /** The project has this mailbox already */
+        known: boolean;
+      }>;
+      /** Suspended accounts found and not listed */
+      suspendedLeftOut: number;
+    };
+  };
+  /** Add the chosen discovered mailboxes to the project (as a CSV import: known ones updated, bad rows listed) */
+  'POST /api/projects/{id}/discover/add': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      /** The chosen rows; destination defaults to the source */
+      rows: {
+        source: string;
+        destination?: string;
+      }[];
+    };
+    response: {
+      added: number;
+      updated: number;
+      conflicts: number;
+      errors: {
+        line: number;
+        message: string;
+        hint: string;
+      }[];
     };
   };
   /** Live progress (server-sent events): per-mailbox progress, throughput, throttling, runs, alerts */
@@ -1174,6 +1713,8 @@ export interface Operations {
       startedAt: string | null;
       finishedAt: string | null;
       mailboxIds: number[];
+      /** The phase of the current or last pass; null = everything */
+      phase: 'prestage' | 'recent' | 'delta' | 'final' | 'catchup' | null;
       outcome: {
         done: number;
         failed: number;
@@ -1197,6 +1738,8 @@ export interface Operations {
       startedAt: string | null;
       finishedAt: string | null;
       mailboxIds: number[];
+      /** The phase of the current or last pass; null = everything */
+      phase: 'prestage' | 'recent' | 'delta' | 'final' | 'catchup' | null;
       outcome: {
         done: number;
         failed: number;
@@ -1220,6 +1763,8 @@ export interface Operations {
       startedAt: string | null;
       finishedAt: string | null;
       mailboxIds: number[];
+      /** The phase of the current or last pass; null = everything */
+      phase: 'prestage' | 'recent' | 'delta' | 'final' | 'catchup' | null;
       outcome: {
         done: number;
         failed: number;
@@ -1230,7 +1775,7 @@ export interface Operations {
       throttledMailboxIds: number[];
     };
   };
-  /** Start a pass over every mailbox, or those chosen by ids or filter (what is done is skipped) */
+  /** Start a pass over every mailbox, or those chosen by ids or filter, optionally one phase of the plan (what is done is skipped) */
   'POST /api/projects/{id}/run/start': {
     path: {
       id: number;
@@ -1244,6 +1789,8 @@ export interface Operations {
         starred?: boolean;
         search?: string;
       };
+      /** Narrow the pass to a phase of the plan: prestage (older than plan.prestageOlderThanDays), recent (the last plan.recentMonths before the cutover), delta/final (everything), catchup (everything, within plan.catchUpDays after the cutover). Default: everything. */
+      phase?: 'prestage' | 'recent' | 'delta' | 'final' | 'catchup';
     };
     response: {
       projectId: number;
@@ -1251,6 +1798,8 @@ export interface Operations {
       startedAt: string | null;
       finishedAt: string | null;
       mailboxIds: number[];
+      /** The phase of the current or last pass; null = everything */
+      phase: 'prestage' | 'recent' | 'delta' | 'final' | 'catchup' | null;
       outcome: {
         done: number;
         failed: number;
@@ -1492,6 +2041,8 @@ export interface EventStreams {
         startedAt: string | null;
         finishedAt: string | null;
         mailboxIds: number[];
+        /** The phase of the current or last pass; null = everything */
+        phase: 'prestage' | 'recent' | 'delta' | 'final' | 'catchup' | null;
         outcome: {
           done: number;
           failed: number;

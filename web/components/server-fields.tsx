@@ -1,13 +1,14 @@
 /** The fields of one server (source or destination) and their conversion to and from the API's shape. */
 import type { BodyOf } from '../api/client.js';
 import type { Project } from '../project-context.js';
+import { CloudFields, PasswordField } from './cloud-fields.js';
 
 type ServerIn = BodyOf<'POST /api/projects'>['source'];
 type ServerOut = Project['source'];
 
 /** A server as the form holds it: every field a string or a flag. */
 export interface ServerForm {
-  kind: 'imap' | 'pop3';
+  kind: ServerOut['kind'];
   host: string;
   port: string;
   tls: 'tls' | 'starttls' | 'none';
@@ -21,7 +22,15 @@ export interface ServerForm {
   passwordSet: boolean;
   /** kind|host|port|user the stored password belongs to: it is kept only while these stay the same. */
   storedFor: string;
+  /** Microsoft 365: the directory (tenant) id or domain. */
+  tenantId: string;
+  /** The stored Graph/Gmail options the form does not show, sent back unchanged (secrets stay stored). */
+  graphExtra: Omit<NonNullable<ServerOut['graph']>, 'tenantId'>;
+  gmailExtra: NonNullable<ServerIn['gmail']>;
 }
+
+/** Microsoft 365 and Google Workspace are reached over their APIs: no host, port or TLS to choose. */
+export const isCloud = (kind: ServerForm['kind']) => kind === 'graph' || kind === 'gmail';
 
 const identity = (f: Pick<ServerForm, 'kind' | 'host' | 'port' | 'adminUser'>) =>
   [f.kind, f.host.trim().toLowerCase(), f.port.trim(), f.adminUser.trim()].join('|');
@@ -44,6 +53,9 @@ export function emptyServer(): ServerForm {
     password: '',
     passwordSet: false,
     storedFor: '',
+    tenantId: '',
+    graphExtra: {},
+    gmailExtra: {},
   };
 }
 
@@ -62,23 +74,34 @@ export function serverForm(s: ServerOut): ServerForm {
     password: '',
     passwordSet: s.admin?.passwordSet ?? false,
     storedFor: identity({ kind: s.kind, host: s.host, port: String(s.port), adminUser: s.admin?.user ?? '' }),
+    tenantId: s.graph?.tenantId ?? '',
+    graphExtra: s.graph ? (({ tenantId: _t, ...rest }) => rest)(s.graph) : {},
+    gmailExtra: s.gmail
+      ? { ...s.gmail, oauthClient: s.gmail.oauthClient ? { id: s.gmail.oauthClient.id } : null }
+      : {},
   };
 }
 
 /** The API's shape; an empty password is left out so the stored one is kept. */
 export function serverIn(f: ServerForm): ServerIn {
-  return {
+  const admin =
+    f.adminMode === 'none'
+      ? null
+      : { user: f.adminUser.trim(), mode: f.adminMode, ...(f.password ? { password: f.password } : {}) };
+  const common = {
     kind: f.kind,
+    maxConnections: Number(f.maxConnections) || 10,
+    ...(f.testMailbox.trim() ? { testMailbox: f.testMailbox.trim() } : {}),
+    admin,
+  };
+  if (f.kind === 'graph') return { ...common, graph: { ...f.graphExtra, tenantId: f.tenantId.trim() } };
+  if (f.kind === 'gmail') return { ...common, gmail: f.gmailExtra };
+  return {
+    ...common,
     host: f.host.trim(),
     port: Number(f.port),
     tls: f.tls,
     allowInvalidCertificates: f.allowInvalidCertificates,
-    maxConnections: Number(f.maxConnections) || 10,
-    ...(f.testMailbox.trim() ? { testMailbox: f.testMailbox.trim() } : {}),
-    admin:
-      f.adminMode === 'none'
-        ? null
-        : { user: f.adminUser.trim(), mode: f.adminMode, ...(f.password ? { password: f.password } : {}) },
   };
 }
 
@@ -92,53 +115,90 @@ export function ServerFields(props: { name: string; value: ServerForm; onChange:
     // Follow the protocol's usual port while the operator has not typed another one.
     if ((patch.kind || patch.tls) && f.port === defaultPort(f.kind, f.tls))
       next.port = defaultPort(next.kind, next.tls);
+    // Microsoft 365 and Google Workspace always log in with an app or service account acting for everyone.
+    if (patch.kind && isCloud(patch.kind)) next.adminMode = 'master';
     onChange(next);
   };
+  const password = <PasswordField name={name} f={f} keeps={keeps} set={set} label="Admin password" />;
   return (
     <div className="form-grid">
       <label>
-        Protocol
+        System
         <select
           name={`${name}.kind`}
           value={f.kind}
           onChange={(e) => set({ kind: e.target.value as ServerForm['kind'] })}
         >
-          <option value="imap">IMAP</option>
-          <option value="pop3">POP3 (source only)</option>
+          <option value="imap">IMAP server</option>
+          <option value="pop3">POP3 server (source only)</option>
+          <option value="graph">Microsoft 365 (Graph)</option>
+          <option value="gmail">Google Workspace (Gmail)</option>
         </select>
       </label>
-      <label>
-        Host name
-        <input
-          name={`${name}.host`}
-          value={f.host}
-          placeholder="mail.example.org"
-          onChange={(e) => set({ host: e.target.value })}
-          required
-        />
-      </label>
-      <label>
-        Port
-        <input
-          name={`${name}.port`}
-          inputMode="numeric"
-          value={f.port}
-          onChange={(e) => set({ port: e.target.value })}
-          required
-        />
-      </label>
-      <label>
-        Encryption
-        <select
-          name={`${name}.tls`}
-          value={f.tls}
-          onChange={(e) => set({ tls: e.target.value as ServerForm['tls'] })}
-        >
-          <option value="tls">TLS from the start</option>
-          <option value="starttls">STARTTLS</option>
-          <option value="none">None (only on a trusted network)</option>
-        </select>
-      </label>
+      {isCloud(f.kind) ? (
+        <CloudFields name={name} f={f} keeps={keeps} set={set} />
+      ) : (
+        <>
+          <label>
+            Host name
+            <input
+              name={`${name}.host`}
+              value={f.host}
+              placeholder="mail.example.org"
+              onChange={(e) => set({ host: e.target.value })}
+              required
+            />
+          </label>
+          <label>
+            Port
+            <input
+              name={`${name}.port`}
+              inputMode="numeric"
+              value={f.port}
+              onChange={(e) => set({ port: e.target.value })}
+              required
+            />
+          </label>
+          <label>
+            Encryption
+            <select
+              name={`${name}.tls`}
+              value={f.tls}
+              onChange={(e) => set({ tls: e.target.value as ServerForm['tls'] })}
+            >
+              <option value="tls">TLS from the start</option>
+              <option value="starttls">STARTTLS</option>
+              <option value="none">None (only on a trusted network)</option>
+            </select>
+          </label>
+          <label>
+            Admin login
+            <select
+              name={`${name}.adminMode`}
+              value={f.adminMode}
+              onChange={(e) => set({ adminMode: e.target.value as ServerForm['adminMode'] })}
+            >
+              <option value="none">None (each mailbox’s own password)</option>
+              <option value="master">Master user (any mailbox)</option>
+              <option value="password">Admin account with password</option>
+            </select>
+          </label>
+          {f.adminMode !== 'none' && (
+            <>
+              <label>
+                Admin user
+                <input
+                  name={`${name}.adminUser`}
+                  value={f.adminUser}
+                  onChange={(e) => set({ adminUser: e.target.value })}
+                  required
+                />
+              </label>
+              {password}
+            </>
+          )}
+        </>
+      )}
       <label>
         Connections at most
         <input
@@ -157,55 +217,17 @@ export function ServerFields(props: { name: string; value: ServerForm; onChange:
           onChange={(e) => set({ testMailbox: e.target.value })}
         />
       </label>
-      <label>
-        Admin login
-        <select
-          name={`${name}.adminMode`}
-          value={f.adminMode}
-          onChange={(e) => set({ adminMode: e.target.value as ServerForm['adminMode'] })}
-        >
-          <option value="none">None (each mailbox’s own password)</option>
-          <option value="master">Master user (any mailbox)</option>
-          <option value="password">Admin account with password</option>
-        </select>
-      </label>
-      {f.adminMode !== 'none' && (
-        <>
-          <label>
-            Admin user
-            <input
-              name={`${name}.adminUser`}
-              value={f.adminUser}
-              onChange={(e) => set({ adminUser: e.target.value })}
-              required
-            />
-          </label>
-          <label>
-            Admin password
-            {f.passwordSet && !keeps && (
-              <span className="muted"> (type it again: the server or user changed)</span>
-            )}
-            <input
-              name={`${name}.password`}
-              type="password"
-              autoComplete="new-password"
-              value={f.password}
-              placeholder={keeps ? 'stored – leave empty to keep it' : ''}
-              required={!keeps}
-              onChange={(e) => set({ password: e.target.value })}
-            />
-          </label>
-        </>
+      {!isCloud(f.kind) && (
+        <label className="inline">
+          <input
+            type="checkbox"
+            name={`${name}.allowInvalidCertificates`}
+            checked={f.allowInvalidCertificates}
+            onChange={(e) => set({ allowInvalidCertificates: e.target.checked })}
+          />
+          Accept an untrusted certificate (self-signed)
+        </label>
       )}
-      <label className="inline">
-        <input
-          type="checkbox"
-          name={`${name}.allowInvalidCertificates`}
-          checked={f.allowInvalidCertificates}
-          onChange={(e) => set({ allowInvalidCertificates: e.target.checked })}
-        />
-        Accept an untrusted certificate (self-signed)
-      </label>
     </div>
   );
 }

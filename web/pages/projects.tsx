@@ -1,7 +1,14 @@
 /** Projects: the list, and a link to create one. Each project opens its settings page. */
 import { Link } from '../router.js';
-import { useProjects } from '../project-context.js';
+import { useProjects, type Project } from '../project-context.js';
 import { ProblemNote } from '../components/problem-note.js';
+
+/** A side in a few words: "IMAP mail.example.org:993", "Microsoft 365 (contoso.onmicrosoft.com)". */
+function describe(s: Project['source']): string {
+  if (s.kind === 'graph') return `Microsoft 365 (${s.graph?.tenantId ?? 'no tenant'})`;
+  if (s.kind === 'gmail') return `Google Workspace${s.admin ? ` (${s.admin.user})` : ''}`;
+  return `${s.kind.toUpperCase()} ${s.host}:${s.port}`;
+}
 
 /** The list of projects. */
 export function ProjectsPage() {
@@ -37,12 +44,8 @@ export function ProjectsPage() {
                 <td>
                   <Link to={`/projects/${p.id}`}>{p.name}</Link>
                 </td>
-                <td>
-                  {p.source.kind.toUpperCase()} {p.source.host}:{p.source.port}
-                </td>
-                <td>
-                  {p.destination.kind.toUpperCase()} {p.destination.host}:{p.destination.port}
-                </td>
+                <td>{describe(p.source)}</td>
+                <td>{describe(p.destination)}</td>
                 <td className="num">{p.mailboxCount.toLocaleString('en')}</td>
                 <td>
                   {current?.id === p.id ? (
