@@ -805,6 +805,7 @@ export interface Operations {
         /** Mailboxes at once; 0 pauses */
         concurrency: number;
       }[];
+      /** The cutover plan; on update a plan sent replaces the stored one whole (its DNS key is kept while the name server and key name stay) */
       plan?: {
         /** Cutover time: "2026-12-12T18:00" in the project time zone, or ISO with an offset */
         cutover?: string | null;
@@ -1257,6 +1258,7 @@ export interface Operations {
         /** Mailboxes at once; 0 pauses */
         concurrency: number;
       }[];
+      /** The cutover plan; on update a plan sent replaces the stored one whole (its DNS key is kept while the name server and key name stay) */
       plan?: {
         /** Cutover time: "2026-12-12T18:00" in the project time zone, or ISO with an offset */
         cutover?: string | null;
