@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openStore } from '../../src/store/db.js';
 import { tempDataDir } from '../integration/helpers.js';
-import { errorBody, loggedIn, PROJECT_SECRET, projectBody, server } from './helpers.js';
+import { errorBody, logIn, loggedIn, PROJECT_SECRET, projectBody, server } from './helpers.js';
 
 const SECRET = PROJECT_SECRET;
 
@@ -245,7 +245,6 @@ test('serve --project stores the project file as a project, with its mailboxes',
   // Twice: the second start updates the same project instead of adding another.
   for (let i = 0; i < 2; i++) await (await server({ dataDir, projectFile: file })).close();
   const app = await server({ dataDir, projectFile: file });
-  t.after(() => app.close());
   const auth = await loggedIn(app);
   const list = await app.inject({ method: 'GET', url: '/api/projects', cookies: auth.cookies });
   const items = list.json<{
@@ -255,4 +254,26 @@ test('serve --project stores the project file as a project, with its mailboxes',
   assert.equal(items[0]!.name, 'from-file');
   assert.equal(items[0]!.mailboxCount, 2);
   assert.ok(!list.body.includes('file-secret-pw'));
+
+  // An edit made in the UI survives a restart while the file is unchanged; a changed file is stored again.
+  const id = list.json<{ items: Array<{ id: number }> }>().items[0]!.id;
+  const concurrency = async (a: typeof app) =>
+    (await a.inject({ method: 'GET', url: `/api/projects/${id}`, cookies: (await logIn(a)).cookies })).json<{
+      concurrency: { mailboxes: number };
+    }>().concurrency.mailboxes;
+  const patched = await app.inject({
+    method: 'PATCH',
+    url: `/api/projects/${id}`,
+    ...auth,
+    payload: { concurrency: { mailboxes: 9, foldersPerMailbox: 2 } },
+  });
+  assert.equal(patched.statusCode, 200, patched.body);
+  await app.close();
+  const again = await server({ dataDir, projectFile: file });
+  assert.equal(await concurrency(again), 9, 'the UI edit is kept');
+  await again.close();
+  fs.appendFileSync(file, '\nconcurrency: { mailboxes: 3 }\n');
+  const changed = await server({ dataDir, projectFile: file });
+  t.after(() => changed.close());
+  assert.equal(await concurrency(changed), 3, 'the changed file is stored again');
 });

@@ -3,6 +3,9 @@
  * alerts and reports. Builds the services once (route → service → repository) and registers each group
  * behind the session gate.
  */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadProjectFile } from '../../config/project-file.js';
 import { SmtpMailer, smtpFromEnv } from '../../notify/smtp-mailer.js';
@@ -77,7 +80,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
     },
   });
   const tracker = new TrackerService({ store, tracker: new TrackerRepo(store.db), projects, runs });
-  if (opts.projectFile) await importProjectFile(store, projects, members, opts.projectFile);
+  if (opts.projectFile) await importProjectFile(store, projects, members, opts.projectFile, opts.dataDir);
   await closeStaleRuns(store, opts.dataDir);
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
   app.addHook('onClose', async () => {
@@ -102,8 +105,18 @@ async function importProjectFile(
   projects: ProjectService,
   members: ProjectMailboxRepo,
   file: string,
+  dataDir: string,
 ): Promise<void> {
   const { config } = loadProjectFile(file);
+  // Stored again only when the file (or its mailboxes CSV) changed since the last start: edits made in the
+  // UI to a project whose file did not change must survive a restart.
+  const marker = path.join(
+    dataDir,
+    `project-file-${createHash('sha256').update(config.name).digest('hex').slice(0, 16)}.sha256`,
+  );
+  const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex');
+  const last = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : '';
+  if (last === digest && (await new ProjectRepo(store.db).byName(config.name))) return;
   const id = await projects.upsertFromConfig(config);
   const repo = new MailboxRepo(store.db);
   const keys: string[] = [];
@@ -113,6 +126,7 @@ async function importProjectFile(
     keys.push(key);
   }
   await members.attach(id, keys);
+  fs.writeFileSync(marker, digest + '\n', { mode: 0o600 });
 }
 
 /**
