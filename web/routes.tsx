@@ -5,6 +5,7 @@ import { AlertsPage } from './pages/alerts.js';
 import { MailboxDetailPage } from './pages/mailbox-detail.js';
 import { MailboxesPage } from './pages/mailboxes.js';
 import { MailboxImportPage } from './pages/mailbox-import.js';
+import { MailboxDiscoverPage } from './pages/mailbox-discover.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { ProjectEditPage } from './pages/project-edit.js';
 import { ProjectsPage } from './pages/projects.js';
@@ -31,6 +32,7 @@ export function routeFor(path: string): ReactNode {
   if (p) return <ProjectEditPage key={p.id} id={Number(p.id)} />;
   if (match('/mailboxes', path)) return <MailboxesPage />;
   if (match('/mailboxes/import', path)) return <MailboxImportPage />;
+  if (match('/mailboxes/discover', path)) return <MailboxDiscoverPage />;
   const m = match('/mailboxes/:id', path);
   if (m) return <MailboxDetailPage id={Number(m.id)} />;
   if (match('/alerts', path)) return <AlertsPage />;

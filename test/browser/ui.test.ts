@@ -182,6 +182,16 @@ test('an operator sets up, connects the servers, imports mailboxes, migrates and
     },
   );
 
+  await t.test('"Find on the source" against an IMAP server says why it cannot list mailboxes', async () => {
+    await page.getByRole('link', { name: 'Find on the source' }).click();
+    await page.getByRole('button', { name: 'Look up' }).click();
+    const refusal = page.getByRole('alert');
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /cannot list its mailboxes.*Import the mailboxes from a CSV/);
+    await screenshot(page, '06-discover-imap');
+    await page.locator('.crumbs').getByRole('link', { name: 'Mailboxes' }).click();
+  });
+
   await t.test('a migration started on the tracker is watched until every mailbox is done', async () => {
     await page.getByRole('link', { name: 'Tracker' }).click();
     await page.getByRole('button', { name: 'Start migration (every mailbox)' }).click();

@@ -153,6 +153,9 @@ export function MailboxesPage() {
         <Link to="/mailboxes/import" className="button">
           Import CSV
         </Link>
+        <Link to="/mailboxes/discover" className="button">
+          Find on the source
+        </Link>
       </div>
       {editing && (
         <MailboxForm
