@@ -22,7 +22,7 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
   keepTokensIn(dataDir);
   const app = await buildServer({ dataDir, projectFile: o.project, logger: true });
   const address = await app.listen({ port, host: o.host });
-  process.stdout.write(`cutover: API on ${address}/api (reference: ${address}/api/docs)\n`);
+  process.stdout.write(`cutover: web UI on ${address}/ (API reference: ${address}/api/docs)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
