@@ -163,7 +163,9 @@ export function buildProgram(): Command {
 
   program
     .command('serve')
-    .description('the web UI and its HTTP API on the embedded store (API reference at /api/docs); the quick start')
+    .description(
+      'the web UI and its HTTP API on the embedded store (API reference at /api/docs); the quick start',
+    )
     .option('-p, --project <file>', 'project file (for its data directory)')
     .option('-d, --data-dir <dir>', 'where the embedded store lives')
     .option('--port <port>', 'TCP port to listen on', '8080')
