@@ -58,7 +58,11 @@ export class RateLimiter {
     this.byteTokens = rates.bytesPerSecond ?? 0;
   }
 
-  /** Wait until `messages` and `bytes` may be sent. A single request bigger than a second's budget waits for a full bucket. */
+  /**
+   * Wait until `messages` and `bytes` may be sent, then charge them in full. A batch bigger than a second's
+   * budget waits for a full bucket and leaves the bucket in debt, so the requests after it wait until the
+   * debt is paid: the average stays at the rate whatever the batch size.
+   */
   async take(messages: number, bytes: number, signal?: AbortSignal): Promise<void> {
     const { messagesPerSecond: mps, bytesPerSecond: bps } = this.rates;
     if (!mps && !bps) return;
@@ -72,8 +76,8 @@ export class RateLimiter {
       const needM = mps ? Math.min(messages, mps) : 0;
       const needB = bps ? Math.min(bytes, bps) : 0;
       if ((!mps || this.msgTokens >= needM) && (!bps || this.byteTokens >= needB)) {
-        if (mps) this.msgTokens -= needM;
-        if (bps) this.byteTokens -= needB;
+        if (mps) this.msgTokens -= messages;
+        if (bps) this.byteTokens -= bytes;
         return;
       }
       const waitM = mps ? ((needM - this.msgTokens) / mps) * 1000 : 0;

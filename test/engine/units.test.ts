@@ -9,7 +9,7 @@ import { makeBatches } from '../../src/engine/batches.js';
 import { skipReason } from '../../src/engine/filters.js';
 import { csvCell } from '../../src/cli/report-format.js';
 import { ErrorCode, PermanentError, RateLimitError, TransientError } from '../../src/errors.js';
-import { Semaphore } from '../../src/runner/limits.js';
+import { RateLimiter, Semaphore } from '../../src/runner/limits.js';
 
 test('APPENDUID ranges and lists expand in order; a missing code yields unknown keys', () => {
   assert.deepEqual(
@@ -151,4 +151,13 @@ test('raw FETCH responses: flags first (a keyword named UID is no UID), dates wi
   assert.equal(parseFetch('* 1 FETCH (UID 5 BODY[HEADER] "a \\"q\\"")').section?.toString(), 'a "q"');
   assert.equal(parseInternalDate(' 1-Jan-2020 00:00:00 +0100')?.toISOString(), '2019-12-31T23:00:00.000Z');
   assert.equal(parseInternalDate('garbage'), undefined);
+});
+
+test('the rate limiter charges a batch bigger than a second in full: the next request waits for the debt', async () => {
+  const limiter = new RateLimiter({ messagesPerSecond: 50 });
+  const t0 = Date.now();
+  await limiter.take(100, 0); // a full bucket lets it start; it leaves 50 messages of debt
+  await limiter.take(1, 0);
+  // 100 messages at 50/s: the second request may start only once 2 s of budget (1 s in the bucket) is spent.
+  assert.ok(Date.now() - t0 >= 950, `waited ${Date.now() - t0} ms`);
 });
