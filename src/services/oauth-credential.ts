@@ -1,7 +1,8 @@
 /**
  * A credential from a consent flow, as sealed in the credentials table: the refresh token with the access
  * token and its expiry, behind a marker no typed password can start with (the portal refuses NUL). A run
- * logs in with the refresh token, which the Gmail connector exchanges with the project's OAuth client.
+ * logs in with the refresh token, which the Gmail connector exchanges with the project's OAuth client and
+ * the Graph connector with the server's app registration.
  */
 import type { AuthSpec } from '../config/types.js';
 
@@ -9,7 +10,7 @@ const MARK = '\u0000oauth:v1\u0000';
 
 /** The tokens of one consent. */
 export interface OAuthCredential {
-  provider: 'google';
+  provider: 'google' | 'microsoft';
   /** The account that consented (equals the mailbox login). */
   account: string;
   refreshToken: string;

@@ -3,7 +3,10 @@
  * RFC 7636) and the signed-in account read from the ID token. The ID token comes straight from the token
  * endpoint over the connection Cutover opened, so its signature is not checked (OpenID Connect Core
  * §3.1.3.7); its audience must still be our client. Nothing here logs or returns a token in an error.
+ * A provider with `insecure` set (Microsoft) is reached with the Graph connector's https client, which
+ * honours the server's allowInvalidCertificates.
  */
+import { readAll, send } from '../connectors/graph/graph-transport.js';
 import { ErrorCode, PermanentError, TransientError } from '../errors.js';
 import type { OAuthProvider } from './oauth-providers.js';
 
@@ -34,14 +37,9 @@ export async function exchangeCode(
     client_secret: p.clientSecret(),
     code_verifier: verifier,
   });
-  let res: Response;
+  let res: { ok: boolean; status: number; body: Record<string, unknown> };
   try {
-    res = await fetch(p.tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: form.toString(),
-      signal: signal ?? AbortSignal.timeout(30_000),
-    });
+    res = await postForm(p, form, signal ?? AbortSignal.timeout(30_000));
   } catch (err) {
     throw new TransientError(
       ErrorCode.ConnectionLost,
@@ -49,7 +47,7 @@ export async function exchangeCode(
       'Try again in a few minutes.',
     );
   }
-  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  const body = res.body;
   if (!res.ok || typeof body.access_token !== 'string')
     throw new PermanentError(
       ErrorCode.AuthFailed,
@@ -62,12 +60,41 @@ export async function exchangeCode(
     refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : undefined,
     expiresInS: typeof body.expires_in === 'number' ? body.expires_in : 3600,
     scopes: typeof body.scope === 'string' ? body.scope.split(' ').filter(Boolean) : undefined,
-    email: typeof body.id_token === 'string' ? emailOf(body.id_token, p.clientId) : undefined,
+    email:
+      typeof body.id_token === 'string' ? accountOf(body.id_token, p.clientId, p.accountClaims) : undefined,
   };
 }
 
-/** The verified e-mail address in an ID token issued to `clientId`, or undefined. */
-export function emailOf(idToken: string, clientId: string): string | undefined {
+/** POST a form to the token endpoint; the JSON answer ({} when it is not JSON). */
+async function postForm(
+  p: OAuthProvider,
+  form: URLSearchParams,
+  signal: AbortSignal,
+): Promise<{ ok: boolean; status: number; body: Record<string, unknown> }> {
+  const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  const parse = (text: string): Record<string, unknown> => {
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  };
+  if (p.insecure !== undefined) {
+    const res = await send(
+      p.tokenUrl,
+      { method: 'POST', headers, body: form.toString(), insecure: p.insecure },
+      'sign-in token endpoint',
+      signal,
+    );
+    const status = res.statusCode ?? 0;
+    return { ok: status >= 200 && status < 300, status, body: parse((await readAll(res)).toString('utf8')) };
+  }
+  const res = await fetch(p.tokenUrl, { method: 'POST', headers, body: form.toString(), signal });
+  return { ok: res.ok, status: res.status, body: parse(await res.text().catch(() => '')) };
+}
+
+/** The account named in an ID token issued to `clientId` (the first of `names` present), or undefined. */
+export function accountOf(idToken: string, clientId: string, names: string[]): string | undefined {
   try {
     const claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString()) as Record<
       string,
@@ -76,7 +103,8 @@ export function emailOf(idToken: string, clientId: string): string | undefined {
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!aud.includes(clientId)) return undefined;
     if (claims.email_verified === false || claims.email_verified === 'false') return undefined;
-    return typeof claims.email === 'string' ? claims.email : undefined;
+    const named = names.map((n) => claims[n]).find((v) => typeof v === 'string' && v.includes('@'));
+    return typeof named === 'string' ? named : undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 /**
  * The per-user consent flow behind the personal page: start (state bound to the link, PKCE S256) and
  * finish (state checked and used up, code exchanged, the account checked against the mailbox login, a real
- * API call through the connector, the refresh token sealed as the side's credential). Outcomes are data the
+ * API call through the connector, the refresh token sealed as the side's credential). Google and Microsoft 365. Outcomes are data the
  * portal turns into pages; no token is ever in an outcome or a log line.
  */
 import { ErrorCode, asCutoverError } from '../errors.js';
@@ -58,9 +58,12 @@ export class OAuthService {
 
   /** The sides of the mailbox the user may sign in for, with the provider of each. */
   offers(ctx: MailboxContext): Array<{ side: CredentialSide; provider: OAuthProvider }> {
-    return ctx.required.flatMap((side) => {
+    return (['source', 'destination'] as const).flatMap((side) => {
       const provider = oauthProviderFor(side === 'source' ? ctx.project.source : ctx.project.destination);
-      return provider ? [{ side, provider }] : [];
+      // Microsoft: the app registration is the server's admin, so the side is never "required"; consent is
+      // offered anyway, for tenants that grant the app delegated access only (no app-only Mail permission).
+      const wanted = ctx.required.includes(side) || provider?.id === 'microsoft';
+      return provider && wanted ? [{ side, provider }] : [];
     });
   }
 
@@ -126,17 +129,20 @@ export class OAuthService {
     const account = tokens.email ?? '(an account whose address the sign-in did not tell us)';
     if (!tokens.email || tokens.email.toLowerCase() !== expected.toLowerCase())
       return { kind: 'wrong-account', mailboxId, signedInAs: account, expected };
-    if (tokens.scopes && !tokens.scopes.includes(offer.provider.scopes[0]!))
+    const mail = offer.provider.mailScope.toLowerCase(); // Entra may answer scopes in another case
+    if (tokens.scopes && !tokens.scopes.some((x) => x.toLowerCase() === mail))
       return { kind: 'no-mail-scope', mailboxId };
     if (!tokens.refreshToken) return { kind: 'no-refresh-token', mailboxId };
     const server = s.side === 'source' ? ctx.project.source : ctx.project.destination;
     try {
       // The run's own path: the connector exchanges the refresh token and reads the mailbox.
-      await (this.deps.check ?? realLoginCheck)(server, {
-        kind: 'password',
-        user: expected,
-        password: { value: tokens.refreshToken },
-      });
+      // Microsoft: with the access token, since redeeming would rotate the refresh token before it is stored.
+      await (this.deps.check ?? realLoginCheck)(
+        server,
+        offer.provider.verifyWithAccessToken
+          ? { kind: 'xoauth2', user: expected, accessToken: { value: tokens.accessToken } }
+          : { kind: 'password', user: expected, password: { value: tokens.refreshToken } },
+      );
     } catch (err) {
       return {
         kind: asCutoverError(err).code === ErrorCode.AuthFailed ? 'refused' : 'unreachable',

@@ -2,9 +2,11 @@
  * LOCAL EMULATOR of Entra ID for the Microsoft Graph emulator (test code, not the real service): the
  * tenant's OpenID configuration and the v2.0 token endpoint: the client-credentials grant and the
  * refresh-token grant (delegated, rotating refresh tokens), with the AADSTS errors Entra returns for an
- * unknown app, a wrong secret or a refresh token that is expired or revoked.
+ * unknown app, a wrong secret or a refresh token that is expired or revoked; the per-user consent (authorize
+ * endpoint and authorization_code grant) is in emulator-consent.ts.
  */
 import { randomBytes } from 'node:crypto';
+import type { EntraConsent } from './emulator-consent.js';
 import { fail, type EmRequest, type EmResponse } from './emulator-http.js';
 
 /** The one app registration the emulated tenant knows. */
@@ -17,6 +19,10 @@ export interface EmulatedApp {
   issued(token: string): void;
   /** Redeem a refresh token: a delegated access token and the next refresh token, or undefined if refused. */
   redeem(refreshToken: string): { access: string; refresh: string } | undefined;
+  /** A new delegated access token and refresh token for one mailbox (after a consent). */
+  mint(upn: string): { access: string; refresh: string };
+  /** The simulated user's consent. */
+  consent: EntraConsent;
 }
 
 /** Answer a request under /{tenant}/. */
@@ -33,15 +39,17 @@ export function tokenRoute(app: EmulatedApp, req: EmRequest): EmResponse {
         jwks_uri: `${origin}/${tenantId}/discovery/v2.0/keys`,
       },
     };
+  if (req.path.endsWith('/oauth2/v2.0/authorize') && req.method === 'GET')
+    return app.consent.authorize(app, req.query);
   if (req.path.endsWith('/oauth2/v2.0/token') && req.method === 'POST') {
     const f = new URLSearchParams(req.body.toString('utf8'));
     const grant = f.get('grant_type');
-    if (grant !== 'client_credentials' && grant !== 'refresh_token')
+    if (grant !== 'client_credentials' && grant !== 'refresh_token' && grant !== 'authorization_code')
       return {
         status: 400,
         json: {
           error: 'unsupported_grant_type',
-          error_description: 'Only client_credentials and refresh_token are emulated.',
+          error_description: 'Only client_credentials, refresh_token and authorization_code are emulated.',
         },
       };
     if (f.get('client_id') !== clientId)
@@ -60,6 +68,7 @@ export function tokenRoute(app: EmulatedApp, req: EmRequest): EmResponse {
           error_description: 'AADSTS7000215: Invalid client secret provided.',
         },
       };
+    if (grant === 'authorization_code') return app.consent.redeemCode(app, f);
     if (grant === 'refresh_token') {
       const got = app.redeem(f.get('refresh_token') ?? '');
       if (!got)

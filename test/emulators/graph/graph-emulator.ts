@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tokenRoute } from './emulator-auth.js';
+import { EntraConsent } from './emulator-consent.js';
 import { runBatch } from './emulator-batch.js';
 import { seedMessages, type SeedMessage } from './emulator-seed.js';
 import { fail, type EmRequest, type EmResponse, type MailContext } from './emulator-http.js';
@@ -90,6 +91,8 @@ export class GraphEmulator {
   chunked = false;
   /** The certificate to trust (PEM). */
   cert = '';
+  /** The per-user consent flow: who signs in on the emulated sign-in page (see emulator-consent.ts). */
+  readonly consent = new EntraConsent();
   baseUrl = '';
   authorityHost = '';
 
@@ -238,6 +241,8 @@ export class GraphEmulator {
               this.refreshTokens.delete(rt);
               return { access: this.delegatedToken(upn), refresh: this.delegatedRefreshToken(upn) };
             },
+            mint: (upn) => ({ access: this.delegatedToken(upn), refresh: this.delegatedRefreshToken(upn) }),
+            consent: this.consent,
           },
           req,
         ),
