@@ -17,6 +17,15 @@ const Counts = Type.Object(
   { description: 'Mailboxes per status: done (green), running (blue), attention (red), waiting (grey)' },
 );
 
+export const DomainDns = Type.Object({
+  domain: Type.String(),
+  status: StringEnum(['not-needed', 'pending', 'ready', 'failing'], {
+    description: 'ready (green), pending: not checked yet (grey), failing (red): see reason',
+  }),
+  checkedAt: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+});
+
 export const Stage = Type.Object({
   key: StageKey,
   label: Type.String(),
@@ -26,6 +35,12 @@ export const Stage = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
   colour: StringEnum(['green', 'blue', 'red', 'grey']),
   counts: Type.Union([Counts, Type.Null()]),
+  note: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], {
+      description: 'What the counts rest on (e.g. the cutover time, the last DNS check)',
+    }),
+  ),
+  domains: Type.Optional(Type.Array(DomainDns, { description: 'DNS stage: each mail domain of the plan' })),
 });
 
 export type Stage = Static<typeof Stage>;
@@ -77,4 +92,19 @@ export const StageMailbox = Type.Object({
   destUser: Type.String(),
   state: StringEnum(['done', 'running', 'attention', 'waiting']),
   lastError: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const DnsCheckBody = Type.Object(
+  {
+    timeoutSeconds: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 120, default: 10, description: 'Give up the lookups after this' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type DnsCheckBody = Static<typeof DnsCheckBody>;
+
+export const DnsCheckResult = Type.Object({
+  ready: Type.Boolean({ description: 'Every domain of the plan is ready (or the plan moves none)' }),
+  domains: Type.Array(DomainDns),
 });

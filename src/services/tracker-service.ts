@@ -1,18 +1,22 @@
 /**
  * The tracker of a project: a column per stage (destination ready, credentials, client set-up, initial
  * sync, DNS, final sync) with colour-coded counts and a drill-down to the mailboxes not done; overall
- * progress, ETA (src/services/estimate.ts) and throughput history. A stage Cutover cannot compute per
- * project yet says so (tracked: false) instead of showing numbers.
+ * progress, ETA (src/services/estimate.ts) and throughput history. DNS comes from the stored result of
+ * the last check per plan domain (src/services/tracker-dns.ts); final sync from the passes started at or
+ * after the plan's cutover time.
  */
 import { parseClock } from '../config/plan.js';
 import type { Stage as StageView, StageQuery, Tracker } from '../server/schemas-tracker.js';
+import type { ProjectConfig } from '../config/types.js';
 import type { Store } from '../store/db.js';
-import type { TrackedStage, TrackerRepo } from '../store/tracker-repo.js';
+import { DnsCheckRepo } from '../store/dns-check-repo.js';
+import type { StageContext, TrackerRepo } from '../store/tracker-repo.js';
 import { estimate, measuredRates } from './estimate.js';
 import type { ProjectService } from './project-service.js';
 import type { RunService } from './run-service.js';
 import { serverIdentity, type StoredSettings } from './project-settings.js';
 import { NotFoundError } from './service-errors.js';
+import { dnsState, dnsStatus, runDnsCheck, worstOf, type DomainDns } from './tracker-dns.js';
 
 type StageKey = StageView['key'];
 
@@ -25,12 +29,8 @@ const LABELS: Record<StageKey, string> = {
   'final-sync': 'Final sync',
 };
 
-/** Stages not computed per project yet, and why. */
-const UNTRACKED: Partial<Record<StageKey, string>> = {
-  dns: 'DNS readiness is checked for the installation (cutover dns check), not yet per project.',
-  'final-sync':
-    'The cutover date and final pass are planned in the project file (cutover plan), not yet per project.',
-};
+/** Stages not computed per project yet, and why (none today; kept for stages added later). */
+const UNTRACKED: Partial<Record<StageKey, string>> = {};
 
 const colourOf = (c: { done: number; running: number; attention: number; waiting: number }) =>
   c.attention
@@ -52,7 +52,7 @@ export class TrackerService {
 
   async summary(projectId: number): Promise<Tracker> {
     const { settings } = await this.deps.projects.settings(projectId);
-    const ctx = context(settings);
+    const { ctx, domains } = await this.context(projectId, settings);
     const stages: StageView[] = [];
     for (const key of Object.keys(LABELS) as StageKey[]) {
       const reason = UNTRACKED[key];
@@ -60,8 +60,16 @@ export class TrackerService {
         stages.push({ key, label: LABELS[key], tracked: false, reason, colour: 'grey', counts: null });
         continue;
       }
-      const counts = await this.deps.tracker.counts(projectId, key as TrackedStage, ctx);
-      stages.push({ key, label: LABELS[key], tracked: true, reason: null, colour: colourOf(counts), counts });
+      const counts = await this.deps.tracker.counts(projectId, key, ctx);
+      stages.push({
+        key,
+        label: LABELS[key],
+        tracked: true,
+        reason: null,
+        colour: colourOf(counts),
+        counts,
+        ...extras(key, ctx, domains),
+      });
     }
     const { byStatus, remaining } = await this.deps.tracker.overall(projectId);
     const mailboxes = Object.values(byStatus).reduce((a, b) => a + b, 0);
@@ -85,13 +93,35 @@ export class TrackerService {
     const { settings } = await this.deps.projects.settings(projectId);
     if (UNTRACKED[stage])
       throw new NotFoundError(`The ${LABELS[stage]} stage is not tracked yet.`, UNTRACKED[stage]);
-    const { rows, total } = await this.deps.tracker.notDone(
-      projectId,
-      stage as TrackedStage,
-      context(settings),
-      q,
-    );
+    const { ctx } = await this.context(projectId, settings);
+    const { rows, total } = await this.deps.tracker.notDone(projectId, stage, ctx, q);
     return { items: rows, total, offset: q.offset, limit: q.limit };
+  }
+
+  /** Look the plan's domains up now (bounded by `timeoutMs`) and store the outcome for the DNS column. */
+  async checkDns(projectId: number, timeoutMs: number): Promise<{ ready: boolean; domains: DomainDns[] }> {
+    const project = await this.deps.projects.runtime(projectId);
+    const domains = await runDnsCheck(this.deps.store, this.checks, projectId, project, timeoutMs);
+    return { ready: domains.every((d) => d.status === 'ready'), domains };
+  }
+
+  private get checks() {
+    return new DnsCheckRepo(this.deps.store.db);
+  }
+
+  private async context(projectId: number, s: StoredSettings) {
+    const project: ProjectConfig = await this.deps.projects.runtime(projectId);
+    const domains = await dnsStatus(project, this.checks, projectId);
+    const cutover = project.plan?.cutoverAt;
+    const ctx: StageContext = {
+      ...context(s),
+      dns: {
+        domains: domains.map((d) => ({ domain: d.domain, state: dnsState(d.status), reason: d.reason })),
+        other: dnsState(worstOf(domains)),
+      },
+      finalFrom: cutover ? cutover.toISOString() : null,
+    };
+    return { ctx, domains };
   }
 
   private async eta(
@@ -143,4 +173,28 @@ function context(s: StoredSettings) {
   if (!s.source.admin) requiredSides.push('source');
   if (!s.destination.admin) requiredSides.push('destination');
   return { requiredSides };
+}
+
+/** The DNS column's domains and what the DNS and final-sync counts rest on. */
+function extras(key: StageKey, ctx: StageContext, domains: DomainDns[]): Partial<StageView> {
+  if (key === 'dns') {
+    if (!domains.length) return { note: 'The plan moves no mail domain: no DNS change is needed.', domains };
+    const checked = domains
+      .map((d) => d.checkedAt)
+      .filter((x): x is string => !!x)
+      .sort();
+    return {
+      note: checked.length
+        ? `Last checked ${checked[0]}; check again with POST /api/projects/:id/dns/check.`
+        : 'Not checked yet: POST /api/projects/:id/dns/check looks the records up.',
+      domains,
+    };
+  }
+  if (key === 'final-sync')
+    return {
+      note: ctx.finalFrom
+        ? `Done: a pass started at or after the cutover (${ctx.finalFrom}) finished without failures.`
+        : 'The plan has no cutover date yet: every mailbox waits for the final sync.',
+    };
+  return {};
 }

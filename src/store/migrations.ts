@@ -363,5 +363,22 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_dns_checks': {
+      // The outcome of the last DNS readiness check per project and mail domain, so the tracker shows it
+      // without live lookups on every request.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('dns_checks')
+          .addColumn('project_id', 'integer', (c) =>
+            c.notNull().references('projects.id').onDelete('cascade'),
+          )
+          .addColumn('domain', 'text', (c) => c.notNull())
+          .addColumn('checked_at', 'text', (c) => c.notNull())
+          .addColumn('ready', 'integer', (c) => c.notNull())
+          .addColumn('missing', 'text')
+          .addPrimaryKeyConstraint('dns_checks_pk', ['project_id', 'domain'])
+          .execute();
+      },
+    },
   };
 }

@@ -125,6 +125,17 @@ export interface ScanFolderTable {
   excluded: string | null;
 }
 
+/** The last DNS readiness check of a project's mail domain. */
+export interface DnsCheckTable {
+  project_id: number;
+  domain: string;
+  checked_at: string;
+  /** 1: every record the plan wants was visible. */
+  ready: number;
+  /** What was not visible (one change per line), null when ready. */
+  missing: string | null;
+}
+
 /** A scheduled phase (pre-stage, nightly delta, final, catch-up) and whether it has run. */
 export interface PhaseRunTable {
   key: string;
@@ -289,6 +300,7 @@ export interface Database {
   scan_mailboxes: ScanMailboxTable;
   scan_folders: ScanFolderTable;
   phase_runs: PhaseRunTable;
+  dns_checks: DnsCheckTable;
   alerts: AlertTable;
   projects: ProjectTable;
   alert_rules: AlertRuleTable;

@@ -10,11 +10,34 @@ import type { Database } from './schema.js';
 export type StageState = 'done' | 'running' | 'attention' | 'waiting';
 
 /** The stages the store can classify. */
-export type TrackedStage = 'destination-ready' | 'credentials' | 'client-setup' | 'initial-sync';
+export type TrackedStage =
+  'destination-ready' | 'credentials' | 'client-setup' | 'initial-sync' | 'dns' | 'final-sync';
 
 /** Sides whose credential the stage waits for (those without an admin login). */
 export interface StageContext {
   requiredSides: Array<'source' | 'destination'>;
+  /** DNS: the state of each plan domain (a mailbox whose address is in none takes `other`), with the reason. */
+  dns?: { domains: Array<{ domain: string; state: StageState; reason: string | null }>; other: StageState };
+  /** Final sync: passes started at or after this ISO time count (the plan's cutover); null = no cutover date. */
+  finalFrom?: string | null;
+}
+
+const lit = (s: StageState) => sql.lit<StageState>(s);
+const inDomain = (domain: string) =>
+  sql`(lower(m.dest_user) like ${'%@' + domain.toLowerCase()} or lower(m.source_user) like ${'%@' + domain.toLowerCase()})`;
+const afterCutover = (from: string) => sql`p.mailbox_id = m.id and p.dry_run = 0 and p.started_at >= ${from}`;
+
+/** Why a mailbox is not done in the stage: the stage's own reason, else the mailbox's last error. */
+function reasonCase(stage: TrackedStage, ctx: StageContext): RawBuilder<string | null> {
+  if (stage === 'dns' && ctx.dns?.domains.length) {
+    const whens = ctx.dns.domains.map((d) => sql`when ${inDomain(d.domain)} then cast(${d.reason} as text)`);
+    return sql<string | null>`case ${sql.join(whens, sql` `)} else null end`;
+  }
+  if (stage === 'final-sync' && ctx.finalFrom)
+    return sql<string | null>`coalesce((select coalesce(p.error, case when p.failed > 0
+      then cast(p.failed as text) || ' item(s) failed' end) from passes p where ${afterCutover(ctx.finalFrom)}
+      order by p.id desc limit 1), m.last_error)`;
+  return sql<string | null>`m.last_error`;
 }
 
 function stageCase(stage: TrackedStage, ctx: StageContext): RawBuilder<StageState> {
@@ -42,6 +65,21 @@ function stageCase(stage: TrackedStage, ctx: StageContext): RawBuilder<StageStat
         when (select count(*) from credentials c where c.mailbox_id = m.id and c.side in (${inSides})
           and c.verified_at is not null) = ${sides.length} then 'done'
         when exists (select 1 from credentials c where c.mailbox_id = m.id and c.side in (${inSides})) then 'running'
+        else 'waiting' end`;
+    }
+    case 'dns': {
+      const d = ctx.dns ?? { domains: [], other: 'waiting' };
+      if (!d.domains.length) return lit(d.other);
+      const whens = d.domains.map((x) => sql`when ${inDomain(x.domain)} then ${lit(x.state)}`);
+      return sql<StageState>`case ${sql.join(whens, sql` `)} else ${lit(d.other)} end`;
+    }
+    case 'final-sync': {
+      if (!ctx.finalFrom) return lit('waiting');
+      const after = afterCutover(ctx.finalFrom);
+      return sql<StageState>`case
+        when exists (select 1 from passes p where ${after} and p.status = 'done' and p.failed = 0) then 'done'
+        when exists (select 1 from passes p where ${after} and p.status = 'running') then 'running'
+        when exists (select 1 from passes p where ${after}) then 'attention'
         else 'waiting' end`;
     }
     case 'client-setup':
@@ -90,7 +128,13 @@ export class TrackerRepo {
         eb
           .selectFrom('mailboxes as m')
           .where('m.project_id', '=', projectId)
-          .select(['m.id', 'm.source_user', 'm.dest_user', 'm.last_error', stageCase(stage, ctx).as('state')])
+          .select([
+            'm.id',
+            'm.source_user',
+            'm.dest_user',
+            reasonCase(stage, ctx).as('reason'),
+            stageCase(stage, ctx).as('state'),
+          ])
           .as('t'),
       )
       .where('t.state', page.state ? '=' : '<>', page.state ?? 'done');
@@ -109,7 +153,7 @@ export class TrackerRepo {
         sourceUser: r.source_user,
         destUser: r.dest_user,
         state: r.state,
-        lastError: r.last_error,
+        lastError: r.reason,
       })),
       total: Number(total.n),
     };

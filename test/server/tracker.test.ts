@@ -1,10 +1,10 @@
-/** The tracker over the API: stage counts per colour, drill-down, untracked stages said plainly, ETA, auth. */
+/** The tracker over the API: stage counts per colour, drill-down, DNS and final sync without a plan, ETA, auth. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openStore } from '../../src/store/db.js';
 import { MailboxRepo } from '../../src/store/mailbox-repo.js';
 import { tempDataDir } from '../integration/helpers.js';
-import { errorBody, logIn, loggedIn, projectBody, server } from './helpers.js';
+import { logIn, loggedIn, projectBody, server } from './helpers.js';
 
 type Counts = { done: number; running: number; attention: number; waiting: number };
 type TrackerBody = {
@@ -144,11 +144,13 @@ test('tracker: counts per stage and colour, drill-down to the mailboxes not done
   assert.deepEqual(stage('destination-ready').counts, { done: 4, running: 0, attention: 2, waiting: 4 });
   assert.deepEqual(stage('credentials').counts, { done: 1, running: 1, attention: 0, waiting: 8 });
   assert.deepEqual(stage('client-setup').counts, { done: 1, running: 0, attention: 0, waiting: 9 });
-  for (const k of ['dns', 'final-sync']) {
-    assert.equal(stage(k).tracked, false);
-    assert.equal(stage(k).counts, null, 'no made-up numbers');
-    assert.ok(stage(k).reason);
-  }
+  // No plan domains: no DNS change is needed; no cutover date: the final sync waits.
+  assert.deepEqual(stage('dns').counts, { done: 10, running: 0, attention: 0, waiting: 0 });
+  assert.equal(stage('dns').colour, 'green');
+  assert.match((stage('dns') as { note?: string }).note!, /no DNS change is needed/);
+  assert.deepEqual(stage('final-sync').counts, { done: 0, running: 0, attention: 0, waiting: 10 });
+  assert.equal(stage('final-sync').colour, 'grey');
+  assert.match((stage('final-sync') as { note?: string }).note!, /no cutover date/);
   assert.equal(tr.overall.percentDone, 30);
   assert.deepEqual(tr.alerts, { critical: 1, advisory: 0 });
   assert.ok(tr.eta?.finishAt, 'an ETA once sizes are known');
@@ -187,8 +189,8 @@ test('tracker: counts per stage and colour, drill-down to the mailboxes not done
     url: `/api/projects/${id}/tracker/dns/mailboxes`,
     cookies: auth.cookies,
   });
-  assert.equal(dns.statusCode, 404);
-  assert.match(errorBody(dns).message, /not tracked yet/);
+  assert.equal(dns.statusCode, 200, dns.body);
+  assert.equal(dns.json<{ total: number }>().total, 0);
   const bad = await app.inject({
     method: 'GET',
     url: `/api/projects/${id}/tracker/coffee/mailboxes`,

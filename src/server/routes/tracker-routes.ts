@@ -2,8 +2,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { TrackerService } from '../../services/tracker-service.js';
 import { errors, IdParams, PageOf } from '../schemas.js';
-import { StageMailbox, StageParams, StageQuery, Tracker } from '../schemas-tracker.js';
-import { secured } from './route-kit.js';
+import {
+  DnsCheckBody,
+  DnsCheckResult,
+  StageMailbox,
+  StageParams,
+  StageQuery,
+  Tracker,
+} from '../schemas-tracker.js';
+import { csrf, secured } from './route-kit.js';
 
 const tags = ['tracker'];
 
@@ -40,5 +47,22 @@ export async function trackerRoutes(app: FastifyInstance, opts: { tracker: Track
       },
     },
     async (req) => tracker.drill(req.params.id, req.params.stage, req.query),
+  );
+
+  app.post<{ Params: IdParams; Body: DnsCheckBody | undefined }>(
+    '/api/projects/:id/dns/check',
+    {
+      schema: {
+        tags,
+        operationId: 'checkProjectDns',
+        summary:
+          "Look up the plan's mail domains now (at plan.dnsServer, within the timeout) and store the outcome for the tracker's DNS column",
+        security: csrf,
+        params: IdParams,
+        body: DnsCheckBody,
+        response: { 200: DnsCheckResult, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => tracker.checkDns(req.params.id, (req.body?.timeoutSeconds ?? 10) * 1000),
   );
 }
