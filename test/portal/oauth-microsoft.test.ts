@@ -143,6 +143,14 @@ test('denied consent stores nothing and says to choose Allow', async () => {
   assert.deepEqual((await stored(ALICE)).states, []);
 });
 
+test('an Entra error other than refusal (e.g. consent_required) says to tell IT, storing nothing', async () => {
+  emu.consent.choice = { user: ALICE, error: 'consent_required' };
+  const r = await signIn(ALICE);
+  assert.equal(r.status, 502);
+  assert.match(r.html, /refused to start the sign-in \(consent_required\).*tell your IT contact/);
+  assert.deepEqual((await stored(ALICE)).states, []);
+});
+
 test('signing in as another Microsoft account is refused plainly: you signed in as X, this link is for Y', async () => {
   emu.consent.choice = { user: ALICE };
   const r = await signIn(BOB);
