@@ -4,6 +4,7 @@
  * check found changes not visible, or could not look up). Checks run only on request
  * (POST /api/projects/:id/dns/check), bounded by a timeout, and their outcome is stored.
  */
+import { setMaxListeners } from 'node:events';
 import type { ProjectConfig } from '../config/types.js';
 import { defaultPlan } from '../config/plan.js';
 import { describeChange } from '../dns/steps.js';
@@ -73,6 +74,7 @@ export async function runDnsCheck(
   if (!plan.domains.length) return [];
   const server = plan.dnsServer ? { host: plan.dnsServer.host, port: plan.dnsServer.port } : undefined;
   const signal = AbortSignal.timeout(timeoutMs);
+  setMaxListeners(0, signal); // one listener per lookup in flight
   const checkedAt = new Date().toISOString();
   try {
     const plans = await dnsPlan(project, plan, {
