@@ -74,11 +74,14 @@ function stageCase(stage: TrackedStage, ctx: StageContext): RawBuilder<StageStat
       return sql<StageState>`case ${sql.join(whens, sql` `)} else ${lit(d.other)} end`;
     }
     case 'final-sync': {
+      // Passes since the cutover: a clean one is done; the latest under way (or interrupted, stopped: it
+      // resumes) is running; a failed one, or one that left failed items, needs attention.
       if (!ctx.finalFrom) return lit('waiting');
       const after = afterCutover(ctx.finalFrom);
       return sql<StageState>`case
         when exists (select 1 from passes p where ${after} and p.status = 'done' and p.failed = 0) then 'done'
-        when exists (select 1 from passes p where ${after} and p.status = 'running') then 'running'
+        when (select p.status from passes p where ${after} order by p.id desc limit 1)
+          in ('running', 'interrupted', 'stopped') then 'running'
         when exists (select 1 from passes p where ${after}) then 'attention'
         else 'waiting' end`;
     }
