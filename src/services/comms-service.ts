@@ -190,7 +190,7 @@ export class CommsService {
   }
 
   private async missingCredentials(mailboxes: MailboxRow[]): Promise<Set<number>> {
-    const required = this.plan.mode === 'credentials' ? requiredSides(this.project) : [];
+    const required = this.plan.mode === 'admin' ? [] : requiredSides({ ...this.project, plan: this.plan });
     const verified = new Map<number, number>();
     for (const s of await new CredentialRepo(this.deps.store.db).states(mailboxes.map((m) => m.id)))
       if (s.verifiedAt && required.includes(s.side))

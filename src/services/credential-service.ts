@@ -40,11 +40,21 @@ export const realLoginCheck: LoginCheck = async (server, auth, signal) => {
   await connectorFor(server.kind).testLogin(server, auth, signal);
 };
 
-/** The sides that need the user's own password: a side with an admin login needs none. */
-export function requiredSides(p: Pick<PortalProject, 'source' | 'destination'>): CredentialSide[] {
+/** Systems where a user can sign in (OAuth consent) instead of giving a password. */
+const SIGN_IN_KINDS = new Set(['graph', 'gmail']);
+
+/**
+ * The sides that need something from the user: a side with an admin login needs nothing (hands-free) —
+ * except in the plan's `oauth` mode, where each Microsoft 365 / Google Workspace user signs in themselves
+ * (the admin there is the OAuth app, not an impersonation right).
+ */
+export function requiredSides(p: Pick<PortalProject, 'source' | 'destination' | 'plan'>): CredentialSide[] {
   const out: CredentialSide[] = [];
-  if (!p.source.admin) out.push('source');
-  if (!p.destination.admin) out.push('destination');
+  const oauth = p.plan?.mode === 'oauth';
+  for (const side of ['source', 'destination'] as const) {
+    const server = p[side];
+    if (!server.admin || (oauth && SIGN_IN_KINDS.has(server.kind))) out.push(side);
+  }
   return out;
 }
 

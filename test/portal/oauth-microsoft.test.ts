@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ProjectConfig } from '../../src/config/types.js';
+import { defaultPlan } from '../../src/config/plan.js';
 import { parseServerUrl } from '../../src/config/server-url.js';
 import { readAll, send } from '../../src/connectors/graph/graph-transport.js';
 import { silentProgress } from '../../src/engine/progress.js';
@@ -84,6 +85,8 @@ before(async () => {
     })),
     concurrency: { mailboxes: 1, foldersPerMailbox: 2 },
     limits: {},
+    // Each user signs in: the app registration is the OAuth client, not an impersonation right.
+    plan: { ...defaultPlan(), mode: 'oauth' },
   };
   dataDir = tempDataDir();
   const store = await openStore(dataDir);
@@ -133,6 +136,14 @@ async function stored(user: string) {
     await store.close();
   }
 }
+
+test("in the plan's oauth mode the personal page offers Sign in with Microsoft for the Microsoft 365 side", async () => {
+  const page = await fetch(`${base}${links.get(BOB)!}`);
+  const html = await page.text();
+  assert.equal(page.status, 200);
+  assert.match(html, /<a class="button" href="[^"]*\/oauth\/source">Sign in with Microsoft<\/a>/);
+  assert.doesNotMatch(html, /name="source"/, 'no password field for the side signed in with Microsoft');
+});
 
 test('denied consent stores nothing and says to choose Allow', async () => {
   emu.consent.choice = { user: ALICE, deny: true };
