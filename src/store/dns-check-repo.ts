@@ -17,22 +17,17 @@ export interface DnsCheckRow {
 export class DnsCheckRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Replace the project's last check of `domain`. */
+  /** Replace the project's last check of `domain` (one upsert: two checks at once cannot collide). */
   async record(projectId: number, row: DnsCheckRow): Promise<void> {
-    await this.db
-      .deleteFrom('dns_checks')
-      .where('project_id', '=', projectId)
-      .where('domain', '=', row.domain)
-      .execute();
+    const values = {
+      checked_at: row.checkedAt,
+      ready: row.ready ? 1 : 0,
+      missing: row.missing.length ? row.missing.join('\n') : null,
+    };
     await this.db
       .insertInto('dns_checks')
-      .values({
-        project_id: projectId,
-        domain: row.domain,
-        checked_at: row.checkedAt,
-        ready: row.ready ? 1 : 0,
-        missing: row.missing.length ? row.missing.join('\n') : null,
-      })
+      .values({ project_id: projectId, domain: row.domain, ...values })
+      .onConflict((oc) => oc.columns(['project_id', 'domain']).doUpdateSet(values))
       .execute();
   }
 
