@@ -11,7 +11,8 @@ import type { SecretBox } from '../security/secret-box.js';
 import type { Store } from '../store/db.js';
 import { CredentialRepo, type CredentialSide } from '../store/credential-repo.js';
 import { credentialContext, realLoginCheck, type LoginCheck } from './credential-service.js';
-import { decodeOAuthCredential, storedLogin } from './oauth-credential.js';
+import { decodeOAuthCredential, encodeOAuthCredential, storedLogin } from './oauth-credential.js';
+import { onTokenRotated } from '../connectors/token-rotation.js';
 
 /** The stored logins of a run's mailboxes. */
 export interface StoredAuths {
@@ -23,6 +24,8 @@ export interface StoredAuths {
    * alert is raised for the user. Returns the sides found wrong.
    */
   rejected(mailboxId: number, servers: Record<CredentialSide, ServerSpec>): Promise<CredentialSide[]>;
+  /** The run is over: stop following token rotations. */
+  close(): void;
 }
 
 /**
@@ -48,7 +51,28 @@ export async function loadStoredAuths(
     }
   }
   const handedOut = new Map<string, AuthSpec>();
+  // A consent's refresh token the provider rotated while the run redeemed it is sealed again in its place.
+  const stopFollowing = onTokenRotated(async (previous, next) => {
+    for (const [key, opened] of secrets) {
+      const c = decodeOAuthCredential(opened);
+      if (c?.refreshToken !== previous) continue;
+      const [id, side] = key.split(':') as [string, CredentialSide];
+      const mailboxId = Number(id);
+      const renewed = encodeOAuthCredential({
+        ...c,
+        refreshToken: next,
+        accessToken: undefined,
+        accessExpiresAt: undefined,
+      });
+      const state = (await repo.states(mailboxId)).find((s) => s.side === side);
+      if (!state) continue; // removed meanwhile (revoked): nothing to follow
+      const sealer = box ?? openSecretBox(path.dirname(store.location));
+      await repo.put({ ...state, sealed: sealer.seal(renewed, credentialContext(mailboxId, side)) });
+      secrets.set(key, renewed);
+    }
+  });
   return {
+    close: stopFollowing,
     auth(mailboxId, side, user) {
       const password = secrets.get(`${mailboxId}:${side}`);
       if (password === undefined) return undefined;

@@ -168,7 +168,7 @@ export async function runMigration(
   const limit = plan.windows.length
     ? () => concurrencyAt(new Date(), plan, project.concurrency.mailboxes)
     : project.concurrency.mailboxes;
-  const settled = await runPool(tasks, limit, opts.signal);
+  const settled = await runPool(tasks, limit, opts.signal).finally(() => stored.close());
   return settled.map((s, i) =>
     s.status === 'fulfilled'
       ? s.value

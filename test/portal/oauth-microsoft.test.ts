@@ -254,4 +254,21 @@ test('the right account: Entra v2.0 endpoints, PKCE S256, stored sealed; a migra
     other?.[1].map((m) => m.sha256),
     [sha(raws[3]!)],
   );
+  // Entra rotated the refresh token as the run redeemed it: the stored credential follows, so the next run
+  // (or a restarted Cutover) logs in with the new one instead of the retired one.
+  const later = await stored(ALICE);
+  const renewed = decodeOAuthCredential(
+    openSecretBox(dataDir).open(later.sealed!, credentialContext(later.id, 'source')),
+  );
+  assert.match(renewed?.refreshToken ?? '', /^emu-refresh-/);
+  assert.notEqual(renewed!.refreshToken, opened.refreshToken, 'the rotated token was sealed in its place');
+  assert.ok(later.states[0]!.verifiedAt, 'still verified');
+  const again = await openStore(dataDir);
+  try {
+    const outcomes = await runMigration(again, project, { progress: silentProgress, only: [ALICE] });
+    assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);
+    assert.equal(outcomes[0]!.counters!.copied, 0, 'a delta pass: everything is there already');
+  } finally {
+    await again.close();
+  }
 });
