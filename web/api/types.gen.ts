@@ -1531,6 +1531,28 @@ export interface Operations {
       }[];
     };
   };
+  /** Look up the plan's mail domains now (at plan.dnsServer, within the timeout) and store the outcome for the tracker's DNS column */
+  'POST /api/projects/{id}/dns/check': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      /** Give up the lookups after this */
+      timeoutSeconds?: number;
+    };
+    response: {
+      /** Every domain of the plan is ready (or the plan moves none) */
+      ready: boolean;
+      domains: Array<{
+        domain: string;
+        /** ready (green), pending: not checked yet (grey), failing (red): see reason */
+        status: 'not-needed' | 'pending' | 'ready' | 'failing';
+        checkedAt: string | null;
+        reason: string | null;
+      }>;
+    };
+  };
   /** Live progress (server-sent events): per-mailbox progress, throughput, throttling, runs, alerts */
   'GET /api/projects/{id}/events': {
     path: {
@@ -1938,6 +1960,16 @@ export interface Operations {
           attention: number;
           waiting: number;
         } | null;
+        /** What the counts rest on (e.g. the cutover time, the last DNS check) */
+        note?: string | null;
+        /** DNS stage: each mail domain of the plan */
+        domains?: Array<{
+          domain: string;
+          /** ready (green), pending: not checked yet (grey), failing (red): see reason */
+          status: 'not-needed' | 'pending' | 'ready' | 'failing';
+          checkedAt: string | null;
+          reason: string | null;
+        }>;
       }>;
       overall: {
         byStatus: Record<string, number>;
