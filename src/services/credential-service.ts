@@ -48,7 +48,11 @@ const SIGN_IN_KINDS = new Set(['graph', 'gmail']);
  * except in the plan's `oauth` mode, where each Microsoft 365 / Google Workspace user signs in themselves
  * (the admin there is the OAuth app, not an impersonation right).
  */
-export function requiredSides(p: Pick<PortalProject, 'source' | 'destination' | 'plan'>): CredentialSide[] {
+export function requiredSides(p: {
+  source: { kind: string; admin?: unknown };
+  destination: { kind: string; admin?: unknown };
+  plan?: { mode: string };
+}): CredentialSide[] {
   const out: CredentialSide[] = [];
   const oauth = p.plan?.mode === 'oauth';
   for (const side of ['source', 'destination'] as const) {

@@ -14,6 +14,7 @@ import type { StageContext, TrackerRepo } from '../store/tracker-repo.js';
 import { estimate, measuredRates } from './estimate.js';
 import type { ProjectService } from './project-service.js';
 import type { RunService } from './run-service.js';
+import { requiredSides } from './credential-service.js';
 import { serverIdentity, type StoredSettings } from './project-settings.js';
 import { NotFoundError } from './service-errors.js';
 import { dnsState, dnsStatus, runDnsCheck, worstOf, type DomainDns } from './tracker-dns.js';
@@ -167,12 +168,9 @@ export class TrackerService {
   }
 }
 
-/** Sides that need the users' own password: those without an admin login. */
+/** Sides that need something from the users (a password, or signing in): as the credential page asks. */
 function context(s: StoredSettings) {
-  const requiredSides: Array<'source' | 'destination'> = [];
-  if (!s.source.admin) requiredSides.push('source');
-  if (!s.destination.admin) requiredSides.push('destination');
-  return { requiredSides };
+  return { requiredSides: requiredSides(s) };
 }
 
 /** The DNS column's domains and what the DNS and final-sync counts rest on. */

@@ -45,6 +45,7 @@ function stageCase(stage: TrackedStage, ctx: StageContext): RawBuilder<StageStat
     case 'destination-ready':
       return sql<StageState>`case
         when exists (select 1 from alerts a where a.mailbox_id = m.id and a.status = 'active' and a.level = 'critical') then 'attention'
+        when exists (select 1 from passes p where p.mailbox_id = m.id and p.status = 'done' and p.dry_run = 0) then 'done'
         when not exists (select 1 from scan_mailboxes s where s.mailbox_id = m.id) then 'waiting'
         when exists (select 1 from scan_mailboxes s where s.mailbox_id = m.id
           and s.scan_id = (select max(s2.scan_id) from scan_mailboxes s2 where s2.mailbox_id = m.id)

@@ -78,21 +78,23 @@ test('tracker: counts per stage and colour, drill-down to the mailboxes not done
     .values({ started_at: now, status: 'done' })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // u2 was never scanned, but a finished pass wrote to its destination: that proves it ready too.
   for (const [i, mid] of ids.slice(0, 6).entries())
-    await store.db
-      .insertInto('scan_mailboxes')
-      .values({
-        scan_id: Number(scan.id),
-        mailbox_id: mid,
-        status: i === 5 ? 'failed' : 'done',
-        error: null,
-        dest_error: null,
-        quota_used: null,
-        quota_limit: null,
-        append_limit: null,
-        finished_at: now,
-      })
-      .execute();
+    if (i !== 2)
+      await store.db
+        .insertInto('scan_mailboxes')
+        .values({
+          scan_id: Number(scan.id),
+          mailbox_id: mid,
+          status: i === 5 ? 'failed' : 'done',
+          error: null,
+          dest_error: null,
+          quota_used: null,
+          quota_limit: null,
+          append_limit: null,
+          finished_at: now,
+        })
+        .execute();
   await store.db
     .insertInto('alerts')
     .values({
@@ -140,7 +142,7 @@ test('tracker: counts per stage and colour, drill-down to the mailboxes not done
   );
   assert.deepEqual(stage('initial-sync').counts, { done: 3, running: 1, attention: 1, waiting: 5 });
   assert.equal(stage('initial-sync').colour, 'red');
-  // u1 has a critical alert, u5's scan failed, u6–u9 were never scanned.
+  // u1 has a critical alert, u5's scan failed, u6–u9 were never scanned nor migrated.
   assert.deepEqual(stage('destination-ready').counts, { done: 4, running: 0, attention: 2, waiting: 4 });
   assert.deepEqual(stage('credentials').counts, { done: 1, running: 1, attention: 0, waiting: 8 });
   assert.deepEqual(stage('client-setup').counts, { done: 1, running: 0, attention: 0, waiting: 9 });
