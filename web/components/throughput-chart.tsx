@@ -65,7 +65,7 @@ export function ThroughputChart({ samples }: { samples: Sample[] }) {
         ))}
         <path d={line((s) => s.messagesPerSecond, mMax)} fill="none" stroke="#1f5fbf" strokeWidth="2" />
         <path
-          d={line((s) => s.bytesPerSecond / MB, bMax)}
+          d={line((s) => s.bytesPerSecond / unit, bMax)}
           fill="none"
           stroke="#1d7a3e"
           strokeWidth="2"

@@ -50,6 +50,7 @@ export function StageColumns({ projectId, tracker }: { projectId: number; tracke
             ) : (
               <p className="muted">{s.reason ?? 'not tracked yet'}</p>
             )}
+            {s.counts && s.note && <p className="stage-note muted">{s.note}</p>}
           </button>
         ))}
       </div>
