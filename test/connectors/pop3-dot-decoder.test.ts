@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { DotDecoder } from '../../src/connectors/pop3/dot-decoder.js';
-import { HeaderSink } from '../../src/connectors/pop3/header-sink.js';
-import { BodySpool } from '../../src/connectors/pop3/body-spool.js';
+import { HeaderSink } from '../../src/connectors/shared/header-sink.js';
+import { BodySpool } from '../../src/connectors/shared/body-spool.js';
 
 /** What a server sends for `body`: dot-stuffed, then the terminator. */
 function encode(body: string): Buffer {

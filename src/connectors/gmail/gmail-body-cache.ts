@@ -5,7 +5,7 @@
  * BodySpool does; 256 MB per reader); past those budgets a body is simply read again later.
  */
 import type { Readable } from 'node:stream';
-import { BodySpool } from '../pop3/body-spool.js';
+import { BodySpool } from '../shared/body-spool.js';
 
 const MEMORY_ITEM = 1024 * 1024;
 const MEMORY_BUDGET = 32 * 1024 * 1024;

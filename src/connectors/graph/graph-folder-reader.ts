@@ -19,7 +19,7 @@ import {
   TransientError,
   throwIfAborted,
 } from '../../errors.js';
-import { BodySpool } from '../pop3/body-spool.js';
+import { BodySpool } from '../shared/body-spool.js';
 import type { GraphClient } from './graph-client.js';
 import { userPath } from './graph-config.js';
 import { checkedListing, stateOf } from './graph-delta.js';

@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import { once } from 'node:events';
 import type { ServerSpec } from '../../config/types.js';
 import { AbortError, ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
+import type { DataSink } from '../shared/data-sink.js';
 import { DotDecoder } from './dot-decoder.js';
 import type { Pop3Login } from './pop3-config.js';
 import { Pop3ReplyError, mapPop3Error } from './pop3-errors.js';
@@ -21,12 +22,6 @@ const IDLE_TIMEOUT_MS = 5 * 60_000;
 const MAX_LINE = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 const CRLF = Buffer.from('\r\n');
-
-/** Where the data of a multi-line response goes. `write` returns false to pause the socket until `onDrain`. */
-export interface DataSink {
-  write(part: Buffer): boolean;
-  onDrain?(resume: () => void): void;
-}
 
 /** A command waiting for its reply. */
 interface Op {

@@ -13,8 +13,8 @@ import type {
   StreamedMessage,
 } from '../contract.js';
 import { parseIdentityHeaders, setHeaderHashes } from '../imap/imap-folder-reader.js';
-import { BodySpool } from './body-spool.js';
-import { HeaderSink } from './header-sink.js';
+import { BodySpool } from '../shared/body-spool.js';
+import { HeaderSink } from '../shared/header-sink.js';
 import type { Pop3Client } from './pop3-client.js';
 import { Pop3ReplyError, isGone, isTemporary, mapPop3Error } from './pop3-errors.js';
 import type { Pop3Entry, Pop3Listing } from './pop3-listing.js';

@@ -3,7 +3,7 @@
  * the headers — the same bytes as IMAP's BODY[HEADER], so a header hash matches at the destination — and
  * ignores what follows. Bounded: a header block beyond HEADER_MAX is cut there.
  */
-import type { DataSink } from './pop3-client.js';
+import type { DataSink } from './data-sink.js';
 
 const HEADER_MAX = 1024 * 1024;
 const END = Buffer.from('\r\n\r\n');

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { DataSink } from './pop3-client.js';
+import type { DataSink } from './data-sink.js';
 
 /** Bodies up to this size stay in memory. */
 export const SPOOL_MEMORY_MAX = 8 * 1024 * 1024;
