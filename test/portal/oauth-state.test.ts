@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runTsxScript } from '../security/tsx-script.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { SecretBox } from '../../src/security/secret-box.js';
 import { OAuthStates, STATE_TTL_MS } from '../../src/services/oauth-state.js';
@@ -52,15 +52,7 @@ test('request logs show neither the link token nor the callback code and state',
     await app.inject({ method: 'GET', url: '/p/${token}/oauth/source' });
     await app.inject({ method: 'GET', url: '/p/oauth/callback?code=SECRETCODE&state=SECRETSTATE.x' });
     await app.close();`;
-  const log = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(err))));
-  });
+  const log = await runTsxScript(script);
   assert.match(log, /"url":"\/p\/\[link\]\/oauth\/source"/);
   assert.match(log, /"url":"\/p\/oauth\/callback"/);
   for (const secret of [token, 'SECRETCODE', 'SECRETSTATE']) assert.ok(!log.includes(secret), log);

@@ -1,7 +1,7 @@
 /** The server's request log (pino, to stdout) never shows a personal link's token, nor a posted password. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runTsxScript } from '../security/tsx-script.js';
 import { tempDataDir } from '../integration/helpers.js';
 
 test('request logs show /p/[link], not the token; the form body is not logged', async () => {
@@ -14,15 +14,7 @@ test('request logs show /p/[link], not the token; the form body is not logged', 
     await app.inject({ method: 'POST', url: '/p/${token}', headers: { 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'form=x&source=VerySecretPassword' });
     await app.close();`;
-  const log = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(err))));
-  });
+  const log = await runTsxScript(script);
   assert.equal(log.match(/"url":"\/p\/\[link\]"/g)?.length, 2, log);
   assert.ok(!log.includes(token) && !log.includes('VerySecretPassword'), log);
 });

@@ -8,6 +8,7 @@ import { SecretBox } from '../../src/security/secret-box.js';
 import { loadSecretKey, SECRET_KEY_ENV, SECRET_KEY_FILE } from '../../src/security/secret-key.js';
 import { CutoverError } from '../../src/errors.js';
 import { tempDataDir } from '../integration/helpers.js';
+import { runTsxScript } from './tsx-script.js';
 
 const box = new SecretBox(randomBytes(32));
 
@@ -90,18 +91,7 @@ test('processes starting together all end up with one and the same key', async (
   const dir = path.join(tempDataDir(), 'race');
   const mod = new URL('../../src/security/secret-key.ts', import.meta.url).href;
   const script = `import { loadSecretKey } from ${JSON.stringify(mod)}; process.stdout.write(loadSecretKey(${JSON.stringify(dir)}, {}).toString('hex'));`;
-  const { spawn } = await import('node:child_process');
-  const run = () =>
-    new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(err))));
-    });
-  const keys = await Promise.all([run(), run(), run(), run()]);
+  const keys = await Promise.all([1, 2, 3, 4].map(() => runTsxScript(script)));
   assert.equal(new Set(keys).size, 1, 'every process read the same key');
   assert.equal(
     Buffer.from(fs.readFileSync(path.join(dir, SECRET_KEY_FILE), 'utf8').trim(), 'base64').toString('hex'),
