@@ -164,7 +164,8 @@ export class MailboxRepo {
   }
 }
 
-function toMailbox(
+/** A `mailboxes` row as a MailboxRow (the one mapping; project-member and page reads build on it). */
+export function toMailbox(
   r: Database['mailboxes'] extends infer T ? { [K in keyof T]: unknown } : never,
 ): MailboxRow {
   return {

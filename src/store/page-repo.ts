@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { AlertLevel, AlertRow, AlertStatus } from './alert-repo.js';
-import type { MailboxRow } from './mailbox-repo.js';
+import { toMailbox, type MailboxRow } from './mailbox-repo.js';
 
 export interface Page<T> {
   items: T[];
@@ -52,17 +52,7 @@ export class PageRepo {
       .offset(q.offset)
       .execute();
     return {
-      items: rows.map((r) => ({
-        id: Number(r.id),
-        key: r.key,
-        sourceUser: r.source_user,
-        destUser: r.dest_user,
-        starred: Number(r.starred) === 1,
-        status: r.status,
-        sourceBytes: Number(r.source_bytes),
-        sourceMessages: Number(r.source_messages),
-        lastError: r.last_error,
-      })),
+      items: rows.map(toMailbox),
       total: Number(total.n),
       offset: q.offset,
       limit: q.limit,

@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
+import { toMailbox, type MailboxRow } from './mailbox-repo.js';
 
 /** Per-mailbox options (JSON in mailboxes.options); absent keys take the project's defaults. */
 export interface MailboxOverrides {
@@ -13,17 +14,8 @@ export interface MailboxOverrides {
 }
 
 /** A project's mailbox with its options. */
-export interface MemberRow {
-  id: number;
-  key: string;
+export interface MemberRow extends MailboxRow {
   projectId: number;
-  sourceUser: string;
-  destUser: string;
-  starred: boolean;
-  status: string;
-  sourceBytes: number;
-  sourceMessages: number;
-  lastError: string | null;
   options: MailboxOverrides;
   updatedAt: string;
 }
@@ -254,16 +246,8 @@ export class ProjectMailboxRepo {
 
 function toMember(r: Database['mailboxes'] extends infer T ? { [K in keyof T]: unknown } : never): MemberRow {
   return {
-    id: Number(r.id),
-    key: String(r.key),
+    ...toMailbox(r),
     projectId: Number(r.project_id),
-    sourceUser: String(r.source_user),
-    destUser: String(r.dest_user),
-    starred: Number(r.starred) === 1,
-    status: String(r.status),
-    sourceBytes: Number(r.source_bytes),
-    sourceMessages: Number(r.source_messages),
-    lastError: (r.last_error as string | null) ?? null,
     options: typeof r.options === 'string' ? (JSON.parse(r.options) as MailboxOverrides) : {},
     updatedAt: String(r.updated_at),
   };
