@@ -82,14 +82,15 @@ async function writeConverted(
   const base = userPath(client.target);
   const sent = conv.sent ?? item.internalDate;
   const identity = { id: PROP.source, value: JSON.stringify(conv.identity) };
+  const flags = flagPatch(item.flags);
   const message: Record<string, unknown> = {
     ...conv.message,
-    ...flagPatch(item.flags),
+    ...flags,
     singleValueExtendedProperties: [
       { id: PROP.messageFlags, value: String(messageFlagsOf(item.flags)) },
       { id: PROP.deliveryTime, value: item.internalDate.toISOString() },
       { id: PROP.submitTime, value: sent.toISOString() },
-      ...(flagPatch(item.flags).singleValueExtendedProperties as unknown[]),
+      ...(flags.singleValueExtendedProperties as unknown[]),
     ],
   };
   // Smallest attachments first into the create, while the request stays well under 4 MB.
