@@ -1,20 +1,12 @@
 /** Alerts as the operator sees them: with their project and mailbox, per project, changed since, rules. */
 import { sql, type Kysely } from 'kysely';
-import type { AlertLevel, AlertStatus } from './alert-repo.js';
+import { toAlert, type AlertLevel, type AlertRow, type AlertStatus } from './alert-repo.js';
 import type { Database } from './schema.js';
 
 /** An alert with its project and mailbox. */
-export interface AlertDetailRow {
-  id: number;
+export interface AlertDetailRow extends AlertRow {
   projectId: number | null;
-  mailboxId: number | null;
   mailbox: string | null;
-  type: string;
-  level: AlertLevel;
-  text: string;
-  status: AlertStatus;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export interface AlertFilter {
@@ -44,6 +36,14 @@ export class AlertAdminRepo {
       ]);
   }
 
+  /** The project's alerts: its mailboxes' and its own. */
+  private ofProject(projectId: number) {
+    return this.db
+      .selectFrom('alerts as a')
+      .leftJoin('mailboxes as m', 'm.id', 'a.mailbox_id')
+      .where((eb) => eb.or([eb('m.project_id', '=', projectId), eb('a.project_id', '=', projectId)]));
+  }
+
   async get(id: number): Promise<AlertDetailRow | undefined> {
     const r = await this.detail().where('a.id', '=', id).executeTakeFirst();
     return r && toDetail(r);
@@ -54,10 +54,7 @@ export class AlertAdminRepo {
     projectId: number,
     f: AlertFilter & { offset: number; limit: number },
   ): Promise<{ rows: AlertDetailRow[]; total: number }> {
-    let q = this.db
-      .selectFrom('alerts as a')
-      .leftJoin('mailboxes as m', 'm.id', 'a.mailbox_id')
-      .where((eb) => eb.or([eb('m.project_id', '=', projectId), eb('a.project_id', '=', projectId)]));
+    let q = this.ofProject(projectId);
     if (f.status) q = q.where('a.status', '=', f.status);
     if (f.level) q = q.where('a.level', '=', f.level);
     if (f.type) q = q.where('a.type', '=', f.type);
@@ -81,10 +78,7 @@ export class AlertAdminRepo {
     projectId: number,
     since: string,
   ): Promise<Array<{ id: number; createdAt: string; updatedAt: string }>> {
-    const rows = await this.db
-      .selectFrom('alerts as a')
-      .leftJoin('mailboxes as m', 'm.id', 'a.mailbox_id')
-      .where((eb) => eb.or([eb('m.project_id', '=', projectId), eb('a.project_id', '=', projectId)]))
+    const rows = await this.ofProject(projectId)
       .where('a.updated_at', '>=', since)
       .select(['a.id', 'a.created_at', 'a.updated_at'])
       .orderBy('a.updated_at')
@@ -96,10 +90,7 @@ export class AlertAdminRepo {
 
   /** Active alerts of `type` in the project. */
   async activeOfType(projectId: number, type: string): Promise<number[]> {
-    const rows = await this.db
-      .selectFrom('alerts as a')
-      .leftJoin('mailboxes as m', 'm.id', 'a.mailbox_id')
-      .where((eb) => eb.or([eb('m.project_id', '=', projectId), eb('a.project_id', '=', projectId)]))
+    const rows = await this.ofProject(projectId)
       .where('a.type', '=', type)
       .where('a.status', '=', 'active')
       .select('a.id')
@@ -119,28 +110,12 @@ export class AlertAdminRepo {
   }
 }
 
-function toDetail(r: {
-  id: number;
-  mailbox_id: number | null;
-  source_user: string | null;
-  type: string;
-  level: string;
-  text: string;
-  status: string;
-  created_at: string;
-  updated_at: string;
-  project_id: number | null;
-}): AlertDetailRow {
+function toDetail(
+  r: Parameters<typeof toAlert>[0] & { source_user: string | null; project_id: number | null },
+): AlertDetailRow {
   return {
-    id: Number(r.id),
+    ...toAlert(r),
     projectId: r.project_id === null ? null : Number(r.project_id),
-    mailboxId: r.mailbox_id === null ? null : Number(r.mailbox_id),
     mailbox: r.source_user,
-    type: r.type,
-    level: r.level as AlertLevel,
-    text: r.text,
-    status: r.status as AlertStatus,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
   };
 }

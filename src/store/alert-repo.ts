@@ -94,16 +94,7 @@ export class AlertRepo {
   async list(status?: AlertStatus): Promise<AlertRow[]> {
     let q = this.db.selectFrom('alerts').selectAll().orderBy('id');
     if (status) q = q.where('status', '=', status);
-    return (await q.execute()).map((r) => ({
-      id: Number(r.id),
-      mailboxId: r.mailbox_id === null ? null : Number(r.mailbox_id),
-      type: r.type,
-      level: r.level as AlertLevel,
-      text: r.text,
-      status: r.status as AlertStatus,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    }));
+    return (await q.execute()).map(toAlert);
   }
 
   private async active(mailboxId: number | null, type: string) {
@@ -112,4 +103,27 @@ export class AlertRepo {
     const r = await q.executeTakeFirst();
     return r && { id: Number(r.id) };
   }
+}
+
+/** An `alerts` row as an AlertRow (the one mapping; the page and operator reads build on it). */
+export function toAlert(r: {
+  id: number;
+  mailbox_id: number | null;
+  type: string;
+  level: string;
+  text: string;
+  status: string;
+  created_at: string;
+  updated_at: string;
+}): AlertRow {
+  return {
+    id: Number(r.id),
+    mailboxId: r.mailbox_id === null ? null : Number(r.mailbox_id),
+    type: r.type,
+    level: r.level as AlertLevel,
+    text: r.text,
+    status: r.status as AlertStatus,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
 }

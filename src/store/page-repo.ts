@@ -1,7 +1,7 @@
 /** Paged, sorted and filtered reads for the HTTP API, done in SQL so 25,000 mailboxes stay fast. */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import type { AlertLevel, AlertRow, AlertStatus } from './alert-repo.js';
+import { toAlert, type AlertRow, type AlertStatus } from './alert-repo.js';
 import { toMailbox, type MailboxRow } from './mailbox-repo.js';
 
 export interface Page<T> {
@@ -65,16 +65,7 @@ export class PageRepo {
     const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     const rows = await base.selectAll().orderBy('id').limit(q.limit).offset(q.offset).execute();
     return {
-      items: rows.map((r) => ({
-        id: Number(r.id),
-        mailboxId: r.mailbox_id === null ? null : Number(r.mailbox_id),
-        type: r.type,
-        level: r.level as AlertLevel,
-        text: r.text,
-        status: r.status as AlertStatus,
-        createdAt: r.created_at,
-        updatedAt: r.updated_at,
-      })),
+      items: rows.map(toAlert),
       total: Number(total.n),
       offset: q.offset,
       limit: q.limit,
