@@ -6,6 +6,7 @@ import { createContext, useCallback, useContext, useEffect, useState, type React
 import { api } from './api/api.js';
 import type { ResponseOf } from './api/client.js';
 import { problemOf, type Problem } from './api/use-api.js';
+import { Link } from './router.js';
 
 /** A project as the API shows it. */
 export type Project = ResponseOf<'GET /api/projects/{id}'>;
@@ -84,5 +85,17 @@ export function ProjectPicker() {
         ))}
       </select>
     </label>
+  );
+}
+
+/** What a project page shows while there is no project: its title and the way to create one. */
+export function NoProject({ title }: { title: string }) {
+  return (
+    <section>
+      <h1>{title}</h1>
+      <p>
+        No project yet. <Link to="/projects/new">Create one</Link> first.
+      </p>
+    </section>
   );
 }

@@ -1,8 +1,7 @@
 /** Alerts: what needs a person, by state, with the actions on each. */
 import { useState } from 'react';
 import { AlertList } from './alert-list.js';
-import { useProjects } from '../project-context.js';
-import { Link } from '../router.js';
+import { NoProject, useProjects } from '../project-context.js';
 
 const TABS = [
   ['active', 'Active'],
@@ -15,15 +14,7 @@ const TABS = [
 export function AlertsPage() {
   const [tab, setTab] = useState<(typeof TABS)[number][0]>('active');
   const { current } = useProjects();
-  if (!current)
-    return (
-      <section>
-        <h1>Alerts</h1>
-        <p>
-          No project yet. <Link to="/projects/new">Create one</Link> first.
-        </p>
-      </section>
-    );
+  if (!current) return <NoProject title="Alerts" />;
   return (
     <section>
       <h1>Alerts – {current.name}</h1>

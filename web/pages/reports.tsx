@@ -8,7 +8,7 @@ import { useDebounced, useLoad } from '../api/use-api.js';
 import { ProblemNote } from '../components/problem-note.js';
 import { ReportLinks } from '../components/report-links.js';
 import { Status } from '../components/status.js';
-import { useProjects } from '../project-context.js';
+import { NoProject, useProjects } from '../project-context.js';
 import { Link } from '../router.js';
 
 /** The reports page of the current project. */
@@ -27,15 +27,7 @@ export function ReportsPage() {
           }),
     [projectId, settled],
   );
-  if (!current)
-    return (
-      <section>
-        <h1>Reports</h1>
-        <p>
-          No project yet. <Link to="/projects/new">Create one</Link> first.
-        </p>
-      </section>
-    );
+  if (!current) return <NoProject title="Reports" />;
   return (
     <section>
       <h1>Reports – {current.name}</h1>

@@ -8,8 +8,7 @@ import { api } from '../api/api.js';
 import type { ResponseOf } from '../api/client.js';
 import { useAction, useLoad } from '../api/use-api.js';
 import { ProblemNote } from '../components/problem-note.js';
-import { useProjects } from '../project-context.js';
-import { Link } from '../router.js';
+import { NoProject, useProjects } from '../project-context.js';
 import { RunControls } from './run-controls.js';
 import { WindowRow, type Window } from './window-row.js';
 
@@ -40,15 +39,7 @@ export function ThrottlingPage() {
     if (schedule.data && !dirty) setRows(schedule.data.windows);
   }, [schedule.data, dirty]);
 
-  if (!current)
-    return (
-      <section>
-        <h1>Throttling</h1>
-        <p>
-          No project yet. <Link to="/projects/new">Create one</Link> first.
-        </p>
-      </section>
-    );
+  if (!current) return <NoProject title="Throttling" />;
 
   const edit = (next: Window[]) => {
     setRows(next);
