@@ -16,18 +16,17 @@ import {
   AbortError,
   CutoverError,
   ErrorCode,
-  PermanentError,
-  RateLimitError,
   TransientError,
   asCutoverError,
   throwIfAborted,
 } from '../errors.js';
 import { folderRow, type LedgerRepo } from '../store/ledger-repo.js';
 import type { MailboxRepo, PassCounters } from '../store/mailbox-repo.js';
-import { ConnectionSlots, backoffMs, type RateLimiter } from '../runner/limits.js';
+import { ConnectionSlots, type RateLimiter } from '../runner/limits.js';
 import { planFolders } from './folder-map.js';
 import { folderKeyOf, settleIfUnchanged, syncFolder } from './folder-sync.js';
 import type { ProgressSink } from './progress.js';
+import { RetryBudget } from './retry.js';
 import { guessSpecialUse, type SpecialUse } from './special-use.js';
 
 /** One side of a migration. */
@@ -54,9 +53,6 @@ export interface EngineDeps {
   limiter: RateLimiter;
   progress: ProgressSink;
 }
-
-const MAX_TRANSIENT_ATTEMPTS = 5;
-const MAX_THROTTLE_WAITS = 50;
 
 /** A source + destination connection pair holding connection slots. */
 class Lane {
@@ -234,34 +230,16 @@ async function planWithRetries(
   counters: PassCounters,
   signal?: AbortSignal,
 ): Promise<PassPlan> {
-  for (let attempt = 0, waits = 0; ;) {
+  const retry = new RetryBudget(job.mailboxId, 'Listing folders', deps.progress, counters);
+  for (;;) {
     throwIfAborted(signal);
     try {
       return await planPass(job, deps, lane, passId, signal);
     } catch (raw) {
       if (signal?.aborted) throw new AbortError();
       const err = asCutoverError(raw);
-      let wait: number;
-      if (err instanceof RateLimitError && ++waits <= MAX_THROTTLE_WAITS) {
-        wait = err.retryAfterMs;
-        counters.throttledMs += wait;
-        deps.progress.note(
-          job.mailboxId,
-          'warn',
-          `Listing folders: throttled by the server, waiting ${Math.round(wait / 1000)} s.`,
-        );
-      } else if (
-        err instanceof TransientError &&
-        err.code !== ErrorCode.Throttled &&
-        ++attempt < MAX_TRANSIENT_ATTEMPTS
-      ) {
-        wait = backoffMs(attempt);
-        deps.progress.note(
-          job.mailboxId,
-          'warn',
-          `Listing folders: ${err.message} — retrying in ${Math.round(wait / 1000)} s (attempt ${attempt + 1} of ${MAX_TRANSIENT_ATTEMPTS}).`,
-        );
-      } else throw err;
+      const wait = retry.throttled(err) ?? retry.backoff(err);
+      if (wait === undefined) throw err;
       await lane.close();
       await sleep(wait, undefined, { signal });
     }
@@ -382,7 +360,8 @@ async function syncWithRetries(
 ): Promise<boolean> {
   const name = w.folder.path.join('/');
   const suspects = new Map<number, number>();
-  for (let attempt = 0, waits = 0; ;) {
+  const retry = new RetryBudget(job.mailboxId, `"${name}"`, deps.progress, counters);
+  for (;;) {
     throwIfAborted(signal);
     try {
       const { src, dst } = await lane.open();
@@ -408,15 +387,10 @@ async function syncWithRetries(
     } catch (raw) {
       if (signal?.aborted) throw new AbortError();
       const err = asCutoverError(raw);
-      if (err instanceof RateLimitError && ++waits <= MAX_THROTTLE_WAITS) {
-        deps.progress.note(
-          job.mailboxId,
-          'warn',
-          `"${name}": throttled by the server, waiting ${Math.round(err.retryAfterMs / 1000)} s.`,
-        );
-        counters.throttledMs += err.retryAfterMs;
+      const throttled = retry.throttled(err);
+      if (throttled !== undefined) {
         await lane.close();
-        await sleep(err.retryAfterMs, undefined, { signal });
+        await sleep(throttled, undefined, { signal });
         continue;
       }
       if (err instanceof TransientError && err.suspectUid !== undefined && !job.dryRun) {
@@ -430,15 +404,12 @@ async function syncWithRetries(
         ) {
           deps.progress.note(job.mailboxId, 'error', `"${name}" UID ${uid}: ${unreadableReason(err)}`);
           await lane.close();
-          attempt = 0; // progress was made: the folder's retry budget starts again
+          retry.restart(); // progress was made: the folder's retry budget starts again
           continue;
         }
       }
-      if (
-        err instanceof PermanentError ||
-        err.code === ErrorCode.Throttled ||
-        ++attempt >= MAX_TRANSIENT_ATTEMPTS
-      ) {
+      const wait = retry.backoff(err);
+      if (wait === undefined) {
         if (isMailboxFatal(err)) throw err;
         deps.progress.note(job.mailboxId, 'error', `"${name}" failed: ${err.describe()}`);
         if (!job.dryRun) {
@@ -457,12 +428,6 @@ async function syncWithRetries(
         }
         return false;
       }
-      const wait = backoffMs(attempt);
-      deps.progress.note(
-        job.mailboxId,
-        'warn',
-        `"${name}": ${err.message} — retrying in ${Math.round(wait / 1000)} s (attempt ${attempt + 1} of ${MAX_TRANSIENT_ATTEMPTS}).`,
-      );
       await lane.close();
       await sleep(wait, undefined, { signal });
     }
