@@ -16,20 +16,15 @@ import type { ProjectConfig } from '../../src/config/types.js';
 import { parseServerUrl } from '../../src/config/server-url.js';
 import { silentProgress } from '../../src/engine/progress.js';
 import { openSecretBox } from '../../src/security/secret-key.js';
-import { buildServer } from '../../src/server/app.js';
-import { CredentialLinks } from '../../src/services/credential-links.js';
 import { credentialContext } from '../../src/services/credential-service.js';
 import { decodeOAuthCredential } from '../../src/services/oauth-credential.js';
 import { runMigration } from '../../src/services/migration-service.js';
-import { CredentialLinkRepo } from '../../src/store/credential-link-repo.js';
-import { CredentialRepo } from '../../src/store/credential-repo.js';
 import { openStore } from '../../src/store/db.js';
 import { GmailEmulator } from '../emulators/gmail/gmail-emulator.js';
 import { gmailServer, labelsFor } from '../emulators/gmail/gmail-fixture.js';
 import { listAll, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import { makeMessage } from '../harness/messages.js';
-import { tempDataDir } from '../integration/helpers.js';
-import { registerMailboxes, staticProjects } from './fixtures.js';
+import { servePortalWithLinks, storedCredential } from './fixtures.js';
 
 const ALICE = 'alice@example.test';
 const BOB = 'bob@example.test';
@@ -42,10 +37,10 @@ let app: FastifyInstance;
 let base: string;
 let dataDir: string;
 let project: ProjectConfig;
-const ids = new Map<string, number>();
+let ids: Map<string, number>;
 const raws: Buffer[] = [];
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const links = new Map<string, string>();
+let links: Map<string, string>;
 
 before(async () => {
   emu = await GmailEmulator.start({ users: [ALICE, BOB], unitsPerSecond: 1000 });
@@ -80,19 +75,7 @@ before(async () => {
     concurrency: { mailboxes: 1, foldersPerMailbox: 2 },
     limits: {},
   };
-  dataDir = tempDataDir();
-  const store = await openStore(dataDir);
-  try {
-    for (const [k, v] of await registerMailboxes(store, project)) ids.set(k, v);
-    const issuer = new CredentialLinks(new CredentialLinkRepo(store.db), openSecretBox(dataDir));
-    for (const u of [ALICE, BOB]) links.set(u, `/p/${(await issuer.issue(ids.get(u)!)).token}`);
-  } finally {
-    await store.close();
-  }
-  app = await buildServer({ dataDir, projects: staticProjects(project), commsIntervalMs: 0 });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  ({ app, base, dataDir, ids, links } = await servePortalWithLinks(project));
 });
 after(async () => {
   await app?.close();
@@ -115,17 +98,8 @@ async function signIn(user: string) {
   return { authorize, callback, status: done.status, html: await done.text() };
 }
 
-async function stored(user: string) {
-  const store = await openStore(dataDir);
-  try {
-    const repo = new CredentialRepo(store.db);
-    const id = ids.get(user)!;
-    const sealed = await repo.sealed(id, 'source');
-    return { states: await repo.states(id), sealed, id };
-  } finally {
-    await store.close();
-  }
-}
+/** The credential states and sealed source credential of `user`'s mailbox. */
+const stored = (user: string) => storedCredential(dataDir, ids.get(user)!);
 
 test('the personal page offers Sign in with Google instead of a password field for the Google side', async () => {
   const html = await (await fetch(base + links.get(ALICE)!)).text();
