@@ -128,7 +128,6 @@ export function resolveTarget(o: TargetOptions): {
   };
 }
 
-/** The data directory for commands that only read the store. */
 /**
  * Connectors that keep a sealed token cache (Microsoft 365) learn where from the environment: point it at
  * this data directory unless the operator chose another place.
@@ -137,6 +136,7 @@ export function keepTokensIn(dataDir: string): void {
   process.env[TOKEN_CACHE_ENV] ??= dataDir;
 }
 
+/** The data directory for commands that only read the store. */
 export function resolveDataDir(o: { project?: string; dataDir?: string }): string {
   if (o.dataDir) return path.resolve(o.dataDir);
   if (process.env.CUTOVER_DATA_DIR) return path.resolve(process.env.CUTOVER_DATA_DIR);
