@@ -34,6 +34,14 @@ interface Form {
   megabytesPerSecond: string;
 }
 
+/** The project's pace fields: the form key (also the input's name), its label and its keyboard. */
+const PACE = [
+  ['mailboxes', 'Mailboxes at once', 'numeric'],
+  ['foldersPerMailbox', 'Folders at once per mailbox', 'numeric'],
+  ['messagesPerSecond', 'Messages per second at most (empty: no limit)', 'decimal'],
+  ['megabytesPerSecond', 'MB per second at most (empty: no limit)', 'decimal'],
+] as const;
+
 function formOf(p: Project | undefined): Form {
   return {
     name: p?.name ?? '',
@@ -177,42 +185,17 @@ export function ProjectEditPage({ id }: { id?: number }) {
                 onChange={(e) => edit({ timezone: e.target.value })}
               />
             </label>
-            <label>
-              Mailboxes at once
-              <input
-                name="mailboxes"
-                inputMode="numeric"
-                value={form.mailboxes}
-                onChange={(e) => edit({ mailboxes: e.target.value })}
-              />
-            </label>
-            <label>
-              Folders at once per mailbox
-              <input
-                name="foldersPerMailbox"
-                inputMode="numeric"
-                value={form.foldersPerMailbox}
-                onChange={(e) => edit({ foldersPerMailbox: e.target.value })}
-              />
-            </label>
-            <label>
-              Messages per second at most (empty: no limit)
-              <input
-                name="messagesPerSecond"
-                inputMode="decimal"
-                value={form.messagesPerSecond}
-                onChange={(e) => edit({ messagesPerSecond: e.target.value })}
-              />
-            </label>
-            <label>
-              MB per second at most (empty: no limit)
-              <input
-                name="megabytesPerSecond"
-                inputMode="decimal"
-                value={form.megabytesPerSecond}
-                onChange={(e) => edit({ megabytesPerSecond: e.target.value })}
-              />
-            </label>
+            {PACE.map(([key, label, inputMode]) => (
+              <label key={key}>
+                {label}
+                <input
+                  name={key}
+                  inputMode={inputMode}
+                  value={form[key]}
+                  onChange={(e) => edit({ [key]: e.target.value })}
+                />
+              </label>
+            ))}
           </div>
         </fieldset>
         {sideBlock('source', 'Source: where the mail is now')}
