@@ -28,7 +28,7 @@ import {
   labelPath,
   systemLabelFor,
 } from './gmail-labels.js';
-import { fetchMeta } from './gmail-message.js';
+import { fetchMeta, META_PARALLEL } from './gmail-message.js';
 import { keyOfId, listIds } from './gmail-snapshot.js';
 
 /** Top-level names Gmail keeps for itself (user labels cannot take them). */
@@ -152,12 +152,17 @@ export class GmailDestination implements MailDestination {
     if (!id) return;
     for await (const ids of listIds(this.api, id, signal)) {
       const page: MessageMeta[] = [];
-      for (const mid of ids) {
+      // Several messages.get in flight, as the source does (gmail-folder-reader.ts): the quota gate paces them.
+      for (let i = 0; i < ids.length; i += META_PARALLEL) {
         throwIfAborted(signal);
-        const uid = keyOfId(mid);
-        this.ids.set(uid, mid);
-        const meta = await fetchMeta(this.api, mid, uid, (labels) => this.flagsOf(labels, id), signal);
-        if (meta) page.push(meta);
+        const metas = await Promise.all(
+          ids.slice(i, i + META_PARALLEL).map((mid) => {
+            const uid = keyOfId(mid);
+            this.ids.set(uid, mid);
+            return fetchMeta(this.api, mid, uid, (labels) => this.flagsOf(labels, id), signal);
+          }),
+        );
+        for (const meta of metas) if (meta) page.push(meta);
       }
       if (page.length) yield page;
     }

@@ -14,11 +14,9 @@ import type {
 import type { GmailApi } from './gmail-api.js';
 import { BodyCache } from './gmail-body-cache.js';
 import { GmailNotFoundError } from './gmail-errors.js';
-import { fetchBody, fetchEstimate, fetchMeta } from './gmail-message.js';
+import { fetchBody, fetchEstimate, fetchMeta, META_PARALLEL } from './gmail-message.js';
 import type { SnapMessage } from './gmail-snapshot.js';
 
-/** Metadata requests in flight at once (each is one messages.get; the quota gate paces them). */
-const PARALLEL = 4;
 const PAGE = 100;
 
 export class GmailFolderReader implements SourceFolderReader {
@@ -56,9 +54,9 @@ export class GmailFolderReader implements SourceFolderReader {
     // A listing of the whole folder is a survey (the scan): Gmail's size estimates, no body downloaded.
     // Copy decisions always name their keys (`uids`) and get exact sizes from the raw message.
     const survey = !opts.uids && opts.fromUid === undefined;
-    for (let i = 0; i < picked.length; i += PARALLEL) {
+    for (let i = 0; i < picked.length; i += META_PARALLEL) {
       throwIfAborted(signal);
-      const group = picked.slice(i, i + PARALLEL);
+      const group = picked.slice(i, i + META_PARALLEL);
       const metas = await Promise.all(
         group.map((m) =>
           (survey

@@ -17,6 +17,9 @@ import { GmailNotFoundError } from './gmail-errors.js';
 import { networkError } from './gmail-http.js';
 import { readRawAnswer, type PartSink } from './gmail-raw.js';
 
+/** Metadata requests in flight at once per listing (each is one messages.get; the quota gate paces them). */
+export const META_PARALLEL = 4;
+
 /** The fields of a format=raw answer Cutover reads besides the body. */
 export interface RawFields {
   id?: string;
