@@ -1,10 +1,6 @@
 /** Rendering reports for people (text), programs (JSON) and spreadsheets (CSV, safe against formula injection). */
 import type { MailboxReport } from '../services/report-service.js';
 
-import { csvCell } from '../exports/table.js';
-
-export { csvCell };
-
 export { reportCsv } from '../reports/csv.js';
 
 /** The report as text, for the terminal. */

@@ -7,7 +7,7 @@ import { mapImapError } from '../../src/connectors/imap/imap-errors.js';
 import { FingerprintIndex, fingerprint, flagKey } from '../../src/engine/fingerprint.js';
 import { makeBatches } from '../../src/engine/batches.js';
 import { skipReason } from '../../src/engine/filters.js';
-import { csvCell } from '../../src/cli/report-format.js';
+import { csvCell } from '../../src/exports/table.js';
 import { ErrorCode, PermanentError, RateLimitError, TransientError } from '../../src/errors.js';
 import { RateLimiter, Semaphore } from '../../src/runner/limits.js';
 
