@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { ErrorCode, PermanentError } from '../errors.js';
-import { SendError, type Mailer } from '../notify/smtp-mailer.js';
+import type { Mailer } from '../notify/smtp-mailer.js';
 import { forForwarding, render, type MessageKind, type TemplateValues } from '../notify/templates.js';
 import { portalPath } from '../portal/portal-deps.js';
 import { AlertRepo } from '../store/alert-repo.js';
@@ -19,6 +19,7 @@ import { TemplateBook, recipientFor, valuesFor } from './comms-content.js';
 import type { CredentialLinks } from './credential-links.js';
 import { requiredSides, type PortalProject } from './credential-service.js';
 import { defaultPlan } from '../config/plan.js';
+import { sendClaimed } from './notify-service.js';
 
 /** Alert types a user can do something about (make room, delete or shrink huge items, give a new password). */
 export const USER_ALERTS: readonly string[] = ['quota-too-small', 'oversize-items', 'auth-failed'];
@@ -128,16 +129,11 @@ export class CommsService {
   ) {
     const host = this.deps.publicUrl ? new URL(this.deps.publicUrl).hostname : 'cutover.invalid';
     const messageId = `cutover.${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${host}`;
-    try {
-      const r = await this.deps.mailer.send({ ...mail, messageId, headers: { 'X-Cutover-Event': event } });
-      await this.messages.finish(id, { status: 'sent', smtpId: r.messageId });
-      return 'sent' as const;
-    } catch (err) {
-      const e = err instanceof SendError ? err : new SendError(String(err), 'retry');
-      const status = e.kind === 'retry' ? 'failed' : e.kind === 'final' ? 'refused' : 'uncertain';
-      await this.messages.finish(id, { status, error: e.message });
-      return status;
-    }
+    return sendClaimed(this.messages, this.deps.mailer, id, {
+      ...mail,
+      messageId,
+      headers: { 'X-Cutover-Event': event },
+    });
   }
 
   /** The message a mailbox would get for `kind` (the personal link issued when it has none). */

@@ -2,7 +2,7 @@
  * E-mailing an alert to a person (the operator, a point of contact): for the API and the engine when
  * something needs a human. Once per (alert, recipient), recorded like every other message.
  */
-import { SendError, type Mailer } from '../notify/smtp-mailer.js';
+import { SendError, type Mailer, type OutgoingMail } from '../notify/smtp-mailer.js';
 import { esc } from '../portal/html.js';
 import type { Store } from '../store/db.js';
 import { MessageRepo, type MessageStatus } from '../store/message-repo.js';
@@ -37,14 +37,27 @@ export async function emailAlert(
   });
   if (id === undefined) return undefined;
   const text = `${alert.level === 'critical' ? 'Needs action' : 'For your information'}${where ? ` — ${where}` : ''}:\n\n${alert.text}\n`;
+  return sendClaimed(repo, deps.mailer, id, {
+    to,
+    subject,
+    text,
+    html: `<p>${esc(text.trim()).replace(/\n+/g, '</p><p>')}</p>`,
+    headers: { 'X-Cutover-Event': `alert:${alert.type}` },
+  });
+}
+
+/**
+ * Send a message claimed in `repo` as `id` and record the outcome: sent; failed (nothing delivered, retried
+ * by a later claim); refused (final); uncertain (may have arrived, never retried).
+ */
+export async function sendClaimed(
+  repo: MessageRepo,
+  mailer: Mailer,
+  id: number,
+  mail: OutgoingMail,
+): Promise<Exclude<MessageStatus, 'pending'>> {
   try {
-    const r = await deps.mailer.send({
-      to,
-      subject,
-      text,
-      html: `<p>${esc(text.trim()).replace(/\n+/g, '</p><p>')}</p>`,
-      headers: { 'X-Cutover-Event': `alert:${alert.type}` },
-    });
+    const r = await mailer.send(mail);
     await repo.finish(id, { status: 'sent', smtpId: r.messageId });
     return 'sent';
   } catch (err) {
