@@ -35,11 +35,10 @@ const STATE: Record<DomainDnsStatus, StageState> = {
 export const dnsState = (s: DomainDnsStatus): StageState => STATE[s];
 
 /** Each plan domain's status from the stored checks (no lookups). */
-export async function dnsStatus(project: ProjectConfig, checks: DnsCheckRepo, projectId: number) {
-  const plan = project.plan ?? defaultPlan();
-  if (!plan.domains.length) return [] as DomainDns[];
+export async function dnsStatus(domains: string[], checks: DnsCheckRepo, projectId: number) {
+  if (!domains.length) return [] as DomainDns[];
   const last = await checks.last(projectId);
-  return plan.domains.map((domain): DomainDns => {
+  return domains.map((domain): DomainDns => {
     const c = last.get(domain);
     if (!c) return { domain, status: 'pending', checkedAt: null, reason: 'Not checked yet.' };
     return {
@@ -92,5 +91,5 @@ export async function runDnsCheck(
     for (const domain of plan.domains)
       await checks.record(projectId, { domain, checkedAt, ready: false, missing: [why] });
   }
-  return dnsStatus(project, checks, projectId);
+  return dnsStatus(plan.domains, checks, projectId);
 }

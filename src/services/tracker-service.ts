@@ -7,7 +7,6 @@
  */
 import { parseClock } from '../config/plan.js';
 import type { Stage as StageView, StageQuery, Tracker } from '../server/schemas-tracker.js';
-import type { ProjectConfig } from '../config/types.js';
 import type { Store } from '../store/db.js';
 import { DnsCheckRepo } from '../store/dns-check-repo.js';
 import type { StageContext, TrackerRepo } from '../store/tracker-repo.js';
@@ -110,10 +109,10 @@ export class TrackerService {
     return new DnsCheckRepo(this.deps.store.db);
   }
 
+  /** From the stored settings alone: a poll reads the project once and opens none of its secrets. */
   private async context(projectId: number, s: StoredSettings) {
-    const project: ProjectConfig = await this.deps.projects.runtime(projectId);
-    const domains = await dnsStatus(project, this.checks, projectId);
-    const cutover = project.plan?.cutoverAt;
+    const domains = await dnsStatus(s.plan?.domains ?? [], this.checks, projectId);
+    const cutover = s.plan?.cutoverAt && new Date(s.plan.cutoverAt);
     const ctx: StageContext = {
       ...context(s),
       dns: {
