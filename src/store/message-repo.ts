@@ -30,8 +30,9 @@ export class MessageRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Claim the right to send `event` to the mailbox: true when this caller inserted the intent, or took over
-   * a failed row with fewer than `maxAttempts` attempts. False when it was sent, is being sent, or may have arrived.
+   * Claim the right to send `event` to the mailbox: the row's id when this caller inserted the intent, or took
+   * over a failed row with fewer than `maxAttempts` attempts; undefined when it was sent, is being sent, or may
+   * have arrived.
    */
   async claim(
     m: { mailboxId: number | null; event: string; recipient: string; subject: string },
