@@ -7,6 +7,7 @@
  */
 import { parseClock } from '../config/plan.js';
 import type { Stage as StageView, StageQuery, Tracker } from '../server/schemas-tracker.js';
+import type { AlertAdminRepo } from '../store/alert-admin-repo.js';
 import type { Store } from '../store/db.js';
 import { DnsCheckRepo } from '../store/dns-check-repo.js';
 import type { StageContext, TrackerRepo } from '../store/tracker-repo.js';
@@ -47,7 +48,13 @@ const colourOf = (c: { done: number; running: number; attention: number; waiting
 
 export class TrackerService {
   constructor(
-    private readonly deps: { store: Store; tracker: TrackerRepo; projects: ProjectService; runs: RunService },
+    private readonly deps: {
+      store: Store;
+      tracker: TrackerRepo;
+      alerts: AlertAdminRepo;
+      projects: ProjectService;
+      runs: RunService;
+    },
   ) {}
 
   async summary(projectId: number): Promise<Tracker> {
@@ -75,7 +82,7 @@ export class TrackerService {
     const mailboxes = Object.values(byStatus).reduce((a, b) => a + b, 0);
     const synced = stages.find((s) => s.key === 'initial-sync')!.counts!.done;
     const hub = this.deps.runs.events(projectId);
-    const [critical, advisory] = await this.alertCounts(projectId);
+    const { critical, advisory } = await this.deps.alerts.activeCounts(projectId);
     return {
       projectId,
       mailboxes,
@@ -151,19 +158,6 @@ export class TrackerService {
       eta: { finishAt: e.finish?.toISOString() ?? null, hours: e.hours ?? null, basis: e.rates.basis },
       etaNote: null,
     };
-  }
-
-  private async alertCounts(projectId: number): Promise<[number, number]> {
-    const rows = await this.deps.store.db
-      .selectFrom('alerts as a')
-      .leftJoin('mailboxes as m', 'm.id', 'a.mailbox_id')
-      .where('a.status', '=', 'active')
-      .where((eb) => eb.or([eb('m.project_id', '=', projectId), eb('a.project_id', '=', projectId)]))
-      .select(['a.level', (eb) => eb.fn.countAll().as('n')])
-      .groupBy('a.level')
-      .execute();
-    const n = (level: string) => Number(rows.find((r) => r.level === level)?.n ?? 0);
-    return [n('critical'), n('advisory')];
   }
 }
 

@@ -98,6 +98,17 @@ export class AlertAdminRepo {
     return rows.map((r) => Number(r.id));
   }
 
+  /** How many of the project's alerts are active, per level (the tracker's badge). */
+  async activeCounts(projectId: number): Promise<Record<AlertLevel, number>> {
+    const rows = await this.ofProject(projectId)
+      .where('a.status', '=', 'active')
+      .select(['a.level', (eb) => eb.fn.countAll().as('n')])
+      .groupBy('a.level')
+      .execute();
+    const n = (level: AlertLevel) => Number(rows.find((r) => r.level === level)?.n ?? 0);
+    return { critical: n('critical'), advisory: n('advisory') };
+  }
+
   /** Types the project archives automatically. */
   async rules(projectId: number): Promise<string[]> {
     const rows = await this.db

@@ -79,7 +79,13 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
       return smtp && new SmtpMailer(smtp);
     },
   });
-  const tracker = new TrackerService({ store, tracker: new TrackerRepo(store.db), projects, runs });
+  const tracker = new TrackerService({
+    store,
+    tracker: new TrackerRepo(store.db),
+    alerts: alertRepo,
+    projects,
+    runs,
+  });
   if (opts.projectFile) await importProjectFile(store, projects, members, opts.projectFile, opts.dataDir);
   await closeStaleRuns(store, opts.dataDir);
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
