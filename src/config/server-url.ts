@@ -24,7 +24,8 @@ const SCHEMES: Record<string, { kind: ServerKind; tls: TlsMode; port: number }> 
 };
 const SUPPORTED =
   'imaps://USER:PASSWORD@HOST[:PORT] (TLS, port 993) or imap://USER:PASSWORD@HOST[:PORT] (port 143; add ?starttls=1 to upgrade); ' +
-  'for a POP3 source pop3s://… (port 995) or pop3://… (port 110, ?stls=1 to upgrade)';
+  'for a POP3 source pop3s://… (port 995) or pop3://… (port 110, ?stls=1 to upgrade); ' +
+  'gmail://USER@gmail.googleapis.com?key-file=… (Google Workspace) or graph://USER@graph.microsoft.com?tenant=…&client-id=… (Microsoft 365)';
 const PARAMS = [
   'tenant',
   'client-id',
@@ -38,6 +39,8 @@ const PARAMS = [
   'key-file',
   'http',
 ];
+/** A host as it sits in a URL (IPv6 literals in brackets). */
+const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 const ENCODING_HINT =
   'percent-encode special characters in the user and password: @ → %40, : → %3A, / → %2F, # → %23, ? → %3F, % → %25';
 
@@ -75,7 +78,7 @@ export function parseServerUrl(
   if (!defaults) {
     fail(
       `Unsupported scheme '${scheme}://' in ${shown}.`,
-      `Supported schemes: imap:// and imaps://, and pop3:// and pop3s:// for a source. Write ${SUPPORTED}.`,
+      `Supported schemes: imap:// and imaps://, and pop3:// and pop3s:// for a source; gmail:// and graph:// for Google Workspace and Microsoft 365. Write ${SUPPORTED}.`,
     );
   }
   let u: URL;
@@ -235,7 +238,7 @@ export function parseServerUrl(
     maxConnections,
   };
   if (defaults.kind === 'gmail' && host !== 'gmail.googleapis.com') {
-    const api = `${tls === 'none' ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const api = `${tls === 'none' ? 'http' : 'https'}://${urlHost(host)}:${port}`;
     server.gmail = { apiUrl: api, directoryUrl: api };
   }
   if (defaults.kind === 'graph') {
@@ -245,7 +248,7 @@ export function parseServerUrl(
         'Add ?tenant=<directory id or primary domain>, e.g. tenant=contoso.onmicrosoft.com.',
       );
     // Another host than Microsoft's is a lab or emulator serving both Graph and the token endpoint.
-    const origin = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const origin = `https://${urlHost(host)}:${port}`;
     server.graph = {
       tenantId: graph.tenant,
       ...(host !== 'graph.microsoft.com' ? { baseUrl: `${origin}/v1.0`, authorityHost: origin } : {}),
