@@ -58,19 +58,20 @@ export class CommsHub {
         'No SMTP server is configured for messages to users.',
         "Set CUTOVER_SMTP_URL (smtp://user:password@host:587) and CUTOVER_SMTP_FROM ('IT <it@example.com>'), then restart.",
       );
-    return {
+    return { project, service: this.serviceFor(project) };
+  }
+
+  private serviceFor(project: PortalProject): CommsService {
+    return new CommsService(
+      {
+        store: this.deps.store,
+        mailer: this.mailer,
+        links: this.deps.links,
+        publicUrl: this.deps.publicUrl,
+        operatorAddress: this.operatorAddress,
+      },
       project,
-      service: new CommsService(
-        {
-          store: this.deps.store,
-          mailer: this.mailer,
-          links: this.deps.links,
-          publicUrl: this.deps.publicUrl,
-          operatorAddress: this.operatorAddress,
-        },
-        project,
-      ),
-    };
+    );
   }
 
   /** What the operator should know before messages go out. */
@@ -107,9 +108,7 @@ export class CommsHub {
       {
         tick: async (now, signal) => {
           const project = await this.deps.projects.single();
-          return project
-            ? (await this.service()).service.tick(now, signal)
-            : { sent: 0, failed: 0, attempts: [] };
+          return project ? this.serviceFor(project).tick(now, signal) : { sent: 0, failed: 0, attempts: [] };
         },
       },
       {
