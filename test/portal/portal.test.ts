@@ -69,6 +69,12 @@ const post = (url: string, fields: Record<string, string>, cookies?: Record<stri
 
 let session: Awaited<ReturnType<typeof loggedIn>>;
 
+/** The credentials stage of the tracker: mailboxes, and how many have their passwords present and verified. */
+const credentialCounts = async () =>
+  (await app.inject({ method: 'GET', url: '/api/credentials/stages', cookies: session.cookies })).json<{
+    credentials: unknown;
+  }>().credentials;
+
 test('the operator routes need a session; a link opens a page about that mailbox only', async () => {
   assert.equal((await app.inject({ method: 'GET', url: '/api/credentials' })).statusCode, 401);
   session = await loggedIn(app);
@@ -126,12 +132,7 @@ test('wrong password refused plainly, right one stored verified, never in a resp
     [['source', 'portal', true]],
   );
   assert.ok(alice.link);
-  const stages = await app.inject({
-    method: 'GET',
-    url: '/api/credentials/stages',
-    cookies: session.cookies,
-  });
-  assert.deepEqual(stages.json<{ credentials: unknown }>().credentials, {
+  assert.deepEqual(await credentialCounts(), {
     total: 2,
     present: 1,
     verified: 1,
@@ -277,12 +278,7 @@ test('CSV import: semicolons and a BOM, comments skipped, file order kept; verif
     [['import', null]],
     'stored, marked unchecked',
   );
-  const stages = await app.inject({
-    method: 'GET',
-    url: '/api/credentials/stages',
-    cookies: session.cookies,
-  });
-  assert.deepEqual(stages.json<{ credentials: unknown }>().credentials, {
+  assert.deepEqual(await credentialCounts(), {
     total: 2,
     present: 2,
     verified: 1,
