@@ -72,7 +72,7 @@ export class BodyCache {
           for (const p of parts) spool.write(p);
           parts = [];
         }
-        if (!spool.write(part)) await new Promise<void>((resume) => spool!.onDrain(resume));
+        await spool.put(part);
       },
       finish: async () => {
         if (dropped) return;

@@ -148,12 +148,7 @@ export async function fetchBody(
 ): Promise<{ size: number; body: Buffer | Readable } | undefined> {
   const spool = new BodySpool();
   try {
-    const fields = await fetchRaw(
-      api,
-      id,
-      (part) => (spool.write(part) ? undefined : new Promise<void>((resume) => spool.onDrain(resume))),
-      signal,
-    );
+    const fields = await fetchRaw(api, id, (part) => spool.put(part), signal);
     if (!fields) {
       await spool.discard();
       return undefined;

@@ -144,8 +144,7 @@ export class GraphFolderReader implements SourceFolderReader {
         // No Content-Length: spool (memory, then a private temp file) to learn the exact size first.
         const spool = new BodySpool();
         try {
-          for await (const c of got.body)
-            if (!spool.write(c as Buffer)) await new Promise<void>((r) => spool.onDrain(r));
+          for await (const c of got.body) await spool.put(c as Buffer);
           yield { uid, ...(await spool.finish()) };
         } catch (err) {
           await spool.discard();

@@ -44,6 +44,11 @@ export class BodySpool implements DataSink {
     return this.file.out.write(part);
   }
 
+  /** `write` for a caller that can await: resolves at once, or when the file has caught up. */
+  async put(part: Buffer): Promise<void> {
+    if (!this.write(part)) await new Promise<void>((resume) => this.onDrain(resume));
+  }
+
   onDrain(resume: () => void): void {
     if (!this.file || this.failure) return resume();
     this.waiting = resume;
