@@ -29,7 +29,13 @@ export interface AlertPageQuery {
 const sortColumn = { name: 'source_user', size: 'source_bytes', status: 'status' } as const;
 
 /** LIKE pattern matching `s` literally anywhere (escape with backslash). */
-const contains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+export const contains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** A mailbox whose source or destination login contains `search` (the mailbox tables' search box). */
+export const loginContains = (search: string) => {
+  const p = contains(search);
+  return sql<boolean>`(source_user like ${p} escape '\\' or dest_user like ${p} escape '\\')`;
+};
 
 export class PageRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -37,12 +43,7 @@ export class PageRepo {
   async mailboxes(q: MailboxPageQuery): Promise<Page<MailboxRow>> {
     let base = this.db.selectFrom('mailboxes');
     if (q.status) base = base.where('status', '=', q.status);
-    if (q.search) {
-      const pattern = contains(q.search);
-      base = base.where(
-        sql<boolean>`(source_user like ${pattern} escape '\\' or dest_user like ${pattern} escape '\\')`,
-      );
-    }
+    if (q.search) base = base.where(loginContains(q.search));
     const total = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     const rows = await base
       .selectAll()

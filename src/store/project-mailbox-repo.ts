@@ -2,9 +2,10 @@
  * Mailboxes as members of a project: paged lists, add, edit, remove, star, per-mailbox options and bulk
  * changes by ids or by filter — all in SQL over the (project_id, …) indexes so 25,000 rows stay fast.
  */
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
 import { toMailbox, type MailboxRow } from './mailbox-repo.js';
+import { loginContains } from './page-repo.js';
 
 /** Per-mailbox options (JSON in mailboxes.options); absent keys take the project's defaults. */
 export interface MailboxOverrides {
@@ -43,7 +44,6 @@ const sortColumn = {
   starred: 'starred',
 } as const;
 const now = () => new Date().toISOString();
-const contains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 type MailboxQuery = SelectQueryBuilder<Database, 'mailboxes', object>;
 
@@ -55,10 +55,7 @@ export class ProjectMailboxRepo {
     if (f.ids) q = q.where('id', 'in', f.ids.length ? f.ids : [-1]);
     if (f.status) q = q.where('status', '=', f.status);
     if (f.starred !== undefined) q = q.where('starred', '=', f.starred ? 1 : 0);
-    if (f.search) {
-      const p = contains(f.search);
-      q = q.where(sql<boolean>`(source_user like ${p} escape '\\' or dest_user like ${p} escape '\\')`);
-    }
+    if (f.search) q = q.where(loginContains(f.search));
     return q;
   }
 

@@ -1,6 +1,7 @@
 /** Projects: a name and the settings document (src/services/project-settings.ts), plus mailbox counts. */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { contains } from './page-repo.js';
 
 /** A project row, settings still as JSON text. */
 export interface ProjectRow {
@@ -13,7 +14,6 @@ export interface ProjectRow {
 }
 
 const now = () => new Date().toISOString();
-const contains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export class ProjectRepo {
   constructor(private readonly db: Kysely<Database>) {}
