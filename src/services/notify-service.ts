@@ -61,7 +61,9 @@ export async function sendClaimed(
     await repo.finish(id, { status: 'sent', smtpId: r.messageId });
     return 'sent';
   } catch (err) {
-    const e = err instanceof SendError ? err : new SendError(String(err), 'retry');
+    // A failure the mailer did not classify may have come after the server took the message: never retried,
+    // so a person gets it at most once (the mailer classifies what it knows was refused or not delivered).
+    const e = err instanceof SendError ? err : new SendError(String(err), 'uncertain');
     const status = e.kind === 'retry' ? 'failed' : e.kind === 'final' ? 'refused' : 'uncertain';
     await repo.finish(id, { status, error: e.message });
     return status;
