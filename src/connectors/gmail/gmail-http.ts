@@ -7,6 +7,7 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AbortError, ErrorCode, TransientError } from '../../errors.js';
+import { httpNetworkError, idleTimeout } from '../shared/http-errors.js';
 
 /** What a request sends. */
 export interface HttpRequest {
@@ -19,7 +20,6 @@ export interface HttpRequest {
 }
 
 /** A connection silent this long (no byte either way) is given up: Cutover retries it. */
-export const IDLE_TIMEOUT_MS = 120_000;
 
 /** Largest JSON answer read into memory (a metadata answer is a few kB; raw bodies are streamed). */
 const JSON_MAX = 16 * 1024 * 1024;
@@ -37,9 +37,7 @@ export function send(req: HttpRequest, where: string, signal?: AbortSignal): Pro
     let bodyError: Error | undefined;
     const r = lib.request(u, { method: req.method, headers, signal }, resolve);
     r.on('error', (err) => reject(bodyError ?? networkError(err, where, signal)));
-    r.setTimeout(IDLE_TIMEOUT_MS, () =>
-      r.destroy(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })),
-    );
+    idleTimeout(r);
     if (req.body === undefined) r.end();
     else if (Buffer.isBuffer(req.body)) r.end(req.body);
     else
@@ -71,28 +69,7 @@ export async function readText(res: http.IncomingMessage, where: string): Promis
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** A socket-level failure as a typed error. */
+/** A socket-level failure as a typed error (shared/http-errors.ts). */
 export function networkError(err: Error, where: string, signal?: AbortSignal): Error {
-  if (signal?.aborted || err.name === 'AbortError') return new AbortError();
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ETIMEDOUT')
-    return new TransientError(
-      ErrorCode.ConnectionTimeout,
-      `${where}: no answer for ${IDLE_TIMEOUT_MS / 1000} s.`,
-      'Cutover retries on its own; check the network if this persists.',
-      { cause: err },
-    );
-  if (code === 'ECONNREFUSED')
-    return new TransientError(
-      ErrorCode.ConnectionRefused,
-      `${where}: connection refused (${err.message}).`,
-      'Check the API URL and that this machine can reach Google.',
-      { cause: err },
-    );
-  return new TransientError(
-    ErrorCode.ConnectionLost,
-    `${where}: the connection failed (${code ?? err.message}).`,
-    'Cutover retries on its own.',
-    { cause: err },
-  );
+  return httpNetworkError(err, where, 'Check the API URL and that this machine can reach Google.', signal);
 }

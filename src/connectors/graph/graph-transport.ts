@@ -5,7 +5,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { AbortError, ErrorCode, PermanentError, TransientError } from '../../errors.js';
+import { AbortError } from '../../errors.js';
+import { httpNetworkError, idleTimeout } from '../shared/http-errors.js';
 
 const agents = new Map<string, http.Agent>();
 function agentFor(url: URL, insecure: boolean): http.Agent {
@@ -44,6 +45,7 @@ export function send(
       resolve,
     );
     req.on('error', (err: NodeJS.ErrnoException) => reject(networkError(err, where, signal)));
+    idleTimeout(req); // a silent connection must not hang the mailbox for ever
     req.end(body);
   });
 }
@@ -55,27 +57,7 @@ export async function readAll(res: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-/** Socket-level failures, mapped once. */
+/** Socket-level failures, mapped once for the HTTP connectors (shared/http-errors.ts). */
 export function networkError(err: NodeJS.ErrnoException, where: string, signal?: AbortSignal): Error {
-  if (signal?.aborted || err.name === 'AbortError') return new AbortError();
-  if (err.code === 'ECONNREFUSED')
-    return new TransientError(
-      ErrorCode.ConnectionRefused,
-      `${where}: connection refused (${err.message}).`,
-      'Check the Graph base URL and the network path.',
-      { cause: err },
-    );
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(err.code ?? ''))
-    return new PermanentError(
-      ErrorCode.TlsFailed,
-      `${where}: the server's certificate is not trusted (${err.code}).`,
-      'Fix the certificate chain, or for a test lab set allowInvalidCertificates.',
-      { cause: err },
-    );
-  return new TransientError(
-    ErrorCode.ConnectionLost,
-    `${where}: the connection failed (${err.code ?? err.message}).`,
-    'Cutover retries on its own.',
-    { cause: err },
-  );
+  return httpNetworkError(err, where, 'Check the Graph base URL and the network path.', signal);
 }
