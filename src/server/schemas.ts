@@ -93,9 +93,63 @@ export const Mailbox = Type.Object({
   lastError: Type.Union([Type.String(), Type.Null()]),
 });
 
-/** The per-folder report of one mailbox (src/services/report-service.ts MailboxReport). */
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Counts = {
+  sourceItems: Type.Number(),
+  copied: Type.Number(),
+  present: Type.Number(),
+  skipped: Type.Number(),
+  failed: Type.Number(),
+  pending: Type.Number(),
+};
+
+/** One mailbox's report (src/services/report-service.ts MailboxReport): folders, totals, passes, problems. */
 export const MailboxReport = Type.Object(
-  { mailbox: Type.String(), destination: Type.String(), status: Type.String(), reconciles: Type.Boolean() },
+  {
+    mailbox: Type.String(),
+    destination: Type.String(),
+    status: Type.String(),
+    lastError: Nullable(Type.String()),
+    folders: Type.Array(
+      Type.Object({
+        source: Type.String(),
+        destination: Nullable(Type.String()),
+        ...Counts,
+        renamed: Nullable(Type.String()),
+        excluded: Nullable(Type.String()),
+        error: Nullable(Type.String()),
+      }),
+    ),
+    totals: Type.Object({ ...Counts, bytesCopied: Type.Number() }),
+    reconciles: Type.Boolean({ description: 'Every source item is in exactly one column' }),
+    discrepancy: Type.Optional(Type.String({ description: 'What does not add up, in words' })),
+    passes: Type.Array(
+      Type.Object({
+        id: Type.Number(),
+        mailboxId: Type.Number(),
+        startedAt: Type.String(),
+        finishedAt: Nullable(Type.String()),
+        status: Type.String(),
+        dryRun: Type.Boolean(),
+        error: Nullable(Type.String()),
+        copied: Type.Number(),
+        present: Type.Number(),
+        skipped: Type.Number(),
+        failed: Type.Number(),
+        flagsSynced: Type.Number(),
+        bytes: Type.Number(),
+        throttledMs: Type.Number(),
+      }),
+    ),
+    problems: Type.Array(
+      Type.Object({
+        folder: Type.String(),
+        uid: Type.Number(),
+        status: Type.String(),
+        reason: Nullable(Type.String()),
+      }),
+    ),
+  },
   { additionalProperties: true, description: 'MailboxReport of src/services/report-service.ts' },
 );
 

@@ -406,7 +406,55 @@ export interface Operations {
       mailbox: string;
       destination: string;
       status: string;
+      lastError: string | null;
+      folders: Array<{
+        source: string;
+        destination: string | null;
+        sourceItems: number;
+        copied: number;
+        present: number;
+        skipped: number;
+        failed: number;
+        pending: number;
+        renamed: string | null;
+        excluded: string | null;
+        error: string | null;
+      }>;
+      totals: {
+        sourceItems: number;
+        copied: number;
+        present: number;
+        skipped: number;
+        failed: number;
+        pending: number;
+        bytesCopied: number;
+      };
+      /** Every source item is in exactly one column */
       reconciles: boolean;
+      /** What does not add up, in words */
+      discrepancy?: string;
+      passes: Array<{
+        id: number;
+        mailboxId: number;
+        startedAt: string;
+        finishedAt: string | null;
+        status: string;
+        dryRun: boolean;
+        error: string | null;
+        copied: number;
+        present: number;
+        skipped: number;
+        failed: number;
+        flagsSynced: number;
+        bytes: number;
+        throttledMs: number;
+      }>;
+      problems: Array<{
+        folder: string;
+        uid: number;
+        status: string;
+        reason: string | null;
+      }>;
       [key: string]: unknown;
     };
   };

@@ -9,49 +9,15 @@ import { AlertList } from './alert-list.js';
 import { Link } from '../router.js';
 import { useProjects } from '../project-context.js';
 
-interface Folder {
-  source: string;
-  destination: string | null;
-  sourceItems: number;
-  copied: number;
-  present: number;
-  skipped: number;
-  failed: number;
-  pending: number;
-  renamed: string | null;
-  excluded: string | null;
-  error: string | null;
-}
-interface Pass {
-  id: number;
-  startedAt: string;
-  finishedAt: string | null;
-  status: string;
-  dryRun: boolean;
-  error: string | null;
-  copied: number;
-  present: number;
-  skipped: number;
-  failed: number;
-  bytes: number;
-  throttledMs: number;
-}
-interface ItemProblem {
-  folder: string;
-  uid: number;
-  status: string;
-  reason: string | null;
-}
-
 /** The mailbox page for mailbox `id`. */
 export function MailboxDetailPage({ id }: { id: number }) {
   const { current } = useProjects();
   const report = useLoad(() => api('GET /api/mailboxes/{id}', { path: { id } }), [id]);
   const r = report.data;
   // The report's folder, pass and problem rows are typed on the server (report-service.ts), open here.
-  const folders = (r?.folders ?? []) as Folder[];
-  const passes = (r?.passes ?? []) as Pass[];
-  const problems = (r?.problems ?? []) as ItemProblem[];
+  const folders = r?.folders ?? [];
+  const passes = r?.passes ?? [];
+  const problems = r?.problems ?? [];
 
   return (
     <section>
