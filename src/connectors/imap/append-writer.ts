@@ -13,7 +13,7 @@
 import type { Readable } from 'node:stream';
 import type { ServerSpec } from '../../config/types.js';
 import type { AppendItem, AppendResult } from '../contract.js';
-import { ErrorCode, PermanentError, TransientError, throwIfAborted } from '../../errors.js';
+import { ErrorCode, PermanentError, TransientError, blame, throwIfAborted } from '../../errors.js';
 import type { ImapLogin } from './imap-config.js';
 import { mapImapError } from './imap-errors.js';
 import { WireConnection, quote, type Tagged } from './imap-wire.js';
@@ -178,12 +178,15 @@ export class AppendWriter extends WireConnection {
     } catch (err) {
       // Source read failed mid-literal: kill the connection so the server discards the APPEND.
       this.socket.destroy();
-      throw new TransientError(
+      const e = new TransientError(
         ErrorCode.SourceReadFailed,
         `${this.where}: reading the message from the source failed midway; nothing was written.`,
         undefined,
         { cause: err },
       );
+      // The source connection said which message it was reading and how far it got (RawFetcher.onBreak).
+      const at = err as { suspectUid?: number; suspectAt?: number };
+      throw blame(e, at.suspectUid, at.suspectAt);
     }
     if (sent !== item.size) {
       this.socket.destroy();

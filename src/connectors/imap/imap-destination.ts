@@ -61,6 +61,9 @@ export class ImapDestination implements MailDestination {
         await this.client.mailboxCreate(sub);
       } catch (err) {
         const text = String((err as { responseText?: string }).responseText ?? (err as Error).message);
+        // A dropped connection, a BYE, throttling, an unavailable server: not about the name, retried.
+        const mapped = mapImapError(err, this.where);
+        if (mapped.code !== ErrorCode.ProtocolError) throw mapped;
         if (!/ALREADYEXISTS|already exists/i.test(text))
           throw new PermanentError(
             ErrorCode.FolderCreateFailed,

@@ -4,8 +4,8 @@ import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import { throwIfAborted } from '../../errors.js';
 import type { FolderInfo } from '../contract.js';
 import { specialUseFromAttribute } from '../../engine/special-use.js';
-import { imapFlowOptions, resolveLogin, type ImapLogin } from './imap-config.js';
-import { forToken, mapImapError } from './imap-errors.js';
+import { imapFlowOptions, loginUser, resolveLogin, type ImapLogin } from './imap-config.js';
+import { forToken, mapConnectError, mapImapError, noteAnswered } from './imap-errors.js';
 import { encodeMailboxName } from './utf7.js';
 
 /** "imap alice@old.example.com:993" — names the server and mailbox in every message. */
@@ -29,9 +29,11 @@ export async function openImap(
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await client.connect();
+    noteAnswered(server);
   } catch (err) {
     client.close();
-    const e = mapImapError(err, where);
+    const to = { host: server.host, port: server.port, user: loginUser(login) };
+    const e = mapConnectError(err, where, to, client.greeting !== undefined);
     throw login.accessToken ? forToken(e, where) : e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
