@@ -5,10 +5,11 @@
  *
  *   cut:SHARE[@BYTES]        that share of connections is closed, both sides, after a byte count drawn
  *                            uniformly from 1..BYTES (default 1000000), counted over both directions
- *   unavailable:SHARE        a command is answered `TAG NO [UNAVAILABLE] …` instead of being forwarded
- *   throttled:SHARE          a command is answered `TAG NO [THROTTLED] …` instead of being forwarded
- *   bye:SHARE                a command is answered `* BYE …` and the connection is closed
- *   lost:SHARE               a command is forwarded, its tagged answer dropped, then the connection closed
+ *   unavailable:SHARE[@VERB] a command is answered `TAG NO [UNAVAILABLE] …` instead of being forwarded
+ *   throttled:SHARE[@VERB]   a command is answered `TAG NO [THROTTLED] …` instead of being forwarded
+ *   bye:SHARE[@VERB]         a command is answered `* BYE …` and the connection is closed
+ *   lost:SHARE[@VERB]        a command is forwarded, its tagged answer dropped, then the connection closed
+ *                            (@VERB: only commands with that verb, e.g. lost:0.5@APPEND, bye:0.2@UID FETCH)
  *   stall:SHARE@MS           a command is held MS milliseconds before it is forwarded
  *   refuse:SHARE[@HOW]       a new connection is refused: reset (RST at once, default), close (closed
  *                            before the greeting) or down (the port stops listening for 250 ms: ECONNREFUSED)
@@ -18,13 +19,19 @@
  *                            `+-` may stand for `±`
  */
 
+/** A fault drawn per command: its share, among the commands with `verb` when it is given. */
+export interface CommandFault {
+  share: number;
+  verb?: string;
+}
+
 /** A parsed profile; absent faults are off. */
 export interface FaultProfile {
   cut?: { share: number; withinBytes: number };
-  unavailable?: number;
-  throttled?: number;
-  bye?: number;
-  lost?: number;
+  unavailable?: CommandFault;
+  throttled?: CommandFault;
+  bye?: CommandFault;
+  lost?: CommandFault;
   stall?: { share: number; ms: number };
   refuse?: { share: number; how: 'reset' | 'close' | 'down' };
   cap?: number;
@@ -95,7 +102,7 @@ export function parseProfile(spec: string): FaultProfile {
       case 'throttled':
       case 'bye':
       case 'lost':
-        p[name] = share(name, value);
+        p[name] = { share: share(name, a), verb: b?.toUpperCase() };
         break;
       case 'stall':
         p.stall = { share: share(name, a), ms: count(`${name}@MS`, b) };
@@ -121,7 +128,7 @@ export function parseProfile(spec: string): FaultProfile {
         );
     }
   }
-  const commandShares = (p.unavailable ?? 0) + (p.throttled ?? 0) + (p.bye ?? 0) + (p.lost ?? 0);
-  if (commandShares > 1) throw new Error('fault profile: unavailable + throttled + bye + lost exceed 1');
+  const shares = [p.unavailable, p.throttled, p.bye, p.lost].reduce((n, f) => n + (f?.share ?? 0), 0);
+  if (shares > 1) throw new Error('fault profile: unavailable + throttled + bye + lost exceed 1');
   return p;
 }

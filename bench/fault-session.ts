@@ -7,7 +7,7 @@
  */
 import net from 'node:net';
 import { once } from 'node:events';
-import type { FaultProfile, FaultStats } from './fault-profile.js';
+import type { CommandFault, FaultProfile, FaultStats } from './fault-profile.js';
 import { ImapFramer, literalAt } from './imap-framer.js';
 
 /** Logged-in connections per user, shared by every session of one proxy (the `cap` fault). */
@@ -178,7 +178,7 @@ export class FaultSession {
     const login = cmd === 'LOGIN' || cmd === 'AUTHENTICATE';
     const user = cmd === 'LOGIN' ? loginUser(line) : cmd === 'AUTHENTICATE' ? authUser(line) : undefined;
     if (login && user !== undefined && this.overCap(user)) return answer(this.capReply(tag));
-    if (cmd !== 'LOGOUT' && this.commandFault(tag, answer)) return;
+    if (cmd !== 'LOGOUT' && this.commandFault(tag, cmd, answer)) return;
     if (login && user !== undefined) this.loggingIn(tag, user);
     else if (cmd === 'AUTHENTICATE') this.saslTag = tag;
     if (this.profile.stall && this.rng() < this.profile.stall.share) {
@@ -201,25 +201,30 @@ export class FaultSession {
   }
 
   /** Draw the per-command faults (at most one); true when the command is answered by the proxy. */
-  private commandFault(tag: string, answer: (reply: string, bye?: boolean) => void): boolean {
+  private commandFault(tag: string, verb: string, answer: (reply: string, bye?: boolean) => void): boolean {
     const p = this.profile;
     let u = this.rng();
-    if ((u -= p.bye ?? 0) < 0) {
+    // One draw, compared with the shares in turn: the faults of one command exclude each other.
+    const hit = (f: CommandFault | undefined) =>
+      f !== undefined &&
+      (f.verb === undefined || f.verb === verb || f.verb === verb.split(' ')[0]) &&
+      (u -= f.share) < 0;
+    if (hit(p.bye)) {
       this.stats.bye++;
       answer('* BYE Server shutting down (fault proxy).\r\n', true);
       return true;
     }
-    if ((u -= p.unavailable ?? 0) < 0) {
+    if (hit(p.unavailable)) {
       this.stats.unavailable++;
       answer(`${tag} NO [UNAVAILABLE] Backend temporarily unavailable (fault proxy).\r\n`);
       return true;
     }
-    if ((u -= p.throttled ?? 0) < 0) {
+    if (hit(p.throttled)) {
       this.stats.throttled++;
       answer(`${tag} NO [THROTTLED] Request rate exceeded, slow down (fault proxy).\r\n`);
       return true;
     }
-    if ((u -= p.lost ?? 0) < 0) this.lostTags.add(tag);
+    if (hit(p.lost)) this.lostTags.add(tag);
     return false;
   }
 

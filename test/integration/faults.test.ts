@@ -17,6 +17,7 @@ import { makeMessage } from '../harness/messages.js';
 import { startFaultProxy, type FaultProxy } from '../../bench/fault-proxy.js';
 import { totalFaults, type FaultStats } from '../../bench/fault-profile.js';
 import { resolveTarget } from '../../src/cli/context.js';
+import { silentProgress } from '../../src/engine/progress.js';
 import { migrate, snapshot, tempDataDir } from './helpers.js';
 
 process.env.CUTOVER_RETRY_BASE_MS = '50';
@@ -82,7 +83,7 @@ async function faultyPass(
   user: string,
   profile: { source: string; dest: string },
   seed: number,
-): Promise<{ source: FaultStats; dest: FaultStats; ms: number; outcome: string; error?: string }> {
+): Promise<{ source: FaultStats; dest: FaultStats; ms: number; notes: string[] }> {
   const proxies: FaultProxy[] = [];
   try {
     const sp = await startFaultProxy({
@@ -101,19 +102,19 @@ async function faultyPass(
       from: `imap://${user}:${pw(user)}@127.0.0.1:${sp.port}`,
       to: `imap://${user}:${pw(user)}@127.0.0.1:${dp.port}`,
     }).project;
+    const notes: string[] = [];
+    const progress = {
+      ...silentProgress,
+      note: (_: number, _level: string, text: string) => notes.push(text),
+    };
     const t0 = Date.now();
-    const { outcomes, reports } = await migrate(tempDataDir(), project);
+    const { outcomes, reports } = await migrate(tempDataDir(), project, { progress });
     const ms = Date.now() - t0;
     const r = reports.find((x) => x.mailbox === user)!;
-    const result = {
-      source: { ...sp.stats },
-      dest: { ...dp.stats },
-      ms,
-      outcome: outcomes[0]!.status,
-      error: outcomes[0]!.error,
-    };
+    const result = { source: { ...sp.stats }, dest: { ...dp.stats }, ms, notes };
     // What `cutover migrate` exits 0 on: done, nothing failed, and the report reconciles.
-    assert.equal(outcomes[0]!.status, 'done', `${outcomes[0]!.error} (faults: ${JSON.stringify(result)})`);
+    const faults = JSON.stringify({ source: result.source, dest: result.dest });
+    assert.equal(outcomes[0]!.status, 'done', `${outcomes[0]!.error} (faults: ${faults})`);
     assert.equal(r.totals.failed, 0, JSON.stringify(r.problems));
     assert.ok(r.reconciles, r.discrepancy);
     assert.equal(r.totals.copied, CORPUS + 1);
@@ -153,6 +154,7 @@ const cases: Array<{
   dest: string;
   saw: (s: FaultStats, d: FaultStats) => number;
   env?: Record<string, string>;
+  check?: (r: { notes: string[] }) => void;
 }> = [
   { name: 'cut', source: 'cut:0.5@600000', dest: 'cut:0.5@600000', saw: (s, d) => s.cut + d.cut },
   {
@@ -178,7 +180,18 @@ const cases: Array<{
     saw: (s, d) => s.stalled + d.stalled,
     env: { CUTOVER_SOCKET_TIMEOUT_MS: '1000' },
   },
-  { name: 'lost', source: 'lost:0.05', dest: 'lost:0.05', saw: (s, d) => s.lost + d.lost },
+  // Every APPEND answer lost: stored, then the connection dropped; each retry must find them by fingerprint.
+  {
+    name: 'lost',
+    source: 'lost:0.05',
+    dest: 'lost:1@APPEND',
+    saw: (s, d) => s.lost + d.lost,
+    check: (r) =>
+      assert.ok(
+        r.notes.some((n) => /interrupted write\(s\) found at the destination; not written again/.test(n)),
+        'a lost APPEND answer was resolved by fingerprint',
+      ),
+  },
   { name: 'delay', source: 'delay:3±2', dest: 'delay:3±2', saw: (s, d) => s.connections + d.connections },
 ];
 
@@ -193,6 +206,7 @@ for (const [i, c] of cases.entries())
       `${c.name}: ${r.ms} ms; source ${JSON.stringify(r.source)}; destination ${JSON.stringify(r.dest)}`,
     );
     assert.ok(c.saw(r.source, r.dest) > 0, `the proxies injected no ${c.name} fault`);
+    c.check?.(r);
     if (c.name !== 'delay') assert.ok(totalFaults(r.source) + totalFaults(r.dest) > 0);
   });
 
