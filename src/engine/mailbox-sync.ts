@@ -445,8 +445,9 @@ async function syncWithRetries(
 
 /**
  * Breaks of the source read blamed on a message. A message is failed alone when it broke the read twice at
- * the same point (a message the server cannot read breaks where it always does), or four times in all
- * (a link that cannot carry it, or breaks that came just before it, which random faults also produce).
+ * the same point (a message the server cannot read breaks where it always does), or six times in all: a
+ * link that cannot carry it, or breaks that came just before it — random faults produce those too, so it
+ * takes more of them.
  */
 class Suspects {
   private readonly seen = new Map<number, string[]>();
@@ -458,7 +459,7 @@ class Suspects {
     const again = at !== 'before' && points.includes(point);
     points.push(point);
     this.seen.set(uid, points);
-    return again || points.length >= 4 ? points.length : 0;
+    return again || points.length >= 6 ? points.length : 0;
   }
 }
 

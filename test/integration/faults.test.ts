@@ -6,7 +6,8 @@
  * exits 0 on). A wrong password is the counter-case: permanent, not retried, fails fast.
  *
  * Backoff is shortened through the environment (CUTOVER_RETRY_*), and the socket timeout for the stall
- * test (CUTOVER_SOCKET_TIMEOUT_MS), so each test takes seconds.
+ * test (CUTOVER_SOCKET_TIMEOUT_MS), so each test takes seconds. The passes run in-process (runMigration)
+ * and are held to what `cutover migrate` exits 0 on; one runs the built CLI itself with every fault at once.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,14 +19,14 @@ import { startFaultProxy, type FaultProxy } from '../../bench/fault-proxy.js';
 import { totalFaults, type FaultStats } from '../../bench/fault-profile.js';
 import { resolveTarget } from '../../src/cli/context.js';
 import { silentProgress } from '../../src/engine/progress.js';
-import { migrate, snapshot, tempDataDir } from './helpers.js';
+import { cli, migrate, snapshot, tempDataDir } from './helpers.js';
 
 process.env.CUTOVER_RETRY_BASE_MS = '50';
 process.env.CUTOVER_RETRY_CAP_MS = '400';
 process.env.CUTOVER_GIVE_UP_AFTER_MS = '30000';
 
 const PROFILES = ['cut', 'unavailable', 'throttled', 'bye', 'refuse', 'cap', 'stall', 'lost', 'delay'];
-const users = [...PROFILES, 'template', 'wrongpw'].map((u) => ({ user: u, password: `pw-${u}` }));
+const users = [...PROFILES, 'mixed', 'template', 'wrongpw'].map((u) => ({ user: u, password: `pw-${u}` }));
 const pw = (u: string) => `pw-${u}`;
 let src: DovecotServer;
 let dst: DovecotServer;
@@ -209,6 +210,50 @@ for (const [i, c] of cases.entries())
     c.check?.(r);
     if (c.name !== 'delay') assert.ok(totalFaults(r.source) + totalFaults(r.dest) > 0);
   });
+
+test(
+  'through the CLI, every fault at once: `cutover migrate` exits 0 and the copy is exact',
+  { timeout: 180_000 },
+  async (t) => {
+    // Every fault, at rates a bad day might bring. Each connection needs several commands before it is of
+    // use, and each folder attempt a dozen more, so the shares add up quickly.
+    const common = 'cut:0.2@600000,unavailable:0.01,throttled:0.01,bye:0.01,delay:2±1';
+    const sp = await startFaultProxy({
+      target: { host: src.host, port: src.imapPort },
+      profile: `${common},lost:0.01,refuse:0.1,stall:0.01@300`,
+      seed: 7,
+    });
+    const dp = await startFaultProxy({
+      target: { host: dst.host, port: dst.imapPort },
+      profile: `${common},lost:0.2@APPEND,refuse:0.1@down,cap:3`,
+      seed: 8,
+    });
+    try {
+      const t0 = Date.now();
+      const run = await cli(
+        [
+          'migrate',
+          '--no-progress',
+          '--from',
+          `imap://mixed:${pw('mixed')}@127.0.0.1:${sp.port}`,
+          '--to',
+          `imap://mixed:${pw('mixed')}@127.0.0.1:${dp.port}`,
+          '--data-dir',
+          tempDataDir(),
+        ],
+        { CUTOVER_GIVE_UP_AFTER_MS: '60000' },
+      );
+      t.diagnostic(
+        `mixed: ${Date.now() - t0} ms; source ${JSON.stringify(sp.stats)}; destination ${JSON.stringify(dp.stats)}`,
+      );
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.ok(totalFaults(sp.stats) > 0 && totalFaults(dp.stats) > 0, 'faults on both sides');
+      assertSame(await snapshot(dst, 'mixed', pw('mixed')), expected);
+    } finally {
+      await Promise.all([sp.stop(), dp.stop()]);
+    }
+  },
+);
 
 test('a wrong password is permanent: not retried, the mailbox fails fast', { timeout: 60_000 }, async () => {
   const proxy = await startFaultProxy({ target: { host: src.host, port: src.imapPort }, profile: '' });

@@ -167,17 +167,23 @@ export class AppendWriter extends WireConnection {
     }
     const stream: Readable = item.body;
     let sent = 0;
+    let writing = false;
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         sent += chunk.length;
         if (sent > item.size) break;
+        writing = true;
         await this.writeMany(head ? [head, chunk] : [chunk]);
+        writing = false;
         head = '';
       }
+      writing = true;
       if (head) await this.write(head);
     } catch (err) {
-      // Source read failed mid-literal: kill the connection so the server discards the APPEND.
+      // Kill the connection mid-literal so the server discards the APPEND.
       this.socket.destroy();
+      // This side's own connection failed: the destination's fault, not the message's (append() maps it).
+      if (writing) throw err;
       const e = new TransientError(
         ErrorCode.SourceReadFailed,
         `${this.where}: reading the message from the source failed midway; nothing was written.`,

@@ -16,7 +16,7 @@ import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import type { AppendWriter } from './append-writer.js';
 import { mapImapError } from './imap-errors.js';
 import { ImapFolderReader, stateOf, toSequenceSet } from './imap-folder-reader.js';
-import { closeImap, delimiterOf, listFolders, wireName } from './imap-session.js';
+import { closeImap, delimiterOf, lastRefusal, listFolders, wireName } from './imap-session.js';
 
 /**
  * Messages per MULTIAPPEND command: big enough to amortise the server's commit (Dovecot's index work per
@@ -81,7 +81,7 @@ export class ImapDestination implements MailDestination {
     if (!this.known.has(path.join('\u0000')) && path.join('/').toUpperCase() !== 'INBOX') return null;
     try {
       const s = await this.client.status(path, { messages: true, uidNext: true, uidValidity: true });
-      if (!s) throw new Error('STATUS failed');
+      if (!s) throw lastRefusal(this.client) ?? new Error('STATUS failed');
       return { uidValidity: String(s.uidValidity), uidNext: s.uidNext ?? 0, messages: s.messages ?? 0 };
     } catch (err) {
       throw mapImapError(err, this.where);
@@ -113,11 +113,15 @@ export class ImapDestination implements MailDestination {
       throw mapImapError(err, this.where);
     }
     // imapflow reports a refused STORE by returning false: a swallowed false is a lost flag change.
-    if (!ok)
+    if (!ok) {
+      // A busy or throttling server, a dropped connection: retried, not a refusal.
+      const why = mapImapError(lastRefusal(this.client) ?? {}, this.where);
+      if (why.code !== ErrorCode.ProtocolError) throw why;
       throw new PermanentError(
         ErrorCode.ProtocolError,
         `${this.where}: the server refused to set flags on "${path.join('/')}".`,
       );
+    }
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,17 @@ export function describe(server: ServerSpec, auth: AuthSpec): string {
   return `${auth.user} on ${server.host}:${server.port}`;
 }
 
+/** Per client: the last error imapflow logged for a command it reported as `false` (STATUS, STORE…). */
+const refusals = new WeakMap<ImapFlow, { err?: Error }>();
+
+/**
+ * Why the last command imapflow answered with `false` failed: imapflow only logs that reason, so a
+ * `NO [UNAVAILABLE]` would otherwise look like any refusal. Undefined when nothing was logged.
+ */
+export function lastRefusal(client: ImapFlow): Error | undefined {
+  return refusals.get(client)?.err;
+}
+
 /** Connect and log in; every failure comes back as a typed CutoverError. */
 export async function openImap(
   server: ServerSpec,
@@ -22,7 +33,11 @@ export async function openImap(
   throwIfAborted(signal);
   const where = describe(server, auth);
   const login = resolveLogin(auth);
-  const client = new ImapFlow(imapFlowOptions(server, login));
+  const seen: { err?: Error } = {};
+  const quiet = () => undefined;
+  const logger = { trace: quiet, debug: quiet, info: quiet, error: quiet, fatal: quiet, warn: keepErr(seen) };
+  const client = new ImapFlow({ ...imapFlowOptions(server, login), logger });
+  refusals.set(client, seen);
   // imapflow emits 'error' on socket failures after connect; without a listener Node would crash.
   client.on('error', () => undefined);
   const onAbort = () => client.close();
@@ -39,6 +54,14 @@ export async function openImap(
     signal?.removeEventListener('abort', onAbort);
   }
   return { client, login, where };
+}
+
+/** A log method that keeps the `err` of what it is given (imapflow logs `{ err, cid }`). */
+function keepErr(into: { err?: Error }): (entry: unknown) => void {
+  return (entry) => {
+    const err = (entry as { err?: unknown } | undefined)?.err;
+    if (err instanceof Error) into.err = err;
+  };
 }
 
 /** Close without waiting on a dead connection. */

@@ -10,7 +10,7 @@ import type {
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import { mapImapError } from './imap-errors.js';
 import { RawFolderReader } from './raw-folder-reader.js';
-import { closeImap, listFolders, wireName } from './imap-session.js';
+import { closeImap, lastRefusal, listFolders, wireName } from './imap-session.js';
 import type { RawFetcher } from './raw-fetcher.js';
 
 /** Reads folders and messages; opens folders read-only (EXAMINE) so nothing at the source changes. */
@@ -40,7 +40,7 @@ export class ImapSource implements MailSource {
         uidValidity: true,
         highestModseq: this.capabilities.supportsCondstore,
       });
-      if (!s) throw new Error('STATUS failed');
+      if (!s) throw lastRefusal(this.client) ?? new Error('STATUS failed');
       return {
         uidValidity: String(s.uidValidity),
         uidNext: s.uidNext ?? 0,
