@@ -6,7 +6,7 @@
  * Rules see the source path joined with '/', with a top-level INBOX always spelled "INBOX".
  */
 import type { FolderRules } from '../config/types.js';
-import { guessSpecialUse, type SpecialUse } from './special-use.js';
+import { specialUseLookup, type SpecialUse } from './special-use.js';
 
 /** What the planner needs to know about the destination's folder namespace. */
 export interface DestinationFolderTraits {
@@ -25,7 +25,7 @@ export type FolderDecision =
   | { action: 'migrate'; destPath: string[]; renamed?: { reason: string }; specialUse?: SpecialUse }
   | { action: 'exclude'; reason: string };
 
-type Source = { path: string[]; specialUse?: SpecialUse };
+type Source = { path: string[]; specialUse?: SpecialUse; selectable?: boolean };
 /** A destination path before sanitising; its first `fixed` segments already exist verbatim. */
 type RawPlan = { path: string[]; fixed: number; notes: string[]; specialUse?: SpecialUse };
 type Rules = { include: RegExp[]; exclude: RegExp[]; map: Map<string, string>; regex: [RegExp, string][] };
@@ -188,10 +188,8 @@ export function planFolders(
   dest: DestinationFolderTraits,
 ): Map<string, FolderDecision> {
   const r = compileRules(rules);
-  const attrs = new Map(
-    sources.flatMap((s) => (s.specialUse ? [[withInbox(s.path).join('\0'), s.specialUse]] : [])),
-  );
-  const specialOf = (p: string[]): SpecialUse | undefined => attrs.get(p.join('\0')) ?? guessSpecialUse(p);
+  // The server's attributes decide; names are guessed only for uses it flags on no folder.
+  const specialOf = specialUseLookup(sources);
   const plans = sources.map((s) => [s, planRaw(s, r, dest, specialOf)] as const);
 
   // One node per distinct raw prefix, so a renamed parent renames all its children the same way.

@@ -27,7 +27,7 @@ import { planFolders } from './folder-map.js';
 import { folderKeyOf, settleIfUnchanged, syncFolder } from './folder-sync.js';
 import type { ProgressSink } from './progress.js';
 import { RetryBudget } from './retry.js';
-import { guessSpecialUse, type SpecialUse } from './special-use.js';
+import { specialFoldersOf } from './special-use.js';
 
 /** One side of a migration. */
 export interface Endpoint {
@@ -280,12 +280,8 @@ async function planPass(
   if (candidates.length) {
     const { dst } = await lane.open();
     const destFolders = await dst.listFolders(signal);
-    const specialUse: Partial<Record<SpecialUse, string[]>> = {};
-    for (const d of destFolders) {
-      // Servers without SPECIAL-USE still have a Sent folder: recognise it by name.
-      const use = d.specialUse ?? guessSpecialUse(d.path);
-      if (use) specialUse[use] ??= d.path;
-    }
+    // Servers without SPECIAL-USE still have a Sent folder: recognised by name where nothing is flagged.
+    const specialUse = specialFoldersOf(destFolders);
     const plan = planFolders(sourceFolders, job.options.folders, {
       delimiter: dst.capabilities.delimiter,
       specialUse,

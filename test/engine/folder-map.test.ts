@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FolderRules } from '../../src/config/types.js';
 import { planFolder, planFolders, type DestinationFolderTraits } from '../../src/engine/folder-map.js';
+import { specialFoldersOf } from '../../src/engine/special-use.js';
 
 const noRules: FolderRules = { map: [], regex: [], include: [], exclude: [] };
 const rules = (r: Partial<FolderRules>): FolderRules => ({ ...noRules, ...r });
@@ -301,5 +302,65 @@ describe('planFolders', () => {
           "'Versendet/2020' is inside the source's Sent folder 'Versendet'; placed under the destination's Sent folder 'Sent'",
       },
     });
+  });
+
+  it("keeps a look-alike name when the source flags the real one: 'Archiv' beside a \\Archive 'Archive'", () => {
+    const out = planFolders(
+      [
+        { path: ['Archive'], specialUse: 'archive' },
+        { path: ['Archiv'] },
+        { path: ['Archiv', '2019'] },
+        { path: ['Archiv', '2019', 'Q1'] },
+      ],
+      noRules,
+      { delimiter: '/', specialUse: { archive: ['Archive'] } },
+    );
+    assert.deepEqual(out.get('Archiv'), { action: 'migrate', destPath: ['Archiv'] });
+    assert.deepEqual(out.get('Archiv\u00002019\u0000Q1'), {
+      action: 'migrate',
+      destPath: ['Archiv', '2019', 'Q1'],
+    });
+    assert.deepEqual(out.get('Archive'), { action: 'migrate', destPath: ['Archive'], specialUse: 'archive' });
+  });
+
+  it('still guesses by name the uses the source flags on no folder', () => {
+    const out = planFolders(
+      [{ path: ['Archive'], specialUse: 'archive' }, { path: ['Gesendete Elemente'] }],
+      noRules,
+      dovecot,
+    );
+    assert.deepEqual(out.get('Gesendete Elemente')?.action === 'migrate' && out.get('Gesendete Elemente'), {
+      action: 'migrate',
+      destPath: ['Sent'],
+      specialUse: 'sent',
+      renamed: {
+        reason:
+          "'Gesendete Elemente' is the source's Sent folder; placed in the destination's Sent folder 'Sent'",
+      },
+    });
+  });
+
+  it('never takes a \\Noselect container for a special folder', () => {
+    const out = planFolders(
+      [{ path: ['Trash'], selectable: false }, { path: ['Trash', 'Keep'] }],
+      noRules,
+      dovecot,
+    );
+    assert.deepEqual(out.get('Trash\u0000Keep'), { action: 'migrate', destPath: ['Trash', 'Keep'] });
+    assert.deepEqual(out.get('Trash'), { action: 'migrate', destPath: ['Trash'] });
+  });
+});
+
+describe('specialFoldersOf (the destination side)', () => {
+  it('takes the flagged folder over a look-alike name, and guesses only unflagged uses', () => {
+    assert.deepEqual(
+      specialFoldersOf([
+        { path: ['Archiv'] },
+        { path: ['Archive'], specialUse: 'archive' },
+        { path: ['Gesendet'] },
+        { path: ['Papierkorb'], selectable: false },
+      ]),
+      { archive: ['Archive'], sent: ['Gesendet'] },
+    );
   });
 });
