@@ -100,6 +100,13 @@ export interface AppendItem {
   internalDate: Date;
 }
 
+/** Where `ensureFolder` put a folder: its real path, and why it differs from the one asked for. */
+export interface EnsuredFolder {
+  path: string[];
+  /** Absent when the folder has the name asked for. */
+  renamed?: string;
+}
+
 /** The destination's key for an appended message, when the system reports it (UIDPLUS). */
 export interface AppendResult {
   uid?: number;
@@ -126,8 +133,11 @@ export interface DestinationCapabilities {
 export interface MailDestination {
   readonly capabilities: DestinationCapabilities;
   listFolders(signal?: AbortSignal): Promise<FolderInfo[]>;
-  /** Create the folder (and parents) if missing. */
-  ensureFolder(path: string[], signal?: AbortSignal): Promise<void>;
+  /**
+   * Create the folder (and parents) if missing; an existing folder is never created again. A name the
+   * system refuses (or rewrites) is renamed, and the result says where the folder really is and why.
+   */
+  ensureFolder(path: string[], signal?: AbortSignal): Promise<EnsuredFolder>;
   folderState(path: string[], signal?: AbortSignal): Promise<FolderState | null>;
   /** Metadata of what is already there (duplicate prevention by fingerprint). */
   listMessages(path: string[], signal?: AbortSignal): AsyncIterable<MessageMeta[]>;

@@ -58,6 +58,11 @@ const PAGE = 500;
 /** The ledger key of a folder. */
 export const folderKeyOf = (p: string[]) => JSON.stringify(p);
 
+/** Two report notes as one (either may be absent). */
+export function joinNotes(a: string | null | undefined, b: string | null | undefined): string | null {
+  return [a, b].filter(Boolean).join('. ') || null;
+}
+
 /** Flags as the destination will keep them. */
 function destFlags(flags: string[], keywords: boolean): string[] {
   return flags.filter((f) => !/^\\recent$/i.test(f) && (keywords || f.startsWith('\\')));
@@ -94,16 +99,26 @@ export async function settleIfUnchanged(
 }
 
 /** Sync one folder. Throws typed errors; the caller owns retries. */
-export async function syncFolder(ctx: FolderContext, src: MailSource, dst: MailDestination): Promise<void> {
+export async function syncFolder(
+  planned: FolderContext,
+  src: MailSource,
+  dst: MailDestination,
+): Promise<void> {
+  let ctx = planned;
   const { ledger, mailboxId: mb, signal } = ctx;
   const folderKey = folderKeyOf(ctx.sourcePath);
-  const destKey = folderKeyOf(ctx.destPath);
   const prev = await ledger.getFolder(mb, folderKey);
   const state = await src.folderState(ctx.sourcePath, signal);
 
   // Unchanged folders were settled when the mailbox was planned (mailbox-sync): this one has work.
 
-  if (!ctx.dryRun) await dst.ensureFolder(ctx.destPath, signal);
+  if (!ctx.dryRun) {
+    // The destination renames only a name it refuses; from here on the folder is where it really is.
+    const made = await dst.ensureFolder(ctx.destPath, signal);
+    if (made.renamed) ctx.progress.note(mb, 'warn', `"${ctx.sourcePath.join('/')}": ${made.renamed}`);
+    ctx = { ...ctx, destPath: made.path, renamed: joinNotes(ctx.renamed, made.renamed) };
+  }
+  const destKey = folderKeyOf(ctx.destPath);
   const destState = await dst.folderState(ctx.destPath, signal);
   if (!ctx.dryRun) {
     if (prev?.uidValidity && prev.uidValidity !== state.uidValidity) {

@@ -302,7 +302,9 @@ async function planPass(
       if (d.renamed)
         deps.progress.note(job.mailboxId, 'warn', `"${folder.path.join('/')}": ${d.renamed.reason}`);
       if (!folder.selectable) {
-        if (!job.dryRun) await dst.ensureFolder(d.destPath, signal);
+        const made = job.dryRun ? undefined : await dst.ensureFolder(d.destPath, signal);
+        if (made?.renamed)
+          deps.progress.note(job.mailboxId, 'warn', `"${folder.path.join('/')}": ${made.renamed}`);
         continue;
       }
       const state = states.get(folder.path.join('\u0000'))!;

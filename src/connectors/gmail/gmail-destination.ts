@@ -14,6 +14,7 @@ import type {
   AppendItem,
   AppendResult,
   DestinationCapabilities,
+  EnsuredFolder,
   FolderInfo,
   FolderState,
   MailDestination,
@@ -108,8 +109,8 @@ export class GmailDestination implements MailDestination {
     return [...out.values()];
   }
 
-  async ensureFolder(path: string[], signal?: AbortSignal): Promise<void> {
-    if (systemLabelFor(path)) return;
+  async ensureFolder(path: string[], signal?: AbortSignal): Promise<EnsuredFolder> {
+    if (systemLabelFor(path)) return { path };
     for (let d = 1; d <= path.length; d++) {
       const name = path.slice(0, d).join('/');
       if ((await this.labelMap(signal)).has(userKey(name))) continue;
@@ -134,6 +135,7 @@ export class GmailDestination implements MailDestination {
           );
       }
     }
+    return { path };
   }
 
   async folderState(path: string[], signal?: AbortSignal): Promise<FolderState | null> {

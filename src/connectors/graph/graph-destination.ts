@@ -8,6 +8,7 @@ import type {
   AppendItem,
   AppendResult,
   DestinationCapabilities,
+  EnsuredFolder,
   FolderInfo,
   FolderState,
   MailDestination,
@@ -46,8 +47,9 @@ export class GraphDestination implements MailDestination {
     return this.tree.infos(signal);
   }
 
-  async ensureFolder(path: string[], signal?: AbortSignal): Promise<void> {
+  async ensureFolder(path: string[], signal?: AbortSignal): Promise<EnsuredFolder> {
     await this.tree.ensure(path, signal);
+    return { path };
   }
 
   async folderState(path: string[], signal?: AbortSignal): Promise<FolderState | null> {

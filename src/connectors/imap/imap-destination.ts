@@ -7,16 +7,18 @@ import type {
   AppendItem,
   AppendResult,
   DestinationCapabilities,
+  EnsuredFolder,
   FolderInfo,
   FolderState,
   MailDestination,
   MessageMeta,
 } from '../contract.js';
-import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
+import { ErrorCode, PermanentError } from '../../errors.js';
 import type { AppendWriter } from './append-writer.js';
 import { mapImapError } from './imap-errors.js';
 import { ImapFolderReader, stateOf, toSequenceSet } from './imap-folder-reader.js';
-import { closeImap, delimiterOf, listFolders, wireName } from './imap-session.js';
+import { FolderCreator } from './folder-create.js';
+import { closeImap, delimiterOf, fullName, listFolders, wireName } from './imap-session.js';
 
 /**
  * Messages per MULTIAPPEND command: big enough to amortise the server's commit (Dovecot's index work per
@@ -26,7 +28,7 @@ export const MULTIAPPEND_BATCH = Number(process.env.CUTOVER_APPEND_BATCH) || 250
 
 export class ImapDestination implements MailDestination {
   readonly capabilities: DestinationCapabilities;
-  private known = new Set<string>();
+  private readonly folders: FolderCreator;
 
   constructor(
     private readonly client: ImapFlow,
@@ -34,6 +36,7 @@ export class ImapDestination implements MailDestination {
     private readonly where: string,
     supportsKeywords: boolean,
   ) {
+    this.folders = new FolderCreator(client, where);
     this.capabilities = {
       maxMessageBytes: writer.appendLimit,
       maxBatchMessages: writer.capabilities.has('MULTIAPPEND') ? MULTIAPPEND_BATCH : 1,
@@ -45,39 +48,22 @@ export class ImapDestination implements MailDestination {
 
   async listFolders(): Promise<FolderInfo[]> {
     const list = await listFolders(this.client, this.where);
-    for (const f of list) this.known.add(f.path.join('\u0000'));
+    await this.folders.refresh();
     return list;
   }
 
-  async ensureFolder(path: string[], signal?: AbortSignal): Promise<void> {
-    if (path.length === 1 && path[0]!.toUpperCase() === 'INBOX') return;
-    if (this.known.size === 0) await this.listFolders();
-    for (let depth = 1; depth <= path.length; depth++) {
-      throwIfAborted(signal);
-      const sub = path.slice(0, depth);
-      const key = sub.join('\u0000');
-      if (this.known.has(key) || (depth === 1 && sub[0]!.toUpperCase() === 'INBOX')) continue;
-      try {
-        await this.client.mailboxCreate(sub);
-      } catch (err) {
-        const text = String((err as { responseText?: string }).responseText ?? (err as Error).message);
-        if (!/ALREADYEXISTS|already exists/i.test(text))
-          throw new PermanentError(
-            ErrorCode.FolderCreateFailed,
-            `${this.where}: cannot create folder "${sub.join('/')}": ${text}`,
-            'Check the folder name rules of the destination; add a folder mapping rule to rename it.',
-            { cause: err },
-          );
-      }
-      this.known.add(key);
-    }
+  ensureFolder(path: string[], signal?: AbortSignal): Promise<EnsuredFolder> {
+    return this.folders.ensure(path, signal);
   }
 
   async folderState(path: string[]): Promise<FolderState | null> {
-    if (this.known.size === 0) await this.listFolders();
-    if (!this.known.has(path.join('\u0000')) && path.join('/').toUpperCase() !== 'INBOX') return null;
+    if (!(await this.folders.exists(path))) return null;
     try {
-      const s = await this.client.status(path, { messages: true, uidNext: true, uidValidity: true });
+      const s = await this.client.status(fullName(this.client, path), {
+        messages: true,
+        uidNext: true,
+        uidValidity: true,
+      });
       if (!s) throw new Error('STATUS failed');
       return { uidValidity: String(s.uidValidity), uidNext: s.uidNext ?? 0, messages: s.messages ?? 0 };
     } catch (err) {
@@ -123,7 +109,7 @@ export class ImapDestination implements MailDestination {
 
   private async select(path: string[], readOnly: boolean): Promise<ImapFolderReader> {
     try {
-      const mb = await this.client.mailboxOpen(path, { readOnly });
+      const mb = await this.client.mailboxOpen(fullName(this.client, path), { readOnly });
       return new ImapFolderReader(this.client, stateOf(mb), `${this.where} folder "${path.join('/')}"`);
     } catch (err) {
       throw mapImapError(err, this.where);

@@ -10,7 +10,7 @@ import type {
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import { mapImapError } from './imap-errors.js';
 import { RawFolderReader } from './raw-folder-reader.js';
-import { closeImap, listFolders, wireName } from './imap-session.js';
+import { closeImap, fullName, listFolders, wireName } from './imap-session.js';
 import type { RawFetcher } from './raw-fetcher.js';
 
 /** Reads folders and messages; opens folders read-only (EXAMINE) so nothing at the source changes. */
@@ -34,7 +34,7 @@ export class ImapSource implements MailSource {
 
   async folderState(path: string[]): Promise<FolderState> {
     try {
-      const s = await this.client.status(path, {
+      const s = await this.client.status(fullName(this.client, path), {
         messages: true,
         uidNext: true,
         uidValidity: true,
