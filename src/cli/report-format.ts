@@ -10,7 +10,7 @@ export function reportText(reports: MailboxReport[], detail = true): string {
     const t = r.totals;
     out.push(`${r.mailbox}${r.destination !== r.mailbox ? ` → ${r.destination}` : ''}  [${r.status}]`);
     out.push(
-      `  source ${t.sourceItems}  copied ${t.copied}  already present ${t.present}  skipped ${t.skipped}  failed ${t.failed}  pending ${t.pending}  (${(t.bytesCopied / 1024 / 1024).toFixed(1)} MB copied)`,
+      `  source ${t.sourceItems}  copied ${t.copied}  already present ${t.present}  skipped ${t.skipped}  failed ${t.failed}  pending ${t.pending}${t.altered ? `  (${t.altered} of the copied altered, see below)` : ''}  (${(t.bytesCopied / 1024 / 1024).toFixed(1)} MB copied)`,
     );
     out.push(
       r.reconciles

@@ -64,7 +64,8 @@ export interface SourceFolderReader {
   /** Metadata in pages, ascending by key. */
   listMessages(opts: ListOptions, signal?: AbortSignal): AsyncIterable<MessageMeta[]>;
   /**
-   * Bodies of these messages, streamed one after another in ascending key order as they arrive; a key that
+   * Bodies of these messages, streamed one after another as they arrive (ascending key order, except that a
+   * message the source must read again to serve exactly may come later); a key that
    * is gone (expunged) is simply not yielded; a message that exists but that the source will not deliver
    * (a corrupt file, BODY[] NIL) is yielded as `unreadable` with the reason, so its batch-mates still go.
    * Each body must be read to its end before the next is pulled.
@@ -75,7 +76,14 @@ export interface SourceFolderReader {
 
 /** One message as `streamBodies` hands it over. */
 export type StreamedMessage =
-  | { uid: number; size: number; body: Readable | Buffer; unreadable?: undefined }
+  | {
+      uid: number;
+      size: number;
+      body: Readable | Buffer;
+      unreadable?: undefined;
+      /** Set when the source could not serve the message exactly as stored: what may differ, in words. */
+      altered?: string;
+    }
   | { uid: number; unreadable: string };
 
 /** Limits and abilities of a source, declared by the connector. */
@@ -111,6 +119,8 @@ export interface EnsuredFolder {
 export interface AppendResult {
   uid?: number;
   uidValidity?: string;
+  /** Set when the destination stored the message differently from what was sent: what changed, in words. */
+  altered?: string;
 }
 
 /** Limits and abilities of a destination, declared by the connector. */

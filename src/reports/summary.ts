@@ -26,6 +26,8 @@ export interface ProjectSummary {
   skipped: number;
   failed: number;
   pending: number;
+  /** Of the copied: items the servers forced to differ from the source. */
+  altered: number;
   bytesCopied: number;
   folders: number;
   foldersRenamed: number;
@@ -54,6 +56,7 @@ export function summarize(reports: readonly MailboxReport[]): ProjectSummary {
     skipped: 0,
     failed: 0,
     pending: 0,
+    altered: 0,
     bytesCopied: 0,
     folders: 0,
     foldersRenamed: 0,
@@ -79,6 +82,7 @@ export function summarize(reports: readonly MailboxReport[]): ProjectSummary {
     s.skipped += t.skipped;
     s.failed += t.failed;
     s.pending += t.pending;
+    s.altered += t.altered;
     s.bytesCopied += t.bytesCopied;
     for (const f of r.folders) {
       s.folders++;

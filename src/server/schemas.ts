@@ -101,6 +101,7 @@ const Counts = {
   skipped: Type.Number(),
   failed: Type.Number(),
   pending: Type.Number(),
+  altered: Type.Number({ description: 'Of the copied: items the servers forced to differ from the source' }),
 };
 
 /** One mailbox's report (src/services/report-service.ts MailboxReport): folders, totals, passes, problems. */

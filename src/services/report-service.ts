@@ -16,6 +16,8 @@ export interface FolderReport {
   failed: number;
   /** Writes interrupted (intent without result) or items not yet looked at. */
   pending: number;
+  /** Of the copied: items the servers forced to differ from the source (a keyword, a NUL byte, a date). */
+  altered: number;
   renamed: string | null;
   excluded: string | null;
   error: string | null;
@@ -71,6 +73,7 @@ export async function mailboxReport(store: Store, m: MailboxRow): Promise<Mailbo
       skipped: n('skipped'),
       failed: n('failed'),
       pending: Math.max(0, f.messages - accounted),
+      altered: c?.altered ?? 0,
       renamed: f.renamed,
       excluded: f.excluded,
       error: f.error,
@@ -84,6 +87,7 @@ export async function mailboxReport(store: Store, m: MailboxRow): Promise<Mailbo
     skipped: sum('skipped'),
     failed: sum('failed'),
     pending: sum('pending'),
+    altered: sum('altered'),
     bytesCopied,
   };
   const off = folders.filter(
@@ -96,7 +100,7 @@ export async function mailboxReport(store: Store, m: MailboxRow): Promise<Mailbo
   const problems = (await ledger.problems(m.id)).map((p) => ({
     folder: show(p.folderKey)!,
     uid: p.uid,
-    status: p.status === 'intent' ? 'pending' : p.status,
+    status: p.status === 'intent' ? 'pending' : p.status === 'copied' ? 'altered' : p.status,
     reason: p.reason,
   }));
   return {

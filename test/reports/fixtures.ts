@@ -15,6 +15,7 @@ export function folder(source: string, items: number, more: Partial<FolderReport
     skipped: 0,
     failed: 0,
     pending: 0,
+    altered: 0,
     renamed: null,
     excluded: null,
     error: null,
@@ -50,7 +51,7 @@ export function mailbox(
   folders: FolderReport[],
   more: Partial<MailboxReport> = {},
 ): MailboxReport {
-  const sum = (k: 'sourceItems' | 'copied' | 'present' | 'skipped' | 'failed' | 'pending') =>
+  const sum = (k: 'sourceItems' | 'copied' | 'present' | 'skipped' | 'failed' | 'pending' | 'altered') =>
     folders.reduce((s, f) => s + f[k], 0);
   return {
     mailbox: name,
@@ -65,6 +66,7 @@ export function mailbox(
       skipped: sum('skipped'),
       failed: sum('failed'),
       pending: sum('pending'),
+      altered: sum('altered'),
       bytesCopied: sum('copied') * 50_000,
     },
     reconciles: true,

@@ -416,6 +416,8 @@ export interface Operations {
         skipped: number;
         failed: number;
         pending: number;
+        /** Of the copied: items the servers forced to differ from the source */
+        altered: number;
         renamed: string | null;
         excluded: string | null;
         error: string | null;
@@ -427,6 +429,8 @@ export interface Operations {
         skipped: number;
         failed: number;
         pending: number;
+        /** Of the copied: items the servers forced to differ from the source */
+        altered: number;
         bytesCopied: number;
       };
       /** Every source item is in exactly one column */

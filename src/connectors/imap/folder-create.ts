@@ -16,7 +16,15 @@ import { mapImapError } from './imap-errors.js';
 import { canonicalPath, fullName, listFolders } from './imap-session.js';
 
 /** Response codes that mean "not now", not "not this name" (RFC 5530 and common server practice). */
-const NOT_NOW = new Set(['UNAVAILABLE', 'THROTTLED', 'INUSE', 'SERVERBUG', 'LIMIT', 'OVERQUOTA', 'EXPUNGEISSUED']);
+const NOT_NOW = new Set([
+  'UNAVAILABLE',
+  'THROTTLED',
+  'INUSE',
+  'SERVERBUG',
+  'LIMIT',
+  'OVERQUOTA',
+  'EXPUNGEISSUED',
+]);
 
 interface ImapCommandError {
   responseStatus?: string;

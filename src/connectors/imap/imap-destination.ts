@@ -82,7 +82,62 @@ export class ImapDestination implements MailDestination {
     signal?: AbortSignal,
   ): Promise<AppendResult[]> {
     const wire = wireName(this.client, path);
-    return this.writer.append(wire, items, this.capabilities.supportsKeywords, signal);
+    const sent: Array<{ date: Date; size: number; nul: boolean }> = [];
+    async function* noted(): AsyncIterable<AppendItem> {
+      for await (const item of items) {
+        const nul = Buffer.isBuffer(item.body) && item.body.includes(0);
+        sent.push({ date: item.internalDate, size: item.size, nul });
+        yield item;
+      }
+    }
+    const results = await this.writer.append(wire, noted(), this.capabilities.supportsKeywords, signal);
+    // What a server may store differently from what it was sent: an INTERNALDATE in the future (Dovecot
+    // puts the time of the APPEND instead) and a message with NUL bytes (Dovecot re-encodes binary parts
+    // as base64). Those few are read back, and what changed is said on their result.
+    const soon = new Date(Date.now() + 60_000);
+    const check = results.flatMap((r, i) =>
+      r.uid !== undefined && (sent[i]!.date > soon || sent[i]!.nul) ? [i] : [],
+    );
+    if (check.length) await this.noteChanges(path, results, sent, check);
+    return results;
+  }
+
+  /** Read back the internal date and size of `which` results; what the server changed is noted on the result. */
+  private async noteChanges(
+    path: string[],
+    results: AppendResult[],
+    sent: Array<{ date: Date; size: number }>,
+    which: number[],
+  ): Promise<void> {
+    await this.select(path, true);
+    const uids = which.map((i) => results[i]!.uid!);
+    let got: Awaited<ReturnType<ImapFlow['fetchAll']>>;
+    try {
+      got = await this.client.fetchAll(
+        toSequenceSet([...uids].sort((a, b) => a - b)),
+        { uid: true, internalDate: true, size: true },
+        { uid: true },
+      );
+    } catch (err) {
+      throw mapImapError(err, this.where);
+    }
+    const stored = new Map(got.map((m) => [m.uid, m]));
+    for (const i of which) {
+      const now = stored.get(results[i]!.uid!);
+      if (!now) continue;
+      const notes: string[] = [];
+      const date = now.internalDate ? new Date(now.internalDate) : undefined;
+      if (date && Math.abs(date.getTime() - sent[i]!.date.getTime()) >= 1000)
+        notes.push(
+          `the destination set the internal date to ${date.toISOString()} instead of ${sent[i]!.date.toISOString()}, which is in the future`,
+        );
+      if (now.size !== undefined && now.size !== sent[i]!.size)
+        notes.push(
+          `the destination stored it re-encoded (${sent[i]!.size} → ${now.size} bytes; it does not keep NUL bytes in binary parts as they are)`,
+        );
+      if (notes.length)
+        results[i] = { ...results[i]!, altered: [results[i]!.altered, ...notes].filter(Boolean).join('; ') };
+    }
   }
 
   async setFlags(path: string[], uids: number[], flags: string[]): Promise<void> {

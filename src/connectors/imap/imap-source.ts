@@ -9,6 +9,7 @@ import type {
 } from '../contract.js';
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import { mapImapError } from './imap-errors.js';
+import { ExactReader } from './exact-reader.js';
 import { RawFolderReader } from './raw-folder-reader.js';
 import { closeImap, fullName, listFolders, wireName } from './imap-session.js';
 import type { RawFetcher } from './raw-fetcher.js';
@@ -56,7 +57,11 @@ export class ImapSource implements MailSource {
     throwIfAborted(signal);
     const where = `${this.where} folder "${path.join('/')}"`;
     try {
-      return await RawFolderReader.open(await this.bodyFetcher(), wireName(this.client, path));
+      // NUL bytes hide behind 0x80 in BODY[]; only a source with BINARY (RFC 3516) can serve them.
+      const exact = this.client.capabilities.has('BINARY')
+        ? new ExactReader(this.client, fullName(this.client, path), where)
+        : undefined;
+      return await RawFolderReader.open(await this.bodyFetcher(), wireName(this.client, path), exact);
     } catch (err) {
       const text = String((err as Error)?.message) + String((err as { responseText?: string }).responseText);
       if (/nonexistent|doesn't exist|not exist/i.test(text))

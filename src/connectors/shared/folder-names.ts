@@ -62,6 +62,8 @@ export function renameLadder(segment: string): NameCandidate[] {
     { name: basic, change: 'symbols outside the Basic Multilingual Plane (emoji) replaced by "_"' },
     { name: ascii, change: 'letters reduced to ASCII, other characters replaced by "_"' },
     { name: short, change: `shortened to ${MAX_BYTES} bytes` },
+    // A plain name refused as such (Dovecot's Maildir reserves "new", "cur" and "tmp").
+    { name: `${lookalike}_`, change: 'the name itself is reserved there; "_" added' },
   ];
   const seen = new Set([segment]);
   return rungs.filter((r) => !seen.has(r.name) && (seen.add(r.name), true));
