@@ -54,7 +54,7 @@ function storedFiles(server: DovecotServer, user: string, folder: string | null)
         : [],
     )
     .map((f) => fs.readFileSync(f))
-    .sort(Buffer.compare);
+    .sort((a, b) => Buffer.compare(a, b));
 }
 
 async function countIn(
