@@ -23,12 +23,14 @@ import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import packages from './debian-packages.json' with { type: 'json' };
 import { ensurePackages, unpackedPrefix } from './debian-packages.js';
 import {
   discardServer,
   freePort,
   killGroup,
   logTail,
+  reapOrphans,
   spawnServer,
   stopServer,
   systemUser,
@@ -37,19 +39,12 @@ import {
 
 type User = { user: string; password: string };
 
-/** Installed from apt: the auth daemon and its userdb module (no service), and the daemons' libraries. */
-export const COURIER_INSTALLED_PACKAGES = [
-  'courier-authlib',
-  'courier-authlib-userdb',
-  'libcourier-unicode4',
-  'libgamin0', // libfam.so.0
-  'libgdbm6',
-  'libidn12',
-  'libpcre3',
-];
-/** Unpacked, never installed (see the file header). */
-export const COURIER_UNPACKED_PACKAGES = ['courier-base', 'courier-imap'];
-
+/**
+ * From apt: courier-authlib (authdaemond, makedatprog; no service), courier-authlib-userdb and the
+ * libraries the unpacked binaries link (libgamin0 provides libfam.so.0). Unpacked, never installed:
+ * courier-base (couriertcpd), courier-imap (imaplogin, imapd). Lists in debian-packages.json.
+ */
+const PACKAGES = packages.courier;
 const AUTHDAEMOND = '/usr/lib/courier/courier-authlib/authdaemond';
 const MAKEDAT = '/usr/lib/courier/courier-authlib/makedatprog';
 
@@ -81,8 +76,8 @@ export interface CourierServer {
 
 /** Install authlib and the libraries, unpack courier-imap when missing (root); returns the prefix. */
 export async function ensureCourier(): Promise<string> {
-  await ensurePackages(COURIER_INSTALLED_PACKAGES);
-  return unpackedPrefix('courier-imap', COURIER_UNPACKED_PACKAGES);
+  await ensurePackages(PACKAGES.install);
+  return unpackedPrefix('courier-imap', PACKAGES.unpack);
 }
 
 /** Start a private Courier-IMAP on a free loopback port; throws with the log tail if it does not come up. */
@@ -96,6 +91,7 @@ export async function startCourier(opts: CourierOptions): Promise<CourierServer>
     }
   }
   const maxPerIp = opts.maxConnectionsPerIp ?? 40;
+  reapOrphans('cutover-courier-');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cutover-courier-'));
   try {
     const [uid, gid] = systemUser('mail');

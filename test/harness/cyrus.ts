@@ -18,12 +18,14 @@ import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from '
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import packages from './debian-packages.json' with { type: 'json' };
 import { ensurePackages, unpackedPrefix } from './debian-packages.js';
 import {
   discardServer,
   freePort,
   killGroup,
   logTail,
+  reapOrphans,
   spawnServer,
   stopServer,
   systemUser,
@@ -32,26 +34,12 @@ import {
 
 type User = { user: string; password: string };
 
-/** Shared libraries the unpacked binaries (master, imapd, saslpasswd2) link, plus the SASL plugins. */
-export const CYRUS_LIBRARY_PACKAGES = [
-  'libsasl2-2',
-  'libsasl2-modules', // PLAIN and LOGIN
-  'libsasl2-modules-db', // the sasldb auxprop plugin
-  'libical3',
-  'libicu72',
-  'libjansson4',
-  'libkrb5-3',
-  'libpcre3',
-  'libpq5',
-  'libsqlite3-0',
-  'libssl3',
-  'libstdc++6',
-  'libwrap0',
-  'libxapian30',
-  'libxml2',
-];
-/** Unpacked, never installed (see the file header). */
-export const CYRUS_UNPACKED_PACKAGES = ['cyrus-common', 'cyrus-imapd', 'sasl2-bin'];
+/**
+ * From apt: the shared libraries the unpacked master, imapd and saslpasswd2 link, and the SASL plugins
+ * (libsasl2-modules: PLAIN, LOGIN; libsasl2-modules-db: sasldb). Unpacked, never installed:
+ * cyrus-common, cyrus-imapd, sasl2-bin. Lists in debian-packages.json (scripts/test.mjs reads them too).
+ */
+const PACKAGES = packages.cyrus;
 
 /** What a test Cyrus should look like. */
 export interface CyrusOptions {
@@ -79,8 +67,8 @@ export interface CyrusServer {
 
 /** Install the libraries and unpack the Cyrus packages when missing (root); returns the prefix. */
 export async function ensureCyrus(): Promise<string> {
-  await ensurePackages(CYRUS_LIBRARY_PACKAGES);
-  return unpackedPrefix('cyrus-imapd', CYRUS_UNPACKED_PACKAGES);
+  await ensurePackages(PACKAGES.install);
+  return unpackedPrefix('cyrus-imapd', PACKAGES.unpack);
 }
 
 /** Start a private Cyrus on a free loopback port; throws with the log tail if it does not come up. */
@@ -92,6 +80,7 @@ export async function startCyrus(opts: CyrusOptions): Promise<CyrusServer> {
       throw new Error(`unsupported test user name or password for ${JSON.stringify(u.user)}`);
     }
   }
+  reapOrphans('cutover-cyrus-');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cutover-cyrus-'));
   try {
     const [uid, gid] = systemUser('mail');

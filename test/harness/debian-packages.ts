@@ -5,6 +5,7 @@
  * CUTOVER_TEST_CACHE) shared by runs and by parallel test processes; delete it to fetch fresh packages.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -79,7 +80,7 @@ const prefixes = new Map<string, Promise<string>>();
 
 /**
  * A directory with `debs` unpacked into it (`dpkg-deb -x`, no maintainer scripts run, nothing
- * installed): CACHE_ROOT/`name`. Downloaded once with `apt-get download`; a half-made prefix never
+ * installed): CACHE_ROOT/`name`-HASH (of the list). Downloaded once with `apt-get download`; a half-made prefix never
  * becomes visible (built beside it, then renamed), so concurrent first runs are safe.
  */
 export function unpackedPrefix(name: string, debs: string[]): Promise<string> {
@@ -93,7 +94,11 @@ export function unpackedPrefix(name: string, debs: string[]): Promise<string> {
 }
 
 async function makePrefix(name: string, debs: string[]): Promise<string> {
-  const final = path.join(CACHE_ROOT, name);
+  // A changed package list gets a directory of its own instead of an old prefix that lacks a package.
+  const final = path.join(
+    CACHE_ROOT,
+    `${name}-${createHash('sha256').update(debs.join(' ')).digest('hex').slice(0, 8)}`,
+  );
   if (existsSync(path.join(final, '.complete'))) return final;
   if (process.getuid?.() !== 0) {
     throw new Error(`${final} is missing; run the tests as root once so they can unpack ${debs.join(' ')}`);

@@ -2,12 +2,18 @@
  * Process plumbing for the test servers that run as a tree of processes (Cyrus, Courier): each is started
  * in a session of its own, so its process group — the master, its per-connection children and anything
  * they fork — can be signalled by the group's ID, never by name. Groups still running when the test
- * process exits are killed and their directories removed.
+ * process exits are killed and their directories removed; a test process killed outright (SIGKILL, a
+ * runner's SIGTERM) runs no exit handler, so the next start reaps what such a process left behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+// In every server's environment: how reapOrphans() recognises a process group as one of ours.
+const DIR_ENV = 'CUTOVER_TEST_SERVER_DIR';
 
 /** A started server process tree; `pid` is also its process-group ID. */
 export interface ServerProcess {
@@ -38,7 +44,7 @@ export function spawnServer(
   try {
     const child = spawn(cmd, args, {
       cwd: opts.cwd ?? opts.dir,
-      env: opts.env,
+      env: { ...opts.env, [DIR_ENV]: opts.dir },
       detached: true,
       stdio: ['ignore', fd, fd],
     });
@@ -47,6 +53,7 @@ export function spawnServer(
     if (!child.pid) throw new Error(`could not start ${cmd}`);
     const s = { child, pid: child.pid, dir: opts.dir, logFile: opts.logFile };
     running.set(s.pid, s);
+    writeFileSync(path.join(opts.dir, 'owner'), `${process.pid} ${s.pid}\n`);
     return s;
   } finally {
     closeSync(fd);
@@ -103,6 +110,38 @@ export async function stopServer(s: ServerProcess, graceMs = 5000): Promise<void
   await rm(s.dir, { recursive: true, force: true });
 }
 
+/**
+ * Kill and remove what earlier test processes left in os.tmpdir()/`prefix`*: directories whose owner
+ * (the test process that wrote DIR/owner) is gone. The recorded group is killed only if its leader's
+ * environment names that directory, so a reused PID is never hit.
+ */
+export function reapOrphans(prefix: string): void {
+  const tmp = os.tmpdir();
+  for (const name of readdirSync(tmp).filter((n) => n.startsWith(prefix))) {
+    const dir = path.join(tmp, name);
+    let owner: number, pgid: number;
+    try {
+      [owner, pgid] = readFileSync(path.join(dir, 'owner'), 'utf8').trim().split(' ').map(Number) as [
+        number,
+        number,
+      ];
+    } catch {
+      continue; // being set up right now, or not ours
+    }
+    if (alive(owner)) continue;
+    if (alive(pgid) && environOf(pgid).includes(`${DIR_ENV}=${dir}`)) killGroup(pgid);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function environOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
 /** SIGKILL a start attempt that failed and forget it; its directory stays for the next attempt. */
 export async function discardServer(s: ServerProcess): Promise<void> {
   killGroup(s.pid);
@@ -123,13 +162,15 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+// Orphans go to PID 1, which on some machines (this VM) never reaps them: a zombie counts as gone.
+const alive = (pid: number) => (procStat(pid)?.[0] ?? 'Z') !== 'Z';
+
 /** Live (non-zombie) processes whose process group is `pgid` (Linux /proc). */
 export function groupMembers(pgid: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const f = procStat(Number(name));
-    // Orphans go to PID 1, which on some machines (this VM) never reaps them: a zombie counts as gone.
     if (f && f[0] !== 'Z' && Number(f[2]) === pgid) out.push(Number(name));
   }
   return out;
