@@ -26,13 +26,24 @@ let server: ImapTestServer;
 before(async () => {
   s = await startCourier({ users });
   server = { ...s, kind: 'courier' };
+  // Courier answers a wrong password after a compiled-in 5 s pause: start it now, check it last.
+  wrongPassword = (async () => {
+    const c = await RawImap.connect(s.imapPort);
+    const started = Date.now();
+    const r = await c.command('LOGIN alice wrong');
+    const ms = Date.now() - started;
+    await c.close();
+    return { tagged: r.tagged, ms };
+  })();
+  wrongPassword.catch(() => undefined); // awaited by the last test
 });
 after(() => s.stop());
+let wrongPassword: Promise<{ tagged: string; ms: number }>;
 
 const raw = (user = 'alice') => RawImap.login(s.imapPort, user, `${user}-pw`);
 const mountsOf = (pid: number | 'self') => readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
 
-void test('capabilities, NAMESPACE, logins; its mounts exist only inside its own namespace', async () => {
+void test('capabilities, NAMESPACE, login; its mounts exist only inside its own namespace', async () => {
   const c = await RawImap.connect(s.imapPort);
   const caps =
     'IMAP4rev1 UIDPLUS CHILDREN NAMESPACE THREAD=ORDEREDSUBJECT THREAD=REFERENCES SORT QUOTA IDLE ACL ACL2=UNION ENABLE UTF8=ACCEPT';
@@ -41,8 +52,7 @@ void test('capabilities, NAMESPACE, logins; its mounts exist only inside its own
     `* OK [CAPABILITY ${caps}] Courier-IMAP ready. Copyright 1998-2019 Double Precision, Inc.  See COPYING for distribution information.`,
   );
   // No AUTH=PLAIN without TLS (Debian puts it in IMAP_CAPABILITY_TLS): clients use LOGIN.
-  assert.equal((await c.command('LOGIN alice wrong')).tagged, 't1 NO Login failed.');
-  assert.equal((await c.command('LOGIN alice alice-pw')).tagged, 't2 OK LOGIN Ok.');
+  assert.equal((await c.command('LOGIN alice alice-pw')).tagged, 't1 OK LOGIN Ok.');
   assert.equal((await c.command('CAPABILITY')).untagged[0]!.toString(), `* CAPABILITY ${caps}\r\n`);
   const ns = await c.command('NAMESPACE');
   assert.equal(
@@ -263,4 +273,10 @@ void test('kill() leaves no process behind; stop() still removes the directory',
   await c.close().catch(() => undefined);
   await k.stop();
   assert.equal(existsSync(k.dir), false);
+});
+
+void test('a wrong password is refused "NO Login failed." after a 5 s pause', async () => {
+  const { tagged, ms } = await wrongPassword;
+  assert.equal(tagged, 't1 NO Login failed.');
+  assert.ok(ms >= 4500, `answered after ${ms} ms`);
 });

@@ -1,22 +1,48 @@
 /**
- * Throwaway Courier-IMAP 5.0 servers (Debian 12's courier-imap) for integration tests: a third IMAP dialect
- * beside Dovecot and Cyrus. courier-imap conflicts with dovecot-imapd (imap-server) and courier-base pulls
- * in courier-authdaemon, a system service, so those two are unpacked into a cached prefix
- * (debian-packages.ts); only courier-authlib, courier-authlib-userdb and shared libraries come from apt.
+ * Throwaway Courier-IMAP 5.0.13 servers (Debian 12's courier-imap) for integration tests: a third IMAP
+ * dialect beside Dovecot and Cyrus.
  *
- * Courier's paths are compiled in: authdaemond reads /etc/courier/authdaemonrc and the userdb
- * /etc/courier/userdb{,shadow}.dat, and every login asks the daemon at /run/courier/authdaemon/socket.
- * So each server runs in a mount namespace of its own (`unshare --mount`, private propagation): an
- * overlay over /etc and /run (upper layers on a tmpfs, so the mount points can be made without touching
- * the real ones) and bind mounts of the temp directory's etc/ and run/ on /etc/courier and
- * /run/courier. Nothing outside the namespace sees them; they vanish with its last process.
- * The IMAP settings are Debian's /etc/courier/imapd and imapd-ssl as shipped, sourced like the init
- * script does, with a loopback address, a free port, no STARTTLS (no certificate) and a higher
- * per-IP connection limit. Mail processes run as `mail` (the userdb's uid/gid) in DIR/mail/USER/Maildir.
+ * Install: courier-imap conflicts with dovecot-imapd (imap-server) and courier-base depends on
+ * courier-authdaemon, a system service, so `apt-get download courier-base courier-imap` + `dpkg-deb -x` fill
+ * a cached prefix (debian-packages.ts); courier-authlib (authdaemond, makedatprog; no service),
+ * courier-authlib-userdb and the libraries come from apt (debian-packages.json).
+ * Isolation: Courier's paths are compiled in (authdaemond reads /etc/courier/authdaemonrc and
+ * /etc/courier/userdb{,shadow}.dat, every login asks /run/courier/authdaemon/socket), so each server runs in
+ * a mount namespace of its own (`unshare --mount`, private propagation): overlays on /etc and /run whose
+ * upper layers live on a tmpfs (mount points without touching the real trees), then bind mounts of the temp
+ * directory's etc/ and run/ on /etc/courier and /run/courier. Nothing outside sees them; they vanish with
+ * the namespace's last process. Users: a userdb (as makeuserdb writes it) with {SHA256} passwords, mail
+ * processes as `mail` in DIR/mail/USER/Maildir (cur/new/tmp, as maildirmake makes them).
+ * Config: Debian's /etc/courier/imapd and imapd-ssl as shipped, sourced like its init script (umask,
+ * ulimit -v), with ADDRESS=127.0.0.1, a free PORT, IMAP_STARTTLS=NO (no certificate) and MAXPERIP 40.
+ * Start-up: about 0.1 s; the first use on a machine adds the download, about 1 s.
  *
- * What clients meet (pinned in courier.test.ts): personal namespace "INBOX." with "." as separator;
- * no MULTIAPPEND, LITERAL+, CONDSTORE, BINARY, MOVE or SPECIAL-USE; LOGIN only (no AUTH=PLAIN without
- * TLS). Start-up takes about 0.1 s once the prefix is cached.
+ * What a client meets, pinned by courier.test.ts (exact words):
+ * - CAPABILITY before and after login: IMAP4rev1 UIDPLUS CHILDREN NAMESPACE THREAD=ORDEREDSUBJECT
+ *   THREAD=REFERENCES SORT QUOTA IDLE ACL ACL2=UNION ENABLE UTF8=ACCEPT. No MULTIAPPEND, LITERAL+, CONDSTORE,
+ *   QRESYNC, BINARY, MOVE, UNSELECT, SPECIAL-USE, ID, AUTH=PLAIN (LOGIN only). imapflow enables UTF8=ACCEPT.
+ * - NAMESPACE: (("INBOX." ".")) NIL (("#shared." ".")("shared." ".")). Wrong password: NO Login failed.,
+ *   after a compiled-in 5 s pause.
+ * - Unknown commands and syntax (UNSELECT, MOVE, ID, CREATE ... (USE ...), literal8, LITERAL+, BINARY[],
+ *   a second MULTIAPPEND literal): NO Error in IMAP command received by server. A MULTIAPPEND stores its
+ *   first message before that NO. LITERAL+ desynchronises: the literal's bytes are read as commands.
+ * - Folder names: takes % " \ { } ! ; < > | * ~ # ^ and leading/trailing spaces; '/': NO Invalid mailbox name.;
+ *   '&' not written "&-": NO Error in IMAP command received by server.; existing: NO Cannot create this
+ *   folder.; INBOX: NO INBOX already exists!; outside INBOX. or "A..B": NO Invalid mailbox name.; "INBOX.Z."
+ *   answers OK but no folder appears. CREATE A.B leaves A \Noselect (SELECT: NO Mailbox does not exist, or
+ *   must be subscribed to.) until A is created.
+ * - A name with } ~ [ or ] sent as an atom is a syntax error (CREATE) or "does not exist" (SELECT, STATUS,
+ *   APPEND: NO Must create mailbox before append); quoted it works. imapflow sends } and ~ as atoms, so
+ *   through imapflow such folders can be neither created nor opened.
+ * - Emoji (outside the BMP): as modified UTF-7 refused (NO Error in IMAP command...); raw UTF-8 without
+ *   ENABLE is mangled ("INBOX.x&,,D,n,+Y,4A-y"); with UTF8=ACCEPT fine, but then a LIST "*" from a client
+ *   without it drops the connection (log: imap_filename_to_foldername(...) failed).
+ * - Messages: an empty APPEND is stored as one CRLF; no header section: stored as is; bare LF becomes CRLF;
+ *   a bare CR is dropped; NUL bytes are taken in a plain literal and served as is in BODY[]; raw 8-bit headers
+ *   are kept, with "* OK [ALERT] Your IMAP client does not appear to correctly implement Unicode messages,
+ *   see https://tools.ietf.org/html/rfc6855.html". APPEND to the folder this session EXAMINEd: NO Current box
+ *   is selected READ-ONLY.
+ * - No keyword limit met at 150 per folder. CLOSE expunges \Deleted (and there is no UNSELECT).
  */
 import { createHash } from 'node:crypto';
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -217,7 +217,7 @@ void test('100 keywords per folder: the 101st is refused "NO Too many user flags
   await f.logout();
 });
 
-void test('CLOSE expunges \\Deleted, UNSELECT does not; MULTIAPPEND, LITERAL+ and MOVE work', async () => {
+void test('CLOSE expunges \\Deleted, UNSELECT does not; MULTIAPPEND, LITERAL+, SPECIAL-USE and MOVE work', async () => {
   const c = await raw('bob');
   await c.command('CREATE INBOX.Del');
   const two = await c.command('APPEND INBOX.Del ', { literal: makeMessage({}) }, ' ', {
@@ -239,6 +239,10 @@ void test('CLOSE expunges \\Deleted, UNSELECT does not; MULTIAPPEND, LITERAL+ an
   await c.command('CREATE INBOX.Parent.Child');
   assert.equal((await c.command('SELECT INBOX.Parent')).status, 'OK');
   assert.equal((await c.command('CREATE INBOX.Parent')).text, 'Mailbox already exists');
+  // SPECIAL-USE with CREATE-SPECIAL-USE: the use is kept and listed.
+  assert.equal((await c.command('CREATE INBOX.Sent (USE (\\Sent))')).status, 'OK');
+  const sent = await c.command('LIST "" INBOX.Sent');
+  assert.equal(sent.untagged[0]!.toString(), '* LIST (\\HasNoChildren \\Sent) "." INBOX.Sent\r\n');
   await c.command('SELECT INBOX.Del');
   const moved = await c.command('MOVE 1 INBOX.Parent');
   assert.equal(moved.status, 'OK');

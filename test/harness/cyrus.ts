@@ -1,17 +1,38 @@
 /**
- * Throwaway Cyrus IMAP 3.6 servers (Debian 12's cyrus-imapd) for integration tests: a second IMAP dialect
- * beside Dovecot. cyrus-imapd conflicts with dovecot-imapd (both provide imap-server), and cyrus-common
- * pulls in an MTA (default-mta: exim4) and ships a system service, so neither is installed: both .debs,
- * plus saslpasswd2 from sasl2-bin, are unpacked into a cached prefix (debian-packages.ts) and only their
- * shared libraries come from apt. The private imapd.conf is Debian's own file as shipped, with every
- * path moved into a temp directory; the master runs as `mail`, listens on a free loopback port and
- * serves only imapd. Users log in with SASL PLAIN/LOGIN against a private sasldb (saslpasswd2 -f);
- * INBOX is created on first login (Debian's `autocreate_quota: 0`).
+ * Throwaway Cyrus IMAP 3.6.1 servers (Debian 12's cyrus-imapd) for integration tests: a second IMAP dialect
+ * beside Dovecot.
  *
- * What clients meet (Debian's defaults, pinned in cyrus.test.ts): personal namespace "INBOX." with "."
- * as separator (altnamespace: no, unixhierarchysep: no), `munge8bit: yes` (8-bit header bytes become
- * 'X'), CONDSTORE QRESYNC UIDPLUS MULTIAPPEND LITERAL+ SPECIAL-USE BINARY MOVE, and refusals listed there.
- * Start-up takes about 0.1 s once the prefix is cached (one-off download and unpack: a few seconds).
+ * Install: cyrus-imapd conflicts with dovecot-imapd (both provide imap-server) and cyrus-common depends on
+ * an MTA (default-mta: exim4, a system service) and ships its own service, so neither is installed. Only the
+ * libraries come from apt (debian-packages.json); `apt-get download cyrus-common cyrus-imapd sasl2-bin` +
+ * `dpkg-deb -x` fill a cached prefix (debian-packages.ts), libcyrus*.so found through LD_LIBRARY_PATH.
+ * Config: Debian's shipped imapd.conf with every path moved into a temp directory, plus servername (unique:
+ * the SASL realm and proof that the greeting is ours), admins, cyrus_user/group `mail` (no `cyrus` user
+ * exists), a private sasldb (saslpasswd2 -f), sasl_mech_list PLAIN LOGIN and failedloginpause 0. cyrus.conf
+ * runs only imapd on a free loopback port. INBOX is created at first login (Debian's autocreate_quota: 0).
+ * Start-up: about 0.1 s (master + greeting); the first use on a machine adds the download, about 1 s.
+ *
+ * What a client meets, pinned by cyrus.test.ts (exact words):
+ * - CAPABILITY after login: IMAP4rev1 LITERAL+ ID ENABLE ACL ANNOTATE-EXPERIMENT-1 BINARY CATENATE CHILDREN
+ *   CONDSTORE CREATE-SPECIAL-USE ESEARCH ESORT LIST-EXTENDED LIST-MYRIGHTS LIST-STATUS MAILBOX-REFERRALS
+ *   METADATA MOVE MULTIAPPEND NAMESPACE OBJECTID PREVIEW QRESYNC QUOTA RIGHTS=kxten SAVEDATE SEARCH=FUZZY SORT
+ *   SORT=DISPLAY SPECIAL-USE STATUS=SIZE THREAD=ORDEREDSUBJECT THREAD=REFERENCES UIDPLUS UNSELECT URLAUTH
+ *   URLAUTH=BINARY WITHIN DIGEST=SHA1 LIST-METADATA NO_ATOMIC_RENAME SCAN SORT=MODSEQ SORT=UID THREAD=REFS
+ *   X-CREATEDMODSEQ X-REPLICATION X-SIEVE-MAILBOX XLIST XMOVE LOGINDISABLED COMPRESS=DEFLATE X-QUOTA=STORAGE
+ *   X-QUOTA=MESSAGE X-QUOTA=X-ANNOTATION-STORAGE X-QUOTA=X-NUM-FOLDERS IDLE APPENDLIMIT=4294967295
+ *   (no UTF8=ACCEPT: folder names travel as modified UTF-7, emoji included).
+ * - NAMESPACE: (("INBOX." ".")) (("user." ".")) (("" ".")). Wrong password: NO Login failed: authentication failure.
+ * - Folder names with % " \ { } ! ; < > | & (bad modified UTF-7) / TAB, or raw UTF-8: NO Invalid mailbox name.
+ *   Taken: * ~ # ^, leading/trailing spaces, emoji. Outside INBOX.: NO Permission denied. Existing: NO Mailbox
+ *   already exists. CREATE A.B also makes A a real, selectable mailbox.
+ * - APPEND of an empty literal: NO Zero-length message literal. No header section: NO Message contains invalid
+ *   header (then "* BAD Invalid tag" for the command's last CRLF). Bare LF: NO Message contains bare newlines.
+ *   NUL in a plain literal: NO Message contains NUL characters; in a literal8 (~{n}) it is stored and served
+ *   as literal8 in BODY[] and BINARY[] (imapflow uses literal8 by itself here). A bare CR is kept.
+ * - munge8bit: yes (upstream default, Debian leaves it): every raw 8-bit header byte becomes 'X', same size.
+ * - 100 keywords per folder: the 101st, by STORE or APPEND: NO Too many user flags in mailbox (imapflow's
+ *   messageFlagsAdd returns false).
+ * - CLOSE expunges \Deleted, UNSELECT does not; MULTIAPPEND answers [APPENDUID v 1:2].
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
