@@ -176,7 +176,7 @@ export async function startCourier(opts: CourierOptions): Promise<CourierServer>
         ],
         { dir, logFile: path.join(dir, 'courier.log'), env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } },
       );
-      const state = await waitForGreeting(s, imapPort, 10_000, 'Courier-IMAP');
+      const state = await waitForGreeting(s, imapPort, 10_000);
       if (state === 'OK') {
         return {
           host: '127.0.0.1',

@@ -6,8 +6,8 @@
  * an MTA (default-mta: exim4, a system service) and ships its own service, so neither is installed. Only the
  * libraries come from apt (debian-packages.json); `apt-get download cyrus-common cyrus-imapd sasl2-bin` +
  * `dpkg-deb -x` fill a cached prefix (debian-packages.ts), libcyrus*.so found through LD_LIBRARY_PATH.
- * Config: Debian's shipped imapd.conf with every path moved into a temp directory, plus servername (unique:
- * the SASL realm and proof that the greeting is ours), admins, cyrus_user/group `mail` (no `cyrus` user
+ * Config: Debian's shipped imapd.conf with every path moved into a temp directory, plus servername (unique
+ * per server: the SASL realm of its users), admins, cyrus_user/group `mail` (no `cyrus` user
  * exists), a private sasldb (saslpasswd2 -f), sasl_mech_list PLAIN LOGIN and failedloginpause 0. cyrus.conf
  * runs only imapd on a free loopback port. INBOX is created at first login (Debian's autocreate_quota: 0).
  * Start-up: about 0.1 s (master + greeting); the first use on a machine adds the download, about 1 s.
@@ -106,7 +106,7 @@ export async function startCyrus(opts: CyrusOptions): Promise<CyrusServer> {
   try {
     const [uid, gid] = systemUser('mail');
     const libDir = await cyrusLibDir(prefix);
-    // The SASL realm of every user is the servername; a unique one also identifies our greeting.
+    // The SASL realm of every user is the servername (unique, so logs and greetings tell servers apart).
     const servername = `cutover-cyrus-${randomBytes(4).toString('hex')}`;
     const admin = { user: 'cutoveradmin', password: randomBytes(9).toString('base64url') };
     for (const d of ['conf', 'spool', 'sieve', 'run/proc', 'run/lock', 'run/socket'])
@@ -136,9 +136,9 @@ export async function startCyrus(opts: CyrusOptions): Promise<CyrusServer> {
           env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LD_LIBRARY_PATH: libDir },
         },
       );
-      // The master logs to syslog, which may not exist: a port taken by someone else shows up as a
-      // greeting without our servername, or as none at all.
-      const state = await waitForGreeting(s, imapPort, 10_000, servername);
+      // The master logs to syslog (absent here) and keeps running when it cannot bind: a port taken by
+      // someone else shows up as a greeting from a socket that is not the master's, or as none at all.
+      const state = await waitForGreeting(s, imapPort, 10_000);
       if (state === 'OK') {
         return {
           host: '127.0.0.1',

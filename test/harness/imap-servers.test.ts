@@ -18,7 +18,7 @@ import {
   type ImapTestServer,
 } from './imap-servers.js';
 import { makeMessage } from './messages.js';
-import { groupMembers, readGreeting } from './server-process.js';
+import { groupMembers, listensOn, readGreeting } from './server-process.js';
 
 const users = [
   { user: 'ann', password: 'ann-pw' },
@@ -59,6 +59,9 @@ for (const kind of IMAP_SERVER_KINDS) {
       assert.ok(took < 5000, `two ${kind} servers took ${took} ms to start`);
       assert.notEqual(a.imapPort, b.imapPort);
       assert.notEqual(a.dir, b.dir);
+      // Each master holds its own listening socket and not the other's (how a start spots a stolen port).
+      assert.ok(listensOn(a.pid, a.imapPort) && listensOn(b.pid, b.imapPort));
+      assert.ok(!listensOn(a.pid, b.imapPort));
       assert.equal(a.kind, kind);
 
       const c = await imapLogin(a, 'ben', 'ben-pw');

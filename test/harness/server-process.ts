@@ -6,7 +6,7 @@
  * runner's SIGTERM) runs no exit handler, so the next start reaps what such a process left behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -38,12 +38,12 @@ process.on('exit', () => {
 export function spawnServer(
   cmd: string,
   args: string[],
-  opts: { dir: string; logFile: string; env: NodeJS.ProcessEnv; cwd?: string },
+  opts: { dir: string; logFile: string; env: NodeJS.ProcessEnv },
 ): ServerProcess {
   const fd = openSync(opts.logFile, 'a');
   try {
     const child = spawn(cmd, args, {
-      cwd: opts.cwd ?? opts.dir,
+      cwd: opts.dir,
       env: { ...opts.env, [DIR_ENV]: opts.dir },
       detached: true,
       stdio: ['ignore', fd, fd],
@@ -61,23 +61,44 @@ export function spawnServer(
 }
 
 /**
- * Wait until `port` answers with an IMAP `* OK` greeting (containing `marker`, when given: proof that
- * it is this server and not another process that took the port). 'EXITED' if the leader died first.
+ * Wait until `port` answers with an IMAP `* OK` greeting from a socket the leader itself listens on
+ * ('FOREIGN': another process took the port between probe and bind). 'EXITED' if the leader died first.
  */
 export async function waitForGreeting(
   s: ServerProcess,
   port: number,
   timeoutMs: number,
-  marker?: string,
 ): Promise<'OK' | 'EXITED' | 'TIMEOUT' | 'FOREIGN'> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(25)) {
     if (s.child.exitCode !== null || s.child.signalCode !== null) return 'EXITED';
     const greeting = await readGreeting(port);
-    if (greeting === undefined) continue;
-    if (!greeting.startsWith('* OK')) continue;
-    return marker === undefined || greeting.includes(marker) ? 'OK' : 'FOREIGN';
+    if (greeting === undefined || !greeting.startsWith('* OK')) continue;
+    return listensOn(s.pid, port) ? 'OK' : 'FOREIGN';
   }
   return 'TIMEOUT';
+}
+
+/** True when `pid` holds the socket listening on 127.0.0.1:`port` (/proc/net/tcp inode → /proc/PID/fd). */
+export function listensOn(pid: number, port: number): boolean {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set(
+    readFileSync('/proc/net/tcp', 'utf8')
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f[1] === local && f[3] === '0A') // 0A: LISTEN
+      .map((f) => `socket:[${f[9]}]`),
+  );
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }
 
 /** The first line a client gets on `port`, or undefined when nothing answers within a second. */
