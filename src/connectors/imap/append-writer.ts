@@ -73,6 +73,21 @@ export class AppendWriter extends WireConnection {
   }
 
   /**
+   * CREATE `wireName` (then SUBSCRIBE it: many clients show only subscribed folders); the server's tagged
+   * answer to CREATE. Over this raw connection the name is always quoted (imapflow sends names holding
+   * `}` or `~` unquoted, which Courier refuses). A lost connection throws, mapped.
+   */
+  async createFolder(wireName: string): Promise<Tagged> {
+    try {
+      const t = await this.command(`CREATE ${quote(wireName)}`, true);
+      if (t.status === 'OK') await this.command(`SUBSCRIBE ${quote(wireName)}`, true);
+      return t;
+    } catch (err) {
+      throw mapImapError(err, this.where);
+    }
+  }
+
+  /**
    * Append `items` to `wireName` (already encoded as modified UTF-7) in one command — MULTIAPPEND when the
    * server has it, else the caller must pass one item. Items may arrive lazily (each body is written as it
    * comes, e.g. piped from the source). All-or-nothing: throws on NO. Results in item order.

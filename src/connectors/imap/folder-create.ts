@@ -13,34 +13,14 @@ import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import type { EnsuredFolder } from '../contract.js';
 import { mayBeRewritten, renameLadder } from '../shared/folder-names.js';
 import { mapImapError } from './imap-errors.js';
-import { canonicalPath, fullName, listFolders } from './imap-session.js';
+import { canonicalPath, listFolders, wireName } from './imap-session.js';
+import type { Tagged } from './imap-wire.js';
 
 /** Response codes that mean "not now", not "not this name" (RFC 5530 and common server practice). */
-const NOT_NOW = new Set([
-  'UNAVAILABLE',
-  'THROTTLED',
-  'INUSE',
-  'SERVERBUG',
-  'LIMIT',
-  'OVERQUOTA',
-  'EXPUNGEISSUED',
-]);
+const NOT_NOW = new Set(['UNAVAILABLE', 'THROTTLED', 'INUSE', 'SERVERBUG', 'LIMIT', 'OVERQUOTA', 'EXPUNGEISSUED']);
 
-interface ImapCommandError {
-  responseStatus?: string;
-  responseText?: string;
-  serverResponseCode?: string;
-}
-
-/** The server's words for a refused CREATE; undefined when the failure was not a refusal of the name. */
-function refusal(err: unknown): string | undefined {
-  const e = (err ?? {}) as ImapCommandError;
-  const status = (e.responseStatus ?? '').toUpperCase();
-  if (status !== 'NO' && status !== 'BAD') return undefined;
-  if (NOT_NOW.has((e.serverResponseCode ?? '').toUpperCase())) return undefined;
-  if (/\[(THROTTLED|UNAVAILABLE)\]/i.test(e.responseText ?? '')) return undefined;
-  return `${status} ${e.responseText ?? ''}`.trim();
-}
+/** Sends CREATE for a wire name and returns the tagged answer; throws (mapped) when the connection fails. */
+export type CreateCommand = (wireName: string) => Promise<Tagged>;
 
 const keyOf = (p: string[]): string => p.join('\u0000');
 const q = (p: string[]): string => `"${p.join('/')}"`;
@@ -55,6 +35,7 @@ export class FolderCreator {
 
   constructor(
     private readonly client: ImapFlow,
+    private readonly create: CreateCommand,
     private readonly where: string,
   ) {}
 
@@ -134,14 +115,17 @@ export class FolderCreator {
 
   /** CREATE; undefined when it worked (or the folder already existed), the server's words on a refusal. */
   private async tryCreate(path: string[]): Promise<string | undefined> {
-    try {
-      await this.client.mailboxCreate(fullName(this.client, path));
-      return undefined;
-    } catch (err) {
-      const said = refusal(err);
-      if (said === undefined) throw mapImapError(err, `${this.where}: creating folder ${q(path)}`);
-      return said;
-    }
+    const t = await this.create(wireName(this.client, path));
+    const code = (t.code ?? '').split(' ')[0]!.toUpperCase();
+    if (t.status === 'OK' || code === 'ALREADYEXISTS') return undefined;
+    const said = `${t.status} ${t.code ? `[${t.code}] ` : ''}${t.text}`.trim();
+    // "Not now" is not "not this name": the engine retries it later, it never renames for it.
+    if (NOT_NOW.has(code) || /\[(THROTTLED|UNAVAILABLE)\]/i.test(t.text))
+      throw mapImapError(
+        Object.assign(new Error(said), { responseText: said, serverResponseCode: code }),
+        `${this.where}: creating folder ${q(path)}`,
+      );
+    return said;
   }
 
   /** After a successful CREATE: learn the name the folder really has where the server may have changed it. */

@@ -36,7 +36,7 @@ export class ImapDestination implements MailDestination {
     private readonly where: string,
     supportsKeywords: boolean,
   ) {
-    this.folders = new FolderCreator(client, where);
+    this.folders = new FolderCreator(client, (name) => writer.createFolder(name), where);
     this.capabilities = {
       maxMessageBytes: writer.appendLimit,
       maxBatchMessages: writer.capabilities.has('MULTIAPPEND') ? MULTIAPPEND_BATCH : 1,
