@@ -24,7 +24,9 @@ export class ImapConnector implements Connector {
       const keywords = !inbox.permanentFlags || inbox.permanentFlags.has('\\*');
       await client.mailboxClose();
       const writer = await AppendWriter.connect(server, login, where, signal);
-      return new ImapDestination(client, writer, where, keywords);
+      return new ImapDestination(client, writer, where, keywords, () =>
+        RawFetcher.connect(server, login, where, signal),
+      );
     } catch (err) {
       await closeImap(client);
       throw mapImapError(err, where);
