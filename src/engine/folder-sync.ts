@@ -59,7 +59,7 @@ const PAGE = 500;
 export const folderKeyOf = (p: string[]) => JSON.stringify(p);
 
 /** Flags as the destination will keep them. */
-function destFlags(flags: string[], keywords: boolean): string[] {
+export function destFlags(flags: string[], keywords: boolean): string[] {
   return flags.filter((f) => !/^\\recent$/i.test(f) && (keywords || f.startsWith('\\')));
 }
 

@@ -1,10 +1,16 @@
 /**
  * The report that proves a migration: per mailbox and folder, items at the source and where each one
  * ended (copied, already present, skipped with a reason, failed with the error), and whether it reconciles.
+ *
+ * "Reconciles" is never the ledger's word alone: the ledger must account for every source item AND the
+ * last verification (the destination read back, `cutover verify`) must have found nothing different, and
+ * be newer than the last pass that wrote anything. Otherwise the report says "ledger only, not verified".
  */
 import type { Store } from '../store/db.js';
 import { LedgerRepo } from '../store/ledger-repo.js';
 import { MailboxRepo, type MailboxRow, type PassRow } from '../store/mailbox-repo.js';
+import { VerificationRepo, type VerificationSummary } from '../store/verification-repo.js';
+import { reconcileState, type ReconcileState } from './reconcile.js';
 
 export interface FolderReport {
   source: string;
@@ -30,7 +36,13 @@ export interface MailboxReport {
   totals: Omit<FolderReport, 'source' | 'destination' | 'renamed' | 'excluded' | 'error'> & {
     bytesCopied: number;
   };
-  /** True when every source item is in exactly one column. */
+  /** The ledger puts every source item in exactly one column (what the ledger says, not a read-back). */
+  accounted: boolean;
+  /** The last verification (read-back), null when there was none; `current` when no pass wrote since. */
+  verification: (VerificationSummary & { current: boolean }) | null;
+  /** reconciles | ledger-only (not verified) | differs (the read-back found differences) | unaccounted. */
+  reconcile: ReconcileState;
+  /** True only for `reconciles`: accounted for and read back from the destination with nothing different. */
   reconciles: boolean;
   /** What does not add up, in words. */
   discrepancy?: string;
@@ -43,15 +55,20 @@ const show = (key: string | null) => (key ? (JSON.parse(key) as string[]).join('
 /** Build the report of every mailbox (or those named). */
 export async function buildReport(store: Store, only?: string[]): Promise<MailboxReport[]> {
   const out: MailboxReport[] = [];
-  for (const m of await new MailboxRepo(store.db).list()) {
-    if (only?.length && !only.includes(m.sourceUser)) continue;
-    out.push(await mailboxReport(store, m));
-  }
+  const rows = (await new MailboxRepo(store.db).list()).filter(
+    (m) => !only?.length || only.includes(m.sourceUser),
+  );
+  const last = await new VerificationRepo(store.db).lastOf(rows.map((m) => m.id));
+  for (const m of rows) out.push(await mailboxReport(store, m, last.get(m.id) ?? null));
   return out;
 }
 
-/** The report of one mailbox. */
-export async function mailboxReport(store: Store, m: MailboxRow): Promise<MailboxReport> {
+/** The report of one mailbox (its last verification is looked up unless given). */
+export async function mailboxReport(
+  store: Store,
+  m: MailboxRow,
+  verification?: VerificationSummary | null,
+): Promise<MailboxReport> {
   const mailboxes = new MailboxRepo(store.db);
   const ledger = new LedgerRepo(store.db);
   const counts = new Map((await ledger.folderCounts(m.id)).map((c) => [c.folderKey, c]));
@@ -99,6 +116,18 @@ export async function mailboxReport(store: Store, m: MailboxRow): Promise<Mailbo
     status: p.status === 'intent' ? 'pending' : p.status,
     reason: p.reason,
   }));
+  const passes = await mailboxes.passes(m.id);
+  const v =
+    verification === undefined
+      ? ((await new VerificationRepo(store.db).lastOf([m.id])).get(m.id) ?? null)
+      : verification;
+  const accounted = off.length === 0;
+  const state = reconcileState(
+    accounted,
+    v,
+    passes,
+    accounted ? undefined : discrepancy(off, failedFolders, totals.pending),
+  );
   return {
     mailbox: m.sourceUser,
     destination: m.destUser,
@@ -106,9 +135,12 @@ export async function mailboxReport(store: Store, m: MailboxRow): Promise<Mailbo
     lastError: m.lastError,
     folders,
     totals,
-    reconciles: off.length === 0,
-    discrepancy: off.length ? discrepancy(off, failedFolders, totals.pending) : undefined,
-    passes: await mailboxes.passes(m.id),
+    accounted,
+    verification: v && { ...v, current: state.current },
+    reconcile: state.state,
+    reconciles: state.state === 'reconciles',
+    discrepancy: state.discrepancy,
+    passes,
     problems,
   };
 }

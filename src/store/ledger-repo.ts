@@ -5,8 +5,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
-/** Outcome of one source message. */
-export type LedgerStatus = 'intent' | 'copied' | 'present' | 'skipped' | 'failed' | 'gone';
+/** Outcome of one source message ('missing': a verification did not find it at the destination). */
+export type LedgerStatus = 'intent' | 'copied' | 'present' | 'skipped' | 'failed' | 'gone' | 'missing';
 
 export interface LedgerEntry {
   folderKey: string;
@@ -317,12 +317,12 @@ export class LedgerRepo {
     return [...by.values()];
   }
 
-  /** Skipped and failed items with their reasons (current generations). */
+  /** Skipped, failed, pending and missing items with their reasons (current generations). */
   async problems(mailboxId: number, limit = 1000): Promise<LedgerEntry[]> {
     const rows = await this.currentGeneration()
       .selectAll('ledger')
       .where('ledger.mailbox_id', '=', mailboxId)
-      .where('ledger.status', 'in', ['skipped', 'failed', 'intent'])
+      .where('ledger.status', 'in', ['skipped', 'failed', 'intent', 'missing'])
       .orderBy('ledger.folder_key')
       .orderBy('ledger.uid')
       .limit(limit)

@@ -80,7 +80,7 @@ test('project report as CSV: one row per folder, formula-looking names neutralis
   const lines = r.body.trim().split('\r\n');
   assert.equal(
     lines[0],
-    'mailbox,destination,folder,dest_folder,source_items,copied,already_present,skipped,failed,pending,renamed,excluded,error',
+    'mailbox,destination,folder,dest_folder,source_items,copied,already_present,skipped,failed,pending,renamed,excluded,error,reconcile,verified_at',
   );
   const rows = lines.slice(1).map((l) => l.split(','));
   assert.deepEqual(rows.map((c) => [c[0], c[2], c[4], c[5]]).sort(), [
