@@ -58,13 +58,17 @@ export async function verifyGroup(
         for (const f of g.folders) {
           const reader = await src.openFolder(f.sourcePath, signal);
           readers.push(reader);
-          const metas = await collect(reader.listMessages({}, signal));
           const uidValidity = reader.state.uidValidity;
+          const uids = await reader.listUids(signal);
+          const rows = await rowsOf(ctx, f.row.folderKey, uidValidity, uids);
+          // Skipped and failed messages are not looked for, nor read: one the source cannot read stays out.
+          const wanted = uids.filter((u) => !['skipped', 'failed'].includes(rows.get(u)?.status ?? ''));
+          const metas = wanted.length ? await collect(reader.listMessages({ uids: wanted }, signal)) : [];
           out.push({
             folderKey: f.row.folderKey,
             uidValidity,
             metas,
-            rows: await rowsOf(ctx, f.row.folderKey, uidValidity, metas),
+            rows,
             destKeysValid: !!destState && f.row.destUidValidity === destState.uidValidity,
             source: f.sourcePath.join('/'),
             destination: g.destPath.join('/'),
@@ -101,16 +105,16 @@ async function rowsOf(
   ctx: VerifyFolderContext,
   folderKey: string,
   uidValidity: string,
-  metas: MessageMeta[],
+  uids: number[],
 ): Promise<Map<number, LedgerEntry>> {
   const out = new Map<number, LedgerEntry>();
-  const uids = metas.map((m) => m.uid).sort((a, b) => a - b);
-  for (let i = 0; i < uids.length; i += PAGE)
+  const sorted = [...uids].sort((a, b) => a - b);
+  for (let i = 0; i < sorted.length; i += PAGE)
     for (const [u, r] of await ctx.ledger.rows(
       ctx.mailboxId,
       folderKey,
       uidValidity,
-      uids.slice(i, i + PAGE),
+      sorted.slice(i, i + PAGE),
     ))
       out.set(u, r);
   return out;

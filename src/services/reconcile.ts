@@ -33,8 +33,15 @@ export function reconcileState(
   ledgerDiscrepancy: string | undefined,
 ): { state: ReconcileState; current: boolean; discrepancy?: string } {
   const current = !!v && Date.parse(v.startedAt) >= lastWrite(passes);
-  if (v && current && v.result !== 'matches')
-    return { state: 'differs', current, discrepancy: verificationDiscrepancy(v) };
+  if (v && current && v.result !== 'matches') {
+    // Both, when the ledger has its own reasons (a failed folder): the read-back does not explain those.
+    const found = verificationDiscrepancy(v);
+    return {
+      state: 'differs',
+      current,
+      discrepancy: accounted ? found : `${ledgerDiscrepancy}; and ${found}`,
+    };
+  }
   if (!accounted) return { state: 'unaccounted', current, discrepancy: ledgerDiscrepancy };
   if (v && current) return { state: 'reconciles', current };
   return { state: 'ledger-only', current };

@@ -74,9 +74,11 @@ export async function mailboxReport(
   const counts = new Map((await ledger.folderCounts(m.id)).map((c) => [c.folderKey, c]));
   const folders: FolderReport[] = [];
   let bytesCopied = 0;
+  let missing = 0;
   for (const f of await ledger.listFolders(m.id)) {
     const c = counts.get(f.folderKey);
     bytesCopied += c?.bytesCopied ?? 0;
+    missing += c?.counts.missing ?? 0;
     const n = (k: 'copied' | 'present' | 'skipped' | 'failed' | 'intent') => c?.counts[k] ?? 0;
     const accounted = n('copied') + n('present') + n('skipped') + n('failed');
     folders.push({
@@ -126,7 +128,7 @@ export async function mailboxReport(
     accounted,
     v,
     passes,
-    accounted ? undefined : discrepancy(off, failedFolders, totals.pending),
+    accounted ? undefined : discrepancy(off, failedFolders, totals.pending, missing),
   );
   return {
     mailbox: m.sourceUser,
@@ -146,16 +148,20 @@ export async function mailboxReport(
 }
 
 /** What does not add up, in words, and what to do. */
-function discrepancy(off: FolderReport[], failed: FolderReport[], pending: number): string {
+function discrepancy(off: FolderReport[], failed: FolderReport[], pending: number, missing: number): string {
   const parts: string[] = [];
   if (failed.length)
     parts.push(
       `${failed.length} folder(s) failed (${failed.map((f) => `${f.source}: ${f.error}`).join('; ')})`,
     );
   const unfinished = off.filter((f) => f.error === null);
-  if (pending > 0 || unfinished.length)
+  // Items a verification found missing are pending too, but for another reason than an unfinished pass.
+  const open = pending - missing;
+  if (open > 0 || (unfinished.length && missing === 0))
     parts.push(
-      `${pending} item(s) in ${off.length} folder(s) not yet accounted for (${off.map((f) => f.source).join(', ')})`,
+      `${open} item(s) in ${off.length} folder(s) not yet accounted for (${off.map((f) => f.source).join(', ')}): the last pass did not finish them`,
     );
-  return `${parts.join('; ')}: the last pass did not finish them; fix what the error says, then rerun \`cutover migrate\`.`;
+  if (missing > 0)
+    parts.push(`${missing} item(s) a verification found missing at the destination, to be copied again`);
+  return `${parts.join('; ')}; fix what the error says, then rerun \`cutover migrate\`.`;
 }

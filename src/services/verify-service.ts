@@ -91,7 +91,7 @@ export async function runVerification(
       startedAt,
       finishedAt: new Date().toISOString(),
       mode,
-      result: resultOf(folders, error),
+      result: verificationResult(folders, error),
       error,
       folders,
     });
@@ -106,8 +106,8 @@ export async function runVerification(
   return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
 }
 
-/** matches only when every folder was read back and nothing differs. */
-function resultOf(folders: FolderFindings[], error: string | null): VerifyResult {
+/** matches only when every folder was read back and nothing differs; failed when nothing could be. */
+export function verificationResult(folders: FolderFindings[], error: string | null): VerifyResult {
   if (error) return 'failed';
   const differs = folders.some(
     (f) => f.error || f.missing.length || f.flagsDiffer.length || f.extra.length || f.altered.length,
