@@ -16,11 +16,11 @@ import { openStore } from '../../src/store/db.js';
 import type { ProjectConfig } from '../../src/config/types.js';
 import { seedMessages, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import { makeMessage } from '../harness/messages.js';
-import { migrate, oneOff, snapshot, tempDataDir } from './helpers.js';
+import { cli, migrate, oneOff, snapshot, tempDataDir, url } from './helpers.js';
 
 let src: DovecotServer;
 let dst: DovecotServer;
-const users = ['v1', 'v2', 'v3'].map((u) => ({ user: u, password: `pw-${u}` }));
+const users = ['v1', 'v2', 'v3', 'v4'].map((u) => ({ user: u, password: `pw-${u}` }));
 const pw = (u: string) => `pw-${u}`;
 
 before(async () => {
@@ -205,6 +205,71 @@ describe('verify', () => {
     assert.deepEqual(
       deep.folders[0]!.altered.map((a) => [a.messageId, a.reason]),
       [['deep@v3', 'same size, other bytes: the destination rewrote the message']],
+    );
+  });
+});
+
+describe('cutover verify (CLI, one-off form)', () => {
+  test('exit 1 naming the missing message (JSON), the report is not reconciled, migrate --verify repairs and exits 0', async () => {
+    await seedMessages(
+      src,
+      'v4',
+      pw('v4'),
+      'INBOX',
+      Array.from({ length: 4 }, (_, i) => ({ raw: makeMessage({ messageId: `<c${i}@v4>` }) })),
+    );
+    const dir = tempDataDir();
+    const target = ['--from', url(src, 'v4', pw('v4')), '--to', url(dst, 'v4', pw('v4')), '-d', dir];
+    const run = await cli(['migrate', ...target, '--no-progress']);
+    assert.equal(run.code, 0, run.stderr);
+    const unverified = await cli(['report', '-d', dir]);
+    assert.match(unverified.stdout, /ledger only, not verified/);
+    const json0 = JSON.parse((await cli(['report', '-d', dir, '--format', 'json'])).stdout) as {
+      reconciles: boolean;
+      mailboxes: Array<{ reconcile: string; accounted: boolean }>;
+    };
+    assert.equal(json0.reconciles, false);
+    assert.deepEqual([json0.mailboxes[0]!.reconcile, json0.mailboxes[0]!.accounted], ['ledger-only', true]);
+
+    const ok = await cli(['verify', ...target, '--no-progress']);
+    assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+    assert.match((await cli(['report', '-d', dir])).stdout, /✓ reconciles/);
+
+    const uid = await destUid('v4', 'INBOX', 'c2@v4');
+    await withClient(dst, 'v4', async (c) => {
+      await c.mailboxOpen('INBOX');
+      assert.ok(await c.messageDelete(String(uid), { uid: true }));
+    });
+    const bad = await cli(['verify', ...target, '--format', 'json', '--no-progress']);
+    assert.equal(bad.code, 1, bad.stderr);
+    const found = JSON.parse(bad.stdout) as {
+      matches: boolean;
+      mailboxes: Array<{
+        result: string;
+        missing: number;
+        folders: Array<{
+          source: string;
+          missing: Array<{ messageId: string; cause: string; sourceUid: number }>;
+        }>;
+      }>;
+    };
+    assert.equal(found.matches, false);
+    assert.equal(found.mailboxes[0]!.result, 'differs');
+    assert.deepEqual(found.mailboxes[0]!.folders.find((f) => f.source === 'INBOX')!.missing, [
+      { sourceUid: 3, destUid: null, messageId: 'c2@v4', cause: 'lost' },
+    ]);
+    const text = await cli(['verify', ...target, '--no-progress']);
+    assert.equal(text.code, 1);
+    assert.match(text.stdout, /INBOX: missing at the destination: source UID 3 <c2@v4>/);
+    const report = await cli(['report', '-d', dir]);
+    assert.match(report.stdout, /✗ does not reconcile: .*1 missing/);
+
+    const repaired = await cli(['migrate', ...target, '--verify', '--no-progress']);
+    assert.equal(repaired.code, 0, repaired.stderr + repaired.stdout);
+    assert.match(repaired.stdout, /v4 {2}verification normal: ✓ matches — 4 checked, 0 missing/);
+    assert.deepEqual(
+      (await snapshot(dst, 'v4', pw('v4'))).INBOX,
+      (await snapshot(src, 'v4', pw('v4'))).INBOX,
     );
   });
 });
