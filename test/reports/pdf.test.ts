@@ -76,7 +76,14 @@ test('a complete PDF whose names, figures and verdicts come out as text', async 
   if (findFonts().cjk) assert.ok(text.includes(CJK_FOLDER), CJK_FOLDER);
 
   // Project totals (the same as the HTML report's) and verdicts.
-  for (const figure of ['2,598', '2,211', '105.4 MB', '5 (2 reconcile, 1 not verified)', '25 h 20 min', '2 min 00 s'])
+  for (const figure of [
+    '2,598',
+    '2,211',
+    '105.4 MB',
+    '5 (2 reconcile, 1 not verified)',
+    '25 h 20 min',
+    '2 min 00 s',
+  ])
     assert.ok(text.includes(figure), figure);
   assert.ok(text.includes('11: 1 renamed, 1 excluded, 1 failed'));
   assert.ok(text.includes('✗ 2 of 5 mailbox(es) do not reconcile'));
