@@ -107,7 +107,7 @@ export function matchGroup(
       if (row && SHOULD_BE_THERE.has(row.status))
         fm.repair.flags.push({ row, destFlags: flagKey(destFlags(d.flags, side.rules.keywords)) });
     }
-    fm.pairs.push(item as Pair);
+    fm.pairs.push(item);
   };
 
   // 1. By the destination key the ledger recorded.
