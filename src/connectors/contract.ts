@@ -162,6 +162,19 @@ export interface MailDestination {
   ): Promise<AppendResult[]>;
   /** Replace the flags of these messages (all get the same set). */
   setFlags(path: string[], uids: number[], flags: string[], signal?: AbortSignal): Promise<void>;
+  /**
+   * Read back the bodies of these messages exactly as the destination stores them, streamed one after
+   * another like a source's `streamBodies` (a key that is gone is not yielded; one the destination will not
+   * deliver is yielded as `unreadable`). Absent where the system cannot return a message byte for byte
+   * (it re-renders what it was given): `verify --deep` then says the content was not compared.
+   */
+  streamBodies?(path: string[], uids: number[], signal?: AbortSignal): AsyncIterable<StreamedMessage>;
+  /**
+   * The flags a read-back of `path` will show after these flags were written: what the system keeps of them
+   * (e.g. Microsoft 365 keeps one of \\Answered / $Forwarded, no \\Deleted). Absent: every system flag, and
+   * keywords as `supportsKeywords` says.
+   */
+  keptFlags?(path: string[], flags: string[]): string[];
   close(): Promise<void>;
 }
 

@@ -64,7 +64,7 @@ export function joinNotes(a: string | null | undefined, b: string | null | undef
 }
 
 /** Flags as the destination will keep them. */
-function destFlags(flags: string[], keywords: boolean): string[] {
+export function destFlags(flags: string[], keywords: boolean): string[] {
   return flags.filter((f) => !/^\\recent$/i.test(f) && (keywords || f.startsWith('\\')));
 }
 

@@ -5,8 +5,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
-/** Outcome of one source message. */
-export type LedgerStatus = 'intent' | 'copied' | 'present' | 'skipped' | 'failed' | 'gone';
+/** Outcome of one source message ('missing': a verification did not find it at the destination). */
+export type LedgerStatus = 'intent' | 'copied' | 'present' | 'skipped' | 'failed' | 'gone' | 'missing';
 
 export interface LedgerEntry {
   folderKey: string;
@@ -329,14 +329,14 @@ export class LedgerRepo {
     return [...by.values()];
   }
 
-  /** Skipped, failed and altered (copied with a note) items with their reasons (current generations). */
+  /** Skipped, failed, pending, missing and altered (copied with a note) items with their reasons. */
   async problems(mailboxId: number, limit = 1000): Promise<LedgerEntry[]> {
     const rows = await this.currentGeneration()
       .selectAll('ledger')
       .where('ledger.mailbox_id', '=', mailboxId)
       .where((eb) =>
         eb.or([
-          eb('ledger.status', 'in', ['skipped', 'failed', 'intent']),
+          eb('ledger.status', 'in', ['skipped', 'failed', 'intent', 'missing']),
           eb.and([eb('ledger.status', '=', 'copied'), eb('ledger.reason', 'is not', null)]),
         ]),
       )

@@ -380,5 +380,38 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0009_verifications': {
+      // Each read-back of a mailbox's destination (`cutover verify`): the report says "reconciles" only
+      // from the last one, and lists what it found.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('verifications')
+          .addColumn('id', 'integer', (c) =>
+            dialect === 'postgres'
+              ? c.primaryKey().generatedByDefaultAsIdentity()
+              : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('mailbox_id', 'integer', (c) =>
+            c.notNull().references('mailboxes.id').onDelete('cascade'),
+          )
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('finished_at', 'text', (c) => c.notNull())
+          .addColumn('mode', 'text', (c) => c.notNull())
+          .addColumn('result', 'text', (c) => c.notNull())
+          .addColumn('checked', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('missing', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('flags_differ', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('extra', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('altered', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('error', 'text')
+          .addColumn('details', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('verifications_mailbox')
+          .on('verifications')
+          .columns(['mailbox_id', 'id'])
+          .execute();
+      },
+    },
   };
 }

@@ -61,7 +61,8 @@ export interface FolderTable {
 
 /**
  * The ledger: one row per source message ever seen. status is intent (write under way), copied,
- * present (found at the destination by fingerprint), skipped (reason), failed (reason), gone (expunged at source).
+ * present (found at the destination by fingerprint), skipped (reason), failed (reason), gone (expunged at source),
+ * missing (a verification found it absent at the destination: the next pass copies it again).
  */
 export interface LedgerTable {
   mailbox_id: number;
@@ -134,6 +135,28 @@ export interface DnsCheckTable {
   ready: number;
   /** What was not visible (one change per line), null when ready. */
   missing: string | null;
+}
+
+/** One verification of a mailbox: its destination read back and compared with the source and the ledger. */
+export interface VerificationTable {
+  id: Generated<number>;
+  mailbox_id: number;
+  started_at: string;
+  finished_at: string;
+  /** normal | deep (content compared too) */
+  mode: string;
+  /** matches | differs | failed (the mailbox could not be read) */
+  result: string;
+  /** Source messages looked for at the destination. */
+  checked: number;
+  missing: number;
+  flags_differ: number;
+  extra: number;
+  /** Changed by the destination (size, or bytes with deep). */
+  altered: number;
+  error: string | null;
+  /** JSON: per folder what was found (lists capped, counts exact); see store/verification-repo.ts. */
+  details: string;
 }
 
 /** A scheduled phase (pre-stage, nightly delta, final, catch-up) and whether it has run. */
@@ -301,6 +324,7 @@ export interface Database {
   scan_folders: ScanFolderTable;
   phase_runs: PhaseRunTable;
   dns_checks: DnsCheckTable;
+  verifications: VerificationTable;
   alerts: AlertTable;
   projects: ProjectTable;
   alert_rules: AlertRuleTable;

@@ -25,7 +25,9 @@ export class ImapConnector implements Connector {
       const inbox = await client.mailboxOpen('INBOX');
       const keywords = !inbox.permanentFlags || inbox.permanentFlags.has('\\*');
       const writer = await AppendWriter.connect(server, login, where, signal);
-      return new ImapDestination(client, writer, where, keywords);
+      return new ImapDestination(client, writer, where, keywords, () =>
+        RawFetcher.connect(server, login, where, signal),
+      );
     } catch (err) {
       await closeImap(client);
       throw mapImapError(err, where);

@@ -1,6 +1,7 @@
 /**
  * An IMAP mailbox open for writing: imapflow for folders, flags and reading back what is there;
- * the AppendWriter for the bodies (streamed, MULTIAPPEND-batched).
+ * the AppendWriter for the bodies (streamed, MULTIAPPEND-batched); for `verify --deep`, a raw read-only
+ * connection (opened on first use) that streams stored bodies back like a source does.
  */
 import type { ImapFlow } from 'imapflow';
 import type {
@@ -12,13 +13,17 @@ import type {
   FolderState,
   MailDestination,
   MessageMeta,
+  StreamedMessage,
 } from '../contract.js';
 import { ErrorCode, PermanentError } from '../../errors.js';
 import type { AppendWriter } from './append-writer.js';
 import { mapImapError } from './imap-errors.js';
 import { ImapFolderReader, stateOf, toSequenceSet } from './imap-folder-reader.js';
+import { ExactReader } from './exact-reader.js';
 import { FolderCreator } from './folder-create.js';
 import { closeImap, delimiterOf, fullName, listFolders, wireName } from './imap-session.js';
+import type { RawFetcher } from './raw-fetcher.js';
+import { RawFolderReader } from './raw-folder-reader.js';
 
 /**
  * Messages per MULTIAPPEND command: big enough to amortise the server's commit (Dovecot's index work per
@@ -29,12 +34,15 @@ export const MULTIAPPEND_BATCH = Number(process.env.CUTOVER_APPEND_BATCH) || 250
 export class ImapDestination implements MailDestination {
   readonly capabilities: DestinationCapabilities;
   private readonly folders: FolderCreator;
+  private fetcher: RawFetcher | undefined;
 
   constructor(
     private readonly client: ImapFlow,
     private readonly writer: AppendWriter,
     private readonly where: string,
     supportsKeywords: boolean,
+    /** Opens the raw connection stored bodies are read back over (only `verify --deep` needs it). */
+    private readonly openFetcher: () => Promise<RawFetcher>,
   ) {
     this.folders = new FolderCreator(client, (name) => writer.createFolder(name), where);
     this.capabilities = {
@@ -158,8 +166,19 @@ export class ImapDestination implements MailDestination {
       );
   }
 
+  /** Stored bodies over the raw connection, read-only (EXAMINE, BODY.PEEK: \\Seen stays as it is). */
+  async *streamBodies(path: string[], uids: number[], signal?: AbortSignal): AsyncIterable<StreamedMessage> {
+    if (!this.fetcher?.usable) this.fetcher = await this.openFetcher();
+    // Read back as a source would serve it: NUL bytes hidden in BODY[] are read again through BINARY.
+    const exact = this.client.capabilities.has('BINARY')
+      ? new ExactReader(this.client, fullName(this.client, path), this.where)
+      : undefined;
+    const reader = await RawFolderReader.open(this.fetcher, wireName(this.client, path), exact);
+    yield* reader.streamBodies(uids, signal);
+  }
+
   async close(): Promise<void> {
-    await Promise.all([closeImap(this.client), this.writer.close()]);
+    await Promise.all([closeImap(this.client), this.writer.close(), this.fetcher?.close()]);
   }
 
   private async select(path: string[], readOnly: boolean): Promise<ImapFolderReader> {
