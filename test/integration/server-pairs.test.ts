@@ -21,6 +21,10 @@ import {
 import { makeMessage } from '../harness/messages.js';
 import { RawImap, quote } from '../harness/raw-imap.js';
 import { resolveTarget } from '../../src/cli/context.js';
+import { silentProgress } from '../../src/engine/progress.js';
+import { runVerification } from '../../src/services/verify-service.js';
+import { openStore } from '../../src/store/db.js';
+import type { ProjectConfig } from '../../src/config/types.js';
 import { migrate, tempDataDir } from './helpers.js';
 
 const KINDS: ImapServerKind[] = ['dovecot', 'cyrus', 'courier'];
@@ -30,7 +34,7 @@ const PAIRS: Array<[ImapServerKind, ImapServerKind]> = [
   ['dovecot', 'courier'],
   ['courier', 'dovecot'],
 ];
-const SCENARIOS = ['tree', 'deleted', 'names', 'keywords', 'nul', 'special'];
+const SCENARIOS = ['tree', 'deleted', 'names', 'keywords', 'nul', 'special', 'munge'];
 const users = PAIRS.flatMap((_, i) =>
   SCENARIOS.map((s) => ({ user: `p${i}${s}`, password: `pw-p${i}${s}` })),
 );
@@ -61,6 +65,17 @@ async function contents(s: ImapTestServer, user: string): Promise<Map<string, st
       f.messages.map((m) => `${m.sha256} ${m.flags.join(',')} ${m.internalDate.toISOString()}`).sort(),
     ]),
   );
+}
+
+/** `cutover verify --deep`: read every message back and compare its bytes with the source's. */
+async function verifyDeep(data: string, p: ProjectConfig) {
+  const store = await openStore(data);
+  try {
+    const [v] = await runVerification(store, p, { deep: true, progress: silentProgress });
+    return v!.verification;
+  } finally {
+    await store.close();
+  }
 }
 
 async function flagsOf(s: ImapTestServer, user: string, folder: string[]): Promise<string[][]> {
@@ -154,9 +169,36 @@ for (const [i, [from, to]] of PAIRS.entries()) {
         assert.deepEqual(dst2.get(folder), msgs, `${folder} after the delta`);
       const third = await migrate(data, project(S(), D(), u));
       assert.equal(third.outcomes[0]!.counters?.copied, 0);
-      assert.ok(third.reports[0]!.reconciles);
       assert.deepEqual(await contents(D(), u), dst2);
+      // The proof: read back, content compared byte for byte.
+      const v = await verifyDeep(data, project(S(), D(), u));
+      assert.equal(v.result, 'matches', JSON.stringify(v.folders));
+      assert.equal(v.checked, 6);
     });
+
+    // Cyrus's munge8bit keeps the size and turns raw 8-bit header bytes into 'X': only a deep verify sees it.
+    if (to === 'cyrus')
+      test('a destination that rewrites bytes at the same size is caught by verify --deep and named', async () => {
+        const u = user('munge');
+        const raw = Buffer.concat([
+          Buffer.from('From: a@example.test\r\nSubject: Grüße aus Köln\r\nMessage-ID: <munge@x>\r\n\r\n'),
+          Buffer.from('body\r\n'),
+        ]);
+        await seedImapMessages(
+          S(),
+          u,
+          pw(u),
+          ['INBOX'],
+          [{ raw }, { raw: makeMessage({ subject: 'ascii' }) }],
+        );
+        const data = tempDataDir();
+        assert.equal((await migrate(data, project(S(), D(), u))).outcomes[0]!.status, 'done');
+        const v = await verifyDeep(data, project(S(), D(), u));
+        assert.equal(v.result, 'differs');
+        const altered = v.folders.flatMap((f) => f.altered);
+        assert.equal(altered.length, 1, JSON.stringify(v.folders));
+        assert.equal(altered[0]!.messageId, 'munge@x');
+      });
 
     test("never expunges: \\Deleted messages, the source's and the destination user's own, survive three passes", async () => {
       const u = user('deleted');
