@@ -84,11 +84,10 @@ export async function portalRoutes(app: FastifyInstance, opts: { deps: PortalDep
         operator,
         // Consent needs a redirect URI; without one only the password form is offered.
         oauth: Object.fromEntries(
-          (redirectUriFor(deps.publicUrl, app.server) ? oauth.offers(ctx) : [])
-            .map((o) => [
-              o.side,
-              { label: o.provider.label, href: `${portalPath(req.params.token)}/oauth/${o.side}` },
-            ]),
+          (redirectUriFor(deps.publicUrl, app.server) ? oauth.offers(ctx) : []).map((o) => [
+            o.side,
+            { label: o.provider.label, href: `${portalPath(req.params.token)}/oauth/${o.side}` },
+          ]),
         ),
       }),
     );

@@ -12,14 +12,17 @@ import type { FastifyRequest } from 'fastify';
 const PORTAL_TOKEN = /\/p(?:\/|%2f)(?!oauth(?:[/?#"\s\\]|%2f|$))[^/?#"\s\\]+/gi;
 const UNDER_PORTAL = /\/p(?:\/|%2f)/i;
 /** OAuth callback parameters, should a whole callback URL end up in a message. */
-const CALLBACK_SECRET = /([?&](?:code|state)=)[^&#"\s\\]+/gi;
+const CALLBACK_SECRET = /([?&](?:code|state)=)[^&#"'()<>\s\\]+/gi;
+/** Query parameters that carry a secret in request URLs (the setup link's token too: it is logged once, by the server). */
+const QUERY_SECRET = /([?&](?:code|state|token)=)[^&#]*/gi;
 
 /** A request URL as the log shows it. */
 export function redactUrl(url: string): string {
   const q = url.search(/[?#]/);
   const path = q === -1 ? url : url.slice(0, q);
   const shown = path.replace(PORTAL_TOKEN, '/p/[link]');
-  return UNDER_PORTAL.test(path) || q === -1 ? shown : shown + url.slice(q);
+  if (UNDER_PORTAL.test(path) || q === -1) return shown;
+  return shown + url.slice(q).replace(QUERY_SECRET, '$1[redacted]');
 }
 
 /** One log line (or any text) with portal tokens and callback secrets replaced. */

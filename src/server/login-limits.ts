@@ -23,7 +23,8 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimitOptions = {
   perAccount: { max: 20, windowMs: 15 * 60_000, perAddress: 5 },
 };
 
-const accountKey = (user: string) => createHash('sha256').update(user.normalize('NFC').toLowerCase()).digest('hex');
+const accountKey = (user: string) =>
+  createHash('sha256').update(user.normalize('NFC').toLowerCase()).digest('hex');
 
 const tooMany = (what: string, wait: number) =>
   new ApiError(429, ApiErrorCode.RateLimited, what, `Wait ${wait} s and try again.`, wait);

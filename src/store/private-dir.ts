@@ -35,9 +35,13 @@ export function makePrivate(dir: string): string[] {
     if ((mode & 0o077) === 0) continue;
     try {
       fs.chmodSync(file, mode & 0o700);
-      notes.push(`${file} could be read by other users (mode ${octal(mode)}); it is now ${octal(mode & 0o700)}.`);
+      notes.push(
+        `${file} could be read by other users (mode ${octal(mode)}); it is now ${octal(mode & 0o700)}.`,
+      );
     } catch (err) {
-      notes.push(`${file} can be read by other users (mode ${octal(mode)}) and could not be changed: ${(err as Error).message}`);
+      notes.push(
+        `${file} can be read by other users (mode ${octal(mode)}) and could not be changed: ${(err as Error).message}`,
+      );
     }
   }
   const mode = fs.statSync(dir).mode;
@@ -49,7 +53,9 @@ export function makePrivate(dir: string): string[] {
       );
     else {
       fs.chmodSync(dir, 0o700);
-      notes.push(`The data directory ${dir} could be listed by other users (mode ${octal(mode)}); it is now 700.`);
+      notes.push(
+        `The data directory ${dir} could be listed by other users (mode ${octal(mode)}); it is now 700.`,
+      );
     }
   }
   return notes;

@@ -1,7 +1,8 @@
 /**
- * `cutover serve`: the web UI and its HTTP API over the embedded store, until interrupted. Listening beyond
- * this machine, it guards the first run with a one-time setup link (printed and logged once), and warns
- * when no public URL names the only host it should answer to.
+ * `cutover serve`: the web UI and its HTTP API over the embedded store, until interrupted. Reachable from
+ * other machines — listening beyond loopback, or behind a reverse proxy (a public URL or trusted proxies
+ * given) — it guards the first run with a one-time setup link (printed and logged once); listening beyond
+ * loopback without a public URL, it warns that it answers for any host name.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -47,8 +48,10 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
     o.trustProxy ? '--trust-proxy' : TRUST_PROXY_ENV,
   );
   const beyond = !isLoopbackHost(o.host);
-  // Beyond loopback, whoever reaches the address first must not get to choose the admin password.
-  const setupToken = beyond ? randomBytes(24).toString('base64url') : undefined;
+  // Whoever reaches the address first must not get to choose the admin password: a loopback server is
+  // reachable from outside too when a reverse proxy forwards to it.
+  const reachable = beyond || publicUrl !== undefined || trustProxy.length > 0;
+  const setupToken = reachable ? randomBytes(24).toString('base64url') : undefined;
   const dataDir = resolveDataDir(o);
   keepTokensIn(dataDir);
   const app = await buildServer({
