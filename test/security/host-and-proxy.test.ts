@@ -4,13 +4,14 @@
  * and clients that reach the port directly (from this machine's external address, untrusted). Other Host
  * names are refused (DNS rebinding); the session cookie is Secure when the proxy says https; logins are
  * limited per real client and per account; the portal's per-IP limit counts real clients, so one attacker's
- * bad links do not lock out the end users.
+ * bad links do not lock out the end users. Without --trust-proxy the headers change nothing, and settings
+ * that are not a URL or addresses stop the start.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { tempDataDir } from '../integration/helpers.js';
+import { cli, tempDataDir } from '../integration/helpers.js';
 import { projectBody } from '../server/helpers.js';
 import { OPERATOR, operator, request, serve } from './serve.js';
 
@@ -235,4 +236,19 @@ test('without --trust-proxy, X-Forwarded-For and -Proto are ignored', async (t) 
     );
   // All from one address whatever the header says: the two logins above and 8 of these fill its 10.
   assert.deepEqual(statuses, [...Array<number>(8).fill(401), 429, 429, 429]);
+});
+
+test('a public URL or proxy list that is not one fails the start, saying which and what to write', async () => {
+  const dataDir = tempDataDir();
+  for (const [args, env, said] of [
+    [['--public-url', 'https://migrate.example.test/cutover'], {}, /--public-url .* has a path/],
+    [['--public-url', 'migrate.example.test'], {}, /--public-url "migrate\.example\.test" is not a URL/],
+    [['--trust-proxy', 'nginx'], {}, /--trust-proxy: "nginx" is not an IP address/],
+    [[], { CUTOVER_TRUST_PROXY: '10.0.0.0/40' }, /CUTOVER_TRUST_PROXY: "10\.0\.0\.0\/40"/],
+  ] as const) {
+    const r = await cli(['serve', '--port', '0', '--data-dir', dataDir, ...args], env);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, said);
+    assert.doesNotMatch(r.stdout, /web UI on/);
+  }
 });
