@@ -63,9 +63,9 @@ test(
       Math.min(...closedAfter) >= 25_000,
       `one was cut after ${Math.min(...closedAfter)} ms, before the timeout`,
     );
-    assert.ok(last <= 33_000, `the last one was cut after ${last} ms`);
+    assert.ok(last <= 35_000, `the last one was cut after ${last} ms`);
     assert.ok(latencies.length >= 40, `${latencies.length} normal requests made meanwhile`);
-    assert.ok(Math.max(...latencies) < 1000, `normal requests took up to ${Math.max(...latencies)} ms`);
+    assert.ok(Math.max(...latencies) < 2000, `normal requests took up to ${Math.max(...latencies)} ms`);
     // And the server is still there.
     assert.equal((await request(s.base, { path: '/api/session' })).status, 401);
   },
