@@ -189,6 +189,14 @@ export function buildProgram(): Command {
     .option('-d, --data-dir <dir>', 'where the embedded store lives')
     .option('--port <port>', 'TCP port to listen on', '8080')
     .option('--host <host>', 'address to listen on (only this machine by default)', '127.0.0.1')
+    .option(
+      '--public-url <url>',
+      'the address people open, e.g. https://migrate.example.com: the only host answered, the base of links (default $CUTOVER_PUBLIC_URL)',
+    )
+    .option(
+      '--trust-proxy <addr,...>',
+      'reverse proxies whose X-Forwarded-For/-Proto are believed: IPs, CIDR ranges or loopback (default $CUTOVER_TRUST_PROXY)',
+    )
     .action(serveCommand);
 
   return program;

@@ -33,7 +33,18 @@ export type Credentials = Static<typeof Credentials>;
 export const SetupBody = Type.Object(
   {
     user: Type.String({ minLength: 1, maxLength: 200, description: 'Name of the first (admin) operator' }),
-    password: Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters' }),
+    password: Type.String({
+      minLength: 12,
+      maxLength: 1024,
+      description: 'At least 12 characters besides spaces at the ends, not one short piece repeated',
+    }),
+    token: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'The one-time setup token of the link `cutover serve` prints when it listens beyond this machine',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -413,5 +413,25 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0010_edge_limits': {
+      // Attempt counters (logins, the portal) and used OAuth states outlive a restart: a restart must not
+      // hand a guesser a fresh allowance, nor make a used consent state valid again. Times are ms since the
+      // epoch; the expiry indexes keep the clean-up a range delete however many client addresses are counted.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('rate_limits')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('rate_limits_expiry').on('rate_limits').column('expires_at').execute();
+        await db.schema
+          .createTable('used_nonces')
+          .addColumn('nonce', 'text', (c) => c.primaryKey())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('used_nonces_expiry').on('used_nonces').column('expires_at').execute();
+      },
+    },
   };
 }

@@ -251,6 +251,19 @@ export interface SessionTable {
   expires_at: string;
 }
 
+/** An attempt counter of one limiter and key (`login-ip:203.0.113.7`), live until `expires_at` (ms). */
+export interface RateLimitTable {
+  key: string;
+  count: number;
+  expires_at: number;
+}
+
+/** A single-use value already spent (an OAuth state's nonce), remembered until it would expire anyway (ms). */
+export interface UsedNonceTable {
+  nonce: string;
+  expires_at: number;
+}
+
 /** A password handed over for one side of a mailbox, sealed by the secret box; never returned by the API. */
 export interface CredentialTable {
   mailbox_id: number;
@@ -332,6 +345,8 @@ export interface Database {
   alert_emails: AlertEmailTable;
   users: UserTable;
   sessions: SessionTable;
+  rate_limits: RateLimitTable;
+  used_nonces: UsedNonceTable;
   credentials: CredentialTable;
   credential_links: CredentialLinkTable;
   client_setups: ClientSetupTable;

@@ -2287,8 +2287,10 @@ export interface Operations {
     body: {
       /** Name of the first (admin) operator */
       user: string;
-      /** At least 12 characters */
+      /** At least 12 characters besides spaces at the ends, not one short piece repeated */
       password: string;
+      /** The one-time setup token of the link `cutover serve` prints when it listens beyond this machine */
+      token?: string;
     };
     response: {
       ok: boolean;
