@@ -20,4 +20,18 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': 'off',
     },
   },
+  {
+    // Cutover never expunges: IMAP CLOSE expunges every \Deleted message of a folder selected read-write.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          property: 'mailboxClose',
+          message:
+            'CLOSE expunges \\Deleted messages. Leave the selection to the next SELECT/EXAMINE or LOGOUT (RFC 3501 §6.4.2).',
+        },
+      ],
+    },
+  },
 );

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `npm test [-- filter...]`: installs the test servers (Dovecot, Knot, poppler) if needed, then runs every *.test.ts under test/ and src/
+// `npm test [-- filter...]`: installs the test servers (Dovecot, Cyrus, Courier, Knot, poppler) if needed, then runs every *.test.ts under test/ and src/
 // (or those whose path contains one of the filters) with node:test through tsx.
 // Node 20's `--test` does not expand globs and `tsx --test` without files runs nothing, hence the walk.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -11,13 +11,35 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // (a) The servers and tools the tests start or call, from Debian: the binary each provides → its packages.
 // Each harness also installs its own when run alone; doing it here costs one `apt-get update` for all.
+// Cyrus and Courier IMAP conflict with dovecot-imapd: only their libraries (and courier-authlib) are installed,
+// checked with dpkg (null: no one file proves them); the harness unpacks the daemons into its own cache.
+const SERVER_PKGS = JSON.parse(readFileSync(path.join(root, 'test/harness/debian-packages.json'), 'utf8'));
 const NEEDS = [
   ['/usr/sbin/dovecot', ['dovecot-imapd', 'dovecot-pop3d']], // IMAP/POP3 pairs (test/harness/dovecot.ts)
   ['/usr/sbin/knotd', ['knot']], // authoritative DNS with TSIG updates (test/harness/dns-server.ts)
   ['/usr/bin/pdftotext', ['poppler-utils']], // reading back the PDF reports (test/reports/poppler.ts)
   ['/usr/bin/chromium', ['chromium']], // browser tests with playwright-core (test/harness/chromium.ts)
+  [null, SERVER_PKGS.cyrus.install], // Cyrus IMAP 3.6 (test/harness/cyrus.ts)
+  [null, SERVER_PKGS.courier.install], // Courier-IMAP 5.0 (test/harness/courier.ts)
 ];
-const missing = NEEDS.filter(([bin]) => !existsSync(bin)).flatMap(([, pkgs]) => pkgs);
+function notInstalled(pkgs) {
+  const r = spawnSync('dpkg-query', ['-W', '-f', '${Package}\t${db:Status-Abbrev}\n', ...pkgs], {
+    encoding: 'utf8',
+  });
+  const ok = new Set(
+    (r.stdout ?? '')
+      .split('\n')
+      .map((l) => l.split('\t'))
+      .filter(([, status]) => status?.startsWith('ii'))
+      .map(([pkg]) => pkg),
+  );
+  return pkgs.filter((p) => !ok.has(p));
+}
+const missing = [
+  ...new Set(
+    NEEDS.flatMap(([bin, pkgs]) => (bin === null ? notInstalled(pkgs) : existsSync(bin) ? [] : pkgs)),
+  ),
+];
 if (missing.length) {
   if (process.getuid?.() !== 0) {
     console.error(`Missing test servers/tools. Install them with: sudo apt-get install ${missing.join(' ')}`);

@@ -11,6 +11,7 @@ import { scanCommand } from './commands/scan.js';
 import { scheduleCommand } from './commands/schedule.js';
 import { serveCommand } from './commands/serve.js';
 import { testCommand } from './commands/test.js';
+import { verifyCommand } from './commands/verify.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -56,11 +57,33 @@ export function buildProgram(): Command {
     .option('--exclude <regex>', 'one-off: skip folders matching (repeatable)', collect)
     .option('--folder-map <from=to>', 'one-off: rename a folder (repeatable)', collect)
     .option('--folders <n>', 'one-off: folders copied at once (default 3)')
+    .option('--verify', 'at the end of the pass, read the destination back (exit 1 if it differs)')
+    .option('--deep', 'with --verify: compare the content of every message too')
+    .addOption(
+      new Option('-f, --format <format>', 'output format of --verify')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
     .addOption(new Option('--no-progress', 'plain log lines even on a terminal'))
     .action(migrateCommand);
 
+  targetFlags(program.command('verify'))
+    .description(
+      'read the destination back and compare it with the source and the ledger: missing, other flags, extra copies; exit 1 if anything differs',
+    )
+    .option('-m, --mailbox <login>', 'only this mailbox (repeatable)', collect)
+    .option('--deep', 'also compare content: a hash of every message on both sides')
+    .option('--folders <n>', 'one-off: folders verified at once (default 3)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--no-progress', 'no progress display'))
+    .action(verifyCommand);
+
   targetFlags(program.command('test'))
     .description('log in to source and destination and report capabilities, delimiter, quota, APPENDLIMIT')
+    .option(
+      '--live',
+      'also try, in a scratch folder of the test mailbox, what Microsoft 365 or Gmail really does with the requests Cutover relies on',
+    )
     .action(testCommand);
 
   targetFlags(program.command('status'))
@@ -170,6 +193,14 @@ export function buildProgram(): Command {
     .option('-d, --data-dir <dir>', 'where the embedded store lives')
     .option('--port <port>', 'TCP port to listen on', '8080')
     .option('--host <host>', 'address to listen on (only this machine by default)', '127.0.0.1')
+    .option(
+      '--public-url <url>',
+      'the address people open, e.g. https://migrate.example.com: the only host answered, the base of links (default $CUTOVER_PUBLIC_URL)',
+    )
+    .option(
+      '--trust-proxy <addr,...>',
+      'reverse proxies whose X-Forwarded-For/-Proto are believed: IPs, CIDR ranges or loopback (default $CUTOVER_TRUST_PROXY)',
+    )
     .action(serveCommand);
 
   return program;

@@ -1,5 +1,6 @@
 /** Rendering reports for people (text), programs (JSON) and spreadsheets (CSV, safe against formula injection). */
 import type { MailboxReport } from '../services/report-service.js';
+import { formatTime, verdict } from '../reports/format.js';
 
 export { reportCsv } from '../reports/csv.js';
 
@@ -10,13 +11,14 @@ export function reportText(reports: MailboxReport[], detail = true): string {
     const t = r.totals;
     out.push(`${r.mailbox}${r.destination !== r.mailbox ? ` → ${r.destination}` : ''}  [${r.status}]`);
     out.push(
-      `  source ${t.sourceItems}  copied ${t.copied}  already present ${t.present}  skipped ${t.skipped}  failed ${t.failed}  pending ${t.pending}  (${(t.bytesCopied / 1024 / 1024).toFixed(1)} MB copied)`,
+      `  source ${t.sourceItems}  copied ${t.copied}  already present ${t.present}  skipped ${t.skipped}  failed ${t.failed}  pending ${t.pending}${t.altered ? `  (${t.altered} of the copied altered, see below)` : ''}  (${(t.bytesCopied / 1024 / 1024).toFixed(1)} MB copied)`,
     );
-    out.push(
-      r.reconciles
-        ? '  ✓ reconciles: every source item is accounted for'
-        : `  ✗ does not reconcile: ${r.discrepancy}`,
-    );
+    out.push(`  ${verdict(r)}`);
+    const v = r.verification;
+    if (v)
+      out.push(
+        `  last verification ${formatTime(v.finishedAt)} (${v.mode}): ${v.result}, ${v.checked} checked${v.result === 'matches' ? '' : `, ${v.missing} missing, ${v.flagsDiffer} with other flags, ${v.extra} extra, ${v.altered} altered`}${v.current ? '' : '; a pass wrote after it'}`,
+      );
     const last = r.passes.filter((p) => !p.dryRun).at(-1);
     if (last) {
       const throttled = r.passes.reduce((s, p) => s + p.throttledMs, 0);

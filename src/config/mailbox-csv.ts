@@ -41,8 +41,7 @@ interface RawRecord {
 }
 
 /** Split CSV text into records, each with the physical line it starts on; an unclosed quote spoils one line only. */
-function readRecords(text: string, delim: string): RawRecord[] {
-  const out: RawRecord[] = [];
+function* readRecords(text: string, delim: string): Generator<RawRecord> {
   let pos = 0;
   let line = 1;
   while (pos < text.length) {
@@ -84,14 +83,13 @@ function readRecords(text: string, delim: string): RawRecord[] {
       }
     }
     if (atEof && inQuotes) {
-      out.push({ line: startLine, fields: [], error: 'a quoted value is never closed' });
+      yield { line: startLine, fields: [], error: 'a quoted value is never closed' };
       [pos, line] = [lineEnd + 1, startLine + 1];
       continue;
     }
     if (atEof) fields.push(quoted ? field : field.trim());
-    if (fields.some((f) => f !== '')) out.push({ line: startLine, fields });
+    if (fields.some((f) => f !== '')) yield { line: startLine, fields };
   }
-  return out;
 }
 
 /** The separator used by the header line: the most frequent of ',', ';' and tab (',' when none). */
@@ -101,28 +99,80 @@ function detectDelimiter(text: string): string {
   return [',', ';', '\t'].reduce((best, d) => (count(d) > count(best) ? d : best), ',');
 }
 
+/** What a parse found: good rows as mailboxes, bad rows as problems. */
+export interface ParsedMailboxCsv {
+  mailboxes: MailboxSpec[];
+  problems: ConfigProblem[];
+}
+
 /** Parse a mailboxes CSV; bad rows become problems (FILE:LINE), good rows become mailboxes starting from `defaults`. */
-export function parseMailboxCsv(
+export function parseMailboxCsv(text: string, file: string, defaults: MailboxOptions): ParsedMailboxCsv {
+  const out: ParsedMailboxCsv = { mailboxes: [], problems: [] };
+  for (const step of parseSteps(text, file, defaults, out)) void step;
+  return out;
+}
+
+/**
+ * The same parse, giving the event loop back every `sliceMs`: 100,000 rows take about a second, and a
+ * server must go on answering other requests meanwhile.
+ */
+export async function parseMailboxCsvInSlices(
   text: string,
   file: string,
   defaults: MailboxOptions,
-): { mailboxes: MailboxSpec[]; problems: ConfigProblem[] } {
+  sliceMs = 20,
+): Promise<ParsedMailboxCsv> {
+  const out: ParsedMailboxCsv = { mailboxes: [], problems: [] };
+  let since = performance.now();
+  for (const step of parseSteps(text, file, defaults, out)) {
+    void step;
+    if (performance.now() - since < sliceMs) continue;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+  }
+  return out;
+}
+
+/** A deep copy of the defaults for one row (structuredClone cost more than all the rest of a row). */
+function copyOptions(d: MailboxOptions): MailboxOptions {
+  const o: MailboxOptions = {
+    ...d,
+    itemTypes: [...d.itemTypes],
+    folders: {
+      map: d.folders.map.map((m) => ({ ...m })),
+      regex: d.folders.regex.map((r) => ({ ...r })),
+      include: [...d.folders.include],
+      exclude: [...d.folders.exclude],
+    },
+  };
+  if (d.since) o.since = new Date(d.since);
+  if (d.before) o.before = new Date(d.before);
+  return o;
+}
+
+/** The parse, one step per record, filling `out`. */
+function* parseSteps(
+  text: string,
+  file: string,
+  defaults: MailboxOptions,
+  out: ParsedMailboxCsv,
+): Generator<void> {
   const body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const delim = detectDelimiter(body);
   const records = readRecords(body, delim);
-  const mailboxes: MailboxSpec[] = [];
-  const problems: ConfigProblem[] = [];
+  const { mailboxes } = out;
   const problem = (line: number, message: string, hint: string): void => {
-    problems.push({ where: `${file}:${line}`, message, hint });
+    out.problems.push({ where: `${file}:${line}`, message, hint });
   };
-  const header = records.shift();
+  const first = records.next();
+  const header = first.done ? undefined : first.value;
   if (!header || header.error) {
     problem(
       header?.line ?? 1,
       header ? `the header row: ${header.error}` : 'the file has no header row',
       `Start the file with a header row such as: ${CSV_COLUMNS.slice(0, 2).join(',')},star`,
     );
-    return { mailboxes, problems };
+    return;
   }
   const index = new Map<Column, number>();
   header.fields.forEach((name, i) => {
@@ -150,11 +200,12 @@ export function parseMailboxCsv(
       `the header has no 'source' column (found: ${header.fields.join(', ')})`,
       `The first line must name the columns, with at least 'source' (the source login), e.g. source${delim}destination`,
     );
-    return { mailboxes, problems };
+    return;
   }
 
   const firstSeen = new Map<string, number>();
   for (const rec of records) {
+    yield;
     if (rec.error) {
       problem(
         rec.line,
@@ -190,7 +241,7 @@ export function parseMailboxCsv(
         'Write the source login (e.g. alice@old.example.com) in the source column.',
       ]);
     const starred = check('star', (s) => parseBool(s)) ?? false;
-    const options = structuredClone(defaults);
+    const options = copyOptions(defaults);
     const since = check('since', parseDate);
     const before = check('before', parseDate);
     const maxBytes = check('max_size', parseSize);
@@ -254,5 +305,4 @@ export function parseMailboxCsv(
     if (destAuth) spec.destAuth = destAuth;
     mailboxes.push(spec);
   }
-  return { mailboxes, problems };
 }

@@ -64,7 +64,8 @@ export interface SourceFolderReader {
   /** Metadata in pages, ascending by key. */
   listMessages(opts: ListOptions, signal?: AbortSignal): AsyncIterable<MessageMeta[]>;
   /**
-   * Bodies of these messages, streamed one after another in ascending key order as they arrive; a key that
+   * Bodies of these messages, streamed one after another as they arrive (ascending key order, except that a
+   * message the source must read again to serve exactly may come later); a key that
    * is gone (expunged) is simply not yielded; a message that exists but that the source will not deliver
    * (a corrupt file, BODY[] NIL) is yielded as `unreadable` with the reason, so its batch-mates still go.
    * Each body must be read to its end before the next is pulled.
@@ -75,7 +76,14 @@ export interface SourceFolderReader {
 
 /** One message as `streamBodies` hands it over. */
 export type StreamedMessage =
-  | { uid: number; size: number; body: Readable | Buffer; unreadable?: undefined }
+  | {
+      uid: number;
+      size: number;
+      body: Readable | Buffer;
+      unreadable?: undefined;
+      /** Set when the source could not serve the message exactly as stored: what may differ, in words. */
+      altered?: string;
+    }
   | { uid: number; unreadable: string };
 
 /** Limits and abilities of a source, declared by the connector. */
@@ -100,10 +108,19 @@ export interface AppendItem {
   internalDate: Date;
 }
 
+/** Where `ensureFolder` put a folder: its real path, and why it differs from the one asked for. */
+export interface EnsuredFolder {
+  path: string[];
+  /** Absent when the folder has the name asked for. */
+  renamed?: string;
+}
+
 /** The destination's key for an appended message, when the system reports it (UIDPLUS). */
 export interface AppendResult {
   uid?: number;
   uidValidity?: string;
+  /** Set when the destination stored the message differently from what was sent: what changed, in words. */
+  altered?: string;
 }
 
 /** Limits and abilities of a destination, declared by the connector. */
@@ -126,8 +143,11 @@ export interface DestinationCapabilities {
 export interface MailDestination {
   readonly capabilities: DestinationCapabilities;
   listFolders(signal?: AbortSignal): Promise<FolderInfo[]>;
-  /** Create the folder (and parents) if missing. */
-  ensureFolder(path: string[], signal?: AbortSignal): Promise<void>;
+  /**
+   * Create the folder (and parents) if missing; an existing folder is never created again. A name the
+   * system refuses (or rewrites) is renamed, and the result says where the folder really is and why.
+   */
+  ensureFolder(path: string[], signal?: AbortSignal): Promise<EnsuredFolder>;
   folderState(path: string[], signal?: AbortSignal): Promise<FolderState | null>;
   /** Metadata of what is already there (duplicate prevention by fingerprint). */
   listMessages(path: string[], signal?: AbortSignal): AsyncIterable<MessageMeta[]>;
@@ -142,6 +162,19 @@ export interface MailDestination {
   ): Promise<AppendResult[]>;
   /** Replace the flags of these messages (all get the same set). */
   setFlags(path: string[], uids: number[], flags: string[], signal?: AbortSignal): Promise<void>;
+  /**
+   * Read back the bodies of these messages exactly as the destination stores them, streamed one after
+   * another like a source's `streamBodies` (a key that is gone is not yielded; one the destination will not
+   * deliver is yielded as `unreadable`). Absent where the system cannot return a message byte for byte
+   * (it re-renders what it was given): `verify --deep` then says the content was not compared.
+   */
+  streamBodies?(path: string[], uids: number[], signal?: AbortSignal): AsyncIterable<StreamedMessage>;
+  /**
+   * The flags a read-back of `path` will show after these flags were written: what the system keeps of them
+   * (e.g. Microsoft 365 keeps one of \\Answered / $Forwarded, no \\Deleted). Absent: every system flag, and
+   * keywords as `supportsKeywords` says.
+   */
+  keptFlags?(path: string[], flags: string[]): string[];
   close(): Promise<void>;
 }
 
@@ -156,12 +189,30 @@ export interface ConnectionReport {
   folders?: number;
 }
 
+/**
+ * What one live conformance check found (`cutover test --live`): a behaviour the connector relies on, tried
+ * against the real service in a scratch folder. `differs` means the service did something other than what
+ * the connector assumes (the detail says what it did); `failed` means the check could not be run.
+ */
+export interface LiveCheck {
+  /** The behaviour, e.g. "attachment added to a non-draft message". */
+  name: string;
+  outcome: 'ok' | 'differs' | 'failed' | 'skipped';
+  /** What the service did, in plain words. */
+  detail: string;
+}
+
 /** A system Cutover can read from and/or write to. */
 export interface Connector {
   readonly kind: string;
   openSource(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailSource>;
   openDestination(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailDestination>;
   testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport>;
+  /**
+   * Try each behaviour this connector relies on against the real service, in a scratch folder of the
+   * mailbox `auth` opens, and remove what was created. Absent: nothing to check beyond `testLogin`.
+   */
+  liveChecks?(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<LiveCheck[]>;
   /** The mailboxes a system can list for discovery (a directory of users), in pages; absent = cannot list. */
   listMailboxes?(
     server: ServerSpec,

@@ -6,7 +6,7 @@
  * Rules see the source path joined with '/', with a top-level INBOX always spelled "INBOX".
  */
 import type { FolderRules } from '../config/types.js';
-import { guessSpecialUse, type SpecialUse } from './special-use.js';
+import { specialUseLookup, type SpecialUse } from './special-use.js';
 
 /** What the planner needs to know about the destination's folder namespace. */
 export interface DestinationFolderTraits {
@@ -16,7 +16,7 @@ export interface DestinationFolderTraits {
   specialUse: Partial<Record<SpecialUse, string[]>>;
   /** Names the destination refuses at any level (case-insensitive). */
   reservedNames?: string[];
-  /** Per segment, in Unicode code points; default 255. */
+  /** Per segment, in Unicode code points, where the destination declares a limit. */
   maxNameLength?: number;
 }
 
@@ -25,7 +25,7 @@ export type FolderDecision =
   | { action: 'migrate'; destPath: string[]; renamed?: { reason: string }; specialUse?: SpecialUse }
   | { action: 'exclude'; reason: string };
 
-type Source = { path: string[]; specialUse?: SpecialUse };
+type Source = { path: string[]; specialUse?: SpecialUse; selectable?: boolean };
 /** A destination path before sanitising; its first `fixed` segments already exist verbatim. */
 type RawPlan = { path: string[]; fixed: number; notes: string[]; specialUse?: SpecialUse };
 type Rules = { include: RegExp[]; exclude: RegExp[]; map: Map<string, string>; regex: [RegExp, string][] };
@@ -53,8 +53,7 @@ const CANONICAL = new Set<SpecialUse>(['sent', 'drafts', 'trash', 'junk', 'archi
  * server treats them as a separator, and '_' would turn "v1.2" into a different-looking "v1_2".
  */
 const LOOKALIKE: Record<string, string> = { '/': '\u2215', '.': '\u2024' }; // ∕ DIVISION SLASH, ․ ONE DOT LEADER
-const CONTROL = /\p{Cc}/gu; // C0 and C1 control characters
-const HAS_CONTROL = /\p{Cc}/u;
+const CONTROL = /\p{Cc}/gu; // C0 and C1 control characters, shown escaped in reasons
 
 const isInbox = (s: string | undefined): boolean => s !== undefined && /^inbox$/i.test(s); // ASCII-only fold
 const withInbox = (p: string[]): string[] => (isInbox(p[0]) ? ['INBOX', ...p.slice(1)] : [...p]);
@@ -140,22 +139,26 @@ function planRaw(
   return { path, fixed: isInbox(path[0]) ? 1 : 0, notes: [] };
 }
 
-/** Step 5: make one segment acceptable to the destination; `problems` say what was wrong with it. */
+/**
+ * Step 5: make one segment expressible at the destination; `problems` say what was wrong with it. Only
+ * certainties are fixed here — the destination's separator inside a name (it would become two levels), an
+ * empty name, a name the destination declares reserved, a length it declares too long. Anything a server
+ * merely might refuse (spaces at the ends, control characters, symbols) is created as it is and renamed by
+ * the destination connector only if refused.
+ */
 function sanitise(seg: string, dest: DestinationFolderTraits): { name: string; problems: string[] } {
   const problems: string[] = [];
-  const max = dest.maxNameLength ?? 255;
   let s = seg;
-  if (HAS_CONTROL.test(s)) problems.push('contains control characters');
-  s = s.replace(CONTROL, '_');
   const d = dest.delimiter;
   if (d !== '' && s.includes(d)) {
     problems.push(`contains ${q(d)}, the destination's folder separator`);
     s = s.split(d).join(LOOKALIKE[d] ?? '_');
   }
-  if (s !== s.trim()) problems.push('has leading or trailing spaces');
-  s = s.trim();
-  if (Array.from(s).length > max) problems.push(`is longer than ${max} characters`);
-  s = truncate(s, max).trimEnd();
+  const max = dest.maxNameLength;
+  if (max !== undefined && Array.from(s).length > max) {
+    problems.push(`is longer than ${max} characters`);
+    s = truncate(s, max);
+  }
   if (seg === '') problems.push('is empty');
   if (s === '') s = '_';
   const reserved = new Set((dest.reservedNames ?? []).map((n) => n.toLowerCase()));
@@ -165,7 +168,7 @@ function sanitise(seg: string, dest: DestinationFolderTraits): { name: string; p
         ? 'is a name the destination reserves'
         : `would become ${q(s)}, a name the destination reserves`,
     );
-    while (reserved.has(s.toLowerCase())) s = truncate(s, max - 1) + '_';
+    while (reserved.has(s.toLowerCase())) s = truncate(s, (max ?? Infinity) - 1) + '_';
   }
   return { name: s, problems };
 }
@@ -188,10 +191,8 @@ export function planFolders(
   dest: DestinationFolderTraits,
 ): Map<string, FolderDecision> {
   const r = compileRules(rules);
-  const attrs = new Map(
-    sources.flatMap((s) => (s.specialUse ? [[withInbox(s.path).join('\0'), s.specialUse]] : [])),
-  );
-  const specialOf = (p: string[]): SpecialUse | undefined => attrs.get(p.join('\0')) ?? guessSpecialUse(p);
+  // The server's attributes decide; names are guessed only for uses it flags on no folder.
+  const specialOf = specialUseLookup(sources);
   const plans = sources.map((s) => [s, planRaw(s, r, dest, specialOf)] as const);
 
   // One node per distinct raw prefix, so a renamed parent renames all its children the same way.
@@ -212,7 +213,7 @@ export function planFolders(
       level.set(parent, [...(level.get(parent) ?? []), node]);
     });
   }
-  const max = dest.maxNameLength ?? 255;
+  const max = dest.maxNameLength ?? Number.MAX_SAFE_INTEGER;
   for (const level of levels) {
     for (const [parentKey, children] of level) {
       const parent = nodes.get(parentKey)?.final ?? [];

@@ -58,8 +58,13 @@ const PAGE = 500;
 /** The ledger key of a folder. */
 export const folderKeyOf = (p: string[]) => JSON.stringify(p);
 
+/** Two report notes as one (either may be absent). */
+export function joinNotes(a: string | null | undefined, b: string | null | undefined): string | null {
+  return [a, b].filter(Boolean).join('. ') || null;
+}
+
 /** Flags as the destination will keep them. */
-function destFlags(flags: string[], keywords: boolean): string[] {
+export function destFlags(flags: string[], keywords: boolean): string[] {
   return flags.filter((f) => !/^\\recent$/i.test(f) && (keywords || f.startsWith('\\')));
 }
 
@@ -94,16 +99,26 @@ export async function settleIfUnchanged(
 }
 
 /** Sync one folder. Throws typed errors; the caller owns retries. */
-export async function syncFolder(ctx: FolderContext, src: MailSource, dst: MailDestination): Promise<void> {
+export async function syncFolder(
+  planned: FolderContext,
+  src: MailSource,
+  dst: MailDestination,
+): Promise<void> {
+  let ctx = planned;
   const { ledger, mailboxId: mb, signal } = ctx;
   const folderKey = folderKeyOf(ctx.sourcePath);
-  const destKey = folderKeyOf(ctx.destPath);
   const prev = await ledger.getFolder(mb, folderKey);
   const state = await src.folderState(ctx.sourcePath, signal);
 
   // Unchanged folders were settled when the mailbox was planned (mailbox-sync): this one has work.
 
-  if (!ctx.dryRun) await dst.ensureFolder(ctx.destPath, signal);
+  if (!ctx.dryRun) {
+    // The destination renames only a name it refuses; from here on the folder is where it really is.
+    const made = await dst.ensureFolder(ctx.destPath, signal);
+    if (made.renamed) ctx.progress.note(mb, 'warn', `"${ctx.sourcePath.join('/')}": ${made.renamed}`);
+    ctx = { ...ctx, destPath: made.path, renamed: joinNotes(ctx.renamed, made.renamed) };
+  }
+  const destKey = folderKeyOf(ctx.destPath);
   const destState = await dst.folderState(ctx.destPath, signal);
   if (!ctx.dryRun) {
     if (prev?.uidValidity && prev.uidValidity !== state.uidValidity) {
@@ -311,12 +326,24 @@ async function syncFlags(
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
   for (const [key, group] of groups) {
-    await dst.setFlags(
-      ctx.destPath,
-      group.map((r) => r.destUid!),
-      key ? key.split(' ') : [],
-      ctx.signal,
-    );
+    try {
+      await dst.setFlags(
+        ctx.destPath,
+        group.map((r) => r.destUid!),
+        key ? key.split(' ') : [],
+        ctx.signal,
+      );
+    } catch (err) {
+      // A flag the destination will not take (a keyword past its limit) leaves those messages as they are:
+      // said, and tried again by the next pass; the messages themselves are at the destination.
+      if (!(err instanceof PermanentError) || err.code === ErrorCode.AuthFailed) throw err;
+      ctx.progress.note(
+        ctx.mailboxId,
+        'warn',
+        `"${ctx.sourcePath.join('/')}": the destination refused to set the flags "${key}" on ${group.length} message(s): ${err.message}`,
+      );
+      continue;
+    }
     await ctx.ledger.put(
       ctx.mailboxId,
       group.map((r) => ({ ...r, flags: key, passId: ctx.passId })),
@@ -345,7 +372,9 @@ async function copyAll(
 
 /**
  * intent rows → bodies piped source → destination in one write → copied rows. A message expunged at the
- * source meanwhile is simply not sent (and marked gone); a body cut short aborts the whole write.
+ * source meanwhile is simply not sent (and marked gone); a body cut short aborts the whole write. A copy
+ * that differs from the source in a way the servers forced (a keyword refused, a NUL byte, a date) is
+ * copied with that said on its row, never silently.
  */
 async function copyBatch(
   ctx: FolderContext,
@@ -353,9 +382,9 @@ async function copyBatch(
   dst: MailDestination,
   f: FolderIds,
   todos: Todo[],
-  paced = false,
+  retry: { paced?: boolean; dropKeywords?: string } = {},
 ): Promise<void> {
-  const keywords = dst.capabilities.supportsKeywords;
+  const keywords = dst.capabilities.supportsKeywords && retry.dropKeywords === undefined;
   const row = (t: Todo) => ({
     folderKey: f.folderKey,
     uidValidity: f.uidValidity,
@@ -368,7 +397,7 @@ async function copyBatch(
     destUid: null,
   });
   // Retried one by one after a refused batch: those messages were already paced as the batch.
-  if (!paced)
+  if (!retry.paced)
     await ctx.limiter.take(
       todos.length,
       todos.reduce((s, t) => s + t.meta.size, 0),
@@ -379,7 +408,7 @@ async function copyBatch(
     todos.map((t) => ({ ...row(t), status: 'intent' as const })),
   );
   const byUid = new Map(todos.map((t) => [t.meta.uid, t]));
-  const sent: Array<{ todo: Todo; size: number }> = [];
+  const sent: Array<{ todo: Todo; size: number; altered?: string }> = [];
   const unreadable: Array<{ todo: Todo; reason: string }> = [];
   async function* items(): AsyncIterable<AppendItem> {
     for await (const b of reader.streamBodies([...byUid.keys()], ctx.signal)) {
@@ -395,17 +424,28 @@ async function copyBatch(
         continue;
       }
       byUid.delete(b.uid);
-      sent.push({ todo: t, size: b.size });
-      yield { size: b.size, body: b.body, flags: t.meta.flags, internalDate: t.meta.internalDate };
+      sent.push({ todo: t, size: b.size, altered: b.altered });
+      const flags = keywords ? t.meta.flags : t.meta.flags.filter((x) => x.startsWith('\\'));
+      yield { size: b.size, body: b.body, flags, internalDate: t.meta.internalDate };
     }
   }
   try {
     const results = await dst.append(ctx.destPath, items(), ctx.signal);
     const bytes = sent.reduce((s, x) => s + x.size, 0);
-    await ctx.ledger.put(
-      ctx.mailboxId,
-      sent.map((x, i) => ({ ...row(x.todo), status: 'copied' as const, destUid: results[i]?.uid ?? null })),
-    );
+    const copied = sent.map((x, i) => ({
+      ...row(x.todo),
+      status: 'copied' as const,
+      destUid: results[i]?.uid ?? null,
+      reason: joinNotes(joinNotes(retry.dropKeywords, x.altered), results[i]?.altered),
+    }));
+    await ctx.ledger.put(ctx.mailboxId, copied);
+    for (const c of copied)
+      if (c.reason)
+        ctx.progress.note(
+          ctx.mailboxId,
+          'warn',
+          `"${ctx.sourcePath.join('/')}" UID ${c.uid} copied, altered: ${c.reason}`,
+        );
     const seen = new Set([...sent, ...unreadable].map((x) => x.todo));
     const gone = todos.filter((t) => !seen.has(t)).map((t) => t.meta.uid);
     // Expunged at the source between listing and fetch: nothing to copy, not counted.
@@ -431,11 +471,19 @@ async function copyBatch(
       throw err;
     if (todos.length > 1) {
       // One bad message refuses the whole MULTIAPPEND: write them one by one to isolate it.
-      for (const t of todos) await copyBatch(ctx, reader, dst, f, [t], true);
+      for (const t of todos) await copyBatch(ctx, reader, dst, f, [t], { paced: true });
       return;
     }
-    await ctx.ledger.put(ctx.mailboxId, [{ ...row(todos[0]!), status: 'failed', reason: err.describe() }]);
-    recordFailure(ctx, row(todos[0]!), err.message);
+    const t = todos[0]!;
+    const kept = t.meta.flags.filter((x) => !x.startsWith('\\'));
+    if (keywords && kept.length > 0) {
+      // Refused with its keywords (Cyrus allows 100 per folder): copy it without them, and say which.
+      const dropped = `keywords dropped: ${kept.join(' ')} (the destination refused the message with them: ${err.message})`;
+      await copyBatch(ctx, reader, dst, f, [t], { paced: true, dropKeywords: dropped });
+      return;
+    }
+    await ctx.ledger.put(ctx.mailboxId, [{ ...row(t), status: 'failed', reason: err.describe() }]);
+    recordFailure(ctx, row(t), err.message);
   }
 }
 

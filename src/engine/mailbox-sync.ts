@@ -29,7 +29,7 @@ import { planFolders } from './folder-map.js';
 import { folderKeyOf, settleIfUnchanged, syncFolder } from './folder-sync.js';
 import type { ProgressSink } from './progress.js';
 import { RetryBudget, type RetryPolicy } from './retry.js';
-import { guessSpecialUse, type SpecialUse } from './special-use.js';
+import { specialFoldersOf } from './special-use.js';
 
 /** One side of a migration. */
 export interface Endpoint {
@@ -293,12 +293,8 @@ async function planPass(
   if (candidates.length) {
     const { dst } = await lane.open();
     const destFolders = await dst.listFolders(signal);
-    const specialUse: Partial<Record<SpecialUse, string[]>> = {};
-    for (const d of destFolders) {
-      // Servers without SPECIAL-USE still have a Sent folder: recognise it by name.
-      const use = d.specialUse ?? guessSpecialUse(d.path);
-      if (use) specialUse[use] ??= d.path;
-    }
+    // Servers without SPECIAL-USE still have a Sent folder: recognised by name where nothing is flagged.
+    const specialUse = specialFoldersOf(destFolders);
     const plan = planFolders(sourceFolders, job.options.folders, {
       delimiter: dst.capabilities.delimiter,
       specialUse,
@@ -319,7 +315,9 @@ async function planPass(
       if (d.renamed)
         deps.progress.note(job.mailboxId, 'warn', `"${folder.path.join('/')}": ${d.renamed.reason}`);
       if (!folder.selectable) {
-        if (!job.dryRun) await dst.ensureFolder(d.destPath, signal);
+        const made = job.dryRun ? undefined : await dst.ensureFolder(d.destPath, signal);
+        if (made?.renamed)
+          deps.progress.note(job.mailboxId, 'warn', `"${folder.path.join('/')}": ${made.renamed}`);
         continue;
       }
       const state = states.get(folder.path.join('\u0000'))!;

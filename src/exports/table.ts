@@ -13,11 +13,17 @@ export interface Table {
   rows: Cell[][];
 }
 
-/** A CSV cell: quoted when needed; a leading = + - @ tab or CR is neutralised with a quote mark. */
+/**
+ * A CSV cell: quoted when needed; a leading = + - @ tab or CR is neutralised with a quote mark. Spreadsheets
+ * set to `;` as the list separator (most of Europe) split an unquoted cell at each `;`, so `x;=1+1` would
+ * become a formula cell there: a `;` makes the cell quoted, and each piece after a `;` gets the same guard
+ * for readers that split even inside quotes.
+ */
 export function csvCell(v: Cell): string {
   let s = v === null || v === undefined ? '' : String(v);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  s = s.replace(/;(?=[=+\-@\t\r])/g, ";'");
+  return /[",;\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** RFC 4180 CSV with CRLF line ends. */

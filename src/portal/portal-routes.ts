@@ -1,11 +1,13 @@
 /**
  * The public credential page: GET shows the form for the link's mailbox, POST checks the passwords by a real
  * login and stores them; the Apple profile download records the client set-up. Plain HTML forms, no scripts.
- * Attempts are limited per link and per client IP; the form token is bound to the link.
+ * Attempts are limited per link and per client IP (counted in the store, so a restart keeps them; behind a
+ * reverse proxy the IP is the real client's with `--trust-proxy`); the form token is bound to the link.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { asCutoverError } from '../errors.js';
 import { RateLimiter } from '../server/rate-limit.js';
+import { RateLimitRepo } from '../store/rate-limit-repo.js';
 import type { AuthService } from '../server/auth-service.js';
 import { SESSION_COOKIE } from '../server/session-hook.js';
 import { addressOf, clientSettings } from '../services/client-setup-service.js';
@@ -13,7 +15,7 @@ import type { SideOutcome } from '../services/credential-service.js';
 import type { CredentialLinkRow } from '../store/credential-link-repo.js';
 import { mobileconfig } from './client-setup-profile.js';
 import { credentialPage, refusalPage } from './credential-page.js';
-import { oauthRoutes, oauthService } from './oauth-routes.js';
+import { oauthRoutes, oauthService, redirectUriFor } from './oauth-routes.js';
 import { page, sendPage } from './html.js';
 import { portalPath, type PortalDeps } from './portal-deps.js';
 
@@ -21,19 +23,13 @@ type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
 
 const APPLE_UA = /iPhone|iPad|iPod|Macintosh|Mac OS X/;
 
-/** The personal token is a key to the mailbox's page: request logs show the path without it. */
-export const redactPortalUrl = (url: string): string => url.replace(/^\/p\/[^/?#]+/, '/p/[link]');
-const routeOpts = {
-  schema: { hide: true },
-  logSerializers: {
-    req: (req: { method: string; url: string }) => ({ method: req.method, url: redactPortalUrl(req.url) }),
-  },
-};
+const routeOpts = { schema: { hide: true } };
 
 export async function portalRoutes(app: FastifyInstance, opts: { deps: PortalDeps; auth?: AuthService }) {
   const { deps } = opts;
-  const perLink = new RateLimiter(deps.limits.perLink.max, deps.limits.perLink.windowMs);
-  const perIp = new RateLimiter(deps.limits.perIp.max, deps.limits.perIp.windowMs);
+  const counters = new RateLimitRepo(deps.store.db);
+  const perLink = new RateLimiter(counters, 'portal-link', deps.limits.perLink);
+  const perIp = new RateLimiter(counters, 'portal-ip', deps.limits.perIp);
   const oauth = oauthService(deps);
   // Plain HTML forms post urlencoded bodies; small ones only (two passwords and a token).
   app.addContentTypeParser(
@@ -46,7 +42,7 @@ export async function portalRoutes(app: FastifyInstance, opts: { deps: PortalDep
   async function linkOf(req: TokenRequest, reply: FastifyReply): Promise<CredentialLinkRow | undefined> {
     const r = await deps.links.resolve(req.params.token);
     if (r.ok) return r.link;
-    const wait = perIp.hit(req.ip); // bad links count against the IP: guessing gets slow fast
+    const wait = await perIp.hit(req.ip); // bad links count against the IP: guessing gets slow fast
     if (wait !== undefined)
       void sendPage(reply.header('retry-after', String(wait)), 429, refusalPage('limited', wait));
     else void sendPage(reply, r.why === 'unknown' ? 404 : 410, refusalPage(r.why));
@@ -86,13 +82,12 @@ export async function portalRoutes(app: FastifyInstance, opts: { deps: PortalDep
         profileUrl: `${portalPath(req.params.token)}/apple.mobileconfig`,
         apple: APPLE_UA.test(req.headers['user-agent'] ?? ''),
         operator,
+        // Consent needs a redirect URI; without one only the password form is offered.
         oauth: Object.fromEntries(
-          oauth
-            .offers(ctx)
-            .map((o) => [
-              o.side,
-              { label: o.provider.label, href: `${portalPath(req.params.token)}/oauth/${o.side}` },
-            ]),
+          (redirectUriFor(deps.publicUrl, app.server) ? oauth.offers(ctx) : []).map((o) => [
+            o.side,
+            { label: o.provider.label, href: `${portalPath(req.params.token)}/oauth/${o.side}` },
+          ]),
         ),
       }),
     );
@@ -109,7 +104,7 @@ export async function portalRoutes(app: FastifyInstance, opts: { deps: PortalDep
     async (req, reply) => {
       const link = await linkOf(req, reply);
       if (!link) return reply;
-      const wait = perIp.hit(req.ip) ?? perLink.hit(link.tokenHash);
+      const wait = (await perIp.hit(req.ip)) ?? (await perLink.hit(link.tokenHash));
       if (wait !== undefined)
         return sendPage(reply.header('retry-after', String(wait)), 429, refusalPage('limited', wait));
       const body = req.body ?? {};

@@ -1,6 +1,10 @@
-/** The report as CSV: one row per folder, cells safe against formula injection (CLI and API alike). */
+/**
+ * The report as CSV: one row per folder, cells safe against formula injection (CLI and API alike); each row
+ * carries its mailbox's verdict and when the destination was last read back.
+ */
 import { csvCell } from '../exports/table.js';
 import type { MailboxReport } from '../services/report-service.js';
+import { LEDGER_ONLY } from './format.js';
 
 /** The header line, CRLF-terminated. */
 export const REPORT_CSV_HEADER =
@@ -18,7 +22,17 @@ export const REPORT_CSV_HEADER =
     'renamed',
     'excluded',
     'error',
+    'reconcile',
+    'verified_at',
   ].join(',') + '\r\n';
+
+/** The mailbox's verdict in a cell: reconciles (read back), ledger only (not verified), or does not reconcile. */
+const reconcileCell = (r: MailboxReport) =>
+  r.reconcile === 'reconciles'
+    ? 'reconciles'
+    : r.reconcile === 'ledger-only'
+      ? LEDGER_ONLY
+      : 'does not reconcile';
 
 /** One mailbox's folder rows, each CRLF-terminated. */
 export function reportCsvRows(r: MailboxReport): string {
@@ -39,6 +53,8 @@ export function reportCsvRows(r: MailboxReport): string {
           f.renamed,
           f.excluded,
           f.error,
+          reconcileCell(r),
+          r.verification?.finishedAt ?? null,
         ]
           .map(csvCell)
           .join(',') + '\r\n',

@@ -60,8 +60,26 @@ const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 /** Text from the store made safe to show: control characters become U+FFFD. */
 export const printable = (s: string): string => s.replace(CONTROLS, '\uFFFD');
 
+/** What a verdict needs of a mailbox report. */
+export interface VerdictFacts {
+  reconcile: 'reconciles' | 'ledger-only' | 'differs' | 'unaccounted';
+  discrepancy?: string;
+  verification?: { finishedAt: string; mode: string; current: boolean } | null;
+}
+
+/** Said when the ledger accounts for everything but nothing read the destination back since. */
+export const LEDGER_ONLY = 'ledger only, not verified';
+
 /** The reconcile verdict in words, the same as `cutover report` prints it. */
-export const verdict = (r: { reconciles: boolean; discrepancy?: string }): string =>
-  r.reconciles
-    ? '✓ reconciles: every source item is accounted for'
-    : `✗ does not reconcile: ${r.discrepancy ?? 'the totals do not add up'}`;
+export function verdict(r: VerdictFacts): string {
+  const v = r.verification;
+  if (r.reconcile === 'reconciles')
+    return `✓ reconciles: every source item is accounted for and was read back from the destination${v ? ` (verified ${formatTime(v.finishedAt)}${v.mode === 'deep' ? ', content compared' : ''})` : ''}`;
+  if (r.reconcile === 'ledger-only')
+    return `${LEDGER_ONLY}: the ledger accounts for every source item, but ${v ? 'a pass wrote after the last verification' : 'nothing read the destination back yet'}; run \`cutover verify\``;
+  return `✗ does not reconcile: ${r.discrepancy ?? 'the totals do not add up'}`;
+}
+
+/** The verdict as a mark for tables: ✓ reconciles, ✗ does not, – not verified. */
+export const verdictMark = (r: VerdictFacts): string =>
+  r.reconcile === 'reconciles' ? '✓' : r.reconcile === 'ledger-only' ? '–' : '✗';

@@ -37,6 +37,7 @@ h3 { font-size: 10.5pt; margin: 1rem 0 .3rem; }
 .verdict { font-weight: bold; margin: .4rem 0; padding: .35rem .6rem; border-radius: 3px; }
 .ok { color: #0b6b2f; background: #e6f4ea; }
 .bad { color: #a11d1d; background: #fbe9e9; }
+.unverified { color: #6b4e00; background: #fdf4dc; }
 .err { color: #a11d1d; }
 .note { color: #6b4e00; }
 table { border-collapse: collapse; width: 100%; margin: .2rem 0 .6rem; }

@@ -15,9 +15,18 @@ import {
   formatTime,
   printable,
   verdict,
+  verdictMark,
 } from './format.js';
 import { STYLE } from './html-style.js';
-import { PROBLEM_CAP, summarize, type ProjectSummary, type ReportMeta } from './summary.js';
+import {
+  PROBLEM_CAP,
+  allReconcileLine,
+  summarize,
+  unreconciledCount,
+  unverifiedLine,
+  type ProjectSummary,
+  type ReportMeta,
+} from './summary.js';
 
 const ENTITIES: Record<string, string> = {
   '&': '&amp;',
@@ -79,14 +88,22 @@ export function renderHtml(reports: MailboxReport[], meta: ReportMeta): string {
 }
 
 function summarySection(s: ProjectSummary, meta: ReportMeta): string {
-  const bad = s.mailboxes - s.reconciling;
-  const head =
-    bad === 0
-      ? `<p class="verdict ok">✓ ${s.mailboxes === 1 ? 'The mailbox reconciles' : `All ${formatCount(s.mailboxes)} mailboxes reconcile`}: every source item is accounted for</p>`
-      : `<p class="verdict bad">✗ ${formatCount(bad)} of ${formatCount(s.mailboxes)} mailbox(es) do not reconcile: ${s.unreconciled.map(bdi).join(', ')}${bad > s.unreconciled.length ? ` <span class="more">… ${formatCount(bad - s.unreconciled.length)} more</span>` : ''}</p>`;
+  const bad = unreconciledCount(s);
+  const lines: string[] = [];
+  if (bad > 0)
+    lines.push(
+      `<p class="verdict bad">✗ ${formatCount(bad)} of ${formatCount(s.mailboxes)} mailbox(es) do not reconcile: ${s.unreconciled.map(bdi).join(', ')}${bad > s.unreconciled.length ? ` <span class="more">… ${formatCount(bad - s.unreconciled.length)} more</span>` : ''}</p>`,
+    );
+  if (s.unverified > 0)
+    lines.push(`<p class="verdict unverified">${escapeHtml(unverifiedLine(s, formatCount))}</p>`);
+  if (!lines.length) lines.push(`<p class="verdict ok">${escapeHtml(allReconcileLine(s, formatCount))}</p>`);
+  const head = lines.join('\n');
   const span = between(s.firstStart, s.lastEnd);
   const kv: Array<[string, string]> = [
-    ['Mailboxes', `${formatCount(s.mailboxes)} (${formatCount(s.reconciling)} reconcile)`],
+    [
+      'Mailboxes',
+      `${formatCount(s.mailboxes)} (${formatCount(s.reconciling)} reconcile${s.unverified ? `, ${formatCount(s.unverified)} not verified` : ''})`,
+    ],
     ['Status', [...s.statuses].map(([k, v]) => `${escapeHtml(k)} ${formatCount(v)}`).join(', ') || '—'],
     [
       'Migration time',
@@ -117,16 +134,20 @@ function overview(reports: MailboxReport[]): string {
   if (reports.length === 0) return '<p class="muted">No mailboxes in this project.</p>';
   const rows = reports.map((r, i) => {
     const t = r.totals;
-    return `<tr><td><a href="#m${i + 1}">${bdi(r.mailbox)}</a></td>${cell(r.status)}${[t.sourceItems, t.copied, t.present, t.skipped, t.failed, t.pending].map(num).join('')}<td class="${r.reconciles ? 'ok' : 'bad'}">${r.reconciles ? '✓' : '✗'}</td></tr>`;
+    return `<tr><td><a href="#m${i + 1}">${bdi(r.mailbox)}</a></td>${cell(r.status)}${[t.sourceItems, t.copied, t.present, t.skipped, t.failed, t.pending].map(num).join('')}<td class="${tone(r)}">${verdictMark(r)}</td></tr>`;
   });
   return `<h3>Mailboxes</h3>\n${table(['Mailbox', 'Status', 'Source#', 'Copied#', 'Present#', 'Skipped#', 'Failed#', 'Pending#', 'Reconciles'], rows)}`;
 }
+
+/** The verdict's CSS class: ok, bad, or unverified (ledger only). */
+const tone = (r: MailboxReport) =>
+  r.reconcile === 'reconciles' ? 'ok' : r.reconcile === 'ledger-only' ? 'unverified' : 'bad';
 
 function mailboxSection(r: MailboxReport, i: number): string {
   const parts = [
     `<section class="mailbox" id="m${i + 1}">`,
     `<h2>${bdi(r.mailbox)}${r.destination !== r.mailbox ? ` → ${bdi(r.destination)}` : ''}<span class="status">${escapeHtml(r.status)}</span></h2>`,
-    `<p class="verdict ${r.reconciles ? 'ok' : 'bad'}">${escapeHtml(verdict(r))}</p>`,
+    `<p class="verdict ${tone(r)}">${escapeHtml(verdict(r))}</p>`,
   ];
   if (r.lastError) parts.push(`<p class="err">Last error: ${bdi(r.lastError)}</p>`);
   parts.push(table(TOTALS, [totalsRow(r.totals)]));

@@ -9,10 +9,18 @@ import {
   formatShortTime,
   formatTime,
   verdict,
+  verdictMark,
 } from './format.js';
 import type { Layout, Style } from './pdf-layout.js';
 import { drawTable, type Cell, type Column } from './pdf-table.js';
-import { PROBLEM_CAP, type ProjectSummary, type ReportMeta } from './summary.js';
+import {
+  PROBLEM_CAP,
+  allReconcileLine,
+  unreconciledCount,
+  unverifiedLine,
+  type ProjectSummary,
+  type ReportMeta,
+} from './summary.js';
 
 const GREEN = '#0b6b2f';
 const RED = '#a11d1d';
@@ -29,9 +37,16 @@ function heading(L: Layout, text: string, size = 10.5): void {
   L.gap(2);
 }
 
-function verdictLine(L: Layout, ok: boolean, text: string): void {
+type Tone = boolean | 'unverified';
+
+/** Green for reconciles, red for does not, amber for ledger only (not verified). */
+const toneColor = (t: Tone) => (t === 'unverified' ? NOTE : t ? GREEN : RED);
+const tone = (r: MailboxReport): Tone =>
+  r.reconcile === 'reconciles' ? true : r.reconcile === 'ledger-only' ? 'unverified' : false;
+
+function verdictLine(L: Layout, t: Tone, text: string): void {
   L.gap(3);
-  L.paragraph(text, { bold: true, color: ok ? GREEN : RED, size: 9.5 });
+  L.paragraph(text, { bold: true, color: toneColor(t), size: 9.5 });
   L.gap(3);
 }
 
@@ -51,18 +66,22 @@ export function drawSummary(L: Layout, s: ProjectSummary, meta: ReportMeta): voi
   L.ensure(0);
   L.paragraph(`Migration report: ${meta.project}`, { bold: true, size: 16 });
   L.paragraph(`Generated ${formatTime(meta.generatedAt)}`, { color: MUTED });
-  const bad = s.mailboxes - s.reconciling;
+  const bad = unreconciledCount(s);
   const more = bad - s.unreconciled.length;
-  verdictLine(
-    L,
-    bad === 0,
-    bad === 0
-      ? `✓ ${s.mailboxes === 1 ? 'The mailbox reconciles' : `All ${n(s.mailboxes)} mailboxes reconcile`}: every source item is accounted for`
-      : `✗ ${n(bad)} of ${n(s.mailboxes)} mailbox(es) do not reconcile: ${s.unreconciled.join(', ')}${more > 0 ? ` … ${n(more)} more` : ''}`,
-  );
+  if (bad > 0)
+    verdictLine(
+      L,
+      false,
+      `✗ ${n(bad)} of ${n(s.mailboxes)} mailbox(es) do not reconcile: ${s.unreconciled.join(', ')}${more > 0 ? ` … ${n(more)} more` : ''}`,
+    );
+  if (s.unverified > 0) verdictLine(L, 'unverified', unverifiedLine(s, n));
+  if (bad === 0 && s.unverified === 0) verdictLine(L, true, allReconcileLine(s, n));
   const span = between(s.firstStart, s.lastEnd);
   const rows: Array<[string, string]> = [
-    ['Mailboxes', `${n(s.mailboxes)} (${n(s.reconciling)} reconcile)`],
+    [
+      'Mailboxes',
+      `${n(s.mailboxes)} (${n(s.reconciling)} reconcile${s.unverified ? `, ${n(s.unverified)} not verified` : ''})`,
+    ],
     ['Status', [...s.statuses].map(([k, v]) => `${k} ${n(v)}`).join(', ') || '—'],
     [
       'Migration time',
@@ -106,8 +125,8 @@ export function drawOverview(L: Layout, reports: readonly MailboxReport[], first
     {
       header: 'Reconciles',
       weight: 52,
-      cell: (r) => (r.reconciles ? '✓' : '✗'),
-      style: (r) => ({ bold: true, color: r.reconciles ? GREEN : RED }),
+      cell: (r) => verdictMark(r),
+      style: (r) => ({ bold: true, color: toneColor(tone(r)) }),
     },
   ];
   drawTable(L, columns, reports, { header: first });
@@ -120,7 +139,7 @@ export function drawMailbox(L: Layout, r: MailboxReport): void {
   const title = r.destination !== r.mailbox ? `${r.mailbox} → ${r.destination}` : r.mailbox;
   L.paragraph(title, { bold: true, size: 13 });
   L.paragraph(`status: ${r.status}`, { color: MUTED });
-  verdictLine(L, r.reconciles, verdict(r));
+  verdictLine(L, tone(r), verdict(r));
   if (r.lastError) L.paragraph(`Last error: ${r.lastError}`, { color: RED });
   L.gap(2);
   drawTable(L, TOTALS, [r.totals]);

@@ -1,5 +1,6 @@
 /** The project-level figures both report renderers print before the mailboxes, computed in one pass. */
 import type { MailboxReport } from '../services/report-service.js';
+import { LEDGER_ONLY } from './format.js';
 
 /** Problem rows shown per mailbox; the rest is summed up as "… N more". */
 export const PROBLEM_CAP = 200;
@@ -16,7 +17,9 @@ export interface ReportMeta {
 export interface ProjectSummary {
   mailboxes: number;
   reconciling: number;
-  /** Mailboxes that do not reconcile, in report order (at most UNRECONCILED_CAP names). */
+  /** Mailboxes the ledger accounts for that were not read back since their last pass ("ledger only"). */
+  unverified: number;
+  /** Mailboxes that do not reconcile (differences found, or not accounted for), in report order (at most UNRECONCILED_CAP names). */
   unreconciled: string[];
   /** Mailbox count per status, e.g. { done: 12, failed: 1 }. */
   statuses: Map<string, number>;
@@ -26,6 +29,8 @@ export interface ProjectSummary {
   skipped: number;
   failed: number;
   pending: number;
+  /** Of the copied: items the servers forced to differ from the source. */
+  altered: number;
   bytesCopied: number;
   folders: number;
   foldersRenamed: number;
@@ -46,6 +51,7 @@ export function summarize(reports: readonly MailboxReport[]): ProjectSummary {
   const s: ProjectSummary = {
     mailboxes: reports.length,
     reconciling: 0,
+    unverified: 0,
     unreconciled: [],
     statuses: new Map(),
     sourceItems: 0,
@@ -54,6 +60,7 @@ export function summarize(reports: readonly MailboxReport[]): ProjectSummary {
     skipped: 0,
     failed: 0,
     pending: 0,
+    altered: 0,
     bytesCopied: 0,
     folders: 0,
     foldersRenamed: 0,
@@ -69,7 +76,8 @@ export function summarize(reports: readonly MailboxReport[]): ProjectSummary {
   let first = Infinity;
   let last = -Infinity;
   for (const r of reports) {
-    if (r.reconciles) s.reconciling++;
+    if (r.reconcile === 'reconciles') s.reconciling++;
+    else if (r.reconcile === 'ledger-only') s.unverified++;
     else if (s.unreconciled.length < UNRECONCILED_CAP) s.unreconciled.push(r.mailbox);
     s.statuses.set(r.status, (s.statuses.get(r.status) ?? 0) + 1);
     const t = r.totals;
@@ -79,6 +87,7 @@ export function summarize(reports: readonly MailboxReport[]): ProjectSummary {
     s.skipped += t.skipped;
     s.failed += t.failed;
     s.pending += t.pending;
+    s.altered += t.altered;
     s.bytesCopied += t.bytesCopied;
     for (const f of r.folders) {
       s.folders++;
@@ -99,3 +108,14 @@ export function summarize(reports: readonly MailboxReport[]): ProjectSummary {
   }
   return s;
 }
+
+/** Mailboxes that do not reconcile (neither reconciled nor merely unverified). */
+export const unreconciledCount = (s: ProjectSummary): number => s.mailboxes - s.reconciling - s.unverified;
+
+/** The project's "ledger only" line, when some mailboxes were not read back. */
+export const unverifiedLine = (s: ProjectSummary, n: (x: number) => string): string =>
+  `– ${LEDGER_ONLY}: ${n(s.unverified)} of ${n(s.mailboxes)} mailbox(es) are accounted for by the ledger but were not read back since their last pass; run \`cutover verify\``;
+
+/** The project's line when every mailbox reconciles. */
+export const allReconcileLine = (s: ProjectSummary, n: (x: number) => string): string =>
+  `✓ ${s.mailboxes === 1 ? 'The mailbox reconciles' : `All ${n(s.mailboxes)} mailboxes reconcile`}: every source item is accounted for and was read back from the destination`;

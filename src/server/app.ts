@@ -9,7 +9,13 @@ import { openStore, type Store } from '../store/db.js';
 import { OperatorRepo } from '../store/operator-repo.js';
 import { AuthService } from './auth-service.js';
 import { ApiError, ApiErrorCode, sendError } from './errors.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimitRepo } from '../store/rate-limit-repo.js';
+import { parsePublicUrl, parseTrustProxy, PUBLIC_URL_ENV, TRUST_PROXY_ENV } from './edge-options.js';
+import { finiteNumbers } from './finite-numbers.js';
+import { hostCheck } from './host-check.js';
+import { redactingLogger } from './log-redact.js';
+import { DEFAULT_LOGIN_LIMITS, LoginLimits, type LoginLimitOptions } from './login-limits.js';
+import type { Allowance } from './rate-limit.js';
 import { publicAuthRoutes, sessionRoutes } from './routes/auth-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
@@ -27,18 +33,37 @@ export interface ServerOptions extends PortalOptions {
   dataDir: string;
   /** The project file, for routes that need the project (none yet). */
   projectFile?: string;
-  /** Fastify logger (off by default; the serve command turns it on). */
+  /** Fastify logger, portal tokens redacted (off by default; the serve command turns it on). */
   logger?: boolean;
   /** Login attempts allowed per client IP and window (default 10 a minute). */
-  loginLimit?: { max: number; windowMs: number };
+  loginLimit?: Allowance;
+  /** Failed logins allowed per account and window, and how many one address may add (default 20, 5 per 15 minutes). */
+  accountLimit?: LoginLimitOptions['perAccount'];
+  /** Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (default $CUTOVER_TRUST_PROXY, else none). */
+  trustProxy?: string[];
+  /** When set, first-run setup (POST /api/setup) needs this token; `cutover serve` sets it beyond loopback. */
+  setupToken?: string;
+}
+
+/** The longest a client may take to send a whole request, headers and body (a body trickled byte by byte). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** True while no operator exists (first-run setup is still open). */
+    setupPending(): Promise<boolean>;
+  }
 }
 
 /** Build the API server (not listening). Closing it closes the store. */
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  // Checked before anything is opened: a wrong setting fails the start, saying which.
+  const publicUrl = parsePublicUrl(opts.publicUrl ?? process.env[PUBLIC_URL_ENV]);
+  const trustProxy = opts.trustProxy ?? parseTrustProxy(process.env[TRUST_PROXY_ENV]);
   const store = await openStore(opts.dataDir);
   let app: FastifyInstance | undefined;
   try {
-    app = await assemble(store, opts);
+    app = await assemble(store, { ...opts, publicUrl, trustProxy });
     return app;
   } catch (err) {
     await (app ? app.close() : store.close());
@@ -48,11 +73,23 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
 async function assemble(store: Store, opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: opts.logger ? redactingLogger() : false,
+    // Behind a reverse proxy: the client's address and scheme from X-Forwarded-For/-Proto, only when the
+    // connection comes from one of these.
+    trustProxy: opts.trustProxy?.length ? opts.trustProxy : false,
+    // A body trickled byte by byte is cut off (408), like slow headers; checked every second.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: {
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      headersTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000,
+    },
     // Unknown properties are refused (told), not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
   });
   app.addHook('onClose', async () => store.close());
+  if (opts.publicUrl) app.addHook('onRequest', hostCheck(opts.publicUrl));
+  app.addHook('preHandler', finiteNumbers);
   app.decorateRequest('session', null);
   app.setErrorHandler(sendError);
   app.setNotFoundHandler((req) => {
@@ -88,12 +125,13 @@ async function assemble(store: Store, opts: ServerOptions): Promise<FastifyInsta
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const auth = new AuthService(new OperatorRepo(store.db));
-  const loginLimit = opts.loginLimit ?? { max: 10, windowMs: 60_000 };
-  await app.register(publicAuthRoutes, {
-    auth,
-    loginLimiter: new RateLimiter(loginLimit.max, loginLimit.windowMs),
+  const auth = new AuthService(new OperatorRepo(store.db), undefined, opts.setupToken);
+  app.decorate('setupPending', () => auth.needsSetup());
+  const limits = new LoginLimits(new RateLimitRepo(store.db), {
+    perIp: opts.loginLimit ?? DEFAULT_LOGIN_LIMITS.perIp,
+    perAccount: opts.accountLimit ?? DEFAULT_LOGIN_LIMITS.perAccount,
   });
+  await app.register(publicAuthRoutes, { auth, limits });
   await app.register(sessionRoutes, { auth });
   await app.register(dataRoutes, { store, auth });
   await app.register(adminRoutes, { store, auth, dataDir: opts.dataDir, projectFile: opts.projectFile });

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import type { OperatorRepo } from '../store/operator-repo.js';
 import { ApiError, ApiErrorCode } from './errors.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.js';
+import { MIN_PASSWORD_LENGTH, passwordProblem } from './password-rule.js';
 import type { SessionInfo } from './schemas.js';
 
 /** How long a session lives. */
@@ -11,10 +12,19 @@ export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 /** The stored form of a session token: only its SHA-256 hash reaches the database. */
 export const tokenHash = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
+const setupDone = () =>
+  new ApiError(409, ApiErrorCode.SetupDone, 'Setup is already done.', 'Log in with POST /api/login.');
+
 export class AuthService {
   constructor(
     private readonly operators: OperatorRepo,
     private readonly now: () => Date = () => new Date(),
+    /**
+     * When set, first-run setup needs this token (`cutover serve` sets one when it listens beyond this
+     * machine, and prints the link that carries it): otherwise whoever reaches the address first would
+     * choose the admin password.
+     */
+    private readonly setupToken?: string,
   ) {}
 
   /** True until the first operator exists. */
@@ -22,16 +32,28 @@ export class AuthService {
     return (await this.operators.countUsers()) === 0;
   }
 
-  /** Create the admin on first run; refused once any user exists. */
-  async setup(user: string, password: string): Promise<void> {
-    const id = await this.operators.createFirstUser(user, await hashPassword(password));
-    if (id === undefined)
+  /** Create the admin on first run; refused once any user exists, without the setup token, or for a weak password. */
+  async setup(user: string, password: string, token?: string): Promise<void> {
+    if (!(await this.needsSetup())) throw setupDone();
+    if (this.setupToken !== undefined && (token === undefined || !sameToken(token, this.setupToken)))
       throw new ApiError(
-        409,
-        ApiErrorCode.SetupDone,
-        'Setup is already done.',
-        'Log in with POST /api/login.',
+        403,
+        ApiErrorCode.SetupTokenRequired,
+        token === undefined
+          ? 'This server listens beyond this machine: first-run setup needs its setup token.'
+          : 'The setup token is not the one this server printed.',
+        'Open the setup link `cutover serve` printed when it started (…/setup?token=…); restart it for a new one.',
       );
+    const problem = passwordProblem(password);
+    if (problem)
+      throw new ApiError(
+        400,
+        ApiErrorCode.WeakPassword,
+        problem,
+        `Choose a password of at least ${MIN_PASSWORD_LENGTH} characters that is not one piece repeated, e.g. a few unrelated words.`,
+      );
+    const id = await this.operators.createFirstUser(user, await hashPassword(password));
+    if (id === undefined) throw setupDone();
   }
 
   /** Check the password and open a session; returns the cookie token and what the client needs. */

@@ -19,6 +19,9 @@ export const ApiErrorCode = {
   CsrfFailed: 'CSRF_FAILED',
   SetupDone: 'SETUP_DONE',
   SetupRequired: 'SETUP_REQUIRED',
+  SetupTokenRequired: 'SETUP_TOKEN_REQUIRED',
+  WeakPassword: 'PASSWORD_WEAK',
+  HostNotAllowed: 'HOST_NOT_ALLOWED',
   NotFound: 'NOT_FOUND',
   RateLimited: 'RATE_LIMITED',
   Conflict: 'CONFLICT',
@@ -30,7 +33,7 @@ export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
 /** An error the API answers with `status` and the one error body. */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 429 | 500 | 501,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 421 | 429 | 500 | 501,
     readonly code: ApiErrorCode | ErrorCode,
     message: string,
     readonly hint?: string,

@@ -1,28 +1,48 @@
-/** A fixed-window counter per key (client IP), in memory: enough for one server process. */
-export class RateLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+/**
+ * Fixed-window attempt limits kept in the store (src/store/rate-limit-repo.ts), so they hold across a
+ * restart. One limiter is one scope (`login-ip`, `portal-link`…) with its own allowance and window; keys
+ * are client addresses, account names or link hashes.
+ */
+import type { RateLimitRepo } from '../store/rate-limit-repo.js';
 
+/** An allowance: `max` attempts per `windowMs`. */
+export interface Allowance {
+  max: number;
+  windowMs: number;
+}
+
+export class RateLimiter {
   constructor(
-    private readonly max: number,
-    private readonly windowMs: number,
+    private readonly repo: RateLimitRepo,
+    private readonly scope: string,
+    private readonly allowance: Allowance,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Count one attempt; returns seconds to wait when over the limit, else undefined. */
-  hit(key: string): number | undefined {
+  /** Count one attempt; returns seconds to wait when it is over the allowance, else undefined. */
+  async hit(key: string): Promise<number | undefined> {
     const t = this.now();
-    let w = this.windows.get(key);
-    if (!w || t - w.start >= this.windowMs) {
-      w = { start: t, count: 0 };
-      this.windows.set(key, w);
-      if (this.windows.size > 10_000) this.prune(t);
-    }
-    w.count++;
-    if (w.count > this.max) return Math.max(1, Math.ceil((w.start + this.windowMs - t) / 1000));
-    return undefined;
+    const w = await this.repo.hit(this.keyOf(key), this.allowance.windowMs, t);
+    return w.count > this.allowance.max ? this.secondsUntil(w.expiresAt, t) : undefined;
   }
 
-  private prune(t: number): void {
-    for (const [k, w] of this.windows) if (t - w.start >= this.windowMs) this.windows.delete(k);
+  /** Count one attempt and return how many were counted in the live window (this one included). */
+  async count(key: string): Promise<number> {
+    return (await this.repo.hit(this.keyOf(key), this.allowance.windowMs, this.now())).count;
+  }
+
+  /** Seconds to wait when the allowance is used up already, else undefined; counts nothing. */
+  async blocked(key: string): Promise<number | undefined> {
+    const t = this.now();
+    const w = await this.repo.peek(this.keyOf(key), t);
+    return w && w.count >= this.allowance.max ? this.secondsUntil(w.expiresAt, t) : undefined;
+  }
+
+  private keyOf(key: string): string {
+    return `${this.scope}:${key}`;
+  }
+
+  private secondsUntil(end: number, t: number): number {
+    return Math.max(1, Math.ceil((end - t) / 1000));
   }
 }

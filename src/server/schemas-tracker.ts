@@ -41,6 +41,26 @@ export const Stage = Type.Object({
     }),
   ),
   domains: Type.Optional(Type.Array(DomainDns, { description: 'DNS stage: each mail domain of the plan' })),
+  verification: Type.Optional(
+    Type.Object(
+      {
+        mailboxes: Type.Integer(),
+        matches: Type.Integer({ description: 'Last verification current and nothing differs' }),
+        differs: Type.Integer({ description: 'Last verification current and something differs' }),
+        failed: Type.Integer({ description: 'Last verification could not read the destination' }),
+        notVerified: Type.Integer({ description: 'Never verified' }),
+        outdated: Type.Integer({ description: 'A pass wrote after the last verification' }),
+        lastAt: Type.Union([Type.String(), Type.Null()], {
+          description: 'When the newest verification ended',
+        }),
+        missing: Type.Integer(),
+        flagsDiffer: Type.Integer(),
+        extra: Type.Integer(),
+        altered: Type.Integer(),
+      },
+      { description: 'Final-sync stage: what the last verification of each mailbox found' },
+    ),
+  ),
 });
 
 export type Stage = Static<typeof Stage>;

@@ -33,7 +33,18 @@ export type Credentials = Static<typeof Credentials>;
 export const SetupBody = Type.Object(
   {
     user: Type.String({ minLength: 1, maxLength: 200, description: 'Name of the first (admin) operator' }),
-    password: Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters' }),
+    password: Type.String({
+      minLength: 12,
+      maxLength: 1024,
+      description: 'At least 12 characters besides spaces at the ends, not one short piece repeated',
+    }),
+    token: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'The one-time setup token of the link `cutover serve` prints when it listens beyond this machine',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -101,7 +112,39 @@ const Counts = {
   skipped: Type.Number(),
   failed: Type.Number(),
   pending: Type.Number(),
+  altered: Type.Number({ description: 'Of the copied: items the servers forced to differ from the source' }),
 };
+
+/** How many of each finding a verification made. */
+export const findingCounts = {
+  missing: Type.Integer({ description: 'Source messages not at the destination' }),
+  flagsDiffer: Type.Integer({ description: 'At the destination with other flags' }),
+  extra: Type.Integer({ description: 'Second copies of a source message at the destination' }),
+  altered: Type.Integer({ description: 'At the destination with another size or (deep) other bytes' }),
+};
+
+/** One verification without its folder detail (VerificationSummary). */
+export const VerificationSummary = Type.Object({
+  id: Type.Integer(),
+  mailboxId: Type.Integer(),
+  startedAt: Type.String({ format: 'date-time' }),
+  finishedAt: Type.String({ format: 'date-time' }),
+  mode: StringEnum(['normal', 'deep'], { description: 'deep: content compared too' }),
+  result: StringEnum(['matches', 'differs', 'failed'], {
+    description: 'failed: the destination could not be read back',
+  }),
+  checked: Type.Integer({ description: 'Source messages looked for at the destination' }),
+  ...findingCounts,
+  error: Nullable(Type.String()),
+});
+
+/** A report's view of the last verification: the summary, and whether no pass wrote since. */
+export const ReportVerification = Nullable(
+  Type.Intersect([
+    VerificationSummary,
+    Type.Object({ current: Type.Boolean({ description: 'No pass wrote to the destination since' }) }),
+  ]),
+);
 
 /** One mailbox's report (src/services/report-service.ts MailboxReport): folders, totals, passes, problems. */
 export const MailboxReport = Type.Object(
@@ -121,7 +164,16 @@ export const MailboxReport = Type.Object(
       }),
     ),
     totals: Type.Object({ ...Counts, bytesCopied: Type.Number() }),
-    reconciles: Type.Boolean({ description: 'Every source item is in exactly one column' }),
+    accounted: Type.Boolean({ description: 'The ledger puts every source item in exactly one column' }),
+    verification: ReportVerification,
+    reconcile: StringEnum(['reconciles', 'ledger-only', 'differs', 'unaccounted'], {
+      description:
+        'reconciles: accounted for and read back from the destination; ledger-only: accounted for, not verified since the last pass; differs: the last verification found differences; unaccounted: the ledger does not account for every item',
+    }),
+    reconciles: Type.Boolean({
+      description:
+        'Only from a read-back: accounted for, and the last verification (newer than the last pass) found nothing different',
+    }),
     discrepancy: Type.Optional(Type.String({ description: 'What does not add up, in words' })),
     passes: Type.Array(
       Type.Object({

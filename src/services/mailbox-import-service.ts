@@ -1,9 +1,10 @@
 /**
  * CSV import of a project's mailboxes in two steps: preview (each row as it would be stored, and each bad
- * row with its line number and what to do), then commit (the same text again; good rows are stored in one
- * transaction, bad rows skipped). Stateless: the client sends the CSV both times.
+ * row with its line number and what to do), then commit (the same text again; good rows are stored in
+ * chunks while other requests go on being answered, bad rows skipped; a commit cut short is finished by
+ * committing again). Stateless: the client sends the CSV both times.
  */
-import { parseMailboxCsv } from '../config/mailbox-csv.js';
+import { parseMailboxCsvInSlices } from '../config/mailbox-csv.js';
 import type { ConfigProblem, MailboxSpec } from '../config/types.js';
 import type { ImportPreview, ImportResult } from '../server/schemas-mailboxes.js';
 import type { MailboxOverrides, ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
@@ -26,9 +27,10 @@ export class MailboxImportService {
   /** What a commit of this CSV would do, row by row, without storing anything. */
   async preview(projectId: number, csv: string): Promise<ImportPreview> {
     const { parsed, errors, warnings } = await this.parse(projectId, csv);
+    const owners = await this.deps.members.byKeys(parsed.map((p) => p.key));
     const rows: Row[] = [];
     for (const p of parsed) {
-      const existing = await this.deps.members.byKey(p.key);
+      const existing = owners.get(p.key);
       rows.push({
         line: p.line,
         sourceUser: p.spec.sourceUser,
@@ -67,12 +69,14 @@ export class MailboxImportService {
     const defaults = (await this.deps.projects.runtime(projectId)).defaults;
     const { settings } = await this.deps.projects.settings(projectId);
     const [src, dst] = [serverIdentity(settings.source), serverIdentity(settings.destination)];
-    const { mailboxes, problems } = parseMailboxCsv(csv, FILE, defaults);
+    // In slices, like the commit's chunks: a 100,000-row file must not stop the server answering others.
+    const { mailboxes, problems } = await parseMailboxCsvInSlices(csv, FILE, defaults);
     const errors = problems.map(problem);
     const warnings: Problem[] = [];
     const parsed: Array<{ line: number; spec: MailboxSpec; key: string; options: MailboxOverrides }> = [];
     const seen = new Map<string, number>();
-    for (const spec of mailboxes) {
+    for (const [i, spec] of mailboxes.entries()) {
+      if (i % 2000 === 1999) await new Promise<void>((resolve) => setImmediate(resolve));
       const line = lineOf(spec.origin);
       const key = mailboxKey(src, dst, spec);
       const first = seen.get(key);

@@ -5,7 +5,7 @@
 import type { AuthSpec, MailboxSpec, ProjectConfig, ServerSpec } from '../config/types.js';
 import { connectorFor } from '../connectors/registry.js';
 import { ErrorCode, PermanentError, asCutoverError } from '../errors.js';
-import { syncMailbox, type MailboxJob } from '../engine/mailbox-sync.js';
+import { syncMailbox, type Endpoint, type MailboxJob } from '../engine/mailbox-sync.js';
 import type { ProgressSink } from '../engine/progress.js';
 import { retryPolicy, type RetryPolicy } from '../engine/retry.js';
 import type { Store } from '../store/db.js';
@@ -15,7 +15,7 @@ import { ConnectionSlots, RateLimiter } from '../runner/limits.js';
 import { runPool } from '../runner/local.js';
 import { concurrencyAt, defaultPlan } from '../config/plan.js';
 import { phaseOptions, type Phase } from './phases.js';
-import { loadStoredAuths } from './credential-auth.js';
+import { loadStoredAuths, type StoredAuths } from './credential-auth.js';
 
 /** Stable identity of a mailbox pair across runs. */
 export function mailboxKey(
@@ -59,21 +59,22 @@ export interface RunOptions {
   retry?: RetryPolicy;
 }
 
-/** Run one pass over the project's mailboxes. */
-export async function runMigration(
-  store: Store,
-  project: ProjectConfig,
-  opts: RunOptions,
-): Promise<MailboxOutcome[]> {
-  const mailboxes = new MailboxRepo(store.db);
-  const ledger = new LedgerRepo(store.db);
-  const plan = project.plan ?? defaultPlan();
-  if (opts.phase) phaseOptions(opts.phase, project.defaults, plan); // a phase out of its time fails here, once
-  await mailboxes.closeStalePasses();
+/** A mailbox as progress and outcomes name it. */
+export const labelOf = (spec: Pick<MailboxSpec, 'sourceUser' | 'destUser'>): string =>
+  spec.sourceUser === spec.destUser ? spec.sourceUser : `${spec.sourceUser} → ${spec.destUser}`;
 
-  const selected = project.mailboxes.filter((m) => !opts.only?.length || opts.only.includes(m.sourceUser));
-  if (opts.only?.length) {
-    const unknown = opts.only.filter((u) => !project.mailboxes.some((m) => m.sourceUser === u));
+/**
+ * The project's mailboxes (or those named by source login) registered in the store, starred first, then
+ * largest first (a large mailbox started late decides the finish time). Unknown names are an error.
+ */
+export async function registerMailboxes(
+  mailboxes: MailboxRepo,
+  project: ProjectConfig,
+  only?: string[],
+): Promise<Array<{ id: number; spec: MailboxSpec }>> {
+  const selected = project.mailboxes.filter((m) => !only?.length || only.includes(m.sourceUser));
+  if (only?.length) {
+    const unknown = only.filter((u) => !project.mailboxes.some((m) => m.sourceUser === u));
     if (unknown.length)
       throw new PermanentError(
         ErrorCode.ConfigInvalid,
@@ -92,12 +93,58 @@ export async function runMigration(
       }),
       spec,
     });
-  // Starred first, then largest first (a large mailbox started late decides the finish time).
   const sizes = new Map((await mailboxes.list()).map((r) => [r.id, r.sourceBytes]));
   entries.sort(
     (a, b) =>
       Number(b.spec.starred) - Number(a.spec.starred) || (sizes.get(b.id) ?? 0) - (sizes.get(a.id) ?? 0),
   );
+  return entries;
+}
+
+/** Both sides of a mailbox: connector, server and login (mailboxes CSV, stored credential, admin login). */
+export function endpointsFor(
+  project: ProjectConfig,
+  spec: MailboxSpec,
+  id: number,
+  stored: StoredAuths,
+): { source: Endpoint; dest: Endpoint } {
+  return {
+    source: {
+      connector: connectorFor(project.source.kind),
+      server: project.source,
+      auth: authFor(
+        project.source,
+        spec.sourceUser,
+        spec.sourceAuth ?? stored.auth(id, 'source', spec.sourceUser),
+        'source',
+      ),
+    },
+    dest: {
+      connector: connectorFor(project.destination.kind),
+      server: project.destination,
+      auth: authFor(
+        project.destination,
+        spec.destUser,
+        spec.destAuth ?? stored.auth(id, 'destination', spec.destUser),
+        'destination',
+      ),
+    },
+  };
+}
+
+/** Run one pass over the project's mailboxes. */
+export async function runMigration(
+  store: Store,
+  project: ProjectConfig,
+  opts: RunOptions,
+): Promise<MailboxOutcome[]> {
+  const mailboxes = new MailboxRepo(store.db);
+  const ledger = new LedgerRepo(store.db);
+  const plan = project.plan ?? defaultPlan();
+  if (opts.phase) phaseOptions(opts.phase, project.defaults, plan); // a phase out of its time fails here, once
+  await mailboxes.closeStalePasses();
+
+  const entries = await registerMailboxes(mailboxes, project, opts.only);
 
   // Passwords users handed over on their credential page (mailboxes CSV first, admin login last).
   const stored = await loadStoredAuths(
@@ -113,33 +160,13 @@ export async function runMigration(
     retry: opts.retry ?? retryPolicy(),
   };
   const tasks = entries.map(({ id, spec }) => async (): Promise<MailboxOutcome> => {
-    const label =
-      spec.sourceUser === spec.destUser ? spec.sourceUser : `${spec.sourceUser} → ${spec.destUser}`;
+    const label = labelOf(spec);
     let job: MailboxJob;
     try {
       job = {
         mailboxId: id,
         label,
-        source: {
-          connector: connectorFor(project.source.kind),
-          server: project.source,
-          auth: authFor(
-            project.source,
-            spec.sourceUser,
-            spec.sourceAuth ?? stored.auth(id, 'source', spec.sourceUser),
-            'source',
-          ),
-        },
-        dest: {
-          connector: connectorFor(project.destination.kind),
-          server: project.destination,
-          auth: authFor(
-            project.destination,
-            spec.destUser,
-            spec.destAuth ?? stored.auth(id, 'destination', spec.destUser),
-            'destination',
-          ),
-        },
+        ...endpointsFor(project, spec, id, stored),
         options: opts.phase ? phaseOptions(opts.phase, spec.options, plan) : spec.options,
         foldersInParallel: project.concurrency.foldersPerMailbox,
         dryRun: opts.dryRun ?? false,

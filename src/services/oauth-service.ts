@@ -96,10 +96,11 @@ export class OAuthService {
 
   /** Finish a consent from the provider's redirect. */
   async finish(q: CallbackQuery, redirectUri: string): Promise<OAuthOutcome> {
-    const checked = this.deps.states.check(q.state);
+    const checked = await this.deps.states.check(q.state);
     if (!checked.ok) return { kind: 'state', why: checked.why };
     const s = checked.state;
-    this.deps.states.use(s); // single use, whatever happens next
+    // Single use, whatever happens next; of two callbacks racing with one state, only the first goes on.
+    if (!(await this.deps.states.use(s))) return { kind: 'state', why: 'used' };
     const link = await this.deps.links.byHash(s.linkHash);
     const now = (this.deps.now ?? (() => new Date()))();
     if (!link) return { kind: 'link', why: 'unknown' };

@@ -2,7 +2,8 @@
  * The `state` of a consent flow: bound to one personal link and one side of its mailbox, signed with the
  * secret box's key (HMAC), valid 10 minutes and usable once. The PKCE verifier is derived from the state's
  * nonce with the same key, so nothing is stored for a flow that is never finished and the verifier never
- * leaves the server (only its S256 challenge does).
+ * leaves the server (only its S256 challenge does). Used nonces are kept in the store until the state would
+ * have expired, so a restart does not make a used state good again.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SecretBox } from '../security/secret-box.js';
@@ -24,12 +25,17 @@ export interface OAuthState {
 /** Why a state was refused. */
 export type StateRefusal = 'invalid' | 'expired' | 'used';
 
-export class OAuthStates {
-  /** Nonces already used, until their expiry (the server is one process). */
-  private readonly used = new Map<string, number>();
+/** Where used nonces are remembered (src/store/used-nonce-repo.ts). */
+export interface UsedNonces {
+  has(nonce: string, now: number): Promise<boolean>;
+  /** False when the nonce was used already. */
+  claim(nonce: string, expiresAt: number, now: number): Promise<boolean>;
+}
 
+export class OAuthStates {
   constructor(
     private readonly box: SecretBox,
+    private readonly used: UsedNonces,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -52,7 +58,7 @@ export class OAuthStates {
   }
 
   /** Check a returned state without using it up. */
-  check(state: unknown): { ok: true; state: OAuthState } | { ok: false; why: StateRefusal } {
+  async check(state: unknown): Promise<{ ok: true; state: OAuthState } | { ok: false; why: StateRefusal }> {
     if (typeof state !== 'string' || state.length > 1024) return { ok: false, why: 'invalid' };
     const [body, mac, ...rest] = state.split('.');
     if (!body || !mac || rest.length) return { ok: false, why: 'invalid' };
@@ -61,15 +67,13 @@ export class OAuthStates {
     if (got.length !== want.length || !timingSafeEqual(got, want)) return { ok: false, why: 'invalid' };
     const s = JSON.parse(Buffer.from(body, 'base64url').toString()) as OAuthState;
     if (s.exp <= this.now()) return { ok: false, why: 'expired' };
-    if (this.used.has(s.nonce)) return { ok: false, why: 'used' };
+    if (await this.used.has(s.nonce, this.now())) return { ok: false, why: 'used' };
     return { ok: true, state: s };
   }
 
-  /** Mark a state used: a second callback with it is refused. */
-  use(s: OAuthState): void {
-    const t = this.now();
-    for (const [n, exp] of this.used) if (exp <= t) this.used.delete(n);
-    this.used.set(s.nonce, s.exp);
+  /** Mark a state used: a second callback with it is refused. False when another one used it first. */
+  async use(s: OAuthState): Promise<boolean> {
+    return this.used.claim(s.nonce, s.exp, this.now());
   }
 
   private sign(body: string): string {

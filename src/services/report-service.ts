@@ -1,10 +1,16 @@
 /**
  * The report that proves a migration: per mailbox and folder, items at the source and where each one
  * ended (copied, already present, skipped with a reason, failed with the error), and whether it reconciles.
+ *
+ * "Reconciles" is never the ledger's word alone: the ledger must account for every source item AND the
+ * last verification (the destination read back, `cutover verify`) must have found nothing different, and
+ * be newer than the last pass that wrote anything. Otherwise the report says "ledger only, not verified".
  */
 import type { Store } from '../store/db.js';
 import { LedgerRepo } from '../store/ledger-repo.js';
 import { MailboxRepo, type MailboxRow, type PassRow } from '../store/mailbox-repo.js';
+import { VerificationRepo, type VerificationSummary } from '../store/verification-repo.js';
+import { reconcileState, type ReconcileState } from './reconcile.js';
 
 export interface FolderReport {
   source: string;
@@ -16,6 +22,8 @@ export interface FolderReport {
   failed: number;
   /** Writes interrupted (intent without result) or items not yet looked at. */
   pending: number;
+  /** Of the copied: items the servers forced to differ from the source (a keyword, a NUL byte, a date). */
+  altered: number;
   renamed: string | null;
   excluded: string | null;
   error: string | null;
@@ -30,7 +38,13 @@ export interface MailboxReport {
   totals: Omit<FolderReport, 'source' | 'destination' | 'renamed' | 'excluded' | 'error'> & {
     bytesCopied: number;
   };
-  /** True when every source item is in exactly one column. */
+  /** The ledger puts every source item in exactly one column (what the ledger says, not a read-back). */
+  accounted: boolean;
+  /** The last verification (read-back), null when there was none; `current` when no pass wrote since. */
+  verification: (VerificationSummary & { current: boolean }) | null;
+  /** reconciles | ledger-only (not verified) | differs (the read-back found differences) | unaccounted. */
+  reconcile: ReconcileState;
+  /** True only for `reconciles`: accounted for and read back from the destination with nothing different. */
   reconciles: boolean;
   /** What does not add up, in words. */
   discrepancy?: string;
@@ -43,23 +57,30 @@ const show = (key: string | null) => (key ? (JSON.parse(key) as string[]).join('
 /** Build the report of every mailbox (or those named). */
 export async function buildReport(store: Store, only?: string[]): Promise<MailboxReport[]> {
   const out: MailboxReport[] = [];
-  for (const m of await new MailboxRepo(store.db).list()) {
-    if (only?.length && !only.includes(m.sourceUser)) continue;
-    out.push(await mailboxReport(store, m));
-  }
+  const rows = (await new MailboxRepo(store.db).list()).filter(
+    (m) => !only?.length || only.includes(m.sourceUser),
+  );
+  const last = await new VerificationRepo(store.db).lastOf(rows.map((m) => m.id));
+  for (const m of rows) out.push(await mailboxReport(store, m, last.get(m.id) ?? null));
   return out;
 }
 
-/** The report of one mailbox. */
-export async function mailboxReport(store: Store, m: MailboxRow): Promise<MailboxReport> {
+/** The report of one mailbox (its last verification is looked up unless given). */
+export async function mailboxReport(
+  store: Store,
+  m: MailboxRow,
+  verification?: VerificationSummary | null,
+): Promise<MailboxReport> {
   const mailboxes = new MailboxRepo(store.db);
   const ledger = new LedgerRepo(store.db);
   const counts = new Map((await ledger.folderCounts(m.id)).map((c) => [c.folderKey, c]));
   const folders: FolderReport[] = [];
   let bytesCopied = 0;
+  let missing = 0;
   for (const f of await ledger.listFolders(m.id)) {
     const c = counts.get(f.folderKey);
     bytesCopied += c?.bytesCopied ?? 0;
+    missing += c?.counts.missing ?? 0;
     const n = (k: 'copied' | 'present' | 'skipped' | 'failed' | 'intent') => c?.counts[k] ?? 0;
     const accounted = n('copied') + n('present') + n('skipped') + n('failed');
     folders.push({
@@ -71,6 +92,7 @@ export async function mailboxReport(store: Store, m: MailboxRow): Promise<Mailbo
       skipped: n('skipped'),
       failed: n('failed'),
       pending: Math.max(0, f.messages - accounted),
+      altered: c?.altered ?? 0,
       renamed: f.renamed,
       excluded: f.excluded,
       error: f.error,
@@ -84,6 +106,7 @@ export async function mailboxReport(store: Store, m: MailboxRow): Promise<Mailbo
     skipped: sum('skipped'),
     failed: sum('failed'),
     pending: sum('pending'),
+    altered: sum('altered'),
     bytesCopied,
   };
   const off = folders.filter(
@@ -96,9 +119,21 @@ export async function mailboxReport(store: Store, m: MailboxRow): Promise<Mailbo
   const problems = (await ledger.problems(m.id)).map((p) => ({
     folder: show(p.folderKey)!,
     uid: p.uid,
-    status: p.status === 'intent' ? 'pending' : p.status,
+    status: p.status === 'intent' ? 'pending' : p.status === 'copied' ? 'altered' : p.status,
     reason: p.reason,
   }));
+  const passes = await mailboxes.passes(m.id);
+  const v =
+    verification === undefined
+      ? ((await new VerificationRepo(store.db).lastOf([m.id])).get(m.id) ?? null)
+      : verification;
+  const accounted = off.length === 0;
+  const state = reconcileState(
+    accounted,
+    v,
+    passes,
+    accounted ? undefined : discrepancy(off, failedFolders, totals.pending, missing),
+  );
   return {
     mailbox: m.sourceUser,
     destination: m.destUser,
@@ -106,24 +141,31 @@ export async function mailboxReport(store: Store, m: MailboxRow): Promise<Mailbo
     lastError: m.lastError,
     folders,
     totals,
-    reconciles: off.length === 0,
-    discrepancy: off.length ? discrepancy(off, failedFolders, totals.pending) : undefined,
-    passes: await mailboxes.passes(m.id),
+    accounted,
+    verification: v && { ...v, current: state.current },
+    reconcile: state.state,
+    reconciles: state.state === 'reconciles',
+    discrepancy: state.discrepancy,
+    passes,
     problems,
   };
 }
 
 /** What does not add up, in words, and what to do. */
-function discrepancy(off: FolderReport[], failed: FolderReport[], pending: number): string {
+function discrepancy(off: FolderReport[], failed: FolderReport[], pending: number, missing: number): string {
   const parts: string[] = [];
   if (failed.length)
     parts.push(
       `${failed.length} folder(s) failed (${failed.map((f) => `${f.source}: ${f.error}`).join('; ')})`,
     );
   const unfinished = off.filter((f) => f.error === null);
-  if (pending > 0 || unfinished.length)
+  // Items a verification found missing are pending too, but for another reason than an unfinished pass.
+  const open = pending - missing;
+  if (open > 0 || (unfinished.length && missing === 0))
     parts.push(
-      `${pending} item(s) in ${off.length} folder(s) not yet accounted for (${off.map((f) => f.source).join(', ')})`,
+      `${open} item(s) in ${off.length} folder(s) not yet accounted for (${off.map((f) => f.source).join(', ')}): the last pass did not finish them`,
     );
-  return `${parts.join('; ')}: the last pass did not finish them; fix what the error says, then rerun \`cutover migrate\`.`;
+  if (missing > 0)
+    parts.push(`${missing} item(s) a verification found missing at the destination, to be copied again`);
+  return `${parts.join('; ')}; fix what the error says, then rerun \`cutover migrate\`.`;
 }

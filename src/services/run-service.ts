@@ -55,6 +55,8 @@ export class RunService {
       lock?: () => () => void;
       eventIntervalMs?: number;
       runner?: Runner;
+      /** Whether the project's destination is being verified (no pass starts meanwhile). */
+      verifying?: (projectId: number) => boolean;
     },
   ) {}
 
@@ -89,6 +91,11 @@ export class RunService {
       throw new ConflictError(
         'A migration pass is already running for this project.',
         'Wait for it, or pause it first.',
+      );
+    if (this.deps.verifying?.(projectId))
+      throw new ConflictError(
+        "The project's destination is being verified: a pass now would change what is compared.",
+        'Wait for the verification to finish.',
       );
     this.starting.add(projectId);
     try {
@@ -194,7 +201,8 @@ export class RunService {
 
   private active = 0;
   private release: (() => void) | undefined;
-  private holdLock(): () => void {
+  /** Hold the data directory's run lock while this process runs anything (passes, verifications). */
+  holdLock(): () => void {
     // A CLI `migrate` holding the lock makes lock() throw Busy (409); nothing is counted then.
     if (this.active === 0 && this.deps.lock) this.release = this.deps.lock();
     this.active++;

@@ -3,13 +3,14 @@
  * sync, DNS, final sync) with colour-coded counts and a drill-down to the mailboxes not done; overall
  * progress, ETA (src/services/estimate.ts) and throughput history. DNS comes from the stored result of
  * the last check per plan domain (src/services/tracker-dns.ts); final sync from the passes started at or
- * after the plan's cutover time.
+ * after the plan's cutover time, with what the last verification (read-back) of each mailbox found.
  */
 import { parseClock } from '../config/plan.js';
 import type { Stage as StageView, StageQuery, Tracker } from '../server/schemas-tracker.js';
 import type { AlertAdminRepo } from '../store/alert-admin-repo.js';
 import type { Store } from '../store/db.js';
 import { DnsCheckRepo } from '../store/dns-check-repo.js';
+import { projectVerifications } from '../store/verification-repo.js';
 import type { StageContext, TrackerRepo } from '../store/tracker-repo.js';
 import { estimate, measuredRates } from './estimate.js';
 import type { ProjectService } from './project-service.js';
@@ -76,6 +77,9 @@ export class TrackerService {
         colour: colourOf(counts),
         counts,
         ...extras(key, ctx, domains),
+        ...(key === 'final-sync'
+          ? { verification: await projectVerifications(this.deps.store.db, projectId) }
+          : {}),
       });
     }
     const { byStatus, remaining } = await this.deps.tracker.overall(projectId);

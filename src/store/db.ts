@@ -1,8 +1,8 @@
 /** Opening the embedded store: a SQLite file under the data directory, migrated to the latest schema. */
-import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
+import { createPrivateFile, makePrivate } from './private-dir.js';
 import { migrations } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -39,10 +39,21 @@ function cachedStatements(sqlite: BetterSqlite3.Database, max = 256) {
   };
 }
 
-/** Open (creating if needed) the SQLite store in `dataDir` and bring its schema up to date. */
-export async function openStore(dataDir: string): Promise<Store> {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+/** What openStore says about files it had to make private (default: a line on stderr each). */
+export interface OpenStoreOptions {
+  onTightened?: (note: string) => void;
+}
+
+/**
+ * Open (creating if needed) the SQLite store in `dataDir` and bring its schema up to date. The directory is
+ * made private first (src/security/private-dir.ts), and the store file is created 0600 before SQLite opens
+ * it: SQLite gives the WAL and SHM files the mode of the database file.
+ */
+export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): Promise<Store> {
+  const say = opts.onTightened ?? ((note: string) => process.stderr.write(`cutover: ${note}\n`));
+  for (const note of makePrivate(dataDir)) say(note);
   const file = path.join(dataDir, 'cutover.sqlite');
+  createPrivateFile(file);
   const sqlite = new BetterSqlite3(file);
   // WAL: readers (status, report) never block the writer; NORMAL is crash-safe for a process kill.
   sqlite.pragma('journal_mode = WAL');

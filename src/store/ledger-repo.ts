@@ -5,8 +5,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
-/** Outcome of one source message. */
-export type LedgerStatus = 'intent' | 'copied' | 'present' | 'skipped' | 'failed' | 'gone';
+/** Outcome of one source message ('missing': a verification did not find it at the destination). */
+export type LedgerStatus = 'intent' | 'copied' | 'present' | 'skipped' | 'failed' | 'gone' | 'missing';
 
 export interface LedgerEntry {
   folderKey: string;
@@ -40,6 +40,8 @@ export interface FolderCounts {
   folderKey: string;
   counts: Partial<Record<LedgerStatus, number>>;
   bytesCopied: number;
+  /** Copied items that differ from the source in a way the servers forced (their rows say how). */
+  altered: number;
 }
 
 const CHUNK = 400;
@@ -307,22 +309,37 @@ export class LedgerRepo {
       .where('ledger.mailbox_id', '=', mailboxId)
       .groupBy(['ledger.folder_key', 'ledger.status'])
       .execute();
+    const altered = await this.currentGeneration()
+      .select(['ledger.folder_key'])
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('ledger.mailbox_id', '=', mailboxId)
+      .where('ledger.status', '=', 'copied')
+      .where('ledger.reason', 'is not', null)
+      .groupBy('ledger.folder_key')
+      .execute();
     const by = new Map<string, FolderCounts>();
+    const of = (key: string) => by.get(key) ?? { folderKey: key, counts: {}, bytesCopied: 0, altered: 0 };
     for (const r of rows) {
-      const fc = by.get(r.folder_key) ?? { folderKey: r.folder_key, counts: {}, bytesCopied: 0 };
+      const fc = of(r.folder_key);
       fc.counts[r.status as LedgerStatus] = Number(r.n);
       if (r.status === 'copied') fc.bytesCopied += Number(r.bytes ?? 0);
       by.set(r.folder_key, fc);
     }
+    for (const r of altered) by.set(r.folder_key, { ...of(r.folder_key), altered: Number(r.n) });
     return [...by.values()];
   }
 
-  /** Skipped and failed items with their reasons (current generations). */
+  /** Skipped, failed, pending, missing and altered (copied with a note) items with their reasons. */
   async problems(mailboxId: number, limit = 1000): Promise<LedgerEntry[]> {
     const rows = await this.currentGeneration()
       .selectAll('ledger')
       .where('ledger.mailbox_id', '=', mailboxId)
-      .where('ledger.status', 'in', ['skipped', 'failed', 'intent'])
+      .where((eb) =>
+        eb.or([
+          eb('ledger.status', 'in', ['skipped', 'failed', 'intent', 'missing']),
+          eb.and([eb('ledger.status', '=', 'copied'), eb('ledger.reason', 'is not', null)]),
+        ]),
+      )
       .orderBy('ledger.folder_key')
       .orderBy('ledger.uid')
       .limit(limit)

@@ -380,5 +380,58 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0009_verifications': {
+      // Each read-back of a mailbox's destination (`cutover verify`): the report says "reconciles" only
+      // from the last one, and lists what it found.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('verifications')
+          .addColumn('id', 'integer', (c) =>
+            dialect === 'postgres'
+              ? c.primaryKey().generatedByDefaultAsIdentity()
+              : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('mailbox_id', 'integer', (c) =>
+            c.notNull().references('mailboxes.id').onDelete('cascade'),
+          )
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('finished_at', 'text', (c) => c.notNull())
+          .addColumn('mode', 'text', (c) => c.notNull())
+          .addColumn('result', 'text', (c) => c.notNull())
+          .addColumn('checked', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('missing', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('flags_differ', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('extra', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('altered', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('error', 'text')
+          .addColumn('details', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('verifications_mailbox')
+          .on('verifications')
+          .columns(['mailbox_id', 'id'])
+          .execute();
+      },
+    },
+    '0010_edge_limits': {
+      // Attempt counters (logins, the portal) and used OAuth states outlive a restart: a restart must not
+      // hand a guesser a fresh allowance, nor make a used consent state valid again. Times are ms since the
+      // epoch; the expiry indexes keep the clean-up a range delete however many client addresses are counted.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('rate_limits')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('rate_limits_expiry').on('rate_limits').column('expires_at').execute();
+        await db.schema
+          .createTable('used_nonces')
+          .addColumn('nonce', 'text', (c) => c.primaryKey())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('used_nonces_expiry').on('used_nonces').column('expires_at').execute();
+      },
+    },
   };
 }

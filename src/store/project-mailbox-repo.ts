@@ -5,6 +5,7 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
 import { toMailbox, type MailboxRow } from './mailbox-repo.js';
+import { ownersOf, upsertMailboxes, type UpsertRow } from './mailbox-upsert.js';
 import { loginContains } from './page-repo.js';
 
 /** Per-mailbox options (JSON in mailboxes.options); absent keys take the project's defaults. */
@@ -145,43 +146,19 @@ export class ProjectMailboxRepo {
   }
 
   /**
-   * Add or update many mailboxes of the project in one transaction (CSV import): by key; a key that belongs
-   * to another project is left alone and reported. Returns counts and the conflicting keys.
+   * Add or update many mailboxes of the project (CSV import) by key, in chunks (src/store/mailbox-upsert.ts);
+   * a key that belongs to another project is left alone and reported. Returns counts and the conflicting keys.
    */
   async upsertMany(
     projectId: number,
-    rows: Array<{
-      key: string;
-      sourceUser: string;
-      destUser: string;
-      starred: boolean;
-      options: MailboxOverrides;
-    }>,
+    rows: UpsertRow[],
   ): Promise<{ added: number; updated: number; conflicts: string[] }> {
-    return this.db.transaction().execute(async (tx) => {
-      const repo = new ProjectMailboxRepo(tx);
-      const out = { added: 0, updated: 0, conflicts: [] as string[] };
-      for (const m of rows) {
-        const existing = await repo.byKey(m.key);
-        if (!existing) {
-          await repo.insert(projectId, m);
-          out.added++;
-        } else if (existing.projectId === null || existing.projectId === projectId) {
-          await tx
-            .updateTable('mailboxes')
-            .set({
-              project_id: projectId,
-              starred: m.starred ? 1 : 0,
-              options: JSON.stringify(m.options),
-              updated_at: now(),
-            })
-            .where('id', '=', existing.id)
-            .execute();
-          out.updated++;
-        } else out.conflicts.push(m.key);
-      }
-      return out;
-    });
+    return upsertMailboxes(this.db, projectId, rows);
+  }
+
+  /** The id and project of each existing mailbox among `keys` (looked up in chunks). */
+  async byKeys(keys: string[]): Promise<Map<string, { id: number; projectId: number | null }>> {
+    return ownersOf(this.db, keys);
   }
 
   /** New keys for the project's mailboxes (its servers changed), in one transaction. */

@@ -61,7 +61,8 @@ export interface FolderTable {
 
 /**
  * The ledger: one row per source message ever seen. status is intent (write under way), copied,
- * present (found at the destination by fingerprint), skipped (reason), failed (reason), gone (expunged at source).
+ * present (found at the destination by fingerprint), skipped (reason), failed (reason), gone (expunged at source),
+ * missing (a verification found it absent at the destination: the next pass copies it again).
  */
 export interface LedgerTable {
   mailbox_id: number;
@@ -134,6 +135,28 @@ export interface DnsCheckTable {
   ready: number;
   /** What was not visible (one change per line), null when ready. */
   missing: string | null;
+}
+
+/** One verification of a mailbox: its destination read back and compared with the source and the ledger. */
+export interface VerificationTable {
+  id: Generated<number>;
+  mailbox_id: number;
+  started_at: string;
+  finished_at: string;
+  /** normal | deep (content compared too) */
+  mode: string;
+  /** matches | differs | failed (the mailbox could not be read) */
+  result: string;
+  /** Source messages looked for at the destination. */
+  checked: number;
+  missing: number;
+  flags_differ: number;
+  extra: number;
+  /** Changed by the destination (size, or bytes with deep). */
+  altered: number;
+  error: string | null;
+  /** JSON: per folder what was found (lists capped, counts exact); see store/verification-repo.ts. */
+  details: string;
 }
 
 /** A scheduled phase (pre-stage, nightly delta, final, catch-up) and whether it has run. */
@@ -228,6 +251,19 @@ export interface SessionTable {
   expires_at: string;
 }
 
+/** An attempt counter of one limiter and key (`login-ip:203.0.113.7`), live until `expires_at` (ms). */
+export interface RateLimitTable {
+  key: string;
+  count: number;
+  expires_at: number;
+}
+
+/** A single-use value already spent (an OAuth state's nonce), remembered until it would expire anyway (ms). */
+export interface UsedNonceTable {
+  nonce: string;
+  expires_at: number;
+}
+
 /** A password handed over for one side of a mailbox, sealed by the secret box; never returned by the API. */
 export interface CredentialTable {
   mailbox_id: number;
@@ -301,6 +337,7 @@ export interface Database {
   scan_folders: ScanFolderTable;
   phase_runs: PhaseRunTable;
   dns_checks: DnsCheckTable;
+  verifications: VerificationTable;
   alerts: AlertTable;
   projects: ProjectTable;
   alert_rules: AlertRuleTable;
@@ -308,6 +345,8 @@ export interface Database {
   alert_emails: AlertEmailTable;
   users: UserTable;
   sessions: SessionTable;
+  rate_limits: RateLimitTable;
+  used_nonces: UsedNonceTable;
   credentials: CredentialTable;
   credential_links: CredentialLinkTable;
   client_setups: ClientSetupTable;

@@ -240,6 +240,24 @@ test('an operator sets up, connects the servers, imports mailboxes, migrates and
     },
   );
 
+  await t.test(
+    "a mailbox's page says 'ledger only' until the destination is read back; Verify now shows the result",
+    async () => {
+      await page.locator('.pill').getByText('ledger only, not verified', { exact: true }).waitFor();
+      await page.getByText(/Never verified/).waitFor();
+      await page.getByRole('button', { name: 'Verify now' }).click();
+      const last = page.locator('.verification').getByText(/Last verification/);
+      await last.waitFor({ timeout: 60_000 });
+      // ann: two messages copied, the oversize one skipped (not looked for).
+      assert.match(
+        await last.innerText(),
+        /matches — 2 checked, 0 missing, 0 with other flags, 0 extra, 0 altered/,
+      );
+      await page.getByText('reconciles: every source item accounted for and read back').waitFor();
+      await screenshot(page, '08-mailbox-ann-verified');
+    },
+  );
+
   await t.test('alerts: complete and undo, auto-archive the type and undo, e-mail refused in words', () =>
     actOnAlerts(page, dataDir),
   );

@@ -168,6 +168,31 @@ export function describeDestinationContract(adapter: ContractAdapter): void {
       assert.ok(listed[0]!.flags.includes('\\Seen'));
     });
 
+    test('a verification reads back what was written: keptFlags predicts the flags, streamBodies the bytes', async () => {
+      const path = [`Verify ${run}`];
+      await dst.ensureFolder(path);
+      const raw = makeMessage({ subject: 'read back', date: when(2016), body: 'Grüße' });
+      const written = ['\\Seen', '\\Answered', '$Forwarded', '\\Deleted', 'Projekt', '$MDNSent'];
+      await dst.append(path, [{ size: raw.length, body: raw, flags: written, internalDate: when(2016) }]);
+      const [m] = await listAll(dst, path);
+      assert.ok(m);
+      const norm = (f: string[]) =>
+        [...new Set(f.filter((x) => !/^\\recent$/i.test(x)).map((x) => x.toLowerCase()))].sort();
+      const kept = dst.keptFlags
+        ? dst.keptFlags(path, written)
+        : written.filter((f) => f.startsWith('\\') || dst.capabilities.supportsKeywords);
+      assert.deepEqual(norm(m.flags), norm(kept), 'what a read-back shows is what keptFlags says');
+      if (!dst.streamBodies) return; // it says so per folder instead (verify --deep: content not compared)
+      const got: Buffer[] = [];
+      for await (const b of dst.streamBodies(path, [m.uid])) {
+        assert.equal(b.unreadable, undefined);
+        if (b.unreadable !== undefined) continue;
+        if (Buffer.isBuffer(b.body)) got.push(b.body);
+        else for await (const chunk of b.body as AsyncIterable<Buffer>) got.push(chunk);
+      }
+      assert.ok(Buffer.concat(got).equals(raw), 'the stored bytes come back as written');
+    });
+
     test('a message over the size limit is refused with a clear error and nothing is written', async (t) => {
       const limit = dst.capabilities.maxMessageBytes;
       if (limit === undefined || limit > 64 * 1024 * 1024) return t.skip('no testable size limit');

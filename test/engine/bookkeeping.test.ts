@@ -19,6 +19,7 @@ import { buildReport } from '../../src/services/report-service.js';
 import { makeMessage } from '../harness/messages.js';
 import { MemMailbox, memoryConnector } from '../support/memory-connector.js';
 import { tempDataDir } from '../integration/helpers.js';
+import { verifyRecorded } from '../support/verify-engine.js';
 import type { ServerSpec } from '../../src/config/types.js';
 
 const server: ServerSpec = {
@@ -75,7 +76,23 @@ async function pass(
       return undefined;
     });
     const mailbox = (await mailboxes.list())[0]!;
-    return { counters, error, report: (await buildReport(store))[0]!, status: mailbox.status };
+    // Read the destination back, as `migrate --verify` does: "reconciles" needs it.
+    const verification =
+      error === undefined
+        ? await verifyRecorded(
+            store,
+            id,
+            { connector, server: { ...server, maxConnections: opts.maxConnections ?? 4 }, auth },
+            { connector, server: { ...server, maxConnections: opts.maxConnections ?? 4 }, auth },
+          )
+        : undefined;
+    return {
+      counters,
+      error,
+      verification,
+      report: (await buildReport(store))[0]!,
+      status: mailbox.status,
+    };
   } finally {
     await store.close();
   }
@@ -97,6 +114,7 @@ test('a folder the destination refuses shows in the report with its error, and t
   assert.equal(projects.sourceItems, 3, 'the source count is known although the folder never started');
   assert.equal(projects.pending, 3);
   assert.match(projects.error ?? '', /CREATE "Projects" refused/);
+  assert.equal(report.accounted, false);
   assert.equal(report.reconciles, false);
   assert.match(report.discrepancy ?? '', /1 folder\(s\) failed \(Projects: .*refused/);
   assert.equal(report.folders.find((f) => f.source === 'INBOX')!.copied, 5);
@@ -129,6 +147,7 @@ test('a pass stopped before some folders start leaves them pending in the report
   assert.equal(report.folders.length, 4, 'every planned folder has a row');
   assert.equal(report.totals.sourceItems, 16);
   assert.ok(report.totals.pending > 0);
+  assert.equal(report.accounted, false);
   assert.equal(report.reconciles, false);
   dest.folders.set = original;
   const second = await pass(dir, source, dest);
@@ -211,5 +230,31 @@ test('two folders merged into one destination folder each keep their copy of a m
   const first = await pass(tempDataDir(), source, dest, { foldersInParallel: 2, map, maxConnections: 8 });
   assert.equal(dest.folders.get('Archive')!.messages.length, 60, 'the source holds each message twice');
   assert.equal(first.counters?.copied, 61);
+  // Read back: both folders find their 30 in Archive, neither copy counts as extra.
+  assert.equal(first.verification?.result, 'matches', JSON.stringify(first.verification?.folders));
+  assert.equal(first.verification?.checked, 61);
   assert.equal(first.report.reconciles, true);
+});
+
+test('a verification of a destination that lost a message and changed flags: the next pass repairs both', async () => {
+  const source = new MemMailbox();
+  for (let i = 0; i < 5; i++) source.add('INBOX', makeMessage({ subject: `in ${i}` }), ['\\Seen']);
+  const dest = new MemMailbox();
+  const dir = tempDataDir();
+  assert.equal((await pass(dir, source, dest)).verification?.result, 'matches');
+  const inbox = dest.folders.get('INBOX')!;
+  inbox.messages.splice(1, 1);
+  inbox.messages[2]!.flags = ['\\Flagged'];
+  const store = await openStore(dir);
+  const auth = { kind: 'password' as const, user: 'a', password: { value: 'x' } };
+  const side = { connector: memoryConnector(source, dest), server, auth };
+  const found = await verifyRecorded(store, 1, side, side).finally(() => store.close());
+  assert.deepEqual([found.result, found.missing, found.flagsDiffer], ['differs', 1, 1]);
+  assert.equal(found.folders[0]!.missing[0]!.cause, 'lost');
+  const repaired = await pass(dir, source, dest);
+  assert.equal(repaired.counters?.copied, 1);
+  assert.equal(repaired.counters?.flagsSynced, 1);
+  assert.equal(repaired.verification?.result, 'matches');
+  assert.deepEqual(bodies(dest, 'INBOX'), bodies(source, 'INBOX'));
+  assert.equal(repaired.report.reconcile, 'reconciles');
 });

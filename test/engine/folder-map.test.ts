@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FolderRules } from '../../src/config/types.js';
 import { planFolder, planFolders, type DestinationFolderTraits } from '../../src/engine/folder-map.js';
+import { specialFoldersOf } from '../../src/engine/special-use.js';
 
 const noRules: FolderRules = { map: [], regex: [], include: [], exclude: [] };
 const rules = (r: Partial<FolderRules>): FolderRules => ({ ...noRules, ...r });
@@ -122,22 +123,15 @@ describe('planFolder', () => {
     });
   });
 
-  it('fixes reserved names, empty segments, spaces, control characters and long names', () => {
+  it('fixes what the destination declares: reserved names, empty segments, a declared length limit', () => {
     const dest: DestinationFolderTraits = { ...dovecot, reservedNames: ['Outbox'], maxNameLength: 8 };
     const cases: Array<[string[], string[], string]> = [
       [['outbox'], ['outbox_'], "'outbox' is a name the destination reserves; renamed to 'outbox_'"],
       [['Work', ''], ['Work', '_'], "'' is empty; renamed to '_'"],
-      [[' Notes '], ['Notes'], "' Notes ' has leading or trailing spaces; renamed to 'Notes'"],
-      [['a\tb'], ['a_b'], "'a\\u0009b' contains control characters; renamed to 'a_b'"],
       [
         ['Correspondence'],
         ['Correspo'],
         "'Correspondence' is longer than 8 characters; renamed to 'Correspo'",
-      ],
-      [
-        [' Outbox'],
-        ['Outbox_'],
-        "' Outbox' has leading or trailing spaces and would become 'Outbox', a name the destination reserves; renamed to 'Outbox_'",
       ],
     ];
     for (const [path, destPath, reason] of cases) {
@@ -147,6 +141,11 @@ describe('planFolder', () => {
         renamed: { reason },
       });
     }
+  });
+
+  it('keeps names a server merely might refuse (spaces at the ends, control characters, symbols, length)', () => {
+    for (const name of [' Leading Space', 'Trailing Space ', 'a\tb', 'x|y%z', 'C'.repeat(300)])
+      assert.deepEqual(planFolder({ path: [name] }, noRules, dovecot), { action: 'migrate', destPath: [name] });
   });
 
   it('excludes by rule and says which rule', () => {
@@ -244,22 +243,22 @@ describe('planFolders', () => {
 
   it('numbers several collisions in a stable order, skipping names already in use', () => {
     const out = planFolders(
-      [{ path: ['x '] }, { path: ['x (2)'] }, { path: [' x'] }, { path: ['x'] }],
+      [{ path: ['abcdefghY'] }, { path: ['abcd (2)'] }, { path: ['abcdefghX'] }, { path: ['abcdefgh'] }],
       noRules,
-      dovecot,
+      { ...dovecot, maxNameLength: 8 },
     );
     const dest = (k: string): string[] | undefined => {
       const d = out.get(k);
       return d?.action === 'migrate' ? d.destPath : undefined;
     };
-    assert.deepEqual(dest('x'), ['x']);
-    assert.deepEqual(dest(' x'), ['x (3)']);
-    assert.deepEqual(dest('x '), ['x (4)']);
-    assert.deepEqual(dest('x (2)'), ['x (2)']);
-    const d = out.get(' x');
+    assert.deepEqual(dest('abcdefgh'), ['abcdefgh']);
+    assert.deepEqual(dest('abcdefghX'), ['abcd (3)']);
+    assert.deepEqual(dest('abcdefghY'), ['abcd (4)']);
+    assert.deepEqual(dest('abcd (2)'), ['abcd (2)']);
+    const d = out.get('abcdefghX');
     assert.equal(
       d?.action === 'migrate' && d.renamed?.reason,
-      "' x' has leading or trailing spaces; renamed to 'x (3)' because 'x' is already taken by the folder 'x'",
+      "'abcdefghX' is longer than 8 characters; renamed to 'abcd (3)' because 'abcdefgh' is already taken by the folder 'abcdefgh'",
     );
   });
 
@@ -301,5 +300,65 @@ describe('planFolders', () => {
           "'Versendet/2020' is inside the source's Sent folder 'Versendet'; placed under the destination's Sent folder 'Sent'",
       },
     });
+  });
+
+  it("keeps a look-alike name when the source flags the real one: 'Archiv' beside a \\Archive 'Archive'", () => {
+    const out = planFolders(
+      [
+        { path: ['Archive'], specialUse: 'archive' },
+        { path: ['Archiv'] },
+        { path: ['Archiv', '2019'] },
+        { path: ['Archiv', '2019', 'Q1'] },
+      ],
+      noRules,
+      { delimiter: '/', specialUse: { archive: ['Archive'] } },
+    );
+    assert.deepEqual(out.get('Archiv'), { action: 'migrate', destPath: ['Archiv'] });
+    assert.deepEqual(out.get('Archiv\u00002019\u0000Q1'), {
+      action: 'migrate',
+      destPath: ['Archiv', '2019', 'Q1'],
+    });
+    assert.deepEqual(out.get('Archive'), { action: 'migrate', destPath: ['Archive'], specialUse: 'archive' });
+  });
+
+  it('still guesses by name the uses the source flags on no folder', () => {
+    const out = planFolders(
+      [{ path: ['Archive'], specialUse: 'archive' }, { path: ['Gesendete Elemente'] }],
+      noRules,
+      dovecot,
+    );
+    assert.deepEqual(out.get('Gesendete Elemente')?.action === 'migrate' && out.get('Gesendete Elemente'), {
+      action: 'migrate',
+      destPath: ['Sent'],
+      specialUse: 'sent',
+      renamed: {
+        reason:
+          "'Gesendete Elemente' is the source's Sent folder; placed in the destination's Sent folder 'Sent'",
+      },
+    });
+  });
+
+  it('never takes a \\Noselect container for a special folder', () => {
+    const out = planFolders(
+      [{ path: ['Trash'], selectable: false }, { path: ['Trash', 'Keep'] }],
+      noRules,
+      dovecot,
+    );
+    assert.deepEqual(out.get('Trash\u0000Keep'), { action: 'migrate', destPath: ['Trash', 'Keep'] });
+    assert.deepEqual(out.get('Trash'), { action: 'migrate', destPath: ['Trash'] });
+  });
+});
+
+describe('specialFoldersOf (the destination side)', () => {
+  it('takes the flagged folder over a look-alike name, and guesses only unflagged uses', () => {
+    assert.deepEqual(
+      specialFoldersOf([
+        { path: ['Archiv'] },
+        { path: ['Archive'], specialUse: 'archive' },
+        { path: ['Gesendet'] },
+        { path: ['Papierkorb'], selectable: false },
+      ]),
+      { archive: ['Archive'], sent: ['Gesendet'] },
+    );
   });
 });

@@ -13,6 +13,7 @@ import { openStore } from '../../src/store/db.js';
 import { LedgerRepo } from '../../src/store/ledger-repo.js';
 import { MailboxRepo } from '../../src/store/mailbox-repo.js';
 import { buildReport } from '../../src/services/report-service.js';
+import { verifyRecorded } from '../support/verify-engine.js';
 import { makeMessage } from '../harness/messages.js';
 import { MemMailbox, memoryConnector, type Fault } from '../support/memory-connector.js';
 import { tempDataDir } from '../integration/helpers.js';
@@ -64,8 +65,16 @@ async function run(source: MemMailbox, dest: MemMailbox, fault: Fault, listFault
         progress: silentProgress,
       },
     );
+    // Read the destination back (without the injected faults): "reconciles" comes from it.
+    const clean = {
+      connector: memoryConnector(source, dest),
+      server,
+      auth: { kind: 'password' as const, user: 'a', password: { value: 'x' } },
+    };
+    const verification = await verifyRecorded(store, id, clean, clean);
     return {
       counters,
+      verification,
       report: (await buildReport(store))[0]!,
       passes: await mailboxes.passes(id),
       calls: connector.appendCalls,

@@ -35,6 +35,11 @@ export interface DovecotOptions {
    * `{"active": true, "username": "..."}` for a good token.
    */
   oauth2IntrospectionUrl?: string;
+  /**
+   * Folders the server flags with a SPECIAL-USE attribute (RFC 6154), e.g. `{ Archive: '\\Archive' }`;
+   * the server then advertises SPECIAL-USE. Names use the server's delimiter.
+   */
+  specialUse?: Record<string, string>;
 }
 
 /** A running server; stop() it in a `finally` or `after` hook. */
@@ -235,7 +240,9 @@ function config(dir: string, o: DovecotOptions, r: Runtime): string {
     // listescape can never put the IMAP separator in a name; with '/' it stores '.' as \2e on disk,
     // with '.' it stores '/'. Hence the '/' default: folder names with dots are common.
     `mail_plugins = listescape${quota ? ' quota' : ''}`,
-    `namespace inbox {\n  inbox = yes\n  separator = ${r.delimiter}\n}`,
+    `namespace inbox {\n  inbox = yes\n  separator = ${r.delimiter}\n${Object.entries(o.specialUse ?? {})
+      .map(([name, use]) => `  mailbox "${name}" {\n    special_use = ${use}\n  }\n`)
+      .join('')}}`,
     ...(o.oauth2IntrospectionUrl
       ? [`passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${dir}/oauth2.conf\n}`]
       : []),

@@ -130,9 +130,19 @@ describe('cutover CLI', () => {
     assert.equal(d['Projects/Q1']!.length, 1);
     assert.match(d['Projects/Q1']![0]!, /Important/);
 
+    // The ledger accounts for everything, but nothing has read the destination back yet.
+    const unverified = await cli(['status', '--project', file]);
+    assert.equal(unverified.code, 0);
+    assert.match(unverified.stdout, /carol[\s\S]*copied 3[\s\S]*ledger only, not verified/);
+    assert.doesNotMatch(unverified.stdout, /✓ reconciles/);
+    const verify = await cli(['verify', '--project', file, '--no-progress'], {
+      SRC_ADMIN_PW: 'master-secret',
+    });
+    assert.equal(verify.code, 0, verify.stderr + verify.stdout);
+    assert.match(verify.stdout, /carol {2}verification normal: ✓ matches — 3 checked/);
     const status = await cli(['status', '--project', file]);
     assert.equal(status.code, 0);
-    assert.match(status.stdout, /carol[\s\S]*copied 3[\s\S]*reconciles/);
+    assert.match(status.stdout, /carol[\s\S]*copied 3[\s\S]*✓ reconciles/);
     const csv = await cli(['report', '--project', file, '--format', 'csv']);
     assert.match(
       csv.stdout.split('\r\n')[0]!,
@@ -174,13 +184,15 @@ describe('cutover CLI', () => {
     assert.equal(killed.signal, 'SIGKILL');
     const mid = await destCount('erin');
     assert.ok(mid > 0 && mid < 1500, `killed midway (${mid})`);
-    const rerun = await cli(['migrate', '--project', file, '--no-progress'], {
+    const rerun = await cli(['migrate', '--project', file, '--no-progress', '--verify'], {
       SRC_ADMIN_PW: 'master-secret',
     });
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.equal(await destCount('erin'), 1500);
     assert.deepEqual(await snapshot(dst, 'erin', pw('erin')), await snapshot(src, 'erin', pw('erin')));
-    assert.match(rerun.stdout, /reconciles/);
+    // Read back at the end of the pass: every one of the 1500 is there once, with its flags.
+    assert.match(rerun.stdout, /erin {2}verification normal: ✓ matches — 1500 checked, 0 missing/);
+    assert.match(rerun.stdout, /✓ reconciles/);
   });
 
   test('Ctrl-C stops cleanly with exit 130 and a rerun resumes; a second run on the same store is refused meanwhile', async () => {

@@ -88,7 +88,7 @@ test('connections cut mid-APPEND are retried without losing or duplicating a mes
       to: `imap://drop:pw-drop@127.0.0.1:${proxy.port}`,
       folders: '1',
     }).project;
-    const { outcomes, reports } = await migrate(tempDataDir(), project);
+    const { outcomes, reports } = await migrate(tempDataDir(), project, { verify: true });
     assert.equal(proxy.cutsDone(), 2, 'the proxy really cut two connections');
     assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);
     assert.ok(reports[0]!.reconciles, reports[0]!.discrepancy);

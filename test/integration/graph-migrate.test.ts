@@ -75,6 +75,7 @@ describe('IMAP → Microsoft 365 (Graph emulator)', () => {
     const storm = stormAfter(emu, 10, 8);
     const { outcomes, reports } = await migrate(data, imapToGraph(src, 'alice', 'pw-alice', emu, UPN), {
       progress: storm,
+      verify: true,
     });
     assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);
     assert.ok(storm.fired, 'the storm happened during the pass');
@@ -149,6 +150,7 @@ describe('IMAP → Microsoft 365 (Graph emulator)', () => {
     const created = emu.stats.creates;
     const { outcomes, reports } = await migrate(data, imapToGraph(src, 'alice', 'pw-alice', emu, UPN), {
       progress: storm,
+      verify: true,
     });
     assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);
     const r = reports[0]!;

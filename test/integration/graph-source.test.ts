@@ -57,6 +57,7 @@ describe('Microsoft 365 (Graph emulator) → IMAP', () => {
     const storm = stormAfter(emu, 8, 6);
     const { outcomes, reports } = await migrate(data, graphToImap(emu, UPN, dst, 'bob', 'pw-bob'), {
       progress: storm,
+      verify: true,
     });
     assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);
     const r = reports[0]!;
@@ -110,7 +111,9 @@ describe('Microsoft 365 (Graph emulator) → IMAP', () => {
     sent[0]!.flag = { flagStatus: 'flagged' };
     emu.store.touch(user, sent[0]!);
     const before = emu.stats.requests;
-    const { outcomes, reports } = await migrate(data, graphToImap(emu, UPN, dst, 'bob', 'pw-bob'));
+    const { outcomes, reports } = await migrate(data, graphToImap(emu, UPN, dst, 'bob', 'pw-bob'), {
+      verify: true,
+    });
     assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);
     const r = reports[0]!;
     assert.ok(r.reconciles, r.discrepancy);

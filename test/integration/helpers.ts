@@ -8,6 +8,7 @@ import { resolveTarget } from '../../src/cli/context.js';
 import { silentProgress, type ProgressSink } from '../../src/engine/progress.js';
 import { runMigration, type MailboxOutcome } from '../../src/services/migration-service.js';
 import { buildReport, type MailboxReport } from '../../src/services/report-service.js';
+import { runVerification, type VerifyOutcome } from '../../src/services/verify-service.js';
 import { openStore } from '../../src/store/db.js';
 import { listAll, type DovecotServer } from '../harness/dovecot.js';
 
@@ -37,12 +38,15 @@ export function oneOff(
   return resolveTarget({ from: url(src, su, sp), to: url(dst, du, dp), ...extra }).project;
 }
 
-/** Run one pass in-process and return outcomes and reports. */
+/**
+ * Run one pass in-process and return outcomes and reports. With `verify`, read the destination back at the
+ * end as `migrate --verify` does (the reports then say "reconciles" only if it matched).
+ */
 export async function migrate(
   dataDir: string,
   project: ProjectConfig,
-  opts: { dryRun?: boolean; progress?: ProgressSink; signal?: AbortSignal } = {},
-): Promise<{ outcomes: MailboxOutcome[]; reports: MailboxReport[] }> {
+  opts: { dryRun?: boolean; progress?: ProgressSink; signal?: AbortSignal; verify?: boolean } = {},
+): Promise<{ outcomes: MailboxOutcome[]; reports: MailboxReport[]; verified: VerifyOutcome[] }> {
   const store = await openStore(dataDir);
   try {
     const outcomes = await runMigration(store, project, {
@@ -50,7 +54,8 @@ export async function migrate(
       dryRun: opts.dryRun,
       signal: opts.signal,
     });
-    return { outcomes, reports: await buildReport(store) };
+    const verified = opts.verify ? await runVerification(store, project, { progress: silentProgress }) : [];
+    return { outcomes, reports: await buildReport(store), verified };
   } finally {
     await store.close();
   }

@@ -110,7 +110,7 @@ describe('IMAP → IMAP', () => {
     ]);
 
     const project = oneOff(src, 'u1', pw('u1'), dst, 'u1', pw('u1'));
-    const { outcomes, reports } = await migrate(data, project);
+    const { outcomes, reports } = await migrate(data, project, { verify: true });
     assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);
     const r = reports[0]!;
     assert.equal(r.totals.sourceItems, 42);
@@ -166,7 +166,7 @@ describe('IMAP → IMAP', () => {
   test('with the store deleted, a rerun copies nothing twice (fingerprints from the destination)', async () => {
     const fresh = tempDataDir();
     const project = oneOff(src, 'u1', pw('u1'), dst, 'u1', pw('u1'));
-    const { outcomes, reports } = await migrate(fresh, project);
+    const { outcomes, reports } = await migrate(fresh, project, { verify: true });
     assert.equal(outcomes[0]!.counters!.copied, 0);
     assert.equal(outcomes[0]!.counters!.present, 45);
     assert.ok(reports[0]!.reconciles);
@@ -228,7 +228,7 @@ describe('IMAP → IMAP', () => {
       before && afterStatus && before.uidValidity !== afterStatus.uidValidity,
       'the test needs a real UIDVALIDITY change',
     );
-    const { outcomes, reports } = await migrate(dir, project);
+    const { outcomes, reports } = await migrate(dir, project, { verify: true });
     assert.equal(outcomes[0]!.counters!.copied, 0);
     assert.equal(outcomes[0]!.counters!.present, 10);
     assert.ok(reports.find((x) => x.mailbox === 'u6')!.reconciles);
@@ -248,7 +248,7 @@ describe('IMAP → IMAP', () => {
       before: '2025-01-01',
       maxSize: '5MB',
     });
-    const { reports } = await migrate(tempDataDir(), project);
+    const { reports } = await migrate(tempDataDir(), project, { verify: true });
     const r = reports.find((x) => x.mailbox === 'u4')!;
     assert.equal(r.totals.copied, 2);
     assert.equal(r.totals.skipped, 3);

@@ -97,7 +97,9 @@ describe('POP3 → IMAP', () => {
       msg({ messageId: 'shared@x', subject: 'second sharing an id, longer' }),
       msg({ subject: '30 MB', sizeBytes: 30 * 1024 * 1024 }),
     ]);
-    const { outcomes, reports } = await migrate(data, project(pop3(src, 'p1', pw('p1')), 'p1'));
+    const { outcomes, reports } = await migrate(data, project(pop3(src, 'p1', pw('p1')), 'p1'), {
+      verify: true,
+    });
     assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);
     const r = reports[0]!;
     assert.equal(r.totals.sourceItems, 15);
@@ -137,7 +139,9 @@ describe('POP3 → IMAP', () => {
   });
 
   test('a rerun with the store deleted recognises everything by fingerprint: no duplicates', async () => {
-    const { outcomes, reports } = await migrate(tempDataDir(), project(pop3(src, 'p1', pw('p1')), 'p1'));
+    const { outcomes, reports } = await migrate(tempDataDir(), project(pop3(src, 'p1', pw('p1')), 'p1'), {
+      verify: true,
+    });
     assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);
     assert.equal(outcomes[0]!.counters!.copied, 0);
     assert.equal(outcomes[0]!.counters!.present, 17);

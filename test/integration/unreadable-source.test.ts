@@ -87,7 +87,7 @@ for (const where of ['meta', 'body'] as const)
       )!;
       fs.chmodSync(victim, 0);
 
-      const { outcomes, reports } = await migrate(dir, project);
+      const { outcomes, reports } = await migrate(dir, project, { verify: true });
       const r = reports.find((x) => x.mailbox === user)!;
       assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);
       assert.equal(r.status, 'done-with-errors');
@@ -103,7 +103,7 @@ for (const where of ['meta', 'body'] as const)
 
       // Repaired at the source: the next pass copies exactly that one.
       fs.chmodSync(victim, 0o600);
-      const second = await migrate(dir, project);
+      const second = await migrate(dir, project, { verify: true });
       const r2 = second.reports.find((x) => x.mailbox === user)!;
       assert.equal(r2.totals.failed, 0);
       assert.equal(r2.totals.copied, 40);

@@ -15,6 +15,7 @@ export function folder(source: string, items: number, more: Partial<FolderReport
     skipped: 0,
     failed: 0,
     pending: 0,
+    altered: 0,
     renamed: null,
     excluded: null,
     error: null,
@@ -50,7 +51,7 @@ export function mailbox(
   folders: FolderReport[],
   more: Partial<MailboxReport> = {},
 ): MailboxReport {
-  const sum = (k: 'sourceItems' | 'copied' | 'present' | 'skipped' | 'failed' | 'pending') =>
+  const sum = (k: 'sourceItems' | 'copied' | 'present' | 'skipped' | 'failed' | 'pending' | 'altered') =>
     folders.reduce((s, f) => s + f[k], 0);
   return {
     mailbox: name,
@@ -65,14 +66,42 @@ export function mailbox(
       skipped: sum('skipped'),
       failed: sum('failed'),
       pending: sum('pending'),
+      altered: sum('altered'),
       bytesCopied: sum('copied') * 50_000,
     },
+    accounted: true,
+    verification: {
+      id: 1,
+      mailboxId: 1,
+      startedAt: '2026-03-04T09:00:00.000Z',
+      finishedAt: '2026-03-04T09:02:00.000Z',
+      mode: 'normal',
+      result: 'matches',
+      checked: sum('copied') + sum('present'),
+      missing: 0,
+      flagsDiffer: 0,
+      extra: 0,
+      altered: 0,
+      error: null,
+      current: true,
+    },
+    reconcile: 'reconciles',
     reconciles: true,
     passes: [],
     problems: [],
     ...more,
   };
 }
+
+/** What a report says of a mailbox the ledger accounts for that nothing read back. */
+export const LEDGER_ONLY: Partial<MailboxReport> = {
+  verification: null,
+  reconcile: 'ledger-only',
+  reconciles: false,
+};
+
+/** What a report says of a mailbox the ledger does not account for. */
+const UNACCOUNTED: Partial<MailboxReport> = { accounted: false, reconcile: 'unaccounted', reconciles: false };
 
 export const CYRILLIC = 'иван.петров@пример.рф';
 export const ARABIC = 'مريم@مثال.مصر';
@@ -81,7 +110,10 @@ export const HEBREW_FOLDER = 'דואר נכנס';
 export const GREEK_FOLDER = 'Εισερχόμενα';
 export const CJK_FOLDER = '受信トレイ';
 
-/** Five mailboxes: plain, Cyrillic, Arabic, hostile, and one that does not reconcile (250 problems). */
+/**
+ * Five mailboxes: plain, Cyrillic, Arabic (accounted for, never read back: ledger only), hostile, and one
+ * that does not reconcile (250 problems).
+ */
 export function sampleReports(): MailboxReport[] {
   const alice = mailbox(
     'alice@example.com',
@@ -120,6 +152,7 @@ export function sampleReports(): MailboxReport[] {
     passes: [pass('2026-03-01T08:30:00.000Z', '2026-03-01T11:00:00.000Z', { copied: 50 })],
   });
   const maryam = mailbox(ARABIC, [folder(ARABIC_FOLDER, 19), folder(HEBREW_FOLDER, 3)], {
+    ...LEDGER_ONLY,
     passes: [pass('2026-03-01T09:10:00.000Z', '2026-03-01T09:40:00.000Z', { copied: 22 })],
   });
   const eve = mailbox(
@@ -127,7 +160,7 @@ export function sampleReports(): MailboxReport[] {
     [folder(HOSTILE, 4, { skipped: 1, error: `${HOSTILE} & "quoted"` })],
     {
       status: `<i>done</i>`,
-      reconciles: false,
+      ...UNACCOUNTED,
       discrepancy: `1 folder(s) failed (${HOSTILE}: ${HOSTILE} & "quoted")`,
       lastError: `${HOSTILE} 'single' "double" & amp`,
       passes: [
@@ -138,7 +171,7 @@ export function sampleReports(): MailboxReport[] {
   );
   const bob = mailbox('bob@example.com', [folder('INBOX', 1000, { failed: 250, pending: 100 })], {
     status: 'failed',
-    reconciles: false,
+    ...UNACCOUNTED,
     discrepancy:
       '100 item(s) in 1 folder(s) not yet accounted for (INBOX): the last pass did not finish them',
     passes: [

@@ -13,6 +13,7 @@ import {
   GREEK_FOLDER,
   HEBREW_FOLDER,
   HOSTILE,
+  LEDGER_ONLY,
   folder,
   mailbox,
   sampleReports,
@@ -78,7 +79,16 @@ test('non-Latin names are written as they are, isolated for bidi', () => {
 });
 
 test('reconcile verdicts in words, per mailbox and for the project', () => {
-  assert.match(sections[1]!, /<p class="verdict ok">✓ reconciles: every source item is accounted for<\/p>/);
+  assert.match(
+    sections[1]!,
+    /<p class="verdict ok">✓ reconciles: every source item is accounted for and was read back from the destination \(verified 2026-03-04 09:02:00 UTC\)<\/p>/,
+  );
+  // Accounted for by the ledger, never read back: not "reconciles".
+  assert.match(
+    sections[3]!,
+    /<p class="verdict unverified">ledger only, not verified: the ledger accounts for every source item, but nothing read the destination back yet; run `cutover verify`<\/p>/,
+  );
+  assert.doesNotMatch(sections[3]!, /✓ reconciles/);
   assert.match(
     sections[5]!,
     /<p class="verdict bad">✗ does not reconcile: 100 item\(s\) in 1 folder\(s\) not yet accounted for \(INBOX\): the last pass did not finish them<\/p>/,
@@ -89,8 +99,19 @@ test('reconcile verdicts in words, per mailbox and for the project', () => {
       `✗ 2 of 5 mailbox(es) do not reconcile: eve"&'<b>@example.com, bob@example.com`,
     ),
   );
+  assert.ok(
+    text(sections[0]!).includes(
+      '– ledger only, not verified: 1 of 5 mailbox(es) are accounted for by the ledger but were not read back since their last pass',
+    ),
+  );
   const one = renderHtml([mailbox('a@x', [folder('INBOX', 3)])], meta);
-  assert.match(one, /✓ The mailbox reconciles: every source item is accounted for/);
+  assert.match(
+    one,
+    /✓ The mailbox reconciles: every source item is accounted for and was read back from the destination/,
+  );
+  const unverified = renderHtml([mailbox('a@x', [folder('INBOX', 3)], LEDGER_ONLY)], meta);
+  assert.doesNotMatch(unverified, /✓/);
+  assert.match(unverified, /<td class="unverified">–<\/td>/);
 });
 
 test('project summary: totals, reconciling count, time span, throttling, renamed folders', () => {
@@ -101,7 +122,7 @@ test('project summary: totals, reconciling count, time span, throttling, renamed
     sections[0]!,
     /<tr><td class="n">2,598<\/td><td class="n">2,211<\/td><td class="n">34<\/td><td class="n">3<\/td><td class="n">250<\/td><td class="n">100<\/td>/,
   );
-  assert.ok(summary.includes('Mailboxes5 (3 reconcile)'));
+  assert.ok(summary.includes('Mailboxes5 (2 reconcile, 1 not verified)'));
   // First real pass 07:45 on the 1st, last end 09:05 on the 2nd (the dry run on the 3rd does not count).
   assert.ok(
     summary.includes(

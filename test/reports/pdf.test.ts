@@ -76,11 +76,19 @@ test('a complete PDF whose names, figures and verdicts come out as text', async 
   if (findFonts().cjk) assert.ok(text.includes(CJK_FOLDER), CJK_FOLDER);
 
   // Project totals (the same as the HTML report's) and verdicts.
-  for (const figure of ['2,598', '2,211', '105.4 MB', '5 (3 reconcile)', '25 h 20 min', '2 min 00 s'])
+  for (const figure of [
+    '2,598',
+    '2,211',
+    '105.4 MB',
+    '5 (2 reconcile, 1 not verified)',
+    '25 h 20 min',
+    '2 min 00 s',
+  ])
     assert.ok(text.includes(figure), figure);
   assert.ok(text.includes('11: 1 renamed, 1 excluded, 1 failed'));
   assert.ok(text.includes('✗ 2 of 5 mailbox(es) do not reconcile'));
-  assert.ok(text.includes('✓ reconciles: every source item is accounted for'));
+  assert.ok(text.includes('✓ reconciles: every source item is accounted for and was read back'));
+  assert.ok(text.includes('ledger only, not verified: the ledger accounts for every source item'));
   assert.match(text, /✗ does not reconcile: 100 item\(s\) in 1 folder\(s\) not yet accounted for/);
   // Hostile text is just text here, shown as it is.
   assert.ok(text.includes(`${HOSTILE} & "quoted"`));

@@ -80,7 +80,7 @@ test('project report as CSV: one row per folder, formula-looking names neutralis
   const lines = r.body.trim().split('\r\n');
   assert.equal(
     lines[0],
-    'mailbox,destination,folder,dest_folder,source_items,copied,already_present,skipped,failed,pending,renamed,excluded,error',
+    'mailbox,destination,folder,dest_folder,source_items,copied,already_present,skipped,failed,pending,renamed,excluded,error,reconcile,verified_at',
   );
   const rows = lines.slice(1).map((l) => l.split(','));
   assert.deepEqual(rows.map((c) => [c[0], c[2], c[4], c[5]]).sort(), [
@@ -88,6 +88,64 @@ test('project report as CSV: one row per folder, formula-looking names neutralis
     ['ann', 'INBOX', '2', '2'],
     ['ben', 'INBOX', '1', '1'],
   ]);
+});
+
+test('the report says "ledger only" until POST /verify reads the destinations back; then the mailbox\'s last verification matches', async () => {
+  const before = (await get(`/api/projects/${projectId}/report?format=json`)).json<{
+    reconciles: boolean;
+    mailboxes: Array<{ reconcile: string; accounted: boolean; verification: unknown }>;
+  }>();
+  assert.equal(before.reconciles, false);
+  assert.deepEqual(
+    before.mailboxes.map((m) => [m.reconcile, m.accounted, m.verification]),
+    [
+      ['ledger-only', true, null],
+      ['ledger-only', true, null],
+    ],
+  );
+  const never = await get(`/api/mailboxes/${ids.get('ben')!}/verification`);
+  assert.deepEqual(never.json(), { verification: null, running: false });
+
+  const start = await app.inject({
+    method: 'POST',
+    url: `/api/projects/${projectId}/verify`,
+    ...auth,
+    payload: { deep: true },
+  });
+  assert.equal(start.statusCode, 202, start.body);
+  assert.equal(start.json<{ state: string }>().state, 'running');
+  // A pass cannot start while the destination is being verified.
+  const clash = await app.inject({
+    method: 'POST',
+    url: `/api/projects/${projectId}/run/start`,
+    ...auth,
+    payload: {},
+  });
+  assert.equal(clash.statusCode, 409);
+  for (;;) {
+    const s = (await get(`/api/projects/${projectId}/verify`)).json<{
+      state: string;
+      outcome: unknown;
+    }>();
+    if (s.state === 'idle') {
+      assert.deepEqual(s.outcome, { matches: 2, differs: 0, failed: 0 });
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const last = (await get(`/api/mailboxes/${ids.get('ann')!}/verification`)).json<{
+    verification: { result: string; mode: string; checked: number; folders: Array<{ source: string }> };
+  }>();
+  assert.equal(last.verification.result, 'matches');
+  assert.equal(last.verification.mode, 'deep');
+  assert.equal(last.verification.checked, 3);
+  assert.deepEqual(last.verification.folders.map((f) => f.source).sort(), ['=SUM(1)', 'INBOX']);
+  assert.equal((await get('/api/mailboxes/9999/verification')).statusCode, 404);
+  const tracker = (await get(`/api/projects/${projectId}/tracker`)).json<{
+    stages: Array<{ key: string; verification?: { matches: number; notVerified: number } }>;
+  }>();
+  const final = tracker.stages.find((x) => x.key === 'final-sync')!;
+  assert.deepEqual([final.verification?.matches, final.verification?.notVerified], [2, 0]);
 });
 
 test('project report as JSON reconciles; as HTML it is the printable page', async () => {

@@ -120,6 +120,7 @@ export function memoryConnector(
             );
           if (!dest.folders.has(path.join('/')))
             dest.folders.set(path.join('/'), { uidValidity: '7', uidNext: 1, messages: [] });
+          return { path };
         },
         folderState: async (path) => {
           const f = dest.folders.get(path.join('/'));

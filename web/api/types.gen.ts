@@ -416,6 +416,8 @@ export interface Operations {
         skipped: number;
         failed: number;
         pending: number;
+        /** Of the copied: items the servers forced to differ from the source */
+        altered: number;
         renamed: string | null;
         excluded: string | null;
         error: string | null;
@@ -427,9 +429,41 @@ export interface Operations {
         skipped: number;
         failed: number;
         pending: number;
+        /** Of the copied: items the servers forced to differ from the source */
+        altered: number;
         bytesCopied: number;
       };
-      /** Every source item is in exactly one column */
+      /** The ledger puts every source item in exactly one column */
+      accounted: boolean;
+      verification:
+        | ({
+            id: number;
+            mailboxId: number;
+            startedAt: string;
+            finishedAt: string;
+            /** deep: content compared too */
+            mode: 'normal' | 'deep';
+            /** failed: the destination could not be read back */
+            result: 'matches' | 'differs' | 'failed';
+            /** Source messages looked for at the destination */
+            checked: number;
+            /** Source messages not at the destination */
+            missing: number;
+            /** At the destination with other flags */
+            flagsDiffer: number;
+            /** Second copies of a source message at the destination */
+            extra: number;
+            /** At the destination with another size or (deep) other bytes */
+            altered: number;
+            error: string | null;
+          } & {
+            /** No pass wrote to the destination since */
+            current: boolean;
+          })
+        | null;
+      /** reconciles: accounted for and read back from the destination; ledger-only: accounted for, not verified since the last pass; differs: the last verification found differences; unaccounted: the ledger does not account for every item */
+      reconcile: 'reconciles' | 'ledger-only' | 'differs' | 'unaccounted';
+      /** Only from a read-back: accounted for, and the last verification (newer than the last pass) found nothing different */
       reconciles: boolean;
       /** What does not add up, in words */
       discrepancy?: string;
@@ -573,6 +607,85 @@ export interface Operations {
     };
     body: undefined;
     response: Record<string, unknown>;
+  };
+  /** The mailbox's last verification: when, the result, and per folder what differs */
+  'GET /api/mailboxes/{id}/verification': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      verification:
+        | ({
+            id: number;
+            mailboxId: number;
+            startedAt: string;
+            finishedAt: string;
+            /** deep: content compared too */
+            mode: 'normal' | 'deep';
+            /** failed: the destination could not be read back */
+            result: 'matches' | 'differs' | 'failed';
+            /** Source messages looked for at the destination */
+            checked: number;
+            /** Source messages not at the destination */
+            missing: number;
+            /** At the destination with other flags */
+            flagsDiffer: number;
+            /** Second copies of a source message at the destination */
+            extra: number;
+            /** At the destination with another size or (deep) other bytes */
+            altered: number;
+            error: string | null;
+          } & {
+            folders: Array<{
+              source: string;
+              destination: string;
+              checked: number;
+              missing: Array<{
+                sourceUid: number | null;
+                destUid: number | null;
+                messageId: string | null;
+                cause: 'lost' | 'not-copied';
+              }>;
+              flagsDiffer: Array<{
+                sourceUid: number | null;
+                destUid: number | null;
+                messageId: string | null;
+                source: string[];
+                destination: string[];
+              }>;
+              extra: Array<{
+                sourceUid: number | null;
+                destUid: number | null;
+                messageId: string | null;
+              }>;
+              altered: Array<{
+                sourceUid: number | null;
+                destUid: number | null;
+                messageId: string | null;
+                reason: string;
+              }>;
+              /** Why the content was not compared (deep) */
+              notCompared?: string;
+              /** Why this folder could not be verified */
+              error?: string;
+              counts: {
+                /** Source messages not at the destination */
+                missing: number;
+                /** At the destination with other flags */
+                flagsDiffer: number;
+                /** Second copies of a source message at the destination */
+                extra: number;
+                /** At the destination with another size or (deep) other bytes */
+                altered: number;
+              };
+            }>;
+          })
+        | null;
+      /** A verification of this mailbox is under way */
+      running: boolean;
+    };
   };
   /** Projects by name, paged */
   'GET /api/projects': {
@@ -2018,6 +2131,26 @@ export interface Operations {
           checkedAt: string | null;
           reason: string | null;
         }>;
+        /** Final-sync stage: what the last verification of each mailbox found */
+        verification?: {
+          mailboxes: number;
+          /** Last verification current and nothing differs */
+          matches: number;
+          /** Last verification current and something differs */
+          differs: number;
+          /** Last verification could not read the destination */
+          failed: number;
+          /** Never verified */
+          notVerified: number;
+          /** A pass wrote after the last verification */
+          outdated: number;
+          /** When the newest verification ended */
+          lastAt: string | null;
+          missing: number;
+          flagsDiffer: number;
+          extra: number;
+          altered: number;
+        };
       }>;
       overall: {
         byStatus: Record<string, number>;
@@ -2071,6 +2204,57 @@ export interface Operations {
       limit: number;
     };
   };
+  /** Where the project's verification stands */
+  'GET /api/projects/{id}/verify': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      projectId: number;
+      state: 'idle' | 'running';
+      startedAt: string | null;
+      finishedAt: string | null;
+      /** Mailboxes of the current or last verification */
+      mailboxIds: number[];
+      deep: boolean;
+      outcome: {
+        matches: number;
+        differs: number;
+        failed: number;
+      } | null;
+      error: string | null;
+    };
+  };
+  /** Read the destination back and compare it with the source and the ledger (every mailbox, or one); what it finds, the next pass repairs */
+  'POST /api/projects/{id}/verify': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      /** Only this mailbox */
+      mailboxId?: number;
+      /** Compare content too (reads every body on both sides) */
+      deep?: boolean;
+    };
+    response: {
+      projectId: number;
+      state: 'idle' | 'running';
+      startedAt: string | null;
+      finishedAt: string | null;
+      /** Mailboxes of the current or last verification */
+      mailboxIds: number[];
+      deep: boolean;
+      outcome: {
+        matches: number;
+        differs: number;
+        failed: number;
+      } | null;
+      error: string | null;
+    };
+  };
   /** The newest environment scan, per mailbox */
   'GET /api/scans/latest': {
     path: Record<string, never>;
@@ -2103,8 +2287,10 @@ export interface Operations {
     body: {
       /** Name of the first (admin) operator */
       user: string;
-      /** At least 12 characters */
+      /** At least 12 characters besides spaces at the ends, not one short piece repeated */
       password: string;
+      /** The one-time setup token of the link `cutover serve` prints when it listens beyond this machine */
+      token?: string;
     };
     response: {
       ok: boolean;

@@ -1,13 +1,20 @@
-/** Log in, or on first run create the admin operator (the server says which by SETUP_REQUIRED). */
+/**
+ * Log in, or on first run create the admin operator (the server says which by SETUP_REQUIRED). A server
+ * that listens beyond its own machine prints a one-time link, /setup?token=…: opened, it starts here in
+ * setup mode and sends the token with the new account.
+ */
 import { useState, type FormEvent } from 'react';
 import { api, setCsrfToken } from '../api/api.js';
 import { ApiFailure } from '../api/client.js';
 import { useAction } from '../api/use-api.js';
 import { ProblemNote } from '../components/problem-note.js';
+import { navigate, useLocation } from '../router.js';
 
 /** The sign-in page; `onSignedIn` gets the operator's name. */
 export function LoginPage({ onSignedIn }: { onSignedIn: (user: string) => void }) {
-  const [mode, setMode] = useState<'login' | 'setup'>('login');
+  const { path, query } = useLocation();
+  const setupToken = path === '/setup' ? query.get('token') || undefined : undefined;
+  const [mode, setMode] = useState<'login' | 'setup'>(setupToken ? 'setup' : 'login');
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -17,6 +24,8 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: string) => void }
   const login = async () => {
     const session = await api('POST /api/login', { body: { user, password } });
     setCsrfToken(session.csrfToken);
+    // The setup link has done its work: do not keep its token in the address bar or the history.
+    if (path === '/setup') navigate('/', true);
     onSignedIn(session.user);
   };
 
@@ -27,7 +36,9 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: string) => void }
       if (password !== repeat) return;
       await action.run(async () => {
         try {
-          await api('POST /api/setup', { body: { user, password } });
+          await api('POST /api/setup', {
+            body: setupToken ? { user, password, token: setupToken } : { user, password },
+          });
         } catch (err) {
           // Someone already set up: say it in the UI's words (the API's hint names its route).
           if (!(err instanceof ApiFailure) || err.code !== 'SETUP_DONE') throw err;
@@ -56,8 +67,9 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: string) => void }
         <h2>{mode === 'login' ? 'Log in' : 'First run: create the admin account'}</h2>
         {mode === 'setup' && (
           <p className="muted">
-            No operator exists yet. Choose a name and a password of at least 12 characters; you will use them
-            to log in.
+            No operator exists yet. Choose a name and a password of at least 12 characters (not one piece
+            repeated); you will use them to log in.
+            {setupToken && ' This page was opened from the setup link the server printed.'}
           </p>
         )}
         <label>

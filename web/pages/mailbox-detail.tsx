@@ -6,6 +6,7 @@ import { ProblemNote } from '../components/problem-note.js';
 import { ReportLinks } from '../components/report-links.js';
 import { Status } from '../components/status.js';
 import { AlertList } from './alert-list.js';
+import { MailboxVerification } from './verification.js';
 import { Link } from '../router.js';
 import { useProjects } from '../project-context.js';
 
@@ -30,11 +31,15 @@ export function MailboxDetailPage({ id }: { id: number }) {
         <>
           <p>
             To <strong>{r.destination}</strong> · <Status value={r.status} />{' '}
-            {r.reconciles ? (
-              <span className="pill tone-good">every source item accounted for</span>
+            {r.reconcile === 'reconciles' ? (
+              <span className="pill tone-good">
+                reconciles: every source item accounted for and read back
+              </span>
+            ) : r.reconcile === 'ledger-only' ? (
+              <span className="pill tone-warn">ledger only, not verified</span>
             ) : (
-              <span className="pill tone-warn">
-                {typeof r.discrepancy === 'string' ? r.discrepancy : 'not reconciled yet'}
+              <span className="pill tone-bad">
+                {typeof r.discrepancy === 'string' ? r.discrepancy : 'does not reconcile'}
               </span>
             )}
           </p>
@@ -43,6 +48,13 @@ export function MailboxDetailPage({ id }: { id: number }) {
           <p className="no-print">
             <ReportLinks of={{ mailbox: id }} label="Report:" />
           </p>
+          <h2>Verification</h2>
+          {current ? (
+            <MailboxVerification projectId={current.id} mailboxId={id} onVerified={report.reload} />
+          ) : (
+            <p className="muted">No project chosen.</p>
+          )}
+
           <h2>Folders</h2>
           <table className="grid">
             <thead>

@@ -33,7 +33,9 @@ export function ReportsPage() {
       <h1>Reports – {current.name}</h1>
       <p className="muted">
         A report lists, folder by folder, every source item and where it ended: copied, already at the
-        destination, or skipped with the reason. Totals reconcile with the source counts.
+        destination, or skipped with the reason. A mailbox “reconciles” only once its destination was read
+        back since its last pass (Verify now, on the tracker or the mailbox's page); until then it says
+        “ledger only, not verified”.
       </p>
       <h2>Whole project</h2>
       <ReportLinks of={{ project: current.id }} />

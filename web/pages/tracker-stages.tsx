@@ -51,6 +51,13 @@ export function StageColumns({ projectId, tracker }: { projectId: number; tracke
               <p className="muted">{s.reason ?? 'not tracked yet'}</p>
             )}
             {s.counts && s.note && <p className="stage-note muted">{s.note}</p>}
+            {s.verification && (
+              <p className="stage-note">
+                Verified: {count(s.verification.matches)} match, {count(s.verification.differs)} differ,{' '}
+                {count(s.verification.notVerified + s.verification.outdated)} not verified since their last
+                pass
+              </p>
+            )}
           </button>
         ))}
       </div>

@@ -16,6 +16,7 @@ import { AlertList } from './alert-list.js';
 import { LivePass } from './tracker-live.js';
 import { RunControls } from './run-controls.js';
 import { StageColumns } from './tracker-stages.js';
+import { ProjectVerification } from './verification.js';
 
 const STATUS_WORDS: Array<[string, string]> = [
   ['idle', 'not started'],
@@ -102,6 +103,11 @@ export function TrackerPage() {
           </p>
           <h2>Stages</h2>
           <StageColumns projectId={current.id} tracker={t} />
+          <ProjectVerification
+            projectId={current.id}
+            stage={t.stages.find((s) => s.key === 'final-sync')}
+            onDone={reload}
+          />
         </>
       )}
       <LivePass live={live} running={running} />

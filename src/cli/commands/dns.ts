@@ -73,7 +73,7 @@ export async function dnsCommand(o: DnsCommandOptions): Promise<void> {
       if (plan.dns === 'zone' || o.zoneDir) {
         const zone = await handOverZone(d, plan, server);
         const file = path.join(o.zoneDir ?? dataDir, `${d.domain}.zone`);
-        fs.writeFileSync(file, zone.text);
+        fs.writeFileSync(file, zone.text, { mode: 0o600 }); // like every file in the data directory
         out.push(`  Zone file for the new name servers: ${file}`);
         if (zone.note) out.push(`  ! ${zone.note}`);
         (json as { zoneFiles?: string[] }).zoneFiles = [

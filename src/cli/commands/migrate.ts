@@ -8,12 +8,17 @@ import { buildReport } from '../../services/report-service.js';
 import { ProgressDisplay } from '../progress-display.js';
 import { reportText } from '../report-format.js';
 import { keepTokensIn, resolveTarget, type TargetOptions } from '../context.js';
+import { verifiedExitCode, verifyAndPrint } from './verify.js';
 
 interface MigrateOptions extends TargetOptions {
   mailbox?: string[];
   dryRun?: boolean;
   phase?: Phase;
   progress?: boolean;
+  /** Read the destination back at the end of the pass; the exit code reflects it. */
+  verify?: boolean;
+  deep?: boolean;
+  format?: 'text' | 'json';
 }
 
 /**
@@ -61,6 +66,17 @@ export async function migrateCommand(o: MigrateOptions): Promise<void> {
       signal: controller.signal,
     });
     display.stop();
+    const verify = o.verify && !o.dryRun && !controller.signal.aborted;
+    // With --verify --format json, standard output is the verification's JSON; the report goes to standard error.
+    const verified = verify
+      ? await verifyAndPrint(
+          store,
+          project,
+          { mailbox: o.mailbox, deep: o.deep, format: o.format ?? 'text' },
+          new ProgressDisplay(process.stderr, o.progress !== false && Boolean(process.stderr.isTTY)),
+          controller.signal,
+        )
+      : undefined;
     const reports = await buildReport(
       store,
       outcomes.map((x) => x.label.split(' → ')[0]!),
@@ -70,11 +86,13 @@ export async function migrateCommand(o: MigrateOptions): Promise<void> {
         process.stdout.write(
           `${x.label}: dry run — would copy ${x.counters?.copied ?? 0}, already present ${x.counters?.present ?? 0}, skip ${x.counters?.skipped ?? 0}${x.error ? `; ${x.error}` : ''}\n`,
         );
-    } else process.stdout.write(reportText(reports, false));
+    } else
+      (verified && o.format === 'json' ? process.stderr : process.stdout).write(reportText(reports, false));
     const failed = outcomes.filter((x) => x.status !== 'done');
     if (controller.signal.aborted) process.exitCode = 130;
-    else if (failed.length || reports.some((r) => r.totals.failed > 0 || (!o.dryRun && !r.reconciles)))
+    else if (failed.length || reports.some((r) => r.totals.failed > 0 || (!o.dryRun && !r.accounted)))
       process.exitCode = 1;
+    else if (verified) process.exitCode = verifiedExitCode(verified);
     process.stderr.write(`Data: ${store.location}  ·  peak memory ${peakMemoryMb()} MB\n`);
   } finally {
     display.stop();

@@ -6,7 +6,8 @@
  * labelForKeyword): the labels a Gmail source recorded on a message come back as labels on the one copy.
  *
  * Read-back (duplicate prevention) fetches each message raw, because Gmail's sizeEstimate is not the exact
- * size the engine's fingerprints hold: exact, but one messages.get per message in the folder.
+ * size the engine's fingerprints hold: exact, but one messages.get per message in the folder. The same raw
+ * read gives `verify --deep` the stored bytes.
  */
 import { Readable } from 'node:stream';
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
@@ -14,25 +15,28 @@ import type {
   AppendItem,
   AppendResult,
   DestinationCapabilities,
+  EnsuredFolder,
   FolderInfo,
   FolderState,
   MailDestination,
   MessageMeta,
+  StreamedMessage,
 } from '../contract.js';
 import type { GmailApi, GmailLabel } from './gmail-api.js';
 import { importMessage } from './gmail-import.js';
 import {
+  GMAIL_RESERVED,
   SYSTEM_FOLDERS,
   destinationFlags,
+  keptFlags,
   labelForKeyword,
   labelPath,
   systemLabelFor,
 } from './gmail-labels.js';
-import { fetchMeta, META_PARALLEL } from './gmail-message.js';
+import { fetchBody, fetchMeta, META_PARALLEL } from './gmail-message.js';
 import { keyOfId, listIds } from './gmail-snapshot.js';
 
-/** Top-level names Gmail keeps for itself (user labels cannot take them). */
-export const GMAIL_RESERVED = ['Starred', 'Important', 'Chats', 'All Mail', 'Snoozed', 'Scheduled', 'Unread'];
+export { GMAIL_RESERVED };
 
 /** User label names are unique regardless of case in Gmail: "Work" and "work" are one label. */
 const userKey = (name: string) => `user:${name.toLowerCase()}`;
@@ -108,8 +112,8 @@ export class GmailDestination implements MailDestination {
     return [...out.values()];
   }
 
-  async ensureFolder(path: string[], signal?: AbortSignal): Promise<void> {
-    if (systemLabelFor(path)) return;
+  async ensureFolder(path: string[], signal?: AbortSignal): Promise<EnsuredFolder> {
+    if (systemLabelFor(path)) return { path };
     for (let d = 1; d <= path.length; d++) {
       const name = path.slice(0, d).join('/');
       if ((await this.labelMap(signal)).has(userKey(name))) continue;
@@ -134,6 +138,7 @@ export class GmailDestination implements MailDestination {
           );
       }
     }
+    return { path };
   }
 
   async folderState(path: string[], signal?: AbortSignal): Promise<FolderState | null> {
@@ -221,6 +226,20 @@ export class GmailDestination implements MailDestination {
         },
         signal,
       );
+  }
+
+  /** Stored bodies of messages this connection listed (`verify --deep`), one messages.get each, spooled. */
+  async *streamBodies(_path: string[], uids: number[], signal?: AbortSignal): AsyncIterable<StreamedMessage> {
+    for (const uid of uids) {
+      const id = this.ids.get(uid);
+      const got = id === undefined ? undefined : await fetchBody(this.api, id, signal);
+      if (got) yield { uid, size: got.size, body: got.body };
+    }
+  }
+
+  /** What a read-back shows of these flags (labels for \\Seen, \\Flagged and keywords; see gmail-labels). */
+  keptFlags(path: string[], flags: string[]): string[] {
+    return keptFlags(flags, path);
   }
 
   async close(): Promise<void> {}

@@ -159,3 +159,35 @@ export function destinationFlags(
   // DRAFT, TRASH and SPAM are folders a destination writes to, never added as keywords.
   return flags.filter((f) => !['$Draft', '$Trash', '$Spam'].includes(f));
 }
+
+/** Top-level names Gmail keeps for itself (user labels cannot take them). */
+export const GMAIL_RESERVED = ['Starred', 'Important', 'Chats', 'All Mail', 'Snoozed', 'Scheduled', 'Unread'];
+
+/**
+ * What a read-back of a message written to the folder `path` shows of the flags it was written with:
+ * \\Seen and \\Flagged (UNREAD, STARRED), \\Draft only in Drafts, and each keyword that became a label, as
+ * that label reads back — except the folder's own label and names a read-back leaves out (too long).
+ */
+export function keptFlags(flags: string[], path: string[]): string[] {
+  const folder = systemLabelFor(path) ?? `user:${path.join('/').toLowerCase()}`;
+  const has = (f: string) => flags.some((x) => x.toLowerCase() === f.toLowerCase());
+  const out: string[] = [];
+  if (has('\\Seen')) out.push('\\Seen');
+  if (has('\\Flagged')) out.push('\\Flagged');
+  if (folder === 'DRAFT') out.push('\\Draft');
+  for (const f of flags) {
+    const target = labelForKeyword(f);
+    if (!target) continue;
+    if ('system' in target) {
+      if (target.system !== folder)
+        out.push(SYSTEM_FOLDERS.find((s) => s.id === target.system)?.keyword ?? '$Important');
+      continue;
+    }
+    const label = labelPath(target.user);
+    const top = label[0]!.toLowerCase();
+    if (systemLabelFor(label) || GMAIL_RESERVED.some((r) => r.toLowerCase() === top)) continue;
+    const kw = encodeKeyword(label.join('/'));
+    if (kw.length <= MAX_KEYWORD_LENGTH && `user:${label.join('/').toLowerCase()}` !== folder) out.push(kw);
+  }
+  return [...new Set(out)];
+}

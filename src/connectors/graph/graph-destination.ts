@@ -8,6 +8,7 @@ import type {
   AppendItem,
   AppendResult,
   DestinationCapabilities,
+  EnsuredFolder,
   FolderInfo,
   FolderState,
   MailDestination,
@@ -16,7 +17,7 @@ import type {
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import type { GraphClient } from './graph-client.js';
 import { userPath } from './graph-config.js';
-import { extValue, flagPatch, PROP } from './graph-flags.js';
+import { extValue, flagPatch, keptFlags, PROP } from './graph-flags.js';
 import { FolderTree } from './graph-folders.js';
 import { folderTag, keyOf } from './graph-ids.js';
 import { META_EXPAND, metaOf, type GraphMessage } from './graph-meta.js';
@@ -46,8 +47,9 @@ export class GraphDestination implements MailDestination {
     return this.tree.infos(signal);
   }
 
-  async ensureFolder(path: string[], signal?: AbortSignal): Promise<void> {
+  async ensureFolder(path: string[], signal?: AbortSignal): Promise<EnsuredFolder> {
     await this.tree.ensure(path, signal);
+    return { path };
   }
 
   async folderState(path: string[], signal?: AbortSignal): Promise<FolderState | null> {
@@ -129,6 +131,14 @@ export class GraphDestination implements MailDestination {
       const bad = answers.find((a) => a.status >= 300 && a.status !== 404);
       if (bad) throw this.client.batchFailure(bad, 'update flags');
     }
+  }
+
+  /**
+   * What a read-back shows of these flags. Bodies are not read back (no `streamBodies`): Exchange keeps the
+   * message as MAPI properties and renders MIME anew, so its bytes never equal what was written.
+   */
+  keptFlags(_path: string[], flags: string[]): string[] {
+    return keptFlags(flags);
   }
 
   async close(): Promise<void> {}

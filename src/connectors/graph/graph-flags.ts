@@ -85,3 +85,14 @@ export function flagPatch(flags: string[]): Record<string, unknown> {
 export function messageFlagsOf(flags: string[]): number {
   return (has(flags, '\\Seen') ? MSGFLAG_READ : 0) | (has(flags, '\\Draft') ? MSGFLAG_UNSENT : 0);
 }
+
+/** What a Graph message keeps of these flags: a read-back after `flagPatch` shows exactly these. */
+export function keptFlags(flags: string[]): string[] {
+  return flagsOf({
+    isRead: has(flags, '\\Seen'),
+    isDraft: has(flags, '\\Draft'),
+    flag: { flagStatus: has(flags, '\\Flagged') ? 'flagged' : 'notFlagged' },
+    categories: categoriesOf(flags),
+    singleValueExtendedProperties: [{ id: PROP.lastVerb, value: String(lastVerbOf(flags)) }],
+  });
+}

@@ -73,6 +73,21 @@ export class AppendWriter extends WireConnection {
   }
 
   /**
+   * CREATE `wireName` (then SUBSCRIBE it: many clients show only subscribed folders); the server's tagged
+   * answer to CREATE. Over this raw connection the name is always quoted (imapflow sends names holding
+   * `}` or `~` unquoted, which Courier refuses). A lost connection throws, mapped.
+   */
+  async createFolder(wireName: string): Promise<Tagged> {
+    try {
+      const t = await this.command(`CREATE ${quote(wireName)}`, true);
+      if (t.status === 'OK') await this.command(`SUBSCRIBE ${quote(wireName)}`, true);
+      return t;
+    } catch (err) {
+      throw mapImapError(err, this.where);
+    }
+  }
+
+  /**
    * Append `items` to `wireName` (already encoded as modified UTF-7) in one command — MULTIAPPEND when the
    * server has it, else the caller must pass one item. Items may arrive lazily (each body is written as it
    * comes, e.g. piped from the source). All-or-nothing: throws on NO. Results in item order.
@@ -91,13 +106,17 @@ export class AppendWriter extends WireConnection {
     const onAbort = () => this.socket.destroy(new Error('aborted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     let count = 0;
+    const notes: Array<string | undefined> = [];
     try {
       let head = `${tag} APPEND ${quote(wireName)}`;
-      for await (const item of items) {
+      for await (const given of items) {
         if (count > 0 && !multi) throw new Error('batch APPEND needs MULTIAPPEND');
         result ??= this.tagged(tag);
+        const { item, binary, note } = this.withNuls(given);
+        notes.push(note);
         const flags = appendableFlags(item.flags, keywords);
-        head += ` (${flags.join(' ')}) ${imapDateTime(item.internalDate)} {${item.size}${literalPlus ? '+' : ''}}\r\n`;
+        // A body with NUL bytes goes as a literal8 (RFC 3516), the only literal that may carry them.
+        head += ` (${flags.join(' ')}) ${imapDateTime(item.internalDate)} ${binary ? '~' : ''}{${item.size}${literalPlus ? '+' : ''}}\r\n`;
         if (!literalPlus) {
           const cont = new Promise<void>((r) => (this.contWaiter = r));
           await this.write(head);
@@ -132,7 +151,7 @@ export class AppendWriter extends WireConnection {
           rejected: true,
         });
       }
-      return parseAppendUid(t.code, count);
+      return parseAppendUid(t.code, count).map((r, i) => (notes[i] ? { ...r, altered: notes[i] } : r));
     } catch (err) {
       if (signal?.aborted) throw err;
       const e = err as { rejected?: boolean };
@@ -153,6 +172,23 @@ export class AppendWriter extends WireConnection {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * A body holding NUL bytes: sent as a literal8 where the server has BINARY; elsewhere no literal may carry
+   * NUL (RFC 3501 §4.3), so each becomes 0x80 — as Dovecot itself serves them — and the message says so.
+   */
+  private withNuls(item: AppendItem): { item: AppendItem; binary: boolean; note?: string } {
+    if (!Buffer.isBuffer(item.body) || !item.body.includes(0)) return { item, binary: false };
+    if (this.capabilities.has('BINARY')) return { item, binary: true };
+    const body = Buffer.from(item.body);
+    let n = 0;
+    for (let i = body.indexOf(0); i >= 0; i = body.indexOf(0, i + 1), n++) body[i] = 0x80;
+    return {
+      item: { ...item, body },
+      binary: false,
+      note: `${n} NUL byte(s) written as 0x80: the destination has no BINARY extension (RFC 3516), the only way IMAP can carry them`,
+    };
   }
 
   private async writeBody(item: AppendItem, head: string): Promise<void> {

@@ -19,12 +19,15 @@ export class ImapConnector implements Connector {
   async openDestination(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailDestination> {
     const { client, login, where } = await openImap(server, auth, signal);
     try {
-      // Keywords survive only where the server lets clients create them (PERMANENTFLAGS \*).
+      // Keywords survive only where the server lets clients create them (PERMANENTFLAGS \*), which only a
+      // read-write SELECT reports. The selection stays until the next SELECT/EXAMINE or LOGOUT, which leave
+      // it without expunging; CLOSE would expunge every \Deleted message of the user's INBOX.
       const inbox = await client.mailboxOpen('INBOX');
       const keywords = !inbox.permanentFlags || inbox.permanentFlags.has('\\*');
-      await client.mailboxClose();
       const writer = await AppendWriter.connect(server, login, where, signal);
-      return new ImapDestination(client, writer, where, keywords);
+      return new ImapDestination(client, writer, where, keywords, () =>
+        RawFetcher.connect(server, login, where, signal),
+      );
     } catch (err) {
       await closeImap(client);
       throw mapImapError(err, where);

@@ -1,22 +1,29 @@
 /**
  * An IMAP mailbox open for writing: imapflow for folders, flags and reading back what is there;
- * the AppendWriter for the bodies (streamed, MULTIAPPEND-batched).
+ * the AppendWriter for the bodies (streamed, MULTIAPPEND-batched); for `verify --deep`, a raw read-only
+ * connection (opened on first use) that streams stored bodies back like a source does.
  */
 import type { ImapFlow } from 'imapflow';
 import type {
   AppendItem,
   AppendResult,
   DestinationCapabilities,
+  EnsuredFolder,
   FolderInfo,
   FolderState,
   MailDestination,
   MessageMeta,
+  StreamedMessage,
 } from '../contract.js';
-import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
+import { ErrorCode, PermanentError } from '../../errors.js';
 import type { AppendWriter } from './append-writer.js';
 import { mapImapError } from './imap-errors.js';
 import { ImapFolderReader, stateOf, toSequenceSet } from './imap-folder-reader.js';
-import { closeImap, delimiterOf, lastRefusal, listFolders, wireName } from './imap-session.js';
+import { ExactReader } from './exact-reader.js';
+import { FolderCreator } from './folder-create.js';
+import { closeImap, delimiterOf, fullName, lastRefusal, listFolders, wireName } from './imap-session.js';
+import type { RawFetcher } from './raw-fetcher.js';
+import { RawFolderReader } from './raw-folder-reader.js';
 
 /**
  * Messages per MULTIAPPEND command: big enough to amortise the server's commit (Dovecot's index work per
@@ -26,14 +33,18 @@ export const MULTIAPPEND_BATCH = Number(process.env.CUTOVER_APPEND_BATCH) || 250
 
 export class ImapDestination implements MailDestination {
   readonly capabilities: DestinationCapabilities;
-  private known = new Set<string>();
+  private readonly folders: FolderCreator;
+  private fetcher: RawFetcher | undefined;
 
   constructor(
     private readonly client: ImapFlow,
     private readonly writer: AppendWriter,
     private readonly where: string,
     supportsKeywords: boolean,
+    /** Opens the raw connection stored bodies are read back over (only `verify --deep` needs it). */
+    private readonly openFetcher: () => Promise<RawFetcher>,
   ) {
+    this.folders = new FolderCreator(client, (name) => writer.createFolder(name), where);
     this.capabilities = {
       maxMessageBytes: writer.appendLimit,
       maxBatchMessages: writer.capabilities.has('MULTIAPPEND') ? MULTIAPPEND_BATCH : 1,
@@ -45,42 +56,22 @@ export class ImapDestination implements MailDestination {
 
   async listFolders(): Promise<FolderInfo[]> {
     const list = await listFolders(this.client, this.where);
-    for (const f of list) this.known.add(f.path.join('\u0000'));
+    await this.folders.refresh();
     return list;
   }
 
-  async ensureFolder(path: string[], signal?: AbortSignal): Promise<void> {
-    if (path.length === 1 && path[0]!.toUpperCase() === 'INBOX') return;
-    if (this.known.size === 0) await this.listFolders();
-    for (let depth = 1; depth <= path.length; depth++) {
-      throwIfAborted(signal);
-      const sub = path.slice(0, depth);
-      const key = sub.join('\u0000');
-      if (this.known.has(key) || (depth === 1 && sub[0]!.toUpperCase() === 'INBOX')) continue;
-      try {
-        await this.client.mailboxCreate(sub);
-      } catch (err) {
-        const text = String((err as { responseText?: string }).responseText ?? (err as Error).message);
-        // A dropped connection, a BYE, throttling, an unavailable server: not about the name, retried.
-        const mapped = mapImapError(err, this.where);
-        if (mapped.code !== ErrorCode.ProtocolError) throw mapped;
-        if (!/ALREADYEXISTS|already exists/i.test(text))
-          throw new PermanentError(
-            ErrorCode.FolderCreateFailed,
-            `${this.where}: cannot create folder "${sub.join('/')}": ${text}`,
-            'Check the folder name rules of the destination; add a folder mapping rule to rename it.',
-            { cause: err },
-          );
-      }
-      this.known.add(key);
-    }
+  ensureFolder(path: string[], signal?: AbortSignal): Promise<EnsuredFolder> {
+    return this.folders.ensure(path, signal);
   }
 
   async folderState(path: string[]): Promise<FolderState | null> {
-    if (this.known.size === 0) await this.listFolders();
-    if (!this.known.has(path.join('\u0000')) && path.join('/').toUpperCase() !== 'INBOX') return null;
+    if (!(await this.folders.exists(path))) return null;
     try {
-      const s = await this.client.status(path, { messages: true, uidNext: true, uidValidity: true });
+      const s = await this.client.status(fullName(this.client, path), {
+        messages: true,
+        uidNext: true,
+        uidValidity: true,
+      });
       if (!s) throw lastRefusal(this.client) ?? new Error('STATUS failed');
       return { uidValidity: String(s.uidValidity), uidNext: s.uidNext ?? 0, messages: s.messages ?? 0 };
     } catch (err) {
@@ -99,7 +90,62 @@ export class ImapDestination implements MailDestination {
     signal?: AbortSignal,
   ): Promise<AppendResult[]> {
     const wire = wireName(this.client, path);
-    return this.writer.append(wire, items, this.capabilities.supportsKeywords, signal);
+    const sent: Array<{ date: Date; size: number; nul: boolean }> = [];
+    async function* noted(): AsyncIterable<AppendItem> {
+      for await (const item of items) {
+        const nul = Buffer.isBuffer(item.body) && item.body.includes(0);
+        sent.push({ date: item.internalDate, size: item.size, nul });
+        yield item;
+      }
+    }
+    const results = await this.writer.append(wire, noted(), this.capabilities.supportsKeywords, signal);
+    // What a server may store differently from what it was sent: an INTERNALDATE in the future (Dovecot
+    // puts the time of the APPEND instead) and a message with NUL bytes (Dovecot re-encodes binary parts
+    // as base64). Those few are read back, and what changed is said on their result.
+    const soon = new Date(Date.now() + 60_000);
+    const check = results.flatMap((r, i) =>
+      r.uid !== undefined && (sent[i]!.date > soon || sent[i]!.nul) ? [i] : [],
+    );
+    if (check.length) await this.noteChanges(path, results, sent, check);
+    return results;
+  }
+
+  /** Read back the internal date and size of `which` results; what the server changed is noted on the result. */
+  private async noteChanges(
+    path: string[],
+    results: AppendResult[],
+    sent: Array<{ date: Date; size: number }>,
+    which: number[],
+  ): Promise<void> {
+    await this.select(path, true);
+    const uids = which.map((i) => results[i]!.uid!);
+    let got: Awaited<ReturnType<ImapFlow['fetchAll']>>;
+    try {
+      got = await this.client.fetchAll(
+        toSequenceSet([...uids].sort((a, b) => a - b)),
+        { uid: true, internalDate: true, size: true },
+        { uid: true },
+      );
+    } catch (err) {
+      throw mapImapError(err, this.where);
+    }
+    const stored = new Map(got.map((m) => [m.uid, m]));
+    for (const i of which) {
+      const now = stored.get(results[i]!.uid!);
+      if (!now) continue;
+      const notes: string[] = [];
+      const date = now.internalDate ? new Date(now.internalDate) : undefined;
+      if (date && Math.abs(date.getTime() - sent[i]!.date.getTime()) >= 1000)
+        notes.push(
+          `the destination set the internal date to ${date.toISOString()} instead of ${sent[i]!.date.toISOString()}, which is in the future`,
+        );
+      if (now.size !== undefined && now.size !== sent[i]!.size)
+        notes.push(
+          `the destination stored it re-encoded (${sent[i]!.size} → ${now.size} bytes; it does not keep NUL bytes in binary parts as they are)`,
+        );
+      if (notes.length)
+        results[i] = { ...results[i]!, altered: [results[i]!.altered, ...notes].filter(Boolean).join('; ') };
+    }
   }
 
   async setFlags(path: string[], uids: number[], flags: string[]): Promise<void> {
@@ -124,13 +170,24 @@ export class ImapDestination implements MailDestination {
     }
   }
 
+  /** Stored bodies over the raw connection, read-only (EXAMINE, BODY.PEEK: \\Seen stays as it is). */
+  async *streamBodies(path: string[], uids: number[], signal?: AbortSignal): AsyncIterable<StreamedMessage> {
+    if (!this.fetcher?.usable) this.fetcher = await this.openFetcher();
+    // Read back as a source would serve it: NUL bytes hidden in BODY[] are read again through BINARY.
+    const exact = this.client.capabilities.has('BINARY')
+      ? new ExactReader(this.client, fullName(this.client, path), this.where)
+      : undefined;
+    const reader = await RawFolderReader.open(this.fetcher, wireName(this.client, path), exact);
+    yield* reader.streamBodies(uids, signal);
+  }
+
   async close(): Promise<void> {
-    await Promise.all([closeImap(this.client), this.writer.close()]);
+    await Promise.all([closeImap(this.client), this.writer.close(), this.fetcher?.close()]);
   }
 
   private async select(path: string[], readOnly: boolean): Promise<ImapFolderReader> {
     try {
-      const mb = await this.client.mailboxOpen(path, { readOnly });
+      const mb = await this.client.mailboxOpen(fullName(this.client, path), { readOnly });
       return new ImapFolderReader(this.client, stateOf(mb), `${this.where} folder "${path.join('/')}"`);
     } catch (err) {
       throw mapImapError(err, this.where);

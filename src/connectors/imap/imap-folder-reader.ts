@@ -129,13 +129,11 @@ export class ImapFolderReader {
     }
   }
 
-  async close(): Promise<void> {
-    try {
-      if (this.client.usable && this.client.mailbox) await this.client.mailboxClose();
-    } catch {
-      /* the next open replaces the selection anyway */
-    }
-  }
+  /**
+   * Nothing to send: the next SELECT/EXAMINE or LOGOUT leaves the folder without expunging. Never CLOSE,
+   * which expunges \Deleted messages when the selection is read-write (RFC 3501 §6.4.2).
+   */
+  async close(): Promise<void> {}
 
   private toMeta(m: FetchMessageObject): MessageMeta {
     const ids = parseIdentityHeaders(m.headers);

@@ -79,33 +79,80 @@ export async function closeImap(client: ImapFlow): Promise<void> {
   }
 }
 
-/** LIST, as FolderInfo with decoded path segments. */
+/**
+ * LIST, as FolderInfo with decoded path segments in the personal namespace's own terms: its prefix taken off
+ * (Cyrus and Courier list `INBOX.Sent` for the user's `Sent` where NAMESPACE says `INBOX.`), so a folder has
+ * the same path whichever namespace layout a server uses. Folders outside the personal namespace (other
+ * users', shared) are left out: they are not this mailbox's mail. Special uses come from the server's LIST
+ * attributes only (imapflow also guesses them by name; the engine guesses itself, and only where the
+ * server flags nothing).
+ */
 export async function listFolders(client: ImapFlow, where: string): Promise<FolderInfo[]> {
+  let entries: Awaited<ReturnType<ImapFlow['list']>>;
   try {
-    const entries = await client.list();
-    return entries
-      .filter((e) => !e.flags.has('\\NonExistent'))
-      .map((e) => ({
-        path: e.delimiter ? e.path.split(e.delimiter) : [e.path],
-        specialUse: e.specialUse ? specialUseFromAttribute(e.specialUse) : undefined,
-        selectable: !e.flags.has('\\Noselect'),
-      }));
+    entries = await client.list();
   } catch (err) {
     throw mapImapError(err, where);
   }
+  const out: FolderInfo[] = [];
+  for (const e of entries) {
+    if (e.flags.has('\\NonExistent')) continue;
+    const path = pathOf(client, e.path, e.delimiter);
+    if (!path) continue;
+    const uses = [...e.flags].map(specialUseFromAttribute).filter((u) => u !== undefined);
+    out.push({
+      path,
+      specialUse: path.length === 1 && path[0] === 'INBOX' ? undefined : uses[0],
+      selectable: !e.flags.has('\\Noselect'),
+    });
+  }
+  return out;
+}
+
+/** The personal namespace: prefix (`INBOX.` on Cyrus and Courier, '' on Dovecot) and delimiter. */
+function personal(client: ImapFlow): { prefix: string; delimiter: string } {
+  const ns = client.namespace;
+  return { prefix: ns?.prefix ?? '', delimiter: ns?.delimiter || '/' };
+}
+
+/** A listed (decoded) mailbox name as a path in the personal namespace; undefined outside it. */
+export function pathOf(client: ImapFlow, name: string, delimiter: string | undefined): string[] | undefined {
+  if (name.toUpperCase() === 'INBOX') return ['INBOX'];
+  const { prefix } = personal(client);
+  let rest = name;
+  if (prefix) {
+    if (!name.startsWith(prefix)) return undefined;
+    rest = name.slice(prefix.length);
+    if (rest === '') return undefined; // the namespace's own root, not a folder
+  }
+  return delimiter ? rest.split(delimiter) : [rest];
+}
+
+/**
+ * One spelling per folder: where the personal namespace is `INBOX` + delimiter, `INBOX.x` is the user's
+ * top-level `x`, so ['INBOX', 'x'] (a child of INBOX on a server without prefix) and ['x'] are the same folder.
+ */
+export function canonicalPath(client: ImapFlow, path: string[]): string[] {
+  const { prefix, delimiter } = personal(client);
+  const inboxPrefixed = prefix.toUpperCase() === `INBOX${delimiter}`;
+  return inboxPrefixed && path.length > 1 && path[0]!.toUpperCase() === 'INBOX' ? path.slice(1) : path;
 }
 
 /** The server's hierarchy delimiter ('/' when the server has none). */
 export function delimiterOf(client: ImapFlow): string {
-  return client.namespace?.delimiter || '/';
+  return personal(client).delimiter;
 }
 
-/** The mailbox name as sent on the wire: modified UTF-7 segments joined by the delimiter, with the namespace prefix. */
+/** The full (decoded) mailbox name: segments joined by the delimiter, with the personal namespace prefix. */
+export function fullName(client: ImapFlow, path: string[]): string {
+  if (path.length === 1 && path[0]!.toUpperCase() === 'INBOX') return 'INBOX';
+  const { prefix, delimiter } = personal(client);
+  return prefix + canonicalPath(client, path).join(delimiter);
+}
+
+/** The mailbox name as sent on the wire: the full name with each segment in modified UTF-7. */
 export function wireName(client: ImapFlow, path: string[]): string {
   if (path.length === 1 && path[0]!.toUpperCase() === 'INBOX') return 'INBOX';
-  const ns = client.namespace;
-  const joined = path.map(encodeMailboxName).join(delimiterOf(client));
-  return ns?.prefix && !joined.startsWith(ns.prefix) && path[0]!.toUpperCase() !== 'INBOX'
-    ? ns.prefix + joined
-    : joined;
+  const { prefix, delimiter } = personal(client);
+  return prefix + canonicalPath(client, path).map(encodeMailboxName).join(delimiter);
 }

@@ -9,8 +9,9 @@ import type {
 } from '../contract.js';
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import { mapImapError } from './imap-errors.js';
+import { ExactReader } from './exact-reader.js';
 import { RawFolderReader } from './raw-folder-reader.js';
-import { closeImap, lastRefusal, listFolders, wireName } from './imap-session.js';
+import { closeImap, fullName, lastRefusal, listFolders, wireName } from './imap-session.js';
 import type { RawFetcher } from './raw-fetcher.js';
 
 /** Reads folders and messages; opens folders read-only (EXAMINE) so nothing at the source changes. */
@@ -34,7 +35,7 @@ export class ImapSource implements MailSource {
 
   async folderState(path: string[]): Promise<FolderState> {
     try {
-      const s = await this.client.status(path, {
+      const s = await this.client.status(fullName(this.client, path), {
         messages: true,
         uidNext: true,
         uidValidity: true,
@@ -56,7 +57,11 @@ export class ImapSource implements MailSource {
     throwIfAborted(signal);
     const where = `${this.where} folder "${path.join('/')}"`;
     try {
-      return await RawFolderReader.open(await this.bodyFetcher(), wireName(this.client, path));
+      // NUL bytes hide behind 0x80 in BODY[]; only a source with BINARY (RFC 3516) can serve them.
+      const exact = this.client.capabilities.has('BINARY')
+        ? new ExactReader(this.client, fullName(this.client, path), where)
+        : undefined;
+      return await RawFolderReader.open(await this.bodyFetcher(), wireName(this.client, path), exact);
     } catch (err) {
       const text = String((err as Error)?.message) + String((err as { responseText?: string }).responseText);
       if (/nonexistent|doesn't exist|not exist/i.test(text))

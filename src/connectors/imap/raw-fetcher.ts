@@ -182,7 +182,8 @@ export class RawFetcher extends WireConnection {
       this.pending = o;
       return (data) => (o.literal = data);
     }
-    if (this.mode !== 'bodies' || !/BODY\[\] \{\d+\}$/i.test(line)) return null;
+    // A server that stores NUL bytes serves such a body as a literal8 (`~{n}`, RFC 3516), as Cyrus does.
+    if (this.mode !== 'bodies' || !/BODY\[\] ~?\{\d+\}$/i.test(line)) return null;
     const uid = parseFetch(line).uid;
     if (!uid) {
       // UID after the literal (allowed by RFC 3501): hold this one body until the UID arrives.

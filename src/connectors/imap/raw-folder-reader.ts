@@ -14,6 +14,8 @@ import type {
 import { parseIdentityHeaders, setHeaderHashes, toSequenceSet } from './imap-folder-reader.js';
 import type { FetchFacts } from './fetch-response.js';
 import type { RawFetcher } from './raw-fetcher.js';
+import type { ExactReader } from './exact-reader.js';
+import { mayHideNul } from './nul-restore.js';
 
 const PAGE = 500;
 const META = 'UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID DATE)]';
@@ -35,11 +37,15 @@ export class RawFolderReader implements SourceFolderReader {
     private readonly fetcher: RawFetcher,
     private readonly wireName: string,
     readonly state: FolderState,
+    private readonly exact: ExactReader | undefined,
   ) {}
 
-  /** EXAMINE the folder on `fetcher`. */
-  static async open(fetcher: RawFetcher, wireName: string): Promise<RawFolderReader> {
-    return new RawFolderReader(fetcher, wireName, await fetcher.examine(wireName));
+  /**
+   * EXAMINE the folder on `fetcher`. With `exact` (a source that has BINARY), a body whose BODY[] bytes may
+   * hide NUL bytes is read again exactly before it is handed over.
+   */
+  static async open(fetcher: RawFetcher, wireName: string, exact?: ExactReader): Promise<RawFolderReader> {
+    return new RawFolderReader(fetcher, wireName, await fetcher.examine(wireName), exact);
   }
 
   private async ready(): Promise<void> {
@@ -105,6 +111,12 @@ export class RawFolderReader implements SourceFolderReader {
     try {
       for await (const m of this.fetcher.bodies(toSequenceSet(sorted), signal)) {
         delivered.add(m.uid);
+        if (this.exact && m.unreadable === undefined && Buffer.isBuffer(m.body) && mayHideNul(m.body)) {
+          // Read again on the other connection while this one goes on receiving.
+          const fixed = await this.exact.read(m.uid, m.body);
+          yield { uid: m.uid, size: fixed.body.length, body: fixed.body, altered: fixed.altered };
+          continue;
+        }
         yield m;
       }
     } catch (err) {

@@ -21,6 +21,7 @@ import { ProjectReportService } from '../../services/project-report-service.js';
 import { ProjectService } from '../../services/project-service.js';
 import { RunService } from '../../services/run-service.js';
 import { TrackerService } from '../../services/tracker-service.js';
+import { VerifyRunService } from '../../services/verify-run-service.js';
 import { openSecretBox } from '../../security/secret-key.js';
 import { AlertActionRepo } from '../../store/alert-action-repo.js';
 import { AlertAdminRepo } from '../../store/alert-admin-repo.js';
@@ -40,6 +41,7 @@ import { reportRoutes } from './report-routes.js';
 import { runRoutes } from './run-routes.js';
 import { scheduleRoutes } from './schedule-routes.js';
 import { trackerRoutes } from './tracker-routes.js';
+import { verifyRoutes } from './verify-routes.js';
 
 export interface AdminRouteOptions {
   store: Store;
@@ -66,7 +68,14 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   });
   const mailboxes = new MailboxAdminService({ projects, members, busy });
   const imports = new MailboxImportService({ projects, members });
-  const runs = new RunService({ store, projects, members, lock: () => acquireRunLock(opts.dataDir) });
+  const runs: RunService = new RunService({
+    store,
+    projects,
+    members,
+    lock: () => acquireRunLock(opts.dataDir),
+    verifying: (id): boolean => verifications.busy(id),
+  });
+  const verifications = new VerifyRunService({ store, projects, members, runs });
   const bulk = new MailboxBulkService({ mailboxes, runs });
   const alertRepo = new AlertAdminRepo(store.db);
   const feed = new AlertFeed({ alerts: alertRepo, events: (id) => runs.events(id) });
@@ -91,7 +100,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
   app.addHook('onClose', async () => {
     feed.close();
-    await runs.close();
+    await Promise.all([runs.close(), verifications.close()]);
   });
 
   app.addHook('onRequest', requireSession(opts.auth));
@@ -100,6 +109,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   await app.register(discoverRoutes, { projects, members, imports });
   await app.register(runRoutes, { runs, projects, feed });
   await app.register(trackerRoutes, { tracker });
+  await app.register(verifyRoutes, { verifications, projects });
   await app.register(scheduleRoutes, { projects, runs });
   await app.register(alertRoutes, { alerts });
   await app.register(reportRoutes, { reports: new ProjectReportService({ store, projects, members }) });

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_TTL_MS, type AuthService } from '../auth-service.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
-import type { RateLimiter } from '../rate-limit.js';
+import type { LoginLimits } from '../login-limits.js';
 import { Credentials, errors, Ok, SessionInfo, SetupBody } from '../schemas.js';
 import { requireSession, SESSION_COOKIE } from '../session-hook.js';
 
@@ -12,9 +12,9 @@ const csrf = [{ sessionCookie: [], csrfHeader: [] }];
 /** Routes that work without a session: setup and login. */
 export async function publicAuthRoutes(
   app: FastifyInstance,
-  opts: { auth: AuthService; loginLimiter: RateLimiter },
+  opts: { auth: AuthService; limits: LoginLimits },
 ): Promise<void> {
-  const { auth, loginLimiter } = opts;
+  const { auth, limits } = opts;
 
   app.post<{ Body: SetupBody }>(
     '/api/setup',
@@ -24,11 +24,11 @@ export async function publicAuthRoutes(
         operationId: 'setupAdmin',
         summary: 'Create the first (admin) operator; only while no operator exists',
         body: SetupBody,
-        response: { 201: Ok, ...errors(400, 409) },
+        response: { 201: Ok, ...errors(400, 403, 409) },
       },
     },
     async (req, reply) => {
-      await auth.setup(req.body.user, req.body.password);
+      await auth.setup(req.body.user, req.body.password, req.body.token);
       return reply.code(201).send({ ok: true });
     },
   );
@@ -44,20 +44,19 @@ export async function publicAuthRoutes(
         response: { 200: SessionInfo, ...errors(400, 401, 429) },
       },
       // Counted before validation so malformed attempts count too.
-      onRequest: async (req: FastifyRequest) => {
-        const wait = loginLimiter.hit(req.ip);
-        if (wait !== undefined)
-          throw new ApiError(
-            429,
-            ApiErrorCode.RateLimited,
-            'Too many login attempts.',
-            `Wait ${wait} s and try again.`,
-            wait,
-          );
-      },
+      onRequest: async (req: FastifyRequest) => limits.admitAddress(req.ip),
     },
     async (req, reply: FastifyReply) => {
-      const { token, session } = await auth.login(req.body.user, req.body.password);
+      await limits.admitAccount(req.body.user);
+      let opened;
+      try {
+        opened = await auth.login(req.body.user, req.body.password);
+      } catch (err) {
+        if (err instanceof ApiError && err.code === ApiErrorCode.LoginFailed)
+          await limits.failed(req.body.user, req.ip);
+        throw err;
+      }
+      const { token, session } = opened;
       void reply.setCookie(SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: 'strict',
