@@ -109,15 +109,16 @@ async function faultyPass(
       note: (_: number, _level: string, text: string) => notes.push(text),
     };
     const t0 = Date.now();
-    const { outcomes, reports } = await migrate(tempDataDir(), project, { progress });
+    const { outcomes, reports } = await migrate(tempDataDir(), project, { progress, verify: true });
     const ms = Date.now() - t0;
     const r = reports.find((x) => x.mailbox === user)!;
     const result = { source: { ...sp.stats }, dest: { ...dp.stats }, ms, notes };
-    // What `cutover migrate` exits 0 on: done, nothing failed, and the report reconciles.
+    // What `cutover migrate --verify` exits 0 on: done, nothing failed, and the report reconciles — read back
+    // from the destination through the same faulty proxy.
     const faults = JSON.stringify({ source: result.source, dest: result.dest });
     assert.equal(outcomes[0]!.status, 'done', `${outcomes[0]!.error} (faults: ${faults})`);
     assert.equal(r.totals.failed, 0, JSON.stringify(r.problems));
-    assert.ok(r.reconciles, r.discrepancy);
+    assert.ok(r.reconciles, [r.discrepancy, ...notes.filter((n) => /^Verifying/.test(n))].join("\n"));
     assert.equal(r.totals.copied, CORPUS + 1);
     // Read back from the destination: every message once, byte-identical, same flags and dates and folders.
     assertSame(await snapshot(dst, user, pw(user)), expected);
@@ -212,7 +213,7 @@ for (const [i, c] of cases.entries())
   });
 
 test(
-  'through the CLI, every fault at once: `cutover migrate` exits 0 and the copy is exact',
+  'through the CLI, every fault at once: `cutover migrate --verify` exits 0 and the copy is exact',
   { timeout: 180_000 },
   async (t) => {
     // Every fault, at rates a bad day might bring. Each connection needs several commands before it is of
@@ -234,6 +235,7 @@ test(
         [
           'migrate',
           '--no-progress',
+          '--verify',
           '--from',
           `imap://mixed:${pw('mixed')}@127.0.0.1:${sp.port}`,
           '--to',

@@ -17,11 +17,18 @@ export function describe(server: ServerSpec, auth: AuthSpec): string {
 const refusals = new WeakMap<ImapFlow, { err?: Error }>();
 
 /**
- * Why the last command imapflow answered with `false` failed: imapflow only logs that reason, so a
- * `NO [UNAVAILABLE]` would otherwise look like any refusal. Undefined when nothing was logged.
+ * Run one command imapflow answers with `false` when the server says NO (STATUS, SEARCH, STORE…) and, on
+ * `false`, return why: imapflow only logs that reason, so a `NO [UNAVAILABLE]` would otherwise look like any
+ * refusal. The reason is cleared first, so an earlier command's error is never taken for this one's.
  */
-export function lastRefusal(client: ImapFlow): Error | undefined {
-  return refusals.get(client)?.err;
+export async function refusalOf<T>(
+  client: ImapFlow,
+  run: () => Promise<T | false>,
+): Promise<{ value: T } | { refused: Error | undefined }> {
+  const seen = refusals.get(client);
+  if (seen) seen.err = undefined;
+  const value = await run();
+  return value === false ? { refused: seen?.err } : { value };
 }
 
 /** Connect and log in; every failure comes back as a typed CutoverError. */
