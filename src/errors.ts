@@ -19,6 +19,8 @@ export const ErrorCode = {
   ConnectionRefused: 'CONNECTION_REFUSED',
   ConnectionTimeout: 'CONNECTION_TIMEOUT',
   ConnectionLost: 'CONNECTION_LOST',
+  ConnectionLimit: 'CONNECTION_LIMIT',
+  ServerUnavailable: 'SERVER_UNAVAILABLE',
   TlsFailed: 'TLS_FAILED',
   AuthFailed: 'AUTH_FAILED',
   Throttled: 'THROTTLED',
@@ -60,12 +62,29 @@ export class TransientError extends CutoverError {
    * connection every time it is read is failed on its own instead of failing its whole folder.
    */
   suspectUid?: number;
+  /**
+   * How the break relates to that message: a byte offset into it (where it broke, when the connector can
+   * tell), 'before' when none of it had arrived yet (the break came between messages, so it may be no fault
+   * of this one), undefined when it broke while this message was read but the connector cannot say where.
+   */
+  suspectAt?: number | 'before';
 }
 
-/** Mark `err` as having happened while reading source message `uid` (returns it, for `throw`). */
-export function blame(err: unknown, uid: number | undefined): unknown {
-  if (uid !== undefined && err instanceof TransientError && !(err instanceof RateLimitError))
-    err.suspectUid ??= uid;
+/**
+ * Mark `err` as having happened while reading source message `uid` (returns it, for `throw`). A throttling
+ * answer or a server saying it is unavailable is nobody's message's fault and is never blamed.
+ */
+export function blame(err: unknown, uid: number | undefined, at?: number | 'before'): unknown {
+  if (
+    uid !== undefined &&
+    err instanceof TransientError &&
+    !(err instanceof RateLimitError) &&
+    err.code !== ErrorCode.ServerUnavailable &&
+    err.suspectUid === undefined
+  ) {
+    err.suspectUid = uid;
+    err.suspectAt = at;
+  }
   return err;
 }
 
@@ -73,6 +92,7 @@ export function blame(err: unknown, uid: number | undefined): unknown {
 export class RateLimitError extends TransientError {
   constructor(
     message: string,
+    /** The wait the server asked for; 0 when it did not say (then the scheduler backs off on its own). */
     readonly retryAfterMs: number,
     options?: { cause?: unknown },
   ) {
@@ -80,6 +100,27 @@ export class RateLimitError extends TransientError {
       ErrorCode.Throttled,
       message,
       'Cutover waits and retries on its own; lower concurrency if this persists.',
+      options,
+    );
+  }
+}
+
+/**
+ * The server turned a new connection away — refused or reset it before its greeting, or answered the login
+ * with a connection cap (`NO [LIMIT]`, "too many connections"). Retried later, with fewer connections to
+ * that server (`user` set: to that user on it).
+ */
+export class RefusedError extends TransientError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly server: { host: string; port: number; user?: string },
+    options?: { cause?: unknown },
+  ) {
+    super(
+      code,
+      message,
+      'Cutover retries on its own with fewer connections to this server; lower maxConnections if this persists.',
       options,
     );
   }

@@ -1,7 +1,8 @@
 /**
  * One pass over one mailbox: list and plan folders, then sync several folders at once, each worker on its
- * own source and destination connections. Owns retries: transient errors reconnect with backoff,
- * throttling waits the time the server asked for, permanent errors are recorded per folder.
+ * own source and destination connections. Owns retries (retry.ts): transient errors reconnect with backoff
+ * until the mailbox has made no progress for too long, throttling waits the time the server asked for, a
+ * server that turns connections away gets fewer of them, permanent errors are recorded per folder.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthSpec, MailboxOptions, ServerSpec } from '../config/types.js';
@@ -16,6 +17,7 @@ import {
   AbortError,
   CutoverError,
   ErrorCode,
+  RefusedError,
   TransientError,
   asCutoverError,
   throwIfAborted,
@@ -26,7 +28,7 @@ import { ConnectionSlots, type RateLimiter } from '../runner/limits.js';
 import { planFolders } from './folder-map.js';
 import { folderKeyOf, settleIfUnchanged, syncFolder } from './folder-sync.js';
 import type { ProgressSink } from './progress.js';
-import { RetryBudget } from './retry.js';
+import { RetryBudget, type RetryPolicy } from './retry.js';
 import { specialFoldersOf } from './special-use.js';
 
 /** One side of a migration. */
@@ -52,6 +54,8 @@ export interface EngineDeps {
   slots: ConnectionSlots;
   limiter: RateLimiter;
   progress: ProgressSink;
+  /** How long and how often to retry (default: retryPolicy(), from the environment). */
+  retry?: RetryPolicy;
 }
 
 /** A source + destination connection pair holding connection slots. */
@@ -71,8 +75,12 @@ class Lane {
       // Two connections per side: metadata (imapflow) and bodies (raw fetch on the source, APPEND on the
       // destination). Source and destination on one server share its cap: take all four at once, or two
       // lanes each holding two could wait for each other for ever.
-      const shared = ConnectionSlots.sameServer(this.job.source.server, this.job.dest.server);
-      this.releases.push(await this.deps.slots.acquire(this.job.source.server, this.signal, shared ? 4 : 2));
+      // Servers may also cap connections per user: each side's user is counted on its own allowance.
+      const { source, dest } = this.job;
+      const shared = ConnectionSlots.sameServer(source.server, dest.server);
+      const users: Record<string, number> = { [source.auth.user]: 2 };
+      if (shared) users[dest.auth.user] = (users[dest.auth.user] ?? 0) + 2;
+      this.releases.push(await this.deps.slots.acquire(source.server, this.signal, shared ? 4 : 2, users));
       this.src = await this.job.source.connector.openSource(
         this.job.source.server,
         this.job.source.auth,
@@ -86,7 +94,11 @@ class Lane {
     const src = await this.openSource();
     if (!this.dst) {
       if (!ConnectionSlots.sameServer(this.job.source.server, this.job.dest.server))
-        this.releases.push(await this.deps.slots.acquire(this.job.dest.server, this.signal, 2));
+        this.releases.push(
+          await this.deps.slots.acquire(this.job.dest.server, this.signal, 2, {
+            [this.job.dest.auth.user]: 2,
+          }),
+        );
       this.dst = await this.job.dest.connector.openDestination(
         this.job.dest.server,
         this.job.dest.auth,
@@ -230,7 +242,7 @@ async function planWithRetries(
   counters: PassCounters,
   signal?: AbortSignal,
 ): Promise<PassPlan> {
-  const retry = new RetryBudget(job.mailboxId, 'Listing folders', deps.progress, counters);
+  const retry = new RetryBudget(job.mailboxId, 'Listing folders', deps.progress, counters, deps.retry);
   for (;;) {
     throwIfAborted(signal);
     try {
@@ -238,7 +250,8 @@ async function planWithRetries(
     } catch (raw) {
       if (signal?.aborted) throw new AbortError();
       const err = asCutoverError(raw);
-      const wait = retry.throttled(err) ?? retry.backoff(err);
+      if (err instanceof RefusedError) deps.slots.refused(err.server);
+      const wait = retry.next(err);
       if (wait === undefined) throw err;
       await lane.close();
       await sleep(wait, undefined, { signal });
@@ -357,8 +370,8 @@ async function syncWithRetries(
   signal?: AbortSignal,
 ): Promise<boolean> {
   const name = w.folder.path.join('/');
-  const suspects = new Map<number, number>();
-  const retry = new RetryBudget(job.mailboxId, `"${name}"`, deps.progress, counters);
+  const suspects = new Suspects();
+  const retry = new RetryBudget(job.mailboxId, `"${name}"`, deps.progress, counters, deps.retry);
   for (;;) {
     throwIfAborted(signal);
     try {
@@ -385,29 +398,25 @@ async function syncWithRetries(
     } catch (raw) {
       if (signal?.aborted) throw new AbortError();
       const err = asCutoverError(raw);
-      const throttled = retry.throttled(err);
-      if (throttled !== undefined) {
+      if (err instanceof RefusedError) deps.slots.refused(err.server);
+      const broke = err instanceof TransientError && !job.dryRun ? err : undefined;
+      const uid = broke?.suspectUid;
+      const breaks = uid === undefined ? 0 : suspects.culprit(uid, broke?.suspectAt);
+      if (
+        uid !== undefined &&
+        breaks > 0 &&
+        (await failUnreadable(deps, job.mailboxId, w.folder.path, uid, passId, err, breaks, counters))
+      ) {
+        // The same source message keeps breaking the read: fail it alone, go on with the rest of the folder.
+        deps.progress.note(job.mailboxId, 'error', `"${name}" UID ${uid}: ${unreadableReason(err, breaks)}`);
         await lane.close();
-        await sleep(throttled, undefined, { signal });
+        retry.restart(); // progress was made: the folder's retry budget starts again
         continue;
       }
-      if (err instanceof TransientError && err.suspectUid !== undefined && !job.dryRun) {
-        // The same source message broke the read twice: fail it alone, go on with the rest of the folder.
-        const uid = err.suspectUid;
-        const seen = (suspects.get(uid) ?? 0) + 1;
-        suspects.set(uid, seen);
-        if (
-          seen >= 2 &&
-          (await failUnreadable(deps, job.mailboxId, w.folder.path, uid, passId, err, counters))
-        ) {
-          deps.progress.note(job.mailboxId, 'error', `"${name}" UID ${uid}: ${unreadableReason(err)}`);
-          await lane.close();
-          retry.restart(); // progress was made: the folder's retry budget starts again
-          continue;
-        }
-      }
-      const wait = retry.backoff(err);
+      const wait = retry.next(err);
       if (wait === undefined) {
+        // The connections may be unusable now (a BYE, a cut): the next folder starts on fresh ones.
+        await lane.close();
         if (isMailboxFatal(err)) throw err;
         deps.progress.note(job.mailboxId, 'error', `"${name}" failed: ${err.describe()}`);
         if (!job.dryRun) {
@@ -432,8 +441,28 @@ async function syncWithRetries(
   }
 }
 
-const unreadableReason = (err: CutoverError) =>
-  `reading it from the source failed twice (${err.message}); the rest of the folder went on. Check the source server's log for this message; the next pass tries it again.`;
+/**
+ * Breaks of the source read blamed on a message. A message is failed alone when it broke the read twice at
+ * the same point (a message the server cannot read breaks where it always does), or six times in all: a
+ * link that cannot carry it, or breaks that came just before it — random faults produce those too, so it
+ * takes more of them.
+ */
+class Suspects {
+  private readonly seen = new Map<number, string[]>();
+
+  /** Record a break blamed on `uid`; when that makes it the culprit, how many breaks it caused (else 0). */
+  culprit(uid: number, at: number | 'before' | undefined): number {
+    const points = this.seen.get(uid) ?? [];
+    const point = at === undefined ? 'somewhere' : String(at);
+    const again = at !== 'before' && points.includes(point);
+    points.push(point);
+    this.seen.set(uid, points);
+    return again || points.length >= 6 ? points.length : 0;
+  }
+}
+
+const unreadableReason = (err: CutoverError, breaks: number) =>
+  `reading it from the source failed ${breaks === 2 ? 'twice' : `${breaks} times`} (${err.message}); the rest of the folder went on. Check the source server's log for this message; the next pass tries it again.`;
 
 /** Record a source message that cannot be read as failed in this pass. */
 async function failUnreadable(
@@ -443,6 +472,7 @@ async function failUnreadable(
   uid: number,
   passId: number,
   err: CutoverError,
+  breaks: number,
   counters: PassCounters,
 ): Promise<boolean> {
   const key = folderKeyOf(path);
@@ -459,7 +489,7 @@ async function failUnreadable(
       flags: prev?.flags ?? '',
       destUid: null,
       status: 'failed',
-      reason: unreadableReason(err),
+      reason: unreadableReason(err, breaks),
       passId,
     },
   ]);

@@ -163,7 +163,7 @@ async function withRetries(
     } catch (raw) {
       if (signal?.aborted) throw new AbortError();
       const err = asCutoverError(raw);
-      const wait = retry.throttled(err) ?? retry.backoff(err);
+      const wait = retry.next(err);
       if (wait === undefined) {
         if (isMailboxFatal(err)) throw err;
         deps.progress.note(job.mailboxId, 'error', `Verifying ${name} failed: ${err.describe()}`);

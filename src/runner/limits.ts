@@ -1,9 +1,12 @@
 /**
- * Limits shared by every worker of a run: connection slots per server and message/byte rates.
- * Waiting is done here (the scheduler), never inside connectors.
+ * Limits shared by every worker of a run: connection slots per server (connection-slots.ts) and
+ * message/byte rates, and the backoff between retries. Waiting is done here (the scheduler), never inside
+ * connectors.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { throwIfAborted } from '../errors.js';
+
+export { ConnectionSlots } from './connection-slots.js';
 
 /** A counting semaphore whose permits can be taken several at once (FIFO, so big requests do not starve). */
 export class Semaphore {
@@ -87,34 +90,8 @@ export class RateLimiter {
   }
 }
 
-/** Connection slots per server (host:port), created on first use with that server's cap. */
-export class ConnectionSlots {
-  private readonly byServer = new Map<string, Semaphore>();
-
-  /** Whether two endpoints draw on the same server's slots. */
-  static sameServer(a: { host: string; port: number }, b: { host: string; port: number }): boolean {
-    return ConnectionSlots.key(a) === ConnectionSlots.key(b);
-  }
-
-  private static key(s: { host: string; port: number }): string {
-    return `${s.host.toLowerCase()}:${s.port}`;
-  }
-
-  /** Take `count` connection slots for the server at once; call the returned function to give them back. */
-  acquire(
-    server: { host: string; port: number; maxConnections: number },
-    signal?: AbortSignal,
-    count = 1,
-  ): Promise<() => void> {
-    const key = ConnectionSlots.key(server);
-    let sem = this.byServer.get(key);
-    if (!sem) this.byServer.set(key, (sem = new Semaphore(Math.max(1, server.maxConnections))));
-    return sem.acquire(signal, count);
-  }
-}
-
-/** Exponential backoff with jitter: 1s, 2s, 4s… capped. */
-export function backoffMs(attempt: number, capMs = 60_000): number {
-  const base = Math.min(capMs, 1000 * 2 ** attempt);
-  return Math.round(base / 2 + Math.random() * (base / 2));
+/** Exponential backoff with jitter: `baseMs` doubling per attempt (from 0), capped; each wait drawn from [half, whole]. */
+export function backoffMs(attempt: number, baseMs = 1000, capMs = 60_000): number {
+  const full = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.round(full / 2 + Math.random() * (full / 2));
 }

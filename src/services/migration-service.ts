@@ -7,6 +7,7 @@ import { connectorFor } from '../connectors/registry.js';
 import { ErrorCode, PermanentError, asCutoverError } from '../errors.js';
 import { syncMailbox, type Endpoint, type MailboxJob } from '../engine/mailbox-sync.js';
 import type { ProgressSink } from '../engine/progress.js';
+import { retryPolicy, type RetryPolicy } from '../engine/retry.js';
 import type { Store } from '../store/db.js';
 import { LedgerRepo } from '../store/ledger-repo.js';
 import { MailboxRepo, type PassCounters } from '../store/mailbox-repo.js';
@@ -54,6 +55,8 @@ export interface RunOptions {
   phase?: Phase;
   progress: ProgressSink;
   signal?: AbortSignal;
+  /** How long and how often to retry (default: from the environment, see engine/retry.ts). */
+  retry?: RetryPolicy;
 }
 
 /** A mailbox as progress and outcomes name it. */
@@ -154,6 +157,7 @@ export async function runMigration(
     slots: new ConnectionSlots(),
     limiter: new RateLimiter(project.limits),
     progress: opts.progress,
+    retry: opts.retry ?? retryPolicy(),
   };
   const tasks = entries.map(({ id, spec }) => async (): Promise<MailboxOutcome> => {
     const label = labelOf(spec);

@@ -13,7 +13,7 @@
 import type { Readable } from 'node:stream';
 import type { ServerSpec } from '../../config/types.js';
 import type { AppendItem, AppendResult } from '../contract.js';
-import { ErrorCode, PermanentError, TransientError, throwIfAborted } from '../../errors.js';
+import { ErrorCode, PermanentError, TransientError, blame, throwIfAborted } from '../../errors.js';
 import type { ImapLogin } from './imap-config.js';
 import { mapImapError } from './imap-errors.js';
 import { WireConnection, quote, type Tagged } from './imap-wire.js';
@@ -203,23 +203,32 @@ export class AppendWriter extends WireConnection {
     }
     const stream: Readable = item.body;
     let sent = 0;
+    let writing = false;
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         sent += chunk.length;
         if (sent > item.size) break;
+        writing = true;
         await this.writeMany(head ? [head, chunk] : [chunk]);
+        writing = false;
         head = '';
       }
+      writing = true;
       if (head) await this.write(head);
     } catch (err) {
-      // Source read failed mid-literal: kill the connection so the server discards the APPEND.
+      // Kill the connection mid-literal so the server discards the APPEND.
       this.socket.destroy();
-      throw new TransientError(
+      // This side's own connection failed: the destination's fault, not the message's (append() maps it).
+      if (writing) throw err;
+      const e = new TransientError(
         ErrorCode.SourceReadFailed,
         `${this.where}: reading the message from the source failed midway; nothing was written.`,
         undefined,
         { cause: err },
       );
+      // The source connection said which message it was reading and how far it got (RawFetcher.onBreak).
+      const at = err as { suspectUid?: number; suspectAt?: number };
+      throw blame(e, at.suspectUid, at.suspectAt);
     }
     if (sent !== item.size) {
       this.socket.destroy();

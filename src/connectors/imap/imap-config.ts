@@ -24,6 +24,19 @@ export function resolveLogin(auth: AuthSpec): ImapLogin {
   }
 }
 
+/**
+ * How long a connection may stay silent before it counts as dead: 5 minutes, or CUTOVER_SOCKET_TIMEOUT_MS
+ * (read at each connect, so a test can shorten it to turn a stall into a timeout).
+ */
+export function socketTimeoutMs(): number {
+  return Number(process.env.CUTOVER_SOCKET_TIMEOUT_MS) || 5 * 60_000;
+}
+
+/** Who a server counts a connection against: the mailbox acted for (master logins), else the login. */
+export function loginUser(login: ImapLogin): string {
+  return login.authzid ?? login.user;
+}
+
 /** Options for an ImapFlow client. */
 export function imapFlowOptions(server: ServerSpec, login: ImapLogin) {
   const auth = login.accessToken
@@ -43,6 +56,6 @@ export function imapFlowOptions(server: ServerSpec, login: ImapLogin) {
     disableAutoIdle: true,
     connectionTimeout: 20_000,
     greetingTimeout: 20_000,
-    socketTimeout: 5 * 60_000,
+    socketTimeout: socketTimeoutMs(),
   };
 }

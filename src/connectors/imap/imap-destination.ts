@@ -21,7 +21,7 @@ import { mapImapError } from './imap-errors.js';
 import { ImapFolderReader, stateOf, toSequenceSet } from './imap-folder-reader.js';
 import { ExactReader } from './exact-reader.js';
 import { FolderCreator } from './folder-create.js';
-import { closeImap, delimiterOf, fullName, listFolders, wireName } from './imap-session.js';
+import { closeImap, delimiterOf, fullName, listFolders, refusalOf, wireName } from './imap-session.js';
 import type { RawFetcher } from './raw-fetcher.js';
 import { RawFolderReader } from './raw-folder-reader.js';
 
@@ -67,12 +67,11 @@ export class ImapDestination implements MailDestination {
   async folderState(path: string[]): Promise<FolderState | null> {
     if (!(await this.folders.exists(path))) return null;
     try {
-      const s = await this.client.status(fullName(this.client, path), {
-        messages: true,
-        uidNext: true,
-        uidValidity: true,
-      });
-      if (!s) throw new Error('STATUS failed');
+      const r = await refusalOf(this.client, () =>
+        this.client.status(fullName(this.client, path), { messages: true, uidNext: true, uidValidity: true }),
+      );
+      if (!('value' in r)) throw r.refused ?? new Error('STATUS failed');
+      const s = r.value;
       return { uidValidity: String(s.uidValidity), uidNext: s.uidNext ?? 0, messages: s.messages ?? 0 };
     } catch (err) {
       throw mapImapError(err, this.where);
@@ -150,20 +149,24 @@ export class ImapDestination implements MailDestination {
 
   async setFlags(path: string[], uids: number[], flags: string[]): Promise<void> {
     await this.select(path, false);
-    let ok: boolean;
+    let r: Awaited<ReturnType<typeof refusalOf<true>>>;
     try {
-      ok = await this.client.messageFlagsSet(toSequenceSet([...uids].sort((a, b) => a - b)), flags, {
-        uid: true,
-      });
+      r = await refusalOf(this.client, () =>
+        this.client.messageFlagsSet(toSequenceSet([...uids].sort((a, b) => a - b)), flags, { uid: true }),
+      );
     } catch (err) {
       throw mapImapError(err, this.where);
     }
     // imapflow reports a refused STORE by returning false: a swallowed false is a lost flag change.
-    if (!ok)
+    if (!('value' in r)) {
+      // A busy or throttling server, a dropped connection: retried, not a refusal.
+      const why = mapImapError(r.refused ?? {}, this.where);
+      if (why.code !== ErrorCode.ProtocolError) throw why;
       throw new PermanentError(
         ErrorCode.ProtocolError,
         `${this.where}: the server refused to set flags on "${path.join('/')}".`,
       );
+    }
   }
 
   /** Stored bodies over the raw connection, read-only (EXAMINE, BODY.PEEK: \\Seen stays as it is). */

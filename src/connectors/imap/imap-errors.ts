@@ -2,7 +2,14 @@
  * Maps errors from sockets, TLS, DNS and IMAP responses to Cutover's typed errors, once, at the edge.
  * The message says what is wrong; the hint says what to do.
  */
-import { CutoverError, ErrorCode, PermanentError, RateLimitError, TransientError } from '../../errors.js';
+import {
+  CutoverError,
+  ErrorCode,
+  PermanentError,
+  RateLimitError,
+  RefusedError,
+  TransientError,
+} from '../../errors.js';
 
 interface ErrLike {
   code?: string;
@@ -14,8 +21,8 @@ interface ErrLike {
   responseStatus?: string;
 }
 
-/** Default wait when a server throttles without saying for how long. */
-export const DEFAULT_THROTTLE_MS = 30_000;
+/** A login answered with a connection cap: Dovecot's `NO [LIMIT] Maximum number of connections…`, others' wording. */
+const CONNECTION_CAP = /maximum number of connections|too many (simultaneous |concurrent )?connections/i;
 
 /** Map anything an IMAP operation threw to a CutoverError. `where` names the server/mailbox. */
 export function mapImapError(err: unknown, where: string): CutoverError {
@@ -65,6 +72,24 @@ export function mapImapError(err: unknown, where: string): CutoverError {
       'Use imaps:// for port 993, imap:// (with starttls=1 if needed) for 143; for a self-signed lab certificate set allowInvalidCertificates (insecure=1).',
       opt,
     );
+  // RFC 5530: a subsystem is down (often at LOGIN: "backend down for maintenance"); IN-USE: locked meanwhile.
+  if (respCode === 'UNAVAILABLE' || respCode === 'INUSE')
+    return new TransientError(
+      ErrorCode.ServerUnavailable,
+      `${where}: the server is temporarily unavailable: ${text}`,
+      'Cutover waits and retries on its own; if it persists, check the server.',
+      opt,
+    );
+  if ((e.authenticationFailed && respCode === 'LIMIT') || CONNECTION_CAP.test(text))
+    return new TransientError(
+      ErrorCode.ConnectionLimit,
+      `${where}: the server refuses more connections for this user: ${text}`,
+      'Cutover retries on its own with fewer connections; lower maxConnections (or raise the server limit, e.g. Dovecot mail_max_userip_connections) if this persists.',
+      opt,
+    );
+  // Throttling answered to a login is still throttling, not a wrong password.
+  if (e.authenticationFailed && respCode === 'THROTTLED')
+    return new RateLimitError(`${where}: the server is throttling logins: ${text}`, 0, opt);
   if (
     e.authenticationFailed ||
     respCode === 'AUTHENTICATIONFAILED' ||
@@ -79,13 +104,10 @@ export function mapImapError(err: unknown, where: string): CutoverError {
   if (
     code === 'ETHROTTLE' ||
     respCode === 'THROTTLED' ||
-    /\[THROTTLED\]|throttl|too many (connections|requests)/i.test(text)
+    /\[THROTTLED\]|throttl|too many requests/i.test(text)
   )
-    return new RateLimitError(
-      `${where}: the server is throttling us: ${text || code}`,
-      DEFAULT_THROTTLE_MS,
-      opt,
-    );
+    // IMAP servers never say for how long: 0 lets the scheduler back off on its own, growing each time.
+    return new RateLimitError(`${where}: the server is throttling us: ${text || code}`, 0, opt);
   if (respCode === 'OVERQUOTA' || /OVERQUOTA|quota exceeded|over quota/i.test(text))
     return new PermanentError(
       ErrorCode.QuotaExceeded,
@@ -123,6 +145,49 @@ export function mapImapError(err: unknown, where: string): CutoverError {
     undefined,
     opt,
   );
+}
+
+/** Servers that accepted a TCP connection from this process: a refusal from them later is overload, not a wrong port. */
+const answered = new Set<string>();
+
+/** Note that something listens at `server` (a connection was accepted). */
+export function noteAnswered(server: { host: string; port: number }): void {
+  answered.add(`${server.host.toLowerCase()}:${server.port}`);
+}
+
+/**
+ * Map a failure to connect or log in. A connection turned away — refused by a server that accepted us
+ * before, closed or reset before the greeting, a BYE greeting, a connection cap at login — becomes a
+ * RefusedError: retried, with fewer connections. ECONNREFUSED at first contact stays permanent: nothing
+ * listens there.
+ */
+export function mapConnectError(
+  err: unknown,
+  where: string,
+  server: { host: string; port: number; user: string },
+  greeted: boolean,
+): CutoverError {
+  const e = mapImapError(err, where);
+  const target = { host: server.host, port: server.port };
+  const code = (err as ErrLike | undefined)?.code;
+  if (code !== 'ECONNREFUSED' && code !== 'ENOTFOUND' && code !== 'EAI_AGAIN') noteAnswered(target);
+  if (e.code === ErrorCode.ConnectionLimit)
+    return new RefusedError(ErrorCode.ConnectionLimit, e.message, server, { cause: err });
+  if (e.code === ErrorCode.ConnectionRefused && answered.has(`${server.host.toLowerCase()}:${server.port}`))
+    return new RefusedError(
+      ErrorCode.ConnectionRefused,
+      `${where}: connection refused (the server accepted connections before: overloaded or restarting).`,
+      target,
+      { cause: err },
+    );
+  if (!greeted && e.code === ErrorCode.ConnectionLost)
+    return new RefusedError(
+      ErrorCode.ConnectionRefused,
+      `${where}: the server turned the connection away before its greeting (${e.message.replace(`${where}: `, '')}).`,
+      target,
+      { cause: err },
+    );
+  return e;
 }
 
 /** A refused login that used an OAuth access token: say so, and what to fix. */

@@ -8,6 +8,7 @@ import type { ImapFlow, FetchMessageObject, MailboxObject } from 'imapflow';
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import type { FolderState, ListOptions, MessageMeta } from '../contract.js';
 import { mapImapError } from './imap-errors.js';
+import { refusalOf } from './imap-session.js';
 
 const PAGE = 500;
 
@@ -79,12 +80,16 @@ export class ImapFolderReader {
   async listUids(signal?: AbortSignal): Promise<number[]> {
     throwIfAborted(signal);
     if (this.state.messages === 0) return [];
-    let uids: number[] | false | undefined;
+    let r: Awaited<ReturnType<typeof refusalOf<number[] | undefined>>>;
     try {
-      uids = await this.client.search({ all: true }, { uid: true });
+      r = await refusalOf(this.client, () => this.client.search({ all: true }, { uid: true }));
     } catch (err) {
       throw mapImapError(err, this.where);
     }
+    // A NO [UNAVAILABLE] or a throttled SEARCH is retried; only a plain refusal is this folder's failure.
+    const why = 'value' in r ? undefined : mapImapError(r.refused ?? {}, this.where);
+    if (why && why.code !== ErrorCode.ProtocolError) throw why;
+    const uids = 'value' in r ? r.value : undefined;
     if (!uids)
       throw new PermanentError(
         ErrorCode.SourceReadFailed,

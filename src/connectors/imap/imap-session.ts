@@ -4,13 +4,31 @@ import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import { throwIfAborted } from '../../errors.js';
 import type { FolderInfo } from '../contract.js';
 import { specialUseFromAttribute } from '../../engine/special-use.js';
-import { imapFlowOptions, resolveLogin, type ImapLogin } from './imap-config.js';
-import { forToken, mapImapError } from './imap-errors.js';
+import { imapFlowOptions, loginUser, resolveLogin, type ImapLogin } from './imap-config.js';
+import { forToken, mapConnectError, mapImapError, noteAnswered } from './imap-errors.js';
 import { encodeMailboxName } from './utf7.js';
 
 /** "imap alice@old.example.com:993" — names the server and mailbox in every message. */
 export function describe(server: ServerSpec, auth: AuthSpec): string {
   return `${auth.user} on ${server.host}:${server.port}`;
+}
+
+/** Per client: the last error imapflow logged for a command it reported as `false` (STATUS, STORE…). */
+const refusals = new WeakMap<ImapFlow, { err?: Error }>();
+
+/**
+ * Run one command imapflow answers with `false` when the server says NO (STATUS, SEARCH, STORE…) and, on
+ * `false`, return why: imapflow only logs that reason, so a `NO [UNAVAILABLE]` would otherwise look like any
+ * refusal. The reason is cleared first, so an earlier command's error is never taken for this one's.
+ */
+export async function refusalOf<T>(
+  client: ImapFlow,
+  run: () => Promise<T | false>,
+): Promise<{ value: T } | { refused: Error | undefined }> {
+  const seen = refusals.get(client);
+  if (seen) seen.err = undefined;
+  const value = await run();
+  return value === false ? { refused: seen?.err } : { value };
 }
 
 /** Connect and log in; every failure comes back as a typed CutoverError. */
@@ -22,21 +40,35 @@ export async function openImap(
   throwIfAborted(signal);
   const where = describe(server, auth);
   const login = resolveLogin(auth);
-  const client = new ImapFlow(imapFlowOptions(server, login));
+  const seen: { err?: Error } = {};
+  const quiet = () => undefined;
+  const logger = { trace: quiet, debug: quiet, info: quiet, error: quiet, fatal: quiet, warn: keepErr(seen) };
+  const client = new ImapFlow({ ...imapFlowOptions(server, login), logger });
+  refusals.set(client, seen);
   // imapflow emits 'error' on socket failures after connect; without a listener Node would crash.
   client.on('error', () => undefined);
   const onAbort = () => client.close();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await client.connect();
+    noteAnswered(server);
   } catch (err) {
     client.close();
-    const e = mapImapError(err, where);
+    const to = { host: server.host, port: server.port, user: loginUser(login) };
+    const e = mapConnectError(err, where, to, client.greeting !== undefined);
     throw login.accessToken ? forToken(e, where) : e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
   return { client, login, where };
+}
+
+/** A log method that keeps the `err` of what it is given (imapflow logs `{ err, cid }`). */
+function keepErr(into: { err?: Error }): (entry: unknown) => void {
+  return (entry) => {
+    const err = (entry as { err?: unknown } | undefined)?.err;
+    if (err instanceof Error) into.err = err;
+  };
 }
 
 /** Close without waiting on a dead connection. */

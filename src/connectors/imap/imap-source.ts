@@ -11,7 +11,7 @@ import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import { mapImapError } from './imap-errors.js';
 import { ExactReader } from './exact-reader.js';
 import { RawFolderReader } from './raw-folder-reader.js';
-import { closeImap, fullName, listFolders, wireName } from './imap-session.js';
+import { closeImap, fullName, listFolders, refusalOf, wireName } from './imap-session.js';
 import type { RawFetcher } from './raw-fetcher.js';
 
 /** Reads folders and messages; opens folders read-only (EXAMINE) so nothing at the source changes. */
@@ -35,13 +35,16 @@ export class ImapSource implements MailSource {
 
   async folderState(path: string[]): Promise<FolderState> {
     try {
-      const s = await this.client.status(fullName(this.client, path), {
-        messages: true,
-        uidNext: true,
-        uidValidity: true,
-        highestModseq: this.capabilities.supportsCondstore,
-      });
-      if (!s) throw new Error('STATUS failed');
+      const r = await refusalOf(this.client, () =>
+        this.client.status(fullName(this.client, path), {
+          messages: true,
+          uidNext: true,
+          uidValidity: true,
+          highestModseq: this.capabilities.supportsCondstore,
+        }),
+      );
+      if (!('value' in r)) throw r.refused ?? new Error('STATUS failed');
+      const s = r.value;
       return {
         uidValidity: String(s.uidValidity),
         uidNext: s.uidNext ?? 0,

@@ -11,8 +11,8 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { ServerSpec } from '../../config/types.js';
 import { AbortError, throwIfAborted } from '../../errors.js';
-import type { ImapLogin } from './imap-config.js';
-import { forToken, mapImapError } from './imap-errors.js';
+import { loginUser, socketTimeoutMs, type ImapLogin } from './imap-config.js';
+import { forToken, mapConnectError, noteAnswered } from './imap-errors.js';
 
 /** How long a TCP (and TLS) connect may take. */
 const CONNECT_TIMEOUT_MS = Number(process.env.CUTOVER_CONNECT_TIMEOUT_MS) || 30_000;
@@ -42,7 +42,12 @@ export class WireConnection {
   /** The text of the last continuation request (an authentication challenge). */
   private lastContinuation = '';
   protected contWaiter: (() => void) | undefined;
-  private greetingResolve: ((line: string) => void) | undefined;
+  private greetingWait: { resolve: (line: string) => void; reject: (err: Error) => void } | undefined;
+  private greeted = false;
+  /** Size of the literal being received (0 when none). */
+  private literalSize = 0;
+  /** Whether onBreak() has been called. */
+  private broke = false;
   protected failure: Error | undefined;
   /** Capabilities after login. */
   capabilities = new Set<string>();
@@ -62,7 +67,8 @@ export class WireConnection {
     } catch (err) {
       this.socket?.destroy();
       if (signal?.aborted) throw new AbortError('Stopped by the user; rerun to resume.');
-      const e = mapImapError(err, this.where);
+      const to = { host: this.server.host, port: this.server.port, user: loginUser(login) };
+      const e = mapConnectError(err, this.where, to, this.greeted);
       throw login.accessToken ? forToken(e, this.where) : e;
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -76,8 +82,8 @@ export class WireConnection {
       servername: net.isIP(host) ? undefined : host,
       rejectUnauthorized: !this.server.allowInvalidCertificates,
     };
-    const greeting = new Promise<string>((resolve) => {
-      this.greetingResolve = resolve;
+    const greeting = new Promise<string>((resolve, reject) => {
+      this.greetingWait = { resolve, reject };
     });
     this.socket =
       this.server.tls === 'tls'
@@ -96,13 +102,17 @@ export class WireConnection {
     } finally {
       clearTimeout(timer);
     }
+    noteAnswered(this.server);
     this.socket.setNoDelay(true);
     this.attach();
-    this.socket.setTimeout(5 * 60_000, () =>
+    this.socket.setTimeout(socketTimeoutMs(), () =>
       this.fail(Object.assign(new Error('socket timeout'), { code: 'ETIMEDOUT' })),
     );
     const hello = await greeting;
-    if (/^\* BYE/i.test(hello)) throw Object.assign(new Error(hello), { code: 'ECONNREFUSED' });
+    // Turned away at the door (overloaded, too many connections): not a greeting.
+    if (/^\* BYE/i.test(hello))
+      throw Object.assign(new Error(hello), { code: 'NoConnection', responseText: hello });
+    this.greeted = true;
     this.absorbCapabilities(hello);
     if (this.server.tls === 'starttls') {
       await this.command('STARTTLS');
@@ -137,7 +147,13 @@ export class WireConnection {
     } else {
       done = await this.command(`LOGIN ${quote(login.user)} ${quote(login.password ?? '')}`, true);
     }
-    if (done.status !== 'OK') throw Object.assign(new Error(done.text), { authenticationFailed: true });
+    if (done.status !== 'OK')
+      // The response code tells a refused login from a busy server or a connection cap (NO [LIMIT]).
+      throw Object.assign(new Error(done.text), {
+        authenticationFailed: true,
+        serverResponseCode: done.code?.split(' ')[0]?.toUpperCase(),
+        responseText: `${done.code ? `[${done.code}] ` : ''}${done.text}`,
+      });
     this.capabilities.clear();
     if (done.code?.toUpperCase().startsWith('CAPABILITY ')) this.absorbCapabilities(`* OK [${done.code}]`);
     else await this.command('CAPABILITY');
@@ -165,6 +181,7 @@ export class WireConnection {
         const part = this.buf.subarray(0, n);
         this.buf = this.buf.subarray(n);
         this.literalLeft -= n;
+        if (this.literalLeft === 0) this.literalSize = 0;
         const whole = this.literalWhole;
         if (whole) {
           part.copy(whole.data, whole.filled);
@@ -190,7 +207,7 @@ export class WireConnection {
       this.buf = this.buf.subarray(idx + 2);
       const lit = /\{(\d+)\}$/.exec(line);
       if (lit) {
-        this.literalLeft = Number(lit[1]);
+        this.literalLeft = this.literalSize = Number(lit[1]);
         const to = this.onLiteral(line, this.literalLeft);
         if (typeof to === 'function') {
           // Wanted whole: one copy into a buffer of the exact size, no stream machinery per literal.
@@ -219,9 +236,9 @@ export class WireConnection {
   protected onUntagged(_line: string): void {}
 
   private onLine(line: string): void {
-    if (this.greetingResolve) {
-      const r = this.greetingResolve;
-      this.greetingResolve = undefined;
+    if (this.greetingWait) {
+      const r = this.greetingWait.resolve;
+      this.greetingWait = undefined;
       r(line);
       return;
     }
@@ -234,12 +251,13 @@ export class WireConnection {
     }
     if (line.startsWith('* ')) {
       if (/^\* CAPABILITY /i.test(line)) this.absorbCapabilities(line);
-      else if (/^\* BYE/i.test(line))
+      else if (/^\* BYE/i.test(line)) {
         this.failure ??= Object.assign(new Error(line.slice(2)), {
           code: 'NoConnection',
           responseText: line,
         });
-      else this.onUntagged(line);
+        this.noteBreak(this.failure);
+      } else this.onUntagged(line);
       return;
     }
     const m = /^(\S+) (OK|NO|BAD)(?: \[([^\]]*)\])? ?(.*)$/i.exec(line);
@@ -253,15 +271,30 @@ export class WireConnection {
     w({ status: m[2]!.toUpperCase() as Tagged['status'], code: m[3], text: m[4] ?? '' });
   }
 
+  /** Bytes received of the literal in progress, or undefined when none is. */
+  protected get literalReceived(): number | undefined {
+    return this.literalSize > 0 ? this.literalSize - this.literalLeft : undefined;
+  }
+
+  /** The connection broke or the server said BYE: called once, with the error everyone will see, first. */
+  protected onBreak(_err: Error): void {}
+
+  private noteBreak(err: Error): void {
+    if (this.broke) return;
+    this.broke = true;
+    this.onBreak(err);
+  }
+
   protected fail(err: Error): void {
     this.failure ??= err;
     const e = this.failure;
+    this.noteBreak(e);
     for (const [, w] of this.waiters) w({ status: 'BAD', text: e.message, code: '__FAILED__' });
     this.waiters.clear();
     this.contWaiter?.();
     this.contWaiter = undefined;
-    this.greetingResolve?.(`* BYE ${e.message}`);
-    this.greetingResolve = undefined;
+    this.greetingWait?.reject(e);
+    this.greetingWait = undefined;
     this.literalSink?.destroy(e);
     this.literalSink = null;
     this.literalWhole = null;

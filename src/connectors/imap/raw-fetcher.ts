@@ -37,6 +37,9 @@ export class RawFetcher extends WireConnection {
   refused: string | undefined;
   /** A FETCH response interrupted by a literal: its text so far and the literal's bytes. */
   private pending: { text: string; literal: Buffer; body: boolean } | undefined;
+  /** The UID of the last FETCH response seen in the current command, and where the connection broke. */
+  private lastUid: number | undefined;
+  private brokeAt: { uid: number; at: number } | undefined;
   /** Bytes of whole bodies waiting in the queue, and whether that paused the socket. */
   private queuedBytes = 0;
   private pausedByQueue = false;
@@ -99,8 +102,26 @@ export class RawFetcher extends WireConnection {
     return this.facts;
   }
 
+  /**
+   * Where the read of `uid` broke: a byte offset into its FETCH answer (0: the answer had begun, none of its
+   * literal arrived — Dovecot's `* 3 FETCH (UID 3)` before `* BYE FETCH failed`), or 'before' when nothing of
+   * it had arrived, so the break came between messages and may be no fault of this one.
+   */
+  breakPointOf(uid: number): number | 'before' {
+    return this.brokeAt?.uid === uid ? this.brokeAt.at : 'before';
+  }
+
+  /** Note where the read broke; a body being streamed carries it to whoever reads that stream. */
+  protected override onBreak(err: Error): void {
+    if (this.lastUid === undefined) return;
+    this.brokeAt = { uid: this.lastUid, at: this.literalReceived ?? 0 };
+    if (this.mode === 'bodies')
+      Object.assign(err, { suspectUid: this.brokeAt.uid, suspectAt: this.brokeAt.at });
+  }
+
   private async run(mode: 'search' | 'meta', cmd: string): Promise<void> {
     this.mode = mode;
+    this.lastUid = undefined;
     try {
       await this.command(cmd);
     } catch (err) {
@@ -130,14 +151,18 @@ export class RawFetcher extends WireConnection {
       else this.examined.highestModseq = m[2];
     } else if (this.mode === 'search' && (m = /^\* SEARCH\b(.*)$/i.exec(line))) {
       for (const n of m[1]!.trim().split(/\s+/)) if (n) this.searched.push(Number(n));
-    } else if (this.mode === 'meta' && /^\* \d+ FETCH \(/i.test(line)) this.facts.push(parseFetch(line));
-    else if (this.mode === 'bodies' && /^\* \d+ FETCH \(/i.test(line)) this.bodyWithoutLiteral(line);
+    } else if (this.mode === 'meta' && /^\* \d+ FETCH \(/i.test(line)) {
+      const f = parseFetch(line);
+      this.lastUid = f.uid ?? this.lastUid;
+      this.facts.push(f);
+    } else if (this.mode === 'bodies' && /^\* \d+ FETCH \(/i.test(line)) this.bodyWithoutLiteral(line);
   }
 
   /** BODY[] as NIL (the server could not read the message) or as a quoted string (tiny bodies). */
   private bodyWithoutLiteral(line: string): void {
     const uid = parseFetch(line).uid;
     if (!uid) return;
+    this.lastUid = uid;
     if (/BODY\[\] NIL\b/i.test(line)) {
       this.push({ uid, unreadable: 'the source server returned no content for it (BODY[] NIL)' });
       return;
@@ -151,6 +176,7 @@ export class RawFetcher extends WireConnection {
 
   protected override onLiteral(line: string, size: number): Writable | ((data: Buffer) => void) | null {
     if (!/^\* \d+ FETCH \(/i.test(line)) return null;
+    this.lastUid = parseFetch(line).uid ?? this.lastUid;
     if (this.mode === 'meta') {
       const o = { text: line.replace(/\{\d+\}$/, ''), literal: EMPTY, body: false };
       this.pending = o;
@@ -210,6 +236,7 @@ export class RawFetcher extends WireConnection {
       this.notify?.();
     });
     this.mode = 'bodies';
+    this.lastUid = undefined;
     this.queue = [];
     this.queuedBytes = 0;
     this.refused = undefined;

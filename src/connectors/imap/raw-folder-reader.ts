@@ -98,10 +98,8 @@ export class RawFolderReader implements SourceFolderReader {
       const whole = new Set(
         this.fetcher.partialFacts.filter((f) => (/BODY/.test(items) ? f.section : f.flags)).map((f) => f.uid),
       );
-      throw blame(
-        err,
-        [...uids].sort((a, b) => a - b).find((u) => !whole.has(u)),
-      );
+      const suspect = [...uids].sort((a, b) => a - b).find((u) => !whole.has(u));
+      throw blame(err, suspect, suspect === undefined ? undefined : this.fetcher.breakPointOf(suspect));
     }
   }
 
@@ -123,10 +121,8 @@ export class RawFolderReader implements SourceFolderReader {
       }
     } catch (err) {
       // Failed between bodies: the next one is the one the server could not send.
-      throw blame(
-        err,
-        sorted.find((u) => !delivered.has(u)),
-      );
+      const suspect = sorted.find((u) => !delivered.has(u));
+      throw blame(err, suspect, suspect === undefined ? undefined : this.fetcher.breakPointOf(suspect));
     }
     const refused = this.fetcher.refused;
     const missing = uids.filter((u) => !delivered.has(u));
