@@ -3,9 +3,14 @@
  * write into it and their ledger rows (verify-match.ts). The destination listing and the source listings
  * run at once on their own connections; `--deep` then hashes bodies of matched pairs as they stream from
  * both sides at once, batch by batch — only hashes are kept, never a body.
+ *
+ * Every step that completes is kept in the group's `VerifyMemo`, so an attempt broken by a cut or a
+ * throttled command resumes where it broke instead of reading the whole group again: on a server that
+ * refuses one command in ten, a group that needed every step in one go would never finish.
  */
 import { createHash } from 'node:crypto';
 import type {
+  FolderState,
   MailDestination,
   MailSource,
   MessageMeta,
@@ -15,7 +20,7 @@ import type {
 import { throwIfAborted } from '../errors.js';
 import type { FolderRow, LedgerEntry, LedgerRepo } from '../store/ledger-repo.js';
 import type { RateLimiter } from '../runner/limits.js';
-import { matchGroup, type FolderMatch, type Pair } from './verify-match.js';
+import { matchGroup, type FolderMatch, type Pair, type SourceSide } from './verify-match.js';
 
 /** Source folders that write into one destination folder (several when folders are merged). */
 export interface VerifyGroup {
@@ -30,6 +35,23 @@ export interface VerifyFolderContext {
   deep: boolean;
   limiter: RateLimiter;
   signal?: AbortSignal;
+  /** Called when a step completes (a listing, a batch of hashes): the retry budget counts it as progress. */
+  progressed?: () => void;
+}
+
+/** What earlier attempts at a group already read; kept by the caller across its retries. */
+export interface VerifyMemo {
+  destState?: FolderState | null;
+  dest?: MessageMeta[];
+  /** Per source folder key: its listing, as read once. */
+  sources: Map<string, SourceSide>;
+  /** Per source folder key: source UID → the two hashes compared (deep). */
+  hashed: Map<string, HashedPairs>;
+}
+
+/** An empty memo for a group's first attempt. */
+export function newVerifyMemo(): VerifyMemo {
+  return { sources: new Map(), hashed: new Map() };
 }
 
 const BATCH = 100;
@@ -39,36 +61,46 @@ const PAGE = 500;
 export const NO_READ_BACK =
   'content not compared: this destination does not return messages as they were written (it stores them in its own form)';
 
-/** Verify one group; findings per source folder key. Throws typed errors (the caller retries). */
+/** Verify one group; findings per source folder key. Throws typed errors (the caller retries with `memo`). */
 export async function verifyGroup(
   ctx: VerifyFolderContext,
   g: VerifyGroup,
   src: MailSource,
   dst: MailDestination,
+  memo: VerifyMemo = newVerifyMemo(),
 ): Promise<Map<string, FolderMatch>> {
   const { signal } = ctx;
-  const destState = await dst.folderState(g.destPath, signal);
-  const readers: SourceFolderReader[] = [];
+  const step = () => ctx.progressed?.();
+  if (memo.destState === undefined) {
+    memo.destState = await dst.folderState(g.destPath, signal);
+    step();
+  }
+  const destState = memo.destState;
+  const readers = new Map<string, SourceFolderReader>();
   try {
     const [dest, sources] = await Promise.all([
-      destState ? collect(dst.listMessages(g.destPath, signal)) : Promise.resolve([]),
+      (async () => {
+        if (!memo.dest) {
+          memo.dest = destState ? await collect(dst.listMessages(g.destPath, signal)) : [];
+          step();
+        }
+        return memo.dest;
+      })(),
       (async () => {
         const out = [];
         // One source connection: its folders one after another.
         for (const f of g.folders) {
           const reader = await src.openFolder(f.sourcePath, signal);
-          readers.push(reader);
-          const uidValidity = reader.state.uidValidity;
-          const uids = await reader.listUids(signal);
-          const rows = await rowsOf(ctx, f.row.folderKey, uidValidity, uids);
-          // Skipped and failed messages are not looked for, nor read: one the source cannot read stays out.
-          const wanted = uids.filter((u) => !['skipped', 'failed'].includes(rows.get(u)?.status ?? ''));
-          const metas = wanted.length ? await collect(reader.listMessages({ uids: wanted }, signal)) : [];
+          readers.set(f.row.folderKey, reader);
+          let side = memo.sources.get(f.row.folderKey);
+          if (side?.uidValidity !== reader.state.uidValidity) {
+            side = await readSource(ctx, f.row.folderKey, reader);
+            memo.sources.set(f.row.folderKey, side);
+            memo.hashed.delete(f.row.folderKey);
+            step();
+          }
           out.push({
-            folderKey: f.row.folderKey,
-            uidValidity,
-            metas,
-            rows,
+            ...side,
             destKeysValid: !!destState && f.row.destUidValidity === destState.uidValidity,
             source: f.sourcePath.join('/'),
             destination: g.destPath.join('/'),
@@ -83,15 +115,34 @@ export async function verifyGroup(
     ]);
     const matches = matchGroup(sources, dest);
     if (ctx.deep)
-      for (const [i, side] of sources.entries()) {
+      for (const side of sources) {
         const fm = matches.get(side.folderKey)!;
         if (!dst.streamBodies) fm.findings.notCompared = NO_READ_BACK;
-        else await compareContent(ctx, fm, readers[i]!, dst, g.destPath, side.metas);
+        else {
+          const done: HashedPairs = memo.hashed.get(side.folderKey) ?? (new Map() as HashedPairs);
+          memo.hashed.set(side.folderKey, done);
+          await compareContent(ctx, fm, readers.get(side.folderKey)!, dst, g.destPath, side.metas, done);
+        }
       }
     return matches;
   } finally {
-    await Promise.allSettled(readers.map((r) => r.close()));
+    await Promise.allSettled([...readers.values()].map((r) => r.close()));
   }
+}
+
+/** A source folder's listing and ledger rows: what matching needs from it. */
+async function readSource(
+  ctx: VerifyFolderContext,
+  folderKey: string,
+  reader: SourceFolderReader,
+): Promise<SourceSide> {
+  const uidValidity = reader.state.uidValidity;
+  const uids = await reader.listUids(ctx.signal);
+  const rows = await rowsOf(ctx, folderKey, uidValidity, uids);
+  // Skipped and failed messages are not looked for, nor read: one the source cannot read stays out.
+  const wanted = uids.filter((u) => !['skipped', 'failed'].includes(rows.get(u)?.status ?? ''));
+  const metas = wanted.length ? await collect(reader.listMessages({ uids: wanted }, ctx.signal)) : [];
+  return { folderKey, uidValidity, metas, rows, destKeysValid: false };
 }
 
 /** Every page of an enumeration (metadata only: a folder's worth is what a pass's fingerprint index holds too). */
@@ -128,11 +179,14 @@ async function compareContent(
   dst: MailDestination,
   destPath: string[],
   metas: MessageMeta[],
+  done: HashedPairs,
 ): Promise<void> {
   const size = new Map(metas.map((m) => [m.uid, m.size]));
-  for (let i = 0; i < fm.pairs.length; i += BATCH) {
+  // Pairs hashed by an earlier attempt are judged from what it found; only the rest are read.
+  const todo = fm.pairs.filter((p) => !done.has(p.sourceUid));
+  for (let i = 0; i < todo.length; i += BATCH) {
     throwIfAborted(ctx.signal);
-    const batch = fm.pairs.slice(i, i + BATCH);
+    const batch = todo.slice(i, i + BATCH);
     await ctx.limiter.take(
       batch.length,
       batch.reduce((s, p) => s + (size.get(p.sourceUid) ?? 0), 0),
@@ -153,11 +207,18 @@ async function compareContent(
         ),
       ),
     ]);
-    for (const p of batch) judge(fm, p, theirs.get(p.sourceUid), ours.get(p.destUid));
+    for (const p of batch) done.set(p.sourceUid, [theirs.get(p.sourceUid), ours.get(p.destUid)]);
+    ctx.progressed?.();
+  }
+  for (const p of fm.pairs) {
+    const [source, dest] = done.get(p.sourceUid) ?? [];
+    judge(fm, p, source, dest);
   }
 }
 
 type Hashed = { hash: string } | { unreadable: string };
+/** Source UID → the source's and the destination's hash of the pair. */
+type HashedPairs = Map<number, [Hashed | undefined, Hashed | undefined]>;
 
 function judge(fm: FolderMatch, p: Pair, source: Hashed | undefined, dest: Hashed | undefined): void {
   // Gone from either side meanwhile, or unreadable at the source: nothing to compare with.

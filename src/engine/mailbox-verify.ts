@@ -15,7 +15,7 @@ import { AbortError, ErrorCode, asCutoverError, throwIfAborted, type CutoverErro
 import { folderRow, type LedgerRepo } from '../store/ledger-repo.js';
 import type { PassCounters } from '../store/mailbox-repo.js';
 import { ConnectionSlots, type RateLimiter } from '../runner/limits.js';
-import { verifyGroup, type VerifyGroup } from './folder-verify.js';
+import { newVerifyMemo, verifyGroup, type VerifyGroup } from './folder-verify.js';
 import type { Endpoint } from './mailbox-sync.js';
 import type { ProgressSink } from './progress.js';
 import { RetryBudget } from './retry.js';
@@ -150,16 +150,21 @@ async function withRetries(
     throttledMs: 0,
   };
   const retry = new RetryBudget(job.mailboxId, `Verifying ${name}`, deps.progress, counters);
+  // What each attempt read is kept for the next: a retry resumes, and each completed step is progress.
+  const memo = newVerifyMemo();
+  const ctx = {
+    mailboxId: job.mailboxId,
+    ledger: deps.ledger,
+    deep: job.deep,
+    limiter: deps.limiter,
+    signal,
+    progressed: () => retry.restart(),
+  };
   for (;;) {
     throwIfAborted(signal);
     try {
       const { src, dst } = await lane.open();
-      return await verifyGroup(
-        { mailboxId: job.mailboxId, ledger: deps.ledger, deep: job.deep, limiter: deps.limiter, signal },
-        g,
-        src,
-        dst,
-      );
+      return await verifyGroup(ctx, g, src, dst, memo);
     } catch (raw) {
       if (signal?.aborted) throw new AbortError();
       const err = asCutoverError(raw);
