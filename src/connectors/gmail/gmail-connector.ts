@@ -14,10 +14,13 @@ import { GmailApi, type GmailLabel } from './gmail-api.js';
 import { gmailTarget } from './gmail-config.js';
 import { GmailDestination } from './gmail-destination.js';
 import { listDirectoryUsers } from './gmail-directory.js';
+import { GMAIL_FOLDER_NAMING } from './gmail-label-names.js';
 import { GmailSource } from './gmail-source.js';
 
 export class GmailConnector implements Connector {
   readonly kind = 'gmail';
+  /** Gmail's label rules, so scan and plan map folders as a pass will (gmail-label-names.ts). */
+  readonly folderNaming = GMAIL_FOLDER_NAMING;
 
   async openSource(server: ServerSpec, auth: AuthSpec): Promise<MailSource> {
     return new GmailSource(new GmailApi(gmailTarget(server, auth)));

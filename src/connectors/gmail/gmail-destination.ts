@@ -33,6 +33,7 @@ import {
   labelPath,
   systemLabelFor,
 } from './gmail-labels.js';
+import { GMAIL_FOLDER_NAMING, gmailLabelPath } from './gmail-label-names.js';
 import { fetchBody, fetchMeta, META_PARALLEL } from './gmail-message.js';
 import { keyOfId, listIds } from './gmail-snapshot.js';
 
@@ -63,7 +64,8 @@ export class GmailDestination implements MailDestination {
       maxBatchMessages: 1,
       delimiter: '/',
       supportsKeywords: true,
-      reservedNames: GMAIL_RESERVED,
+      reservedNames: [],
+      folderNaming: GMAIL_FOLDER_NAMING,
       labelsAreFolders: true,
     };
   }
@@ -114,31 +116,58 @@ export class GmailDestination implements MailDestination {
 
   async ensureFolder(path: string[], signal?: AbortSignal): Promise<EnsuredFolder> {
     if (systemLabelFor(path)) return { path };
-    for (let d = 1; d <= path.length; d++) {
-      const name = path.slice(0, d).join('/');
+    const placed = gmailLabelPath(path);
+    let at = placed.path;
+    const notes = placed.renamed ? [placed.renamed] : [];
+    for (let d = 1; d <= at.length; d++) {
+      const name = at.slice(0, d).join('/');
       if ((await this.labelMap(signal)).has(userKey(name))) continue;
-      try {
-        const made = await this.api.json<GmailLabel>(
-          {
-            op: 'labels.create',
-            path: '/labels',
-            json: { name, labelListVisibility: 'labelShow', messageListVisibility: 'show' },
-          },
-          signal,
+      const refused = await this.createLabel(name, signal);
+      if (!refused) continue;
+      // A name Gmail keeps that no list has (a system name in the account's language): its level gets '_'.
+      if (d > 1 || at[0]!.endsWith('__'))
+        throw new PermanentError(
+          ErrorCode.FolderCreateFailed,
+          `${this.api.where}: the label "${name}" cannot be created (${refused}).`,
+          'Rename the folder with a folder mapping.',
         );
-        this.labels!.set(userKey(name), made);
-      } catch (err) {
-        // 409: made meanwhile by another connection. Anything else is a real refusal.
-        if (!(err instanceof PermanentError && /HTTP 409/.test(err.message))) throw err;
-        if (!(await this.labelMap(signal, true)).has(userKey(name)))
-          throw new PermanentError(
-            ErrorCode.FolderCreateFailed,
-            `${this.api.where}: the label "${name}" cannot be created (${err.message}).`,
-            'Rename the folder with a folder mapping.',
-          );
-      }
+      notes.push(`Gmail refused the label '${at[0]}' (${refused}); it is '${at[0]}_'`);
+      at = [`${at[0]}_`, ...at.slice(1)];
+      d = 0;
     }
-    return { path };
+    return notes.length ? { path: at, renamed: notes.join('; ') } : { path: at };
+  }
+
+  /** labels.create; resolves with Gmail's words when it refuses the name (400), undefined once it exists. */
+  private async createLabel(name: string, signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      const made = await this.api.json<GmailLabel>(
+        {
+          op: 'labels.create',
+          path: '/labels',
+          json: { name, labelListVisibility: 'labelShow', messageListVisibility: 'show' },
+        },
+        signal,
+      );
+      this.labels!.set(userKey(name), made);
+      return undefined;
+    } catch (err) {
+      if (
+        err instanceof PermanentError &&
+        /HTTP 400/.test(err.message) &&
+        /invalid label name/i.test(err.message)
+      )
+        return 'Invalid label name';
+      // 409: made meanwhile by another connection. Anything else is a real refusal.
+      if (!(err instanceof PermanentError && /HTTP 409/.test(err.message))) throw err;
+      if (!(await this.labelMap(signal, true)).has(userKey(name)))
+        throw new PermanentError(
+          ErrorCode.FolderCreateFailed,
+          `${this.api.where}: the label "${name}" cannot be created (${err.message}).`,
+          'Rename the folder with a folder mapping.',
+        );
+      return undefined;
+    }
   }
 
   async folderState(path: string[], signal?: AbortSignal): Promise<FolderState | null> {
@@ -260,8 +289,8 @@ export class GmailDestination implements MailDestination {
       else if (!GMAIL_RESERVED.some((r) => r.toLowerCase() === target.user.split('/')[0]!.toLowerCase())) {
         const path = labelPath(target.user);
         if (systemLabelFor(path)) continue; // "Sent", "Trash"… as keywords: not a user label
-        await this.ensureFolder(path, signal);
-        out.push(await this.requireLabel(path, signal));
+        const made = await this.ensureFolder(path, signal);
+        out.push(await this.requireLabel(made.path, signal));
       }
     }
     return out;

@@ -11,6 +11,7 @@
  * \Flagged; DRAFT also gives \Draft. CATEGORY_* and CHAT are views, not folders: ignored.
  */
 import type { SpecialUse } from '../../engine/special-use.js';
+import { GMAIL_RESERVED_TOP } from './gmail-label-names.js';
 
 /** A system label that is a folder. */
 interface SystemFolder {
@@ -160,8 +161,8 @@ export function destinationFlags(
   return flags.filter((f) => !['$Draft', '$Trash', '$Spam'].includes(f));
 }
 
-/** Top-level names Gmail keeps for itself (user labels cannot take them). */
-export const GMAIL_RESERVED = ['Starred', 'Important', 'Chats', 'All Mail', 'Snoozed', 'Scheduled', 'Unread'];
+/** Top-level names Gmail keeps for itself (user labels cannot take them; see gmail-label-names.ts). */
+export const GMAIL_RESERVED = GMAIL_RESERVED_TOP;
 
 /**
  * What a read-back of a message written to the folder `path` shows of the flags it was written with:
