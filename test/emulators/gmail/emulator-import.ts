@@ -12,9 +12,8 @@
  */
 import type http from 'node:http';
 import { err, type ArrivalKind, type GmailEmulator } from './gmail-emulator.js';
-import { notManual } from './emulator-label-rules.js';
 import { newId, type EmuMailbox } from './emulator-mailbox.js';
-import { messageJson, type Answer, type EmuRequest } from './emulator-routes.js';
+import { labelsRefused, messageJson, type Answer, type EmuRequest } from './emulator-routes.js';
 
 const MB = 1024 * 1024;
 const METADATA_MAX = 5 * MB;
@@ -52,6 +51,7 @@ function fromAddress(raw: Buffer): string | undefined {
 }
 
 function finish(
+  emu: GmailEmulator,
   kind: ArrivalKind,
   mb: EmuMailbox,
   raw: Buffer,
@@ -65,13 +65,12 @@ function finish(
     mb.drafts.set(id, m.id);
     return [200, { id, message: messageJson(m, 'minimal') }];
   }
-  const manual = notManual(labelIds);
-  if (manual) return [400, err(400, `Invalid label: ${manual}`, 'invalidArgument')];
-  for (const l of labelIds)
-    if (!mb.labels.has(l)) return [400, err(400, `Invalid label: ${l}`, 'invalidArgument')];
+  const refused = labelsRefused(emu, mb, labelIds);
+  if (refused) return refused;
   const date =
     query.get('internalDateSource') === 'dateHeader' ? (dateHeader(raw) ?? Date.now()) : Date.now();
-  const sent = kind === 'insert' && fromAddress(raw) === mb.email.toLowerCase() ? ['SENT'] : [];
+  const own = fromAddress(raw) === mb.email.toLowerCase();
+  const sent = kind === 'insert' && own && !emu.quirks.insertWithoutSent ? ['SENT'] : [];
   const m = mb.addMessage(raw, [...labelIds, ...sent], date);
   return [200, messageJson(m, 'minimal')];
 }
@@ -79,7 +78,9 @@ function finish(
 /** The labels a request's metadata asks for (drafts: none, the draft is its own label). */
 function metaLabels(kind: ArrivalKind, text: string): { raw?: string; labelIds: string[] } {
   const j = JSON.parse(text || '{}') as { raw?: string; labelIds?: string[]; message?: { raw?: string } };
-  return kind === 'draft' ? { raw: j.message?.raw, labelIds: [] } : { raw: j.raw, labelIds: j.labelIds ?? [] };
+  return kind === 'draft'
+    ? { raw: j.message?.raw, labelIds: [] }
+    : { raw: j.raw, labelIds: j.labelIds ?? [] };
 }
 
 /** messages.import, messages.insert or drafts.create, in any of the documented upload forms. */
@@ -103,7 +104,7 @@ export async function receiveMessage(
     const b = await body(r.req, METADATA_MAX);
     if (b.over) return tooLarge(METADATA_MAX);
     const j = metaLabels(kind, b.buf.toString());
-    return finish(kind, mb, Buffer.from(j.raw ?? '', 'base64url'), j.labelIds, q);
+    return finish(emu, kind, mb, Buffer.from(j.raw ?? '', 'base64url'), j.labelIds, q);
   }
   if (type === 'resumable') {
     const meta = metaLabels(kind, (await body(r.req, MB)).buf.toString());
@@ -115,7 +116,7 @@ export async function receiveMessage(
   }
   const limit = Math.min(SIMPLE_UPLOAD_MAX, emu.maxImportBytes);
   const b = await body(r.req, limit + 64 * 1024);
-  if (type === 'media') return b.size > limit ? tooLarge(limit) : finish(kind, mb, b.buf, [], q);
+  if (type === 'media') return b.size > limit ? tooLarge(limit) : finish(emu, kind, mb, b.buf, [], q);
   if (type !== 'multipart') return [400, err(400, `Invalid uploadType ${type}`, 'invalidArgument')];
   const boundary = /boundary=("?)([^";]+)\1/.exec(r.req.headers['content-type'] ?? '')?.[2];
   if (!boundary) return [400, err(400, 'multipart without boundary', 'invalidArgument')];
@@ -123,7 +124,7 @@ export async function receiveMessage(
   if (parts.length !== 2)
     return [400, err(400, 'multipart/related needs metadata and media', 'invalidArgument')];
   if (parts[1]!.length > limit || b.over) return tooLarge(limit);
-  return finish(kind, mb, parts[1]!, metaLabels(kind, parts[0]!.toString()).labelIds, q);
+  return finish(emu, kind, mb, parts[1]!, metaLabels(kind, parts[0]!.toString()).labelIds, q);
 }
 
 /** The bodies of a multipart/related payload (headers of each part dropped). */
@@ -159,5 +160,5 @@ export async function uploadSession(emu: GmailEmulator, mb: EmuMailbox, r: EmuRe
       ),
     ];
   emu.sessions.delete(id);
-  return finish(s.kind, mb, b.buf, s.labelIds, s.query);
+  return finish(emu, s.kind, mb, b.buf, s.labelIds, s.query);
 }

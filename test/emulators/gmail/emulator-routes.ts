@@ -1,7 +1,7 @@
 /**
  * EMULATOR (test code): the HTTP routes of the Gmail/Directory/OAuth emulator (see gmail-emulator.ts).
- * Gmail methods: profile, labels (list/get/create/delete), messages (list/get/import/insert/batchModify/
- * delete), drafts (create/delete), history.list.
+ * Gmail methods: profile, labels (list/get/create/delete), messages (list/get/import/insert/modify/
+ * batchModify/delete), drafts (create/delete), history.list.
  * Every Gmail request is authenticated, then may be answered by a throttling storm, then is charged its
  * documented quota units (refused with 429 when the user's quota is spent), then served.
  */
@@ -60,6 +60,7 @@ const UNITS: Record<string, number> = {
   'messages.insert': 25,
   'messages.delete': 10,
   'messages.batchModify': 50,
+  'messages.modify': 5,
   'labels.delete': 5,
   'drafts.create': 10,
   'drafts.delete': 10,
@@ -113,6 +114,15 @@ export async function route(emu: GmailEmulator, r: EmuRequest): Promise<Answer> 
   return serve(emu, mb, op, r, rest);
 }
 
+/** The answer to a modify naming a label nobody may apply, or one that does not exist. */
+export function labelsRefused(emu: GmailEmulator, mb: EmuMailbox, named: string[]): Answer | undefined {
+  const manual = emu.quirks.acceptsSystemLabels ? undefined : notManual(named);
+  if (manual) return [400, err(400, `Invalid label: ${manual}`, 'invalidArgument')];
+  for (const l of named)
+    if (!mb.labels.has(l)) return [400, err(400, `Invalid label: ${l}`, 'invalidArgument')];
+  return undefined;
+}
+
 function opOf(method: string, rest: string, upload: boolean, url: URL): string {
   if (upload && url.searchParams.has('upload_id')) return 'upload';
   if (rest === '/profile') return 'profile';
@@ -121,6 +131,7 @@ function opOf(method: string, rest: string, upload: boolean, url: URL): string {
   if (rest === '/messages/import') return 'messages.import';
   if (rest === '/messages/batchModify') return 'messages.batchModify';
   if (rest === '/messages') return method === 'POST' ? 'messages.insert' : 'messages.list';
+  if (/^\/messages\/[^/]+\/modify$/.test(rest)) return 'messages.modify';
   if (rest.startsWith('/messages/')) return method === 'DELETE' ? 'messages.delete' : 'messages.get';
   if (rest === '/drafts' && method === 'POST') return 'drafts.create';
   if (rest.startsWith('/drafts/') && method === 'DELETE') return 'drafts.delete';
@@ -208,6 +219,19 @@ async function serve(
       if (!msg) return [404, err(404, 'Requested entity was not found.', 'notFound')];
       return [200, messageJson(msg, q.get('format') ?? 'full', q.getAll('metadataHeaders'))];
     }
+    case 'messages.modify': {
+      const id = decodeURIComponent(rest.slice('/messages/'.length, -'/modify'.length));
+      const b = JSON.parse((await body(r.req, MB)).buf.toString() || '{}') as {
+        addLabelIds?: string[];
+        removeLabelIds?: string[];
+      };
+      const refused = labelsRefused(emu, mb, [...(b.addLabelIds ?? []), ...(b.removeLabelIds ?? [])]);
+      if (refused) return refused;
+      const msg = mb.messages.get(id);
+      if (!msg) return [404, err(404, 'Requested entity was not found.', 'notFound')];
+      mb.modify(id, b.addLabelIds ?? [], b.removeLabelIds ?? []);
+      return [200, messageJson(msg, 'minimal')];
+    }
     case 'messages.batchModify': {
       const b = JSON.parse((await body(r.req, MB)).buf.toString()) as {
         ids?: string[];
@@ -216,11 +240,8 @@ async function serve(
       };
       if (!b.ids?.length || b.ids.length > 1000)
         return [400, err(400, 'ids: 1 to 1000 required', 'invalidArgument')];
-      const named = [...(b.addLabelIds ?? []), ...(b.removeLabelIds ?? [])];
-      const manual = notManual(named);
-      if (manual) return [400, err(400, `Invalid label: ${manual}`, 'invalidArgument')];
-      for (const l of named)
-        if (!mb.labels.has(l)) return [400, err(400, `Invalid label: ${l}`, 'invalidArgument')];
+      const refused = labelsRefused(emu, mb, [...(b.addLabelIds ?? []), ...(b.removeLabelIds ?? [])]);
+      if (refused) return refused;
       for (const id of b.ids) mb.modify(id, b.addLabelIds ?? [], b.removeLabelIds ?? []);
       return [204, undefined];
     }

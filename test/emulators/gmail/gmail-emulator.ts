@@ -40,6 +40,18 @@ export interface EmulatorOptions {
   directoryPage?: number;
   /** System label names in the account's language, refused by labels.create like the English ones. */
   localisedNames?: string[];
+  /** Behave otherwise than documented, as public reports say Gmail sometimes does (live-check tests). */
+  quirks?: EmulatorQuirks;
+}
+
+/** Departures from the documented behaviour, each off by default. */
+export interface EmulatorQuirks {
+  /** import/insert/modify accept SENT and DRAFT (what got-your-back relies on in import). */
+  acceptsSystemLabels?: boolean;
+  /** labels.create accepts reserved names and names under them. */
+  acceptsReservedNames?: boolean;
+  /** messages.insert does not apply SENT, even with the user's address in From. */
+  insertWithoutSent?: boolean;
 }
 
 /** How a message arrives: messages.import, messages.insert or drafts.create. */
@@ -71,6 +83,8 @@ export class GmailEmulator {
   readonly admin: string;
   readonly directoryPage: number;
   readonly localisedNames: string[];
+  /** Departures from the documented behaviour; a test may switch them while the emulator runs. */
+  quirks: EmulatorQuirks;
   url = '';
   keyPath = '';
   private server?: http.Server;
@@ -87,6 +101,7 @@ export class GmailEmulator {
     this.maxImportBytes = opts.maxImportBytes ?? 150 * 1024 * 1024;
     this.directoryPage = opts.directoryPage ?? 500;
     this.localisedNames = opts.localisedNames ?? [];
+    this.quirks = { ...opts.quirks };
     this.auth = new EmuAuth((u) => this.mailboxes.has(u.toLowerCase()));
   }
 
@@ -169,7 +184,7 @@ export class GmailEmulator {
 
   /** Whether labels.create refuses this name. */
   isReserved(name: string): boolean {
-    return labelNameRefused(name, this.localisedNames);
+    return !this.quirks.acceptsReservedNames && labelNameRefused(name, this.localisedNames);
   }
 
   /** Open a resumable upload; returns its session URL. */
