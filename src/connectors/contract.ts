@@ -123,6 +123,19 @@ export interface AppendResult {
   altered?: string;
 }
 
+/**
+ * Folder-name rules a destination declares without a connection, so that scan, plan and every pass map
+ * folders the same way (the planner applies them; the destination applies them again when asked directly).
+ */
+export interface FolderNaming {
+  /** Top-level names the system keeps for itself (case-insensitive), refused as a parent of nested names too. */
+  reservedTopNames: string[];
+  /** INBOX (`inbox`) and the special folders that cannot hold folders at this destination. */
+  noSubfolders: SpecialUse[];
+  /** The destination's own special folders by use, as its listFolders shows them. */
+  specialUse: Partial<Record<SpecialUse, string[]>>;
+}
+
 /** Limits and abilities of a destination, declared by the connector. */
 export interface DestinationCapabilities {
   /** Largest message accepted (APPENDLIMIT), absent = unknown/unlimited. */
@@ -135,6 +148,8 @@ export interface DestinationCapabilities {
   supportsKeywords: boolean;
   /** Names refused at any level. */
   reservedNames: string[];
+  /** Rules for folder names declared up front (the same as the connector's `folderNaming`). */
+  folderNaming?: FolderNaming;
   /** Folders are labels (Gmail): a message can be in several, and a copy per folder is a separate item. */
   labelsAreFolders?: boolean;
 }
@@ -213,6 +228,8 @@ export interface Connector {
    * mailbox `auth` opens, and remove what was created. Absent: nothing to check beyond `testLogin`.
    */
   liveChecks?(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<LiveCheck[]>;
+  /** Folder-name rules of this system as a destination, known without a connection; absent = none. */
+  readonly folderNaming?: FolderNaming;
   /** The mailboxes a system can list for discovery (a directory of users), in pages; absent = cannot list. */
   listMailboxes?(
     server: ServerSpec,

@@ -1,8 +1,15 @@
 /**
  * The folder planner: decides, without any I/O, where each source folder goes on the destination.
  *
- * Order: include/exclude → explicit `map` → `regex` rules → special-use placement → per-segment
- * sanitising for the destination → (planFolders only) numeric suffixes for sanitising collisions.
+ * Order: include/exclude → explicit `map` → `regex` rules → special-use placement → out of folders that
+ * cannot hold folders at the destination → per-segment sanitising for the destination → (planFolders only)
+ * numeric suffixes for sanitising collisions.
+ *
+ * Folders that cannot hold folders (Gmail: INBOX, Sent, Drafts, Trash, Spam are system labels, and "no user
+ * label can be created with the same name as any system label", nested under one included): a folder inside
+ * INBOX goes to the top level ('INBOX/Receipts' → 'Receipts', as Cyrus and Courier folders, all listed under
+ * `INBOX.`, are the user's top-level folders); a folder inside another such folder goes under the folder's
+ * name with '_' appended ('Sent/2019' → 'Sent_/2019'), the suffix reserved names get. Every move says why.
  * Rules see the source path joined with '/', with a top-level INBOX always spelled "INBOX".
  */
 import type { FolderRules } from '../config/types.js';
@@ -16,6 +23,10 @@ export interface DestinationFolderTraits {
   specialUse: Partial<Record<SpecialUse, string[]>>;
   /** Names the destination refuses at any level (case-insensitive). */
   reservedNames?: string[];
+  /** Names the destination refuses at the top level only (case-insensitive). */
+  reservedTopNames?: string[];
+  /** INBOX (`inbox`) and special folders that cannot hold folders at the destination. */
+  noSubfolders?: SpecialUse[];
   /** Per segment, in Unicode code points, where the destination declares a limit. */
   maxNameLength?: number;
 }
@@ -85,8 +96,52 @@ function compileRules(rules: FolderRules): Rules {
   };
 }
 
-/** Steps 1–4: rules and special-use placement, giving the unsanitised destination path. */
+/** Steps 1–5: rules, special-use placement and relocation, giving the unsanitised destination path. */
 function planRaw(
+  src: Source,
+  r: Rules,
+  dest: DestinationFolderTraits,
+  specialOf: (p: string[]) => SpecialUse | undefined,
+): RawPlan | string {
+  const plan = placeRaw(src, r, dest, specialOf);
+  return typeof plan === 'string' ? plan : relocate(plan, withInbox(src.path).join('/'), dest);
+}
+
+/**
+ * Step 5: a path inside a folder that cannot hold folders at the destination moves out of it — to the top
+ * level from INBOX, under '<name>_' from a special folder — with a note that replaces the placement notes.
+ */
+function relocate(plan: RawPlan, name: string, dest: DestinationFolderTraits): RawPlan {
+  const no = new Set(dest.noSubfolders ?? []);
+  const p = plan.path;
+  if (p.length < 2 || no.size === 0) return plan;
+  if (no.has('inbox') && isInbox(p[0])) {
+    const path = p.slice(1);
+    const why = `${q(name)} would go under INBOX, which cannot hold folders at the destination`;
+    // 'INBOX/Sent/x' → 'Sent/x', itself inside a folder that cannot hold folders.
+    return relocate(
+      { path, fixed: 0, notes: [`${why}; placed at the top level as ${q(path.join('/'))}`] },
+      name,
+      dest,
+    );
+  }
+  for (const use of no) {
+    const base = use === 'inbox' ? undefined : dest.specialUse[use];
+    if (!base?.length || p.length <= base.length) continue;
+    if (!base.every((s, i) => s.toLowerCase() === p[i]!.toLowerCase())) continue;
+    const holder = [...base.slice(0, -1), `${base.at(-1)}_`];
+    const why = `${q(name)} would go under the destination's ${LABEL[use]} folder ${q(base.join('/'))}, which cannot hold folders`;
+    return {
+      path: [...holder, ...p.slice(base.length)],
+      fixed: 0,
+      notes: [`${why}; placed under ${q(holder.join('/'))}`],
+    };
+  }
+  return plan;
+}
+
+/** Steps 1–4: rules and special-use placement. */
+function placeRaw(
   src: Source,
   r: Rules,
   dest: DestinationFolderTraits,
@@ -146,7 +201,11 @@ function planRaw(
  * merely might refuse (spaces at the ends, control characters, symbols) is created as it is and renamed by
  * the destination connector only if refused.
  */
-function sanitise(seg: string, dest: DestinationFolderTraits): { name: string; problems: string[] } {
+function sanitise(
+  seg: string,
+  dest: DestinationFolderTraits,
+  top: boolean,
+): { name: string; problems: string[] } {
   const problems: string[] = [];
   let s = seg;
   const d = dest.delimiter;
@@ -161,7 +220,11 @@ function sanitise(seg: string, dest: DestinationFolderTraits): { name: string; p
   }
   if (seg === '') problems.push('is empty');
   if (s === '') s = '_';
-  const reserved = new Set((dest.reservedNames ?? []).map((n) => n.toLowerCase()));
+  const reserved = new Set(
+    [...(dest.reservedNames ?? []), ...(top ? (dest.reservedTopNames ?? []) : [])].map((n) =>
+      n.toLowerCase(),
+    ),
+  );
   if (reserved.has(s.toLowerCase())) {
     problems.push(
       s === seg
@@ -214,12 +277,14 @@ export function planFolders(
     });
   }
   const max = dest.maxNameLength ?? Number.MAX_SAFE_INTEGER;
-  for (const level of levels) {
+  for (const [depth, level] of levels.entries()) {
     for (const [parentKey, children] of level) {
       const parent = nodes.get(parentKey)?.final ?? [];
       const clashes = new Map<string, Node[]>();
       for (const n of children) {
-        const { name, problems } = n.fixed ? { name: n.seg, problems: [] } : sanitise(n.seg, dest);
+        const { name, problems } = n.fixed
+          ? { name: n.seg, problems: [] }
+          : sanitise(n.seg, dest, depth === 0);
         n.name = name;
         n.problems = problems;
         clashes.set(name, [...(clashes.get(name) ?? []), n]);

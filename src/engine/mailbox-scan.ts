@@ -72,10 +72,14 @@ export async function scanMailbox(
     const src = await job.source.connector.openSource(job.source.server, job.source.auth, signal);
     try {
       const list = await src.listFolders(signal);
+      // What the destination declares up front: the folders it renames in a pass are renamed here too.
+      const naming = job.dest?.connector.folderNaming;
       const plan = planFolders(list, job.options.folders, {
         delimiter: dest?.delimiter ?? '/',
-        specialUse: {},
+        specialUse: naming?.specialUse ?? {},
         reservedNames: [],
+        reservedTopNames: naming?.reservedTopNames,
+        noSubfolders: naming?.noSubfolders,
       });
       const states = new Map<FolderInfo, number>();
       for (const f of list) if (f.selectable) states.set(f, (await src.folderState(f.path, signal)).messages);

@@ -299,6 +299,8 @@ async function planPass(
       delimiter: dst.capabilities.delimiter,
       specialUse,
       reservedNames: dst.capabilities.reservedNames,
+      reservedTopNames: dst.capabilities.folderNaming?.reservedTopNames,
+      noSubfolders: dst.capabilities.folderNaming?.noSubfolders,
     });
     for (const folder of candidates) {
       const d = plan.get(folder.path.join('\u0000'));

@@ -154,6 +154,51 @@ export function describeDestinationContract(adapter: ContractAdapter): void {
       );
     });
 
+    test('a folder under INBOX and each special-use folder is created there, or elsewhere with the reason, and takes mail', async () => {
+      const isInbox = (p: string[]) => p.length === 1 && /^inbox$/i.test(p[0]!);
+      const special = (await dst.listFolders()).filter((f) => f.selectable && (f.specialUse || isInbox(f.path)));
+      assert.ok(special.some((f) => isInbox(f.path)), 'INBOX is listed');
+      for (const f of special) {
+        const asked = [...f.path, `Sub ${run}`];
+        const made = await dst.ensureFolder(asked);
+        if (made.renamed === undefined) assert.deepEqual(made.path, asked, 'not renamed, so where asked');
+        else assert.notDeepEqual(made.path, asked, `renamed (${made.renamed}) but where asked`);
+        const again = await dst.ensureFolder(asked);
+        assert.deepEqual(again.path, made.path, 'every pass arrives at the same folder');
+        const raw = makeMessage({ subject: `under ${f.path.join('/')}`, date: when(2015) });
+        await dst.append(made.path, [
+          { size: raw.length, body: raw, flags: ['\\Seen'], internalDate: when(2015) },
+        ]);
+        const listed = await listAll(dst, made.path);
+        assert.ok(
+          listed.some((m) => fingerprint(m) === expectedFingerprint(raw)),
+          `not found under ${made.path.join('/')}`,
+        );
+      }
+    });
+
+    test('a message written to the Sent or Drafts folder is found there on read-back, never refused', async () => {
+      const folders = await dst.listFolders();
+      for (const use of ['sent', 'drafts'] as const) {
+        const f = folders.find((x) => x.specialUse === use);
+        if (!f) continue;
+        // Sent by another address (an alias, the old domain): a system may not take it for this user's.
+        const raw = makeMessage({
+          subject: `${use} ${run}`,
+          from: 'Someone Else <someone@elsewhere.test>',
+          date: when(2014),
+        });
+        const s0 = await dst.folderState(f.path);
+        const [r] = await dst.append(f.path, [
+          { size: raw.length, body: raw, flags: ['\\Seen'], internalDate: when(2014) },
+        ]);
+        const m = (await listAll(dst, f.path)).find((x) => fingerprint(x) === expectedFingerprint(raw));
+        assert.ok(m, `${use}: not found in ${f.path.join('/')} on read-back`);
+        if (r?.uid !== undefined) assert.equal(r.uid, m.uid);
+        assert.equal((await dst.folderState(f.path))?.messages, (s0?.messages ?? 0) + 1, `${use}: counted`);
+      }
+    });
+
     test('a large message (a big attachment) streamed in pieces lands with exactly its size', async () => {
       const path = [`Large ${run}`];
       await dst.ensureFolder(path);

@@ -21,8 +21,13 @@ export const UNITS = {
   'messages.list': 5,
   'messages.get': 5,
   'messages.import': 25,
-  /** The body of a resumable import: its units were counted when the session was opened. */
-  'messages.import.upload': 0,
+  'messages.insert': 25,
+  'messages.delete': 10,
+  'drafts.create': 10,
+  'drafts.delete': 10,
+  'labels.delete': 5,
+  /** The body of a resumable upload: its units were counted when the session was opened. */
+  'upload.body': 0,
   'messages.batchModify': 50,
   'history.list': 2,
 } as const;

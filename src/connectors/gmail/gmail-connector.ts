@@ -7,6 +7,7 @@ import type {
   ConnectionReport,
   Connector,
   DiscoveredMailbox,
+  LiveCheck,
   MailDestination,
   MailSource,
 } from '../contract.js';
@@ -14,10 +15,14 @@ import { GmailApi, type GmailLabel } from './gmail-api.js';
 import { gmailTarget } from './gmail-config.js';
 import { GmailDestination } from './gmail-destination.js';
 import { listDirectoryUsers } from './gmail-directory.js';
+import { GMAIL_FOLDER_NAMING } from './gmail-label-names.js';
+import { gmailLiveChecks } from './gmail-live-checks.js';
 import { GmailSource } from './gmail-source.js';
 
 export class GmailConnector implements Connector {
   readonly kind = 'gmail';
+  /** Gmail's label rules, so scan and plan map folders as a pass will (gmail-label-names.ts). */
+  readonly folderNaming = GMAIL_FOLDER_NAMING;
 
   async openSource(server: ServerSpec, auth: AuthSpec): Promise<MailSource> {
     return new GmailSource(new GmailApi(gmailTarget(server, auth)));
@@ -45,6 +50,11 @@ export class GmailConnector implements Connector {
       appendLimit: api.target.maxMessageBytes,
       folders: labels.length,
     };
+  }
+
+  /** `cutover test --live`: Gmail's label rules, Sent and Drafts, throttling, tried on the mailbox (gmail-live-checks.ts). */
+  liveChecks(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<LiveCheck[]> {
+    return gmailLiveChecks(new GmailApi(gmailTarget(server, auth)), signal);
   }
 
   listMailboxes(

@@ -31,8 +31,11 @@ import {
   keptFlags,
   labelForKeyword,
   labelPath,
+  NOT_MANUAL,
   systemLabelFor,
 } from './gmail-labels.js';
+import { GMAIL_FOLDER_NAMING, gmailLabelPath } from './gmail-label-names.js';
+import { FALLBACK_LABEL, writeDraft, writeSent } from './gmail-sent-drafts.js';
 import { fetchBody, fetchMeta, META_PARALLEL } from './gmail-message.js';
 import { keyOfId, listIds } from './gmail-snapshot.js';
 
@@ -51,6 +54,9 @@ function flagLabels(flags: string[]): { add: string[]; remove: string[] } {
   };
 }
 
+/** Flags a draft cannot keep (Gmail applies no label to a draft): \\Flagged and keywords that are labels. */
+const takesLabel = (f: string) => /^\\flagged$/i.test(f) || labelForKeyword(f) !== undefined;
+
 export class GmailDestination implements MailDestination {
   readonly capabilities: DestinationCapabilities;
   private labels?: Map<string, GmailLabel>; // by name
@@ -63,7 +69,8 @@ export class GmailDestination implements MailDestination {
       maxBatchMessages: 1,
       delimiter: '/',
       supportsKeywords: true,
-      reservedNames: GMAIL_RESERVED,
+      reservedNames: [],
+      folderNaming: GMAIL_FOLDER_NAMING,
       labelsAreFolders: true,
     };
   }
@@ -114,63 +121,107 @@ export class GmailDestination implements MailDestination {
 
   async ensureFolder(path: string[], signal?: AbortSignal): Promise<EnsuredFolder> {
     if (systemLabelFor(path)) return { path };
-    for (let d = 1; d <= path.length; d++) {
-      const name = path.slice(0, d).join('/');
+    const placed = gmailLabelPath(path);
+    let at = placed.path;
+    const notes = placed.renamed ? [placed.renamed] : [];
+    for (let d = 1; d <= at.length; d++) {
+      const name = at.slice(0, d).join('/');
       if ((await this.labelMap(signal)).has(userKey(name))) continue;
-      try {
-        const made = await this.api.json<GmailLabel>(
-          {
-            op: 'labels.create',
-            path: '/labels',
-            json: { name, labelListVisibility: 'labelShow', messageListVisibility: 'show' },
-          },
-          signal,
+      const refused = await this.createLabel(name, signal);
+      if (!refused) continue;
+      // A name Gmail keeps that no list has (a system name in the account's language): its level gets '_'.
+      if (d > 1 || at[0]!.endsWith('__'))
+        throw new PermanentError(
+          ErrorCode.FolderCreateFailed,
+          `${this.api.where}: the label "${name}" cannot be created (${refused}).`,
+          'Rename the folder with a folder mapping.',
         );
-        this.labels!.set(userKey(name), made);
-      } catch (err) {
-        // 409: made meanwhile by another connection. Anything else is a real refusal.
-        if (!(err instanceof PermanentError && /HTTP 409/.test(err.message))) throw err;
-        if (!(await this.labelMap(signal, true)).has(userKey(name)))
-          throw new PermanentError(
-            ErrorCode.FolderCreateFailed,
-            `${this.api.where}: the label "${name}" cannot be created (${err.message}).`,
-            'Rename the folder with a folder mapping.',
-          );
-      }
+      notes.push(`Gmail refused the label '${at[0]}' (${refused}); it is '${at[0]}_'`);
+      at = [`${at[0]}_`, ...at.slice(1)];
+      d = 0;
     }
-    return { path };
+    return notes.length ? { path: at, renamed: notes.join('; ') } : { path: at };
+  }
+
+  /** labels.create; resolves with Gmail's words when it refuses the name (400), undefined once it exists. */
+  private async createLabel(name: string, signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      const made = await this.api.json<GmailLabel>(
+        {
+          op: 'labels.create',
+          path: '/labels',
+          json: { name, labelListVisibility: 'labelShow', messageListVisibility: 'show' },
+        },
+        signal,
+      );
+      this.labels!.set(userKey(name), made);
+      return undefined;
+    } catch (err) {
+      if (
+        err instanceof PermanentError &&
+        /HTTP 400/.test(err.message) &&
+        /invalid label name/i.test(err.message)
+      )
+        return 'Invalid label name';
+      // 409: made meanwhile by another connection. Anything else is a real refusal.
+      if (!(err instanceof PermanentError && /HTTP 409/.test(err.message))) throw err;
+      if (!(await this.labelMap(signal, true)).has(userKey(name)))
+        throw new PermanentError(
+          ErrorCode.FolderCreateFailed,
+          `${this.api.where}: the label "${name}" cannot be created (${err.message}).`,
+          'Rename the folder with a folder mapping.',
+        );
+      return undefined;
+    }
   }
 
   async folderState(path: string[], signal?: AbortSignal): Promise<FolderState | null> {
     const id = await this.labelId(path, signal, true);
     if (!id) return null;
-    const label = await this.api.json<GmailLabel>(
-      { op: 'labels.get', path: `/labels/${encodeURIComponent(id)}` },
-      signal,
-    );
-    const messages = label.messagesTotal ?? 0;
+    let messages = 0;
+    for (const l of this.folderLabels(id)) {
+      const label = await this.api.json<GmailLabel>(
+        { op: 'labels.get', path: `/labels/${encodeURIComponent(l)}` },
+        signal,
+      );
+      messages += label.messagesTotal ?? 0;
+    }
     return { uidValidity: id, uidNext: messages + 1, messages };
   }
 
+  /** The labels a folder's messages carry: its own, and for Sent and Drafts the fallback label too. */
+  private folderLabels(id: string): string[] {
+    const fallback = id === 'SENT' || id === 'DRAFT' ? FALLBACK_LABEL[id] : undefined;
+    const other = fallback && this.labels?.get(userKey(fallback))?.id;
+    return other ? [id, other] : [id];
+  }
+
+  /** The id of the label that keeps what Gmail would not put in Sent or Drafts, created when missing. */
+  private async fallbackLabel(id: 'SENT' | 'DRAFT', signal?: AbortSignal): Promise<string> {
+    const made = await this.ensureFolder([FALLBACK_LABEL[id]], signal);
+    return this.requireLabel(made.path, signal);
+  }
+
   async *listMessages(path: string[], signal?: AbortSignal): AsyncIterable<MessageMeta[]> {
-    const id = await this.labelId(path, signal, true);
-    if (!id) return;
-    for await (const ids of listIds(this.api, id, signal)) {
-      const page: MessageMeta[] = [];
-      // Several messages.get in flight, as the source does (gmail-folder-reader.ts): the quota gate paces them.
-      for (let i = 0; i < ids.length; i += META_PARALLEL) {
-        throwIfAborted(signal);
-        const metas = await Promise.all(
-          ids.slice(i, i + META_PARALLEL).map((mid) => {
-            const uid = keyOfId(mid);
-            this.ids.set(uid, mid);
-            return fetchMeta(this.api, mid, uid, (labels) => this.flagsOf(labels, id), signal);
-          }),
-        );
-        for (const meta of metas) if (meta) page.push(meta);
+    const folder = await this.labelId(path, signal, true);
+    if (!folder) return;
+    for (const id of this.folderLabels(folder))
+      for await (const ids of listIds(this.api, id, signal)) {
+        const page: MessageMeta[] = [];
+        // Several messages.get in flight, as the source does (gmail-folder-reader.ts): the quota gate paces them.
+        for (let i = 0; i < ids.length; i += META_PARALLEL) {
+          throwIfAborted(signal);
+          const metas = await Promise.all(
+            ids.slice(i, i + META_PARALLEL).map((mid) => {
+              const uid = keyOfId(mid);
+              this.ids.set(uid, mid);
+              return fetchMeta(this.api, mid, uid, (labels) => this.flagsOf(labels, id), signal);
+            }),
+          );
+          for (const meta of metas) if (meta) page.push(meta);
+        }
+        if (page.length) yield page;
       }
-      if (page.length) yield page;
-    }
   }
 
   async append(
@@ -189,15 +240,19 @@ export class GmailDestination implements MailDestination {
           'It is reported as failed; move it by hand (e.g. its attachments to Drive).',
         );
       }
-      const labels = [
-        label,
-        ...flagLabels(item.flags).add,
-        ...(await this.keywordLabels(item.flags, signal)),
-      ];
-      const id = await importMessage(this.api, item, [...new Set(labels)], signal);
-      const uid = keyOfId(id);
-      this.ids.set(uid, id);
-      out.push({ uid, uidValidity: label });
+      const kw = await this.keywordLabels(item.flags, signal);
+      const labels = [...new Set([...flagLabels(item.flags).add, ...kw.ids])];
+      const special = label === 'SENT' || label === 'DRAFT' ? label : undefined;
+      const w = special && { item, labels, fallback: () => this.fallbackLabel(special, signal) };
+      const written = !w
+        ? { id: await importMessage(this.api, item, [label, ...labels.filter((l) => l !== label)], signal) }
+        : special === 'SENT'
+          ? await writeSent(this.api, w, signal)
+          : await writeDraft(this.api, { ...w, dropped: item.flags.filter(takesLabel) }, signal);
+      const uid = keyOfId(written.id);
+      this.ids.set(uid, written.id);
+      const altered = [kw.note, written.altered].filter(Boolean).join('; ');
+      out.push({ uid, uidValidity: label, ...(altered ? { altered } : {}) });
     }
     return out;
   }
@@ -205,18 +260,22 @@ export class GmailDestination implements MailDestination {
   async setFlags(path: string[], uids: number[], flags: string[], signal?: AbortSignal): Promise<void> {
     if (uids.some((u) => !this.ids.has(u))) {
       const label = await this.requireLabel(path, signal);
-      for await (const ids of listIds(this.api, label, signal))
-        for (const id of ids) this.ids.set(keyOfId(id), id);
+      for (const l of this.folderLabels(label))
+        for await (const ids of listIds(this.api, l, signal))
+          for (const id of ids) this.ids.set(keyOfId(id), id);
     }
     const ids = uids.flatMap((u) => this.ids.get(u) ?? []);
     const folder = await this.requireLabel(path, signal);
+    if (folder === 'DRAFT') return; // Gmail applies no label to a draft: nothing to change
     const flagged = flagLabels(flags);
-    const add = [...flagged.add, ...(await this.keywordLabels(flags, signal))];
+    const add = [...flagged.add, ...(await this.keywordLabels(flags, signal)).ids];
     // "Replace the flags": every label a keyword could stand for goes, except the folder's and those set.
+    // SENT and DRAFT are never named: Gmail answers 400 "Invalid label: SENT" (not manually applicable).
     const keywordable = [...this.labels!.values()]
-      .filter((l) => l.type === 'user' || ['INBOX', 'SENT', 'IMPORTANT'].includes(l.id))
+      .filter((l) => l.type === 'user' || ['INBOX', 'IMPORTANT'].includes(l.id))
       .map((l) => l.id);
-    const remove = [...flagged.remove, ...keywordable].filter((l) => l !== folder && !add.includes(l));
+    const own = new Set(this.folderLabels(folder));
+    const remove = [...flagged.remove, ...keywordable].filter((l) => !own.has(l) && !add.includes(l));
     for (let i = 0; i < ids.length; i += 1000)
       await this.api.json(
         {
@@ -250,20 +309,29 @@ export class GmailDestination implements MailDestination {
     return destinationFlags(labelIds, folder, (id) => byId.get(id));
   }
 
-  /** The labels the keywords among `flags` stand for, user labels created (with parents) when missing. */
-  private async keywordLabels(flags: string[], signal?: AbortSignal): Promise<string[]> {
-    const out: string[] = [];
+  /**
+   * The labels the keywords among `flags` stand for, user labels created (with parents) when missing; `$Sent`
+   * is left out (Gmail applies SENT only itself), and the note says so.
+   */
+  private async keywordLabels(
+    flags: string[],
+    signal?: AbortSignal,
+  ): Promise<{ ids: string[]; note?: string }> {
+    const ids: string[] = [];
+    let note: string | undefined;
     for (const f of flags) {
       const target = labelForKeyword(f);
       if (!target) continue;
-      if ('system' in target) out.push(target.system);
-      else if (!GMAIL_RESERVED.some((r) => r.toLowerCase() === target.user.split('/')[0]!.toLowerCase())) {
+      if ('system' in target) {
+        if (!NOT_MANUAL.has(target.system)) ids.push(target.system);
+        else note = `${f} is not a label Gmail lets anyone apply (${target.system}); not kept`;
+      } else if (!GMAIL_RESERVED.some((r) => r.toLowerCase() === target.user.split('/')[0]!.toLowerCase())) {
         const path = labelPath(target.user);
         if (systemLabelFor(path)) continue; // "Sent", "Trash"… as keywords: not a user label
-        await this.ensureFolder(path, signal);
-        out.push(await this.requireLabel(path, signal));
+        const made = await this.ensureFolder(path, signal);
+        ids.push(await this.requireLabel(made.path, signal));
       }
     }
-    return out;
+    return { ids, ...(note ? { note } : {}) };
   }
 }

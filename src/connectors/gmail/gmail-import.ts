@@ -1,6 +1,8 @@
 /**
- * messages.import for one message: internal date from the Date header, never marked as spam, no calendar
- * processing, labels for folder and flags. Up to 5 MB a single multipart upload (metadata + message/rfc822);
+ * One message uploaded whole: messages.import (internal date from the Date header, never marked as spam,
+ * no calendar processing, labels for folder and flags), messages.insert (the same, without Gmail's delivery
+ * scanning: Gmail applies SENT itself when From is the user's) or drafts.create (a draft: no labels, dated
+ * now). Up to 5 MB a single multipart upload (metadata + message/rfc822);
  * above, a resumable session (metadata first, then the body in one PUT), as Google advises for large media.
  * The body streams with an exact Content-Length; one that ends short or runs long aborts the upload, so a
  * truncated message is never stored.
@@ -34,6 +36,43 @@ async function* exactly(body: Buffer | Readable, size: number, where: string): A
   if (seen !== size) throw cutShort(where, `${seen} of ${size} bytes`);
 }
 
+/** How a message arrives: the method, its path and query, and the JSON metadata sent beside the body. */
+export interface Arrival {
+  op: 'messages.import' | 'messages.insert' | 'drafts.create';
+  path: string;
+  query: Record<string, string | boolean>;
+  metadata: object;
+}
+
+/** messages.import with these labels. */
+export const importing = (labelIds: string[]): Arrival => ({
+  op: 'messages.import',
+  path: '/messages/import',
+  query: QUERY,
+  metadata: { labelIds },
+});
+/** messages.insert with these labels (SENT and DRAFT are not among what it may be given). */
+export const inserting = (labelIds: string[]): Arrival => ({
+  op: 'messages.insert',
+  path: '/messages',
+  query: { internalDateSource: 'dateHeader' },
+  metadata: { labelIds },
+});
+/** drafts.create (a Draft resource; the message is the uploaded body). */
+export const drafting: Arrival = {
+  op: 'drafts.create',
+  path: '/drafts',
+  query: {},
+  metadata: { message: {} },
+};
+
+/** What the upload answered: a Message, or for drafts.create a Draft holding one. */
+export interface Uploaded {
+  id: string;
+  labelIds?: string[];
+  message?: { id: string; labelIds?: string[] };
+}
+
 /** Import one message; resolves with its Gmail id. */
 export async function importMessage(
   api: GmailApi,
@@ -41,8 +80,18 @@ export async function importMessage(
   labelIds: string[],
   signal?: AbortSignal,
 ): Promise<string> {
-  const where = `${api.where} messages.import`;
-  const metadata = JSON.stringify({ labelIds });
+  return (await uploadMessage(api, item, importing(labelIds), signal)).id;
+}
+
+/** Upload one message by `how`; resolves with the answer (it names an id). */
+export async function uploadMessage(
+  api: GmailApi,
+  item: { size: number; body: Buffer | Readable },
+  how: Arrival,
+  signal?: AbortSignal,
+): Promise<Uploaded> {
+  const where = `${api.where} ${how.op}`;
+  const metadata = JSON.stringify(how.metadata);
   let answer: string;
   if (item.size <= MULTIPART_MAX) {
     const boundary = `cutover_${randomBytes(12).toString('hex')}`;
@@ -54,10 +103,10 @@ export async function importMessage(
     const body = exactly(item.body, item.size, where);
     const res = await api.raw(
       {
-        op: 'messages.import',
-        path: '/messages/import',
+        op: how.op,
+        path: how.path,
         upload: true,
-        query: { uploadType: 'multipart', ...QUERY },
+        query: { uploadType: 'multipart', ...how.query },
         headers: { 'content-type': `multipart/related; boundary=${boundary}` },
         body: Readable.from(
           (async function* () {
@@ -74,11 +123,11 @@ export async function importMessage(
   } else {
     const start = await api.raw(
       {
-        op: 'messages.import',
-        path: '/messages/import',
+        op: how.op,
+        path: how.path,
         upload: true,
-        query: { uploadType: 'resumable', ...QUERY },
-        json: { labelIds },
+        query: { uploadType: 'resumable', ...how.query },
+        json: how.metadata,
         headers: { 'x-upload-content-type': 'message/rfc822', 'x-upload-content-length': String(item.size) },
       },
       signal,
@@ -89,7 +138,7 @@ export async function importMessage(
       throw new PermanentError(ErrorCode.ProtocolError, `${where}: the resumable session has no Location.`);
     const res = await api.raw(
       {
-        op: 'messages.import.upload',
+        op: 'upload.body',
         method: 'PUT',
         path: '',
         url: session,
@@ -101,7 +150,7 @@ export async function importMessage(
     );
     answer = await readText(res, where);
   }
-  const id = (JSON.parse(answer) as { id?: string }).id;
-  if (!id) throw new PermanentError(ErrorCode.ProtocolError, `${where}: the answer names no message id.`);
-  return id;
+  const got = JSON.parse(answer) as Partial<Uploaded>;
+  if (!got.id) throw new PermanentError(ErrorCode.ProtocolError, `${where}: the answer names no message id.`);
+  return got as Uploaded;
 }

@@ -11,6 +11,7 @@
  * \Flagged; DRAFT also gives \Draft. CATEGORY_* and CHAT are views, not folders: ignored.
  */
 import type { SpecialUse } from '../../engine/special-use.js';
+import { GMAIL_RESERVED_TOP } from './gmail-label-names.js';
 
 /** A system label that is a folder. */
 interface SystemFolder {
@@ -130,6 +131,9 @@ export function flagsFromLabels(
   return flags;
 }
 
+/** System labels nobody may add or remove (Gmail API guide: "Can be manually applied: no"). */
+export const NOT_MANUAL = new Set(['SENT', 'DRAFT']);
+
 /** System labels a keyword stands for when it is applied at a Gmail destination. */
 const KEYWORD_SYSTEM: Record<string, string> = { $inbox: 'INBOX', $sent: 'SENT', $important: 'IMPORTANT' };
 /** Keywords clients set for their own bookkeeping: never labels. */
@@ -160,26 +164,28 @@ export function destinationFlags(
   return flags.filter((f) => !['$Draft', '$Trash', '$Spam'].includes(f));
 }
 
-/** Top-level names Gmail keeps for itself (user labels cannot take them). */
-export const GMAIL_RESERVED = ['Starred', 'Important', 'Chats', 'All Mail', 'Snoozed', 'Scheduled', 'Unread'];
+/** Top-level names Gmail keeps for itself (user labels cannot take them; see gmail-label-names.ts). */
+export const GMAIL_RESERVED = GMAIL_RESERVED_TOP;
 
 /**
  * What a read-back of a message written to the folder `path` shows of the flags it was written with:
  * \\Seen and \\Flagged (UNREAD, STARRED), \\Draft only in Drafts, and each keyword that became a label, as
- * that label reads back — except the folder's own label and names a read-back leaves out (too long).
+ * that label reads back — except the folder's own label, SENT (never applied by hand) and names a read-back
+ * leaves out (too long). A message in Drafts is a Gmail draft: read, \\Draft, nothing else.
  */
 export function keptFlags(flags: string[], path: string[]): string[] {
   const folder = systemLabelFor(path) ?? `user:${path.join('/').toLowerCase()}`;
   const has = (f: string) => flags.some((x) => x.toLowerCase() === f.toLowerCase());
+  // A draft (drafts.create) takes no labels: it reads back read, as a draft, and nothing else.
+  if (folder === 'DRAFT') return ['\\Seen', '\\Draft'];
   const out: string[] = [];
   if (has('\\Seen')) out.push('\\Seen');
   if (has('\\Flagged')) out.push('\\Flagged');
-  if (folder === 'DRAFT') out.push('\\Draft');
   for (const f of flags) {
     const target = labelForKeyword(f);
     if (!target) continue;
     if ('system' in target) {
-      if (target.system !== folder)
+      if (target.system !== folder && !NOT_MANUAL.has(target.system))
         out.push(SYSTEM_FOLDERS.find((s) => s.id === target.system)?.keyword ?? '$Important');
       continue;
     }

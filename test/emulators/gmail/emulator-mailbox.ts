@@ -4,6 +4,8 @@
  * history log with increasing historyIds (labelsAdded / labelsRemoved / messagesAdded) that can be
  * expired to emulate Google forgetting old history points (history.list then answers 404).
  */
+import { SYSTEM_LABELS } from './emulator-label-rules.js';
+
 export interface EmuLabel {
   id: string;
   name: string;
@@ -26,36 +28,6 @@ interface HistoryRecord {
   labelsRemoved?: Array<{ message: { id: string }; labelIds: string[] }>;
 }
 
-/** Gmail's system labels (the ones this emulator knows). */
-export const SYSTEM_LABELS = [
-  'INBOX',
-  'SENT',
-  'DRAFT',
-  'TRASH',
-  'SPAM',
-  'STARRED',
-  'UNREAD',
-  'IMPORTANT',
-  'CHAT',
-  'CATEGORY_PERSONAL',
-];
-/** Names user labels cannot take (compared case-insensitively with the whole name). */
-export const RESERVED_NAMES = [
-  ...SYSTEM_LABELS.map((l) => l.toLowerCase()),
-  'inbox',
-  'sent',
-  'drafts',
-  'spam',
-  'trash',
-  'starred',
-  'important',
-  'chats',
-  'all mail',
-  'snoozed',
-  'scheduled',
-  'unread',
-];
-
 let idCounter = 0;
 /** A Gmail-like id: milliseconds << 20 | a counter, as 16 hex digits. */
 export function newId(): string {
@@ -68,6 +40,8 @@ export class EmuMailbox {
     SYSTEM_LABELS.map((id) => [id, { id, name: id, type: 'system' as const }]),
   );
   readonly messages = new Map<string, EmuMessage>();
+  /** Draft id → the id of its message (drafts.create). */
+  readonly drafts = new Map<string, string>();
   private history: HistoryRecord[] = [];
   historyId = 1000;
   /** history.list with a startHistoryId below this answers 404. */
@@ -106,6 +80,21 @@ export class EmuMailbox {
     if (added.length) m.historyId = this.record({ labelsAdded: [{ message: { id }, labelIds: added }] });
     if (removed.length)
       m.historyId = this.record({ labelsRemoved: [{ message: { id }, labelIds: removed }] });
+  }
+
+  /** Delete a message for good (messages.delete); false when there is none. */
+  deleteMessage(id: string): boolean {
+    for (const [d, m] of this.drafts) if (m === id) this.drafts.delete(d);
+    return this.messages.delete(id);
+  }
+
+  /** Delete a user label and take it off every message (labels.delete); false when there is none. */
+  deleteLabel(id: string): boolean {
+    const l = this.labels.get(id);
+    if (!l || l.type !== 'user') return false;
+    this.labels.delete(id);
+    for (const m of this.messages.values()) m.labelIds.delete(id);
+    return true;
   }
 
   /** Records after `start`, or undefined when `start` is older than what is kept. */

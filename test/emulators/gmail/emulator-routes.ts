@@ -1,12 +1,15 @@
 /**
  * EMULATOR (test code): the HTTP routes of the Gmail/Directory/OAuth emulator (see gmail-emulator.ts).
+ * Gmail methods: profile, labels (list/get/create/delete), messages (list/get/import/insert/modify/
+ * batchModify/delete), drafts (create/delete), history.list.
  * Every Gmail request is authenticated, then may be answered by a throttling storm, then is charged its
  * documented quota units (refused with 429 when the user's quota is spent), then served.
  */
 import type http from 'node:http';
 import { DIRECTORY_SCOPE, GMAIL_SCOPE, err, type GmailEmulator } from './gmail-emulator.js';
 import type { EmuMailbox, EmuMessage } from './emulator-mailbox.js';
-import { body, importMessage, uploadSession } from './emulator-import.js';
+import { notManual } from './emulator-label-rules.js';
+import { body, receiveMessage, uploadSession } from './emulator-import.js';
 
 export interface EmuRequest {
   req: http.IncomingMessage;
@@ -54,7 +57,13 @@ const UNITS: Record<string, number> = {
   'messages.list': 5,
   'messages.get': 5,
   'messages.import': 25,
+  'messages.insert': 25,
+  'messages.delete': 10,
   'messages.batchModify': 50,
+  'messages.modify': 5,
+  'labels.delete': 5,
+  'drafts.create': 10,
+  'drafts.delete': 10,
   'history.list': 2,
   upload: 0,
 };
@@ -105,15 +114,27 @@ export async function route(emu: GmailEmulator, r: EmuRequest): Promise<Answer> 
   return serve(emu, mb, op, r, rest);
 }
 
+/** The answer to a modify naming a label nobody may apply, or one that does not exist. */
+export function labelsRefused(emu: GmailEmulator, mb: EmuMailbox, named: string[]): Answer | undefined {
+  const manual = emu.quirks.acceptsSystemLabels ? undefined : notManual(named);
+  if (manual) return [400, err(400, `Invalid label: ${manual}`, 'invalidArgument')];
+  for (const l of named)
+    if (!mb.labels.has(l)) return [400, err(400, `Invalid label: ${l}`, 'invalidArgument')];
+  return undefined;
+}
+
 function opOf(method: string, rest: string, upload: boolean, url: URL): string {
   if (upload && url.searchParams.has('upload_id')) return 'upload';
   if (rest === '/profile') return 'profile';
   if (rest === '/labels') return method === 'POST' ? 'labels.create' : 'labels.list';
-  if (rest.startsWith('/labels/')) return 'labels.get';
+  if (rest.startsWith('/labels/')) return method === 'DELETE' ? 'labels.delete' : 'labels.get';
   if (rest === '/messages/import') return 'messages.import';
   if (rest === '/messages/batchModify') return 'messages.batchModify';
-  if (rest === '/messages') return 'messages.list';
-  if (rest.startsWith('/messages/')) return 'messages.get';
+  if (rest === '/messages') return method === 'POST' ? 'messages.insert' : 'messages.list';
+  if (/^\/messages\/[^/]+\/modify$/.test(rest)) return 'messages.modify';
+  if (rest.startsWith('/messages/')) return method === 'DELETE' ? 'messages.delete' : 'messages.get';
+  if (rest === '/drafts' && method === 'POST') return 'drafts.create';
+  if (rest.startsWith('/drafts/') && method === 'DELETE') return 'drafts.delete';
   if (rest === '/history') return 'history.list';
   return 'unknown';
 }
@@ -139,6 +160,23 @@ async function serve(
       ];
     case 'labels.list':
       return [200, { labels: [...mb.labels.values()] }];
+    case 'labels.delete': {
+      const id = decodeURIComponent(rest.slice('/labels/'.length));
+      if (mb.labels.get(id)?.type === 'system')
+        return [400, err(400, 'Invalid delete request', 'invalidArgument')];
+      return mb.deleteLabel(id) ? [204, undefined] : [404, err(404, 'Not Found', 'notFound')];
+    }
+    case 'messages.delete': {
+      const id = decodeURIComponent(rest.slice('/messages/'.length));
+      return mb.deleteMessage(id) ? [204, undefined] : [404, err(404, 'Not Found', 'notFound')];
+    }
+    case 'drafts.delete': {
+      const id = decodeURIComponent(rest.slice('/drafts/'.length));
+      const msg = mb.drafts.get(id);
+      if (!msg) return [404, err(404, 'Not Found', 'notFound')];
+      mb.deleteMessage(msg);
+      return [204, undefined];
+    }
     case 'labels.get': {
       const l = mb.labels.get(decodeURIComponent(rest.slice('/labels/'.length)));
       if (!l) return [404, err(404, 'Requested entity was not found.', 'notFound')];
@@ -181,6 +219,19 @@ async function serve(
       if (!msg) return [404, err(404, 'Requested entity was not found.', 'notFound')];
       return [200, messageJson(msg, q.get('format') ?? 'full', q.getAll('metadataHeaders'))];
     }
+    case 'messages.modify': {
+      const id = decodeURIComponent(rest.slice('/messages/'.length, -'/modify'.length));
+      const b = JSON.parse((await body(r.req, MB)).buf.toString() || '{}') as {
+        addLabelIds?: string[];
+        removeLabelIds?: string[];
+      };
+      const refused = labelsRefused(emu, mb, [...(b.addLabelIds ?? []), ...(b.removeLabelIds ?? [])]);
+      if (refused) return refused;
+      const msg = mb.messages.get(id);
+      if (!msg) return [404, err(404, 'Requested entity was not found.', 'notFound')];
+      mb.modify(id, b.addLabelIds ?? [], b.removeLabelIds ?? []);
+      return [200, messageJson(msg, 'minimal')];
+    }
     case 'messages.batchModify': {
       const b = JSON.parse((await body(r.req, MB)).buf.toString()) as {
         ids?: string[];
@@ -189,8 +240,8 @@ async function serve(
       };
       if (!b.ids?.length || b.ids.length > 1000)
         return [400, err(400, 'ids: 1 to 1000 required', 'invalidArgument')];
-      for (const l of [...(b.addLabelIds ?? []), ...(b.removeLabelIds ?? [])])
-        if (!mb.labels.has(l)) return [400, err(400, `Invalid label: ${l}`, 'invalidArgument')];
+      const refused = labelsRefused(emu, mb, [...(b.addLabelIds ?? []), ...(b.removeLabelIds ?? [])]);
+      if (refused) return refused;
       for (const id of b.ids) mb.modify(id, b.addLabelIds ?? [], b.removeLabelIds ?? []);
       return [204, undefined];
     }
@@ -206,8 +257,11 @@ async function serve(
       ];
     }
     case 'messages.import':
+    case 'messages.insert':
+    case 'drafts.create':
     case 'upload': {
-      const answer = await (op === 'upload' ? uploadSession(emu, mb, r) : importMessage(emu, mb, r));
+      const kind = op === 'messages.import' ? 'import' : op === 'messages.insert' ? 'insert' : 'draft';
+      const answer = await (op === 'upload' ? uploadSession(emu, mb, r) : receiveMessage(emu, mb, r, kind));
       r.imported = answer[0] === 200 && !answer[2]?.location;
       return answer;
     }

@@ -9,7 +9,10 @@
  * - messages.import sizes: 5 MB for a metadata-only request (raw in JSON), 35 MB for media/multipart
  *   uploads, `maxImportBytes` (150 MB) for resumable uploads; 413 above;
  * - messages.list maxResults ≤ 500 with page tokens; includeSpamTrash; batchModify ≤ 1000 ids;
- * - labels: system labels, user labels with unique names (409), reserved names refused (400);
+ * - labels: system labels, user labels with unique names (409), reserved names refused (400), at the top
+ *   of a nested name too; SENT and DRAFT never applied or removed by hand (emulator-label-rules.ts);
+ * - messages.insert applies SENT itself when From is the user's address; drafts.create makes a DRAFT dated
+ *   now (the only ways Gmail documents for those labels);
  * - history.list from a startHistoryId, 404 once that point is expired;
  * - internalDateSource=dateHeader dates a message from its Date header.
  */
@@ -20,7 +23,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { EmuAuth } from './emulator-auth.js';
-import { EmuMailbox, RESERVED_NAMES } from './emulator-mailbox.js';
+import { labelNameRefused } from './emulator-label-rules.js';
+import { EmuMailbox } from './emulator-mailbox.js';
 import { route, type EmuRequest } from './emulator-routes.js';
 
 export const GMAIL_SCOPE = 'https://mail.google.com/';
@@ -34,6 +38,32 @@ export interface EmulatorOptions {
   maxImportBytes?: number;
   /** Directory users.list page size cap (Google: 500). */
   directoryPage?: number;
+  /** System label names in the account's language, refused by labels.create like the English ones. */
+  localisedNames?: string[];
+  /** Behave otherwise than documented, as public reports say Gmail sometimes does (live-check tests). */
+  quirks?: EmulatorQuirks;
+}
+
+/** Departures from the documented behaviour, each off by default. */
+export interface EmulatorQuirks {
+  /** import/insert/modify accept SENT and DRAFT (what got-your-back relies on in import). */
+  acceptsSystemLabels?: boolean;
+  /** labels.create accepts reserved names and names under them. */
+  acceptsReservedNames?: boolean;
+  /** messages.insert does not apply SENT, even with the user's address in From. */
+  insertWithoutSent?: boolean;
+}
+
+/** How a message arrives: messages.import, messages.insert or drafts.create. */
+export type ArrivalKind = 'import' | 'insert' | 'draft';
+
+/** A resumable upload waiting for its bytes. */
+export interface UploadSession {
+  user: string;
+  size: number;
+  kind: ArrivalKind;
+  labelIds: string[];
+  query: URLSearchParams;
 }
 
 /** Counters a test can look at. */
@@ -52,6 +82,9 @@ export class GmailEmulator {
   readonly maxImportBytes: number;
   readonly admin: string;
   readonly directoryPage: number;
+  readonly localisedNames: string[];
+  /** Departures from the documented behaviour; a test may switch them while the emulator runs. */
+  quirks: EmulatorQuirks;
   url = '';
   keyPath = '';
   private server?: http.Server;
@@ -59,10 +92,7 @@ export class GmailEmulator {
   /** The next imports are stored, then their connection drops before the answer (a lost answer). */
   loseImportAnswers = 0;
   private readonly buckets = new Map<string, { level: number; last: number }>();
-  readonly sessions = new Map<
-    string,
-    { user: string; size: number; labelIds: string[]; query: URLSearchParams }
-  >();
+  readonly sessions = new Map<string, UploadSession>();
 
   private constructor(opts: EmulatorOptions) {
     for (const u of opts.users) this.mailboxes.set(u.toLowerCase(), new EmuMailbox(u));
@@ -70,6 +100,8 @@ export class GmailEmulator {
     this.unitsPerSecond = opts.unitsPerSecond ?? 250;
     this.maxImportBytes = opts.maxImportBytes ?? 150 * 1024 * 1024;
     this.directoryPage = opts.directoryPage ?? 500;
+    this.localisedNames = opts.localisedNames ?? [];
+    this.quirks = { ...opts.quirks };
     this.auth = new EmuAuth((u) => this.mailboxes.has(u.toLowerCase()));
   }
 
@@ -150,14 +182,17 @@ export class GmailEmulator {
         ];
   }
 
+  /** Whether labels.create refuses this name. */
   isReserved(name: string): boolean {
-    return RESERVED_NAMES.includes(name.toLowerCase());
+    return !this.quirks.acceptsReservedNames && labelNameRefused(name, this.localisedNames);
   }
 
-  newSession(s: { user: string; size: number; labelIds: string[]; query: URLSearchParams }): string {
+  /** Open a resumable upload; returns its session URL. */
+  newSession(s: UploadSession): string {
     const id = randomBytes(12).toString('hex');
     this.sessions.set(id, s);
-    return `${this.url}/upload/gmail/v1/users/me/messages/import?upload_id=${id}`;
+    const path = { import: 'messages/import', insert: 'messages', draft: 'drafts' }[s.kind];
+    return `${this.url}/upload/gmail/v1/users/me/${path}?upload_id=${id}`;
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
