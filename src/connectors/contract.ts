@@ -202,6 +202,18 @@ export interface LiveCheck {
   detail: string;
 }
 
+/**
+ * The sustained pace one mailbox can keep under a system's documented budgets (requests and bytes per time
+ * window), for estimates: a mailbox never goes faster than this however fast the network is.
+ */
+export interface MailboxPace {
+  messagesPerSecond: number;
+  /** Message bytes per second; absent = no byte budget on this side. */
+  bytesPerSecond?: number;
+  /** Where the figures come from, in words. */
+  basis: string;
+}
+
 /** A system Cutover can read from and/or write to. */
 export interface Connector {
   readonly kind: string;
@@ -213,6 +225,8 @@ export interface Connector {
    * mailbox `auth` opens, and remove what was created. Absent: nothing to check beyond `testLogin`.
    */
   liveChecks?(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<LiveCheck[]>;
+  /** The pace the system's budgets allow one mailbox on this side; absent = no documented budget. */
+  mailboxPace?(server: ServerSpec, side: 'source' | 'destination'): MailboxPace | undefined;
   /** The mailboxes a system can list for discovery (a directory of users), in pages; absent = cannot list. */
   listMailboxes?(
     server: ServerSpec,

@@ -28,16 +28,25 @@ export const GRAPH_BUDGET: BudgetLimits = {
 export const BUDGET_SHARE = 0.95;
 /** Entries closer than this are counted together (a window of 10,000 requests stays small). */
 const BUCKET_MS = 250;
+/**
+ * Graph counts a request when it arrives, Cutover when it sends it: an entry is kept this much longer than
+ * the window so that it never leaves Cutover's window before it leaves Graph's.
+ */
+const SKEW_MS = 1000;
 
 /** One sliding window: amounts by time. */
 class Window {
-  private readonly entries: Array<{ at: number; amount: number }> = [];
+  private readonly entries: Array<{ start: number; at: number; amount: number }> = [];
   private used = 0;
+
+  private readonly spanMs: number;
 
   constructor(
     readonly limit: number,
-    private readonly spanMs: number,
-  ) {}
+    windowMs: number,
+  ) {
+    this.spanMs = windowMs + SKEW_MS;
+  }
 
   /** Milliseconds until `amount` more fits (0 = now). */
   waitFor(amount: number, now: number): number {
@@ -54,8 +63,11 @@ class Window {
   add(amount: number, now: number): void {
     if (amount <= 0) return;
     const last = this.entries.at(-1);
-    if (last && now - last.at < BUCKET_MS) last.amount += amount;
-    else this.entries.push({ at: now, amount });
+    // A bucket is stamped with its latest entry: it leaves the window no earlier than any of them.
+    if (last && now - last.start < BUCKET_MS) {
+      last.amount += amount;
+      last.at = now;
+    } else this.entries.push({ start: now, at: now, amount });
     this.used += amount;
   }
 
@@ -106,4 +118,29 @@ export function budgetFor(mailboxKey: string, limits: BudgetLimits = GRAPH_BUDGE
   let b = budgets.get(mailboxKey);
   if (!b) budgets.set(mailboxKey, (b = new MailboxBudget(limits)));
   return b;
+}
+
+/**
+ * Requests one message costs on average: its create (or `$value` read), plus its share of listings, flag
+ * batches, folder look-ups and the occasional second request for a large attachment.
+ */
+const REQUESTS_PER_MESSAGE = 1.25;
+/** JSON carries message bytes as base64 (4 bytes for 3) plus the JSON around them. */
+const UPLOAD_EXPANSION = 4 / 3;
+
+/** The sustained pace the budgets allow one mailbox (for estimates). */
+export function paceOf(limits: BudgetLimits, side: 'source' | 'destination') {
+  const requestsPerSecond = (limits.requests * BUDGET_SHARE) / (limits.requestWindowMs / 1000);
+  const messagesPerSecond = requestsPerSecond / REQUESTS_PER_MESSAGE;
+  const mb = Math.round(limits.uploadBytes / 1e6);
+  if (side === 'source')
+    return {
+      messagesPerSecond,
+      basis: `Microsoft 365's ${limits.requests} requests per ${limits.requestWindowMs / 60_000} minutes per mailbox`,
+    };
+  return {
+    messagesPerSecond,
+    bytesPerSecond: (limits.uploadBytes * BUDGET_SHARE) / (limits.uploadWindowMs / 1000) / UPLOAD_EXPANSION,
+    basis: `Microsoft 365's ${limits.requests} requests per ${limits.requestWindowMs / 60_000} minutes and ${mb} MB uploaded per ${limits.uploadWindowMs / 60_000} minutes per mailbox`,
+  };
 }

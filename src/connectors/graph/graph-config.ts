@@ -56,11 +56,17 @@ export function graphTarget(server: ServerSpec, auth: AuthSpec): GraphTarget {
     mailboxKey: `${baseUrl}|${g.tenantId}|${auth.user.toLowerCase()}`,
     writePath: g.writePath ?? 'json',
     imap: { host: g.imapHost ?? EXCHANGE_IMAP_HOST, port: g.imapPort ?? EXCHANGE_IMAP_PORT },
-    budget: {
-      ...GRAPH_BUDGET,
-      ...(g.requestBudget ? { requests: g.requestBudget } : {}),
-      ...(g.uploadBudgetMB ? { uploadBytes: g.uploadBudgetMB * 1_000_000 } : {}),
-    },
+    budget: budgetLimits(server),
+  };
+}
+
+/** The per-mailbox budgets of a server: Graph's documented ones, or lower ones from the project. */
+export function budgetLimits(server: ServerSpec): BudgetLimits {
+  const g = server.graph;
+  return {
+    ...GRAPH_BUDGET,
+    ...(g?.requestBudget ? { requests: g.requestBudget } : {}),
+    ...(g?.uploadBudgetMB ? { uploadBytes: g.uploadBudgetMB * 1_000_000 } : {}),
   };
 }
 

@@ -6,13 +6,15 @@ import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import type {
   ConnectionReport,
   Connector,
+  MailboxPace,
   DiscoveredMailbox,
   MailDestination,
   MailSource,
 } from '../contract.js';
 import { appOf, tokenSourceFor } from './graph-auth.js';
 import { GraphClient } from './graph-client.js';
-import { graphTarget } from './graph-config.js';
+import { paceOf } from './graph-budget.js';
+import { budgetLimits, graphTarget } from './graph-config.js';
 import { GraphDestination } from './graph-destination.js';
 import { discoverMailboxes } from './graph-discovery.js';
 import { FolderTree } from './graph-folders.js';
@@ -51,6 +53,11 @@ export class GraphConnector implements Connector {
       appendLimit: client.target.maxMessageBytes,
       folders: folders.length,
     };
+  }
+
+  /** Graph's request and upload budgets per mailbox, as a pace (estimates use it). */
+  mailboxPace(server: ServerSpec, side: 'source' | 'destination'): MailboxPace {
+    return paceOf(budgetLimits(server), side);
   }
 
   /** The tenant's user and shared mailboxes (app-only access: the server's admin in mode master). */

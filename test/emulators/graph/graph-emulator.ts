@@ -6,6 +6,7 @@
  * - client-credentials tokens for one app registration, delegated tokens bound to one mailbox;
  * - at most 4 concurrent requests per mailbox: a fifth gets 429 ApplicationThrottled (requests inside a
  *   $batch count one by one), a request body over 4 MB gets 413, $batch takes at most 20 requests;
+ * - the request and upload budgets per app and mailbox (emulator-budget.ts), Retry-After in minutes;
  * - throttling storms on demand (429 or 503 with Retry-After), mailboxes that do not exist or have no
  *   Exchange Online licence (404 ErrorInvalidUser / MailboxNotEnabledForRESTAPI).
  * The mailbox endpoints themselves are in emulator-mail-routes.ts.
@@ -21,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tokenRoute } from './emulator-auth.js';
 import { EntraConsent } from './emulator-consent.js';
 import { runBatch } from './emulator-batch.js';
+import { EmBudgets, GRAPH_BUDGETS, type EmBudgetLimits } from './emulator-budget.js';
 import { seedMessages, type SeedMessage } from './emulator-seed.js';
 import { fail, type EmRequest, type EmResponse, type MailContext } from './emulator-http.js';
 import { mailRoute } from './emulator-mail-routes.js';
@@ -41,6 +43,8 @@ export interface GraphEmulatorOptions {
   maxMessageBytes?: number;
   /** Default page size of lists and delta rounds (default 10, to exercise paging). */
   pageSize?: number;
+  /** The per-mailbox budgets (default Graph's documented ones); tests shrink the windows to seconds. */
+  budgets?: Partial<EmBudgetLimits>;
 }
 
 export interface EmulatorStats {
@@ -93,6 +97,8 @@ export class GraphEmulator {
   cert = '';
   /** The per-user consent flow: who signs in on the emulated sign-in page (see emulator-consent.ts). */
   readonly consent = new EntraConsent();
+  /** The request and upload budgets per mailbox (emulator-budget.ts). */
+  readonly budgets: EmBudgets;
   baseUrl = '';
   authorityHost = '';
 
@@ -100,6 +106,7 @@ export class GraphEmulator {
     this.tenantId = opts.tenantId ?? 'contoso-emulated';
     this.clientId = opts.clientId ?? 'emu-client-id';
     this.clientSecret = opts.clientSecret ?? `emu-secret-${randomBytes(6).toString('hex')}`;
+    this.budgets = new EmBudgets({ ...GRAPH_BUDGETS, ...opts.budgets });
   }
 
   async start(): Promise<this> {
@@ -231,6 +238,11 @@ export class GraphEmulator {
     const none = () => {};
     if (req.path.startsWith('/upload/')) {
       if (req.body.length > REQUEST_BODY_MAX) return { res: this.tooLarge(), release: none };
+      const stormy = this.stormAnswer();
+      if (stormy) return { res: stormy, release: none };
+      const owner = this.ctx.uploads.get(req.path.split('/')[2]!)?.user;
+      const wait = owner ? this.budgets.take(owner.id, req.body.length) : 0;
+      if (wait) return { res: this.overBudget(wait), release: none };
       this.stats.uploadChunks++;
       return { res: uploadChunk(this.ctx, req.path.split('/')[2]!, req), release: none };
     }
@@ -269,6 +281,32 @@ export class GraphEmulator {
     const rel = req.path.slice('/v1.0'.length);
     if (rel === '/$batch') return { res: await this.batch(req, who), release: none };
     return this.dispatch({ ...req, path: rel }, who);
+  }
+
+  /** The storm's answer to this request, if it is one of the throttled ones (mailbox and upload requests). */
+  private stormAnswer(): EmResponse | undefined {
+    if (this.storm.count > 0 && this.storm.skip > 0) this.storm.skip--;
+    else if (this.storm.count > 0) {
+      this.storm.count--;
+      this.stats.throttled++;
+      return {
+        ...fail(
+          this.storm.status,
+          this.storm.status === 429 ? 'ApplicationThrottled' : 'ServiceUnavailable',
+          'Too many requests; retry after the time given.',
+        ),
+        headers: { 'retry-after': String(this.storm.retryAfterSeconds) },
+      };
+    }
+    return undefined;
+  }
+
+  private overBudget(seconds: number): EmResponse {
+    this.stats.throttled++;
+    return {
+      ...fail(429, 'ApplicationThrottled', "Application is over its mailbox's request or upload budget."),
+      headers: { 'retry-after': String(seconds) },
+    };
   }
 
   private tooLarge(): EmResponse {
@@ -346,22 +384,13 @@ export class GraphEmulator {
     run: () => EmResponse,
   ): Promise<{ res: EmResponse; release: () => void }> {
     const none = () => {};
-    if (this.storm.count > 0 && this.storm.skip > 0) this.storm.skip--;
-    else if (this.storm.count > 0) {
-      this.storm.count--;
-      this.stats.throttled++;
-      return {
-        res: {
-          ...fail(
-            this.storm.status,
-            this.storm.status === 429 ? 'ApplicationThrottled' : 'ServiceUnavailable',
-            'Too many requests; retry after the time given.',
-          ),
-          headers: { 'retry-after': String(this.storm.retryAfterSeconds) },
-        },
-        release: none,
-      };
-    }
+    const stormy = this.stormAnswer();
+    if (stormy) return { res: stormy, release: none };
+    const wait = this.budgets.take(
+      user.id,
+      ['PATCH', 'POST', 'PUT'].includes(req.method) ? req.body.length : 0,
+    );
+    if (wait) return { res: this.overBudget(wait), release: none };
     const n = (this.active.get(user.id) ?? 0) + 1;
     if (n > MAILBOX_CONCURRENCY) {
       this.stats.rejectedForConcurrency++;
