@@ -161,11 +161,19 @@ export function patchMessage(ctx: MailContext, user: EmUser, id: string, req: Em
   return { status: 200, json: messageJson(store, m) };
 }
 
+/** The refusal of an attachment step on a non-draft message, when the emulator is set to refuse it. */
+function nonDraftRefusal(ctx: MailContext, m: EmMessage): EmResponse | undefined {
+  if (m.isDraft || ctx.nonDraftAttachments === 'allow') return undefined;
+  return fail(400, 'ErrorInvalidOperation', 'Attachments can be added only to a draft message.');
+}
+
 /** POST of one small file attachment (the 3 MB rule applies). */
 export function addAttachment(ctx: MailContext, user: EmUser, id: string, req: EmRequest): EmResponse {
   const { store } = ctx;
   const m = user.messages.get(id);
   if (!m) return fail(404, 'ErrorItemNotFound', 'Not found.');
+  const refused = nonDraftRefusal(ctx, m);
+  if (refused) return refused;
   const att = attachmentOf(JSON.parse(req.body.toString('utf8')) as FileAttachment);
   if ('status' in att) return att;
   const tooBig = sizeCheck(ctx, m, Math.ceil((att.content.length * 4) / 3));
@@ -179,6 +187,8 @@ export function addAttachment(ctx: MailContext, user: EmUser, id: string, req: E
 export function createUploadSession(ctx: MailContext, user: EmUser, id: string, req: EmRequest): EmResponse {
   const m = user.messages.get(id);
   if (!m) return fail(404, 'ErrorItemNotFound', 'Not found.');
+  const refused = nonDraftRefusal(ctx, m);
+  if (refused) return refused;
   const item = (JSON.parse(req.body.toString('utf8')) as { AttachmentItem?: Record<string, unknown> })
     .AttachmentItem;
   if (!item || item.attachmentType !== 'file' || typeof item.size !== 'number' || !item.name)

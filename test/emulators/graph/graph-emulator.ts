@@ -43,6 +43,8 @@ export interface GraphEmulatorOptions {
   maxMessageBytes?: number;
   /** Default page size of lists and delta rounds (default 10, to exercise paging). */
   pageSize?: number;
+  /** Attachments added to a non-draft message: allowed (default) or refused (see MailContext). */
+  nonDraftAttachments?: 'allow' | 'refuse';
   /** The per-mailbox budgets (default Graph's documented ones); tests shrink the windows to seconds. */
   budgets?: Partial<EmBudgetLimits>;
 }
@@ -187,6 +189,7 @@ export class GraphEmulator {
       origin,
       pageSize: this.opts.pageSize ?? 10,
       maxMessageBytes: this.opts.maxMessageBytes ?? 35 * 1024 * 1024,
+      nonDraftAttachments: this.opts.nonDraftAttachments ?? 'allow',
       routes: this.routes,
       cursors: new Map(),
       deltaTokens: new Map(),
@@ -198,6 +201,11 @@ export class GraphEmulator {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** Allow or refuse attachments added to a message created as a non-draft (undocumented either way). */
+  setNonDraftAttachments(mode: 'allow' | 'refuse'): void {
+    this.ctx.nonDraftAttachments = mode;
   }
 
   /** After `skip` more mailbox requests, the next `count` answer `status` (429 or 503) with Retry-After. */
