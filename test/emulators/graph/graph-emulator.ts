@@ -28,6 +28,7 @@ import { fail, type EmRequest, type EmResponse, type MailContext } from './emula
 import { mailRoute } from './emulator-mail-routes.js';
 import { uploadChunk } from './emulator-messages.js';
 import { EmulatorStore, type EmMessage, type EmUser } from './emulator-store.js';
+import { EmImapAccess, isExchangeScope } from './emulator-imap.js';
 
 /** Graph's documented limits, as the emulator enforces them. */
 export const MAILBOX_CONCURRENCY = 4;
@@ -65,7 +66,7 @@ export interface EmulatorStats {
 }
 
 /** Who a token belongs to: the app (every mailbox) or one delegated mailbox. */
-type Caller = { kind: 'app' } | { kind: 'delegated'; upn: string };
+type Caller = { kind: 'app'; scope: string } | { kind: 'delegated'; upn: string };
 
 export class GraphEmulator {
   readonly store = new EmulatorStore();
@@ -99,6 +100,13 @@ export class GraphEmulator {
   cert = '';
   /** The per-user consent flow: who signs in on the emulated sign-in page (see emulator-consent.ts). */
   readonly consent = new EntraConsent();
+  /** App-only IMAP access to Exchange Online (emulator-imap.ts). */
+  readonly imap = new EmImapAccess();
+  /**
+   * Called before each mailbox request with the mailbox and the request: a test that runs a real IMAP server
+   * as the same mailbox's IMAP side mirrors what was APPENDed there (Exchange has one store for both).
+   */
+  beforeMailRequest?: (upn: string, req: EmRequest) => Promise<void>;
   /** The request and upload budgets per mailbox (emulator-budget.ts). */
   readonly budgets: EmBudgets;
   baseUrl = '';
@@ -213,6 +221,12 @@ export class GraphEmulator {
     this.storm = { count, retryAfterSeconds, status, skip };
   }
 
+  /** Introspection (RFC 7662) of an Exchange Online token, for the IMAP server's oauth2 passdb. */
+  introspect(token: string): { active: boolean; username?: string } {
+    const who = this.tokens.get(token);
+    return this.imap.introspect(token, who?.kind === 'app' ? who.scope : undefined);
+  }
+
   /** A delegated access token that reaches only this user's mailbox. */
   delegatedToken(upn: string): string {
     const tok = `emu-delegated-${randomBytes(12).toString('hex')}`;
@@ -264,7 +278,7 @@ export class GraphEmulator {
             tenantId: this.tenantId,
             clientId: this.clientId,
             clientSecret: this.clientSecret,
-            issued: (t) => this.tokens.set(t, { kind: 'app' }),
+            issued: (t, scope) => this.tokens.set(t, { kind: 'app', scope }),
             redeem: (rt) => {
               const upn = this.refreshTokens.get(rt);
               if (!upn) return undefined;
@@ -284,6 +298,11 @@ export class GraphEmulator {
     if (!who)
       return {
         res: fail(401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.'),
+        release: none,
+      };
+    if (who.kind === 'app' && isExchangeScope(who.scope))
+      return {
+        res: fail(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'),
         release: none,
       };
     const rel = req.path.slice('/v1.0'.length);
@@ -382,6 +401,7 @@ export class GraphEmulator {
         ),
         release: none,
       };
+    await this.beforeMailRequest?.(user.userPrincipalName, { ...req, path: rest });
     return this.throttled(user, req, () => mailRoute(this.ctx, user, rest, req));
   }
 
