@@ -6,6 +6,7 @@ import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import type {
   ConnectionReport,
   Connector,
+  LiveCheck,
   MailboxPace,
   DiscoveredMailbox,
   MailDestination,
@@ -16,6 +17,7 @@ import { GraphClient } from './graph-client.js';
 import { paceOf } from './graph-budget.js';
 import { budgetLimits, graphTarget, type GraphTarget } from './graph-config.js';
 import { ImapLane } from './graph-imap.js';
+import { graphLiveChecks } from './graph-live.js';
 import { ErrorCode, PermanentError } from '../../errors.js';
 import { resolveSecret } from '../../config/secrets.js';
 import { GraphDestination } from './graph-destination.js';
@@ -71,6 +73,13 @@ export class GraphConnector implements Connector {
       appendLimit: client.target.maxMessageBytes,
       folders: folders.length,
     };
+  }
+
+  /** What the tenant really does with the requests Cutover relies on (graph-live.ts). */
+  async liveChecks(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<LiveCheck[]> {
+    const client = clientFor(server, auth);
+    await checkMailbox(client, signal);
+    return graphLiveChecks(client, signal);
   }
 
   /** Graph's request and upload budgets per mailbox, as a pace (estimates use it). */

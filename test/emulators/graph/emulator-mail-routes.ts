@@ -64,6 +64,21 @@ export function mailRoute(ctx: MailContext, user: EmUser, rest: string, req: EmR
         ? { status: 200, json: folderJson(store, user, f) }
         : fail(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
     }
+    case 'DELETE mailFolders/{}': {
+      const f = folder();
+      if (!f) return fail(404, 'ErrorItemNotFound', 'Folder not found.');
+      if (f.wellKnown)
+        return fail(403, 'ErrorDeleteDistinguishedFolder', 'Distinguished folders cannot be deleted.');
+      // The folder, its subfolders and their messages (Graph moves it to Deleted Items; gone here).
+      const doomed = [f.id];
+      for (let i = 0; i < doomed.length; i++)
+        doomed.push(...store.children(user, doomed[i]!).map((c) => c.id));
+      for (const id of doomed) {
+        for (const m of store.messagesIn(user, id)) store.remove(user, m.id);
+        user.folders.delete(id);
+      }
+      return { status: 204 };
+    }
     case 'GET mailFolders/{}/childFolders': {
       const f = folder();
       return f
