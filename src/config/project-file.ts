@@ -57,6 +57,7 @@ import type {
   FolderRules,
   GmailSettings,
   GraphSettings,
+  GraphWritePath,
   MailboxOptions,
   MailboxSpec,
   ProjectConfig,
@@ -542,7 +543,19 @@ function readServer(r: Reader, f: Field | undefined, name: string, top: unknown)
 
 /** The graph: settings of a Microsoft 365 server (see GraphSettings); tenantId is required. */
 function readGraph(r: Reader, f: Field | undefined, server: Field, name: string): GraphSettings {
-  const m = f && r.map(f, ['tenantId', 'baseUrl', 'authorityHost', 'maxMessageSize']);
+  const m =
+    f &&
+    r.map(f, [
+      'tenantId',
+      'baseUrl',
+      'authorityHost',
+      'maxMessageSize',
+      'writePath',
+      'imapHost',
+      'imapPort',
+      'requestBudget',
+      'uploadBudgetMB',
+    ]);
   const tenantId = m && r.str(m.get('tenantId'));
   const out: GraphSettings = { tenantId: tenantId ?? '' };
   if (!tenantId)
@@ -566,8 +579,40 @@ function readGraph(r: Reader, f: Field | undefined, server: Field, name: string)
   }
   const size = r.int(m.get('maxMessageSize'), 1, 150 * 1024 * 1024, 'Bytes, at most 157286400 (150 MB).');
   if (size !== undefined) out.maxMessageBytes = size;
+  const path = r.str(m.get('writePath'));
+  if (path !== undefined) {
+    if (name === 'source')
+      r.add(
+        m.get('writePath')!.at,
+        'source.graph.writePath applies to a destination only',
+        'Remove it: a source is read through Graph.',
+      );
+    else if ((GRAPH_WRITE_PATHS as readonly string[]).includes(path)) out.writePath = path as GraphWritePath;
+    else
+      r.add(
+        m.get('writePath')!.at,
+        `${name}.graph.writePath '${path}' is not one of ${GRAPH_WRITE_PATHS.join(', ')}`,
+        'Write writePath: json (Graph JSON), imap (IMAP APPEND of the whole message) or auto (JSON, IMAP where attachments do not fit).',
+      );
+  }
+  const imapHost = r.str(m.get('imapHost'));
+  if (imapHost !== undefined) out.imapHost = imapHost;
+  const imapPort = r.int(m.get('imapPort'), 1, 65535, 'A TCP port (993 for Exchange Online).');
+  if (imapPort !== undefined) out.imapPort = imapPort;
+  const requests = r.int(
+    m.get('requestBudget'),
+    1,
+    10_000,
+    'Requests per 10 minutes per mailbox, at most 10000.',
+  );
+  if (requests !== undefined) out.requestBudget = requests;
+  const upload = r.int(m.get('uploadBudgetMB'), 1, 150, 'Megabytes per 5 minutes per mailbox, at most 150.');
+  if (upload !== undefined) out.uploadBudgetMB = upload;
   return out;
 }
+
+/** graph.writePath values. */
+export const GRAPH_WRITE_PATHS = ['json', 'imap', 'auto'] as const;
 
 /** The gmail: settings of a Google Workspace server (see GmailSettings). */
 function readGmail(r: Reader, f: Field, name: string): GmailSettings {

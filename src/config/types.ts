@@ -59,7 +59,26 @@ export interface GraphSettings {
   authorityHost?: string;
   /** Largest message written; default 35 MB (Exchange Online's default limit; tenants may raise it to 150 MB). */
   maxMessageBytes?: number;
+  /**
+   * How messages are written (destination only): `json` (default) converts each message to Graph's JSON
+   * form (headers Graph has no property for are dropped and said on the copy); `imap` APPENDs the whole MIME
+   * message to Exchange Online's IMAP endpoint with an app-only OAuth token (needs IMAP.AccessAsApp and a
+   * mailbox permission for the app's service principal); `auto` uses JSON, and IMAP for a message whose
+   * attachments do not fit into Graph's 4 MB create request.
+   */
+  writePath?: GraphWritePath;
+  /** Exchange Online's IMAP endpoint for the imap/auto write paths; default outlook.office365.com. */
+  imapHost?: string;
+  /** Its port (implicit TLS); default 993. */
+  imapPort?: number;
+  /** Requests per 10 minutes per mailbox Cutover may send; default 10,000 (Graph's documented limit). */
+  requestBudget?: number;
+  /** Megabytes uploaded per 5 minutes per mailbox; default 150 (Graph's documented limit). */
+  uploadBudgetMB?: number;
 }
+
+/** The write paths of a Microsoft 365 destination (see GraphSettings.writePath). */
+export type GraphWritePath = 'json' | 'imap' | 'auto';
 
 /**
  * Google Workspace (Gmail API) settings. Logins: a service account with domain-wide delegation is the

@@ -217,6 +217,18 @@ export interface LiveCheck {
   detail: string;
 }
 
+/**
+ * The sustained pace one mailbox can keep under a system's documented budgets (requests and bytes per time
+ * window), for estimates: a mailbox never goes faster than this however fast the network is.
+ */
+export interface MailboxPace {
+  messagesPerSecond: number;
+  /** Message bytes per second; absent = no byte budget on this side. */
+  bytesPerSecond?: number;
+  /** Where the figures come from, in words. */
+  basis: string;
+}
+
 /** A system Cutover can read from and/or write to. */
 export interface Connector {
   readonly kind: string;
@@ -230,6 +242,8 @@ export interface Connector {
   liveChecks?(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<LiveCheck[]>;
   /** Folder-name rules of this system as a destination, known without a connection; absent = none. */
   readonly folderNaming?: FolderNaming;
+  /** The pace the system's budgets allow one mailbox on this side; absent = no documented budget. */
+  mailboxPace?(server: ServerSpec, side: 'source' | 'destination'): MailboxPace | undefined;
   /** The mailboxes a system can list for discovery (a directory of users), in pages; absent = cannot list. */
   listMailboxes?(
     server: ServerSpec,

@@ -45,6 +45,26 @@ const Https = Type.String({ pattern: '^https://', maxLength: 2000 });
 const HttpUrl = Type.String({ pattern: '^https?://', maxLength: 2000 });
 const MessageCap = Type.Integer({ minimum: 1, maximum: 157286400, description: 'Largest message, bytes' });
 
+/** How a Microsoft 365 destination writes, and the budgets it paces to (see GraphSettings). */
+const graphWrite = {
+  writePath: Type.Optional(
+    StringEnum(['json', 'imap', 'auto'], {
+      description:
+        'Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request',
+    }),
+  ),
+  imapHost: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 253, description: 'Default outlook.office365.com' }),
+  ),
+  imapPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Default 993' })),
+  requestBudget: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 10000, description: 'Requests per 10 minutes per mailbox' }),
+  ),
+  uploadBudgetMB: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 150, description: 'Megabytes uploaded per 5 minutes per mailbox' }),
+  ),
+};
+
 /** Microsoft 365 settings (kind graph). */
 export const GraphIn = Type.Object(
   {
@@ -52,6 +72,7 @@ export const GraphIn = Type.Object(
     baseUrl: Type.Optional(Https),
     authorityHost: Type.Optional(Https),
     maxMessageBytes: Type.Optional(MessageCap),
+    ...graphWrite,
   },
   { additionalProperties: false },
 );
@@ -135,6 +156,7 @@ export const ServerOut = Type.Object({
       baseUrl: Type.Optional(Type.String()),
       authorityHost: Type.Optional(Type.String()),
       maxMessageBytes: Type.Optional(Type.Integer()),
+      ...graphWrite,
     }),
     Type.Null(),
   ]),

@@ -5,11 +5,13 @@
  * finished passes when there are enough of them, else the documented defaults below. Overall: mailboxes
  * run in the migration's order (starred, then largest first) on as many lanes as the throttling window
  * in force allows (project concurrency outside any window) and the servers' connection caps permit, with
- * the project's message/byte caps shared between the lanes; simulated in 5-minute steps.
+ * the project's message/byte caps shared between the lanes; simulated in 5-minute steps. The per-mailbox
+ * rates are capped by the documented budgets of either side (estimate-pace.ts).
  */
 import type { ProjectConfig } from '../config/types.js';
 import { concurrencyAt, localClock, type PlanConfig } from '../config/plan.js';
 import type { Store } from '../store/db.js';
+import { pacedRates } from './estimate-pace.js';
 
 /** Throughput of ONE mailbox. */
 export interface Rates {
@@ -96,9 +98,11 @@ export function estimate(
   project: Pick<ProjectConfig, 'concurrency' | 'limits'> &
     Partial<Pick<ProjectConfig, 'source' | 'destination'>>,
   plan: Pick<PlanConfig, 'windows' | 'timezone'>,
-  rates: Rates,
+  measured: Rates,
   start = new Date(),
 ): Estimate {
+  // No mailbox goes faster than the budgets of the systems on either side allow.
+  const rates = pacedRates(measured, project);
   const mailboxes: MailboxEstimate[] = work.map((w) => ({
     ...w,
     seconds: Math.max(w.messages / rates.messagesPerSecond, w.bytes / rates.bytesPerSecond),

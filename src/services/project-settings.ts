@@ -46,6 +46,8 @@ const endpoint = (s: Omit<StoredServer, 'admin'> | ServerSpec) =>
     s.graph?.tenantId,
     s.graph?.baseUrl,
     s.graph?.authorityHost,
+    // Tokens for the mailboxes also go to the IMAP endpoint of the imap/auto write paths.
+    s.graph?.imapHost,
     s.gmail?.tokenUrl,
     s.gmail?.apiUrl,
     s.gmail?.directoryUrl,

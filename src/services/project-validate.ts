@@ -36,7 +36,17 @@ export interface ServerInput {
   maxConnections?: number;
   testMailbox?: string;
   admin?: { user: string; mode: string } | null;
-  graph?: { tenantId: string; baseUrl?: string; authorityHost?: string; maxMessageBytes?: number } | null;
+  graph?: {
+    tenantId: string;
+    baseUrl?: string;
+    authorityHost?: string;
+    maxMessageBytes?: number;
+    writePath?: string;
+    imapHost?: string;
+    imapPort?: number;
+    requestBudget?: number;
+    uploadBudgetMB?: number;
+  } | null;
   gmail?: {
     oauthClient?: { id: string } | null;
     apiUrl?: string;

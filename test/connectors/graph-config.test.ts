@@ -75,3 +75,44 @@ test('graph:// one-off URLs: app-only with a client id, delegated with auth=xoau
   );
   assert.throws(() => parseServerUrl('imap://a:pw@h?tenant=t'), /applies to graph:\/\/ only/);
 });
+
+test('graph.writePath and the budgets: read on a destination, refused on a source or when unknown', () => {
+  const ok = parseProjectFile(
+    `source: { host: old.example.com }
+destination:
+  kind: graph
+  graph: { tenantId: t, writePath: auto, imapPort: 993, requestBudget: 5000, uploadBudgetMB: 100 }
+mailboxes: [alice@contoso.com]
+`,
+    '/etc/w.yaml',
+    noFiles,
+  );
+  assert.deepEqual(ok.problems, []);
+  assert.deepEqual(ok.config!.destination.graph, {
+    tenantId: 't',
+    writePath: 'auto',
+    imapPort: 993,
+    requestBudget: 5000,
+    uploadBudgetMB: 100,
+  });
+  const t = graphTarget(ok.config!.destination, {
+    kind: 'master',
+    user: 'a@t',
+    masterUser: 'x',
+    password: { value: 'y' },
+  });
+  assert.deepEqual(t.imap, { host: 'outlook.office365.com', port: 993 });
+  assert.equal(t.budget.requests, 5000);
+  assert.equal(t.budget.uploadBytes, 100_000_000);
+  const bad = parseProjectFile(
+    `source: { kind: graph, graph: { tenantId: s, writePath: imap } }
+destination: { kind: graph, graph: { tenantId: t, writePath: smtp, requestBudget: 20000 } }
+`,
+    '/etc/w.yaml',
+    noFiles,
+  );
+  const text = bad.problems.map((p) => p.message).join('\n');
+  assert.match(text, /source\.graph\.writePath applies to a destination only/);
+  assert.match(text, /destination\.graph\.writePath 'smtp' is not one of json, imap, auto/);
+  assert.match(text, /requestBudget/);
+});

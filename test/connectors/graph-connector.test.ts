@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { AuthSpec } from '../../src/config/types.js';
 import { GraphConnector } from '../../src/connectors/graph/graph-connector.js';
 import { KeyMap } from '../../src/connectors/graph/graph-ids.js';
+import { PartialWrites } from '../../src/connectors/graph/graph-resume.js';
 import { checkGraphMailboxes } from '../../src/connectors/graph/graph-provision.js';
 import type { DiscoveredMailbox } from '../../src/connectors/contract.js';
 import { CutoverError, ErrorCode, PermanentError, RateLimitError } from '../../src/errors.js';
@@ -212,7 +213,7 @@ describe('the Graph connector', () => {
     }
   });
 
-  test('a write throttled half way leaves no second copy: the incomplete one is removed, the retry lands once', async () => {
+  test('a write throttled half way is resumed where it stopped: no second copy, no range sent twice', async () => {
     const dst = await connector.openDestination(server(), appLogin(emu, A));
     await dst.ensureFolder(['Partial']);
     const raw = withAttachment(5 * 1024 * 1024, new Date(Date.UTC(2020, 1, 2)));
@@ -222,21 +223,45 @@ describe('the Graph connector', () => {
       flags: ['\\Seen'],
       internalDate: new Date(Date.UTC(2020, 1, 2)),
     });
-    emu.throttleNext(1, 3, 429, 1); // the create goes through, the upload session is refused
+    const creates = emu.stats.creates;
+    const chunks = emu.stats.uploadChunks;
+    // create, createUploadSession and the first 3.2 MB range go through; the second range is refused.
+    emu.throttleNext(1, 3, 429, 3);
     await assert.rejects(
       dst.append(['Partial'], [item()]),
       (e: unknown) => e instanceof RateLimitError && e.retryAfterMs === 3000,
     );
+    assert.equal(emu.stats.uploadChunks - chunks, 1, 'one range landed before the 429');
     assert.equal((await dst.folderState(['Partial']))!.messages, 1, 'the incomplete copy is there');
     const listed = [];
     for await (const page of dst.listMessages(['Partial'])) listed.push(...page);
     assert.deepEqual(listed, [], 'an incomplete copy never matches a source message');
-    assert.equal((await dst.folderState(['Partial']))!.messages, 0, 'and is deleted once read back');
+    assert.equal(
+      (await dst.folderState(['Partial']))!.messages,
+      1,
+      'and is kept while the throttled write is going to resume it',
+    );
     await dst.append(['Partial'], [item()]);
+    assert.equal(emu.stats.creates - creates, 1, 'the message was created once');
+    assert.equal(emu.stats.uploadChunks - chunks, 2, 'the upload went on at the offset the session expected');
     const after = [];
     for await (const page of dst.listMessages(['Partial'])) after.push(...page);
     assert.equal(after.length, 1);
     assert.equal(fingerprint(after[0]!), expectedFingerprint(raw));
+    const made = [...emu.store.user(A)!.messages.values()].find(
+      (m) => m.folderId === emu.store.folderByPath(emu.store.user(A)!, ['Partial'], false)!.id,
+    )!;
+    assert.equal(made.attachments[0]!.content.length, Math.floor((5 * 1024 * 1024 * 3) / 4), 'arrived whole');
+  });
+
+  test('an incomplete copy nobody will resume (another process, expired) is deleted when read back', () => {
+    let now = 1_000_000;
+    const partials = new PartialWrites(() => now);
+    partials.keep('k', { messageId: 'AAMk-1', attached: 0 });
+    assert.equal(partials.holds('AAMk-1'), true);
+    now += 61 * 60_000;
+    assert.equal(partials.holds('AAMk-1'), false);
+    assert.equal(partials.get('k'), undefined);
   });
 
   test('a change the delta round did not report is caught by the item count, never skipped', async () => {

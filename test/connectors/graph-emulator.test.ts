@@ -119,4 +119,39 @@ describe('the emulator enforces what Graph enforces', () => {
     assert.equal((await put({ 'content-range': 'bytes 0-4/10' })).statusCode, 200);
     assert.equal((await put({ 'content-range': 'bytes 5-9/10' })).statusCode, 201);
   });
+
+  test('internetMessageHeaders: x- names only, at most 5, at creation only; read back in the MIME', async () => {
+    const create = (headers: Array<{ name: string; value: string }>) =>
+      raw('POST', inbox, JSON.stringify({ subject: 'h', internetMessageHeaders: headers }));
+    const named = await create([{ name: 'Received', value: 'from x' }]);
+    assert.equal(named.status, 400);
+    assert.equal(named.json.error?.code, 'InvalidInternetMessageHeader');
+    const six = await create(Array.from({ length: 6 }, (_, i) => ({ name: `x-h${i}`, value: 'v' })));
+    assert.equal(six.status, 400);
+    assert.equal(six.json.error?.code, 'InvalidInternetMessageHeaderCollection');
+    const five = await create(Array.from({ length: 5 }, (_, i) => ({ name: `X-H${i}`, value: `v${i}` })));
+    assert.equal(five.status, 201);
+    const later = await raw(
+      'PATCH',
+      `/users/${A}/messages/${five.json.id}`,
+      JSON.stringify({ internetMessageHeaders: [{ name: 'x-late', value: '1' }] }),
+    );
+    assert.equal(later.status, 400, 'custom headers only when the message is created');
+    const props = await raw(
+      'POST',
+      inbox,
+      JSON.stringify({
+        subject: 'reply',
+        singleValueExtendedProperties: [
+          { id: 'String 0x1042', value: '<p@x.test>' },
+          { id: 'String 0x1039', value: '<r@x.test> <p@x.test>' },
+        ],
+      }),
+    );
+    const mime = await raw('GET', `/users/${A}/messages/${props.json.id}?$select=internetMessageHeaders`);
+    const got = (mime.json as { internetMessageHeaders?: Array<{ name: string; value: string }> })
+      .internetMessageHeaders!;
+    assert.ok(got.some((h) => h.name === 'in-reply-to' && h.value === '<p@x.test>'));
+    assert.ok(got.some((h) => h.name === 'references' && h.value === '<r@x.test> <p@x.test>'));
+  });
 });

@@ -35,6 +35,8 @@ export interface DovecotOptions {
    * `{"active": true, "username": "..."}` for a good token.
    */
   oauth2IntrospectionUrl?: string;
+  /** The OAuth mechanisms offered (default both); Exchange Online offers only XOAUTH2. */
+  oauth2Mechanisms?: Array<'xoauth2' | 'oauthbearer'>;
   /**
    * Folders the server flags with a SPECIAL-USE attribute (RFC 6154), e.g. `{ Archive: '\\Archive' }`;
    * the server then advertises SPECIAL-USE. Names use the server's delimiter.
@@ -229,7 +231,7 @@ function config(dir: string, o: DovecotOptions, r: Runtime): string {
     'listen = 127.0.0.1',
     ...(o.tls ? ['ssl = yes', `ssl_cert = <${dir}/cert.pem`, `ssl_key = <${dir}/key.pem`] : ['ssl = no']),
     'disable_plaintext_auth = no',
-    `auth_mechanisms = plain login${o.oauth2IntrospectionUrl ? ' xoauth2 oauthbearer' : ''}`,
+    `auth_mechanisms = plain login${o.oauth2IntrospectionUrl ? ` ${(o.oauth2Mechanisms ?? ['xoauth2', 'oauthbearer']).join(' ')}` : ''}`,
     'auth_failure_delay = 0',
     'auth_master_user_separator = *',
     `mail_location = maildir:${dir}/mail/%u/Maildir${o.layout === 'fs' ? ':LAYOUT=fs' : ''}`,
@@ -244,7 +246,9 @@ function config(dir: string, o: DovecotOptions, r: Runtime): string {
       .map(([name, use]) => `  mailbox "${name}" {\n    special_use = ${use}\n  }\n`)
       .join('')}}`,
     ...(o.oauth2IntrospectionUrl
-      ? [`passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = ${dir}/oauth2.conf\n}`]
+      ? [
+          `passdb {\n  driver = oauth2\n  mechanisms = ${(o.oauth2Mechanisms ?? ['xoauth2', 'oauthbearer']).join(' ')}\n  args = ${dir}/oauth2.conf\n}`,
+        ]
       : []),
     // Master passdb first: "alice*admin" + admin's password (or SASL PLAIN authzid=alice) is alice.
     `passdb {\n  driver = passwd-file\n  master = yes\n  args = ${dir}/masters\n  pass = yes\n}`,

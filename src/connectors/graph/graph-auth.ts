@@ -33,6 +33,8 @@ export class AppTokenSource implements TokenSource {
     private readonly target: GraphTarget,
     clientId: string,
     clientSecret: string,
+    /** The resource's `.default` scope; default Graph's (the origin of the base URL). */
+    scope?: string,
   ) {
     const authority = `${target.authorityHost}/${target.tenantId}`;
     const key = createHash('sha256')
@@ -49,14 +51,19 @@ export class AppTokenSource implements TokenSource {
       apps.set(key, app);
     }
     this.app = app;
-    this.scope = `${new URL(target.baseUrl).origin}/.default`;
+    this.scope = scope ?? `${new URL(target.baseUrl).origin}/.default`;
   }
 
   async token(fresh = false): Promise<string> {
+    return (await this.acquire(fresh)).token;
+  }
+
+  /** A token and when it expires (an IMAP session ends when its token does). */
+  async acquire(fresh = false): Promise<{ token: string; expiresOn: number }> {
     try {
       const r = await this.app.acquireTokenByClientCredential({ scopes: [this.scope], skipCache: fresh });
       if (!r?.accessToken) throw new Error('no access token in the answer');
-      return r.accessToken;
+      return { token: r.accessToken, expiresOn: r.expiresOn?.getTime() ?? Date.now() + 3_600_000 };
     } catch (err) {
       if (err instanceof TransientError || err instanceof PermanentError) throw err;
       const e = err as { errorCode?: string; message?: string };

@@ -1,7 +1,8 @@
 /**
  * One mailbox's Graph client: bearer token (refreshed once on 401), `Prefer: IdType="ImmutableId"` so ids
  * survive moves, the mailbox's 4-request gate held for the whole request (a `$value` download holds it until
- * its body is read), typed errors. Connectors never sleep here: throttling is thrown to the scheduler.
+ * its body is read), its request and upload budgets counted before each request is sent (graph-budget.ts),
+ * typed errors. Connectors never sleep here: throttling, and a budget spent, are thrown to the scheduler.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -10,6 +11,7 @@ import type { TokenSource } from './graph-auth.js';
 import type { GraphTarget } from './graph-config.js';
 import { graphError, type GraphErrorBody } from './graph-errors.js';
 import { readAll, send } from './graph-transport.js';
+import { budgetFor, type MailboxBudget } from './graph-budget.js';
 import { gateFor, MAILBOX_CONCURRENCY, type MailboxGate } from './mailbox-gate.js';
 
 /** One request inside a `$batch`. */
@@ -38,12 +40,14 @@ function encodedPath(url: string): string {
 /** Requests to one mailbox (see the file comment). */
 export class GraphClient {
   readonly gate: MailboxGate;
+  readonly budget: MailboxBudget;
 
   constructor(
     readonly target: GraphTarget,
-    private readonly tokens: TokenSource,
+    readonly tokens: TokenSource,
   ) {
     this.gate = gateFor(target.mailboxKey);
+    this.budget = budgetFor(target.mailboxKey, target.budget);
   }
 
   /** A JSON request; `body` is JSON unless `raw` (then sent as text/plain, e.g. base64 MIME). */
@@ -91,6 +95,7 @@ export class GraphClient {
         'POST',
         '/$batch',
         {
+          count: requests.length,
           body: {
             requests: requests.map((r, i) => ({
               id: String(i + 1),
@@ -145,16 +150,20 @@ export class GraphClient {
     }
   }
 
-  /** PUT of one range to an upload session URL (pre-authorised: no bearer token may be sent). */
+  /**
+   * PUT of one range to an upload session URL (pre-authorised: no bearer token may be sent); the session's
+   * answer (where the next range starts, when the session expires), empty after the last range.
+   */
   async putRange(
     url: string,
     chunk: Buffer,
     start: number,
     total: number,
     signal?: AbortSignal,
-  ): Promise<void> {
+  ): Promise<{ nextExpectedRanges?: string[]; expirationDateTime?: string }> {
     const release = await this.gate.acquire(1, signal);
     try {
+      this.budget.take(1, chunk.length, this.target.where);
       const res = await send(
         url,
         {
@@ -171,6 +180,11 @@ export class GraphClient {
       );
       const text = (await readAll(res)).toString('utf8');
       if ((res.statusCode ?? 0) >= 300) throw this.failure(res, text, 'PUT upload range');
+      try {
+        return text ? (JSON.parse(text) as { nextExpectedRanges?: string[] }) : {};
+      } catch {
+        return {};
+      }
     } finally {
       release();
     }
@@ -179,7 +193,7 @@ export class GraphClient {
   private async request(
     method: string,
     path: string,
-    opts: { body?: unknown; prefer?: string; raw?: boolean },
+    opts: { body?: unknown; prefer?: string; raw?: boolean; count?: number },
     signal?: AbortSignal,
   ): Promise<IncomingMessage> {
     const url = /^https?:/.test(path) ? path : `${this.target.baseUrl}${path}`;
@@ -189,6 +203,9 @@ export class GraphClient {
         : typeof opts.body === 'string'
           ? opts.body
           : JSON.stringify(opts.body);
+    // Every request counts; a body sent with PATCH, POST or PUT counts as uploaded (throttling-limits page).
+    const uploaded = body === undefined || method === 'GET' ? 0 : Buffer.byteLength(body);
+    const count = opts.count ?? 1;
     const headers = (token: string): Record<string, string> => ({
       authorization: `Bearer ${token}`,
       prefer: [IMMUTABLE, opts.prefer].filter(Boolean).join(', '),
@@ -196,13 +213,15 @@ export class GraphClient {
         ? { 'content-type': typeof opts.body === 'string' ? 'text/plain' : 'application/json' }
         : {}),
     });
-    const go = async (fresh: boolean) =>
-      send(
+    const go = async (fresh: boolean) => {
+      this.budget.take(count, uploaded, this.target.where);
+      return send(
         url,
         { method, headers: headers(await this.tokens.token(fresh)), body, insecure: this.target.insecure },
         this.target.where,
         signal,
       );
+    };
     const res = await go(false);
     if (res.statusCode !== 401) return res;
     res.resume();

@@ -6,13 +6,20 @@ import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import type {
   ConnectionReport,
   Connector,
+  LiveCheck,
+  MailboxPace,
   DiscoveredMailbox,
   MailDestination,
   MailSource,
 } from '../contract.js';
 import { appOf, tokenSourceFor } from './graph-auth.js';
 import { GraphClient } from './graph-client.js';
-import { graphTarget } from './graph-config.js';
+import { paceOf } from './graph-budget.js';
+import { budgetLimits, graphTarget, type GraphTarget } from './graph-config.js';
+import { ImapLane } from './graph-imap.js';
+import { graphLiveChecks } from './graph-live.js';
+import { ErrorCode, PermanentError } from '../../errors.js';
+import { resolveSecret } from '../../config/secrets.js';
 import { GraphDestination } from './graph-destination.js';
 import { discoverMailboxes } from './graph-discovery.js';
 import { FolderTree } from './graph-folders.js';
@@ -22,6 +29,21 @@ import { GraphSource } from './graph-source.js';
 function clientFor(server: ServerSpec, auth: AuthSpec): GraphClient {
   const target = graphTarget(server, auth);
   return new GraphClient(target, tokenSourceFor(target, auth, appOf(server)));
+}
+
+/** The IMAP session of the imap/auto write paths: app-only tokens for Exchange Online's IMAP endpoint. */
+function imapLaneFor(target: GraphTarget, server: ServerSpec, auth: AuthSpec): ImapLane | undefined {
+  if (target.writePath === 'json') return undefined;
+  if (auth.kind !== 'master')
+    throw new PermanentError(
+      ErrorCode.ConfigInvalid,
+      `${target.where}: graph.writePath: ${target.writePath} needs app-only access (IMAP takes app tokens of the client-credentials flow); this mailbox has a delegated login.`,
+      "Give the server's admin as the app registration (mode master) for this mailbox, or use graph.writePath: json.",
+    );
+  return new ImapLane(target, server, {
+    clientId: auth.masterUser,
+    clientSecret: resolveSecret(auth.password),
+  });
 }
 
 /** Microsoft 365 as a source and a destination (registry kind `graph`). */
@@ -37,7 +59,7 @@ export class GraphConnector implements Connector {
   async openDestination(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailDestination> {
     const client = clientFor(server, auth);
     await checkMailbox(client, signal);
-    return new GraphDestination(client);
+    return new GraphDestination(client, imapLaneFor(client.target, server, auth));
   }
 
   async testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport> {
@@ -51,6 +73,18 @@ export class GraphConnector implements Connector {
       appendLimit: client.target.maxMessageBytes,
       folders: folders.length,
     };
+  }
+
+  /** What the tenant really does with the requests Cutover relies on (graph-live.ts). */
+  async liveChecks(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<LiveCheck[]> {
+    const client = clientFor(server, auth);
+    await checkMailbox(client, signal);
+    return graphLiveChecks(client, signal);
+  }
+
+  /** Graph's request and upload budgets per mailbox, as a pace (estimates use it). */
+  mailboxPace(server: ServerSpec, side: 'source' | 'destination'): MailboxPace {
+    return paceOf(budgetLimits(server), side);
   }
 
   /** The tenant's user and shared mailboxes (app-only access: the server's admin in mode master). */

@@ -1,9 +1,14 @@
 /**
  * A Microsoft 365 mailbox open for writing through Graph. One message per write (Graph has no atomic
  * multi-message create); folders by display-name path with well-known folders as special uses; keys are
- * the 48-bit digests of immutable ids. Incomplete copies left by an interrupted multi-request write are
- * deleted when the folder is read back (they carry Cutover's pending marker).
+ * the 48-bit digests of immutable ids. How a message is written is the project's choice (graph.writePath):
+ * Graph's JSON form (graph-writer.ts), IMAP APPEND of the whole message (graph-imap.ts), or JSON with IMAP
+ * for the messages whose attachments do not fit into the create request (`auto`) — adding attachments to a
+ * message created as a non-draft is documented nowhere, so `auto` does not depend on it. Incomplete copies
+ * left by an interrupted multi-request write are deleted when the folder is read back (they carry Cutover's
+ * pending marker), unless a throttled write is still going to resume them.
  */
+import type { Readable } from 'node:stream';
 import type {
   AppendItem,
   AppendResult,
@@ -14,14 +19,18 @@ import type {
   MailDestination,
   MessageMeta,
 } from '../contract.js';
-import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
+import { ErrorCode, PermanentError, TransientError, throwIfAborted } from '../../errors.js';
+import { BodySpool } from '../shared/body-spool.js';
 import type { GraphClient } from './graph-client.js';
 import { userPath } from './graph-config.js';
 import { extValue, flagPatch, keptFlags, PROP } from './graph-flags.js';
 import { FolderTree } from './graph-folders.js';
 import { folderTag, keyOf } from './graph-ids.js';
+import { stampAppended, unstampedFor, withIdentity, type ImapLane } from './graph-imap.js';
 import { META_EXPAND, metaOf, type GraphMessage } from './graph-meta.js';
-import { writeMessage } from './graph-writer.js';
+import { partialsFor } from './graph-resume.js';
+import { checkSize, createFromJson, planCreate, writeMessage, type CreatePlan } from './graph-writer.js';
+import { readGraphMessage, type SourceIdentity } from './mime-to-graph.js';
 
 const LIST_SELECT = 'id,internetMessageId,receivedDateTime,isRead,isDraft,flag,categories';
 
@@ -32,7 +41,11 @@ export class GraphDestination implements MailDestination {
   /** key → immutable id, for every message this connection listed or wrote. */
   private readonly ids = new Map<number, string>();
 
-  constructor(private readonly client: GraphClient) {
+  constructor(
+    private readonly client: GraphClient,
+    /** The IMAP session of the imap/auto write paths. */
+    private readonly imap?: ImapLane,
+  ) {
     this.tree = new FolderTree(client);
     this.capabilities = {
       maxMessageBytes: client.target.maxMessageBytes,
@@ -69,11 +82,13 @@ export class GraphDestination implements MailDestination {
     if (!f) return;
     const url = `${userPath(this.client.target)}/mailFolders/${f.id}/messages?$select=${LIST_SELECT}&$expand=${META_EXPAND}&$top=100`;
     const incomplete: string[] = [];
+    const partials = partialsFor(this.client.target.mailboxKey);
     for await (const page of this.client.pages<GraphMessage>(url, signal)) {
       const out: MessageMeta[] = [];
       for (const m of page) {
-        if (extValue(m, PROP.pending) === '1') incomplete.push(m.id);
-        else {
+        if (extValue(m, PROP.pending) === '1') {
+          if (!partials.holds(m.id)) incomplete.push(m.id); // else a throttled write resumes it
+        } else {
           const uid = keyOf(m.id);
           this.ids.set(uid, m.id);
           out.push(metaOf(uid, m));
@@ -97,22 +112,99 @@ export class GraphDestination implements MailDestination {
   ): Promise<AppendResult[]> {
     const f = await this.tree.ensure(path, signal);
     const out: AppendResult[] = [];
+    const mode = this.client.target.writePath;
     for await (const item of items) {
       throwIfAborted(signal);
       if (item.size > this.capabilities.maxMessageBytes!) {
-        if (!Buffer.isBuffer(item.body)) item.body.resume();
+        await drain(item.body);
         throw new PermanentError(
           ErrorCode.MessageTooLarge,
           `${this.client.target.where}: a message of ${item.size} bytes is over the mailbox's limit of ${this.capabilities.maxMessageBytes} bytes.`,
           "Raise the mailbox's MaxReceiveSize (up to 150 MB) and graph.maxMessageBytes, or leave the message out.",
         );
       }
-      const id = await writeMessage(this.client, f.id, item, signal);
-      const uid = keyOf(id);
-      this.ids.set(uid, id);
-      out.push({ uid, uidValidity: folderTag(f.id) });
+      const written =
+        mode === 'imap'
+          ? await this.viaImap(path, f.id, await withIdentity(item), signal)
+          : mode === 'auto'
+            ? await this.auto(path, f.id, item, signal)
+            : await writeMessage(this.client, f.id, item, signal);
+      const uid = keyOf(written.id);
+      this.ids.set(uid, written.id);
+      out.push({
+        uid,
+        uidValidity: folderTag(f.id),
+        ...(written.altered ? { altered: written.altered } : {}),
+      });
     }
     return out;
+  }
+
+  /** JSON when everything fits into the create request; else the whole message by IMAP APPEND. */
+  private async auto(path: string[], folderId: string, item: AppendItem, signal?: AbortSignal) {
+    // The raw message is kept while it is converted (memory, then a private temp file): IMAP may need it.
+    const spool = Buffer.isBuffer(item.body) ? undefined : new BodySpool();
+    const conv = await readGraphMessage(spool ? teed(item.body as Readable, spool) : item.body, signal);
+    try {
+      checkSize(this.client, conv.size, item.size);
+      let plan: CreatePlan | undefined;
+      try {
+        plan = planCreate(conv, item, this.client.target.where);
+      } catch (err) {
+        if (!(err instanceof PermanentError && err.code === ErrorCode.MessageRejected)) throw err;
+      }
+      if (plan && plan.later.length === 0)
+        return await createFromJson(this.client, folderId, item, conv, plan, signal);
+      const raw = spool ? await spool.finish() : { size: item.size, body: item.body };
+      return await this.viaImap(
+        path,
+        folderId,
+        { item: { ...item, body: raw.body }, identity: conv.identity },
+        signal,
+      );
+    } finally {
+      await Promise.all([conv.dispose(), spool?.discard()]);
+    }
+  }
+
+  /** IMAP APPEND of the whole message, then its Graph id found and stamped (graph-imap.ts). */
+  private async viaImap(
+    path: string[],
+    folderId: string,
+    { item, identity }: { item: AppendItem; identity: SourceIdentity },
+    signal?: AbortSignal,
+  ): Promise<{ id: string; altered?: string }> {
+    if (!this.imap)
+      throw new PermanentError(
+        ErrorCode.ConfigInvalid,
+        `${this.client.target.where}: no IMAP session for the IMAP write path.`,
+      );
+    const pending = unstampedFor(this.client.target.mailboxKey);
+    const key = `${folderId}\u0000${JSON.stringify(identity)}`;
+    if (pending.get(key)) {
+      // APPENDed by an attempt whose stamp failed: stamp that copy, do not write another.
+      try {
+        const id = await stampAppended(this.client, folderId, identity, item, signal);
+        pending.set(key, pending.get(key)! - 1);
+        await drain(item.body);
+        return { id };
+      } catch (err) {
+        if (!(err instanceof TransientError && err.code === ErrorCode.ProtocolError)) throw err;
+        pending.delete(key); // not there after all: write it
+      }
+    }
+    // System flags go with the APPEND; keywords become categories through Graph afterwards.
+    const flags = item.flags.filter((x) => x.startsWith('\\'));
+    const [result] = await this.imap.append(path, [{ ...item, flags }], signal);
+    try {
+      return {
+        id: await stampAppended(this.client, folderId, identity, item, signal),
+        altered: result?.altered,
+      };
+    } catch (err) {
+      pending.set(key, (pending.get(key) ?? 0) + 1);
+      throw err;
+    }
   }
 
   async setFlags(path: string[], uids: number[], flags: string[], signal?: AbortSignal): Promise<void> {
@@ -141,5 +233,21 @@ export class GraphDestination implements MailDestination {
     return keptFlags(flags);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.imap?.close();
+  }
+}
+
+/** Read a body to its end (a message that is not written must still be consumed). */
+async function drain(body: Buffer | Readable): Promise<void> {
+  if (Buffer.isBuffer(body)) return;
+  for await (const _ of body) void _;
+}
+
+/** The chunks of `body`, each also kept in `spool` (the file catches up before the next is read). */
+async function* teed(body: Readable, spool: BodySpool): AsyncIterable<Buffer> {
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    await spool.put(chunk);
+    yield chunk;
+  }
 }

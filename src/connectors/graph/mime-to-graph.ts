@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { parseIdentityHeaders } from '../imap/imap-folder-reader.js';
+import { planHeaders } from './graph-headers.js';
 import { decodeCharset, decodeWords, fieldsOf, leavesOf, parseAddresses, splitHead } from './mime-parse.js';
 import { parseMessageStream, type StreamLeaf } from './mime-stream.js';
 import type { SpooledPart } from './part-spool.js';
@@ -37,6 +38,10 @@ export interface Converted {
   identity: SourceIdentity;
   /** The Date header as a time, when it parses. */
   sent?: Date;
+  /** Extended properties that carry header fields (In-Reply-To, References, List-*), set at creation. */
+  headerProps: Array<{ id: string; value: string }>;
+  /** Header fields Graph's JSON form cannot keep (graph-headers.ts). */
+  dropped: string[];
 }
 
 const EXT: Record<string, string> = {
@@ -82,6 +87,16 @@ export async function readGraphMessage(
   }
 }
 
+/** What Cutover's fingerprints see of a message: its size, Message-ID and Date, or its header hash. */
+export function sourceIdentity(head: Buffer, size: number): SourceIdentity {
+  const ident = parseIdentityHeaders(head);
+  const identity: SourceIdentity = { size };
+  if (ident.messageId) identity.id = ident.messageId;
+  else identity.hh = createHash('sha256').update(head).digest('hex');
+  if (ident.dateHeader) identity.date = ident.dateHeader;
+  return identity;
+}
+
 function convert(head: Buffer, leaves: StreamLeaf[], size: number): Converted {
   const fields = fieldsOf(head);
   const get = (n: string) => fields.find((f) => f.name === n)?.value;
@@ -106,7 +121,9 @@ function convert(head: Buffer, leaves: StreamLeaf[], size: number): Converted {
       };
     });
   const from = recipients(get('from'))[0];
+  const headers = planHeaders(fields);
   const message: Record<string, unknown> = {
+    ...headers.message,
     subject: decodeWords(get('subject') ?? ''),
     body: bodyLeaf
       ? {
@@ -123,10 +140,14 @@ function convert(head: Buffer, leaves: StreamLeaf[], size: number): Converted {
   const sender = recipients(get('sender'))[0];
   if (sender) message.sender = sender;
   if (ident.messageId) message.internetMessageId = `<${ident.messageId}>`;
-  const identity: SourceIdentity = { size };
-  if (ident.messageId) identity.id = ident.messageId;
-  else identity.hh = createHash('sha256').update(head).digest('hex');
-  if (ident.dateHeader) identity.date = ident.dateHeader;
+  const identity = sourceIdentity(head, size);
   const sent = ident.dateHeader ? new Date(ident.dateHeader) : undefined;
-  return { message, attachments, identity, ...(sent && !isNaN(sent.getTime()) ? { sent } : {}) };
+  return {
+    message,
+    attachments,
+    identity,
+    headerProps: headers.props,
+    dropped: headers.dropped,
+    ...(sent && !isNaN(sent.getTime()) ? { sent } : {}),
+  };
 }

@@ -16,7 +16,8 @@ export interface EmulatedApp {
   clientId: string;
   clientSecret: string;
   /** Record a token handed out. */
-  issued(token: string): void;
+  /** An app-only token was issued for `scope` (its audience). */
+  issued(token: string, scope: string): void;
   /** Redeem a refresh token: a delegated access token and the next refresh token, or undefined if refused. */
   redeem(refreshToken: string): { access: string; refresh: string } | undefined;
   /** A new delegated access token and refresh token for one mailbox (after a consent). */
@@ -92,7 +93,7 @@ export function tokenRoute(app: EmulatedApp, req: EmRequest): EmResponse {
       };
     }
     const tok = `emu-app-${randomBytes(12).toString('hex')}`;
-    app.issued(tok);
+    app.issued(tok, f.get('scope') ?? '');
     return {
       status: 200,
       json: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: tok },

@@ -42,6 +42,12 @@ export interface MailContext {
   origin: string;
   pageSize: number;
   maxMessageBytes: number;
+  /**
+   * Whether attachments may be added to a message created as a non-draft. Graph documents attachment POSTs
+   * and upload sessions with drafts only; what the service does for a non-draft is not documented, so the
+   * tests run both ways.
+   */
+  nonDraftAttachments: 'allow' | 'refuse';
   cursors: Map<string, Cursor>;
   deltaTokens: Map<string, { since: number; select?: string[] }>;
   uploads: Map<

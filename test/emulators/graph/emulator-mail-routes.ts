@@ -64,6 +64,21 @@ export function mailRoute(ctx: MailContext, user: EmUser, rest: string, req: EmR
         ? { status: 200, json: folderJson(store, user, f) }
         : fail(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
     }
+    case 'DELETE mailFolders/{}': {
+      const f = folder();
+      if (!f) return fail(404, 'ErrorItemNotFound', 'Folder not found.');
+      if (f.wellKnown)
+        return fail(403, 'ErrorDeleteDistinguishedFolder', 'Distinguished folders cannot be deleted.');
+      // The folder, its subfolders and their messages (Graph moves it to Deleted Items; gone here).
+      const doomed = [f.id];
+      for (let i = 0; i < doomed.length; i++)
+        doomed.push(...store.children(user, doomed[i]!).map((c) => c.id));
+      for (const id of doomed) {
+        for (const m of store.messagesIn(user, id)) store.remove(user, m.id);
+        user.folders.delete(id);
+      }
+      return { status: 204 };
+    }
     case 'GET mailFolders/{}/childFolders': {
       const f = folder();
       return f
@@ -86,7 +101,21 @@ export function mailRoute(ctx: MailContext, user: EmUser, rest: string, req: EmR
       const f = folder();
       if (!f) return fail(404, 'ErrorItemNotFound', 'Folder not found.');
       const ids = expandedIds(q.get('$expand'));
-      return list(store.messagesIn(user, f.id).map((m) => messageJson(store, m, selectOf(q), ids)));
+      // The one $filter Cutover sends: internetMessageId eq '<…>' (quotes doubled inside).
+      // The $filters Cutover sends: internetMessageId eq '<…>' (quotes doubled inside), or a received range.
+      const text = q.get('$filter');
+      const byId = /^internetMessageId eq '((?:[^']|'')*)'$/.exec(text ?? '');
+      const byTime = /^receivedDateTime ge (\S+) and receivedDateTime lt (\S+)$/.exec(text ?? '');
+      if (text && !byId && !byTime) return fail(400, 'BadRequest', `$filter not emulated: ${text}`);
+      const wanted = byId?.[1]!.replace(/''/g, "'");
+      const [from, to] = byTime ? [Date.parse(byTime[1]!), Date.parse(byTime[2]!)] : [-Infinity, Infinity];
+      return list(
+        store
+          .messagesIn(user, f.id)
+          .filter((m) => wanted === undefined || m.internetMessageId === wanted)
+          .filter((m) => Date.parse(m.receivedDateTime) >= from && Date.parse(m.receivedDateTime) < to)
+          .map((m) => messageJson(store, m, selectOf(q), ids)),
+      );
     }
     case 'GET mailFolders/{}/messages/delta': {
       const f = folder();

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { messageJson } from './emulator-json.js';
 import { fail, type EmRequest, type EmResponse, type MailContext } from './emulator-http.js';
+import { customHeaders } from './emulator-headers.js';
 import { propsFromMime } from './emulator-mime.js';
 import { extKey, newId, type EmMessage, type EmUser } from './emulator-store.js';
 
@@ -114,6 +115,14 @@ export function createMessage(ctx: MailContext, user: EmUser, folderId: string, 
     ] as const)
       if (j[k] !== undefined) (m as unknown as Record<string, unknown>)[k] = j[k];
     if (j.body) m.body = j.body as EmMessage['body'];
+    const headers = customHeaders(j.internetMessageHeaders);
+    if (!Array.isArray(headers)) return headers;
+    if (headers.length) m.customHeaders = headers;
+    if (j.importance !== undefined) {
+      if (!['low', 'normal', 'high'].includes(j.importance as string))
+        return fail(400, 'BadRequest', `Invalid importance ${JSON.stringify(j.importance)}.`);
+      m.importance = j.importance as EmMessage['importance'];
+    }
     if (typeof j.isRead === 'boolean') m.isRead = j.isRead;
     if (j.flag) m.flag = j.flag as EmMessage['flag'];
     if (j.isDraft !== undefined)
@@ -138,6 +147,12 @@ export function patchMessage(ctx: MailContext, user: EmUser, id: string, req: Em
   if (!m) return fail(404, 'ErrorItemNotFound', 'Not found.');
   const j = JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
   if (j.isDraft !== undefined) return fail(400, 'ErrorInvalidPropertySet', 'isDraft is read-only.');
+  if (j.internetMessageHeaders !== undefined)
+    return fail(
+      400,
+      'ErrorInvalidPropertySet',
+      'internetMessageHeaders can be set only when the message is created.',
+    );
   if (typeof j.isRead === 'boolean') m.isRead = j.isRead;
   if (j.flag) m.flag = j.flag as EmMessage['flag'];
   if (Array.isArray(j.categories)) m.categories = j.categories as string[];
@@ -146,11 +161,19 @@ export function patchMessage(ctx: MailContext, user: EmUser, id: string, req: Em
   return { status: 200, json: messageJson(store, m) };
 }
 
+/** The refusal of an attachment step on a non-draft message, when the emulator is set to refuse it. */
+function nonDraftRefusal(ctx: MailContext, m: EmMessage): EmResponse | undefined {
+  if (m.isDraft || ctx.nonDraftAttachments === 'allow') return undefined;
+  return fail(400, 'ErrorInvalidOperation', 'Attachments can be added only to a draft message.');
+}
+
 /** POST of one small file attachment (the 3 MB rule applies). */
 export function addAttachment(ctx: MailContext, user: EmUser, id: string, req: EmRequest): EmResponse {
   const { store } = ctx;
   const m = user.messages.get(id);
   if (!m) return fail(404, 'ErrorItemNotFound', 'Not found.');
+  const refused = nonDraftRefusal(ctx, m);
+  if (refused) return refused;
   const att = attachmentOf(JSON.parse(req.body.toString('utf8')) as FileAttachment);
   if ('status' in att) return att;
   const tooBig = sizeCheck(ctx, m, Math.ceil((att.content.length * 4) / 3));
@@ -164,6 +187,8 @@ export function addAttachment(ctx: MailContext, user: EmUser, id: string, req: E
 export function createUploadSession(ctx: MailContext, user: EmUser, id: string, req: EmRequest): EmResponse {
   const m = user.messages.get(id);
   if (!m) return fail(404, 'ErrorItemNotFound', 'Not found.');
+  const refused = nonDraftRefusal(ctx, m);
+  if (refused) return refused;
   const item = (JSON.parse(req.body.toString('utf8')) as { AttachmentItem?: Record<string, unknown> })
     .AttachmentItem;
   if (!item || item.attachmentType !== 'file' || typeof item.size !== 'number' || !item.name)

@@ -5,6 +5,7 @@
  * properties, the body and every attachment base64-encoded in multipart/mixed).
  */
 import { randomBytes } from 'node:crypto';
+import { renderedHeaderLines } from './emulator-headers.js';
 import type { EmMessage } from './emulator-store.js';
 
 /** Unfolded header fields of a raw message, names lower-cased. */
@@ -65,6 +66,7 @@ export function renderMime(m: EmMessage): Buffer {
     `Subject: ${enc(m.subject ?? '')}`,
     `Date: ${new Date(m.sentDateTime ?? m.receivedDateTime).toUTCString().replace('GMT', '+0000')}`,
     m.internetMessageId ? `Message-ID: ${m.internetMessageId}` : undefined,
+    ...renderedHeaderLines(m),
     'MIME-Version: 1.0',
     `Content-Type: multipart/mixed; boundary="${boundary}"`,
   ].filter((x) => x !== undefined);

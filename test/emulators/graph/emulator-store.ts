@@ -48,6 +48,9 @@ export interface EmMessage {
   flag: { flagStatus: 'notFlagged' | 'flagged' | 'complete' };
   categories: string[];
   attachments: EmAttachment[];
+  importance?: 'low' | 'normal' | 'high';
+  /** internetMessageHeaders given at creation (x- names only). */
+  customHeaders?: Array<{ name: string; value: string }>;
   /** Extended MAPI properties by normalised id ("integer 0x0e07"). */
   ext: Map<string, string>;
   /** The MIME as given (seeded, or created from MIME); absent for messages created from JSON. */

@@ -6,6 +6,7 @@
  * - client-credentials tokens for one app registration, delegated tokens bound to one mailbox;
  * - at most 4 concurrent requests per mailbox: a fifth gets 429 ApplicationThrottled (requests inside a
  *   $batch count one by one), a request body over 4 MB gets 413, $batch takes at most 20 requests;
+ * - the request and upload budgets per app and mailbox (emulator-budget.ts), Retry-After in minutes;
  * - throttling storms on demand (429 or 503 with Retry-After), mailboxes that do not exist or have no
  *   Exchange Online licence (404 ErrorInvalidUser / MailboxNotEnabledForRESTAPI).
  * The mailbox endpoints themselves are in emulator-mail-routes.ts.
@@ -21,11 +22,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tokenRoute } from './emulator-auth.js';
 import { EntraConsent } from './emulator-consent.js';
 import { runBatch } from './emulator-batch.js';
+import { EmBudgets, GRAPH_BUDGETS, type EmBudgetLimits } from './emulator-budget.js';
 import { seedMessages, type SeedMessage } from './emulator-seed.js';
 import { fail, type EmRequest, type EmResponse, type MailContext } from './emulator-http.js';
 import { mailRoute } from './emulator-mail-routes.js';
 import { uploadChunk } from './emulator-messages.js';
 import { EmulatorStore, type EmMessage, type EmUser } from './emulator-store.js';
+import { EmImapAccess, isExchangeScope } from './emulator-imap.js';
 
 /** Graph's documented limits, as the emulator enforces them. */
 export const MAILBOX_CONCURRENCY = 4;
@@ -41,6 +44,10 @@ export interface GraphEmulatorOptions {
   maxMessageBytes?: number;
   /** Default page size of lists and delta rounds (default 10, to exercise paging). */
   pageSize?: number;
+  /** Attachments added to a non-draft message: allowed (default) or refused (see MailContext). */
+  nonDraftAttachments?: 'allow' | 'refuse';
+  /** The per-mailbox budgets (default Graph's documented ones); tests shrink the windows to seconds. */
+  budgets?: Partial<EmBudgetLimits>;
 }
 
 export interface EmulatorStats {
@@ -59,7 +66,7 @@ export interface EmulatorStats {
 }
 
 /** Who a token belongs to: the app (every mailbox) or one delegated mailbox. */
-type Caller = { kind: 'app' } | { kind: 'delegated'; upn: string };
+type Caller = { kind: 'app'; scope: string } | { kind: 'delegated'; upn: string };
 
 export class GraphEmulator {
   readonly store = new EmulatorStore();
@@ -93,6 +100,15 @@ export class GraphEmulator {
   cert = '';
   /** The per-user consent flow: who signs in on the emulated sign-in page (see emulator-consent.ts). */
   readonly consent = new EntraConsent();
+  /** App-only IMAP access to Exchange Online (emulator-imap.ts). */
+  readonly imap = new EmImapAccess();
+  /**
+   * Called before each mailbox request with the mailbox and the request: a test that runs a real IMAP server
+   * as the same mailbox's IMAP side mirrors what was APPENDed there (Exchange has one store for both).
+   */
+  beforeMailRequest?: (upn: string, req: EmRequest) => Promise<void>;
+  /** The request and upload budgets per mailbox (emulator-budget.ts). */
+  readonly budgets: EmBudgets;
   baseUrl = '';
   authorityHost = '';
 
@@ -100,6 +116,7 @@ export class GraphEmulator {
     this.tenantId = opts.tenantId ?? 'contoso-emulated';
     this.clientId = opts.clientId ?? 'emu-client-id';
     this.clientSecret = opts.clientSecret ?? `emu-secret-${randomBytes(6).toString('hex')}`;
+    this.budgets = new EmBudgets({ ...GRAPH_BUDGETS, ...opts.budgets });
   }
 
   async start(): Promise<this> {
@@ -180,6 +197,7 @@ export class GraphEmulator {
       origin,
       pageSize: this.opts.pageSize ?? 10,
       maxMessageBytes: this.opts.maxMessageBytes ?? 35 * 1024 * 1024,
+      nonDraftAttachments: this.opts.nonDraftAttachments ?? 'allow',
       routes: this.routes,
       cursors: new Map(),
       deltaTokens: new Map(),
@@ -193,9 +211,20 @@ export class GraphEmulator {
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 
+  /** Allow or refuse attachments added to a message created as a non-draft (undocumented either way). */
+  setNonDraftAttachments(mode: 'allow' | 'refuse'): void {
+    this.ctx.nonDraftAttachments = mode;
+  }
+
   /** After `skip` more mailbox requests, the next `count` answer `status` (429 or 503) with Retry-After. */
   throttleNext(count: number, retryAfterSeconds = 1, status = 429, skip = 0): void {
     this.storm = { count, retryAfterSeconds, status, skip };
+  }
+
+  /** Introspection (RFC 7662) of an Exchange Online token, for the IMAP server's oauth2 passdb. */
+  introspect(token: string): { active: boolean; username?: string } {
+    const who = this.tokens.get(token);
+    return this.imap.introspect(token, who?.kind === 'app' ? who.scope : undefined);
   }
 
   /** A delegated access token that reaches only this user's mailbox. */
@@ -231,6 +260,11 @@ export class GraphEmulator {
     const none = () => {};
     if (req.path.startsWith('/upload/')) {
       if (req.body.length > REQUEST_BODY_MAX) return { res: this.tooLarge(), release: none };
+      const stormy = this.stormAnswer();
+      if (stormy) return { res: stormy, release: none };
+      const owner = this.ctx.uploads.get(req.path.split('/')[2]!)?.user;
+      const wait = owner ? this.budgets.take(owner.id, req.body.length) : 0;
+      if (wait) return { res: this.overBudget(wait), release: none };
       this.stats.uploadChunks++;
       return { res: uploadChunk(this.ctx, req.path.split('/')[2]!, req), release: none };
     }
@@ -244,7 +278,7 @@ export class GraphEmulator {
             tenantId: this.tenantId,
             clientId: this.clientId,
             clientSecret: this.clientSecret,
-            issued: (t) => this.tokens.set(t, { kind: 'app' }),
+            issued: (t, scope) => this.tokens.set(t, { kind: 'app', scope }),
             redeem: (rt) => {
               const upn = this.refreshTokens.get(rt);
               if (!upn) return undefined;
@@ -266,9 +300,40 @@ export class GraphEmulator {
         res: fail(401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.'),
         release: none,
       };
+    if (who.kind === 'app' && isExchangeScope(who.scope))
+      return {
+        res: fail(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'),
+        release: none,
+      };
     const rel = req.path.slice('/v1.0'.length);
     if (rel === '/$batch') return { res: await this.batch(req, who), release: none };
     return this.dispatch({ ...req, path: rel }, who);
+  }
+
+  /** The storm's answer to this request, if it is one of the throttled ones (mailbox and upload requests). */
+  private stormAnswer(): EmResponse | undefined {
+    if (this.storm.count > 0 && this.storm.skip > 0) this.storm.skip--;
+    else if (this.storm.count > 0) {
+      this.storm.count--;
+      this.stats.throttled++;
+      return {
+        ...fail(
+          this.storm.status,
+          this.storm.status === 429 ? 'ApplicationThrottled' : 'ServiceUnavailable',
+          'Too many requests; retry after the time given.',
+        ),
+        headers: { 'retry-after': String(this.storm.retryAfterSeconds) },
+      };
+    }
+    return undefined;
+  }
+
+  private overBudget(seconds: number): EmResponse {
+    this.stats.throttled++;
+    return {
+      ...fail(429, 'ApplicationThrottled', "Application is over its mailbox's request or upload budget."),
+      headers: { 'retry-after': String(seconds) },
+    };
   }
 
   private tooLarge(): EmResponse {
@@ -336,6 +401,7 @@ export class GraphEmulator {
         ),
         release: none,
       };
+    await this.beforeMailRequest?.(user.userPrincipalName, { ...req, path: rest });
     return this.throttled(user, req, () => mailRoute(this.ctx, user, rest, req));
   }
 
@@ -346,22 +412,13 @@ export class GraphEmulator {
     run: () => EmResponse,
   ): Promise<{ res: EmResponse; release: () => void }> {
     const none = () => {};
-    if (this.storm.count > 0 && this.storm.skip > 0) this.storm.skip--;
-    else if (this.storm.count > 0) {
-      this.storm.count--;
-      this.stats.throttled++;
-      return {
-        res: {
-          ...fail(
-            this.storm.status,
-            this.storm.status === 429 ? 'ApplicationThrottled' : 'ServiceUnavailable',
-            'Too many requests; retry after the time given.',
-          ),
-          headers: { 'retry-after': String(this.storm.retryAfterSeconds) },
-        },
-        release: none,
-      };
-    }
+    const stormy = this.stormAnswer();
+    if (stormy) return { res: stormy, release: none };
+    const wait = this.budgets.take(
+      user.id,
+      ['PATCH', 'POST', 'PUT'].includes(req.method) ? req.body.length : 0,
+    );
+    if (wait) return { res: this.overBudget(wait), release: none };
     const n = (this.active.get(user.id) ?? 0) + 1;
     if (n > MAILBOX_CONCURRENCY) {
       this.stats.rejectedForConcurrency++;
