@@ -24,6 +24,11 @@ export interface StoredAuths {
    * alert is raised for the user. Returns the sides found wrong.
    */
   rejected(mailboxId: number, servers: Record<CredentialSide, ServerSpec>): Promise<CredentialSide[]>;
+  /**
+   * A pass of the mailbox succeeded: the stored credentials it logged in with work, so one stored unchecked
+   * (imported from a file or a CSV without a check) now counts as verified.
+   */
+  worked(mailboxId: number): Promise<void>;
   /** The run is over: stop following token rotations. */
   close(): void;
 }
@@ -79,6 +84,10 @@ export async function loadStoredAuths(
       const auth = storedLogin(password, user); // a password, or a consent's refresh token
       handedOut.set(`${mailboxId}:${side}`, auth);
       return auth;
+    },
+    async worked(mailboxId) {
+      for (const side of ['source', 'destination'] as const)
+        if (handedOut.has(`${mailboxId}:${side}`)) await repo.markVerified(mailboxId, side);
     },
     async rejected(mailboxId, servers) {
       const wrong: CredentialSide[] = [];

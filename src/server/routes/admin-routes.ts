@@ -3,21 +3,17 @@
  * alerts and reports. Builds the services once (route → service → repository) and registers each group
  * behind the session gate.
  */
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { loadProjectFile } from '../../config/project-file.js';
 import { SmtpMailer, smtpFromEnv } from '../../notify/smtp-mailer.js';
 import { AlertActionService } from '../../services/alert-action-service.js';
 import { AlertFeed } from '../../services/alert-feed.js';
 import { loadStoredAuths } from '../../services/credential-auth.js';
 import { ConnectionTestService } from '../../services/connection-test-service.js';
-import { mailboxKey } from '../../services/migration-service.js';
 import { MailboxAdminService } from '../../services/mailbox-admin-service.js';
 import { MailboxBulkService } from '../../services/mailbox-bulk-service.js';
 import { MailboxImportService } from '../../services/mailbox-import-service.js';
 import { ProjectReportService } from '../../services/project-report-service.js';
+import { importProjectFile } from '../../services/project-file-import.js';
 import { ProjectService } from '../../services/project-service.js';
 import { RunService } from '../../services/run-service.js';
 import { TrackerService } from '../../services/tracker-service.js';
@@ -95,7 +91,8 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
     projects,
     runs,
   });
-  if (opts.projectFile) await importProjectFile(store, projects, members, opts.projectFile, opts.dataDir);
+  if (opts.projectFile)
+    await importProjectFile(store, { projects, members, box }, opts.projectFile, opts.dataDir);
   await closeStaleRuns(store, opts.dataDir);
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
   app.addHook('onClose', async () => {
@@ -113,36 +110,6 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   await app.register(scheduleRoutes, { projects, runs });
   await app.register(alertRoutes, { alerts });
   await app.register(reportRoutes, { reports: new ProjectReportService({ store, projects, members }) });
-}
-
-/** `serve --project FILE`: the file's project and mailboxes appear in the API under the project's name. */
-async function importProjectFile(
-  store: Store,
-  projects: ProjectService,
-  members: ProjectMailboxRepo,
-  file: string,
-  dataDir: string,
-): Promise<void> {
-  const { config } = loadProjectFile(file);
-  // Stored again only when the file (or its mailboxes CSV) changed since the last start: edits made in the
-  // UI to a project whose file did not change must survive a restart.
-  const marker = path.join(
-    dataDir,
-    `project-file-${createHash('sha256').update(config.name).digest('hex').slice(0, 16)}.sha256`,
-  );
-  const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex');
-  const last = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : '';
-  if (last === digest && (await new ProjectRepo(store.db).byName(config.name))) return;
-  const id = await projects.upsertFromConfig(config);
-  const repo = new MailboxRepo(store.db);
-  const keys: string[] = [];
-  for (const m of config.mailboxes) {
-    const key = mailboxKey(config.source, config.destination, m);
-    await repo.upsert({ key, sourceUser: m.sourceUser, destUser: m.destUser, starred: m.starred });
-    keys.push(key);
-  }
-  await members.attach(id, keys);
-  fs.writeFileSync(marker, digest + '\n', { mode: 0o600 });
 }
 
 /**
