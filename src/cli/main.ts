@@ -80,6 +80,10 @@ export function buildProgram(): Command {
 
   targetFlags(program.command('test'))
     .description('log in to source and destination and report capabilities, delimiter, quota, APPENDLIMIT')
+    .option(
+      '--live',
+      'also try, in a scratch folder of the test mailbox, what Microsoft 365 or Gmail really does with the requests Cutover relies on',
+    )
     .action(testCommand);
 
   targetFlags(program.command('status'))

@@ -189,12 +189,30 @@ export interface ConnectionReport {
   folders?: number;
 }
 
+/**
+ * What one live conformance check found (`cutover test --live`): a behaviour the connector relies on, tried
+ * against the real service in a scratch folder. `differs` means the service did something other than what
+ * the connector assumes (the detail says what it did); `failed` means the check could not be run.
+ */
+export interface LiveCheck {
+  /** The behaviour, e.g. "attachment added to a non-draft message". */
+  name: string;
+  outcome: 'ok' | 'differs' | 'failed' | 'skipped';
+  /** What the service did, in plain words. */
+  detail: string;
+}
+
 /** A system Cutover can read from and/or write to. */
 export interface Connector {
   readonly kind: string;
   openSource(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailSource>;
   openDestination(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailDestination>;
   testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport>;
+  /**
+   * Try each behaviour this connector relies on against the real service, in a scratch folder of the
+   * mailbox `auth` opens, and remove what was created. Absent: nothing to check beyond `testLogin`.
+   */
+  liveChecks?(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<LiveCheck[]>;
   /** The mailboxes a system can list for discovery (a directory of users), in pages; absent = cannot list. */
   listMailboxes?(
     server: ServerSpec,

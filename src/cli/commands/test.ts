@@ -1,9 +1,34 @@
-/** `cutover test`: log in to both sides (admin and the named test mailbox) and say what the servers offer. */
+/**
+ * `cutover test`: log in to both sides (admin and the named test mailbox) and say what the servers offer.
+ * With `--live`, also run the connector's live conformance checks on the test mailbox (Microsoft 365 and
+ * Gmail: what the service really does with the requests Cutover relies on), printing each outcome.
+ */
 import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import { connectorFor } from '../../connectors/registry.js';
 import { asCutoverError } from '../../errors.js';
 import { authFor } from '../../services/migration-service.js';
 import { resolveTarget, type TargetOptions } from '../context.js';
+
+const MARK = { ok: '✓', differs: '≠', failed: '✗', skipped: '–' } as const;
+
+/** The live checks of one side; false when one failed or the service differs from what Cutover assumes. */
+async function live(label: string, server: ServerSpec, auth: AuthSpec): Promise<boolean> {
+  const connector = connectorFor(server.kind);
+  if (!connector.liveChecks) {
+    process.stdout.write(`– ${label}: no live checks for ${server.kind} (the login test above is all)\n`);
+    return true;
+  }
+  process.stdout.write(`${label}: live checks in a scratch folder of ${auth.user} (removed afterwards)\n`);
+  try {
+    const results = await connector.liveChecks(server, auth);
+    for (const r of results)
+      process.stdout.write(`  ${MARK[r.outcome]} ${r.name}: ${r.detail.replace(/\n/g, '\n      ')}\n`);
+    return results.every((r) => r.outcome === 'ok' || r.outcome === 'skipped');
+  } catch (err) {
+    process.stdout.write(`  ✗ ${asCutoverError(err).describe().replace(/\n/g, '\n    ')}\n`);
+    return false;
+  }
+}
 
 async function check(label: string, server: ServerSpec, auth: AuthSpec): Promise<boolean> {
   const where = `${label}: ${auth.kind === 'master' ? `${auth.user}, logged in by master user ${auth.masterUser}` : auth.user} @ ${server.host}:${server.port} (${server.tls})`;
@@ -24,7 +49,7 @@ async function check(label: string, server: ServerSpec, auth: AuthSpec): Promise
   }
 }
 
-export async function testCommand(o: TargetOptions): Promise<void> {
+export async function testCommand(o: TargetOptions & { live?: boolean }): Promise<void> {
   const { project } = resolveTarget(o);
   const checks: Array<[string, ServerSpec, AuthSpec]> = [];
   for (const [side, server] of [
@@ -56,4 +81,7 @@ export async function testCommand(o: TargetOptions): Promise<void> {
     }
   }
   for (const [label, server, auth] of checks) if (!(await check(label, server, auth))) process.exitCode = 1;
+  if (o.live)
+    for (const [label, server, auth] of checks)
+      if (label.endsWith('mailbox') && !(await live(label, server, auth))) process.exitCode = 1;
 }

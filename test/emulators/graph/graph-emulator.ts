@@ -136,6 +136,14 @@ export class GraphEmulator {
           const headers = Object.fromEntries(
             Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
           );
+          // The mailbox slot is freed when the response ends or the client goes away, even if that happens
+          // before the route answers (a client that timed out must not hold a slot for ever).
+          let freeSlot: (() => void) | undefined;
+          let gone = false;
+          res.on('close', () => {
+            gone = true;
+            freeSlot?.();
+          });
           this.handle({
             method: req.method ?? 'GET',
             path: u.pathname,
@@ -144,7 +152,9 @@ export class GraphEmulator {
             body: Buffer.concat(chunks),
           }).then(
             ({ res: r, release }) => {
-              res.on('close', release);
+              if (gone) return release();
+              freeSlot = release;
+              res.on('finish', release);
               res.writeHead(r.status, {
                 ...(r.json !== undefined ? { 'content-type': 'application/json' } : {}),
                 ...(r.raw && !this.chunked ? { 'content-length': String(r.raw.length) } : {}),
