@@ -21,7 +21,8 @@ export interface StoredAuths {
   /**
    * After a login of the mailbox was refused: check each stored password the run used by a real login; one
    * the server refuses is no longer counted as verified (reminders ask for it again) and an `auth-failed`
-   * alert is raised for the user. Returns the sides found wrong.
+   * alert is raised for the user. Returns the sides found wrong (an operator-stored password that never
+   * worked is not among them: the caller reports that refusal to the operator).
    */
   rejected(mailboxId: number, servers: Record<CredentialSide, ServerSpec>): Promise<CredentialSide[]>;
   /**
@@ -99,6 +100,10 @@ export async function loadStoredAuths(
           (err) => asCutoverError(err).code === ErrorCode.AuthFailed,
         );
         if (!refused) continue;
+        // A password the operator stored (from a file, a CSV, the UI) that never worked is not the user's to
+        // re-enter: the pass raises a login-refused alert for the operator instead of asking the user.
+        const state = (await repo.states(mailboxId)).find((s) => s.side === side);
+        if (state && !state.verifiedAt && state.enteredBy !== 'portal') continue;
         wrong.push(side);
         await repo.unverify(mailboxId, side);
         await new AlertRepo(store.db).raise({

@@ -41,20 +41,44 @@ const OPENING: Record<PassAlert, string> = {
   'mailbox-failed': 'the last pass failed',
 };
 
-/** Raise the alert for a failed pass (replacing any other pass alert of the mailbox). */
+/** A refused login, by the side that refused it: at the destination it usually means the mailbox is not there. */
+const REFUSED_BY: Record<'source' | 'destination', string> = {
+  source:
+    'cannot be migrated: the source server refused the login (wrong password, or no such mailbox there)',
+  destination:
+    'cannot be migrated: the destination refused the login (the mailbox does not exist there yet, or the password is wrong)',
+};
+
+/**
+ * Which side an error came from, by the `host:port` its message names (undefined when both sides are the same
+ * server, or the message names neither).
+ */
+export function sideOf(
+  e: CutoverError,
+  servers: Record<'source' | 'destination', { host: string; port: number }>,
+): 'source' | 'destination' | undefined {
+  const at = (s: { host: string; port: number }) => e.message.includes(`${s.host}:${s.port}`);
+  const src = at(servers.source);
+  const dst = at(servers.destination);
+  return src === dst ? undefined : src ? 'source' : 'destination';
+}
+
+/** Raise the alert for a failed pass (replacing any other pass alert of the mailbox); `side` names a refusal's side. */
 export async function raisePassAlert(
   alerts: Pick<AlertRepo, 'raise' | 'clear'>,
   mailboxId: number,
   label: string,
   type: PassAlert,
   e: CutoverError,
+  side?: 'source' | 'destination',
 ): Promise<void> {
   for (const other of PASS_ALERTS) if (other !== type) await alerts.clear(mailboxId, other);
+  const opening = type === 'login-refused' && side ? REFUSED_BY[side] : OPENING[type];
   await alerts.raise({
     mailboxId,
     type,
     level: 'critical',
-    text: `${label}: ${OPENING[type]}. ${e.describe().replace(/\n\s*→\s*/, ' → ')}`,
+    text: `${label}: ${opening}. ${e.describe().replace(/\n\s*→\s*/, ' → ')}`,
   });
 }
 

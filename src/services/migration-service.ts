@@ -16,7 +16,7 @@ import { concurrencyAt, defaultPlan } from '../config/plan.js';
 import { phaseOptions, type Phase } from './phases.js';
 import { loadStoredAuths, type StoredAuths } from './credential-auth.js';
 import { AlertRepo } from '../store/alert-repo.js';
-import { alertFor, clearPassAlerts, raisePassAlert } from './mailbox-alerts.js';
+import { alertFor, clearPassAlerts, raisePassAlert, sideOf } from './mailbox-alerts.js';
 
 /** Stable identity of a mailbox pair across runs. */
 export function mailboxKey(
@@ -160,6 +160,7 @@ export async function runMigration(
   };
   const tasks = entries.map(({ id, spec }) => async (): Promise<MailboxOutcome> => {
     const label = labelOf(spec);
+    opts.progress.started?.(id, label);
     let job: MailboxJob;
     try {
       job = {
@@ -195,7 +196,7 @@ export async function runMigration(
               .catch(() => [])
           : [];
       const type = opts.signal?.aborted ? undefined : alertFor('sync', e, refused.length > 0);
-      if (type && !opts.dryRun) await raisePassAlert(alerts, id, label, type, e);
+      if (type && !opts.dryRun) await raisePassAlert(alerts, id, label, type, e, sideOf(e, project));
       return {
         mailboxId: id,
         label,

@@ -2280,6 +2280,18 @@ export interface Operations {
       expiresAt: string;
     };
   };
+  /** Whether first-run setup is still open (the UI then opens on the set-up form) */
+  'GET /api/setup': {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      /** No operator exists yet: the first visitor creates the admin */
+      required: boolean;
+      /** Setup needs the one-time token of the link `cutover serve` printed (it listens beyond loopback) */
+      tokenRequired: boolean;
+    };
+  };
   /** Create the first (admin) operator; only while no operator exists */
   'POST /api/setup': {
     path: Record<string, never>;
