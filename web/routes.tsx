@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 import { match } from './router.js';
 import { AlertsPage } from './pages/alerts.js';
+import { DnsPage } from './pages/dns.js';
 import { MailboxDetailPage } from './pages/mailbox-detail.js';
 import { MailboxesPage } from './pages/mailboxes.js';
 import { MailboxImportPage } from './pages/mailbox-import.js';
@@ -18,6 +19,7 @@ export const NAV = [
   { to: '/', label: 'Tracker' },
   { to: '/projects', label: 'Projects' },
   { to: '/mailboxes', label: 'Mailboxes' },
+  { to: '/dns', label: 'DNS' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/throttling', label: 'Throttling' },
   { to: '/reports', label: 'Reports' },
@@ -36,6 +38,7 @@ export function routeFor(path: string): ReactNode {
   const m = match('/mailboxes/:id', path);
   if (m) return <MailboxDetailPage id={Number(m.id)} />;
   if (match('/alerts', path)) return <AlertsPage />;
+  if (match('/dns', path)) return <DnsPage />;
   if (match('/throttling', path)) return <ThrottlingPage />;
   if (match('/reports', path)) return <ReportsPage />;
   return <NotFoundPage path={path} />;

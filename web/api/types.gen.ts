@@ -1692,6 +1692,57 @@ export interface Operations {
       }[];
     };
   };
+  /** The plan's mail domains: records needed, live records, the difference and the steps */
+  'GET /api/projects/{id}/dns': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      /** self-service, zone-file or dynamic (RFC 2136) */
+      mode: string;
+      /** The name server asked (host:port), or null for the system resolver */
+      server: string | null;
+      /** A primary name server and TSIG key are set: "apply" can update it */
+      canApply: boolean;
+      lookedUpAt: string;
+      domains: Array<{
+        domain: string;
+        /** The records the destination needs, one a line */
+        required: string[];
+        /** The mail records live now */
+        current: string[];
+        /** What turns the live records into the needed ones */
+        changes: Array<{
+          action: 'add' | 'delete' | 'replace';
+          /** The change in words: "Add …", "Delete …", "Replace … with …" */
+          text: string;
+        }>;
+        /** Self-service: what to do when (TTL lowering first) */
+        steps: {
+          at: string;
+          phase: string;
+          text: string;
+        }[];
+      }>;
+      /** Why the lookups failed, in words */
+      problem: string | null;
+    };
+  };
+  /** Send the changes to the plan's primary name server by RFC 2136 update, signed with its TSIG key */
+  'POST /api/projects/{id}/dns/apply': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      /** Changes sent to the name server */
+      applied: number;
+      domains: string[];
+    };
+  };
   /** Look up the plan's mail domains now (at plan.dnsServer, within the timeout) and store the outcome for the tracker's DNS column */
   'POST /api/projects/{id}/dns/check': {
     path: {
@@ -1713,6 +1764,18 @@ export interface Operations {
         reason: string | null;
       }>;
     };
+  };
+  /** The zone file of one domain with the changes applied, to load on your name servers */
+  'GET /api/projects/{id}/dns/zone': {
+    path: {
+      id: number;
+    };
+    query: {
+      /** One of the plan’s mail domains */
+      domain: string;
+    };
+    body: undefined;
+    response: string;
   };
   /** Live progress (server-sent events): per-mailbox progress, throughput, throttling, runs, alerts */
   'GET /api/projects/{id}/events': {

@@ -31,6 +31,7 @@ import type { AuthService } from '../auth-service.js';
 import { requireSession } from '../session-hook.js';
 import { alertRoutes } from './alert-routes.js';
 import { discoverRoutes } from './discover-routes.js';
+import { dnsRoutes } from './dns-routes.js';
 import { mailboxRoutes } from './mailbox-routes.js';
 import { projectRoutes } from './project-routes.js';
 import { reportRoutes } from './report-routes.js';
@@ -106,6 +107,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   await app.register(discoverRoutes, { projects, members, imports });
   await app.register(runRoutes, { runs, projects, feed });
   await app.register(trackerRoutes, { tracker });
+  await app.register(dnsRoutes, { projects });
   await app.register(verifyRoutes, { verifications, projects });
   await app.register(scheduleRoutes, { projects, runs });
   await app.register(alertRoutes, { alerts });
