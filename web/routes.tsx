@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { match } from './router.js';
 import { AlertsPage } from './pages/alerts.js';
 import { DnsPage } from './pages/dns.js';
+import { ScanPage } from './pages/scan.js';
 import { MailboxDetailPage } from './pages/mailbox-detail.js';
 import { MailboxesPage } from './pages/mailboxes.js';
 import { MailboxImportPage } from './pages/mailbox-import.js';
@@ -19,6 +20,7 @@ export const NAV = [
   { to: '/', label: 'Tracker' },
   { to: '/projects', label: 'Projects' },
   { to: '/mailboxes', label: 'Mailboxes' },
+  { to: '/scan', label: 'Scan' },
   { to: '/dns', label: 'DNS' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/throttling', label: 'Throttling' },
@@ -39,6 +41,7 @@ export function routeFor(path: string): ReactNode {
   if (m) return <MailboxDetailPage id={Number(m.id)} />;
   if (match('/alerts', path)) return <AlertsPage />;
   if (match('/dns', path)) return <DnsPage />;
+  if (match('/scan', path)) return <ScanPage />;
   if (match('/throttling', path)) return <ThrottlingPage />;
   if (match('/reports', path)) return <ReportsPage />;
   return <NotFoundPage path={path} />;

@@ -2058,6 +2058,142 @@ export interface Operations {
       throttledMailboxIds: number[];
     };
   };
+  /** The scans of the project, newest first */
+  'GET /api/projects/{id}/scans': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      items: Array<{
+        id: number;
+        startedAt: string;
+        finishedAt: string | null;
+        status: string;
+        mailboxes: number;
+        items: number;
+        bytes: number;
+      }>;
+    };
+  };
+  /** Scan the project's mailboxes (read-only on both servers), in the background */
+  'POST /api/projects/{id}/scans': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      /** Source logins to scan; empty or absent: every mailbox */
+      mailboxes?: string[];
+    };
+    response: {
+      state: 'idle' | 'running';
+      scanId: number | null;
+      startedAt: string | null;
+      finishedAt: string | null;
+      /** Mailboxes in this scan */
+      mailboxes: number;
+      mailboxesDone: number;
+      /** Items counted so far */
+      items: number;
+      /** Mailboxes being scanned now */
+      current: string[];
+      error: string | null;
+    };
+  };
+  /** One scan per mailbox and folder, optionally compared with an earlier one; or its CSV/XLSX */
+  'GET /api/projects/{id}/scans/{scanId}': {
+    path: {
+      id: number;
+      scanId: number;
+    };
+    query: {
+      /** An earlier scan to compare with */
+      compare?: number;
+      /** json (default) answers the view; csv and xlsx download the tables */
+      format?: 'json' | 'csv' | 'xlsx';
+    };
+    body: undefined;
+    response: {
+      scanId: number;
+      startedAt: string;
+      finishedAt: string | null;
+      status: string;
+      mailboxes: Array<{
+        mailbox: string;
+        destination: string;
+        status: string;
+        error: string | null;
+        destError: string | null;
+        folders: number;
+        messages: number;
+        bytes: number;
+        maxDepth: number;
+        oldest: string | null;
+        newest: string | null;
+        oversize: number;
+        noMessageId: number;
+        duplicateIds: number;
+        nameProblems: number;
+        quotaUsed: number | null;
+        quotaLimit: number | null;
+        quotaHeadroom: number | null;
+        appendLimit: number | null;
+        folderRows: Array<{
+          folder: string;
+          destination: string | null;
+          depth: number;
+          messages: number;
+          bytes: number;
+          oldest: string | null;
+          newest: string | null;
+          oversize: number;
+          noMessageId: number;
+          duplicateIds: number;
+          nameProblem: string | null;
+          excluded: string | null;
+        }>;
+      }>;
+      comparedWith: number | null;
+      changes:
+        | {
+            mailbox: string;
+            /** Items added (negative: removed) since the earlier scan */
+            messages: number;
+            bytes: number;
+            /** Not in the earlier scan */
+            isNew: boolean;
+            /** Not in this scan */
+            gone: boolean;
+            foldersAdded: string[];
+            foldersRemoved: string[];
+          }[]
+        | null;
+    };
+  };
+  /** The running scan’s progress, or the last one’s outcome */
+  'GET /api/projects/{id}/scans/status': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      state: 'idle' | 'running';
+      scanId: number | null;
+      startedAt: string | null;
+      finishedAt: string | null;
+      /** Mailboxes in this scan */
+      mailboxes: number;
+      mailboxesDone: number;
+      /** Items counted so far */
+      items: number;
+      /** Mailboxes being scanned now */
+      current: string[];
+      error: string | null;
+    };
+  };
   /** Throttling windows, time zone, and the concurrency in force now */
   'GET /api/projects/{id}/schedule': {
     path: {

@@ -25,6 +25,7 @@ const STATES = [
 /** The page where a person acts on a stage, under its column. */
 const PAGE_OF: Partial<Record<Stage['key'], [string, string]>> = {
   dns: ['/dns', 'Open the DNS page'],
+  'initial-sync': ['/scan', 'Scan the mailboxes first'],
 };
 
 /** The columns of `tracker`; one of them may be open for drill-down. */

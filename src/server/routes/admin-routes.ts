@@ -16,6 +16,7 @@ import { ProjectReportService } from '../../services/project-report-service.js';
 import { importProjectFile } from '../../services/project-file-import.js';
 import { ProjectService } from '../../services/project-service.js';
 import { RunService } from '../../services/run-service.js';
+import { ScanRunService } from '../../services/scan-run-service.js';
 import { TrackerService } from '../../services/tracker-service.js';
 import { VerifyRunService } from '../../services/verify-run-service.js';
 import { openSecretBox } from '../../security/secret-key.js';
@@ -32,6 +33,7 @@ import { requireSession } from '../session-hook.js';
 import { alertRoutes } from './alert-routes.js';
 import { discoverRoutes } from './discover-routes.js';
 import { dnsRoutes } from './dns-routes.js';
+import { scanRoutes } from './scan-routes.js';
 import { mailboxRoutes } from './mailbox-routes.js';
 import { projectRoutes } from './project-routes.js';
 import { reportRoutes } from './report-routes.js';
@@ -73,6 +75,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
     verifying: (id): boolean => verifications.busy(id),
   });
   const verifications = new VerifyRunService({ store, projects, members, runs });
+  const scans = new ScanRunService({ store, projects, members, box });
   const bulk = new MailboxBulkService({ mailboxes, runs });
   const alertRepo = new AlertAdminRepo(store.db);
   const feed = new AlertFeed({ alerts: alertRepo, events: (id) => runs.events(id) });
@@ -98,7 +101,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
   app.addHook('onClose', async () => {
     feed.close();
-    await Promise.all([runs.close(), verifications.close()]);
+    await Promise.all([runs.close(), verifications.close(), scans.close()]);
   });
 
   app.addHook('onRequest', requireSession(opts.auth));
@@ -108,6 +111,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   await app.register(runRoutes, { runs, projects, feed });
   await app.register(trackerRoutes, { tracker });
   await app.register(dnsRoutes, { projects });
+  await app.register(scanRoutes, { scans });
   await app.register(verifyRoutes, { verifications, projects });
   await app.register(scheduleRoutes, { projects, runs });
   await app.register(alertRoutes, { alerts });
