@@ -4,6 +4,7 @@ import { match } from './router.js';
 import { AlertsPage } from './pages/alerts.js';
 import { DnsPage } from './pages/dns.js';
 import { ScanPage } from './pages/scan.js';
+import { PlanPage } from './pages/plan.js';
 import { MailboxDetailPage } from './pages/mailbox-detail.js';
 import { MailboxesPage } from './pages/mailboxes.js';
 import { MailboxImportPage } from './pages/mailbox-import.js';
@@ -21,6 +22,7 @@ export const NAV = [
   { to: '/projects', label: 'Projects' },
   { to: '/mailboxes', label: 'Mailboxes' },
   { to: '/scan', label: 'Scan' },
+  { to: '/plan', label: 'Plan' },
   { to: '/dns', label: 'DNS' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/throttling', label: 'Throttling' },
@@ -42,6 +44,7 @@ export function routeFor(path: string): ReactNode {
   if (match('/alerts', path)) return <AlertsPage />;
   if (match('/dns', path)) return <DnsPage />;
   if (match('/scan', path)) return <ScanPage />;
+  if (match('/plan', path)) return <PlanPage />;
   if (match('/throttling', path)) return <ThrottlingPage />;
   if (match('/reports', path)) return <ReportsPage />;
   return <NotFoundPage path={path} />;

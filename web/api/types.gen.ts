@@ -1936,6 +1936,74 @@ export interface Operations {
       }[];
     };
   };
+  /** The order summary (estimate, suggested cutover and why, warnings, per mailbox) and the phases */
+  'GET /api/projects/{id}/plan': {
+    path: {
+      id: number;
+    };
+    query: {
+      /** json (default): the page; csv: one row per mailbox; xlsx: summary and mailboxes */
+      format?: 'json' | 'csv' | 'xlsx';
+    };
+    body: undefined;
+    response: {
+      mailboxes: number;
+      starred: number;
+      messages: number;
+      bytes: number;
+      itemTypes: string[];
+      mode: string;
+      communications: string;
+      contact: string | null;
+      dns: string;
+      domains: string[];
+      timezone: string;
+      notifyFrom: string;
+      cutover: string | null;
+      suggestedCutover: string | null;
+      /** Why that date, in words */
+      suggestedWhy: string | null;
+      estimate: {
+        basis: string;
+        start: string;
+        finish: string | null;
+        hours: number | null;
+      };
+      scan: {
+        id: number;
+        status: string;
+        startedAt: string;
+      } | null;
+      warnings: {
+        level: string;
+        text: string;
+      }[];
+      rows: Array<{
+        mailbox: string;
+        destination: string;
+        starred: boolean;
+        messages: number;
+        bytes: number;
+        alreadyMigrated: number;
+        hours: number;
+        estimatedStart: string | null;
+        estimatedEnd: string | null;
+        credentials: string;
+      }>;
+      phases: Array<{
+        phase: string;
+        at: string;
+        status: string;
+        startedAt: string | null;
+        finishedAt: string | null;
+        note: string | null;
+      }>;
+      nextPhase: {
+        phase: string;
+        at: string;
+      } | null;
+    };
+  };
   /** The project report: every source item of every mailbox accounted for (streamed) */
   'GET /api/projects/{id}/report': {
     path: {

@@ -26,6 +26,7 @@ const STATES = [
 const PAGE_OF: Partial<Record<Stage['key'], [string, string]>> = {
   dns: ['/dns', 'Open the DNS page'],
   'initial-sync': ['/scan', 'Scan the mailboxes first'],
+  'final-sync': ['/plan', 'Set the cutover on the Plan page'],
 };
 
 /** The columns of `tracker`; one of them may be open for drill-down. */
