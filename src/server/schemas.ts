@@ -53,7 +53,8 @@ export type SetupBody = Static<typeof SetupBody>;
 export const SetupState = Type.Object({
   required: Type.Boolean({ description: 'No operator exists yet: the first visitor creates the admin' }),
   tokenRequired: Type.Boolean({
-    description: 'Setup needs the one-time token of the link `cutover serve` printed (it listens beyond loopback)',
+    description:
+      'Setup needs the one-time token of the link `cutover serve` printed (it listens beyond loopback)',
   }),
 });
 

@@ -43,7 +43,7 @@ async function download(page: Page, name: string): Promise<{ file: string; body:
     page.waitForEvent('download'),
     page.getByRole('link', { name, exact: true }).click(),
   ]);
-  return { file: d.suggestedFilename(), body: fs.readFileSync((await d.path())) };
+  return { file: d.suggestedFilename(), body: fs.readFileSync(await d.path()) };
 }
 
 test('Plan page: suggestion with why, warnings, edit in place, phases, export', async () => {

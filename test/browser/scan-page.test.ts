@@ -66,7 +66,7 @@ async function download(page: Page, name: string): Promise<{ file: string; body:
     page.waitForEvent('download'),
     page.getByRole('link', { name, exact: true }).click(),
   ]);
-  return { file: d.suggestedFilename(), body: fs.readFileSync((await d.path())) };
+  return { file: d.suggestedFilename(), body: fs.readFileSync(await d.path()) };
 }
 
 test('Scan page: scan all, problems per mailbox and folder, scan one, compare, export', async () => {
