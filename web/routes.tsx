@@ -2,6 +2,9 @@
 import type { ReactNode } from 'react';
 import { match } from './router.js';
 import { AlertsPage } from './pages/alerts.js';
+import { DnsPage } from './pages/dns.js';
+import { ScanPage } from './pages/scan.js';
+import { PlanPage } from './pages/plan.js';
 import { MailboxDetailPage } from './pages/mailbox-detail.js';
 import { MailboxesPage } from './pages/mailboxes.js';
 import { MailboxImportPage } from './pages/mailbox-import.js';
@@ -18,6 +21,9 @@ export const NAV = [
   { to: '/', label: 'Tracker' },
   { to: '/projects', label: 'Projects' },
   { to: '/mailboxes', label: 'Mailboxes' },
+  { to: '/scan', label: 'Scan' },
+  { to: '/plan', label: 'Plan' },
+  { to: '/dns', label: 'DNS' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/throttling', label: 'Throttling' },
   { to: '/reports', label: 'Reports' },
@@ -36,6 +42,9 @@ export function routeFor(path: string): ReactNode {
   const m = match('/mailboxes/:id', path);
   if (m) return <MailboxDetailPage id={Number(m.id)} />;
   if (match('/alerts', path)) return <AlertsPage />;
+  if (match('/dns', path)) return <DnsPage />;
+  if (match('/scan', path)) return <ScanPage />;
+  if (match('/plan', path)) return <PlanPage />;
   if (match('/throttling', path)) return <ThrottlingPage />;
   if (match('/reports', path)) return <ReportsPage />;
   return <NotFoundPage path={path} />;

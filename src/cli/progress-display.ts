@@ -49,6 +49,10 @@ export class ProgressDisplay implements ProgressSink {
     this.timer.unref();
   }
 
+  started(id: number, label: string): void {
+    if (!this.rows.has(id))
+      this.rows.set(id, { label, total: 0, done: 0, bytes: 0, started: Date.now(), status: 'running' });
+  }
   planned(id: number, label: string, messages: number): void {
     this.rows.set(id, { label, total: messages, done: 0, bytes: 0, started: Date.now(), status: 'running' });
   }

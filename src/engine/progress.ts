@@ -9,6 +9,8 @@ export interface ProgressSink {
   note(mailboxId: number, level: 'info' | 'warn' | 'error', text: string): void;
   /** A mailbox pass ended. */
   finished(mailboxId: number, status: string): void;
+  /** A mailbox pass starts: its name, so a pass that fails before planning is shown by name, not by id. */
+  started?(mailboxId: number, label: string): void;
 }
 
 /** A sink that drops everything (tests, scripting). */

@@ -32,6 +32,12 @@ export class AuthService {
     return (await this.operators.countUsers()) === 0;
   }
 
+  /** Whether first-run setup is open, and whether it needs the setup token (the first-run page asks). */
+  async setupState(): Promise<{ required: boolean; tokenRequired: boolean }> {
+    const required = await this.needsSetup();
+    return { required, tokenRequired: required && this.setupToken !== undefined };
+  }
+
   /** Create the admin on first run; refused once any user exists, without the setup token, or for a weak password. */
   async setup(user: string, password: string, token?: string): Promise<void> {
     if (!(await this.needsSetup())) throw setupDone();

@@ -50,6 +50,14 @@ export const SetupBody = Type.Object(
 );
 export type SetupBody = Static<typeof SetupBody>;
 
+export const SetupState = Type.Object({
+  required: Type.Boolean({ description: 'No operator exists yet: the first visitor creates the admin' }),
+  tokenRequired: Type.Boolean({
+    description:
+      'Setup needs the one-time token of the link `cutover serve` printed (it listens beyond loopback)',
+  }),
+});
+
 export const SessionInfo = Type.Object({
   user: Type.String(),
   csrfToken: Type.String({ description: 'Send as X-CSRF-Token on every POST/PUT/PATCH/DELETE' }),

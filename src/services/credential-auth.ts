@@ -21,9 +21,15 @@ export interface StoredAuths {
   /**
    * After a login of the mailbox was refused: check each stored password the run used by a real login; one
    * the server refuses is no longer counted as verified (reminders ask for it again) and an `auth-failed`
-   * alert is raised for the user. Returns the sides found wrong.
+   * alert is raised for the user. Returns the sides found wrong (an operator-stored password that never
+   * worked is not among them: the caller reports that refusal to the operator).
    */
   rejected(mailboxId: number, servers: Record<CredentialSide, ServerSpec>): Promise<CredentialSide[]>;
+  /**
+   * A pass of the mailbox succeeded: the stored credentials it logged in with work, so one stored unchecked
+   * (imported from a file or a CSV without a check) now counts as verified.
+   */
+  worked(mailboxId: number): Promise<void>;
   /** The run is over: stop following token rotations. */
   close(): void;
 }
@@ -80,6 +86,10 @@ export async function loadStoredAuths(
       handedOut.set(`${mailboxId}:${side}`, auth);
       return auth;
     },
+    async worked(mailboxId) {
+      for (const side of ['source', 'destination'] as const)
+        if (handedOut.has(`${mailboxId}:${side}`)) await repo.markVerified(mailboxId, side);
+    },
     async rejected(mailboxId, servers) {
       const wrong: CredentialSide[] = [];
       for (const side of ['source', 'destination'] as const) {
@@ -90,6 +100,10 @@ export async function loadStoredAuths(
           (err) => asCutoverError(err).code === ErrorCode.AuthFailed,
         );
         if (!refused) continue;
+        // A password the operator stored (from a file, a CSV, the UI) that never worked is not the user's to
+        // re-enter: the pass raises a login-refused alert for the operator instead of asking the user.
+        const state = (await repo.states(mailboxId)).find((s) => s.side === side);
+        if (state && !state.verifiedAt && state.enteredBy !== 'portal') continue;
         wrong.push(side);
         await repo.unverify(mailboxId, side);
         await new AlertRepo(store.db).raise({

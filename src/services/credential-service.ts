@@ -10,6 +10,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import type { CredentialRepo, CredentialSide, EnteredBy } from '../store/credential-repo.js';
 import type { AlertRepo } from '../store/alert-repo.js';
 import type { MailboxRepo } from '../store/mailbox-repo.js';
+import { CREDENTIAL_ALERTS } from './mailbox-alerts.js';
 
 /** What the portal needs to know about a mailbox's project. */
 export interface PortalProject {
@@ -81,7 +82,7 @@ export class CredentialService {
       box: SecretBox;
       projectFor: ProjectFor;
       check?: LoginCheck;
-      /** To clear an `auth-failed` alert once a working password arrives. */
+      /** To clear the `auth-failed` and missing/refused credential alerts once a working password arrives. */
       alerts?: Pick<AlertRepo, 'clear'>;
     },
   ) {}
@@ -155,7 +156,9 @@ export class CredentialService {
       }
       const sealed = this.deps.box.seal(password, credentialContext(ctx.mailboxId, side));
       await this.deps.credentials.put({ mailboxId: ctx.mailboxId, side, sealed, enteredBy, verifiedAt });
-      if (verifiedAt) await this.deps.alerts?.clear(ctx.mailboxId, 'auth-failed');
+      if (verifiedAt)
+        for (const type of ['auth-failed', ...CREDENTIAL_ALERTS])
+          await this.deps.alerts?.clear(ctx.mailboxId, type);
       out.push({ side, status: 'stored' });
     }
     return out;

@@ -16,6 +16,8 @@ import { runPool } from '../runner/local.js';
 import { concurrencyAt, defaultPlan } from '../config/plan.js';
 import { phaseOptions, type Phase } from './phases.js';
 import { loadStoredAuths, type StoredAuths } from './credential-auth.js';
+import { AlertRepo } from '../store/alert-repo.js';
+import { alertFor, clearPassAlerts, raisePassAlert, sideOf } from './mailbox-alerts.js';
 
 /** Stable identity of a mailbox pair across runs. */
 export function mailboxKey(
@@ -35,7 +37,7 @@ export function authFor(server: ServerSpec, user: string, own: AuthSpec | undefi
   throw new PermanentError(
     ErrorCode.ConfigInvalid,
     `No ${side} credentials for mailbox "${user}".`,
-    `Add a ${side}_password (or _env/_file) column to the mailboxes CSV, or an admin login with mode: master under ${side} in the project file.`,
+    `Have the user enter it on their personal credential page (the Credentials page issues the link), add a ${side}_password (or _env/_file) column to the mailboxes CSV, or give the ${side} server an admin login with mode: master.`,
   );
 }
 
@@ -151,6 +153,7 @@ export async function runMigration(
     store,
     entries.map((e) => e.id),
   );
+  const alerts = new AlertRepo(store.db);
   const deps = {
     ledger,
     mailboxes,
@@ -161,6 +164,7 @@ export async function runMigration(
   };
   const tasks = entries.map(({ id, spec }) => async (): Promise<MailboxOutcome> => {
     const label = labelOf(spec);
+    opts.progress.started?.(id, label);
     let job: MailboxJob;
     try {
       job = {
@@ -175,18 +179,28 @@ export async function runMigration(
       const e = asCutoverError(err);
       await mailboxes.setStatus(id, 'failed', e.describe());
       opts.progress.note(id, 'error', e.describe());
+      if (!opts.dryRun) await raisePassAlert(alerts, id, label, 'credentials-missing', e);
       return { mailboxId: id, label, status: 'failed', error: e.describe() };
     }
     try {
-      return { mailboxId: id, label, status: 'done', counters: await syncMailbox(job, deps, opts.signal) };
+      const counters = await syncMailbox(job, deps, opts.signal);
+      if (!opts.dryRun) {
+        await clearPassAlerts(alerts, id);
+        await stored.worked(id);
+      }
+      return { mailboxId: id, label, status: 'done', counters };
     } catch (err) {
       const e = asCutoverError(err);
       if (!opts.signal?.aborted) opts.progress.note(id, 'error', e.describe());
       // A password the user handed over stopped working: find which, and ask the user again.
-      if (e.code === ErrorCode.AuthFailed)
-        await stored
-          .rejected(id, { source: project.source, destination: project.destination })
-          .catch(() => []);
+      const refused =
+        e.code === ErrorCode.AuthFailed
+          ? await stored
+              .rejected(id, { source: project.source, destination: project.destination })
+              .catch(() => [])
+          : [];
+      const type = opts.signal?.aborted ? undefined : alertFor('sync', e, refused.length > 0);
+      if (type && !opts.dryRun) await raisePassAlert(alerts, id, label, type, e, sideOf(e, project));
       return {
         mailboxId: id,
         label,

@@ -75,7 +75,7 @@ export async function buildPlan(
   if (!scan)
     warnings.push({
       level: 'advisory',
-      text: 'No environment scan yet: sizes come from earlier passes only. Run `cutover scan` for real figures.',
+      text: 'No environment scan yet: sizes come from earlier passes only. Run a scan (the Scan page, or `cutover scan`) for real figures.',
     });
 
   const rowsIn: Array<Omit<PlanRow, 'hours'>> = [];

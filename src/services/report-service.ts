@@ -127,12 +127,20 @@ export async function mailboxReport(
     verification === undefined
       ? ((await new VerificationRepo(store.db).lastOf([m.id])).get(m.id) ?? null)
       : verification;
-  const accounted = off.length === 0;
+  // A mailbox whose pass failed before it reached its folders (no login, no such mailbox), or that no pass has
+  // reached yet, has nothing in the ledger: that is not "every item accounted for".
+  const failedPass = m.status === 'failed';
+  const notYet = folders.length === 0 && !passes.some((p) => p.status === 'done');
+  const accounted = off.length === 0 && !failedPass && !notYet;
   const state = reconcileState(
     accounted,
     v,
     passes,
-    accounted ? undefined : discrepancy(off, failedFolders, totals.pending, missing),
+    accounted
+      ? undefined
+      : failedPass || notYet
+        ? unreached(m, failedPass)
+        : discrepancy(off, failedFolders, totals.pending, missing),
   );
   return {
     mailbox: m.sourceUser,
@@ -149,6 +157,13 @@ export async function mailboxReport(
     passes,
     problems,
   };
+}
+
+/** Why a mailbox has nothing to account for yet: its last pass failed, or none has run. */
+function unreached(m: MailboxRow, failed: boolean): string {
+  if (!failed) return 'no pass has copied this mailbox yet; start the migration.';
+  const why = (m.lastError ?? 'no reason recorded').split('\n')[0]!.replace(/\.$/, '');
+  return `the last pass failed before every item was accounted for (${why}); fix that, then run the mailbox again.`;
 }
 
 /** What does not add up, in words, and what to do. */

@@ -96,6 +96,10 @@ export class RunEvents implements ProgressSink {
     return [...this.mailboxes.values()].filter((m) => this.throttled(m)).map((m) => m.mailboxId);
   }
 
+  started(mailboxId: number, label: string): void {
+    this.entry(mailboxId, label);
+  }
+
   planned(mailboxId: number, label: string, messages: number): void {
     const m = this.entry(mailboxId, label);
     m.planned = messages;

@@ -114,7 +114,7 @@ export class RunService {
         'No mailboxes match; nothing to run.',
         'Add mailboxes, or change the selection.',
       );
-    project.mailboxes = rows.map((m) => spec(project, m.sourceUser, m.destUser, m.starred, m.options));
+    project.mailboxes = rows.map((m) => memberSpec(project, m.sourceUser, m.destUser, m.starred, m.options));
     // The stored plan (phases, dates); its windows are a copy the schedule below keeps current.
     const plan: PlanConfig = { ...(project.plan ?? defaultPlan()), timezone: settings.timezone, windows: [] };
     schedule(plan, settings);
@@ -231,7 +231,8 @@ function schedule(plan: PlanConfig, s: StoredSettings): void {
   plan.windows.splice(0, plan.windows.length, ...windows);
 }
 
-function spec(
+/** A project member as the engine runs it: the project's defaults with the member's own item types and dates. */
+export function memberSpec(
   project: ProjectConfig,
   sourceUser: string,
   destUser: string,

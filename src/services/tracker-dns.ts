@@ -1,8 +1,8 @@
 /**
  * The tracker's DNS column: per mail domain of the stored plan, not-needed (the plan moves no domain),
  * pending (never checked), ready (the last check saw every record the plan wants) or failing (the last
- * check found changes not visible, or could not look up). Checks run only on request
- * (POST /api/projects/:id/dns/check), bounded by a timeout, and their outcome is stored.
+ * check found changes not visible, or could not look up). Checks run only on request (the DNS page's
+ * "Check now", POST /api/projects/:id/dns/check), bounded by a timeout, and their outcome is stored.
  */
 import { setMaxListeners } from 'node:events';
 import type { ProjectConfig } from '../config/types.js';

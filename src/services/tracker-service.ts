@@ -180,8 +180,8 @@ function extras(key: StageKey, ctx: StageContext, domains: DomainDns[]): Partial
       .sort();
     return {
       note: checked.length
-        ? `Last checked ${checked[0]}; check again with POST /api/projects/:id/dns/check.`
-        : 'Not checked yet: POST /api/projects/:id/dns/check looks the records up.',
+        ? `Last checked ${checked[0]}; the DNS page checks again.`
+        : 'Not checked yet: the DNS page looks the records up.',
       domains,
     };
   }
@@ -189,7 +189,7 @@ function extras(key: StageKey, ctx: StageContext, domains: DomainDns[]): Partial
     return {
       note: ctx.finalFrom
         ? `Done: a pass started at or after the cutover (${ctx.finalFrom}) finished without failures.`
-        : 'The plan has no cutover date yet: every mailbox waits for the final sync.',
+        : 'The plan has no cutover date yet: every mailbox waits for the final sync. Set it on the Plan page.',
     };
   return {};
 }

@@ -80,6 +80,17 @@ export class CredentialRepo {
       .execute();
   }
 
+  /** A run logged in with a stored, unchecked credential: it is now known to work. */
+  async markVerified(mailboxId: number, side: CredentialSide, at = new Date()): Promise<void> {
+    await this.db
+      .updateTable('credentials')
+      .set({ verified_at: at.toISOString() })
+      .where('mailbox_id', '=', mailboxId)
+      .where('side', '=', side)
+      .where('verified_at', 'is', null)
+      .execute();
+  }
+
   /** Forget the stored credentials of a mailbox (one side or both). */
   async remove(mailboxId: number, side?: CredentialSide): Promise<void> {
     let q = this.db.deleteFrom('credentials').where('mailbox_id', '=', mailboxId);

@@ -51,10 +51,13 @@ export function ensureWebBuilt(): void {
   }
 }
 
-/** A real server over `dataDir` on a free loopback port; close() the app when done. */
-export async function startUi(dataDir: string): Promise<{ app: FastifyInstance; baseUrl: string }> {
+/** A real server over `dataDir` on a free loopback port (`serve --project FILE` with `projectFile`); close() the app when done. */
+export async function startUi(
+  dataDir: string,
+  projectFile?: string,
+): Promise<{ app: FastifyInstance; baseUrl: string }> {
   ensureWebBuilt();
-  const app = await buildServer({ dataDir });
+  const app = await buildServer({ dataDir, projectFile });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { app, baseUrl: `http://127.0.0.1:${port}` };

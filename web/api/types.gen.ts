@@ -1692,6 +1692,57 @@ export interface Operations {
       }[];
     };
   };
+  /** The plan's mail domains: records needed, live records, the difference and the steps */
+  'GET /api/projects/{id}/dns': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      /** self-service, zone-file or dynamic (RFC 2136) */
+      mode: string;
+      /** The name server asked (host:port), or null for the system resolver */
+      server: string | null;
+      /** A primary name server and TSIG key are set: "apply" can update it */
+      canApply: boolean;
+      lookedUpAt: string;
+      domains: Array<{
+        domain: string;
+        /** The records the destination needs, one a line */
+        required: string[];
+        /** The mail records live now */
+        current: string[];
+        /** What turns the live records into the needed ones */
+        changes: Array<{
+          action: 'add' | 'delete' | 'replace';
+          /** The change in words: "Add …", "Delete …", "Replace … with …" */
+          text: string;
+        }>;
+        /** Self-service: what to do when (TTL lowering first) */
+        steps: {
+          at: string;
+          phase: string;
+          text: string;
+        }[];
+      }>;
+      /** Why the lookups failed, in words */
+      problem: string | null;
+    };
+  };
+  /** Send the changes to the plan's primary name server by RFC 2136 update, signed with its TSIG key */
+  'POST /api/projects/{id}/dns/apply': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      /** Changes sent to the name server */
+      applied: number;
+      domains: string[];
+    };
+  };
   /** Look up the plan's mail domains now (at plan.dnsServer, within the timeout) and store the outcome for the tracker's DNS column */
   'POST /api/projects/{id}/dns/check': {
     path: {
@@ -1713,6 +1764,18 @@ export interface Operations {
         reason: string | null;
       }>;
     };
+  };
+  /** The zone file of one domain with the changes applied, to load on your name servers */
+  'GET /api/projects/{id}/dns/zone': {
+    path: {
+      id: number;
+    };
+    query: {
+      /** One of the plan’s mail domains */
+      domain: string;
+    };
+    body: undefined;
+    response: string;
   };
   /** Live progress (server-sent events): per-mailbox progress, throughput, throttling, runs, alerts */
   'GET /api/projects/{id}/events': {
@@ -1873,6 +1936,74 @@ export interface Operations {
       }[];
     };
   };
+  /** The order summary (estimate, suggested cutover and why, warnings, per mailbox) and the phases */
+  'GET /api/projects/{id}/plan': {
+    path: {
+      id: number;
+    };
+    query: {
+      /** json (default): the page; csv: one row per mailbox; xlsx: summary and mailboxes */
+      format?: 'json' | 'csv' | 'xlsx';
+    };
+    body: undefined;
+    response: {
+      mailboxes: number;
+      starred: number;
+      messages: number;
+      bytes: number;
+      itemTypes: string[];
+      mode: string;
+      communications: string;
+      contact: string | null;
+      dns: string;
+      domains: string[];
+      timezone: string;
+      notifyFrom: string;
+      cutover: string | null;
+      suggestedCutover: string | null;
+      /** Why that date, in words */
+      suggestedWhy: string | null;
+      estimate: {
+        basis: string;
+        start: string;
+        finish: string | null;
+        hours: number | null;
+      };
+      scan: {
+        id: number;
+        status: string;
+        startedAt: string;
+      } | null;
+      warnings: {
+        level: string;
+        text: string;
+      }[];
+      rows: Array<{
+        mailbox: string;
+        destination: string;
+        starred: boolean;
+        messages: number;
+        bytes: number;
+        alreadyMigrated: number;
+        hours: number;
+        estimatedStart: string | null;
+        estimatedEnd: string | null;
+        credentials: string;
+      }>;
+      phases: Array<{
+        phase: string;
+        at: string;
+        status: string;
+        startedAt: string | null;
+        finishedAt: string | null;
+        note: string | null;
+      }>;
+      nextPhase: {
+        phase: string;
+        at: string;
+      } | null;
+    };
+  };
   /** The project report: every source item of every mailbox accounted for (streamed) */
   'GET /api/projects/{id}/report': {
     path: {
@@ -1993,6 +2124,142 @@ export interface Operations {
       error: string | null;
       /** Throttled by a server right now */
       throttledMailboxIds: number[];
+    };
+  };
+  /** The scans of the project, newest first */
+  'GET /api/projects/{id}/scans': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      items: Array<{
+        id: number;
+        startedAt: string;
+        finishedAt: string | null;
+        status: string;
+        mailboxes: number;
+        items: number;
+        bytes: number;
+      }>;
+    };
+  };
+  /** Scan the project's mailboxes (read-only on both servers), in the background */
+  'POST /api/projects/{id}/scans': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      /** Source logins to scan; empty or absent: every mailbox */
+      mailboxes?: string[];
+    };
+    response: {
+      state: 'idle' | 'running';
+      scanId: number | null;
+      startedAt: string | null;
+      finishedAt: string | null;
+      /** Mailboxes in this scan */
+      mailboxes: number;
+      mailboxesDone: number;
+      /** Items counted so far */
+      items: number;
+      /** Mailboxes being scanned now */
+      current: string[];
+      error: string | null;
+    };
+  };
+  /** One scan per mailbox and folder, optionally compared with an earlier one; or its CSV/XLSX */
+  'GET /api/projects/{id}/scans/{scanId}': {
+    path: {
+      id: number;
+      scanId: number;
+    };
+    query: {
+      /** An earlier scan to compare with */
+      compare?: number;
+      /** json (default) answers the view; csv and xlsx download the tables */
+      format?: 'json' | 'csv' | 'xlsx';
+    };
+    body: undefined;
+    response: {
+      scanId: number;
+      startedAt: string;
+      finishedAt: string | null;
+      status: string;
+      mailboxes: Array<{
+        mailbox: string;
+        destination: string;
+        status: string;
+        error: string | null;
+        destError: string | null;
+        folders: number;
+        messages: number;
+        bytes: number;
+        maxDepth: number;
+        oldest: string | null;
+        newest: string | null;
+        oversize: number;
+        noMessageId: number;
+        duplicateIds: number;
+        nameProblems: number;
+        quotaUsed: number | null;
+        quotaLimit: number | null;
+        quotaHeadroom: number | null;
+        appendLimit: number | null;
+        folderRows: Array<{
+          folder: string;
+          destination: string | null;
+          depth: number;
+          messages: number;
+          bytes: number;
+          oldest: string | null;
+          newest: string | null;
+          oversize: number;
+          noMessageId: number;
+          duplicateIds: number;
+          nameProblem: string | null;
+          excluded: string | null;
+        }>;
+      }>;
+      comparedWith: number | null;
+      changes:
+        | {
+            mailbox: string;
+            /** Items added (negative: removed) since the earlier scan */
+            messages: number;
+            bytes: number;
+            /** Not in the earlier scan */
+            isNew: boolean;
+            /** Not in this scan */
+            gone: boolean;
+            foldersAdded: string[];
+            foldersRemoved: string[];
+          }[]
+        | null;
+    };
+  };
+  /** The running scan’s progress, or the last one’s outcome */
+  'GET /api/projects/{id}/scans/status': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      state: 'idle' | 'running';
+      scanId: number | null;
+      startedAt: string | null;
+      finishedAt: string | null;
+      /** Mailboxes in this scan */
+      mailboxes: number;
+      mailboxesDone: number;
+      /** Items counted so far */
+      items: number;
+      /** Mailboxes being scanned now */
+      current: string[];
+      error: string | null;
     };
   };
   /** Throttling windows, time zone, and the concurrency in force now */
@@ -2278,6 +2545,18 @@ export interface Operations {
       /** Send as X-CSRF-Token on every POST/PUT/PATCH/DELETE */
       csrfToken: string;
       expiresAt: string;
+    };
+  };
+  /** Whether first-run setup is still open (the UI then opens on the set-up form) */
+  'GET /api/setup': {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      /** No operator exists yet: the first visitor creates the admin */
+      required: boolean;
+      /** Setup needs the one-time token of the link `cutover serve` printed (it listens beyond loopback) */
+      tokenRequired: boolean;
     };
   };
   /** Create the first (admin) operator; only while no operator exists */

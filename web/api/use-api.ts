@@ -9,6 +9,8 @@ export interface Problem {
   hint?: string;
 }
 
+const API_PATH = /\/api\//;
+
 /** Any thrown value as a Problem. */
 export function problemOf(err: unknown): Problem {
   if (err instanceof ApiFailure && err.code === 'VALIDATION_FAILED')
@@ -23,7 +25,13 @@ export function problemOf(err: unknown): Problem {
         ),
       hint: 'Correct the value and try again.',
     };
-  if (err instanceof ApiFailure) return { code: err.code, message: err.message, hint: err.hint };
+  if (err instanceof ApiFailure)
+    // A hint written for API clients ("List them with GET /api/…") means nothing to a person in the UI.
+    return {
+      code: err.code,
+      message: err.message,
+      hint: API_PATH.test(err.hint ?? '') ? undefined : err.hint,
+    };
   return { code: 'UI_ERROR', message: err instanceof Error ? err.message : String(err) };
 }
 

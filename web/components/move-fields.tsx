@@ -1,10 +1,9 @@
 /** What a project moves by default: item types, a date range, a size cap and which folders (in and out). */
 import type { BodyOf } from '../api/client.js';
 import type { Project } from '../project-context.js';
+import { ItemTypeChoices, type ItemType } from './item-types.js';
 
-type ItemType = Project['defaults']['itemTypes'][number];
 type DefaultsIn = NonNullable<BodyOf<'POST /api/projects'>['defaults']>;
-const ITEM_TYPES: ItemType[] = ['mail', 'contacts', 'calendars', 'tasks', 'filters'];
 const MB = 1024 * 1024;
 
 /** The fields as the form holds them. */
@@ -54,22 +53,7 @@ export function MoveFields({ value: f, onChange }: { value: MoveForm; onChange: 
   const set = (patch: Partial<MoveForm>) => onChange({ ...f, ...patch });
   return (
     <>
-      <div>
-        {ITEM_TYPES.map((t) => (
-          <label key={t} className="inline">
-            <input
-              type="checkbox"
-              checked={f.itemTypes.includes(t)}
-              onChange={(e) =>
-                set({
-                  itemTypes: e.target.checked ? [...f.itemTypes, t] : f.itemTypes.filter((x) => x !== t),
-                })
-              }
-            />
-            {t}
-          </label>
-        ))}
-      </div>
+      <ItemTypeChoices name="itemTypes" value={f.itemTypes} onChange={(itemTypes) => set({ itemTypes })} />
       <div className="form-grid">
         <label>
           Only items since (empty: all)

@@ -1,9 +1,10 @@
 /**
- * Log in, or on first run create the admin operator (the server says which by SETUP_REQUIRED). A server
- * that listens beyond its own machine prints a one-time link, /setup?token=…: opened, it starts here in
- * setup mode and sends the token with the new account.
+ * Log in, or on first run create the admin operator: the page asks the server (GET /api/setup) and a fresh
+ * install opens straight on the set-up form. A server that listens beyond its own machine prints a one-time
+ * link, /setup?token=…: opened, it sends the token with the new account; without it the form says where the
+ * link is.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, setCsrfToken } from '../api/api.js';
 import { ApiFailure } from '../api/client.js';
 import { useAction } from '../api/use-api.js';
@@ -14,7 +15,8 @@ import { navigate, useLocation } from '../router.js';
 export function LoginPage({ onSignedIn }: { onSignedIn: (user: string) => void }) {
   const { path, query } = useLocation();
   const setupToken = path === '/setup' ? query.get('token') || undefined : undefined;
-  const [mode, setMode] = useState<'login' | 'setup'>(setupToken ? 'setup' : 'login');
+  const [mode, setMode] = useState<'login' | 'setup' | undefined>(setupToken ? 'setup' : undefined);
+  const [tokenRequired, setTokenRequired] = useState(false);
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -28,6 +30,17 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: string) => void }
     if (path === '/setup') navigate('/', true);
     onSignedIn(session.user);
   };
+
+  // Which form: the server knows whether an operator exists yet.
+  useEffect(() => {
+    api('GET /api/setup').then(
+      (s) => {
+        setTokenRequired(s.tokenRequired);
+        setMode((m) => m ?? (s.required ? 'setup' : 'login'));
+      },
+      () => setMode((m) => m ?? 'login'),
+    );
+  }, []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -60,6 +73,8 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: string) => void }
     });
   };
 
+  if (mode === undefined) return <p className="loading-page">Loading…</p>;
+
   return (
     <main className="login">
       <form onSubmit={(e) => void submit(e)} className="card">
@@ -70,6 +85,13 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: string) => void }
             No operator exists yet. Choose a name and a password of at least 12 characters (not one piece
             repeated); you will use them to log in.
             {setupToken && ' This page was opened from the setup link the server printed.'}
+          </p>
+        )}
+        {mode === 'setup' && tokenRequired && !setupToken && (
+          <p className="warning">
+            This server listens beyond its own machine, so creating the admin needs the one-time setup link
+            that <code>cutover serve</code> printed when it started (it ends in <code>/setup?token=…</code>):
+            open that link instead.
           </p>
         )}
         <label>
@@ -117,16 +139,6 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: string) => void }
         )}
         <button type="submit" className="primary" disabled={action.busy}>
           {mode === 'login' ? 'Log in' : 'Create admin and log in'}
-        </button>
-        <button
-          type="button"
-          className="link"
-          onClick={() => {
-            setMode(mode === 'login' ? 'setup' : 'login');
-            action.clear();
-          }}
-        >
-          {mode === 'login' ? 'First run? Create the admin account' : 'Back to log in'}
         </button>
       </form>
     </main>

@@ -38,7 +38,7 @@ export function MailboxDetailPage({ id }: { id: number }) {
             ) : r.reconcile === 'ledger-only' ? (
               <span className="pill tone-warn">ledger only, not verified</span>
             ) : (
-              <span className="pill tone-bad">
+              <span className="pill tone-bad wrap">
                 {typeof r.discrepancy === 'string' ? r.discrepancy : 'does not reconcile'}
               </span>
             )}

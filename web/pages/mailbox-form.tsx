@@ -2,11 +2,9 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/api.js';
 import { useAction } from '../api/use-api.js';
+import { ItemTypeChoices, type ItemType } from '../components/item-types.js';
 import { ProblemNote } from '../components/problem-note.js';
 import type { Row } from './mailboxes.js';
-
-type ItemType = NonNullable<Row['itemTypes']>[number];
-const ITEM_TYPES: ItemType[] = ['mail', 'contacts', 'calendars', 'tasks', 'filters'];
 
 /** The form; `onDone(true)` after a change was stored, `onDone(false)` on cancel. */
 export function MailboxForm(props: { projectId: number; mailbox?: Row; onDone: (changed: boolean) => void }) {
@@ -99,19 +97,7 @@ export function MailboxForm(props: { projectId: number; mailbox?: Row; onDone: (
           <input type="checkbox" checked={ownTypes} onChange={(e) => setOwnTypes(e.target.checked)} />
           Its own item types (else the project's)
         </label>
-        {ownTypes &&
-          ITEM_TYPES.map((t) => (
-            <label key={t} className="inline">
-              <input
-                type="checkbox"
-                checked={itemTypes.includes(t)}
-                onChange={(e) =>
-                  setItemTypes(e.target.checked ? [...itemTypes, t] : itemTypes.filter((x) => x !== t))
-                }
-              />
-              {t}
-            </label>
-          ))}
+        {ownTypes && <ItemTypeChoices name="mailboxItemTypes" value={itemTypes} onChange={setItemTypes} />}
       </div>
       <ProblemNote problem={action.error} onDismiss={action.clear} />
       <div className="actions">

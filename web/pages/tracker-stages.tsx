@@ -22,6 +22,13 @@ const STATES = [
   ['done', 'done', 'good'],
 ] as const;
 
+/** The page where a person acts on a stage, under its column. */
+const PAGE_OF: Partial<Record<Stage['key'], [string, string]>> = {
+  dns: ['/dns', 'Open the DNS page'],
+  'initial-sync': ['/scan', 'Scan the mailboxes first'],
+  'final-sync': ['/plan', 'Set the cutover on the Plan page'],
+};
+
 /** The columns of `tracker`; one of them may be open for drill-down. */
 export function StageColumns({ projectId, tracker }: { projectId: number; tracker: Tracker }) {
   const [open, setOpen] = useState<Stage['key']>();
@@ -30,35 +37,41 @@ export function StageColumns({ projectId, tracker }: { projectId: number; tracke
     <>
       <div className="stages">
         {tracker.stages.map((s) => (
-          <button
-            key={s.key}
-            type="button"
-            className={`stage tone-${TONE[s.colour]}${open === s.key ? ' open' : ''}`}
-            aria-expanded={open === s.key}
-            disabled={!s.tracked}
-            onClick={() => setOpen(open === s.key ? undefined : s.key)}
-          >
-            <h3>{s.label}</h3>
-            {s.counts ? (
-              <ul>
-                {STATES.map(([k, label, tone]) => (
-                  <li key={k} className={s.counts![k] ? `tone-text-${tone}` : 'muted'}>
-                    <span>{label}</span> <strong>{count(s.counts![k])}</strong>
-                  </li>
-                ))}
-              </ul>
-            ) : (
-              <p className="muted">{s.reason ?? 'not tracked yet'}</p>
+          <div key={s.key} className="stage-cell">
+            <button
+              type="button"
+              className={`stage tone-${TONE[s.colour]}${open === s.key ? ' open' : ''}`}
+              aria-expanded={open === s.key}
+              disabled={!s.tracked}
+              onClick={() => setOpen(open === s.key ? undefined : s.key)}
+            >
+              <h3>{s.label}</h3>
+              {s.counts ? (
+                <ul>
+                  {STATES.map(([k, label, tone]) => (
+                    <li key={k} className={s.counts![k] ? `tone-text-${tone}` : 'muted'}>
+                      <span>{label}</span> <strong>{count(s.counts![k])}</strong>
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <p className="muted">{s.reason ?? 'not tracked yet'}</p>
+              )}
+              {s.counts && s.note && <p className="stage-note muted">{s.note}</p>}
+              {s.verification && (
+                <p className="stage-note">
+                  Verified: {count(s.verification.matches)} match, {count(s.verification.differs)} differ,{' '}
+                  {count(s.verification.notVerified + s.verification.outdated)} not verified since their last
+                  pass
+                </p>
+              )}
+            </button>
+            {PAGE_OF[s.key] && (
+              <Link to={PAGE_OF[s.key]![0]} className="stage-link">
+                {PAGE_OF[s.key]![1]}
+              </Link>
             )}
-            {s.counts && s.note && <p className="stage-note muted">{s.note}</p>}
-            {s.verification && (
-              <p className="stage-note">
-                Verified: {count(s.verification.matches)} match, {count(s.verification.differs)} differ,{' '}
-                {count(s.verification.notVerified + s.verification.outdated)} not verified since their last
-                pass
-              </p>
-            )}
-          </button>
+          </div>
         ))}
       </div>
       {opened && <NotDone key={opened.key} projectId={projectId} stage={opened} />}

@@ -3,23 +3,21 @@
  * alerts and reports. Builds the services once (route → service → repository) and registers each group
  * behind the session gate.
  */
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { loadProjectFile } from '../../config/project-file.js';
 import { SmtpMailer, smtpFromEnv } from '../../notify/smtp-mailer.js';
 import { AlertActionService } from '../../services/alert-action-service.js';
 import { AlertFeed } from '../../services/alert-feed.js';
 import { loadStoredAuths } from '../../services/credential-auth.js';
 import { ConnectionTestService } from '../../services/connection-test-service.js';
-import { mailboxKey } from '../../services/migration-service.js';
 import { MailboxAdminService } from '../../services/mailbox-admin-service.js';
 import { MailboxBulkService } from '../../services/mailbox-bulk-service.js';
 import { MailboxImportService } from '../../services/mailbox-import-service.js';
 import { ProjectReportService } from '../../services/project-report-service.js';
+import { importProjectFile } from '../../services/project-file-import.js';
 import { ProjectService } from '../../services/project-service.js';
 import { RunService } from '../../services/run-service.js';
+import { ScanRunService } from '../../services/scan-run-service.js';
+import { planPage } from '../../services/plan-page-service.js';
 import { TrackerService } from '../../services/tracker-service.js';
 import { VerifyRunService } from '../../services/verify-run-service.js';
 import { openSecretBox } from '../../security/secret-key.js';
@@ -35,6 +33,9 @@ import type { AuthService } from '../auth-service.js';
 import { requireSession } from '../session-hook.js';
 import { alertRoutes } from './alert-routes.js';
 import { discoverRoutes } from './discover-routes.js';
+import { dnsRoutes } from './dns-routes.js';
+import { scanRoutes } from './scan-routes.js';
+import { planRoutes } from './plan-routes.js';
 import { mailboxRoutes } from './mailbox-routes.js';
 import { projectRoutes } from './project-routes.js';
 import { reportRoutes } from './report-routes.js';
@@ -76,6 +77,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
     verifying: (id): boolean => verifications.busy(id),
   });
   const verifications = new VerifyRunService({ store, projects, members, runs });
+  const scans = new ScanRunService({ store, projects, members, box });
   const bulk = new MailboxBulkService({ mailboxes, runs });
   const alertRepo = new AlertAdminRepo(store.db);
   const feed = new AlertFeed({ alerts: alertRepo, events: (id) => runs.events(id) });
@@ -95,12 +97,13 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
     projects,
     runs,
   });
-  if (opts.projectFile) await importProjectFile(store, projects, members, opts.projectFile, opts.dataDir);
+  if (opts.projectFile)
+    await importProjectFile(store, { projects, members, box }, opts.projectFile, opts.dataDir);
   await closeStaleRuns(store, opts.dataDir);
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
   app.addHook('onClose', async () => {
     feed.close();
-    await Promise.all([runs.close(), verifications.close()]);
+    await Promise.all([runs.close(), verifications.close(), scans.close()]);
   });
 
   app.addHook('onRequest', requireSession(opts.auth));
@@ -109,40 +112,13 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   await app.register(discoverRoutes, { projects, members, imports });
   await app.register(runRoutes, { runs, projects, feed });
   await app.register(trackerRoutes, { tracker });
+  await app.register(dnsRoutes, { projects });
+  await app.register(scanRoutes, { scans });
+  await app.register(planRoutes, { plan: (id) => planPage({ store, projects, members, box }, id) });
   await app.register(verifyRoutes, { verifications, projects });
   await app.register(scheduleRoutes, { projects, runs });
   await app.register(alertRoutes, { alerts });
   await app.register(reportRoutes, { reports: new ProjectReportService({ store, projects, members }) });
-}
-
-/** `serve --project FILE`: the file's project and mailboxes appear in the API under the project's name. */
-async function importProjectFile(
-  store: Store,
-  projects: ProjectService,
-  members: ProjectMailboxRepo,
-  file: string,
-  dataDir: string,
-): Promise<void> {
-  const { config } = loadProjectFile(file);
-  // Stored again only when the file (or its mailboxes CSV) changed since the last start: edits made in the
-  // UI to a project whose file did not change must survive a restart.
-  const marker = path.join(
-    dataDir,
-    `project-file-${createHash('sha256').update(config.name).digest('hex').slice(0, 16)}.sha256`,
-  );
-  const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex');
-  const last = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : '';
-  if (last === digest && (await new ProjectRepo(store.db).byName(config.name))) return;
-  const id = await projects.upsertFromConfig(config);
-  const repo = new MailboxRepo(store.db);
-  const keys: string[] = [];
-  for (const m of config.mailboxes) {
-    const key = mailboxKey(config.source, config.destination, m);
-    await repo.upsert({ key, sourceUser: m.sourceUser, destUser: m.destUser, starred: m.starred });
-    keys.push(key);
-  }
-  await members.attach(id, keys);
-  fs.writeFileSync(marker, digest + '\n', { mode: 0o600 });
 }
 
 /**

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_TTL_MS, type AuthService } from '../auth-service.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import type { LoginLimits } from '../login-limits.js';
-import { Credentials, errors, Ok, SessionInfo, SetupBody } from '../schemas.js';
+import { Credentials, errors, Ok, SessionInfo, SetupBody, SetupState } from '../schemas.js';
 import { requireSession, SESSION_COOKIE } from '../session-hook.js';
 
 const secured = [{ sessionCookie: [] }];
@@ -15,6 +15,19 @@ export async function publicAuthRoutes(
   opts: { auth: AuthService; limits: LoginLimits },
 ): Promise<void> {
   const { auth, limits } = opts;
+
+  app.get(
+    '/api/setup',
+    {
+      schema: {
+        tags: ['auth'],
+        operationId: 'getSetupState',
+        summary: 'Whether first-run setup is still open (the UI then opens on the set-up form)',
+        response: { 200: SetupState },
+      },
+    },
+    async () => auth.setupState(),
+  );
 
   app.post<{ Body: SetupBody }>(
     '/api/setup',
