@@ -156,8 +156,13 @@ export function describeDestinationContract(adapter: ContractAdapter): void {
 
     test('a folder under INBOX and each special-use folder is created there, or elsewhere with the reason, and takes mail', async () => {
       const isInbox = (p: string[]) => p.length === 1 && /^inbox$/i.test(p[0]!);
-      const special = (await dst.listFolders()).filter((f) => f.selectable && (f.specialUse || isInbox(f.path)));
-      assert.ok(special.some((f) => isInbox(f.path)), 'INBOX is listed');
+      const special = (await dst.listFolders()).filter(
+        (f) => f.selectable && (f.specialUse || isInbox(f.path)),
+      );
+      assert.ok(
+        special.some((f) => isInbox(f.path)),
+        'INBOX is listed',
+      );
       for (const f of special) {
         const asked = [...f.path, `Sub ${run}`];
         const made = await dst.ensureFolder(asked);

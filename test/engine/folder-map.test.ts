@@ -145,7 +145,10 @@ describe('planFolder', () => {
 
   it('keeps names a server merely might refuse (spaces at the ends, control characters, symbols, length)', () => {
     for (const name of [' Leading Space', 'Trailing Space ', 'a\tb', 'x|y%z', 'C'.repeat(300)])
-      assert.deepEqual(planFolder({ path: [name] }, noRules, dovecot), { action: 'migrate', destPath: [name] });
+      assert.deepEqual(planFolder({ path: [name] }, noRules, dovecot), {
+        action: 'migrate',
+        destPath: [name],
+      });
   });
 
   it('excludes by rule and says which rule', () => {

@@ -118,7 +118,7 @@ async function faultyPass(
     const faults = JSON.stringify({ source: result.source, dest: result.dest });
     assert.equal(outcomes[0]!.status, 'done', `${outcomes[0]!.error} (faults: ${faults})`);
     assert.equal(r.totals.failed, 0, JSON.stringify(r.problems));
-    assert.ok(r.reconciles, [r.discrepancy, ...notes.filter((n) => /^Verifying/.test(n))].join("\n"));
+    assert.ok(r.reconciles, [r.discrepancy, ...notes.filter((n) => /^Verifying/.test(n))].join('\n'));
     assert.equal(r.totals.copied, CORPUS + 1);
     // Read back from the destination: every message once, byte-identical, same flags and dates and folders.
     assertSame(await snapshot(dst, user, pw(user)), expected);

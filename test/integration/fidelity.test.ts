@@ -199,7 +199,10 @@ describe('exactness, Dovecot → Dovecot', () => {
       );
     // A binary part with NUL bytes Dovecot stores re-encoded as base64: the same content, other bytes — said.
     assert.equal(reports[0]!.totals.altered, 1, JSON.stringify(reports[0]!.problems));
-    assert.match(reports[0]!.problems[0]?.reason ?? '', new RegExp(`re-encoded \\(${single.length} → \\d+ bytes`));
+    assert.match(
+      reports[0]!.problems[0]?.reason ?? '',
+      new RegExp(`re-encoded \\(${single.length} → \\d+ bytes`),
+    );
   });
 
   test('what the destination refuses or rewrites is named: a 0-byte message, a date in the future', async () => {

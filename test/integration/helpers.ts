@@ -54,7 +54,9 @@ export async function migrate(
       dryRun: opts.dryRun,
       signal: opts.signal,
     });
-    const verified = opts.verify ? await runVerification(store, project, { progress: opts.progress ?? silentProgress }) : [];
+    const verified = opts.verify
+      ? await runVerification(store, project, { progress: opts.progress ?? silentProgress })
+      : [];
     return { outcomes, reports: await buildReport(store), verified };
   } finally {
     await store.close();

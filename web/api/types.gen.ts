@@ -719,6 +719,16 @@ export interface Operations {
             baseUrl?: string;
             authorityHost?: string;
             maxMessageBytes?: number;
+            /** Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request */
+            writePath?: 'json' | 'imap' | 'auto';
+            /** Default outlook.office365.com */
+            imapHost?: string;
+            /** Default 993 */
+            imapPort?: number;
+            /** Requests per 10 minutes per mailbox */
+            requestBudget?: number;
+            /** Megabytes uploaded per 5 minutes per mailbox */
+            uploadBudgetMB?: number;
           } | null;
           gmail: {
             oauthClient: {
@@ -753,6 +763,16 @@ export interface Operations {
             baseUrl?: string;
             authorityHost?: string;
             maxMessageBytes?: number;
+            /** Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request */
+            writePath?: 'json' | 'imap' | 'auto';
+            /** Default outlook.office365.com */
+            imapHost?: string;
+            /** Default 993 */
+            imapPort?: number;
+            /** Requests per 10 minutes per mailbox */
+            requestBudget?: number;
+            /** Megabytes uploaded per 5 minutes per mailbox */
+            uploadBudgetMB?: number;
           } | null;
           gmail: {
             oauthClient: {
@@ -872,6 +892,16 @@ export interface Operations {
           authorityHost?: string;
           /** Largest message, bytes */
           maxMessageBytes?: number;
+          /** Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request */
+          writePath?: 'json' | 'imap' | 'auto';
+          /** Default outlook.office365.com */
+          imapHost?: string;
+          /** Default 993 */
+          imapPort?: number;
+          /** Requests per 10 minutes per mailbox */
+          requestBudget?: number;
+          /** Megabytes uploaded per 5 minutes per mailbox */
+          uploadBudgetMB?: number;
         } | null;
         gmail?: {
           oauthClient?: {
@@ -911,6 +941,16 @@ export interface Operations {
           authorityHost?: string;
           /** Largest message, bytes */
           maxMessageBytes?: number;
+          /** Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request */
+          writePath?: 'json' | 'imap' | 'auto';
+          /** Default outlook.office365.com */
+          imapHost?: string;
+          /** Default 993 */
+          imapPort?: number;
+          /** Requests per 10 minutes per mailbox */
+          requestBudget?: number;
+          /** Megabytes uploaded per 5 minutes per mailbox */
+          uploadBudgetMB?: number;
         } | null;
         gmail?: {
           oauthClient?: {
@@ -1025,6 +1065,16 @@ export interface Operations {
           baseUrl?: string;
           authorityHost?: string;
           maxMessageBytes?: number;
+          /** Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request */
+          writePath?: 'json' | 'imap' | 'auto';
+          /** Default outlook.office365.com */
+          imapHost?: string;
+          /** Default 993 */
+          imapPort?: number;
+          /** Requests per 10 minutes per mailbox */
+          requestBudget?: number;
+          /** Megabytes uploaded per 5 minutes per mailbox */
+          uploadBudgetMB?: number;
         } | null;
         gmail: {
           oauthClient: {
@@ -1059,6 +1109,16 @@ export interface Operations {
           baseUrl?: string;
           authorityHost?: string;
           maxMessageBytes?: number;
+          /** Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request */
+          writePath?: 'json' | 'imap' | 'auto';
+          /** Default outlook.office365.com */
+          imapHost?: string;
+          /** Default 993 */
+          imapPort?: number;
+          /** Requests per 10 minutes per mailbox */
+          requestBudget?: number;
+          /** Megabytes uploaded per 5 minutes per mailbox */
+          uploadBudgetMB?: number;
         } | null;
         gmail: {
           oauthClient: {
@@ -1174,6 +1234,16 @@ export interface Operations {
           baseUrl?: string;
           authorityHost?: string;
           maxMessageBytes?: number;
+          /** Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request */
+          writePath?: 'json' | 'imap' | 'auto';
+          /** Default outlook.office365.com */
+          imapHost?: string;
+          /** Default 993 */
+          imapPort?: number;
+          /** Requests per 10 minutes per mailbox */
+          requestBudget?: number;
+          /** Megabytes uploaded per 5 minutes per mailbox */
+          uploadBudgetMB?: number;
         } | null;
         gmail: {
           oauthClient: {
@@ -1208,6 +1278,16 @@ export interface Operations {
           baseUrl?: string;
           authorityHost?: string;
           maxMessageBytes?: number;
+          /** Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request */
+          writePath?: 'json' | 'imap' | 'auto';
+          /** Default outlook.office365.com */
+          imapHost?: string;
+          /** Default 993 */
+          imapPort?: number;
+          /** Requests per 10 minutes per mailbox */
+          requestBudget?: number;
+          /** Megabytes uploaded per 5 minutes per mailbox */
+          uploadBudgetMB?: number;
         } | null;
         gmail: {
           oauthClient: {
@@ -1325,6 +1405,16 @@ export interface Operations {
           authorityHost?: string;
           /** Largest message, bytes */
           maxMessageBytes?: number;
+          /** Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request */
+          writePath?: 'json' | 'imap' | 'auto';
+          /** Default outlook.office365.com */
+          imapHost?: string;
+          /** Default 993 */
+          imapPort?: number;
+          /** Requests per 10 minutes per mailbox */
+          requestBudget?: number;
+          /** Megabytes uploaded per 5 minutes per mailbox */
+          uploadBudgetMB?: number;
         } | null;
         gmail?: {
           oauthClient?: {
@@ -1364,6 +1454,16 @@ export interface Operations {
           authorityHost?: string;
           /** Largest message, bytes */
           maxMessageBytes?: number;
+          /** Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request */
+          writePath?: 'json' | 'imap' | 'auto';
+          /** Default outlook.office365.com */
+          imapHost?: string;
+          /** Default 993 */
+          imapPort?: number;
+          /** Requests per 10 minutes per mailbox */
+          requestBudget?: number;
+          /** Megabytes uploaded per 5 minutes per mailbox */
+          uploadBudgetMB?: number;
         } | null;
         gmail?: {
           oauthClient?: {
@@ -1478,6 +1578,16 @@ export interface Operations {
           baseUrl?: string;
           authorityHost?: string;
           maxMessageBytes?: number;
+          /** Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request */
+          writePath?: 'json' | 'imap' | 'auto';
+          /** Default outlook.office365.com */
+          imapHost?: string;
+          /** Default 993 */
+          imapPort?: number;
+          /** Requests per 10 minutes per mailbox */
+          requestBudget?: number;
+          /** Megabytes uploaded per 5 minutes per mailbox */
+          uploadBudgetMB?: number;
         } | null;
         gmail: {
           oauthClient: {
@@ -1512,6 +1622,16 @@ export interface Operations {
           baseUrl?: string;
           authorityHost?: string;
           maxMessageBytes?: number;
+          /** Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request */
+          writePath?: 'json' | 'imap' | 'auto';
+          /** Default outlook.office365.com */
+          imapHost?: string;
+          /** Default 993 */
+          imapPort?: number;
+          /** Requests per 10 minutes per mailbox */
+          requestBudget?: number;
+          /** Megabytes uploaded per 5 minutes per mailbox */
+          uploadBudgetMB?: number;
         } | null;
         gmail: {
           oauthClient: {

@@ -17,7 +17,15 @@ import { canonicalPath, listFolders, wireName } from './imap-session.js';
 import type { Tagged } from './imap-wire.js';
 
 /** Response codes that mean "not now", not "not this name" (RFC 5530 and common server practice). */
-const NOT_NOW = new Set(['UNAVAILABLE', 'THROTTLED', 'INUSE', 'SERVERBUG', 'LIMIT', 'OVERQUOTA', 'EXPUNGEISSUED']);
+const NOT_NOW = new Set([
+  'UNAVAILABLE',
+  'THROTTLED',
+  'INUSE',
+  'SERVERBUG',
+  'LIMIT',
+  'OVERQUOTA',
+  'EXPUNGEISSUED',
+]);
 
 /** Sends CREATE for a wire name and returns the tagged answer; throws (mapped) when the connection fails. */
 export type CreateCommand = (wireName: string) => Promise<Tagged>;

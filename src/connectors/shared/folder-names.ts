@@ -47,7 +47,11 @@ function truncateBytes(s: string, max: number): string {
 
 /** The renames to try, in order, for a folder name segment the destination refused (never the name itself). */
 export function renameLadder(segment: string): NameCandidate[] {
-  const lookalike = segment.replace(CONTROL, '_').replace(RISKY, (c) => LOOKALIKE[c] ?? '_').trim() || '_';
+  const lookalike =
+    segment
+      .replace(CONTROL, '_')
+      .replace(RISKY, (c) => LOOKALIKE[c] ?? '_')
+      .trim() || '_';
   const basic = lookalike.replace(ASTRAL, '_');
   const ascii =
     basic
