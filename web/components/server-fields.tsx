@@ -2,6 +2,7 @@
 import type { BodyOf } from '../api/client.js';
 import type { Project } from '../project-context.js';
 import { CloudFields, PasswordField } from './cloud-fields.js';
+import { GraphFields, graphWriteIn } from './graph-fields.js';
 
 type ServerIn = BodyOf<'POST /api/projects'>['source'];
 type ServerOut = Project['source'];
@@ -24,10 +25,19 @@ export interface ServerForm {
   storedFor: string;
   /** Microsoft 365: the directory (tenant) id or domain. */
   tenantId: string;
+  /** Microsoft 365 destination: how messages are written (graph.writePath), and Exchange's IMAP endpoint. */
+  writePath: 'json' | 'imap' | 'auto';
+  imapHost: string;
+  imapPort: string;
+  /** Microsoft 365: the per-mailbox budgets; empty = Graph's documented limits. */
+  requestBudget: string;
+  uploadBudgetMB: string;
   /** The stored Graph/Gmail options the form does not show, sent back unchanged (secrets stay stored). */
-  graphExtra: Omit<NonNullable<ServerOut['graph']>, 'tenantId'>;
+  graphExtra: Omit<NonNullable<ServerOut['graph']>, 'tenantId' | GraphShown>;
   gmailExtra: NonNullable<ServerIn['gmail']>;
 }
+
+type GraphShown = 'writePath' | 'imapHost' | 'imapPort' | 'requestBudget' | 'uploadBudgetMB';
 
 /** Microsoft 365 and Google Workspace are reached over their APIs: no host, port or TLS to choose. */
 export const isCloud = (kind: ServerForm['kind']) => kind === 'graph' || kind === 'gmail';
@@ -54,6 +64,11 @@ export function emptyServer(): ServerForm {
     passwordSet: false,
     storedFor: '',
     tenantId: '',
+    writePath: 'json',
+    imapHost: '',
+    imapPort: '',
+    requestBudget: '',
+    uploadBudgetMB: '',
     graphExtra: {},
     gmailExtra: {},
   };
@@ -75,15 +90,30 @@ export function serverForm(s: ServerOut): ServerForm {
     passwordSet: s.admin?.passwordSet ?? false,
     storedFor: identity({ kind: s.kind, host: s.host, port: String(s.port), adminUser: s.admin?.user ?? '' }),
     tenantId: s.graph?.tenantId ?? '',
-    graphExtra: s.graph ? (({ tenantId: _t, ...rest }) => rest)(s.graph) : {},
+    writePath: s.graph?.writePath ?? 'json',
+    imapHost: s.graph?.imapHost ?? '',
+    imapPort: s.graph?.imapPort ? String(s.graph.imapPort) : '',
+    requestBudget: s.graph?.requestBudget ? String(s.graph.requestBudget) : '',
+    uploadBudgetMB: s.graph?.uploadBudgetMB ? String(s.graph.uploadBudgetMB) : '',
+    graphExtra: s.graph
+      ? (({
+          tenantId: _t,
+          writePath: _w,
+          imapHost: _h,
+          imapPort: _p,
+          requestBudget: _r,
+          uploadBudgetMB: _u,
+          ...rest
+        }) => rest)(s.graph)
+      : {},
     gmailExtra: s.gmail
       ? { ...s.gmail, oauthClient: s.gmail.oauthClient ? { id: s.gmail.oauthClient.id } : null }
       : {},
   };
 }
 
-/** The API's shape; an empty password is left out so the stored one is kept. */
-export function serverIn(f: ServerForm): ServerIn {
+/** The API's shape for side `side`; an empty password is left out so the stored one is kept. */
+export function serverIn(f: ServerForm, side: 'source' | 'destination'): ServerIn {
   const admin =
     f.adminMode === 'none'
       ? null
@@ -94,7 +124,11 @@ export function serverIn(f: ServerForm): ServerIn {
     ...(f.testMailbox.trim() ? { testMailbox: f.testMailbox.trim() } : {}),
     admin,
   };
-  if (f.kind === 'graph') return { ...common, graph: { ...f.graphExtra, tenantId: f.tenantId.trim() } };
+  if (f.kind === 'graph')
+    return {
+      ...common,
+      graph: { ...f.graphExtra, tenantId: f.tenantId.trim(), ...graphWriteIn(f, side === 'destination') },
+    };
   if (f.kind === 'gmail') return { ...common, gmail: f.gmailExtra };
   return {
     ...common,
@@ -136,7 +170,10 @@ export function ServerFields(props: { name: string; value: ServerForm; onChange:
         </select>
       </label>
       {isCloud(f.kind) ? (
-        <CloudFields name={name} f={f} keeps={keeps} set={set} />
+        <>
+          <CloudFields name={name} f={f} keeps={keeps} set={set} />
+          {f.kind === 'graph' && <GraphFields name={name} f={f} set={set} />}
+        </>
       ) : (
         <>
           <label>

@@ -60,8 +60,8 @@ function bodyOf(f: Form): BodyOf<'POST /api/projects'> {
   return {
     name: f.name.trim(),
     timezone: f.timezone.trim(),
-    source: serverIn(f.source),
-    destination: serverIn(f.destination),
+    source: serverIn(f.source, 'source'),
+    destination: serverIn(f.destination, 'destination'),
     defaults: moveIn(f.move),
     concurrency: { mailboxes: Number(f.mailboxes) || 1, foldersPerMailbox: Number(f.foldersPerMailbox) || 1 },
     // Empty: no limit.

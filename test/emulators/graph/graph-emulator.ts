@@ -9,7 +9,8 @@
  * - the request and upload budgets per app and mailbox (emulator-budget.ts), Retry-After in minutes;
  * - throttling storms on demand (429 or 503 with Retry-After), mailboxes that do not exist or have no
  *   Exchange Online licence (404 ErrorInvalidUser / MailboxNotEnabledForRESTAPI).
- * The mailbox endpoints themselves are in emulator-mail-routes.ts.
+ * The mailbox endpoints themselves are in emulator-mail-routes.ts; the mailbox import/export API
+ * (/admin/exchange/mailboxes, exportItems, createImportSession and its import URL) in emulator-mailbox-api.ts.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +30,7 @@ import { mailRoute } from './emulator-mail-routes.js';
 import { uploadChunk } from './emulator-messages.js';
 import { EmulatorStore, type EmMessage, type EmUser } from './emulator-store.js';
 import { EmImapAccess, isExchangeScope } from './emulator-imap.js';
+import { EmMailboxApi } from './emulator-mailbox-api.js';
 
 /** Graph's documented limits, as the emulator enforces them. */
 export const MAILBOX_CONCURRENCY = 4;
@@ -109,6 +111,8 @@ export class GraphEmulator {
   beforeMailRequest?: (upn: string, req: EmRequest) => Promise<void>;
   /** The request and upload budgets per mailbox (emulator-budget.ts). */
   readonly budgets: EmBudgets;
+  /** The mailbox import/export API and the permissions granted for it (emulator-mailbox-api.ts). */
+  readonly mailboxApi: EmMailboxApi;
   baseUrl = '';
   authorityHost = '';
 
@@ -117,6 +121,7 @@ export class GraphEmulator {
     this.clientId = opts.clientId ?? 'emu-client-id';
     this.clientSecret = opts.clientSecret ?? `emu-secret-${randomBytes(6).toString('hex')}`;
     this.budgets = new EmBudgets({ ...GRAPH_BUDGETS, ...opts.budgets });
+    this.mailboxApi = new EmMailboxApi(this.tenantId);
   }
 
   async start(): Promise<this> {
@@ -292,6 +297,9 @@ export class GraphEmulator {
         ),
         release: none,
       };
+    // The pre-authenticated import URL of a mailbox import session (outlook.office365.com in the service).
+    if (req.path.startsWith('/emu-outlook/'))
+      return { res: this.mailboxApi.importItem(this.ctx, req), release: none };
     if (!req.path.startsWith('/v1.0/')) return { res: fail(404, 'NotFound', 'Not emulated.'), release: none };
     if (req.body.length > REQUEST_BODY_MAX) return { res: this.tooLarge(), release: none };
     const who = this.tokens.get((req.headers['authorization'] ?? '').replace(/^Bearer /i, ''));
@@ -369,6 +377,19 @@ export class GraphEmulator {
       }));
       return { res: { status: 200, json: { value: users } }, release: none };
     }
+    const mbx = /^\/admin\/exchange\/mailboxes\/([^/]+)(\/.*)$/.exec(req.path);
+    if (mbx) {
+      const id = decodeURIComponent(mbx[1]!);
+      const owner = [...this.store.users.values()].find((u) => this.mailboxApi.mailboxId(u) === id);
+      if (who.kind !== 'app' || !owner)
+        return {
+          res: fail(404, 'ErrorMailboxNotFound', `No mailbox '${id}' this application can reach.`),
+          release: none,
+        };
+      return this.throttled(owner, req, () =>
+        this.mailboxApi.route(this.ctx, owner, mbx[2]!, req, `${this.ctx.origin}/v1.0`),
+      );
+    }
     const m = /^\/(?:users\/([^/]+)|me)(\/.*)?$/.exec(req.path);
     if (!m) return { res: fail(400, 'BadRequest', `Unsupported path ${req.path}.`), release: none };
     const ref = m[1] ?? (who.kind === 'delegated' ? who.upn : '');
@@ -401,6 +422,8 @@ export class GraphEmulator {
         ),
         release: none,
       };
+    if (rest === '/settings/exchange' && req.method === 'GET')
+      return { res: this.mailboxApi.settings(user), release: none };
     await this.beforeMailRequest?.(user.userPrincipalName, { ...req, path: rest });
     return this.throttled(user, req, () => mailRoute(this.ctx, user, rest, req));
   }
