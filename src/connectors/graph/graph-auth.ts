@@ -73,7 +73,9 @@ export class AppTokenSource implements TokenSource {
   /** A token and when it expires (an IMAP session ends when its token does). */
   async acquire(fresh = false): Promise<{ token: string; expiresOn: number }> {
     try {
-      const r = await (await this.app()).acquireTokenByClientCredential({ scopes: [this.scope], skipCache: fresh });
+      const r = await (
+        await this.app()
+      ).acquireTokenByClientCredential({ scopes: [this.scope], skipCache: fresh });
       if (!r?.accessToken) throw new Error('no access token in the answer');
       return { token: r.accessToken, expiresOn: r.expiresOn?.getTime() ?? Date.now() + 3_600_000 };
     } catch (err) {
