@@ -171,6 +171,33 @@ export interface Operations {
       }>;
     };
   };
+  /** Every message sent or tried, newest first: to whom, when, how it went */
+  'GET /api/comms/messages': {
+    path: Record<string, never>;
+    query: {
+      offset?: number;
+      limit?: number;
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        id: number;
+        event: string;
+        recipient: string;
+        subject: string;
+        status: 'pending' | 'sent' | 'failed' | 'refused' | 'uncertain';
+        attempts: number;
+        error: string | null;
+        createdAt: string;
+        updatedAt: string;
+        /** The mailbox's source login; null for a project-wide message or a test */
+        mailbox: string | null;
+      }>;
+      total: number;
+      offset: number;
+      limit: number;
+    };
+  };
   /** Send what is due now */
   'POST /api/comms/run': {
     path: Record<string, never>;

@@ -25,6 +25,7 @@ const STATES = [
 /** The page where a person acts on a stage, under its column. */
 const PAGE_OF: Partial<Record<Stage['key'], [string, string]>> = {
   credentials: ['/credentials', 'Open the Credentials page'],
+  'client-setup': ['/communications', 'Write to the users'],
   dns: ['/dns', 'Open the DNS page'],
   'initial-sync': ['/scan', 'Scan the mailboxes first'],
   'final-sync': ['/plan', 'Set the cutover on the Plan page'],
