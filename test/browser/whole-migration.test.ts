@@ -171,6 +171,10 @@ test('a whole migration from the browser: scan, plan, announce, passwords, run, 
   await page.getByRole('button', { name: 'Start migration (every mailbox)' }).click();
   await page.locator('.by-status').getByText('2 done').waitFor({ timeout: 120_000 });
   await plainWords(page);
+  // The final-sync stage states the cutover in words and offers the Plan page to see it, not to set it.
+  const finalSync = page.locator('.stage', { hasText: 'Final sync' });
+  assert.match(await finalSync.innerText(), /cutover \(\d{4}-\d\d-\d\d 18:00 UTC\)/);
+  await page.getByRole('link', { name: 'See the cutover on the Plan page' }).waitFor();
   await screenshot(page, 'e2e-07-tracker-done');
   for (const u of USERS) {
     const at = await listAll(dst, u.user, u.password);

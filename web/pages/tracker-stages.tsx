@@ -70,7 +70,9 @@ export function StageColumns({ projectId, tracker }: { projectId: number; tracke
             </button>
             {PAGE_OF[s.key] && (
               <Link to={PAGE_OF[s.key]![0]} className="stage-link">
-                {PAGE_OF[s.key]![1]}
+                {s.key === 'final-sync' && !s.note?.startsWith('The plan has no cutover')
+                  ? 'See the cutover on the Plan page'
+                  : PAGE_OF[s.key]![1]}
               </Link>
             )}
           </div>
