@@ -2,6 +2,8 @@
 import type { ReactNode } from 'react';
 import { match } from './router.js';
 import { AlertsPage } from './pages/alerts.js';
+import { CommunicationsPage } from './pages/communications.js';
+import { CredentialsPage } from './pages/credentials.js';
 import { DnsPage } from './pages/dns.js';
 import { ScanPage } from './pages/scan.js';
 import { PlanPage } from './pages/plan.js';
@@ -23,6 +25,8 @@ export const NAV = [
   { to: '/mailboxes', label: 'Mailboxes' },
   { to: '/scan', label: 'Scan' },
   { to: '/plan', label: 'Plan' },
+  { to: '/credentials', label: 'Credentials' },
+  { to: '/communications', label: 'Communications' },
   { to: '/dns', label: 'DNS' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/throttling', label: 'Throttling' },
@@ -45,6 +49,8 @@ export function routeFor(path: string): ReactNode {
   if (match('/dns', path)) return <DnsPage />;
   if (match('/scan', path)) return <ScanPage />;
   if (match('/plan', path)) return <PlanPage />;
+  if (match('/credentials', path)) return <CredentialsPage />;
+  if (match('/communications', path)) return <CommunicationsPage />;
   if (match('/throttling', path)) return <ThrottlingPage />;
   if (match('/reports', path)) return <ReportsPage />;
   return <NotFoundPage path={path} />;

@@ -90,13 +90,15 @@ export class CommsHub {
       volumeWarning(plan, n, this.operatorAddress),
       this.smtpConfigured
         ? undefined
-        : 'No SMTP server is configured (CUTOVER_SMTP_URL): nothing can be sent.',
-      this.publicUrl ? undefined : 'CUTOVER_PUBLIC_URL is not set: messages cannot carry personal links.',
+        : 'This server has no SMTP server to send through: nothing can be sent. Whoever runs Cutover sets one (CUTOVER_SMTP_URL and CUTOVER_SMTP_FROM) and restarts it.',
+      this.publicUrl
+        ? undefined
+        : 'This server does not know the address under which users reach it, so messages cannot carry personal links. Whoever runs Cutover sets it (CUTOVER_PUBLIC_URL) and restarts it.',
       plan.communications === 'contact' && !plan.contact
-        ? 'The plan sends to a point of contact but names none (plan.contact).'
+        ? 'The plan sends to a point of contact but names none: set a contact on the Plan page.'
         : undefined,
       plan.communications === 'operator' && !this.operatorAddress
-        ? 'The plan sends to the operator but CUTOVER_OPERATOR_EMAIL is not set.'
+        ? 'The plan sends to the operator, but this server has no operator address. Whoever runs Cutover sets it (CUTOVER_OPERATOR_EMAIL) and restarts it, or choose other recipients on the Plan page.'
         : undefined,
     ].filter((w): w is string => Boolean(w));
   }

@@ -67,6 +67,15 @@ export const MessageItem = Type.Object({
   updatedAt: Type.String(),
 });
 
+export const LogItem = Type.Composite([
+  MessageItem,
+  Type.Object({
+    mailbox: Type.Union([Type.String(), Type.Null()], {
+      description: "The mailbox's source login; null for a project-wide message or a test",
+    }),
+  }),
+]);
+
 export const TickResult = Type.Object({
   sent: Type.Integer(),
   failed: Type.Integer(),

@@ -2,7 +2,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { paging, StringEnum } from './schemas.js';
 
-export const CredentialQuery = Type.Object(paging, { additionalProperties: false });
+export const CredentialQuery = Type.Object(
+  {
+    ...paging,
+    projectId: Type.Optional(Type.Integer({ minimum: 1, description: "Only this project's mailboxes" })),
+  },
+  { additionalProperties: false },
+);
 export type CredentialQuery = Static<typeof CredentialQuery>;
 
 const Side = StringEnum(['source', 'destination']);
@@ -21,6 +27,12 @@ export const CredentialRow = Type.Object({
       updatedAt: Type.String({ format: 'date-time' }),
     }),
   ),
+  required: Type.Array(Side, { description: 'The sides the project needs a password for' }),
+  state: StringEnum(['none', 'provided', 'verified', 'failing', 'not-needed'], {
+    description:
+      'none: nothing stored; provided: stored, not all checked; verified: every required one accepted by a login; failing: a login refused it; not-needed: the project logs in as an administrator',
+  }),
+  failure: Type.Union([Type.String(), Type.Null()], { description: 'Why it is failing' }),
   link: Type.Union([
     Type.Object({
       createdAt: Type.String({ format: 'date-time' }),

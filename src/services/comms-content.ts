@@ -31,11 +31,11 @@ export function recipientFor(
     case 'contact':
       return plan.contact
         ? { to: plan.contact, forward: true }
-        : { why: 'The plan names no contact (plan.contact).' };
+        : { why: 'The plan names no point of contact to write to.' };
     case 'operator':
       return operator
         ? { to: operator, forward: true }
-        : { why: 'No operator address is set (CUTOVER_OPERATOR_EMAIL).' };
+        : { why: 'No operator address is set for this server (CUTOVER_OPERATOR_EMAIL).' };
     case 'users': {
       const to = [m.sourceUser, m.destUser].find((u) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(u));
       return to

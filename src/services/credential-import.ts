@@ -93,7 +93,7 @@ function summarise(line: number, mailbox: string, outcomes: SideOutcome[]): Impo
   if (outcomes.length === 0)
     return { line, mailbox, status: 'invalid', message: 'No password given on this row.' };
   const stored = outcomes.filter((o) => o.status === 'stored');
-  const message = outcomes.map((o) => `${o.side}: ${o.status === 'stored' ? 'saved' : o.message}`).join(' ');
+  const message = outcomes.map((o) => `${o.side}: ${o.status === 'stored' ? 'saved' : o.message}`).join('; ');
   return {
     line,
     mailbox,

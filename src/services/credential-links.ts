@@ -64,6 +64,12 @@ export class CredentialLinks {
     return live ? { token: this.tokenOf(live), expiresAt: live.expiresAt } : this.issue(mailboxId);
   }
 
+  /** The token of the mailbox's live link, or undefined when it has none (nothing is issued). */
+  async live(mailboxId: number): Promise<{ token: string; expiresAt: string } | undefined> {
+    const [l] = await this.repo.live(this.now(), mailboxId);
+    return l && { token: this.tokenOf(l), expiresAt: l.expiresAt };
+  }
+
   /** Revoke the mailbox's links. */
   async revoke(mailboxId: number): Promise<number> {
     return this.repo.revokeAll(mailboxId, this.now());

@@ -43,7 +43,7 @@ export async function planPage(
     stored.close();
   }
   const plan = project.plan ?? defaultPlan();
-  const summary = await buildPlan(deps.store, project, plan, now);
+  const summary = await buildPlan(deps.store, project, plan, now, 'web');
   const phases = await scheduleStatus(deps.store, project, now);
   const e = summary.estimate;
   const suggestedWhy =

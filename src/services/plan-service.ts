@@ -5,6 +5,7 @@
 import type { PlanConfig } from '../config/plan.js';
 import type { ProjectConfig } from '../config/types.js';
 import type { Table } from '../exports/table.js';
+import { remedy, type Audience } from './plan-wording.js';
 import type { Store } from '../store/db.js';
 import { LedgerRepo } from '../store/ledger-repo.js';
 import { MailboxRepo } from '../store/mailbox-repo.js';
@@ -59,12 +60,13 @@ export interface PlanRow {
 
 const GB = 1024 ** 3;
 
-/** Build the plan of `project` as it stands now. */
+/** Build the plan of `project` as it stands now; `audience` picks how warnings say what to do. */
 export async function buildPlan(
   store: Store,
   project: ProjectConfig,
   plan: PlanConfig,
   now = new Date(),
+  audience: Audience = 'cli',
 ): Promise<PlanSummary> {
   const warnings: PlanWarning[] = [];
   const mailboxRepo = new MailboxRepo(store.db);
@@ -75,7 +77,7 @@ export async function buildPlan(
   if (!scan)
     warnings.push({
       level: 'advisory',
-      text: 'No environment scan yet: sizes come from earlier passes only. Run a scan (the Scan page, or `cutover scan`) for real figures.',
+      text: `No environment scan yet: sizes come from earlier passes only. ${remedy('scan', audience)}`,
     });
 
   const rowsIn: Array<Omit<PlanRow, 'hours'>> = [];
@@ -119,12 +121,12 @@ export async function buildPlan(
   if (plan.mode === 'admin' && !project.source.admin)
     warnings.push({
       level: 'critical',
-      text: 'Mode is admin impersonation but the source has no admin login: add source.admin (mode: master) to the project file.',
+      text: `Mode is admin impersonation but the source has no admin login: ${remedy('admin', audience)}`,
     });
   if (plan.mode === 'credentials' && missing)
     warnings.push({
       level: 'critical',
-      text: `${missing} mailbox(es) have no source credentials yet: collect them (password column, credential page) before the final sync.`,
+      text: `${missing} mailbox(es) have no source credentials yet: ${remedy('credentials', audience)}`,
     });
   if (plan.cutoverAt && est.finish && plan.cutoverAt < est.finish)
     warnings.push({
@@ -140,12 +142,12 @@ export async function buildPlan(
   if (plan.cutoverAt && notifyFrom > plan.cutoverAt)
     warnings.push({
       level: 'critical',
-      text: 'Notifications would start after the cutover: set notifyFrom earlier.',
+      text: `Notifications would start after the cutover: ${remedy('notify', audience)}`,
     });
   if (plan.communications === 'contact' && !plan.contact)
     warnings.push({
       level: 'critical',
-      text: 'Communications go to a point of contact, but plan.contact is not set.',
+      text: `Communications go to a point of contact, but none is named: ${remedy('contact', audience)}`,
     });
   if (plan.communications === 'contact' || plan.communications === 'operator')
     warnings.push({
@@ -155,12 +157,12 @@ export async function buildPlan(
   if (plan.dns === 'dynamic' && !plan.dnsServer)
     warnings.push({
       level: 'critical',
-      text: 'DNS mode "dynamic" needs plan.dnsServer (the primary name server and a TSIG key).',
+      text: `DNS mode "dynamic" needs the primary name server and a TSIG key: ${remedy('dnsServer', audience)}`,
     });
   if (plan.domains.length === 0)
     warnings.push({
       level: 'advisory',
-      text: 'No mail domains listed (plan.domains): no DNS changes are planned.',
+      text: `No mail domains listed: no DNS changes are planned; ${remedy('domains', audience)}`,
     });
   for (const m of scan?.mailboxes ?? []) {
     if (m.status === 'failed')

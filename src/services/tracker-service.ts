@@ -188,7 +188,7 @@ function extras(key: StageKey, ctx: StageContext, domains: DomainDns[]): Partial
   if (key === 'final-sync')
     return {
       note: ctx.finalFrom
-        ? `Done: a pass started at or after the cutover (${ctx.finalFrom}) finished without failures.`
+        ? `A mailbox is done once a pass started at or after the cutover (${ctx.finalFrom.slice(0, 16).replace('T', ' ')} UTC) finished without failures.`
         : 'The plan has no cutover date yet: every mailbox waits for the final sync. Set it on the Plan page.',
     };
   return {};

@@ -2,8 +2,8 @@
  * Messages to people, one row per (mailbox, event). The row is written before the message is sent (intent),
  * so a restart never sends an event twice: only rows that certainly did not reach the server are retried.
  */
-import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, MessageTable } from './schema.js';
 
 /** pending: claimed, being sent (or the process died while sending: never resent); sent; failed: not delivered, retried; refused: final (5xx, no address); uncertain: may have arrived, never retried. */
 export type MessageStatus = 'pending' | 'sent' | 'failed' | 'refused' | 'uncertain';
@@ -20,6 +20,23 @@ export interface MessageRow {
   smtpId: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A stored row as the rest of Cutover sees it. */
+function toRow(r: Selectable<MessageTable>): MessageRow {
+  return {
+    id: Number(r.id),
+    mailboxId: r.mailbox_id === null ? null : Number(r.mailbox_id),
+    event: r.event,
+    recipient: r.recipient,
+    subject: r.subject,
+    status: r.status as MessageStatus,
+    attempts: Number(r.attempts),
+    error: r.error,
+    smtpId: r.smtp_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
 }
 
 /** The unique key of an event for a mailbox (or the project). */
@@ -96,19 +113,33 @@ export class MessageRepo {
   async list(mailboxId?: number): Promise<MessageRow[]> {
     let q = this.db.selectFrom('messages').selectAll().orderBy('id');
     if (mailboxId !== undefined) q = q.where('mailbox_id', '=', mailboxId);
-    return (await q.execute()).map((r) => ({
-      id: Number(r.id),
-      mailboxId: r.mailbox_id === null ? null : Number(r.mailbox_id),
-      event: r.event,
-      recipient: r.recipient,
-      subject: r.subject,
-      status: r.status as MessageStatus,
-      attempts: Number(r.attempts),
-      error: r.error,
-      smtpId: r.smtp_id,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    }));
+    return (await q.execute()).map(toRow);
+  }
+
+  /** The log, newest first, a page at a time, each message with its mailbox's source login (null: the project). */
+  async page(opts: {
+    offset: number;
+    limit: number;
+  }): Promise<{ total: number; items: Array<MessageRow & { mailbox: string | null }> }> {
+    const total = Number(
+      (
+        await this.db
+          .selectFrom('messages')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const rows = await this.db
+      .selectFrom('messages')
+      .leftJoin('mailboxes', 'mailboxes.id', 'messages.mailbox_id')
+      .selectAll('messages')
+      .select('mailboxes.source_user')
+      .orderBy('messages.id', 'desc')
+      .offset(opts.offset)
+      .limit(opts.limit)
+      .execute();
+    const items = rows.map((r) => ({ ...toRow(r), mailbox: r.source_user }));
+    return { total, items };
   }
 
   /** Keys that need no more sending: sent, refused, uncertain, in flight, or failed `maxAttempts` times. */

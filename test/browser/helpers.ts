@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import { buildServer } from '../../src/server/app.js';
+import { buildServer, type ServerOptions } from '../../src/server/app.js';
+import { freePort } from '../harness/server-process.js';
 import { defaultWebRoot } from '../../src/server/web-ui.js';
 
 /** The operator the browser tests create on first run. */
@@ -51,14 +52,25 @@ export function ensureWebBuilt(): void {
   }
 }
 
-/** A real server over `dataDir` on a free loopback port (`serve --project FILE` with `projectFile`); close() the app when done. */
+/**
+ * A real server over `dataDir` on a free loopback port (`serve --project FILE` with `projectFile`); close() the
+ * app when done. `more` adds server options (SMTP…); `publicUrl: true` makes the server's own address its public
+ * URL, as personal links in messages need.
+ */
 export async function startUi(
   dataDir: string,
   projectFile?: string,
+  more: Omit<Partial<ServerOptions>, 'publicUrl'> & { publicUrl?: boolean } = {},
 ): Promise<{ app: FastifyInstance; baseUrl: string }> {
   ensureWebBuilt();
-  const app = await buildServer({ dataDir, projectFile });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  const wanted = more.publicUrl ? await freePort() : 0;
+  const app = await buildServer({
+    ...more,
+    dataDir,
+    projectFile,
+    publicUrl: more.publicUrl ? `http://127.0.0.1:${wanted}` : undefined,
+  });
+  await app.listen({ host: '127.0.0.1', port: wanted });
   const { port } = app.server.address() as AddressInfo;
   return { app, baseUrl: `http://127.0.0.1:${port}` };
 }

@@ -78,7 +78,10 @@ test('Plan page: suggestion with why, warnings, edit in place, phases, export', 
   await form.getByLabel('Communications go to').selectOption('contact');
   await form.getByRole('button', { name: 'Save the plan' }).click();
   await page.getByText('Plan saved.').waitFor();
-  await summary.getByText('Communications go to a point of contact, but plan.contact is not set.').waitFor();
+  await summary
+    .getByText('Communications go to a point of contact, but none is named: set a contact on the Plan page.')
+    .waitFor();
+  assert.doesNotMatch(await summary.innerText(), /plan\.\w|project file|cutover \w+`|source\.admin/);
 
   await form.locator('[name="contact"]').fill('it@example.test');
   await form.locator('[name="domains"]').fill('example.test');

@@ -94,6 +94,9 @@ test('cutover plan: summary, estimate, suggested Friday cutover, warnings; CSV a
   assert.match(text.stdout, /Estimate\s+\d+\.\d h, done by/);
   assert.match(text.stdout, /suggested: .*a Friday 18:00 in Europe\/Berlin/);
   assert.match(text.stdout, /✗ 1 mailbox\(es\) have no source credentials yet/);
+  // The CLI names what a command-line user changes (the CSV column), not a page of the web UI.
+  assert.match(text.stdout, /a source_password column, or the personal links/);
+  assert.doesNotMatch(text.stdout, /on the \w+ page/);
   assert.match(text.stdout, /✗ frank: the scan failed/);
   assert.match(text.stdout, /! Communications to the operator: one message per user/);
 

@@ -171,6 +171,33 @@ export interface Operations {
       }>;
     };
   };
+  /** Every message sent or tried, newest first: to whom, when, how it went */
+  'GET /api/comms/messages': {
+    path: Record<string, never>;
+    query: {
+      offset?: number;
+      limit?: number;
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        id: number;
+        event: string;
+        recipient: string;
+        subject: string;
+        status: 'pending' | 'sent' | 'failed' | 'refused' | 'uncertain';
+        attempts: number;
+        error: string | null;
+        createdAt: string;
+        updatedAt: string;
+        /** The mailbox's source login; null for a project-wide message or a test */
+        mailbox: string | null;
+      }>;
+      total: number;
+      offset: number;
+      limit: number;
+    };
+  };
   /** Send what is due now */
   'POST /api/comms/run': {
     path: Record<string, never>;
@@ -260,6 +287,8 @@ export interface Operations {
     query: {
       offset?: number;
       limit?: number;
+      /** Only this project's mailboxes */
+      projectId?: number;
     };
     body: undefined;
     response: {
@@ -274,6 +303,12 @@ export interface Operations {
           verifiedAt: string | null;
           updatedAt: string;
         }>;
+        /** The sides the project needs a password for */
+        required: Array<'source' | 'destination'>;
+        /** none: nothing stored; provided: stored, not all checked; verified: every required one accepted by a login; failing: a login refused it; not-needed: the project logs in as an administrator */
+        state: 'none' | 'provided' | 'verified' | 'failing' | 'not-needed';
+        /** Why it is failing */
+        failure: string | null;
         link: {
           createdAt: string;
           expiresAt: string;
@@ -532,6 +567,19 @@ export interface Operations {
     body: undefined;
     response: {
       ok: boolean;
+    };
+  };
+  /** The mailbox's live personal link, to copy (404 when none is live; nothing is issued) */
+  'GET /api/mailboxes/{id}/credential-link': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      /** The personal page; absolute when the server knows its public URL */
+      url: string;
+      expiresAt: string;
     };
   };
   /** Issue a new personal link (earlier links stop working) */

@@ -24,6 +24,8 @@ const STATES = [
 
 /** The page where a person acts on a stage, under its column. */
 const PAGE_OF: Partial<Record<Stage['key'], [string, string]>> = {
+  credentials: ['/credentials', 'Open the Credentials page'],
+  'client-setup': ['/communications', 'Write to the users'],
   dns: ['/dns', 'Open the DNS page'],
   'initial-sync': ['/scan', 'Scan the mailboxes first'],
   'final-sync': ['/plan', 'Set the cutover on the Plan page'],
@@ -68,7 +70,9 @@ export function StageColumns({ projectId, tracker }: { projectId: number; tracke
             </button>
             {PAGE_OF[s.key] && (
               <Link to={PAGE_OF[s.key]![0]} className="stage-link">
-                {PAGE_OF[s.key]![1]}
+                {s.key === 'final-sync' && !s.note?.startsWith('The plan has no cutover')
+                  ? 'See the cutover on the Plan page'
+                  : PAGE_OF[s.key]![1]}
               </Link>
             )}
           </div>

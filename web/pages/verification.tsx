@@ -85,6 +85,7 @@ export function MailboxVerification(props: { projectId: number; mailboxId: numbe
   );
   const v = last.data?.verification;
   const rows = v ? differences(v) : [];
+  const [all, setAll] = useState(false);
   return (
     <div className="verification">
       <ProblemNote problem={last.error} />
@@ -115,7 +116,7 @@ export function MailboxVerification(props: { projectId: number; mailboxId: numbe
             </tr>
           </thead>
           <tbody>
-            {rows.slice(0, LIST_CAP).map((d, i) => (
+            {(all ? rows : rows.slice(0, LIST_CAP)).map((d, i) => (
               <tr key={i}>
                 <td>{d.folder}</td>
                 <td className="error-text">{d.what}</td>
@@ -128,8 +129,13 @@ export function MailboxVerification(props: { projectId: number; mailboxId: numbe
           </tbody>
         </table>
       )}
-      {rows.length > LIST_CAP && (
-        <p className="muted">… {count(rows.length - LIST_CAP)} more (see `cutover verify --format json`).</p>
+      {rows.length > LIST_CAP && !all && (
+        <p className="muted">
+          … {count(rows.length - LIST_CAP)} more.{' '}
+          <button type="button" className="link" onClick={() => setAll(true)}>
+            Show all {count(rows.length)}
+          </button>
+        </p>
       )}
       <VerifyNow
         projectId={projectId}

@@ -7,6 +7,7 @@ import type { AuthService } from '../auth-service.js';
 import {
   CommsOverview,
   KindParams,
+  LogItem,
   MessageItem,
   Rendered,
   SendStatus,
@@ -15,9 +16,9 @@ import {
   TestSendBody,
   TickResult,
 } from '../comms-schemas.js';
-import { errors, IdParams } from '../schemas.js';
+import { errors, IdParams, PageOf, paging } from '../schemas.js';
 import { requireSession } from '../session-hook.js';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
 const secured = [{ sessionCookie: [] }];
 const csrf = [{ sessionCookie: [], csrfHeader: [] }];
@@ -150,6 +151,30 @@ export async function commsRoutes(app: FastifyInstance, opts: { hub: CommsHub; a
       },
     },
     async () => (await hub.service(true)).service.tick(),
+  );
+
+  const LogQuery = Type.Object(paging, { additionalProperties: false });
+  app.get<{ Querystring: Static<typeof LogQuery> }>(
+    '/api/comms/messages',
+    {
+      schema: {
+        tags,
+        operationId: 'listCommsMessages',
+        summary: 'Every message sent or tried, newest first: to whom, when, how it went',
+        security: secured,
+        querystring: LogQuery,
+        response: { 200: PageOf(LogItem), ...errors(400, 401) },
+      },
+    },
+    async (req) => {
+      const page = await new MessageRepo(hub.store.db).page(req.query);
+      return {
+        total: page.total,
+        offset: req.query.offset,
+        limit: req.query.limit,
+        items: page.items.map(({ mailboxId: _m, smtpId: _s, ...m }) => m),
+      };
+    },
   );
 
   app.get<{ Params: IdParams }>(

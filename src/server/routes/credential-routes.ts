@@ -56,6 +56,10 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
       );
     return m;
   };
+  const required = async () => {
+    const project = await deps.projects.single().catch(() => undefined);
+    return project ? requiredSides(project) : undefined;
+  };
   const linkUrl = (token: string) => `${deps.publicUrl ?? ''}${portalPath(token)}`;
 
   app.get<{ Querystring: CredentialQuery }>(
@@ -71,7 +75,7 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
       },
     },
     async (req) => ({
-      ...(await credentialOverview(db, req.query)),
+      ...(await credentialOverview(db, { ...req.query, required: await required() })),
       offset: req.query.offset,
       limit: req.query.limit,
     }),
@@ -152,6 +156,34 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
         req.query.days ? req.query.days * 86_400_000 : undefined,
       );
       return reply.code(201).send({ url: linkUrl(l.token), expiresAt: l.expiresAt });
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/api/mailboxes/:id/credential-link',
+    {
+      schema: {
+        tags,
+        operationId: 'getCredentialLink',
+        summary: "The mailbox's live personal link, to copy (404 when none is live; nothing is issued)",
+        security: secured,
+        params: IdParams,
+        response: { 200: IssuedLink, ...errors(400, 401, 404) },
+      },
+    },
+    async (req, reply) => {
+      await mailbox(req.params.id);
+      const l = await deps.links.live(req.params.id);
+      if (!l)
+        throw new ApiError(
+          404,
+          ApiErrorCode.NotFound,
+          `Mailbox ${req.params.id} has no live link.`,
+          'Issue one first.',
+        );
+      return reply
+        .header('cache-control', 'no-store')
+        .send({ url: linkUrl(l.token), expiresAt: l.expiresAt });
     },
   );
 
