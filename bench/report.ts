@@ -38,6 +38,7 @@ export function printFigures(results: Record<string, ToolResult>, messages: numb
     msgsPerS: round(messages / r.full.wallS, 0),
     mbPerS: round(mb / r.full.wallS, 1),
     clientCpuS: round(r.full.clientCpuS),
+    clientCpuMsPerMsg: round((r.full.clientCpuS * 1000) / messages, 3),
     serverCpuS: round(r.full.serverCpuS),
     peakRssMb: round(r.full.peakRssMb, 0),
     deltaWallS: round(r.delta.wallS),

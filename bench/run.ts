@@ -6,6 +6,9 @@
  * Cutover runs as it is meant to for many mailboxes: ONE `migrate --project FILE` process over a generated project
  * file and mailboxes CSV (start-up paid once, connection limits shared); --cutover-per-mailbox (BENCH_CUTOVER_PER_MAILBOX=1)
  * runs one `migrate --from … --to …` process per mailbox instead, as dsync always does.
+ * --latency MS[±JITTER] (BENCH_LATENCY): every IMAP connection of both tools goes through the delay proxy
+ * (bench/fault-proxy.ts), MS (± JITTER) milliseconds added each way — to the source for both tools and to
+ * Cutover's destination (dsync writes its destination's storage directly, so it has no such hop).
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { startDovecot, type DovecotServer } from '../test/harness/dovecot.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { planCorpus } from './corpus.js';
 import { fingerprints, loadMaildir, logProblems, verify } from './load.js';
 import { printChecks, printFigures, round, type Pass, type ToolResult } from './report.js';
@@ -42,6 +46,7 @@ const { values: argv } = parseArgs({
     flat: { type: 'boolean' },
     tsx: { type: 'boolean' },
     'cutover-per-mailbox': { type: 'boolean' },
+    latency: { type: 'string' },
   },
 });
 const num = (flag: string | undefined, env: string, dflt: number) => Number(flag ?? process.env[env] ?? dflt);
@@ -57,6 +62,7 @@ const opts = {
   parallel: num(argv.parallel, 'BENCH_PARALLEL', 4),
   // Cutover: one process over a project file (default), or one process per mailbox like dsync.
   cutoverMode: perMailboxFlag ? ('per-mailbox' as const) : ('project' as const),
+  latency: argv.latency ?? process.env.BENCH_LATENCY ?? '',
 };
 const log = (s: string) => process.stdout.write(`${s}\n`);
 const exec = promisify(execFile);
@@ -107,6 +113,18 @@ async function flagSkippedRows(p: Pass) {
 }
 
 const servers: DovecotServer[] = [];
+const proxies: FaultProxy[] = [];
+/** The server as the tools see it: behind the delay proxy with --latency, else itself. */
+async function reached(server: DovecotServer): Promise<DovecotServer> {
+  if (!opts.latency) return server;
+  const proxy = await startFaultProxy({
+    target: { host: '127.0.0.1', port: server.imapPort },
+    profile: `delay:${opts.latency}`,
+  });
+  proxies.push(proxy);
+  // Everything else (its data directories, doveadm) stays the server's own.
+  return Object.create(server, { imapPort: { value: proxy.port } }) as DovecotServer;
+}
 const work = await mkdtemp(path.join(os.tmpdir(), 'cutover-bench-'));
 let keep = argv.keep === true;
 try {
@@ -118,6 +136,9 @@ try {
     return s;
   };
   const [src, dstCutover, dstDsync] = [await start(), await start(), await start()];
+  // What the tools connect to (the same servers, behind the delay proxy with --latency).
+  const [srcSeen, dstCutoverSeen] = [await reached(src), await reached(dstCutover)];
+  if (opts.latency) log(`Latency: ${opts.latency} ms added each way on every IMAP connection of both tools`);
 
   let t0 = performance.now();
   const bytes = (await pool([...plan], 4, ([user, specs]) => loadMaildir(src, user, specs))).reduce(
@@ -145,7 +166,7 @@ try {
   const perMailboxMode = `per-mailbox (${jobs.length} processes, ${atOnce} at once)`;
   let cutoverRunner: Runner;
   if (opts.cutoverMode === 'project') {
-    const project = await writeCutoverProject(work, src, dstCutover, jobs, opts.parallel);
+    const project = await writeCutoverProject(work, srcSeen, dstCutoverSeen, jobs, opts.parallel);
     log(
       `Cutover runs as: ${cliName} migrate --project ${project} --no-progress (one process for all ${jobs.length} mailboxes, ${atOnce} at once)\n`,
     );
@@ -163,8 +184,8 @@ try {
         perMailbox(jobs, (j) =>
           cutover(
             cli,
-            src,
-            dstCutover,
+            srcSeen,
+            dstCutoverSeen,
             j,
             path.join(work, 'data', j.user),
             path.join(work, 'logs', `cutover-${tag}-${j.user}.log`),
@@ -179,7 +200,7 @@ try {
       mode: perMailboxMode,
       run: (tag) =>
         perMailbox(jobs, (j) =>
-          dsync(src, dstDsync, j, path.join(work, 'logs', `dsync-${tag}-${j.user}.log`)),
+          dsync(srcSeen, dstDsync, j, path.join(work, 'logs', `dsync-${tag}-${j.user}.log`)),
         ),
     },
   };
@@ -244,6 +265,7 @@ try {
   log(`\nResults: ${out}${keep ? `\nLogs and Cutover data kept in ${work}` : ''}`);
   if (bad) process.exitCode = 1;
 } finally {
+  await Promise.all(proxies.map((p) => p.stop()));
   await Promise.all(servers.map((s) => s.stop()));
   if (!keep) await rm(work, { recursive: true, force: true });
 }

@@ -108,55 +108,72 @@ export async function syncFolder(
   const { ledger, mailboxId: mb, signal } = ctx;
   const folderKey = folderKeyOf(ctx.sourcePath);
   const prev = await ledger.getFolder(mb, folderKey);
-  const state = await src.folderState(ctx.sourcePath, signal);
 
   // Unchanged folders were settled when the mailbox was planned (mailbox-sync): this one has work.
-
-  if (!ctx.dryRun) {
-    // The destination renames only a name it refuses; from here on the folder is where it really is.
-    const made = await dst.ensureFolder(ctx.destPath, signal);
-    if (made.renamed) ctx.progress.note(mb, 'warn', `"${ctx.sourcePath.join('/')}": ${made.renamed}`);
-    ctx = { ...ctx, destPath: made.path, renamed: joinNotes(ctx.renamed, made.renamed) };
-  }
-  const destKey = folderKeyOf(ctx.destPath);
-  const destState = await dst.folderState(ctx.destPath, signal);
-  if (!ctx.dryRun) {
-    if (prev?.uidValidity && prev.uidValidity !== state.uidValidity) {
-      const n = await ledger.dropOtherGenerations(mb, folderKey, state.uidValidity);
-      ctx.progress.note(
-        mb,
-        'warn',
-        `"${ctx.sourcePath.join('/')}" was renumbered at the source (UIDVALIDITY changed); ${n} ledger rows re-matched against the destination by fingerprint.`,
-      );
+  // The source folder is opened (its EXAMINE gives the state) while the destination folder is made ready
+  // on the other connections: under latency, each round trip not waited for in turn is time saved.
+  const readying = (async () => {
+    let path = ctx.destPath;
+    let renamed = ctx.renamed;
+    if (!ctx.dryRun) {
+      // The destination renames only a name it refuses; from here on the folder is where it really is.
+      const made = await dst.ensureFolder(ctx.destPath, signal);
+      if (made.renamed) ctx.progress.note(mb, 'warn', `"${ctx.sourcePath.join('/')}": ${made.renamed}`);
+      path = made.path;
+      renamed = joinNotes(ctx.renamed, made.renamed);
     }
-    if (prev?.destUidValidity && destState && prev.destUidValidity !== destState.uidValidity) {
-      await ledger.dropOtherGenerations(mb, folderKey, '');
-      ctx.progress.note(
-        mb,
-        'warn',
-        `"${ctx.destPath.join('/')}" was renumbered at the destination; re-matching by fingerprint.`,
-      );
-    }
-    // In progress: the generation and count the report will hold the ledger against; no UIDNEXT until the
-    // folder completes. HIGHESTMODSEQ stays while the generation does: flag changes since then still apply.
-    const sameGeneration = prev?.uidValidity === state.uidValidity;
-    await ledger.saveFolder(
-      mb,
-      folderRow(folderKey, prev, {
-        destPath: destKey,
-        uidValidity: state.uidValidity,
-        uidNext: null,
-        highestModseq: sameGeneration ? (prev?.highestModseq ?? null) : null,
-        messages: state.messages,
-        destUidValidity: destState?.uidValidity ?? null,
-        renamed: ctx.renamed,
-        lastPassId: ctx.passId,
-      }),
-    );
-  }
-
-  const reader = await src.openFolder(ctx.sourcePath, signal);
+    return { path, renamed, destState: await dst.folderState(path, signal) };
+  })();
+  readying.catch(() => undefined); // awaited below, after the source side: not unhandled meanwhile
+  let reader: SourceFolderReader;
   try {
+    reader = await src.openFolder(ctx.sourcePath, signal);
+  } catch (err) {
+    await readying.catch(() => undefined);
+    throw err;
+  }
+  let destKey: string;
+  try {
+    const ready = await readying;
+    ctx = { ...ctx, destPath: ready.path, renamed: ready.renamed };
+    const destState = ready.destState;
+    const state = reader.state;
+    destKey = folderKeyOf(ctx.destPath);
+    if (!ctx.dryRun) {
+      if (prev?.uidValidity && prev.uidValidity !== state.uidValidity) {
+        const n = await ledger.dropOtherGenerations(mb, folderKey, state.uidValidity);
+        ctx.progress.note(
+          mb,
+          'warn',
+          `"${ctx.sourcePath.join('/')}" was renumbered at the source (UIDVALIDITY changed); ${n} ledger rows re-matched against the destination by fingerprint.`,
+        );
+      }
+      if (prev?.destUidValidity && destState && prev.destUidValidity !== destState.uidValidity) {
+        await ledger.dropOtherGenerations(mb, folderKey, '');
+        ctx.progress.note(
+          mb,
+          'warn',
+          `"${ctx.destPath.join('/')}" was renumbered at the destination; re-matching by fingerprint.`,
+        );
+      }
+      // In progress: the generation and count the report will hold the ledger against; no UIDNEXT until the
+      // folder completes. HIGHESTMODSEQ stays while the generation does: flag changes since then still apply.
+      const sameGeneration = prev?.uidValidity === state.uidValidity;
+      await ledger.saveFolder(
+        mb,
+        folderRow(folderKey, prev, {
+          destPath: destKey,
+          uidValidity: state.uidValidity,
+          uidNext: null,
+          highestModseq: sameGeneration ? (prev?.highestModseq ?? null) : null,
+          messages: state.messages,
+          destUidValidity: destState?.uidValidity ?? null,
+          renamed: ctx.renamed,
+          lastPassId: ctx.passId,
+        }),
+      );
+    }
+
     await syncOpenFolder(ctx, reader, dst, {
       folderKey,
       destKey,

@@ -62,6 +62,8 @@ export interface EngineDeps {
 class Lane {
   src?: MailSource;
   dst?: MailDestination;
+  private srcOpening?: Promise<MailSource>;
+  private dstOpening?: Promise<MailDestination>;
   private releases: Array<() => void> = [];
   constructor(
     private readonly job: MailboxJob,
@@ -70,45 +72,67 @@ class Lane {
   ) {}
 
   /** The source side only (enough to tell whether anything changed). */
-  async openSource(): Promise<MailSource> {
-    if (!this.src) {
-      // Two connections per side: metadata (imapflow) and bodies (raw fetch on the source, APPEND on the
-      // destination). Source and destination on one server share its cap: take all four at once, or two
-      // lanes each holding two could wait for each other for ever.
-      // Servers may also cap connections per user: each side's user is counted on its own allowance.
-      const { source, dest } = this.job;
-      const shared = ConnectionSlots.sameServer(source.server, dest.server);
-      const users: Record<string, number> = { [source.auth.user]: 2 };
-      if (shared) users[dest.auth.user] = (users[dest.auth.user] ?? 0) + 2;
-      this.releases.push(await this.deps.slots.acquire(source.server, this.signal, shared ? 4 : 2, users));
-      this.src = await this.job.source.connector.openSource(
-        this.job.source.server,
-        this.job.source.auth,
-        this.signal,
-      );
-    }
+  openSource(): Promise<MailSource> {
+    this.srcOpening ??= this.connectSource();
+    return this.srcOpening;
+  }
+
+  private async connectSource(): Promise<MailSource> {
+    // Two connections per side: metadata (imapflow) and bodies (raw fetch on the source, APPEND on the
+    // destination). Source and destination on one server share its cap: take all four at once, or two
+    // lanes each holding two could wait for each other for ever.
+    // Servers may also cap connections per user: each side's user is counted on its own allowance.
+    const { source, dest } = this.job;
+    const shared = ConnectionSlots.sameServer(source.server, dest.server);
+    const users: Record<string, number> = { [source.auth.user]: 2 };
+    if (shared) users[dest.auth.user] = (users[dest.auth.user] ?? 0) + 2;
+    this.releases.push(await this.deps.slots.acquire(source.server, this.signal, shared ? 4 : 2, users));
+    this.src = await this.job.source.connector.openSource(
+      this.job.source.server,
+      this.job.source.auth,
+      this.signal,
+    );
     return this.src;
   }
 
   async open(): Promise<{ src: MailSource; dst: MailDestination }> {
-    const src = await this.openSource();
-    if (!this.dst) {
+    const [src, dst] = await Promise.all([this.openSource(), this.openDest()]);
+    return { src, dst };
+  }
+
+  /**
+   * Start opening the destination without waiting for it (a first pass, where every folder is work: the
+   * logins overlap the source's listing instead of following it). A failure surfaces at `open()`.
+   */
+  prefetchDest(): void {
+    this.openDest().catch(() => undefined);
+  }
+
+  /** The destination side; concurrent callers share one opening (and its failure) until `close()`. */
+  private openDest(): Promise<MailDestination> {
+    this.dstOpening ??= (async () => {
+      // Same server: its slots were taken with the source's (see openSource).
       if (!ConnectionSlots.sameServer(this.job.source.server, this.job.dest.server))
         this.releases.push(
           await this.deps.slots.acquire(this.job.dest.server, this.signal, 2, {
             [this.job.dest.auth.user]: 2,
           }),
         );
+      else await this.openSource();
       this.dst = await this.job.dest.connector.openDestination(
         this.job.dest.server,
         this.job.dest.auth,
         this.signal,
       );
-    }
-    return { src, dst: this.dst };
+      return this.dst;
+    })();
+    return this.dstOpening;
   }
 
   async close(): Promise<void> {
+    // A destination still being opened is waited for, so its connection is closed and its slots freed.
+    await Promise.allSettled([this.srcOpening, this.dstOpening]);
+    this.srcOpening = this.dstOpening = undefined;
     await Promise.allSettled([this.src?.close(), this.dst?.close()]);
     this.src = this.dst = undefined;
     for (const r of this.releases.splice(0)) r();
@@ -266,6 +290,8 @@ async function planPass(
   passId: number,
   signal?: AbortSignal,
 ): Promise<PassPlan> {
+  // A mailbox no pass has reached yet has only work ahead: log in to both sides at once.
+  if (!job.dryRun && (await deps.ledger.listFolders(job.mailboxId)).length === 0) lane.prefetchDest();
   const src = await lane.openSource();
   const sourceFolders = await src.listFolders(signal);
   // Settle folders unchanged since the last pass from STATUS and the ledger alone: an unchanged

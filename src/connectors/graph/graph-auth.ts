@@ -7,7 +7,7 @@
  * app registration — graph-refresh.ts).
  */
 import { createHash } from 'node:crypto';
-import { ConfidentialClientApplication } from '@azure/msal-node';
+import type { ConfidentialClientApplication } from '@azure/msal-node';
 import type { AuthSpec, SecretRef, ServerSpec } from '../../config/types.js';
 import { resolveSecret } from '../../config/secrets.js';
 import { ErrorCode, PermanentError, TransientError } from '../../errors.js';
@@ -22,11 +22,25 @@ export interface TokenSource {
   token(fresh?: boolean): Promise<string>;
 }
 
-const apps = new Map<string, ConfidentialClientApplication>();
+const apps = new Map<string, Promise<ConfidentialClientApplication>>();
+
+/** MSAL is loaded on the first token request: a run that never reaches Microsoft 365 never parses it. */
+async function msalApp(
+  key: string,
+  settings: () => ConstructorParameters<typeof ConfidentialClientApplication>[0],
+): Promise<ConfidentialClientApplication> {
+  let app = apps.get(key);
+  if (!app) {
+    app = import('@azure/msal-node').then(({ ConfidentialClientApplication: App }) => new App(settings()));
+    void app.catch(() => apps.delete(key));
+    apps.set(key, app);
+  }
+  return app;
+}
 
 /** Client credentials through MSAL, authority `{authorityHost}/{tenantId}`. */
 export class AppTokenSource implements TokenSource {
-  private readonly app: ConfidentialClientApplication;
+  private readonly app: () => Promise<ConfidentialClientApplication>;
   private readonly scope: string;
 
   constructor(
@@ -40,17 +54,15 @@ export class AppTokenSource implements TokenSource {
     const key = createHash('sha256')
       .update(`${authority}\n${clientId}\n${clientSecret}\n${target.insecure}`)
       .digest('hex');
-    let app = apps.get(key);
-    if (!app) {
-      const cachePlugin = sealedCacheFor(authority, clientId);
-      app = new ConfidentialClientApplication({
-        auth: { clientId, clientSecret, authority, knownAuthorities: [new URL(target.authorityHost).host] },
-        ...(cachePlugin ? { cache: { cachePlugin } } : {}),
-        system: { networkClient: new MsalNetwork(target.insecure, target.where) },
+    this.app = () =>
+      msalApp(key, () => {
+        const cachePlugin = sealedCacheFor(authority, clientId);
+        return {
+          auth: { clientId, clientSecret, authority, knownAuthorities: [new URL(target.authorityHost).host] },
+          ...(cachePlugin ? { cache: { cachePlugin } } : {}),
+          system: { networkClient: new MsalNetwork(target.insecure, target.where) },
+        };
       });
-      apps.set(key, app);
-    }
-    this.app = app;
     this.scope = scope ?? `${new URL(target.baseUrl).origin}/.default`;
   }
 
@@ -61,7 +73,9 @@ export class AppTokenSource implements TokenSource {
   /** A token and when it expires (an IMAP session ends when its token does). */
   async acquire(fresh = false): Promise<{ token: string; expiresOn: number }> {
     try {
-      const r = await this.app.acquireTokenByClientCredential({ scopes: [this.scope], skipCache: fresh });
+      const r = await (
+        await this.app()
+      ).acquireTokenByClientCredential({ scopes: [this.scope], skipCache: fresh });
       if (!r?.accessToken) throw new Error('no access token in the answer');
       return { token: r.accessToken, expiresOn: r.expiresOn?.getTime() ?? Date.now() + 3_600_000 };
     } catch (err) {

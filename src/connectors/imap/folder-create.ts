@@ -9,6 +9,7 @@
  * never reported as a naming problem.
  */
 import type { ImapFlow } from 'imapflow';
+import type { FolderInfo } from '../contract.js';
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import type { EnsuredFolder } from '../contract.js';
 import { mayBeRewritten, renameLadder } from '../shared/folder-names.js';
@@ -49,7 +50,11 @@ export class FolderCreator {
 
   /** LIST again and remember what exists. */
   async refresh(): Promise<void> {
-    const list = await listFolders(this.client, this.where);
+    this.learn(await listFolders(this.client, this.where));
+  }
+
+  /** Remember what exists from a listing just taken (the destination's own `listFolders`). */
+  learn(list: FolderInfo[]): void {
     this.known.clear();
     for (const f of list) this.known.set(keyOf(canonicalPath(this.client, f.path)), f.path);
     this.listed = true;

@@ -1,4 +1,5 @@
 /** The IMAP connector: opens sources and destinations, and tests logins. Capabilities come from the server. */
+import type { ImapFlow } from 'imapflow';
 import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import type { ConnectionReport, Connector, MailDestination, MailSource } from '../contract.js';
 import { AppendWriter } from './append-writer.js';
@@ -22,9 +23,18 @@ export class ImapConnector implements Connector {
       // Keywords survive only where the server lets clients create them (PERMANENTFLAGS \*), which only a
       // read-write SELECT reports. The selection stays until the next SELECT/EXAMINE or LOGOUT, which leave
       // it without expunging; CLOSE would expunge every \Deleted message of the user's INBOX.
-      const inbox = await client.mailboxOpen('INBOX');
+      // The writer's connection logs in meanwhile (one round trip of latency instead of two).
+      const writing = AppendWriter.connect(server, login, where, signal);
+      writing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      let inbox: Awaited<ReturnType<ImapFlow['mailboxOpen']>>;
+      try {
+        inbox = await client.mailboxOpen('INBOX');
+      } catch (err) {
+        await writing.then((w) => w.close()).catch(() => undefined);
+        throw err;
+      }
       const keywords = !inbox.permanentFlags || inbox.permanentFlags.has('\\*');
-      const writer = await AppendWriter.connect(server, login, where, signal);
+      const writer = await writing;
       return new ImapDestination(client, writer, where, keywords, () =>
         RawFetcher.connect(server, login, where, signal),
       );

@@ -56,7 +56,7 @@ export class ImapDestination implements MailDestination {
 
   async listFolders(): Promise<FolderInfo[]> {
     const list = await listFolders(this.client, this.where);
-    await this.folders.refresh();
+    this.folders.learn(list);
     return list;
   }
 

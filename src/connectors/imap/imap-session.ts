@@ -2,7 +2,7 @@
 import { ImapFlow } from 'imapflow';
 import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import { throwIfAborted } from '../../errors.js';
-import type { FolderInfo } from '../contract.js';
+import type { FolderInfo, FolderState } from '../contract.js';
 import { specialUseFromAttribute } from '../../engine/special-use.js';
 import { imapFlowOptions, loginUser, resolveLogin, type ImapLogin } from './imap-config.js';
 import { forToken, mapConnectError, mapImapError, noteAnswered } from './imap-errors.js';
@@ -94,10 +94,27 @@ export async function closeImap(client: ImapFlow): Promise<void> {
  * attributes only (imapflow also guesses them by name; the engine guesses itself, and only where the
  * server flags nothing).
  */
-export async function listFolders(client: ImapFlow, where: string): Promise<FolderInfo[]> {
+export async function listFolders(
+  client: ImapFlow,
+  where: string,
+  /** With LIST-STATUS (RFC 5819): each selectable folder's counters come back with the listing, here. */
+  states?: Map<string, FolderState>,
+): Promise<FolderInfo[]> {
   let entries: Awaited<ReturnType<ImapFlow['list']>>;
+  const withStatus = states !== undefined && client.capabilities.has('LIST-STATUS');
   try {
-    entries = await client.list();
+    entries = await client.list(
+      withStatus
+        ? {
+            statusQuery: {
+              messages: true,
+              uidNext: true,
+              uidValidity: true,
+              highestModseq: client.capabilities.has('CONDSTORE'),
+            },
+          }
+        : {},
+    );
   } catch (err) {
     throw mapImapError(err, where);
   }
@@ -112,6 +129,14 @@ export async function listFolders(client: ImapFlow, where: string): Promise<Fold
       specialUse: path.length === 1 && path[0] === 'INBOX' ? undefined : uses[0],
       selectable: !e.flags.has('\\Noselect'),
     });
+    const st = e.status;
+    if (withStatus && st?.uidValidity !== undefined && st.uidNext !== undefined)
+      states.set(path.join('\u0000'), {
+        uidValidity: String(st.uidValidity),
+        uidNext: st.uidNext,
+        messages: st.messages ?? 0,
+        highestModseq: st.highestModseq !== undefined ? String(st.highestModseq) : undefined,
+      });
   }
   return out;
 }

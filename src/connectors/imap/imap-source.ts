@@ -29,11 +29,25 @@ export class ImapSource implements MailSource {
     this.capabilities = { supportsCondstore: client.capabilities.has('CONDSTORE') };
   }
 
+  /**
+   * Counters that came with the last listing (LIST-STATUS): each is used once, by the `folderState` that
+   * follows the listing, so planning a pass costs one round trip instead of one STATUS per folder; any
+   * later call asks the server again.
+   */
+  private listed = new Map<string, FolderState>();
+
   listFolders(): Promise<FolderInfo[]> {
-    return listFolders(this.client, this.where);
+    this.listed = new Map();
+    return listFolders(this.client, this.where, this.listed);
   }
 
   async folderState(path: string[]): Promise<FolderState> {
+    const key = path.join('\u0000');
+    const listed = this.listed.get(key);
+    if (listed) {
+      this.listed.delete(key);
+      return listed;
+    }
     try {
       const r = await refusalOf(this.client, () =>
         this.client.status(fullName(this.client, path), {
