@@ -192,12 +192,30 @@ test('a whole migration from the browser: scan, plan, announce, passwords, run, 
   await plainWords(page);
   await screenshot(page, 'e2e-08-dns');
 
-  // The report.
+  // The proof: read the destination back from the tracker's final-sync stage.
+  await page.getByRole('link', { name: 'Tracker' }).click();
+  await page.getByRole('button', { name: 'Verify now' }).click();
+  await page.getByText('2 of 2 mailbox(es) match').waitFor({ timeout: 120_000 });
+  await screenshot(page, 'e2e-09-verified');
+
+  // The report: listed per mailbox, and the printable page says every mailbox reconciles.
   await page.getByRole('link', { name: 'Reports' }).click();
   await page.locator('main table').first().waitFor();
   const report = await page.locator('main').innerText();
   for (const u of USERS) assert.match(report, new RegExp(u.user.replace('.', '\\.')));
   await plainWords(page);
-  await screenshot(page, 'e2e-09-reports');
+  await screenshot(page, 'e2e-10-reports');
+  const [printable] = await Promise.all([
+    page.context().waitForEvent('page'),
+    page.getByRole('link', { name: 'Printable page' }).first().click(),
+  ]);
+  await printable.waitForLoadState();
+  const text = await printable.locator('body').innerText();
+  assert.match(text, /Migration report/);
+  assert.match(text, /Mailboxes\s+2 \(2 reconcile\)/, text.slice(0, 600));
+  assert.doesNotMatch(text, /not verified/);
+  for (const u of USERS) assert.match(text, new RegExp(u.user.replace('.', '\\.')));
+  await screenshot(printable, 'e2e-11-printable-report');
+  await printable.close();
   assert.deepEqual(errors, []);
 });
