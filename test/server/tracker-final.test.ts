@@ -73,7 +73,8 @@ test('final-sync column: waiting before the cutover, then done / running / atten
   let s = await finalStage();
   assert.deepEqual(s.counts, { done: 0, running: 0, attention: 0, waiting: 6 }, 'passes before the cutover');
   assert.equal(s.colour, 'grey');
-  assert.match(s.note!, /2099-06-01T00:00/);
+  // The cutover in words a person reads (UTC, no ISO 'T'), as the tracker's final-sync stage shows it.
+  assert.match(s.note!, /cutover \(2099-06-01 00:00 UTC\)/);
 
   // The cutover moves into the past: every pass above started after it.
   const patch = await app.inject({
