@@ -177,6 +177,10 @@ export class GraphEmulator {
               if (gone) return release();
               freeSlot = release;
               res.on('finish', release);
+              if (r.cut) {
+                res.socket?.destroy();
+                return;
+              }
               res.writeHead(r.status, {
                 ...(r.json !== undefined ? { 'content-type': 'application/json' } : {}),
                 ...(r.raw && !this.chunked ? { 'content-length': String(r.raw.length) } : {}),
