@@ -77,7 +77,7 @@ before(async () => {
     startGraphEmulator({ tenantId: 'contoso-emulated', latencyMs: 1 }),
   ]);
   src.store.addUser(OLD);
-  for (const u of ['fallback', 'native', 'cut']) dst.store.addUser(`${u}@contoso.test`);
+  for (const u of ['fallback', 'native', 'cut', 'stamp']) dst.store.addUser(`${u}@contoso.test`);
   src.seed(
     OLD,
     ['Inbox'],
@@ -197,6 +197,28 @@ describe('Microsoft 365 → Microsoft 365 (two Graph emulators)', () => {
     assert.ok(rerun.reports[0]!.reconciles, rerun.reports[0]!.discrepancy);
     assert.equal(dst.mailboxApi.imports - before, 24, 'each item imported once');
     const to = byMsgId(dst, 'cut@contoso.test', 'Inbox');
+    for (const id of inboxIds) assert.equal(to.get(`<${id}>`)?.length, 1, `${id} is there once`);
+  });
+
+  test('an import stamped but whose stamp answer is cut is found by fingerprint on the next attempt', async () => {
+    dst.mailboxApi.grant('MailboxItem.ImportExport.All', 'MailboxFolder.Read.All');
+    const before = dst.mailboxApi.imports;
+    dst.cutAnswers('PATCH messages/{}', 1);
+    const progress = noting();
+    const data = tempDataDir();
+    const { outcomes } = await migrate(data, graphToGraph('stamp@contoso.test'), { progress });
+    assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);
+    assert.ok(
+      progress.notes.some((n) =>
+        /1 interrupted write\(s\) found at the destination; not written again/.test(n),
+      ),
+      progress.notes.join('\n'),
+    );
+    const rerun = await migrate(data, graphToGraph('stamp@contoso.test'), { verify: true });
+    assert.equal(rerun.outcomes[0]!.status, 'done');
+    assert.ok(rerun.reports[0]!.reconciles, rerun.reports[0]!.discrepancy);
+    assert.equal(dst.mailboxApi.imports - before, 24, 'each item imported once');
+    const to = byMsgId(dst, 'stamp@contoso.test', 'Inbox');
     for (const id of inboxIds) assert.equal(to.get(`<${id}>`)?.length, 1, `${id} is there once`);
   });
 });
