@@ -143,6 +143,7 @@ describe('Microsoft 365 → Microsoft 365 (two Graph emulators)', () => {
     const progress = noting();
     const data = tempDataDir();
     const exportsBefore = src.mailboxApi.exports;
+    const listingsBefore = src.mailboxApi.expandedListings;
     const { outcomes, reports, verified } = await migrate(data, graphToGraph('native@contoso.test'), {
       progress,
       verify: true,
@@ -155,6 +156,8 @@ describe('Microsoft 365 → Microsoft 365 (two Graph emulators)', () => {
     // 23 + 1 paired items imported; the two twins went the ordinary way, with a note saying why.
     assert.equal(dst.mailboxApi.imports, 24);
     assert.equal(src.mailboxApi.exports - exportsBefore, 24 + 1, '24 items and the permission probe');
+    // Inbox (25 messages: two rounds of export) and Projects/2024 are paired from one listing each.
+    assert.equal(src.mailboxApi.expandedListings - listingsBefore, 2);
     // Said per round of 20: the twins may fall into two rounds.
     const twins = progress.notes
       .map((n) => /(\d+) message\(s\) copied as MIME.*share its Message-ID/.exec(n)?.[1])

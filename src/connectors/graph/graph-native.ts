@@ -33,6 +33,11 @@ const MSGID_PROP = 'String 0x1035';
 const norm = (s: string) => s.normalize('NFC').toLowerCase();
 const bare = (id: string) => id.replace(/^\s*<|>\s*$/g, '').replace(/\s+/g, '');
 
+/** The pairing of one open folder, made on first export and kept while the folder is open. */
+export interface PairMemo {
+  byMsgId?: Map<string, string[]>;
+}
+
 interface ListedItem {
   id: string;
   singleValueExtendedProperties?: Array<{ id: string; value: string }>;
@@ -99,20 +104,19 @@ export class MailboxApiLink {
     return session.ok ? folders : session;
   }
 
-  /** Export the messages that pair with exactly one item of the folder; the others fall back. */
-  async *exportPaired(path: string[], metas: MessageMeta[], signal?: AbortSignal): AsyncIterable<NativeItem> {
+  /**
+   * Export the messages that pair with exactly one item of the folder; the others fall back. The folder's
+   * items are listed once per `pairs` memo (one per open folder), not once per round.
+   */
+  async *exportPaired(
+    path: string[],
+    metas: MessageMeta[],
+    pairs: PairMemo,
+    signal?: AbortSignal,
+  ): AsyncIterable<NativeItem> {
     const mbx = await this.mailbox(signal);
-    const byMsgId = new Map<string, string[]>();
-    for await (const page of this.client.pages<ListedItem>(
-      `${itemsPath(mbx, await this.folderId(path, signal))}?$expand=singleValueExtendedProperties($filter=id eq '${MSGID_PROP}')`,
-      signal,
-    ))
-      for (const it of page) {
-        const v = it.singleValueExtendedProperties?.find(
-          (p) => p.id.toLowerCase() === MSGID_PROP.toLowerCase(),
-        );
-        if (v?.value) byMsgId.set(bare(v.value), [...(byMsgId.get(bare(v.value)) ?? []), it.id]);
-      }
+    pairs.byMsgId ??= await this.listByMessageId(mbx, path, signal);
+    const byMsgId = pairs.byMsgId;
     const paired: Array<{ uid: number; id: string }> = [];
     for (const m of metas) {
       const ids = m.messageId ? byMsgId.get(m.messageId) : undefined;
@@ -142,6 +146,20 @@ export class MailboxApiLink {
         continue; // deleted since the listing
       else yield { uid: p.uid, unreadable: `the mailbox API would not export it: ${a.error}` };
     }
+  }
+
+  /** The folder's items by normalised Message-ID (PidTagInternetMessageId through the documented $expand). */
+  private async listByMessageId(mbx: string, path: string[], signal?: AbortSignal) {
+    const byMsgId = new Map<string, string[]>();
+    const url = `${itemsPath(mbx, await this.folderId(path, signal))}?$expand=singleValueExtendedProperties($filter=id eq '${MSGID_PROP}')`;
+    for await (const page of this.client.pages<ListedItem>(url, signal))
+      for (const it of page) {
+        const v = it.singleValueExtendedProperties?.find(
+          (p) => p.id.toLowerCase() === MSGID_PROP.toLowerCase(),
+        )?.value;
+        if (v) byMsgId.set(bare(v), [...(byMsgId.get(bare(v)) ?? []), it.id]);
+      }
+    return byMsgId;
   }
 
   /**

@@ -12,7 +12,7 @@ import type { GraphClient } from './graph-client.js';
 import { checkedListing, stateOf } from './graph-delta.js';
 import { GraphFolderReader } from './graph-folder-reader.js';
 import { FolderTree } from './graph-folders.js';
-import { EXCHANGE_ITEM, MailboxApiLink } from './graph-native.js';
+import { EXCHANGE_ITEM, MailboxApiLink, type PairMemo } from './graph-native.js';
 
 /** One mailbox open for reading. */
 export class GraphSource implements MailSource {
@@ -45,12 +45,13 @@ export class GraphSource implements MailSource {
 
   async openFolder(path: string[], signal?: AbortSignal): Promise<SourceFolderReader> {
     const f = await this.folder(path, signal);
+    const pairs: PairMemo = {};
     return GraphFolderReader.open(
       this.client,
       f,
       `${this.client.target.where} "${path.join('/')}"`,
       signal,
-      (metas, sig) => this.link.exportPaired(path, metas, sig),
+      (metas, sig) => this.link.exportPaired(path, metas, pairs, sig),
     );
   }
 

@@ -67,6 +67,8 @@ export class EmMailboxApi {
   imports = 0;
   /** Item exports answered with data, for tests. */
   exports = 0;
+  /** Item listings that expanded an extended property, for tests. */
+  expandedListings = 0;
   /** The next this many imports are done but their answer is lost (the connection is cut). */
   cutImportAnswers = 0;
   private readonly sessions = new Map<string, { user: EmUser; expires: number }>();
@@ -194,6 +196,7 @@ export class EmMailboxApi {
       const m = /^singleValueExtendedProperties\(\$filter=id eq '([^']+)'\)$/.exec(expand);
       if (!m) return fail(400, 'BadRequest', `Unsupported $expand ${expand}.`);
       prop = m[1]!;
+      this.expandedListings++;
     }
     const top = Number(req.query.get('$top') ?? '0');
     let items = store.messagesIn(user, folder.id);
