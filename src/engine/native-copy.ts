@@ -15,6 +15,7 @@
  */
 import type {
   MailDestination,
+  MailSource,
   MessageMeta,
   NativeImport,
   SourceFolderReader,
@@ -37,7 +38,7 @@ type CopyRest = (todos: Todo[]) => Promise<void>;
 
 /** Whether this mailbox pass may use the native path: both sides' checks, once; a note says why not. */
 export async function nativeAllowed(
-  src: { capabilities: { nativeFormat?: string }; checkNative?: MailDestination['checkNative'] },
+  src: MailSource,
   dst: MailDestination,
   note: (text: string) => void,
   signal?: AbortSignal,

@@ -115,7 +115,14 @@ export class MailboxApiLink {
     signal?: AbortSignal,
   ): AsyncIterable<NativeItem> {
     const mbx = await this.mailbox(signal);
-    pairs.byMsgId ??= await this.listByMessageId(mbx, path, signal);
+    try {
+      pairs.byMsgId ??= await this.listByMessageId(mbx, path, signal);
+    } catch (err) {
+      // A folder the mailbox API does not list under this path: every message goes the ordinary way.
+      if (!(err instanceof PermanentError && err.code === ErrorCode.ProtocolError)) throw err;
+      for (const m of metas) yield { uid: m.uid, fallback: err.message };
+      return;
+    }
     const byMsgId = pairs.byMsgId;
     const paired: Array<{ uid: number; id: string }> = [];
     for (const m of metas) {
