@@ -71,8 +71,32 @@ export interface SourceFolderReader {
    * Each body must be read to its end before the next is pulled.
    */
   streamBodies(uids: number[], signal?: AbortSignal): AsyncIterable<StreamedMessage>;
+  /**
+   * The system's own full-fidelity form of these messages (see `SourceCapabilities.nativeFormat`), one after
+   * another; a message gone meanwhile is not yielded, one the native path cannot serve is yielded as
+   * `fallback` (the engine copies it the ordinary way), one that exists but will not export as `unreadable`.
+   * Absent when the connector has no native form.
+   */
+  exportItems?(metas: MessageMeta[], signal?: AbortSignal): AsyncIterable<NativeItem>;
   close(): Promise<void>;
 }
+
+/** One message as `exportItems` hands it over. */
+export type NativeItem =
+  | { uid: number; format: string; data: string }
+  | { uid: number; fallback: string }
+  | { uid: number; unreadable: string };
+
+/** One message handed to `importItems`: its native form, and the source metadata it was listed with. */
+export interface NativeImport {
+  format: string;
+  /** Opaque, as `exportItems` gave it. */
+  data: string;
+  meta: MessageMeta;
+}
+
+/** Whether the native path can be used for this mailbox, with the reason (naming the permission) when not. */
+export type NativeCheck = { ok: true } | { ok: false; reason: string };
 
 /** One message as `streamBodies` hands it over. */
 export type StreamedMessage =
@@ -89,6 +113,11 @@ export type StreamedMessage =
 /** Limits and abilities of a source, declared by the connector. */
 export interface SourceCapabilities {
   supportsCondstore: boolean;
+  /**
+   * The system's own full-fidelity item format (`exportItems`), e.g. Exchange's; the engine moves items in it
+   * when the destination declares the same format and both pass `checkNative`. Absent: MIME only.
+   */
+  nativeFormat?: string;
 }
 
 /** A mailbox on a system, open for reading. One instance = one connection. */
@@ -97,6 +126,8 @@ export interface MailSource {
   listFolders(signal?: AbortSignal): Promise<FolderInfo[]>;
   folderState(path: string[], signal?: AbortSignal): Promise<FolderState>;
   openFolder(path: string[], signal?: AbortSignal): Promise<SourceFolderReader>;
+  /** Whether this mailbox may be read in `nativeFormat` (permissions): run once per mailbox and pass. */
+  checkNative?(signal?: AbortSignal): Promise<NativeCheck>;
   close(): Promise<void>;
 }
 
@@ -121,6 +152,8 @@ export interface AppendResult {
   uidValidity?: string;
   /** Set when the destination stored the message differently from what was sent: what changed, in words. */
   altered?: string;
+  /** The copy was already there, written by an earlier attempt whose answer was lost: taken, not written again. */
+  found?: boolean;
 }
 
 /**
@@ -152,6 +185,8 @@ export interface DestinationCapabilities {
   folderNaming?: FolderNaming;
   /** Folders are labels (Gmail): a message can be in several, and a copy per folder is a separate item. */
   labelsAreFolders?: boolean;
+  /** The item format `importItems` takes (see `SourceCapabilities.nativeFormat`); absent: MIME only. */
+  nativeFormat?: string;
 }
 
 /** A mailbox on a system, open for writing. One instance = the connections it needs for one worker. */
@@ -190,6 +225,13 @@ export interface MailDestination {
    * keywords as `supportsKeywords` says.
    */
   keptFlags?(path: string[], flags: string[]): string[];
+  /** Whether this mailbox may be written in `nativeFormat` (permissions): run once per mailbox and pass. */
+  checkNative?(signal?: AbortSignal): Promise<NativeCheck>;
+  /**
+   * Recreate messages from their native form, one after another; results in order. Not all-or-nothing: a
+   * failure part way leaves the earlier ones written, so the engine hands over one item per call.
+   */
+  importItems?(path: string[], items: NativeImport[], signal?: AbortSignal): Promise<AppendResult[]>;
   close(): Promise<void>;
 }
 

@@ -24,6 +24,7 @@ import type { RateLimiter } from '../runner/limits.js';
 import { makeBatches } from './batches.js';
 import { skipReason } from './filters.js';
 import { FingerprintIndex, fingerprint, flagKey } from './fingerprint.js';
+import { copyNative } from './native-copy.js';
 import type { ProgressSink } from './progress.js';
 
 /** Everything one folder pass needs. */
@@ -39,6 +40,8 @@ export interface FolderContext {
   limiter: RateLimiter;
   progress: ProgressSink;
   counters: PassCounters;
+  /** Both sides passed their native-format check for this mailbox (native-copy.ts). */
+  native?: boolean;
   signal?: AbortSignal;
 }
 
@@ -382,6 +385,14 @@ async function copyAll(
     ctx.counters.copied += todo.length;
     ctx.progress.advanced(ctx.mailboxId, todo.length, 0);
     return;
+  }
+  if (ctx.native && reader.exportItems && dst.importItems) {
+    // Already paced and intended by the native round: the ordinary path takes what it leaves.
+    const rest = async (left: Todo[]) => {
+      for (const batch of makeBatches(left, dst.capabilities.maxBatchMessages))
+        await copyBatch(ctx, reader, dst, f, batch.items, { paced: true });
+    };
+    return copyNative(ctx, reader, dst, f, todo, rest, (r, why) => recordFailure(ctx, r, why));
   }
   for (const batch of makeBatches(todo, dst.capabilities.maxBatchMessages))
     await copyBatch(ctx, reader, dst, f, batch.items);

@@ -27,6 +27,7 @@ import type { MailboxRepo, PassCounters } from '../store/mailbox-repo.js';
 import { ConnectionSlots, type RateLimiter } from '../runner/limits.js';
 import { planFolders } from './folder-map.js';
 import { folderKeyOf, settleIfUnchanged, syncFolder } from './folder-sync.js';
+import { nativeAllowed } from './native-copy.js';
 import type { ProgressSink } from './progress.js';
 import { RetryBudget, type RetryPolicy } from './retry.js';
 import { specialFoldersOf } from './special-use.js';
@@ -158,7 +159,14 @@ export async function syncMailbox(
   await deps.mailboxes.setStatus(job.mailboxId, 'running');
   const first = new Lane(job, deps, signal);
   try {
-    const { settled, total, work } = await planWithRetries(job, deps, first, passId, counters, signal);
+    const { settled, total, work, native } = await planWithRetries(
+      job,
+      deps,
+      first,
+      passId,
+      counters,
+      signal,
+    );
     deps.progress.planned(job.mailboxId, job.label, total);
     deps.progress.advanced(job.mailboxId, settled, 0);
     // INBOX first: it is what people look at on Monday.
@@ -190,7 +198,8 @@ export async function syncMailbox(
           const dest = folderKeyOf(w.destPath);
           busy.add(dest);
           try {
-            if (!(await syncWithRetries(job, deps, lane, w, passId, counters, signal))) folderErrors++;
+            if (!(await syncWithRetries(job, deps, lane, w, passId, counters, native, signal)))
+              folderErrors++;
           } catch (err) {
             fatal ??= err;
           } finally {
@@ -252,6 +261,8 @@ interface PassPlan {
   settled: number;
   total: number;
   work: FolderWork[];
+  /** Items move in the systems' own format this pass (both sides passed their check, once per mailbox). */
+  native: boolean;
 }
 
 /**
@@ -316,8 +327,11 @@ async function planPass(
   const settled = total;
 
   const work: FolderWork[] = [];
+  let native = false;
   if (candidates.length) {
     const { dst } = await lane.open();
+    if (!job.dryRun)
+      native = await nativeAllowed(src, dst, (t) => deps.progress.note(job.mailboxId, 'warn', t), signal);
     const destFolders = await dst.listFolders(signal);
     // Servers without SPECIAL-USE still have a Sent folder: recognised by name where nothing is flagged.
     const specialUse = specialFoldersOf(destFolders);
@@ -354,7 +368,7 @@ async function planPass(
       if (!job.dryRun) await markPending(deps.ledger, job.mailboxId, work.at(-1)!, passId);
     }
   }
-  return { settled, total, work };
+  return { settled, total, work, native };
 }
 
 /** A folder with work to do in this pass. */
@@ -395,6 +409,7 @@ async function syncWithRetries(
   w: FolderWork,
   passId: number,
   counters: PassCounters,
+  native: boolean,
   signal?: AbortSignal,
 ): Promise<boolean> {
   const name = w.folder.path.join('/');
@@ -417,6 +432,7 @@ async function syncWithRetries(
           limiter: deps.limiter,
           progress: deps.progress,
           counters,
+          native,
           signal,
         },
         src,

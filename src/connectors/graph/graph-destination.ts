@@ -18,6 +18,8 @@ import type {
   FolderState,
   MailDestination,
   MessageMeta,
+  NativeCheck,
+  NativeImport,
 } from '../contract.js';
 import { ErrorCode, PermanentError, TransientError, throwIfAborted } from '../../errors.js';
 import { BodySpool } from '../shared/body-spool.js';
@@ -28,6 +30,7 @@ import { FolderTree } from './graph-folders.js';
 import { folderTag, keyOf } from './graph-ids.js';
 import { stampAppended, unstampedFor, withIdentity, type ImapLane } from './graph-imap.js';
 import { META_EXPAND, metaOf, type GraphMessage } from './graph-meta.js';
+import { EXCHANGE_ITEM, MailboxApiLink } from './graph-native.js';
 import { partialsFor } from './graph-resume.js';
 import { checkSize, createFromJson, planCreate, writeMessage, type CreatePlan } from './graph-writer.js';
 import { readGraphMessage, type SourceIdentity } from './mime-to-graph.js';
@@ -40,6 +43,7 @@ export class GraphDestination implements MailDestination {
   private readonly tree: FolderTree;
   /** key → immutable id, for every message this connection listed or wrote. */
   private readonly ids = new Map<number, string>();
+  private readonly link: MailboxApiLink;
 
   constructor(
     private readonly client: GraphClient,
@@ -47,13 +51,42 @@ export class GraphDestination implements MailDestination {
     private readonly imap?: ImapLane,
   ) {
     this.tree = new FolderTree(client);
+    this.link = new MailboxApiLink(client);
     this.capabilities = {
       maxMessageBytes: client.target.maxMessageBytes,
       maxBatchMessages: 1,
       delimiter: '/',
       supportsKeywords: true,
       reservedNames: [],
+      nativeFormat: EXCHANGE_ITEM,
     };
+  }
+
+  /** The mailbox API's import permission (an import session is created as the test), probed once. */
+  checkNative(signal?: AbortSignal): Promise<NativeCheck> {
+    return this.link.checkImport(signal);
+  }
+
+  /**
+   * Recreate items from Exchange's own form through an import session (graph-native.ts), one request each;
+   * the new message's key comes from the messages API (found by Message-ID and stamped).
+   */
+  async importItems(path: string[], items: NativeImport[], signal?: AbortSignal): Promise<AppendResult[]> {
+    const f = await this.tree.ensure(path, signal);
+    const out: AppendResult[] = [];
+    for (const item of items) {
+      throwIfAborted(signal);
+      if (item.format !== EXCHANGE_ITEM)
+        throw new PermanentError(
+          ErrorCode.MessageRejected,
+          `${this.client.target.where}: an item in format "${item.format}" cannot be imported here.`,
+        );
+      const { id, adopted } = await this.link.importOne(path, f.id, item, signal);
+      const uid = keyOf(id);
+      this.ids.set(uid, id);
+      out.push({ uid, uidValidity: folderTag(f.id), ...(adopted ? { found: true } : {}) });
+    }
+    return out;
   }
 
   listFolders(signal?: AbortSignal): Promise<FolderInfo[]> {

@@ -8,6 +8,7 @@ import type {
   FolderState,
   ListOptions,
   MessageMeta,
+  NativeItem,
   SourceFolderReader,
   StreamedMessage,
 } from '../contract.js';
@@ -35,6 +36,9 @@ import {
 } from './graph-meta.js';
 
 const PAGE = 200;
+
+/** Exports a folder's messages in their native form (the source's mailbox-API link, bound to the folder). */
+export type Exporter = (metas: MessageMeta[], signal?: AbortSignal) => AsyncIterable<NativeItem>;
 
 /** Fails the stream when it ends before `size` bytes (or brings more). */
 class ExactLength extends Transform {
@@ -68,6 +72,7 @@ export class GraphFolderReader implements SourceFolderReader {
     private readonly folderId: string,
     private readonly keys: KeyMap,
     readonly state: FolderState,
+    private readonly exporter: Exporter,
   ) {}
 
   /** Take the folder's listing now; the state describes exactly this listing. */
@@ -75,12 +80,13 @@ export class GraphFolderReader implements SourceFolderReader {
     client: GraphClient,
     folderId: string,
     where: string,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    exporter: Exporter,
   ): Promise<GraphFolderReader> {
     const entries = await checkedListing(client, folderId, signal);
     const keys = new KeyMap(where);
     for (const id of entries.keys()) keys.add(id);
-    return new GraphFolderReader(client, folderId, keys, stateOf(folderId, entries));
+    return new GraphFolderReader(client, folderId, keys, stateOf(folderId, entries), exporter);
   }
 
   async listUids(): Promise<number[]> {
@@ -157,6 +163,11 @@ export class GraphFolderReader implements SourceFolderReader {
         yield { uid, size: got.length, body: checked };
       }
     }
+  }
+
+  /** These messages in Exchange's own form, through the mailbox API (graph-native.ts). */
+  exportItems(metas: MessageMeta[], signal?: AbortSignal): AsyncIterable<NativeItem> {
+    return this.exporter(metas, signal);
   }
 
   async close(): Promise<void> {}

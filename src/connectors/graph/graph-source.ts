@@ -3,6 +3,7 @@ import type {
   FolderInfo,
   FolderState,
   MailSource,
+  NativeCheck,
   SourceCapabilities,
   SourceFolderReader,
 } from '../contract.js';
@@ -11,15 +12,26 @@ import type { GraphClient } from './graph-client.js';
 import { checkedListing, stateOf } from './graph-delta.js';
 import { GraphFolderReader } from './graph-folder-reader.js';
 import { FolderTree } from './graph-folders.js';
+import { EXCHANGE_ITEM, MailboxApiLink, type PairMemo } from './graph-native.js';
 
 /** One mailbox open for reading. */
 export class GraphSource implements MailSource {
-  /** No CONDSTORE: flag changes show as a changed folder state (change keys), then flags are re-read. */
-  readonly capabilities: SourceCapabilities = { supportsCondstore: false };
+  /**
+   * No CONDSTORE: flag changes show as a changed folder state (change keys), then flags are re-read. Items
+   * leave in Exchange's own form through the mailbox API when the app may export (graph-native.ts).
+   */
+  readonly capabilities: SourceCapabilities = { supportsCondstore: false, nativeFormat: EXCHANGE_ITEM };
   private readonly tree: FolderTree;
+  private readonly link: MailboxApiLink;
 
   constructor(private readonly client: GraphClient) {
     this.tree = new FolderTree(client);
+    this.link = new MailboxApiLink(client);
+  }
+
+  /** The mailbox API's export permissions, probed once. */
+  checkNative(signal?: AbortSignal): Promise<NativeCheck> {
+    return this.link.checkExport(signal);
   }
 
   listFolders(signal?: AbortSignal): Promise<FolderInfo[]> {
@@ -33,7 +45,14 @@ export class GraphSource implements MailSource {
 
   async openFolder(path: string[], signal?: AbortSignal): Promise<SourceFolderReader> {
     const f = await this.folder(path, signal);
-    return GraphFolderReader.open(this.client, f, `${this.client.target.where} "${path.join('/')}"`, signal);
+    const pairs: PairMemo = {};
+    return GraphFolderReader.open(
+      this.client,
+      f,
+      `${this.client.target.where} "${path.join('/')}"`,
+      signal,
+      (metas, sig) => this.link.exportPaired(path, metas, pairs, sig),
+    );
   }
 
   async close(): Promise<void> {}

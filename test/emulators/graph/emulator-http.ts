@@ -18,6 +18,8 @@ export interface EmResponse {
   headers?: Record<string, string>;
   json?: unknown;
   raw?: Buffer;
+  /** The connection is destroyed instead of answering (the work was done; the answer is lost). */
+  cut?: boolean;
 }
 
 /** Graph's error body. */

@@ -65,6 +65,12 @@ export class EmMailboxApi {
   sessionTtlMs = 15 * 60_000;
   /** Items imported (create or update), for tests. */
   imports = 0;
+  /** Item exports answered with data, for tests. */
+  exports = 0;
+  /** Item listings that expanded an extended property, for tests. */
+  expandedListings = 0;
+  /** The next this many imports are done but their answer is lost (the connection is cut). */
+  cutImportAnswers = 0;
   private readonly sessions = new Map<string, { user: EmUser; expires: number }>();
 
   constructor(private readonly tenantId: string) {}
@@ -116,6 +122,8 @@ export class EmMailboxApi {
         }));
       return { status: 200, json: { value } };
     }
+    const list = /^\/folders\/([^/]+)\/items$/.exec(rest);
+    if (req.method === 'GET' && list) return this.listItems(ctx, user, list[1]!, req);
     const delta = /^\/folders\/([^/]+)\/items\/delta$/.exec(rest);
     if (req.method === 'GET' && delta) {
       if (!this.has('MailboxItem.Read.All')) return denied('MailboxItem.Read.All');
@@ -151,6 +159,7 @@ export class EmMailboxApi {
             itemId: id,
             error: { code: 'ErrorItemNotFound', message: 'The item is not in this mailbox.' },
           };
+        this.exports++;
         return { itemId: id, changeKey: m.changeKey, data: exportStream(m) };
       });
       return { status: 200, json: { value } };
@@ -169,6 +178,46 @@ export class EmMailboxApi {
       };
     }
     return fail(400, 'BadRequest', `Unsupported mailbox API path ${rest}.`);
+  }
+
+  /**
+   * GET .../folders/{fid}/items (MailboxItem.Read.All): $top, and $expand of single-value extended properties
+   * with an `id eq` filter (mailboxitem resource: "Get single-value property"); this emulator knows
+   * PidTagInternetMessageId (String 0x1035) and the properties set on the message. No paging beyond $top.
+   */
+  private listItems(ctx: MailContext, user: EmUser, folderId: string, req: EmRequest): EmResponse {
+    if (!this.has('MailboxItem.Read.All')) return denied('MailboxItem.Read.All');
+    const { store } = ctx;
+    const folder = store.folder(user, folderId);
+    if (!folder) return fail(404, 'ErrorItemNotFound', 'The specified folder could not be found.');
+    const expand = req.query.get('$expand');
+    let prop: string | undefined;
+    if (expand) {
+      const m = /^singleValueExtendedProperties\(\$filter=id eq '([^']+)'\)$/.exec(expand);
+      if (!m) return fail(400, 'BadRequest', `Unsupported $expand ${expand}.`);
+      prop = m[1]!;
+      this.expandedListings++;
+    }
+    const top = Number(req.query.get('$top') ?? '0');
+    let items = store.messagesIn(user, folder.id);
+    if (top > 0) items = items.slice(0, top);
+    const value = items.map((m) => {
+      const v =
+        prop === undefined
+          ? undefined
+          : prop.toLowerCase() === 'string 0x1035'
+            ? m.internetMessageId
+            : m.ext.get(prop);
+      return {
+        '@odata.type': '#microsoft.graph.mailboxItem',
+        id: m.id,
+        changeKey: m.changeKey,
+        type: 'IPM.Note',
+        size: store.mimeOf(m).length,
+        ...(prop !== undefined ? { singleValueExtendedProperties: v ? [{ id: prop, value: v }] : [] } : {}),
+      };
+    });
+    return { status: 200, json: { value } };
   }
 
   /** POST importUrl: pre-authenticated by its authtoken; an Authorization header is not to be sent. */
@@ -205,6 +254,10 @@ export class EmMailboxApi {
     const m: EmMessage = { ...item, id, folderId: folder.id };
     ctx.store.insert(s.user, m);
     this.imports++;
+    if (this.cutImportAnswers > 0) {
+      this.cutImportAnswers--;
+      return { status: 200, cut: true };
+    }
     return { status: 200, json: { itemId: m.id, changeKey: m.changeKey } };
   }
 }

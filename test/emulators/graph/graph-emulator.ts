@@ -113,6 +113,8 @@ export class GraphEmulator {
   readonly budgets: EmBudgets;
   /** The mailbox import/export API and the permissions granted for it (emulator-mailbox-api.ts). */
   readonly mailboxApi: EmMailboxApi;
+  /** Route shape → answers still to cut (cutAnswers). */
+  private readonly cuts = new Map<string, number>();
   baseUrl = '';
   authorityHost = '';
 
@@ -177,6 +179,10 @@ export class GraphEmulator {
               if (gone) return release();
               freeSlot = release;
               res.on('finish', release);
+              if (r.cut) {
+                res.socket?.destroy();
+                return;
+              }
               res.writeHead(r.status, {
                 ...(r.json !== undefined ? { 'content-type': 'application/json' } : {}),
                 ...(r.raw && !this.chunked ? { 'content-length': String(r.raw.length) } : {}),
@@ -425,7 +431,21 @@ export class GraphEmulator {
     if (rest === '/settings/exchange' && req.method === 'GET')
       return { res: this.mailboxApi.settings(user), release: none };
     await this.beforeMailRequest?.(user.userPrincipalName, { ...req, path: rest });
-    return this.throttled(user, req, () => mailRoute(this.ctx, user, rest, req));
+    return this.throttled(user, req, () => this.maybeCut(rest, req, mailRoute(this.ctx, user, rest, req)));
+  }
+
+  /** The next `count` requests of a route shape ("PATCH messages/{}") are done, but their answer is lost. */
+  cutAnswers(shape: string, count = 1): void {
+    this.cuts.set(shape, count);
+  }
+
+  private maybeCut(rest: string, req: EmRequest, res: EmResponse): EmResponse {
+    const seg = rest.split('/').filter(Boolean);
+    const key = `${req.method} ${seg.map((s, i) => (i === 1 ? '{}' : s)).join('/')}`;
+    const left = this.cuts.get(key) ?? 0;
+    if (left === 0 || res.status >= 300) return res;
+    this.cuts.set(key, left - 1);
+    return { ...res, cut: true };
   }
 
   /** Storms and the per-mailbox concurrency limit, then the route; the slot is freed by `release`. */
