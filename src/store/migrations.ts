@@ -2,7 +2,7 @@
  * Schema migrations. Built as `migrations(dialect)` because Kysely migrations cannot see the dialect,
  * and the few column types that differ (auto-increment keys) must.
  */
-import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration } from 'kysely';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -431,6 +431,25 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('expires_at', 'bigint', (c) => c.notNull())
           .execute();
         await db.schema.createIndex('used_nonces_expiry').on('used_nonces').column('expires_at').execute();
+      },
+    },
+    '0011_scan_projects': {
+      // A scan belongs to the project whose mailboxes it surveyed: two projects sharing a source login must
+      // not see each other's figures. Older scans get the project when all their mailboxes belong to one;
+      // scans of one-off CLI runs (no project) keep null.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('scans')
+          .addColumn('project_id', 'integer', (c) => c.references('projects.id').onDelete('cascade'))
+          .execute();
+        await db.schema.createIndex('scans_project').on('scans').columns(['project_id', 'id']).execute();
+        await sql`
+          update scans set project_id = (
+            select min(m.project_id) from scan_mailboxes s join mailboxes m on m.id = s.mailbox_id
+            where s.scan_id = scans.id)
+          where (
+            select count(distinct m.project_id) from scan_mailboxes s join mailboxes m on m.id = s.mailbox_id
+            where s.scan_id = scans.id) = 1`.execute(db);
       },
     },
   };

@@ -86,6 +86,8 @@ export interface ScanTable {
   finished_at: string | null;
   /** running | done | stopped */
   status: string;
+  /** The project whose mailboxes it surveyed (null: a one-off CLI run). */
+  project_id: number | null;
 }
 
 /** One mailbox in a scan. */

@@ -2157,6 +2157,7 @@ export interface Operations {
         estimatedStart: string | null;
         estimatedEnd: string | null;
         credentials: string;
+        destCredentials: string;
       }>;
       phases: Array<{
         phase: string;
@@ -2690,7 +2691,7 @@ export interface Operations {
       error: string | null;
     };
   };
-  /** The newest environment scan, per mailbox */
+  /** The newest scan by `cutover scan` (projects have theirs under /api/projects/:id/scans), per mailbox */
   'GET /api/scans/latest': {
     path: Record<string, never>;
     query: Record<string, never>;
