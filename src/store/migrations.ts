@@ -452,5 +452,26 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
             where s.scan_id = scans.id) = 1`.execute(db);
       },
     },
+    '0012_message_projects': {
+      // The message log is per project: two projects' operators must not read (or count) each other's messages.
+      // Older rows take their mailbox's project; test sends (no mailbox) take the only project, if there is one.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('messages')
+          .addColumn('project_id', 'integer', (c) => c.references('projects.id').onDelete('cascade'))
+          .execute();
+        await db.schema
+          .createIndex('messages_project')
+          .on('messages')
+          .columns(['project_id', 'id'])
+          .execute();
+        await sql`
+          update messages set project_id = (select m.project_id from mailboxes m where m.id = messages.mailbox_id)
+          where mailbox_id is not null`.execute(db);
+        await sql`
+          update messages set project_id = (select min(id) from projects)
+          where mailbox_id is null and (select count(*) from projects) = 1`.execute(db);
+      },
+    },
   };
 }

@@ -305,6 +305,8 @@ export interface ClientSetupTable {
 export interface MessageTable {
   id: Generated<number>;
   mailbox_id: number | null;
+  /** The project it was sent for (null: a project file run without a stored project). */
+  project_id: number | null;
   /** `<mailbox id or project>|<event>`, unique. */
   dedupe_key: string;
   /** announcement | reminder:<date> | dns-change | alert:<id> | pre-cutover | completion | test */
