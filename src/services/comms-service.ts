@@ -56,7 +56,7 @@ export class CommsService {
     private readonly deps: CommsDeps,
     private readonly project: PortalProject,
   ) {
-    this.templates = new TemplateBook(new CommsTemplateRepo(deps.store.db));
+    this.templates = new TemplateBook(new CommsTemplateRepo(deps.store.db, deps.projectId ?? null));
     this.messages = new MessageRepo(deps.store.db);
   }
 

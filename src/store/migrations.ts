@@ -473,5 +473,28 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           where mailbox_id is null and (select count(*) from projects) = 1`.execute(db);
       },
     },
+    '0013_project_templates': {
+      // Each project's edits of the message templates: editing one project's announcement must not change what
+      // another project's users read. Edits made before are kept for every project; message_templates stays
+      // for a project file run without a stored project.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('project_message_templates')
+          .addColumn('project_id', 'integer', (c) =>
+            c.notNull().references('projects.id').onDelete('cascade'),
+          )
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('html', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('project_message_templates_pk', ['project_id', 'kind'])
+          .execute();
+        await sql`
+          insert into project_message_templates (project_id, kind, subject, text, html, updated_at)
+          select p.id, t.kind, t.subject, t.text, t.html, t.updated_at
+          from projects p cross join message_templates t`.execute(db);
+      },
+    },
   };
 }

@@ -331,6 +331,11 @@ export interface MessageTemplateTable {
   updated_at: string;
 }
 
+/** A project's edit of a message template (message_templates: those of a project file without a stored project). */
+export interface ProjectMessageTemplateTable extends MessageTemplateTable {
+  project_id: number;
+}
+
 export interface Database {
   mailboxes: MailboxTable;
   passes: PassTable;
@@ -356,4 +361,5 @@ export interface Database {
   client_setups: ClientSetupTable;
   messages: MessageTable;
   message_templates: MessageTemplateTable;
+  project_message_templates: ProjectMessageTemplateTable;
 }

@@ -1,7 +1,8 @@
 /**
  * Communications per project over the API with a real SMTP receiver: two projects (created as the UI creates
  * them) that both write to a point of contact. Sending what is due for one writes only to its own mailboxes, a
- * test send is kept in its own log, and neither project's log shows the other's messages.
+ * test send is kept in its own log, neither project's log shows the other's messages, and a template edited for one
+ * is not the other's.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,7 +69,7 @@ const log = async (id: number): Promise<Log> => {
   return r.json<Log>();
 };
 
-test('each project sends to its own mailboxes and its log shows only its own messages', async () => {
+test('each project sends to its own mailboxes and its log and templates are its own', async () => {
   const a = await project('Alpha', 'desk-a@new.example', ['ann']);
   const b = await project('Beta', 'desk-b@new.example', ['bob', 'cy']);
 
@@ -108,6 +109,28 @@ test('each project sends to its own mailboxes and its log shows only its own mes
   assert.equal(overview.statusCode, 200, overview.body);
   const warnings = overview.json<{ warnings: string[] }>().warnings.join('\n');
   assert.match(warnings, /desk-b@new\.example receives one message per user to forward: 2 mailbox\(es\)/);
+
+  // A template edited for one project is that project's alone.
+  const edit = await app.inject({
+    method: 'PUT',
+    url: `/api/projects/${a}/comms/templates/announcement`,
+    ...auth,
+    payload: {
+      subject: 'Alpha moves on {{cutoverDate}}',
+      text: '{{link}}',
+      html: '<a href="{{link}}">go</a>',
+    },
+  });
+  assert.equal(edit.statusCode, 200, edit.body);
+  const templates = async (id: number) =>
+    (
+      await app.inject({ method: 'GET', url: `/api/projects/${id}/comms/templates`, cookies: auth.cookies })
+    ).json<Array<{ kind: string; subject: string; edited: boolean }>>();
+  const annA = (await templates(a)).find((t) => t.kind === 'announcement')!;
+  const annB = (await templates(b)).find((t) => t.kind === 'announcement')!;
+  assert.deepEqual([annA.subject, annA.edited], ['Alpha moves on {{cutoverDate}}', true]);
+  assert.equal(annB.edited, false);
+  assert.doesNotMatch(annB.subject, /Alpha/);
 
   // An unknown project is not found.
   const none = await app.inject({
