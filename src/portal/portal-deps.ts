@@ -17,6 +17,8 @@ export interface ProjectSource {
   /** The project when there is exactly one (a project file), for project-wide counts. */
   single(): Promise<PortalProject | undefined>;
   forMailbox(mailboxId: number): Promise<PortalProject | undefined>;
+  /** A stored project by its id (a project file alone has none). */
+  byId(projectId: number): Promise<PortalProject | undefined>;
   forDomain(domain: string): Promise<PortalProject | undefined>;
 }
 
@@ -39,6 +41,7 @@ export function projectFromFile(file: string): ProjectSource {
   return {
     single: () => load(),
     forMailbox: () => load(),
+    byId: async () => undefined,
     async forDomain(domain) {
       const p = await load();
       const domains = p.plan?.domains ?? [];
@@ -51,6 +54,7 @@ export function projectFromFile(file: string): ProjectSource {
 export const noProjects: ProjectSource = {
   single: async () => undefined,
   forMailbox: async () => undefined,
+  byId: async () => undefined,
   forDomain: async () => undefined,
 };
 

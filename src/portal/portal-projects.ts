@@ -51,6 +51,7 @@ export function projectsFromStore(
       if (m?.project_id != null) return withPlan(Number(m.project_id));
       return file.forMailbox(mailboxId);
     },
+    byId: withPlan,
     async forDomain(domain) {
       // A stored project whose plan names the domain (edited over the API or imported from a file).
       const d = domain.toLowerCase();

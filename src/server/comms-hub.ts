@@ -1,16 +1,18 @@
 /**
- * The server's communications: one SMTP mailer (when configured), the comms service of the current project,
- * and the background loop that sends what is due. Routes ask it for the service.
+ * The server's communications: one SMTP mailer (when configured), the comms service of each stored project
+ * (its own mailboxes, its own message log), and the background loop that sends what is due for every project.
+ * Routes ask it for a project's service.
  */
 import type { PlanConfig } from '../config/plan.js';
 import { SendError, SmtpMailer, type Mailer, type SmtpConfig } from '../notify/smtp-mailer.js';
 import type { PortalDeps } from '../portal/portal-deps.js';
 import { runComms } from '../services/comms-runner.js';
-import { CommsService } from '../services/comms-service.js';
+import { CommsService, type TickReport } from '../services/comms-service.js';
+import { ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
 import { volumeWarning } from '../services/comms-content.js';
 import type { PortalProject } from '../services/credential-service.js';
 import type { Store } from '../store/db.js';
-import { ApiError } from './errors.js';
+import { ApiError, ApiErrorCode } from './errors.js';
 import { ErrorCode } from '../errors.js';
 
 const noSmtp: Mailer = {
@@ -41,15 +43,18 @@ export class CommsHub {
     return this.mailer !== noSmtp;
   }
 
-  /** The service for the current project; `needSmtp` refuses (409) when no SMTP server is configured. */
-  async service(needSmtp = false): Promise<{ project: PortalProject; service: CommsService }> {
-    const project = await this.deps.projects.single();
+  /** The service for project `projectId`; `needSmtp` refuses (409) when no SMTP server is configured. */
+  async service(
+    projectId: number,
+    needSmtp = false,
+  ): Promise<{ project: PortalProject; service: CommsService }> {
+    const project = await this.deps.projects.byId(projectId);
     if (!project)
       throw new ApiError(
-        409,
-        ErrorCode.ConfigInvalid,
-        'There is no project to send messages for.',
-        'Start the server with a project file (cutover serve --project FILE).',
+        404,
+        ApiErrorCode.NotFound,
+        `There is no project ${projectId}.`,
+        'Pick a project from the list (GET /api/projects).',
       );
     if (needSmtp && !this.smtpConfigured)
       throw new ApiError(
@@ -58,13 +63,16 @@ export class CommsHub {
         'No SMTP server is configured for messages to users.',
         "Set CUTOVER_SMTP_URL (smtp://user:password@host:587) and CUTOVER_SMTP_FROM ('IT <it@example.com>'), then restart.",
       );
-    return { project, service: this.serviceFor(project) };
+    return { project, service: this.serviceFor(project, projectId) };
   }
 
-  private serviceFor(project: PortalProject): CommsService {
+  private serviceFor(project: PortalProject, projectId: number): CommsService {
+    const members = new ProjectMailboxRepo(this.deps.store.db);
     return new CommsService(
       {
         store: this.deps.store,
+        projectId,
+        mailboxes: () => members.all(projectId),
         mailer: this.mailer,
         links: this.deps.links,
         publicUrl: this.deps.publicUrl,
@@ -74,8 +82,8 @@ export class CommsHub {
     );
   }
 
-  /** What the operator should know before messages go out. */
-  async warnings(project: PortalProject): Promise<string[]> {
+  /** What the operator should know before messages go out for project `projectId`. */
+  async warnings(project: PortalProject, projectId: number): Promise<string[]> {
     const plan: PlanConfig | undefined = project.plan;
     if (!plan || plan.communications === 'none') return [];
     const n = Number(
@@ -83,6 +91,7 @@ export class CommsHub {
         await this.deps.store.db
           .selectFrom('mailboxes')
           .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('project_id', '=', projectId)
           .executeTakeFirstOrThrow()
       ).n,
     );
@@ -109,8 +118,18 @@ export class CommsHub {
     this.loop = runComms(
       {
         tick: async (now, signal) => {
-          const project = await this.deps.projects.single();
-          return project ? this.serviceFor(project).tick(now, signal) : { sent: 0, failed: 0, attempts: [] };
+          const total: TickReport = { sent: 0, failed: 0, attempts: [] };
+          const ids = await this.deps.store.db.selectFrom('projects').select('id').orderBy('id').execute();
+          for (const { id } of ids) {
+            if (signal?.aborted) break;
+            const project = await this.deps.projects.byId(Number(id));
+            if (!project) continue;
+            const r = await this.serviceFor(project, Number(id)).tick(now, signal);
+            total.sent += r.sent;
+            total.failed += r.failed;
+            total.attempts.push(...r.attempts);
+          }
+          return total;
         },
       },
       {

@@ -3,7 +3,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import { MESSAGE_KINDS } from '../notify/templates.js';
 import { StringEnum } from './schemas.js';
 
-export const KindParams = Type.Object({ kind: StringEnum(MESSAGE_KINDS) });
+export const KindParams = Type.Object({
+  id: Type.Integer({ minimum: 1 }),
+  kind: StringEnum(MESSAGE_KINDS),
+});
 export type KindParams = Static<typeof KindParams>;
 
 export const TemplateBody = Type.Object(

@@ -40,6 +40,7 @@ export const PlanView = Type.Object({
       estimatedStart: NStr,
       estimatedEnd: NStr,
       credentials: Str,
+      destCredentials: Str,
     }),
   ),
   phases: Type.Array(

@@ -34,6 +34,8 @@ export interface CommsDeps {
   operatorAddress?: string;
   /** The project's mailboxes (default: every mailbox in the store). */
   mailboxes?: () => Promise<MailboxRow[]>;
+  /** The stored project the messages are sent for, kept with each (null or absent: a project file alone). */
+  projectId?: number | null;
   /** Attempts of a message that certainly did not arrive (default 5, across ticks). */
   maxAttempts?: number;
 }
@@ -54,8 +56,12 @@ export class CommsService {
     private readonly deps: CommsDeps,
     private readonly project: PortalProject,
   ) {
-    this.templates = new TemplateBook(new CommsTemplateRepo(deps.store.db));
+    this.templates = new TemplateBook(new CommsTemplateRepo(deps.store.db, deps.projectId ?? null));
     this.messages = new MessageRepo(deps.store.db);
+  }
+
+  private get projectId(): number | null {
+    return this.deps.projectId ?? null;
   }
 
   private get plan() {
@@ -107,14 +113,17 @@ export class CommsService {
     const recipient = recipientFor(m, this.plan, this.deps.operatorAddress);
     if (!recipient) return undefined;
     if (recipient.to === undefined) {
-      const id = await this.messages.claim({ mailboxId: m.id, event, recipient: '', subject: '' }, 1);
+      const id = await this.messages.claim(
+        { mailboxId: m.id, projectId: this.projectId, event, recipient: '', subject: '' },
+        1,
+      );
       if (id !== undefined) await this.messages.finish(id, { status: 'refused', error: recipient.why });
       return id === undefined ? undefined : ('refused' as const);
     }
     const content = await this.compose(m, kind, extra);
     const mail = recipient.forward ? forForwarding(content, valuesFor(m, this.project).address!) : content;
     const id = await this.messages.claim(
-      { mailboxId: m.id, event, recipient: recipient.to, subject: mail.subject },
+      { mailboxId: m.id, projectId: this.projectId, event, recipient: recipient.to, subject: mail.subject },
       this.deps.maxAttempts ?? 5,
     );
     if (id === undefined) return undefined;
@@ -176,7 +185,13 @@ export class CommsService {
   async testSend(kind: MessageKind, to: string): Promise<Exclude<MessageStatus, 'pending'>> {
     const mail = await this.preview(kind);
     const event = `test:${kind}:${randomUUID()}`;
-    const id = (await this.messages.claim({ mailboxId: null, event, recipient: to, subject: mail.subject }))!;
+    const id = (await this.messages.claim({
+      mailboxId: null,
+      projectId: this.projectId,
+      event,
+      recipient: to,
+      subject: mail.subject,
+    }))!;
     return this.deliver(
       id,
       { to, ...mail, subject: `[test] ${mail.subject}` },

@@ -38,12 +38,13 @@ export async function planPage(
     project.mailboxes = rows.map((m) => ({
       ...memberSpec(project, m.sourceUser, m.destUser, m.starred, m.options),
       sourceAuth: stored.auth(m.id, 'source', m.sourceUser),
+      destAuth: stored.auth(m.id, 'destination', m.destUser),
     }));
   } finally {
     stored.close();
   }
   const plan = project.plan ?? defaultPlan();
-  const summary = await buildPlan(deps.store, project, plan, now, 'web');
+  const summary = await buildPlan(deps.store, project, plan, now, 'web', projectId);
   const phases = await scheduleStatus(deps.store, project, now);
   const e = summary.estimate;
   const suggestedWhy =

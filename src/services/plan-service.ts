@@ -53,26 +53,39 @@ export interface PlanRow {
   hours: number;
   estimatedStart?: string;
   estimatedEnd?: string;
-  credentials: 'present' | 'missing' | 'admin';
+  /** The source login: the user's own password (present), the source's admin login, or none yet (missing). */
+  credentials: CredentialNeed;
+  /** The destination login, the same way: an admin login on one side does not cover the other. */
+  destCredentials: CredentialNeed;
   /** The personal credential page (end-user credentials mode); issued by the credential portal. */
   credentialLink: string | null;
 }
 
+/** Whose login opens one side of a mailbox. */
+export type CredentialNeed = 'present' | 'missing' | 'admin';
+
+const need = (own: unknown, admin: unknown): CredentialNeed =>
+  own ? 'present' : admin ? 'admin' : 'missing';
+
 const GB = 1024 ** 3;
 
-/** Build the plan of `project` as it stands now; `audience` picks how warnings say what to do. */
+/**
+ * Build the plan of `project` as it stands now, on its own latest scan (`projectId` of the stored project;
+ * null: a project file run from the CLI); `audience` picks how warnings say what to do.
+ */
 export async function buildPlan(
   store: Store,
   project: ProjectConfig,
   plan: PlanConfig,
   now = new Date(),
   audience: Audience = 'cli',
+  projectId: number | null = null,
 ): Promise<PlanSummary> {
   const warnings: PlanWarning[] = [];
   const mailboxRepo = new MailboxRepo(store.db);
   const ledger = new LedgerRepo(store.db);
   const known = new Map((await mailboxRepo.list()).map((m) => [m.key, m]));
-  const scan = await scanView(store);
+  const scan = await scanView(store, projectId);
   const scanned = new Map(scan?.mailboxes.map((m) => [m.mailbox, m]));
   if (!scan)
     warnings.push({
@@ -88,7 +101,6 @@ export async function buildPlan(
     if (row)
       for (const c of await ledger.folderCounts(row.id))
         done += (c.counts.copied ?? 0) + (c.counts.present ?? 0);
-    const hasAdmin = Boolean(project.source.admin);
     rowsIn.push({
       mailbox: spec.sourceUser,
       destination: spec.destUser,
@@ -96,7 +108,8 @@ export async function buildPlan(
       messages: s?.messages ?? row?.sourceMessages ?? 0,
       bytes: s?.bytes ?? row?.sourceBytes ?? 0,
       alreadyMigrated: done,
-      credentials: spec.sourceAuth ? 'present' : hasAdmin ? 'admin' : 'missing',
+      credentials: need(spec.sourceAuth, project.source.admin),
+      destCredentials: need(spec.destAuth, project.destination.admin),
       credentialLink: null,
     });
   }
@@ -118,6 +131,7 @@ export async function buildPlan(
 
   // Warnings an experienced migration engineer would want before the first byte moves.
   const missing = rows.filter((r) => r.credentials === 'missing').length;
+  const destMissing = rows.filter((r) => r.destCredentials === 'missing').length;
   if (plan.mode === 'admin' && !project.source.admin)
     warnings.push({
       level: 'critical',
@@ -127,6 +141,11 @@ export async function buildPlan(
     warnings.push({
       level: 'critical',
       text: `${missing} mailbox(es) have no source credentials yet: ${remedy('credentials', audience)}`,
+    });
+  if (plan.mode === 'credentials' && destMissing)
+    warnings.push({
+      level: 'critical',
+      text: `${destMissing} mailbox(es) have no destination credentials yet: ${remedy('destCredentials', audience)}`,
     });
   if (plan.cutoverAt && est.finish && plan.cutoverAt < est.finish)
     warnings.push({
@@ -224,6 +243,7 @@ export function planTable(p: PlanSummary): Table {
       'estimated_start',
       'estimated_end',
       'credentials',
+      'destination_credentials',
       'credential_link',
     ],
     rows: p.rows.map((r) => [
@@ -237,6 +257,7 @@ export function planTable(p: PlanSummary): Table {
       r.estimatedStart ?? null,
       r.estimatedEnd ?? null,
       r.credentials,
+      r.destCredentials,
       r.credentialLink,
     ]),
   };

@@ -20,6 +20,10 @@ const REMEDY = {
     cli: 'collect them (a source_password column, or the personal links) before the final sync.',
     web: 'collect them on the Credentials page (personal links, or enter or import them) before the final sync.',
   },
+  destCredentials: {
+    cli: 'collect them (a destination_password column, or the personal links), or add destination.admin, before the final sync.',
+    web: "collect them on the Credentials page, or add the destination's administrator login on the project's page, before the final sync.",
+  },
   notify: {
     cli: 'set plan.notifyFrom earlier.',
     web: 'set the notification start earlier on the Plan page.',

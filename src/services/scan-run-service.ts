@@ -108,6 +108,7 @@ export class ScanRunService {
       },
     };
     const task = runScan(this.deps.store, project, {
+      projectId,
       only: rows.map((m) => m.sourceUser),
       fresh: true,
       progress,
@@ -133,12 +134,12 @@ export class ScanRunService {
     return s;
   }
 
-  /** The project's scans, newest first (those that scanned at least one of its mailboxes). */
+  /** The project's own scans, newest first. */
   async list(projectId: number) {
     const out = [];
-    for (const scan of await new ScanRepo(this.deps.store.db).list()) {
+    for (const scan of await new ScanRepo(this.deps.store.db).list(projectId)) {
       const v = await this.view(projectId, scan.id).catch(() => undefined);
-      if (v?.mailboxes.length)
+      if (v)
         out.push({
           id: scan.id,
           startedAt: scan.startedAt,
@@ -152,12 +153,15 @@ export class ScanRunService {
     return out;
   }
 
-  /** One scan (the newest by default), restricted to the project's mailboxes. */
+  /** One of the project's scans (the newest by default); another project's scan is not found. */
   async view(projectId: number, scanId?: number): Promise<ScanView> {
-    const v = await scanView(this.deps.store, scanId);
-    if (!v) throw new NotFoundError(scanId ? `No scan ${scanId}.` : 'No scan yet.', 'Start a scan first.');
-    const mine = new Set((await this.deps.members.all(projectId)).map((m) => m.sourceUser));
-    return { ...v, mailboxes: v.mailboxes.filter((m) => mine.has(m.mailbox)) };
+    const v = await scanView(this.deps.store, projectId, scanId);
+    if (!v)
+      throw new NotFoundError(
+        scanId ? `No scan ${scanId} of this project.` : 'No scan yet.',
+        'Start a scan first.',
+      );
+    return v;
   }
 
   /** Stop running scans (server shutdown); a later scan starts afresh. */

@@ -17,6 +17,8 @@ import type { MailboxScan } from '../engine/mailbox-scan.js';
 import { authFor, mailboxKey } from './migration-service.js';
 
 export interface ScanOptions {
+  /** The stored project whose mailboxes these are (null or absent: a one-off CLI run over a project file). */
+  projectId?: number | null;
   only?: string[];
   /** Start a new scan even when the last one was stopped (default: resume it). */
   fresh?: boolean;
@@ -38,9 +40,10 @@ export interface ScanOutcome {
 export async function runScan(store: Store, project: ProjectConfig, opts: ScanOptions): Promise<ScanOutcome> {
   const scans = new ScanRepo(store.db);
   const mailboxes = new MailboxRepo(store.db);
-  const last = (await scans.list())[0];
+  const projectId = opts.projectId ?? null;
+  const last = (await scans.list(projectId))[0];
   const resumed = !opts.fresh && last !== undefined && last.status !== 'done';
-  const scanId = resumed ? last.id : await scans.start();
+  const scanId = resumed ? last.id : await scans.start(projectId);
   const finished = await scans.finishedMailboxes(scanId);
   const alerts = new AlertRepo(store.db);
 
@@ -176,10 +179,14 @@ export interface ScanView {
 
 const show = (key: string | null) => (key ? (JSON.parse(key) as string[]).join('/') : null);
 
-/** A scan (the newest by default) as tables. */
-export async function scanView(store: Store, scanId?: number): Promise<ScanView | undefined> {
+/** A scan of the project (null: of one-off CLI runs), the newest by default, as tables. */
+export async function scanView(
+  store: Store,
+  projectId: number | null,
+  scanId?: number,
+): Promise<ScanView | undefined> {
   const scans = new ScanRepo(store.db);
-  const all = await scans.list();
+  const all = await scans.list(projectId);
   const scan = scanId === undefined ? all[0] : all.find((s) => s.id === scanId);
   if (!scan) return undefined;
   const byId = new Map((await new MailboxRepo(store.db).list()).map((m) => [m.id, m]));

@@ -1,4 +1,7 @@
-/** Operators' edits of the message templates; a kind without a row uses the shipped default. */
+/**
+ * Operators' edits of the message templates, per project; a kind without a row uses the shipped default. A
+ * project file run without a stored project (projectId null) keeps its edits in message_templates.
+ */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -11,11 +14,22 @@ export interface StoredTemplate {
 }
 
 export class CommsTemplateRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly projectId: number | null = null,
+  ) {}
 
   /** The edited templates. */
   async list(): Promise<StoredTemplate[]> {
-    const rows = await this.db.selectFrom('message_templates').selectAll().orderBy('kind').execute();
+    const rows =
+      this.projectId === null
+        ? await this.db.selectFrom('message_templates').selectAll().orderBy('kind').execute()
+        : await this.db
+            .selectFrom('project_message_templates')
+            .selectAll()
+            .where('project_id', '=', this.projectId)
+            .orderBy('kind')
+            .execute();
     return rows.map((r) => ({
       kind: r.kind,
       subject: r.subject,
@@ -28,19 +42,30 @@ export class CommsTemplateRepo {
   /** Save an edit. */
   async put(t: Omit<StoredTemplate, 'updatedAt'>): Promise<void> {
     const row = { ...t, updated_at: new Date().toISOString() };
-    await this.db
-      .insertInto('message_templates')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .column('kind')
-          .doUpdateSet({ subject: row.subject, text: row.text, html: row.html, updated_at: row.updated_at }),
-      )
-      .execute();
+    const set = { subject: row.subject, text: row.text, html: row.html, updated_at: row.updated_at };
+    if (this.projectId === null)
+      await this.db
+        .insertInto('message_templates')
+        .values(row)
+        .onConflict((oc) => oc.column('kind').doUpdateSet(set))
+        .execute();
+    else
+      await this.db
+        .insertInto('project_message_templates')
+        .values({ ...row, project_id: this.projectId })
+        .onConflict((oc) => oc.columns(['project_id', 'kind']).doUpdateSet(set))
+        .execute();
   }
 
   /** Back to the default. */
   async remove(kind: string): Promise<void> {
-    await this.db.deleteFrom('message_templates').where('kind', '=', kind).execute();
+    if (this.projectId === null)
+      await this.db.deleteFrom('message_templates').where('kind', '=', kind).execute();
+    else
+      await this.db
+        .deleteFrom('project_message_templates')
+        .where('project_id', '=', this.projectId)
+        .where('kind', '=', kind)
+        .execute();
   }
 }

@@ -52,7 +52,14 @@ export class MessageRepo {
    * have arrived.
    */
   async claim(
-    m: { mailboxId: number | null; event: string; recipient: string; subject: string },
+    m: {
+      mailboxId: number | null;
+      /** Default: the mailbox's project (a message without a mailbox and without this belongs to none). */
+      projectId?: number | null;
+      event: string;
+      recipient: string;
+      subject: string;
+    },
     maxAttempts = 5,
   ): Promise<number | undefined> {
     const t = new Date().toISOString();
@@ -61,6 +68,11 @@ export class MessageRepo {
       .insertInto('messages')
       .values({
         mailbox_id: m.mailboxId,
+        project_id:
+          m.projectId ??
+          (m.mailboxId === null
+            ? null
+            : this.db.selectFrom('mailboxes').select('project_id').where('id', '=', m.mailboxId)),
         dedupe_key: key,
         event: m.event,
         recipient: m.recipient,
@@ -116,8 +128,9 @@ export class MessageRepo {
     return (await q.execute()).map(toRow);
   }
 
-  /** The log, newest first, a page at a time, each message with its mailbox's source login (null: the project). */
+  /** A project's log, newest first, a page at a time, each message with its mailbox's source login (null: the project). */
   async page(opts: {
+    projectId: number;
     offset: number;
     limit: number;
   }): Promise<{ total: number; items: Array<MessageRow & { mailbox: string | null }> }> {
@@ -126,12 +139,14 @@ export class MessageRepo {
         await this.db
           .selectFrom('messages')
           .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('project_id', '=', opts.projectId)
           .executeTakeFirstOrThrow()
       ).n,
     );
     const rows = await this.db
       .selectFrom('messages')
       .leftJoin('mailboxes', 'mailboxes.id', 'messages.mailbox_id')
+      .where('messages.project_id', '=', opts.projectId)
       .selectAll('messages')
       .select('mailboxes.source_user')
       .orderBy('messages.id', 'desc')

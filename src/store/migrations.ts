@@ -2,7 +2,7 @@
  * Schema migrations. Built as `migrations(dialect)` because Kysely migrations cannot see the dialect,
  * and the few column types that differ (auto-increment keys) must.
  */
-import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration } from 'kysely';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -431,6 +431,69 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('expires_at', 'bigint', (c) => c.notNull())
           .execute();
         await db.schema.createIndex('used_nonces_expiry').on('used_nonces').column('expires_at').execute();
+      },
+    },
+    '0011_scan_projects': {
+      // A scan belongs to the project whose mailboxes it surveyed: two projects sharing a source login must
+      // not see each other's figures. Older scans get the project when all their mailboxes belong to one;
+      // scans of one-off CLI runs (no project) keep null.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('scans')
+          .addColumn('project_id', 'integer', (c) => c.references('projects.id').onDelete('cascade'))
+          .execute();
+        await db.schema.createIndex('scans_project').on('scans').columns(['project_id', 'id']).execute();
+        await sql`
+          update scans set project_id = (
+            select min(m.project_id) from scan_mailboxes s join mailboxes m on m.id = s.mailbox_id
+            where s.scan_id = scans.id)
+          where (
+            select count(distinct m.project_id) from scan_mailboxes s join mailboxes m on m.id = s.mailbox_id
+            where s.scan_id = scans.id) = 1`.execute(db);
+      },
+    },
+    '0012_message_projects': {
+      // The message log is per project: two projects' operators must not read (or count) each other's messages.
+      // Older rows take their mailbox's project; test sends (no mailbox) take the only project, if there is one.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('messages')
+          .addColumn('project_id', 'integer', (c) => c.references('projects.id').onDelete('cascade'))
+          .execute();
+        await db.schema
+          .createIndex('messages_project')
+          .on('messages')
+          .columns(['project_id', 'id'])
+          .execute();
+        await sql`
+          update messages set project_id = (select m.project_id from mailboxes m where m.id = messages.mailbox_id)
+          where mailbox_id is not null`.execute(db);
+        await sql`
+          update messages set project_id = (select min(id) from projects)
+          where mailbox_id is null and (select count(*) from projects) = 1`.execute(db);
+      },
+    },
+    '0013_project_templates': {
+      // Each project's edits of the message templates: editing one project's announcement must not change what
+      // another project's users read. Edits made before are kept for every project; message_templates stays
+      // for a project file run without a stored project.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('project_message_templates')
+          .addColumn('project_id', 'integer', (c) =>
+            c.notNull().references('projects.id').onDelete('cascade'),
+          )
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('html', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('project_message_templates_pk', ['project_id', 'kind'])
+          .execute();
+        await sql`
+          insert into project_message_templates (project_id, kind, subject, text, html, updated_at)
+          select p.id, t.kind, t.subject, t.text, t.html, t.updated_at
+          from projects p cross join message_templates t`.execute(db);
       },
     },
   };

@@ -4,6 +4,8 @@ import type { Database } from './schema.js';
 
 export interface ScanRow {
   id: number;
+  /** The project whose mailboxes it surveyed (null: a one-off CLI run). */
+  projectId: number | null;
   startedAt: string;
   finishedAt: string | null;
   status: string;
@@ -43,10 +45,11 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 export class ScanRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async start(): Promise<number> {
+  /** A new scan of the project's mailboxes (null: a one-off CLI run over a project file). */
+  async start(projectId: number | null): Promise<number> {
     const r = await this.db
       .insertInto('scans')
-      .values({ started_at: now(), finished_at: null, status: 'running' })
+      .values({ started_at: now(), finished_at: null, status: 'running', project_id: projectId })
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(r.id);
@@ -60,11 +63,17 @@ export class ScanRepo {
       .execute();
   }
 
-  /** Newest first. */
-  async list(): Promise<ScanRow[]> {
-    const rows = await this.db.selectFrom('scans').selectAll().orderBy('id', 'desc').execute();
+  /** The project's scans (null: those of one-off CLI runs), newest first. */
+  async list(projectId: number | null): Promise<ScanRow[]> {
+    const rows = await this.db
+      .selectFrom('scans')
+      .selectAll()
+      .where((eb) => (projectId === null ? eb('project_id', 'is', null) : eb('project_id', '=', projectId)))
+      .orderBy('id', 'desc')
+      .execute();
     return rows.map((r) => ({
       id: Number(r.id),
+      projectId: r.project_id === null ? null : Number(r.project_id),
       startedAt: r.started_at,
       finishedAt: r.finished_at,
       status: r.status,

@@ -86,6 +86,8 @@ export interface ScanTable {
   finished_at: string | null;
   /** running | done | stopped */
   status: string;
+  /** The project whose mailboxes it surveyed (null: a one-off CLI run). */
+  project_id: number | null;
 }
 
 /** One mailbox in a scan. */
@@ -303,6 +305,8 @@ export interface ClientSetupTable {
 export interface MessageTable {
   id: Generated<number>;
   mailbox_id: number | null;
+  /** The project it was sent for (null: a project file run without a stored project). */
+  project_id: number | null;
   /** `<mailbox id or project>|<event>`, unique. */
   dedupe_key: string;
   /** announcement | reminder:<date> | dns-change | alert:<id> | pre-cutover | completion | test */
@@ -325,6 +329,11 @@ export interface MessageTemplateTable {
   text: string;
   html: string;
   updated_at: string;
+}
+
+/** A project's edit of a message template (message_templates: those of a project file without a stored project). */
+export interface ProjectMessageTemplateTable extends MessageTemplateTable {
+  project_id: number;
 }
 
 export interface Database {
@@ -352,4 +361,5 @@ export interface Database {
   client_setups: ClientSetupTable;
   messages: MessageTable;
   message_templates: MessageTemplateTable;
+  project_message_templates: ProjectMessageTemplateTable;
 }

@@ -13,6 +13,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium, newContext, screenshot } from '../harness/chromium.js';
 import { tempDataDir } from '../integration/helpers.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../notify/smtp-receiver.js';
+import { logIn, projectBody } from '../server/helpers.js';
 import { ADMIN, startUi, watchErrors } from './helpers.js';
 
 let browser: Browser;
@@ -143,5 +144,49 @@ test('Communications page: schedule, templates with preview and test send, send 
   await page.getByText('Back to the default.').waitFor();
   await page.getByRole('button', { name: 'Back to the default' }).waitFor({ state: 'detached' });
   assert.doesNotMatch(await subject.inputValue(), /Your mailbox moves on/);
+
+  // A second project: its page sends to its own mailbox only, and neither log shows the other's messages.
+  const auth = await logIn(app);
+  const other = await app.inject({
+    method: 'POST',
+    url: '/api/projects',
+    ...auth,
+    payload: projectBody('Other', {
+      plan: {
+        mode: 'admin',
+        communications: 'users',
+        notifyFrom: new Date(Date.now() - 86_400_000).toISOString(),
+        cutover: new Date(Date.now() + 10 * 86_400_000).toISOString(),
+      },
+    }),
+  });
+  assert.equal(other.statusCode, 201, other.body);
+  const added = await app.inject({
+    method: 'POST',
+    url: `/api/projects/${other.json<{ id: number }>().id}/mailboxes`,
+    ...auth,
+    payload: { sourceUser: 'cy@example.test' },
+  });
+  assert.equal(added.statusCode, 201, added.body);
+  await page.reload();
+  await page.getByRole('combobox', { name: 'Project', exact: true }).selectOption({ label: 'Other' });
+  await page.getByRole('heading', { name: 'Communications – Other' }).waitFor();
+  await page.getByText('No message has been sent yet.').waitFor();
+  await page.getByRole('button', { name: 'Send what is due now' }).click();
+  await page.getByText('Sent 1 message(s).').waitFor();
+  await log.locator('tbody tr').first().waitFor();
+  const otherEntries = await log.locator('tbody tr').allInnerTexts();
+  assert.equal(otherEntries.length, 1, otherEntries.join('\n'));
+  assert.match(otherEntries[0]!, /cy@example\.test\s+cy@example\.test\s+announcement[\s\S]*sent/);
+  assert.equal(smtp.to('cy@example.test').length, 1);
+  assert.equal(smtp.to('ann@example.test').length, 1, 'the other project sends nothing to ann again');
+  await screenshot(page, 'communications-04-other-project');
+
+  await page.getByRole('combobox', { name: 'Project', exact: true }).selectOption({ label: 'Letters' });
+  await page.getByRole('heading', { name: 'Communications – Letters' }).waitFor();
+  await log.locator('tbody tr').nth(2).waitFor();
+  const again = await log.locator('tbody tr').allInnerTexts();
+  assert.equal(again.length, 3, again.join('\n'));
+  assert.ok(!again.some((e) => /cy@example\.test/.test(e)), again.join('\n'));
   assert.deepEqual(errors, []);
 });

@@ -68,6 +68,11 @@ test('Plan page: suggestion with why, warnings, edit in place, phases, export', 
   await summary.waitFor();
   assert.match(await summary.innerText(), /Cutover\s+not set yet/);
   assert.match(await summary.innerText(), /2 mailbox\(es\) have no source credentials yet/);
+  assert.match(await summary.innerText(), /2 mailbox\(es\) have no destination credentials yet/);
+  // Neither side has an admin login: the Credentials column says both passwords are still needed.
+  const annRow = await page.getByRole('row').filter({ hasText: /^ann/ }).first().innerText();
+  assert.match(annRow, /source: user's password needed/);
+  assert.match(annRow, /destination: user's password needed/);
   await screenshot(page, 'plan-01-new');
 
   const form = page.getByRole('form', { name: 'Plan' });

@@ -143,7 +143,7 @@ describe('Microsoft 365 (Graph emulator) → IMAP', () => {
     const store = await openStore(tempDataDir());
     try {
       await runScan(store, graphToImap(emu, UPN, dst, 'bob', 'pw-bob'), { progress: silentProgress });
-      const m = (await scanView(store))!.mailboxes[0]!;
+      const m = (await scanView(store, null))!.mailboxes[0]!;
       assert.equal(m.status, 'done', m.error ?? '');
       assert.equal(m.messages, 38);
       assert.equal(m.maxDepth, 2);

@@ -77,7 +77,7 @@ test('a scan reports per-folder figures, oversize items, Message-ID problems, un
   try {
     const outcome = await runScan(store, project(), { progress: silentProgress });
     assert.equal(outcome.stopped, false);
-    const view = (await scanView(store))!;
+    const view = (await scanView(store, null))!;
     const carol = view.mailboxes.find((m) => m.mailbox === 'carol')!;
     assert.equal(carol.status, 'done', carol.error ?? '');
     assert.equal(carol.messages, 8);
@@ -114,12 +114,12 @@ test('a stopped scan resumes where it stopped; a later scan is compared with it'
     const progress: ProgressSink = { ...silentProgress, finished: () => stop.abort() };
     const first = await runScan(store, project(), { progress, signal: stop.signal });
     assert.equal(first.stopped, true);
-    assert.equal((await scanView(store))!.mailboxes.length, 1, 'one mailbox done before the stop');
+    assert.equal((await scanView(store, null))!.mailboxes.length, 1, 'one mailbox done before the stop');
     const resumed = await runScan(store, project(), { progress: silentProgress });
     assert.equal(resumed.resumed, true);
     assert.equal(resumed.scanId, first.scanId);
     assert.equal(resumed.scanned, 1, 'only the mailbox not yet scanned');
-    const done = (await scanView(store))!;
+    const done = (await scanView(store, null))!;
     assert.equal(done.status, 'done');
     assert.equal(done.mailboxes.length, 2);
 
@@ -128,7 +128,7 @@ test('a stopped scan resumes where it stopped; a later scan is compared with it'
     ]);
     const next = await runScan(store, project(), { progress: silentProgress });
     assert.notEqual(next.scanId, first.scanId);
-    const diff = compareScans(done, (await scanView(store, next.scanId))!);
+    const diff = compareScans(done, (await scanView(store, null, next.scanId))!);
     const dave = diff.find((d) => d.mailbox === 'dave')!;
     assert.equal(dave.messages, 1);
     assert.deepEqual(dave.foldersAdded, ['New']);

@@ -7,6 +7,7 @@ import { defaultPlan } from '../../src/config/plan.js';
 import type { ProjectConfig } from '../../src/config/types.js';
 import { resolveTarget } from '../../src/cli/context.js';
 import { openStore } from '../../src/store/db.js';
+import { ProjectRepo } from '../../src/store/project-repo.js';
 import { tempDataDir } from '../integration/helpers.js';
 import { errorBody, loggedIn } from '../server/helpers.js';
 import { registerMailboxes, staticProjects } from '../portal/fixtures.js';
@@ -16,6 +17,8 @@ let smtp: SmtpReceiver;
 let app: FastifyInstance;
 let bare: FastifyInstance;
 let ids: Map<string, number>;
+/** The stored project the mailboxes belong to (the routes are per project). */
+let pid: number;
 let session: Awaited<ReturnType<typeof loggedIn>>;
 
 before(async () => {
@@ -34,6 +37,8 @@ before(async () => {
   const dataDir = tempDataDir();
   const store = await openStore(dataDir);
   ids = await registerMailboxes(store, project);
+  pid = await new ProjectRepo(store.db).insert(project.name, '{}');
+  await store.db.updateTable('mailboxes').set({ project_id: pid }).execute();
   await store.close();
   const common = {
     dataDir,
@@ -55,7 +60,7 @@ after(async () => {
 });
 
 test('overview: the schedule from the plan and the volume warning for a point of contact', async () => {
-  const r = await app.inject({ method: 'GET', url: '/api/comms', cookies: session.cookies });
+  const r = await app.inject({ method: 'GET', url: `/api/projects/${pid}/comms`, cookies: session.cookies });
   assert.equal(r.statusCode, 200, r.body);
   const o = r.json<{
     communications: string;
@@ -78,7 +83,7 @@ test('overview: the schedule from the plan and the volume warning for a point of
 test('templates: edit with a typo refused (400), preview, reset; a test send arrives', async () => {
   const bad = await app.inject({
     method: 'PUT',
-    url: '/api/comms/templates/reminder',
+    url: `/api/projects/${pid}/comms/templates/reminder`,
     ...session,
     payload: { subject: '{{lnk}}', text: 't', html: 'h' },
   });
@@ -86,18 +91,22 @@ test('templates: edit with a typo refused (400), preview, reset; a test send arr
   assert.match(errorBody(bad).message, /uses \{\{lnk\}\}, which Cutover does not know/);
   const ok = await app.inject({
     method: 'PUT',
-    url: '/api/comms/templates/reminder',
+    url: `/api/projects/${pid}/comms/templates/reminder`,
     ...session,
     payload: { subject: 'Still missing: {{address}}', text: '{{link}}', html: '<a href="{{link}}">go</a>' },
   });
   assert.equal(ok.statusCode, 200, ok.body);
   const preview = await app.inject({
     method: 'GET',
-    url: '/api/comms/templates/reminder/preview',
+    url: `/api/projects/${pid}/comms/templates/reminder/preview`,
     cookies: session.cookies,
   });
   assert.equal(preview.json<{ subject: string }>().subject, 'Still missing: jane.doe@old.example');
-  const list = await app.inject({ method: 'GET', url: '/api/comms/templates', cookies: session.cookies });
+  const list = await app.inject({
+    method: 'GET',
+    url: `/api/projects/${pid}/comms/templates`,
+    cookies: session.cookies,
+  });
   assert.deepEqual(
     list
       .json<Array<{ kind: string; edited: boolean }>>()
@@ -106,12 +115,13 @@ test('templates: edit with a typo refused (400), preview, reset; a test send arr
     ['reminder'],
   );
   assert.equal(
-    (await app.inject({ method: 'DELETE', url: '/api/comms/templates/reminder', ...session })).statusCode,
+    (await app.inject({ method: 'DELETE', url: `/api/projects/${pid}/comms/templates/reminder`, ...session }))
+      .statusCode,
     204,
   );
   const sent = await app.inject({
     method: 'POST',
-    url: '/api/comms/test',
+    url: `/api/projects/${pid}/comms/test`,
     ...session,
     payload: { kind: 'announcement', to: 'me@new.example' },
   });
@@ -120,7 +130,7 @@ test('templates: edit with a typo refused (400), preview, reset; a test send arr
 });
 
 test('send now: the due announcement goes to the contact once; the mailbox lists it', async () => {
-  const run = await app.inject({ method: 'POST', url: '/api/comms/run', ...session });
+  const run = await app.inject({ method: 'POST', url: `/api/projects/${pid}/comms/run`, ...session });
   assert.equal(run.statusCode, 200, run.body);
   assert.deepEqual(
     run
@@ -129,7 +139,9 @@ test('send now: the due announcement goes to the contact once; the mailbox lists
     [['announcement', 'sent']],
   );
   assert.equal(
-    (await app.inject({ method: 'POST', url: '/api/comms/run', ...session })).json<{ sent: number }>().sent,
+    (await app.inject({ method: 'POST', url: `/api/projects/${pid}/comms/run`, ...session })).json<{
+      sent: number;
+    }>().sent,
     0,
   );
   const msgs = await app.inject({
@@ -151,7 +163,7 @@ test('without SMTP: sending is refused with what to set', async () => {
   const s = await loggedIn(bare);
   const r = await bare.inject({
     method: 'POST',
-    url: '/api/comms/test',
+    url: `/api/projects/${pid}/comms/test`,
     ...s,
     payload: { kind: 'announcement', to: 'me@new.example' },
   });

@@ -52,6 +52,7 @@ export function staticProjects(project: ProjectConfig): ProjectSource {
   return {
     single: async () => project,
     forMailbox: async () => project,
+    byId: async () => project,
     forDomain: async (d) =>
       !project.plan?.domains.length || project.plan.domains.includes(d.toLowerCase()) ? project : undefined,
   };

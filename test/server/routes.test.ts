@@ -275,8 +275,8 @@ test('latest scan: the newest scan per mailbox, folders included', async (t) => 
       starred: false,
     });
     const scans = new ScanRepo(store.db);
-    await scans.finish(await scans.start(), 'done');
-    const scanId = await scans.start();
+    await scans.finish(await scans.start(null), 'done');
+    const scanId = await scans.start(null);
     await scans.saveMailbox(
       scanId,
       {

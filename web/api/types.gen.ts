@@ -153,134 +153,6 @@ export interface Operations {
       restoredAlertIds: number[];
     };
   };
-  /** Who is written to, warnings, and the schedule derived from the plan */
-  'GET /api/comms': {
-    path: Record<string, never>;
-    query: Record<string, never>;
-    body: undefined;
-    response: {
-      communications: 'none' | 'users' | 'contact' | 'operator';
-      smtpConfigured: boolean;
-      publicUrl: string | null;
-      warnings: string[];
-      schedule: Array<{
-        kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
-        event: string;
-        from: string;
-        until: string | null;
-      }>;
-    };
-  };
-  /** Every message sent or tried, newest first: to whom, when, how it went */
-  'GET /api/comms/messages': {
-    path: Record<string, never>;
-    query: {
-      offset?: number;
-      limit?: number;
-    };
-    body: undefined;
-    response: {
-      items: Array<{
-        id: number;
-        event: string;
-        recipient: string;
-        subject: string;
-        status: 'pending' | 'sent' | 'failed' | 'refused' | 'uncertain';
-        attempts: number;
-        error: string | null;
-        createdAt: string;
-        updatedAt: string;
-        /** The mailbox's source login; null for a project-wide message or a test */
-        mailbox: string | null;
-      }>;
-      total: number;
-      offset: number;
-      limit: number;
-    };
-  };
-  /** Send what is due now */
-  'POST /api/comms/run': {
-    path: Record<string, never>;
-    query: Record<string, never>;
-    body: undefined;
-    response: {
-      sent: number;
-      failed: number;
-      attempts: Array<{
-        mailboxId: number;
-        event: string;
-        status: 'sent' | 'failed' | 'refused' | 'uncertain';
-      }>;
-    };
-  };
-  /** The message templates in force */
-  'GET /api/comms/templates': {
-    path: Record<string, never>;
-    query: Record<string, never>;
-    body: undefined;
-    response: Array<{
-      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
-      edited: boolean;
-      subject: string;
-      text: string;
-      html: string;
-    }>;
-  };
-  /** Edit a template (unknown placeholders are refused) */
-  'PUT /api/comms/templates/{kind}': {
-    path: {
-      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
-    };
-    query: Record<string, never>;
-    body: {
-      subject: string;
-      /** Plain-text body with {{placeholders}} */
-      text: string;
-      /** HTML body; values are escaped */
-      html: string;
-    };
-    response: {
-      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
-      edited: boolean;
-      subject: string;
-      text: string;
-      html: string;
-    };
-  };
-  /** Back to the default template */
-  'DELETE /api/comms/templates/{kind}': {
-    path: {
-      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
-    };
-    query: Record<string, never>;
-    body: undefined;
-    response: undefined;
-  };
-  /** The template filled with example values */
-  'GET /api/comms/templates/{kind}/preview': {
-    path: {
-      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
-    };
-    query: Record<string, never>;
-    body: undefined;
-    response: {
-      subject: string;
-      text: string;
-      html: string;
-    };
-  };
-  /** Send the preview of a message to an address */
-  'POST /api/comms/test': {
-    path: Record<string, never>;
-    query: Record<string, never>;
-    body: {
-      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
-      to: string;
-    };
-    response: {
-      status: 'pending' | 'sent' | 'failed' | 'refused' | 'uncertain';
-    };
-  };
   /** Credential state per mailbox (never the passwords) */
   'GET /api/credentials': {
     path: Record<string, never>;
@@ -1809,6 +1681,147 @@ export interface Operations {
       limit: number;
     };
   };
+  /** Who is written to, warnings, and the schedule derived from the plan */
+  'GET /api/projects/{id}/comms': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      communications: 'none' | 'users' | 'contact' | 'operator';
+      smtpConfigured: boolean;
+      publicUrl: string | null;
+      warnings: string[];
+      schedule: Array<{
+        kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+        event: string;
+        from: string;
+        until: string | null;
+      }>;
+    };
+  };
+  /** Every message sent or tried for the project, newest first: to whom, when, how it went */
+  'GET /api/projects/{id}/comms/messages': {
+    path: {
+      id: number;
+    };
+    query: {
+      offset?: number;
+      limit?: number;
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        id: number;
+        event: string;
+        recipient: string;
+        subject: string;
+        status: 'pending' | 'sent' | 'failed' | 'refused' | 'uncertain';
+        attempts: number;
+        error: string | null;
+        createdAt: string;
+        updatedAt: string;
+        /** The mailbox's source login; null for a project-wide message or a test */
+        mailbox: string | null;
+      }>;
+      total: number;
+      offset: number;
+      limit: number;
+    };
+  };
+  /** Send what is due now for the project’s mailboxes */
+  'POST /api/projects/{id}/comms/run': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      sent: number;
+      failed: number;
+      attempts: Array<{
+        mailboxId: number;
+        event: string;
+        status: 'sent' | 'failed' | 'refused' | 'uncertain';
+      }>;
+    };
+  };
+  /** The message templates in force */
+  'GET /api/projects/{id}/comms/templates': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: Array<{
+      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+      edited: boolean;
+      subject: string;
+      text: string;
+      html: string;
+    }>;
+  };
+  /** Edit a template (unknown placeholders are refused) */
+  'PUT /api/projects/{id}/comms/templates/{kind}': {
+    path: {
+      id: number;
+      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+    };
+    query: Record<string, never>;
+    body: {
+      subject: string;
+      /** Plain-text body with {{placeholders}} */
+      text: string;
+      /** HTML body; values are escaped */
+      html: string;
+    };
+    response: {
+      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+      edited: boolean;
+      subject: string;
+      text: string;
+      html: string;
+    };
+  };
+  /** Back to the default template */
+  'DELETE /api/projects/{id}/comms/templates/{kind}': {
+    path: {
+      id: number;
+      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: undefined;
+  };
+  /** The template filled with example values */
+  'GET /api/projects/{id}/comms/templates/{kind}/preview': {
+    path: {
+      id: number;
+      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+    };
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      subject: string;
+      text: string;
+      html: string;
+    };
+  };
+  /** Send the preview of a message to an address (kept in the project’s log) */
+  'POST /api/projects/{id}/comms/test': {
+    path: {
+      id: number;
+    };
+    query: Record<string, never>;
+    body: {
+      kind: 'announcement' | 'reminder' | 'dns-change' | 'alert' | 'pre-cutover' | 'completion';
+      to: string;
+    };
+    response: {
+      status: 'pending' | 'sent' | 'failed' | 'refused' | 'uncertain';
+    };
+  };
   /** List the source's mailboxes with its admin login (Microsoft 365, Google Workspace); those the project has are marked known */
   'POST /api/projects/{id}/discover': {
     path: {
@@ -2157,6 +2170,7 @@ export interface Operations {
         estimatedStart: string | null;
         estimatedEnd: string | null;
         credentials: string;
+        destCredentials: string;
       }>;
       phases: Array<{
         phase: string;
@@ -2690,7 +2704,7 @@ export interface Operations {
       error: string | null;
     };
   };
-  /** The newest environment scan, per mailbox */
+  /** The newest scan by `cutover scan` (projects have theirs under /api/projects/:id/scans), per mailbox */
   'GET /api/scans/latest': {
     path: Record<string, never>;
     query: Record<string, never>;

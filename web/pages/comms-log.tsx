@@ -1,4 +1,4 @@
-/** The log of every message Cutover sent or tried: to whom, for which mailbox, when, and how it went. */
+/** The log of every message Cutover sent or tried for a project: to whom, for which mailbox, when, and how it went. */
 import { useState } from 'react';
 import { api } from '../api/api.js';
 import { useLoad } from '../api/use-api.js';
@@ -32,10 +32,17 @@ function eventWords(event: string): string {
   return rest ? `${w} (${rest})` : w;
 }
 
-/** The log, newest first; `tick` reloads it (after a send). */
-export function CommsLog({ tick }: { tick: number }) {
+/** The project's log, newest first; `tick` reloads it (after a send). */
+export function CommsLog({ projectId, tick }: { projectId: number; tick: number }) {
   const [offset, setOffset] = useState(0);
-  const log = useLoad(() => api('GET /api/comms/messages', { query: { offset, limit: 50 } }), [offset, tick]);
+  const log = useLoad(
+    () =>
+      api('GET /api/projects/{id}/comms/messages', {
+        path: { id: projectId },
+        query: { offset, limit: 50 },
+      }),
+    [projectId, offset, tick],
+  );
   const d = log.data;
   return (
     <>

@@ -8,7 +8,7 @@ import type { ResponseOf } from '../api/client.js';
 import { useAction, useLoad } from '../api/use-api.js';
 import { ProblemNote } from '../components/problem-note.js';
 
-type Template = ResponseOf<'GET /api/comms/templates'>[number];
+type Template = ResponseOf<'GET /api/projects/{id}/comms/templates'>[number];
 type Kind = Template['kind'];
 
 /** What each message is, in a person's words. */
@@ -21,9 +21,20 @@ export const KIND_WORDS: Record<string, string> = {
   completion: 'Completion',
 };
 
-/** The templates card; `onSent` after a test send (the log shows it). */
-export function CommsTemplates({ smtpConfigured, onSent }: { smtpConfigured: boolean; onSent: () => void }) {
-  const list = useLoad(() => api('GET /api/comms/templates'), []);
+/** The project's templates card; `onSent` after a test send (the log shows it). */
+export function CommsTemplates({
+  projectId,
+  smtpConfigured,
+  onSent,
+}: {
+  projectId: number;
+  smtpConfigured: boolean;
+  onSent: () => void;
+}) {
+  const list = useLoad(
+    () => api('GET /api/projects/{id}/comms/templates', { path: { id: projectId } }),
+    [projectId],
+  );
   const [kind, setKind] = useState<Kind>('announcement');
   const t = list.data?.find((x) => x.kind === kind);
   return (
@@ -41,19 +52,35 @@ export function CommsTemplates({ smtpConfigured, onSent }: { smtpConfigured: boo
           ))}
         </select>
       </label>
-      {t && <Editor key={t.kind} t={t} smtp={smtpConfigured} onChange={list.reload} onSent={onSent} />}
+      {t && (
+        <Editor
+          key={t.kind}
+          projectId={projectId}
+          t={t}
+          smtp={smtpConfigured}
+          onChange={list.reload}
+          onSent={onSent}
+        />
+      )}
     </div>
   );
 }
 
-function Editor(props: { t: Template; smtp: boolean; onChange: () => void; onSent: () => void }) {
+function Editor(props: {
+  projectId: number;
+  t: Template;
+  smtp: boolean;
+  onChange: () => void;
+  onSent: () => void;
+}) {
   const { t } = props;
   const [draft, setDraft] = useState({ subject: t.subject, text: t.text, html: t.html });
-  const [preview, setPreview] = useState<ResponseOf<'GET /api/comms/templates/{kind}/preview'>>();
+  const [preview, setPreview] =
+    useState<ResponseOf<'GET /api/projects/{id}/comms/templates/{kind}/preview'>>();
   const [to, setTo] = useState('');
   const [note, setNote] = useState<string>();
   const act = useAction();
-  const path = { kind: t.kind };
+  const path = { id: props.projectId, kind: t.kind };
   const changed = draft.subject !== t.subject || draft.text !== t.text || draft.html !== t.html;
   // A save or reset reloads the template: the form shows what is stored now, and an older preview goes.
   useEffect(() => {
@@ -63,21 +90,26 @@ function Editor(props: { t: Template; smtp: boolean; onChange: () => void; onSen
 
   const save = () =>
     void act.run(async () => {
-      await api('PUT /api/comms/templates/{kind}', { path, body: draft });
+      await api('PUT /api/projects/{id}/comms/templates/{kind}', { path, body: draft });
       setNote('Saved.');
       props.onChange();
     });
   const reset = () =>
     void act.run(async () => {
-      await api('DELETE /api/comms/templates/{kind}', { path });
+      await api('DELETE /api/projects/{id}/comms/templates/{kind}', { path });
       setNote('Back to the default.');
       props.onChange();
     });
   const show = () =>
-    void act.run(async () => setPreview(await api('GET /api/comms/templates/{kind}/preview', { path })));
+    void act.run(async () =>
+      setPreview(await api('GET /api/projects/{id}/comms/templates/{kind}/preview', { path })),
+    );
   const test = () =>
     void act.run(async () => {
-      const r = await api('POST /api/comms/test', { body: { kind: t.kind, to } });
+      const r = await api('POST /api/projects/{id}/comms/test', {
+        path: { id: props.projectId },
+        body: { kind: t.kind, to },
+      });
       setNote(r.status === 'sent' ? `Test sent to ${to}.` : `The test to ${to} was not sent: ${r.status}.`);
       props.onSent();
     });

@@ -23,11 +23,12 @@ const RECIPIENTS: Record<string, string> = {
 export function CommunicationsPage() {
   const { current } = useProjects();
   if (!current) return <NoProject title="Communications" />;
-  return <Communications key={current.id} name={current.name} />;
+  return <Communications key={current.id} id={current.id} name={current.name} />;
 }
 
-function Communications({ name }: { name: string }) {
-  const overview = useLoad(() => api('GET /api/comms'), []);
+function Communications({ id, name }: { id: number; name: string }) {
+  const path = { id };
+  const overview = useLoad(() => api('GET /api/projects/{id}/comms', { path }), [id]);
   const [logTick, setLogTick] = useState(0);
   const send = useAction();
   const [sent, setSent] = useState<string>();
@@ -36,7 +37,7 @@ function Communications({ name }: { name: string }) {
 
   const sendDue = () =>
     void send.run(async () => {
-      const r = await api('POST /api/comms/run');
+      const r = await api('POST /api/projects/{id}/comms/run', { path });
       setSent(
         r.sent + r.failed === 0
           ? 'Nothing was due: every message due now has already gone out.'
@@ -113,10 +114,14 @@ function Communications({ name }: { name: string }) {
           </p>
           <ProblemNote problem={send.error} onDismiss={send.clear} />
           {sent && <p className="notice">{sent}</p>}
-          <CommsTemplates smtpConfigured={o.smtpConfigured} onSent={() => setLogTick((t) => t + 1)} />
+          <CommsTemplates
+            projectId={id}
+            smtpConfigured={o.smtpConfigured}
+            onSent={() => setLogTick((t) => t + 1)}
+          />
         </>
       )}
-      <CommsLog tick={logTick} />
+      <CommsLog projectId={id} tick={logTick} />
     </section>
   );
 }

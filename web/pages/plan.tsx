@@ -15,6 +15,10 @@ import { NoProject, useProjects } from '../project-context.js';
 import { Link } from '../router.js';
 import { PlanForm, wallClock } from './plan-form.js';
 
+/** A side's credential state in words: whose login opens it, or that the user's password is still needed. */
+const need = (c: string) =>
+  c === 'admin' ? 'admin login' : c === 'present' ? 'password given' : "user's password needed";
+
 const PHASE_WORDS: Record<string, string> = {
   prestage: 'Pre-stage (older items)',
   recent: 'Recent items',
@@ -196,7 +200,11 @@ export function PlanPage() {
                   <td>
                     <Status
                       value={r.credentials === 'missing' ? 'failed' : 'done'}
-                      label={r.credentials === 'admin' ? 'admin login' : r.credentials}
+                      label={`source: ${need(r.credentials)}`}
+                    />{' '}
+                    <Status
+                      value={r.destCredentials === 'missing' ? 'failed' : 'done'}
+                      label={`destination: ${need(r.destCredentials)}`}
                     />
                   </td>
                 </tr>

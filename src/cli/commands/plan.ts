@@ -61,7 +61,7 @@ export function planText(p: PlanSummary): string {
   const rows = [...p.rows].sort((a, b) => b.bytes - a.bytes);
   for (const r of rows.slice(0, 25))
     out.push(
-      `  ${r.mailbox.padEnd(32)} ${String(r.messages).padStart(8)} items ${gb(r.bytes).padStart(10)}  ${r.hours.toFixed(1).padStart(6)} h  credentials ${r.credentials}`,
+      `  ${r.mailbox.padEnd(32)} ${String(r.messages).padStart(8)} items ${gb(r.bytes).padStart(10)}  ${r.hours.toFixed(1).padStart(6)} h  credentials ${r.credentials}/${r.destCredentials}`,
     );
   if (rows.length > 25) out.push(`  … ${rows.length - 25} more (--format csv or xlsx for all)`);
   return out.join('\n') + '\n';

@@ -47,7 +47,7 @@ export async function scanCommand(o: ScanCommandOptions): Promise<void> {
   process.on('SIGTERM', onSigint);
   const display = new ProgressDisplay(process.stderr, o.progress !== false && Boolean(process.stderr.isTTY));
   try {
-    const previous = (await new ScanRepo(store.db).list()).find((s) => s.status === 'done');
+    const previous = (await new ScanRepo(store.db).list(null)).find((s) => s.status === 'done');
     const outcome = await runScan(store, project, {
       only: o.mailbox,
       fresh: o.new,
@@ -57,11 +57,11 @@ export async function scanCommand(o: ScanCommandOptions): Promise<void> {
     });
     display.stop();
     if (outcome.resumed) process.stderr.write(`Resumed scan ${outcome.scanId}.\n`);
-    const view = (await scanView(store, outcome.scanId))!;
+    const view = (await scanView(store, null, outcome.scanId))!;
     let compareTo: ScanView | undefined;
     if (o.compare) {
       const id = typeof o.compare === 'string' ? Number(o.compare) : previous?.id;
-      compareTo = id !== undefined && id !== outcome.scanId ? await scanView(store, id) : undefined;
+      compareTo = id !== undefined && id !== outcome.scanId ? await scanView(store, null, id) : undefined;
       if (!compareTo)
         process.stderr.write(
           typeof o.compare === 'string'

@@ -1,4 +1,7 @@
-/** The operator's communications routes: overview and schedule, templates (edit, reset, preview), test send, messages per mailbox, send now. */
+/**
+ * The operator's communications routes, per project (/api/projects/:id/comms…): overview and schedule, templates
+ * (edit, reset, preview), test send, send now, and the project's own message log; and messages per mailbox.
+ */
 import type { FastifyInstance } from 'fastify';
 import { defaultPlan } from '../../config/plan.js';
 import type { CommsHub } from '../comms-hub.js';
@@ -28,25 +31,26 @@ export async function commsRoutes(app: FastifyInstance, opts: { hub: CommsHub; a
   const { hub } = opts;
   app.addHook('onRequest', requireSession(opts.auth));
 
-  app.get(
-    '/api/comms',
+  app.get<{ Params: IdParams }>(
+    '/api/projects/:id/comms',
     {
       schema: {
         tags,
         operationId: 'getComms',
         summary: 'Who is written to, warnings, and the schedule derived from the plan',
         security: secured,
-        response: { 200: CommsOverview, ...errors(401, 409) },
+        params: IdParams,
+        response: { 200: CommsOverview, ...errors(400, 401, 404) },
       },
     },
-    async () => {
-      const { project, service } = await hub.service();
+    async (req) => {
+      const { project, service } = await hub.service(req.params.id);
       const plan = project.plan ?? defaultPlan();
       return {
         communications: plan.communications,
         smtpConfigured: hub.smtpConfigured,
         publicUrl: hub.publicUrl ?? null,
-        warnings: await hub.warnings(project),
+        warnings: await hub.warnings(project, req.params.id),
         schedule: (await service.schedule()).map((w) => ({
           kind: w.kind,
           event: w.event,
@@ -57,22 +61,23 @@ export async function commsRoutes(app: FastifyInstance, opts: { hub: CommsHub; a
     },
   );
 
-  app.get(
-    '/api/comms/templates',
+  app.get<{ Params: IdParams }>(
+    '/api/projects/:id/comms/templates',
     {
       schema: {
         tags,
         operationId: 'listCommsTemplates',
         summary: 'The message templates in force',
         security: secured,
-        response: { 200: Type.Array(Template), ...errors(401, 409) },
+        params: IdParams,
+        response: { 200: Type.Array(Template), ...errors(400, 401, 404) },
       },
     },
-    async () => (await hub.service()).service.templates.all(),
+    async (req) => (await hub.service(req.params.id)).service.templates.all(),
   );
 
   app.put<{ Params: KindParams; Body: TemplateBody }>(
-    '/api/comms/templates/:kind',
+    '/api/projects/:id/comms/templates/:kind',
     {
       schema: {
         tags,
@@ -81,18 +86,18 @@ export async function commsRoutes(app: FastifyInstance, opts: { hub: CommsHub; a
         security: csrf,
         params: KindParams,
         body: TemplateBody,
-        response: { 200: Template, ...errors(400, 401, 403, 409) },
+        response: { 200: Template, ...errors(400, 401, 403, 404) },
       },
     },
     async (req) => {
-      const { service } = await hub.service();
+      const { service } = await hub.service(req.params.id);
       await service.templates.save(req.params.kind, req.body);
       return { kind: req.params.kind, edited: true, ...(await service.templates.get(req.params.kind)) };
     },
   );
 
   app.delete<{ Params: KindParams }>(
-    '/api/comms/templates/:kind',
+    '/api/projects/:id/comms/templates/:kind',
     {
       schema: {
         tags,
@@ -100,17 +105,17 @@ export async function commsRoutes(app: FastifyInstance, opts: { hub: CommsHub; a
         summary: 'Back to the default template',
         security: csrf,
         params: KindParams,
-        response: { 204: { type: 'null' }, ...errors(400, 401, 403, 409) },
+        response: { 204: { type: 'null' }, ...errors(400, 401, 403, 404) },
       },
     },
     async (req, reply) => {
-      await (await hub.service()).service.templates.reset(req.params.kind);
+      await (await hub.service(req.params.id)).service.templates.reset(req.params.kind);
       return reply.code(204).send();
     },
   );
 
   app.get<{ Params: KindParams }>(
-    '/api/comms/templates/:kind/preview',
+    '/api/projects/:id/comms/templates/:kind/preview',
     {
       schema: {
         tags,
@@ -118,56 +123,62 @@ export async function commsRoutes(app: FastifyInstance, opts: { hub: CommsHub; a
         summary: 'The template filled with example values',
         security: secured,
         params: KindParams,
-        response: { 200: Rendered, ...errors(400, 401, 409) },
+        response: { 200: Rendered, ...errors(400, 401, 404) },
       },
     },
-    async (req) => (await hub.service()).service.preview(req.params.kind),
+    async (req) => (await hub.service(req.params.id)).service.preview(req.params.kind),
   );
 
-  app.post<{ Body: TestSendBody }>(
-    '/api/comms/test',
+  app.post<{ Params: IdParams; Body: TestSendBody }>(
+    '/api/projects/:id/comms/test',
     {
       schema: {
         tags,
         operationId: 'sendCommsTest',
-        summary: 'Send the preview of a message to an address',
+        summary: 'Send the preview of a message to an address (kept in the project’s log)',
         security: csrf,
+        params: IdParams,
         body: TestSendBody,
-        response: { 200: SendStatus, ...errors(400, 401, 403, 409) },
+        response: { 200: SendStatus, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => ({ status: await (await hub.service(true)).service.testSend(req.body.kind, req.body.to) }),
+    async (req) => ({
+      status: await (await hub.service(req.params.id, true)).service.testSend(req.body.kind, req.body.to),
+    }),
   );
 
-  app.post(
-    '/api/comms/run',
+  app.post<{ Params: IdParams }>(
+    '/api/projects/:id/comms/run',
     {
       schema: {
         tags,
         operationId: 'runComms',
-        summary: 'Send what is due now',
+        summary: 'Send what is due now for the project’s mailboxes',
         security: csrf,
-        response: { 200: TickResult, ...errors(401, 403, 409) },
+        params: IdParams,
+        response: { 200: TickResult, ...errors(400, 401, 403, 404, 409) },
       },
     },
-    async () => (await hub.service(true)).service.tick(),
+    async (req) => (await hub.service(req.params.id, true)).service.tick(),
   );
 
   const LogQuery = Type.Object(paging, { additionalProperties: false });
-  app.get<{ Querystring: Static<typeof LogQuery> }>(
-    '/api/comms/messages',
+  app.get<{ Params: IdParams; Querystring: Static<typeof LogQuery> }>(
+    '/api/projects/:id/comms/messages',
     {
       schema: {
         tags,
         operationId: 'listCommsMessages',
-        summary: 'Every message sent or tried, newest first: to whom, when, how it went',
+        summary: 'Every message sent or tried for the project, newest first: to whom, when, how it went',
         security: secured,
+        params: IdParams,
         querystring: LogQuery,
-        response: { 200: PageOf(LogItem), ...errors(400, 401) },
+        response: { 200: PageOf(LogItem), ...errors(400, 401, 404) },
       },
     },
     async (req) => {
-      const page = await new MessageRepo(hub.store.db).page(req.query);
+      await hub.service(req.params.id); // 404 for an unknown project
+      const page = await new MessageRepo(hub.store.db).page({ projectId: req.params.id, ...req.query });
       return {
         total: page.total,
         offset: req.query.offset,

@@ -92,13 +92,14 @@ export async function dataRoutes(
       schema: {
         tags: ['scans'],
         operationId: 'getLatestScan',
-        summary: 'The newest environment scan, per mailbox',
+        summary:
+          'The newest scan by `cutover scan` (projects have theirs under /api/projects/:id/scans), per mailbox',
         security: secured,
         response: { 200: ScanView, ...errors(401, 404) },
       },
     },
     async () => {
-      const view = await scanView(store);
+      const view = await scanView(store, null);
       if (!view) throw new ApiError(404, ApiErrorCode.NotFound, 'No scan yet.', 'Run `cutover scan` first.');
       return view;
     },

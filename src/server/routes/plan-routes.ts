@@ -52,6 +52,7 @@ function view(p: PlanPage): Static<typeof PlanView> {
       estimatedStart: r.estimatedStart ?? null,
       estimatedEnd: r.estimatedEnd ?? null,
       credentials: r.credentials,
+      destCredentials: r.destCredentials,
     })),
     phases: p.phases.map((ph) => ({
       phase: ph.phase,
