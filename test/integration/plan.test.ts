@@ -104,15 +104,16 @@ test('cutover plan: summary, estimate, suggested Friday cutover, warnings; CSV a
   const lines = csv.stdout.trim().split('\r\n');
   assert.equal(
     lines[0],
-    'mailbox,destination,starred,messages,bytes,already_migrated,estimate_hours,estimated_start,estimated_end,credentials,credential_link',
+    'mailbox,destination,starred,messages,bytes,already_migrated,estimate_hours,estimated_start,estimated_end,credentials,destination_credentials,credential_link',
   );
+  // Both sides' credentials: each mailbox gives its destination password in the file.
   assert.match(
     lines.find((l) => l.startsWith('erin,'))!,
-    /^erin,erin,no,10,\d+,0,[\d.]+,\d{4}-.*,present,$/,
+    /^erin,erin,no,10,\d+,0,[\d.]+,\d{4}-.*,present,present,$/,
   );
   assert.match(
     lines.find((l) => l.startsWith('frank,'))!,
-    /,missing,$/,
+    /,missing,present,$/,
   );
 
   const xlsx = path.join(dir, 'plan.xlsx');
