@@ -210,7 +210,7 @@ void test('100 keywords per folder: the 101st is refused "NO Too many user flags
   assert.equal((await c.command('STORE 1 +FLAGS.SILENT (kw100)')).status, 'OK');
   await c.close();
 
-  // imapflow reports the refusal as `false`, not as an error (PITFALLS): the engine must check it.
+  // imapflow reports the refusal as `false`, not as an error (docs/pitfalls.md): the engine must check it.
   const f = await imapLogin(server, 'alice', 'alice-pw');
   await f.mailboxOpen('INBOX.Keywords');
   assert.equal(await f.messageFlagsAdd('1', ['another']), false);

@@ -443,7 +443,7 @@ export async function listAll(
       const messages: ListedMessage[] = [];
       if ((await client.mailboxOpen(p, { readOnly: true })).exists > 0) {
         const query = { uid: true, flags: true, internalDate: true, size: true, source: true };
-        // PITFALLS: no IMAP command inside this loop (imapflow deadlocks); only collect.
+        // No IMAP command inside this loop (imapflow deadlocks, docs/pitfalls.md); only collect.
         for await (const m of client.fetch('1:*', query)) {
           const source = m.source ?? Buffer.alloc(0);
           messages.push({

@@ -69,7 +69,7 @@ export async function readText(res: http.IncomingMessage, where: string): Promis
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** A socket-level failure as a typed error (shared/http-errors.ts). */
+/** A socket-level failure as a typed error (src/connectors/shared/http-errors.ts, in this repository). */
 export function networkError(err: Error, where: string, signal?: AbortSignal): Error {
   return httpNetworkError(err, where, 'Check the API URL and that this machine can reach Google.', signal);
 }
