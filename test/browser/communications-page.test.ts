@@ -14,7 +14,7 @@ import { launchChromium, newContext, screenshot } from '../harness/chromium.js';
 import { tempDataDir } from '../integration/helpers.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../notify/smtp-receiver.js';
 import { logIn, projectBody } from '../server/helpers.js';
-import { ADMIN, startUi, watchErrors } from './helpers.js';
+import { createAdmin, startUi, watchErrors } from './helpers.js';
 
 let browser: Browser;
 let smtp: SmtpReceiver;
@@ -55,11 +55,7 @@ after(async () => {
 test('Communications page: schedule, templates with preview and test send, send due, the log', async () => {
   const page = await (await newContext(browser, baseUrl)).newPage();
   const errors = watchErrors(page);
-  await page.goto('/');
-  await page.getByLabel('Name').fill(ADMIN.user);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-  await page.getByLabel('Password again').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Create admin and log in' }).click();
+  await createAdmin(page);
   await page.getByRole('heading', { name: 'Tracker – Letters' }).waitFor();
   await page.getByRole('link', { name: 'Write to the users' }).click();
   await page.getByRole('heading', { name: 'Communications – Letters' }).waitFor();

@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newContext, screenshot } from '../harness/chromium.js';
 import { startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import { tempDataDir } from '../integration/helpers.js';
-import { ADMIN, startUi, watchErrors } from './helpers.js';
+import { createAdmin, startUi, watchErrors } from './helpers.js';
 
 const USERS = ['ann', 'ben', 'cat'].map((u) => ({ user: u, password: `Pw-${u}-7x` }));
 const pw = (u: string) => USERS.find((x) => x.user === u)!.password;
@@ -60,11 +60,7 @@ test('Credentials page: state per mailbox, links, operator entry, CSV import, fa
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto('/');
-  await page.getByLabel('Name').fill(ADMIN.user);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-  await page.getByLabel('Password again').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Create admin and log in' }).click();
+  await createAdmin(page);
   await page.getByRole('heading', { name: 'Tracker – Creds' }).waitFor();
   await page.getByRole('link', { name: 'Open the Credentials page' }).click();
   await page.getByRole('heading', { name: 'Credentials – Creds' }).waitFor();

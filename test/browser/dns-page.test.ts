@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium, newContext, screenshot } from '../harness/chromium.js';
 import { startKnot, TEST_ZONE, type DnsTestServer } from '../harness/dns-server.js';
 import { tempDataDir } from '../integration/helpers.js';
-import { ADMIN, startUi, watchErrors } from './helpers.js';
+import { createAdmin, startUi, watchErrors } from './helpers.js';
 
 let browser: Browser;
 let dns: DnsTestServer;
@@ -50,11 +50,7 @@ after(async () => {
 test('DNS page: needed, live, difference, zone file, check, apply, check again', async () => {
   const page = await (await newContext(browser, baseUrl)).newPage();
   const errors = watchErrors(page);
-  await page.goto('/');
-  await page.getByLabel('Name').fill(ADMIN.user);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-  await page.getByLabel('Password again').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Create admin and log in' }).click();
+  await createAdmin(page);
   await page.getByRole('heading', { name: 'Tracker – Domains' }).waitFor();
 
   // The tracker's DNS stage: a link to the page, no API path.

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newContext, screenshot } from '../harness/chromium.js';
 import { tempDataDir } from '../integration/helpers.js';
-import { ADMIN, startUi, watchErrors } from './helpers.js';
+import { createAdmin, startUi, watchErrors } from './helpers.js';
 
 let browser: Browser;
 let app: FastifyInstance;
@@ -49,11 +49,7 @@ async function graphSide(page: Page, side: 'source' | 'destination', tenant: str
 test('Microsoft 365 write path, IMAP endpoint and budgets are set in the browser and read back', async () => {
   const page = await (await newContext(browser, baseUrl)).newPage();
   const errors = watchErrors(page);
-  await page.goto('/');
-  await page.getByLabel('Name').fill(ADMIN.user);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-  await page.getByLabel('Password again').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Create admin and log in' }).click();
+  await createAdmin(page);
   await page.getByText('No project yet.').waitFor();
 
   await page.getByRole('link', { name: 'Projects' }).click();

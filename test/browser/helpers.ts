@@ -3,7 +3,7 @@
  * real server (`buildServer`) listening on a free loopback port, and small page helpers.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -90,4 +90,22 @@ export function watchErrors(page: Page): string[] {
       seen.push(`console: ${msg.text()}`);
   });
   return seen;
+}
+
+/** A fresh install's first visit: the set-up form creates the admin (ADMIN) and logs in. */
+export async function createAdmin(page: Page): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Name').fill(ADMIN.user);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+  await page.getByLabel('Password again').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Create admin and log in' }).click();
+}
+
+/** Click the download link named `name`; the file's suggested name and its bytes. */
+export async function download(page: Page, name: string): Promise<{ file: string; body: Buffer }> {
+  const [d] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name, exact: true }).click(),
+  ]);
+  return { file: d.suggestedFilename(), body: readFileSync(await d.path()) };
 }

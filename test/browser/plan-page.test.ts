@@ -9,10 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchChromium, newContext, screenshot } from '../harness/chromium.js';
 import { tempDataDir } from '../integration/helpers.js';
-import { ADMIN, startUi, watchErrors } from './helpers.js';
+import { createAdmin, download, startUi, watchErrors } from './helpers.js';
 
 let browser: Browser;
 let app: FastifyInstance;
@@ -38,22 +38,10 @@ after(async () => {
   await Promise.all([browser?.close(), app?.close()]);
 });
 
-async function download(page: Page, name: string): Promise<{ file: string; body: Buffer }> {
-  const [d] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('link', { name, exact: true }).click(),
-  ]);
-  return { file: d.suggestedFilename(), body: fs.readFileSync(await d.path()) };
-}
-
 test('Plan page: suggestion with why, warnings, edit in place, phases, export', async () => {
   const page = await (await newContext(browser, baseUrl)).newPage();
   const errors = watchErrors(page);
-  await page.goto('/');
-  await page.getByLabel('Name').fill(ADMIN.user);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-  await page.getByLabel('Password again').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Create admin and log in' }).click();
+  await createAdmin(page);
   await page.getByRole('heading', { name: 'Tracker – Planned' }).waitFor();
   await page.getByRole('link', { name: 'Set the cutover on the Plan page' }).click();
   await page.getByRole('heading', { name: 'Plan – Planned' }).waitFor();

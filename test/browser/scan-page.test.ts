@@ -9,12 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchChromium, newContext, screenshot } from '../harness/chromium.js';
 import { seedMessages, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import { makeMessage } from '../harness/messages.js';
 import { tempDataDir } from '../integration/helpers.js';
-import { ADMIN, startUi, watchErrors } from './helpers.js';
+import { createAdmin, download, startUi, watchErrors } from './helpers.js';
 
 const MB = 1024 * 1024;
 const USERS = ['ann', 'bob'].map((u) => ({ user: u, password: `Pw-${u}-long` }));
@@ -61,22 +61,10 @@ after(async () => {
   await Promise.all([browser?.close(), app?.close(), src?.stop(), dst?.stop()]);
 });
 
-async function download(page: Page, name: string): Promise<{ file: string; body: Buffer }> {
-  const [d] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('link', { name, exact: true }).click(),
-  ]);
-  return { file: d.suggestedFilename(), body: fs.readFileSync(await d.path()) };
-}
-
 test('Scan page: scan all, problems per mailbox and folder, scan one, compare, export', async () => {
   const page = await (await newContext(browser, baseUrl)).newPage();
   const errors = watchErrors(page);
-  await page.goto('/');
-  await page.getByLabel('Name').fill(ADMIN.user);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-  await page.getByLabel('Password again').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Create admin and log in' }).click();
+  await createAdmin(page);
   await page.getByRole('heading', { name: 'Tracker – Scanned' }).waitFor();
   await page.getByRole('link', { name: 'Scan the mailboxes first' }).click();
   await page.getByRole('heading', { name: 'Scan – Scanned' }).waitFor();

@@ -17,7 +17,7 @@ import { listAll, seedMessages, startDovecot, type DovecotServer } from '../harn
 import { makeMessage } from '../harness/messages.js';
 import { tempDataDir } from '../integration/helpers.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../notify/smtp-receiver.js';
-import { ADMIN, startUi, watchErrors } from './helpers.js';
+import { createAdmin, startUi, watchErrors } from './helpers.js';
 
 const USERS = ['ann', 'bob'].map((u) => ({ user: `${u}@${TEST_ZONE}`, password: `Pw-${u}-new-9` }));
 const MASTER = { user: 'migrator', password: 'Master-pw-1' };
@@ -92,11 +92,7 @@ test('a whole migration from the browser: scan, plan, announce, passwords, run, 
   const context = await newContext(browser, baseUrl);
   const page = await context.newPage();
   const errors = watchErrors(page);
-  await page.goto('/');
-  await page.getByLabel('Name').fill(ADMIN.user);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-  await page.getByLabel('Password again').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Create admin and log in' }).click();
+  await createAdmin(page);
   await page.getByRole('heading', { name: 'Tracker – Whole' }).waitFor();
   await page.locator('.stage', { hasText: 'DNS' }).waitFor();
   await plainWords(page);
