@@ -51,7 +51,8 @@ async function check(label: string, server: ServerSpec, auth: AuthSpec): Promise
 
 export async function testCommand(o: TargetOptions & { live?: boolean }): Promise<void> {
   const { project } = resolveTarget(o);
-  const checks: Array<[string, ServerSpec, AuthSpec]> = [];
+  // [label, server, login, whether it is a mailbox login (where live checks run)]
+  const checks: Array<[string, ServerSpec, AuthSpec, boolean]> = [];
   for (const [side, server] of [
     ['source', project.source],
     ['destination', project.destination],
@@ -62,6 +63,7 @@ export async function testCommand(o: TargetOptions & { live?: boolean }): Promis
         `${side} admin`,
         server,
         { kind: 'password', user: server.admin.user, password: server.admin.password },
+        false,
       ]);
     const name =
       server.testMailbox ??
@@ -73,6 +75,7 @@ export async function testCommand(o: TargetOptions & { live?: boolean }): Promis
           `${side} mailbox`,
           server,
           authFor(server, name, side === 'source' ? spec?.sourceAuth : spec?.destAuth, side),
+          true,
         ]);
       } catch (err) {
         process.stdout.write(`✗ ${side} mailbox ${name}: ${asCutoverError(err).describe()}\n`);
@@ -82,6 +85,6 @@ export async function testCommand(o: TargetOptions & { live?: boolean }): Promis
   }
   for (const [label, server, auth] of checks) if (!(await check(label, server, auth))) process.exitCode = 1;
   if (o.live)
-    for (const [label, server, auth] of checks)
-      if (label.endsWith('mailbox') && !(await live(label, server, auth))) process.exitCode = 1;
+    for (const [label, server, auth, mailbox] of checks)
+      if (mailbox && !(await live(label, server, auth))) process.exitCode = 1;
 }
