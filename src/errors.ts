@@ -31,6 +31,10 @@ export const ErrorCode = {
   SourceReadFailed: 'SOURCE_READ_FAILED',
   ProtocolError: 'PROTOCOL_ERROR',
   Aborted: 'ABORTED',
+  NotFound: 'NOT_FOUND',
+  Conflict: 'CONFLICT',
+  InvalidInput: 'INVALID_INPUT',
+  NotConfigured: 'NOT_CONFIGURED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -123,6 +127,34 @@ export class RefusedError extends TransientError {
       'Cutover retries on its own with fewer connections to this server; lower maxConnections if this persists.',
       options,
     );
+  }
+}
+
+/** The named thing (a project, a mailbox, a run) does not exist. */
+export class NotFoundError extends PermanentError {
+  constructor(message: string, hint: string) {
+    super(ErrorCode.NotFound, message, hint);
+  }
+}
+
+/** The request conflicts with stored state (a duplicate name, a run already going). */
+export class ConflictError extends PermanentError {
+  constructor(message: string, hint: string) {
+    super(ErrorCode.Conflict, message, hint);
+  }
+}
+
+/** The request's values are wrong in a way a schema cannot say (a date range backwards, a bad regex). */
+export class InvalidInputError extends PermanentError {
+  constructor(message: string, hint: string) {
+    super(ErrorCode.InvalidInput, message, hint);
+  }
+}
+
+/** The request is well-formed but asks for something this installation is not set up to do. */
+export class NotConfiguredError extends PermanentError {
+  constructor(message: string, hint: string) {
+    super(ErrorCode.NotConfigured, message, hint);
   }
 }
 

@@ -8,7 +8,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { openStore, type Store } from '../store/db.js';
 import { OperatorRepo } from '../store/operator-repo.js';
 import { AuthService } from './auth-service.js';
-import { ApiError, ApiErrorCode, sendError } from './errors.js';
+import { ApiError, sendError } from './errors.js';
+import { ErrorCode } from '../errors.js';
 import { RateLimitRepo } from '../store/rate-limit-repo.js';
 import { parsePublicUrl, parseTrustProxy, PUBLIC_URL_ENV, TRUST_PROXY_ENV } from './edge-options.js';
 import { finiteNumbers } from './finite-numbers.js';
@@ -95,7 +96,7 @@ async function assemble(store: Store, opts: ServerOptions): Promise<FastifyInsta
   app.setNotFoundHandler((req) => {
     throw new ApiError(
       404,
-      ApiErrorCode.NotFound,
+      ErrorCode.NotFound,
       `No route ${req.method} ${req.url}.`,
       'See /api/docs for the routes.',
     );

@@ -12,7 +12,7 @@ import { ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
 import { volumeWarning } from '../services/comms-content.js';
 import type { PortalProject } from '../services/credential-service.js';
 import type { Store } from '../store/db.js';
-import { ApiError, ApiErrorCode } from './errors.js';
+import { ApiError } from './errors.js';
 import { ErrorCode } from '../errors.js';
 
 const noSmtp: Mailer = {
@@ -52,7 +52,7 @@ export class CommsHub {
     if (!project)
       throw new ApiError(
         404,
-        ApiErrorCode.NotFound,
+        ErrorCode.NotFound,
         `There is no project ${projectId}.`,
         'Pick a project from the list (GET /api/projects).',
       );

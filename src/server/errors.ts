@@ -4,12 +4,6 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CutoverError, ErrorCode, RateLimitError } from '../errors.js';
-import {
-  ConflictError,
-  InvalidInputError,
-  NotConfiguredError,
-  NotFoundError,
-} from '../services/service-errors.js';
 
 /** Codes the API adds to Cutover's own (src/errors.ts). Add here, never invent strings elsewhere. */
 export const ApiErrorCode = {
@@ -22,11 +16,7 @@ export const ApiErrorCode = {
   SetupTokenRequired: 'SETUP_TOKEN_REQUIRED',
   WeakPassword: 'PASSWORD_WEAK',
   HostNotAllowed: 'HOST_NOT_ALLOWED',
-  NotFound: 'NOT_FOUND',
   RateLimited: 'RATE_LIMITED',
-  Conflict: 'CONFLICT',
-  InvalidInput: 'INVALID_INPUT',
-  NotConfigured: 'NOT_CONFIGURED',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
 
@@ -46,8 +36,12 @@ export class ApiError extends Error {
 }
 
 /** HTTP status for each of Cutover's codes; anything not listed is a 500. */
-const statusOf: Partial<Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 429>> = {
+const statusOf: Partial<Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 429 | 501>> = {
   [ErrorCode.ConfigInvalid]: 400,
+  [ErrorCode.InvalidInput]: 400,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.NotConfigured]: 501,
   [ErrorCode.CsvRowInvalid]: 400,
   [ErrorCode.UrlInvalid]: 400,
   [ErrorCode.DnsRecordInvalid]: 400,
@@ -86,8 +80,6 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
     if (err.retryAfter !== undefined) void reply.header('Retry-After', String(err.retryAfter));
     return reply.code(err.status).send({ code: err.code, message: err.message, hint: err.hint });
   }
-  const mapped = fromService(err);
-  if (mapped) return sendError(mapped, request, reply);
   if (err instanceof CutoverError) {
     const status = statusOf[err.code] ?? 500;
     if (err instanceof RateLimitError)
@@ -117,15 +109,4 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
     message: 'Internal error.',
     hint: 'See the server log for details.',
   });
-}
-
-/** The admin services' errors as API errors. */
-function fromService(err: unknown): ApiError | undefined {
-  if (err instanceof NotFoundError) return new ApiError(404, ApiErrorCode.NotFound, err.message, err.hint);
-  if (err instanceof ConflictError) return new ApiError(409, ApiErrorCode.Conflict, err.message, err.hint);
-  if (err instanceof InvalidInputError)
-    return new ApiError(400, ApiErrorCode.InvalidInput, err.message, err.hint);
-  if (err instanceof NotConfiguredError)
-    return new ApiError(501, ApiErrorCode.NotConfigured, err.message, err.hint);
-  return undefined;
 }

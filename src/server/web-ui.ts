@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError, ApiErrorCode } from './errors.js';
+import { ApiError } from './errors.js';
+import { ErrorCode } from '../errors.js';
 
 /** The UI's only sources are itself: no inline script, no third-party origin. */
 const SECURITY_HEADERS: Record<string, string> = {
@@ -62,7 +63,7 @@ export async function webUi(app: FastifyInstance, opts: { root?: string }): Prom
     if (req.url === '/api' || req.url.startsWith('/api/'))
       throw new ApiError(
         404,
-        ApiErrorCode.NotFound,
+        ErrorCode.NotFound,
         `No route GET ${req.url}.`,
         'See /api/docs for the routes.',
       );

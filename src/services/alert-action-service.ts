@@ -10,7 +10,7 @@ import type { AlertActionRepo, AlertActionRow } from '../store/alert-action-repo
 import type { AlertAdminRepo } from '../store/alert-admin-repo.js';
 import type { Store } from '../store/db.js';
 import { emailAlert } from './notify-service.js';
-import { ConflictError, NotConfiguredError, NotFoundError } from './service-errors.js';
+import { ConflictError, NotConfiguredError, NotFoundError } from '../errors.js';
 
 export class AlertActionService {
   constructor(

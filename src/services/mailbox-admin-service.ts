@@ -14,7 +14,7 @@ import type {
 import { mailboxKey } from './migration-service.js';
 import type { ProjectService } from './project-service.js';
 import { checkRange, serverIdentity } from './project-settings.js';
-import { ConflictError, NotFoundError } from './service-errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 
 /** A page of a project's mailboxes. */
 export interface MailboxPage {

@@ -7,7 +7,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import type { PlanIn, PlanOut, Window } from '../server/schemas-projects.js';
 import { validatePlanAndFolders } from './project-validate.js';
 import type { StoredSecret } from './project-settings.js';
-import { InvalidInputError } from './service-errors.js';
+import { InvalidInputError } from '../errors.js';
 
 /** The plan as stored in `projects.settings.plan`. */
 export interface StoredPlan extends Omit<

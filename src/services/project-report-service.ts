@@ -10,7 +10,7 @@ import { MailboxRepo } from '../store/mailbox-repo.js';
 import type { ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
 import type { ProjectService } from './project-service.js';
 import { mailboxReport, type MailboxReport } from './report-service.js';
-import { NotFoundError } from './service-errors.js';
+import { NotFoundError } from '../errors.js';
 
 export type ReportFormat = 'csv' | 'json' | 'html';
 

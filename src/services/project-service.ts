@@ -21,7 +21,7 @@ import {
   type StoredSettings,
 } from './project-settings.js';
 import { runtimePlan, showPlan, storePlan } from './project-plan.js';
-import { ConflictError, NotFoundError } from './service-errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 
 /** A page of projects. */
 export interface ProjectPage {

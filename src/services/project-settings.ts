@@ -9,7 +9,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import type { Defaults, ServerIn, ServerOut, Window } from '../server/schemas-projects.js';
 import { planFromConfig, type StoredPlan } from './project-plan.js';
 import { validatePlanAndFolders, validateServer } from './project-validate.js';
-import { InvalidInputError } from './service-errors.js';
+import { InvalidInputError } from '../errors.js';
 
 /** A secret as stored: sealed, or a reference to where it lives (an environment variable, a file). */
 export type StoredSecret = { sealed: string } | { env: string } | { file: string };

@@ -6,7 +6,7 @@
 import { parseProjectFile } from '../config/project-file.js';
 import type { PlanConfig } from '../config/plan.js';
 import type { FolderRules, ServerSpec } from '../config/types.js';
-import { InvalidInputError } from './service-errors.js';
+import { InvalidInputError } from '../errors.js';
 
 /** A secret the reader accepts; the caller replaces it with the stored (sealed) one. */
 const PLACEHOLDER = 'placeholder-secret';

@@ -12,7 +12,7 @@ import type { ProjectService } from './project-service.js';
 import type { StoredSettings } from './project-settings.js';
 import { phaseOptions, type Phase } from './phases.js';
 import { RunEvents } from './run-events.js';
-import { ConflictError } from './service-errors.js';
+import { ConflictError } from '../errors.js';
 
 /** Where a project's run stands. */
 export interface RunStatus {

@@ -13,7 +13,7 @@ import { loadStoredAuths } from './credential-auth.js';
 import type { ProjectService } from './project-service.js';
 import { memberSpec } from './run-service.js';
 import { runScan, scanView, type ScanView } from './scan-service.js';
-import { ConflictError, NotFoundError } from './service-errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 
 /** A project's scan as the page polls it. */
 export interface ScanStatus {

@@ -17,7 +17,7 @@ import type { ProjectService } from './project-service.js';
 import type { RunService } from './run-service.js';
 import { requiredSides } from './credential-service.js';
 import { serverIdentity, type StoredSettings } from './project-settings.js';
-import { NotFoundError } from './service-errors.js';
+import { NotFoundError } from '../errors.js';
 import { dnsState, dnsStatus, runDnsCheck, worstOf, type DomainDns } from './tracker-dns.js';
 
 type StageKey = StageView['key'];

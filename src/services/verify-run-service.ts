@@ -10,7 +10,7 @@ import { VerificationRepo, type Verification } from '../store/verification-repo.
 import { silentProgress } from '../engine/progress.js';
 import type { ProjectService } from './project-service.js';
 import type { RunService } from './run-service.js';
-import { ConflictError, NotFoundError } from './service-errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { runVerification, type VerifyOutcome } from './verify-service.js';
 
 /** Where a project's verification stands. */

@@ -17,7 +17,8 @@ import {
   IssuedLink,
   LinkQuery,
 } from '../credential-schemas.js';
-import { ApiError, ApiErrorCode } from '../errors.js';
+import { ApiError } from '../errors.js';
+import { ErrorCode } from '../../errors.js';
 import { errors, IdParams, PageOf } from '../schemas.js';
 import { requireSession } from '../session-hook.js';
 import { Type, type Static } from '@sinclair/typebox';
@@ -48,12 +49,7 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
   const mailbox = async (id: number) => {
     const m = await mailboxes.get(id);
     if (!m)
-      throw new ApiError(
-        404,
-        ApiErrorCode.NotFound,
-        `No mailbox ${id}.`,
-        'List them with GET /api/mailboxes.',
-      );
+      throw new ApiError(404, ErrorCode.NotFound, `No mailbox ${id}.`, 'List them with GET /api/mailboxes.');
     return m;
   };
   const required = async () => {
@@ -177,7 +173,7 @@ export async function credentialRoutes(app: FastifyInstance, opts: { deps: Porta
       if (!l)
         throw new ApiError(
           404,
-          ApiErrorCode.NotFound,
+          ErrorCode.NotFound,
           `Mailbox ${req.params.id} has no live link.`,
           'Issue one first.',
         );

@@ -6,7 +6,8 @@ import type { Store } from '../../store/db.js';
 import { MailboxRepo } from '../../store/mailbox-repo.js';
 import { PageRepo } from '../../store/page-repo.js';
 import type { AuthService } from '../auth-service.js';
-import { ApiError, ApiErrorCode } from '../errors.js';
+import { ApiError } from '../errors.js';
+import { ErrorCode } from '../../errors.js';
 import {
   Alert,
   AlertQuery,
@@ -63,7 +64,7 @@ export async function dataRoutes(
       if (!m)
         throw new ApiError(
           404,
-          ApiErrorCode.NotFound,
+          ErrorCode.NotFound,
           `No mailbox ${req.params.id}.`,
           'List them with GET /api/mailboxes.',
         );
@@ -100,7 +101,7 @@ export async function dataRoutes(
     },
     async () => {
       const view = await scanView(store, null);
-      if (!view) throw new ApiError(404, ApiErrorCode.NotFound, 'No scan yet.', 'Run `cutover scan` first.');
+      if (!view) throw new ApiError(404, ErrorCode.NotFound, 'No scan yet.', 'Run `cutover scan` first.');
       return view;
     },
   );

@@ -12,7 +12,7 @@ import { describeChange } from '../../dns/steps.js';
 import { asCutoverError } from '../../errors.js';
 import { applyDns, dnsPlan, handOverZone, type DomainDnsPlan } from '../../services/dns-service.js';
 import type { ProjectService } from '../../services/project-service.js';
-import { InvalidInputError } from '../../services/service-errors.js';
+import { InvalidInputError } from '../../errors.js';
 import { errors, IdParams } from '../schemas.js';
 import { DnsApplyResult, DnsView, ZoneQuery } from '../schemas-dns.js';
 import { csrf, secured } from './route-kit.js';
