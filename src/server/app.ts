@@ -20,7 +20,7 @@ import type { Allowance } from './rate-limit.js';
 import { publicAuthRoutes, sessionRoutes } from './routes/auth-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
-import { ErrorBody } from './schemas.js';
+import { ErrorBody } from '../schemas/common.js';
 import { CSRF_HEADER, SESSION_COOKIE } from './session-hook.js';
 import { webUi } from './web-ui.js';
 import { credentialRoutes } from './routes/credential-routes.js';

@@ -4,7 +4,7 @@ import type { OperatorRepo } from '../store/operator-repo.js';
 import { ApiError, ApiErrorCode } from './errors.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.js';
 import { MIN_PASSWORD_LENGTH, passwordProblem } from './password-rule.js';
-import type { SessionInfo } from './schemas.js';
+import type { SessionInfo } from '../schemas/common.js';
 
 /** How long a session lives. */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;

@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sameToken, type AuthService } from './auth-service.js';
 import { ApiError, ApiErrorCode } from './errors.js';
-import type { SessionInfo } from './schemas.js';
+import type { SessionInfo } from '../schemas/common.js';
 
 export const SESSION_COOKIE = 'cutover_session';
 export const CSRF_HEADER = 'x-csrf-token';

@@ -4,7 +4,7 @@
  * status change is recorded with what it replaced, so undo restores exactly that.
  */
 import type { Mailer } from '../notify/smtp-mailer.js';
-import type { AlertAction, AlertDetail, ProjectAlertQuery } from '../server/schemas-alerts.js';
+import type { AlertAction, AlertDetail, ProjectAlertQuery } from '../schemas/alerts.js';
 import type { AlertStatus } from '../store/alert-repo.js';
 import type { AlertActionRepo, AlertActionRow } from '../store/alert-action-repo.js';
 import type { AlertAdminRepo } from '../store/alert-admin-repo.js';

@@ -7,7 +7,7 @@ import type { AuthSpec, ServerSpec } from '../config/types.js';
 import type { ConnectionReport } from '../connectors/contract.js';
 import { connectorFor } from '../connectors/registry.js';
 import { asCutoverError } from '../errors.js';
-import type { ConnectionTest } from '../server/schemas-projects.js';
+import type { ConnectionTest } from '../schemas/projects.js';
 import { authFor } from './migration-service.js';
 import type { ProjectService } from './project-service.js';
 

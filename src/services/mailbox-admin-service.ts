@@ -4,7 +4,7 @@ import type {
   MailboxUpdate,
   ProjectMailbox,
   ProjectMailboxQuery,
-} from '../server/schemas-mailboxes.js';
+} from '../schemas/mailboxes.js';
 import type {
   MailboxOverrides,
   MemberFilter,

@@ -3,7 +3,7 @@
  * failed ones, pause, star, unstar. Runs are per project: pausing stops the project's pass when it
  * includes any selected mailbox (mailboxes in one pass share a pool).
  */
-import type { BulkBody, BulkResult } from '../server/schemas-mailboxes.js';
+import type { BulkBody, BulkResult } from '../schemas/mailboxes.js';
 import type { MemberFilter } from '../store/project-mailbox-repo.js';
 import type { MailboxAdminService } from './mailbox-admin-service.js';
 import type { RunService } from './run-service.js';

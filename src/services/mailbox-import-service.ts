@@ -6,7 +6,7 @@
  */
 import { parseMailboxCsvInSlices } from '../config/mailbox-csv.js';
 import type { ConfigProblem, MailboxSpec } from '../config/types.js';
-import type { ImportPreview, ImportResult } from '../server/schemas-mailboxes.js';
+import type { ImportPreview, ImportResult } from '../schemas/mailboxes.js';
 import type { MailboxOverrides, ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
 import { mailboxKey } from './migration-service.js';
 import type { ProjectService } from './project-service.js';

@@ -4,7 +4,7 @@
  */
 import type { ProjectConfig } from '../config/types.js';
 import type { SecretBox } from '../security/secret-box.js';
-import type { Project, ProjectCreate, ProjectUpdate } from '../server/schemas-projects.js';
+import type { Project, ProjectCreate, ProjectUpdate } from '../schemas/projects.js';
 import type { ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
 import type { ProjectRepo, ProjectRow } from '../store/project-repo.js';
 import { mailboxKey } from './migration-service.js';

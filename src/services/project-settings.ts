@@ -6,7 +6,7 @@
 import { parseClock } from '../config/plan.js';
 import type { GmailSettings, MailboxOptions, ProjectConfig, SecretRef, ServerSpec } from '../config/types.js';
 import type { SecretBox } from '../security/secret-box.js';
-import type { Defaults, ServerIn, ServerOut, Window } from '../server/schemas-projects.js';
+import type { Defaults, ServerIn, ServerOut, Window } from '../schemas/projects.js';
 import { planFromConfig, type StoredPlan } from './project-plan.js';
 import { validatePlanAndFolders, validateServer } from './project-validate.js';
 import { InvalidInputError } from '../errors.js';

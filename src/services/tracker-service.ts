@@ -6,7 +6,7 @@
  * after the plan's cutover time, with what the last verification (read-back) of each mailbox found.
  */
 import { parseClock } from '../config/plan.js';
-import type { Stage as StageView, StageQuery, Tracker } from '../server/schemas-tracker.js';
+import type { Stage as StageView, StageQuery, Tracker } from '../schemas/tracker.js';
 import type { AlertAdminRepo } from '../store/alert-admin-repo.js';
 import type { Store } from '../store/db.js';
 import { DnsCheckRepo } from '../store/dns-check-repo.js';

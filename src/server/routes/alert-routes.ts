@@ -1,7 +1,7 @@
 /** Alert actions: get, a project's alerts, complete, archive, auto-archive by type, undo, e-mail to someone. */
 import type { FastifyInstance } from 'fastify';
 import type { AlertActionService } from '../../services/alert-action-service.js';
-import { errors, IdParams, PageOf } from '../schemas.js';
+import { errors, IdParams, PageOf } from '../../schemas/common.js';
 import {
   AlertAction,
   AlertDetail,
@@ -10,7 +10,7 @@ import {
   ProjectAlertQuery,
   UndoBody,
   UndoResult,
-} from '../schemas-alerts.js';
+} from '../../schemas/alerts.js';
 import { csrf, secured } from './route-kit.js';
 
 const tags = ['alerts'];

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_TTL_MS, type AuthService } from '../auth-service.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import type { LoginLimits } from '../login-limits.js';
-import { Credentials, errors, Ok, SessionInfo, SetupBody, SetupState } from '../schemas.js';
+import { Credentials, errors, Ok, SessionInfo, SetupBody, SetupState } from '../../schemas/common.js';
 import { requireSession, SESSION_COOKIE } from '../session-hook.js';
 
 const secured = [{ sessionCookie: [] }];

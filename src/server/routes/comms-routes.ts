@@ -18,8 +18,8 @@ import {
   TemplateBody,
   TestSendBody,
   TickResult,
-} from '../comms-schemas.js';
-import { errors, IdParams, PageOf, paging } from '../schemas.js';
+} from '../../schemas/comms.js';
+import { errors, IdParams, PageOf, paging } from '../../schemas/common.js';
 import { requireSession } from '../session-hook.js';
 import { Type, type Static } from '@sinclair/typebox';
 

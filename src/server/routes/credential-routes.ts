@@ -16,15 +16,15 @@ import {
   ImportResult,
   IssuedLink,
   LinkQuery,
-} from '../credential-schemas.js';
+} from '../../schemas/credential.js';
 import { ApiError } from '../errors.js';
 import { ErrorCode } from '../../errors.js';
-import { errors, IdParams, PageOf } from '../schemas.js';
+import { errors, IdParams, PageOf } from '../../schemas/common.js';
 import { requireSession } from '../session-hook.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { toCsv, toXlsx } from '../../exports/table.js';
 import { credentialLinksTable } from '../../services/credential-links-export.js';
-import { StringEnum } from '../schemas.js';
+import { StringEnum } from '../../schemas/common.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const LinksQuery = Type.Object(

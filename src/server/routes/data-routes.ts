@@ -18,7 +18,7 @@ import {
   MailboxReport,
   PageOf,
   ScanView,
-} from '../schemas.js';
+} from '../../schemas/common.js';
 import { requireSession } from '../session-hook.js';
 
 const secured = [{ sessionCookie: [] }];

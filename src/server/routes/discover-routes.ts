@@ -4,9 +4,9 @@ import { discoverMailboxes } from '../../services/discovery-service.js';
 import type { MailboxImportService } from '../../services/mailbox-import-service.js';
 import type { ProjectService } from '../../services/project-service.js';
 import type { ProjectMailboxRepo } from '../../store/project-mailbox-repo.js';
-import { errors, IdParams } from '../schemas.js';
-import { DiscoverAddBody, DiscoverBody, DiscoveryResult } from '../schemas-discovery.js';
-import { ImportResult } from '../schemas-mailboxes.js';
+import { errors, IdParams } from '../../schemas/common.js';
+import { DiscoverAddBody, DiscoverBody, DiscoveryResult } from '../../schemas/discovery.js';
+import { ImportResult } from '../../schemas/mailboxes.js';
 import { csrf } from './route-kit.js';
 
 const tags = ['mailboxes'];

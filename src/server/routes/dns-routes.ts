@@ -13,8 +13,8 @@ import { asCutoverError } from '../../errors.js';
 import { applyDns, dnsPlan, handOverZone, type DomainDnsPlan } from '../../services/dns-service.js';
 import type { ProjectService } from '../../services/project-service.js';
 import { InvalidInputError } from '../../errors.js';
-import { errors, IdParams } from '../schemas.js';
-import { DnsApplyResult, DnsView, ZoneQuery } from '../schemas-dns.js';
+import { errors, IdParams } from '../../schemas/common.js';
+import { DnsApplyResult, DnsView, ZoneQuery } from '../../schemas/dns.js';
 import { csrf, secured } from './route-kit.js';
 
 const tags = ['dns'];

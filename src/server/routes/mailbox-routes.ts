@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { MailboxAdminService } from '../../services/mailbox-admin-service.js';
 import type { MailboxImportService } from '../../services/mailbox-import-service.js';
-import { errors, IdParams, Ok, PageOf } from '../schemas.js';
+import { errors, IdParams, Ok, PageOf } from '../../schemas/common.js';
 import {
   BulkBody,
   BulkResult,
@@ -13,7 +13,7 @@ import {
   MailboxUpdate,
   ProjectMailbox,
   ProjectMailboxQuery,
-} from '../schemas-mailboxes.js';
+} from '../../schemas/mailboxes.js';
 import { csrf, secured } from './route-kit.js';
 
 const tags = ['mailboxes'];

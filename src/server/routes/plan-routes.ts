@@ -8,8 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { toCsv, toXlsx } from '../../exports/table.js';
 import type { PlanPage } from '../../services/plan-page-service.js';
 import { planTable, summaryTable } from '../../services/plan-service.js';
-import { errors, IdParams } from '../schemas.js';
-import { PlanQuery, PlanView } from '../schemas-plan.js';
+import { errors, IdParams } from '../../schemas/common.js';
+import { PlanQuery, PlanView } from '../../schemas/plan.js';
 import { secured } from './route-kit.js';
 
 const iso = (d: Date | undefined) => d?.toISOString() ?? null;

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ConnectionTestService } from '../../services/connection-test-service.js';
 import type { ProjectService } from '../../services/project-service.js';
 import type { RunService } from '../../services/run-service.js';
-import { errors, IdParams, Ok, PageOf } from '../schemas.js';
+import { errors, IdParams, Ok, PageOf } from '../../schemas/common.js';
 import {
   ConnectionTest,
   Project,
@@ -11,7 +11,7 @@ import {
   ProjectQuery,
   ProjectUpdate,
   SideParams,
-} from '../schemas-projects.js';
+} from '../../schemas/projects.js';
 import { csrf, secured } from './route-kit.js';
 
 const tags = ['projects'];

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ProjectReportService, ReportFormat } from '../../services/project-report-service.js';
-import { errors, IdParams, StringEnum } from '../schemas.js';
+import { errors, IdParams, StringEnum } from '../../schemas/common.js';
 import { secured } from './route-kit.js';
 
 const tags = ['reports'];

@@ -5,8 +5,8 @@ import type { AlertFeed } from '../../services/alert-feed.js';
 import type { ProjectService } from '../../services/project-service.js';
 import type { RunEvent } from '../../services/run-events.js';
 import type { RunService } from '../../services/run-service.js';
-import { errors, IdParams } from '../schemas.js';
-import { RunEventData, RunStatus, StartRunBody } from '../schemas-runs.js';
+import { errors, IdParams } from '../../schemas/common.js';
+import { RunEventData, RunStatus, StartRunBody } from '../../schemas/runs.js';
 import { csrf, secured } from './route-kit.js';
 
 const tags = ['runs'];

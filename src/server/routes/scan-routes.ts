@@ -7,8 +7,8 @@ import { toCsv, toXlsx } from '../../exports/table.js';
 import type { ScanRunService } from '../../services/scan-run-service.js';
 import { compareScans, type ScanView } from '../../services/scan-service.js';
 import { diffTable, folderTable, mailboxTable } from '../../services/scan-tables.js';
-import { errors, IdParams } from '../schemas.js';
-import { ProjectScan, ScanParams, ScanList, ScanQuery, ScanStart, ScanStatus } from '../schemas-scan.js';
+import { errors, IdParams } from '../../schemas/common.js';
+import { ProjectScan, ScanParams, ScanList, ScanQuery, ScanStart, ScanStatus } from '../../schemas/scan.js';
 import { csrf, secured } from './route-kit.js';
 
 const tags = ['scans'];

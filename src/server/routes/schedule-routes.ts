@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { concurrencyAt, parseClock } from '../../config/plan.js';
 import type { ProjectService } from '../../services/project-service.js';
 import type { RunService } from '../../services/run-service.js';
-import { errors, IdParams } from '../schemas.js';
-import { Schedule, ScheduleBody } from '../schemas-schedule.js';
+import { errors, IdParams } from '../../schemas/common.js';
+import { Schedule, ScheduleBody } from '../../schemas/schedule.js';
 import { csrf, secured } from './route-kit.js';
 
 const tags = ['throttling'];

@@ -1,7 +1,7 @@
 /** The tracker of a project: stage columns with counts, drill-down to the mailboxes not done, progress, ETA. */
 import type { FastifyInstance } from 'fastify';
 import type { TrackerService } from '../../services/tracker-service.js';
-import { errors, IdParams, PageOf } from '../schemas.js';
+import { errors, IdParams, PageOf } from '../../schemas/common.js';
 import {
   DnsCheckBody,
   DnsCheckResult,
@@ -9,7 +9,7 @@ import {
   StageParams,
   StageQuery,
   Tracker,
-} from '../schemas-tracker.js';
+} from '../../schemas/tracker.js';
 import { csrf, secured } from './route-kit.js';
 
 const tags = ['tracker'];

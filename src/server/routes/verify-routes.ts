@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ProjectService } from '../../services/project-service.js';
 import type { VerifyRunService } from '../../services/verify-run-service.js';
-import { errors, IdParams } from '../schemas.js';
-import { LastVerification, VerifyStartBody, VerifyStatus } from '../schemas-verify.js';
+import { errors, IdParams } from '../../schemas/common.js';
+import { LastVerification, VerifyStartBody, VerifyStatus } from '../../schemas/verify.js';
 import { csrf, secured } from './route-kit.js';
 
 const tags = ['verify'];

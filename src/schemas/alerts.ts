@@ -1,6 +1,6 @@
 /** TypeBox schemas of alert actions: detail, project lists, auto-archive rules, undo, e-mail. */
 import { Type, type Static } from '@sinclair/typebox';
-import { AlertStatus, paging, StringEnum } from './schemas.js';
+import { AlertStatus, paging, StringEnum } from './common.js';
 
 const Level = StringEnum(['critical', 'advisory']);
 

@@ -1,6 +1,6 @@
 /** TypeBox schemas of runs: start (by ids or filter), status, and the server-sent events of a project. */
 import { Type, type Static } from '@sinclair/typebox';
-import { MailboxStatus, StringEnum } from './schemas.js';
+import { MailboxStatus, StringEnum } from './common.js';
 
 export const StartRunBody = Type.Object(
   {

@@ -1,7 +1,7 @@
 /** TypeBox schemas of a project's mailboxes: the paged table, add/edit, CSV import, bulk actions. */
 import { Type, type Static } from '@sinclair/typebox';
-import { MailboxStatus, paging, StringEnum } from './schemas.js';
-import { ItemType } from './schemas-projects.js';
+import { MailboxStatus, paging, StringEnum } from './common.js';
+import { ItemType } from './projects.js';
 
 const Login = Type.String({ minLength: 1, maxLength: 320 });
 const DateOrNull = Type.Union([Type.String({ format: 'date' }), Type.Null()]);

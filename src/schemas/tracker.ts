@@ -1,6 +1,6 @@
 /** TypeBox schemas of the tracker: stage columns with colour-coded counts, drill-down, progress and ETA. */
 import { Type, type Static } from '@sinclair/typebox';
-import { StringEnum } from './schemas.js';
+import { StringEnum } from './common.js';
 
 export const STAGES = [
   'destination-ready',

@@ -1,6 +1,6 @@
 /** TypeBox schemas of projects: settings in (with write-only secrets), settings out (secrets as `passwordSet`). */
 import { Type, type Static } from '@sinclair/typebox';
-import { StringEnum } from './schemas.js';
+import { StringEnum } from './common.js';
 
 const Clock = Type.String({ pattern: '^\\d{1,2}:\\d{2}$', description: 'HH:MM, 24-hour, project time zone' });
 

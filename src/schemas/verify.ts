@@ -1,6 +1,6 @@
 /** TypeBox schemas of verifications (src/store/verification-repo.ts): the last read-back and starting one. */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { StringEnum, VerificationSummary, findingCounts } from './schemas.js';
+import { StringEnum, VerificationSummary, findingCounts } from './common.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 

@@ -1,6 +1,6 @@
 /** TypeBox schemas of the operator's credential routes (never a password or a token in a response, except a link the operator asked for). */
 import { Type, type Static } from '@sinclair/typebox';
-import { paging, StringEnum } from './schemas.js';
+import { paging, StringEnum } from './common.js';
 
 export const CredentialQuery = Type.Object(
   {

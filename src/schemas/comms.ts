@@ -1,7 +1,7 @@
 /** TypeBox schemas of the operator's communications routes. */
 import { Type, type Static } from '@sinclair/typebox';
 import { MESSAGE_KINDS } from '../notify/templates.js';
-import { StringEnum } from './schemas.js';
+import { StringEnum } from './common.js';
 
 export const KindParams = Type.Object({
   id: Type.Integer({ minimum: 1 }),

@@ -1,6 +1,6 @@
 /** TypeBox schemas of a project's throttling schedule (windows by weekday and time, project time zone). */
 import { Type, type Static } from '@sinclair/typebox';
-import { Window } from './schemas-projects.js';
+import { Window } from './projects.js';
 
 export const ScheduleBody = Type.Object(
   {
