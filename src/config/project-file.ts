@@ -53,7 +53,7 @@ import type {
   SecretRef,
 } from './types.js';
 
-export { GRAPH_WRITE_PATHS } from './read-server.js';
+export { GRAPH_WRITE_PATHS } from '../connectors/graph/graph-settings.js';
 
 const TOP_KEYS = [
   'name',

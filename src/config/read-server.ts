@@ -1,8 +1,11 @@
 /** The source: and destination: sections of the project file (a server, its admin login, its kind's settings). */
-import type { GmailSettings, GraphSettings, GraphWritePath, ServerSpec } from './types.js';
+import type { ConnectorDescriptor } from '../connectors/descriptor.js';
+import { descriptorFor, descriptors } from '../connectors/registry.js';
+import type { ServerSpec } from './types.js';
 import type { Field, Reader } from './yaml-reader.js';
 
-const SERVER_KEYS = [
+/** Keys every server has; each kind with settings adds its block's key. */
+const COMMON_KEYS = [
   'kind',
   'host',
   'port',
@@ -11,9 +14,39 @@ const SERVER_KEYS = [
   'maxConnections',
   'admin',
   'testMailbox',
-  'gmail',
-  'graph',
 ];
+const SETTINGS_KEYS = descriptors.flatMap((d) => (d.settingsKey ? [d.settingsKey] : []));
+const SERVER_KEYS = [...COMMON_KEYS, ...SETTINGS_KEYS];
+
+/** The kind a server is when kind: is left out (the first of the registry). */
+const DEFAULT_KIND = descriptors[0]!;
+
+/** "kind: imap (the default, leave it out), kind: graph (Microsoft 365), … or kind: pop3 (a source only)". */
+function kindChoices(): string {
+  const oneSide = (d: ConnectorDescriptor) => Number(d.roles.length === 1);
+  const note = (d: ConnectorDescriptor) =>
+    d === DEFAULT_KIND ? 'the default, leave it out' : oneSide(d) ? `a ${d.roles[0]} only` : d.name;
+  const items = [...descriptors]
+    .sort((a, b) => oneSide(a) - oneSide(b))
+    .map((d) => `kind: ${d.kind} (${note(d)})`);
+  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+/** Why a kind cannot be on this side, when it cannot. */
+export function roleProblem(d: ConnectorDescriptor, side: string): string | undefined {
+  if ((d.roles as readonly string[]).includes(side)) return undefined;
+  return side === 'destination'
+    ? `${d.name} can only be a source; it has no way to store messages on the server`
+    : `${d.name} can only be a destination`;
+}
+
+/** The ports of a kind, for a hint. */
+function portHint(d: ConnectorDescriptor): string {
+  const [secure, plain] = [d.defaultPort('tls'), d.defaultPort('none')];
+  return secure === plain
+    ? `${d.name} uses ${secure}.`
+    : `${d.name} uses ${secure} with tls, ${plain} with starttls or none.`;
+}
 
 /** The server under `name` (source or destination); `top` is pointed at when the section is missing. */
 export function readServer(
@@ -31,25 +64,21 @@ export function readServer(
   const m = r.map(f, SERVER_KEYS);
   if (!m) return undefined;
   const kindText = r.str(m.get('kind'));
-  const kind =
-    kindText === 'pop3' ? 'pop3' : kindText === 'gmail' ? 'gmail' : kindText === 'graph' ? 'graph' : 'imap';
-  if (kindText !== undefined && !['imap', 'pop3', 'gmail', 'graph'].includes(kindText))
+  const known = kindText === undefined ? undefined : descriptorFor(kindText);
+  const d = known ?? DEFAULT_KIND;
+  const kind = d.kind;
+  const notHere = roleProblem(d, name);
+  if (kindText !== undefined && !known)
+    r.add(m.get('kind')?.at, `${name}.kind '${kindText}' is not supported`, `Write ${kindChoices()}.`);
+  else if (notHere)
     r.add(
       m.get('kind')?.at,
-      `${name}.kind '${kindText}' is not supported`,
-      'Write kind: imap (the default, leave it out), kind: gmail (Google Workspace), kind: graph (Microsoft 365) or kind: pop3 (a source only).',
+      `${name}.kind ${kind}: ${notHere}`,
+      `Make the ${name} an ${DEFAULT_KIND.name} server (kind: ${DEFAULT_KIND.kind}, or leave kind out).`,
     );
-  else if (kind === 'pop3' && name === 'destination')
-    r.add(
-      m.get('kind')?.at,
-      'destination.kind pop3: POP3 can only be a source; it has no way to store messages on the server',
-      'Make the destination an IMAP server (kind: imap, or leave kind out).',
-    );
-  // Google Workspace has one well-known API host; the settings under gmail: can point elsewhere (tests).
-  const host =
-    r.str(m.get('host')) ??
-    (kind === 'gmail' ? 'gmail.googleapis.com' : kind === 'graph' ? 'graph.microsoft.com' : undefined);
-  if (!m.has('host') && kind !== 'gmail' && kind !== 'graph')
+  // A hosted system has one well-known API host; its settings block can point elsewhere (tests).
+  const host = r.str(m.get('host')) ?? d.defaultHost;
+  if (!m.has('host') && d.defaultHost === undefined)
     r.add(f.at, `${name} has no host`, `Add host: under ${name}, e.g. host: mail.example.com.`);
   if (host !== undefined && /[/:@\s]/.test(host) && !/^[0-9a-f:]+$/i.test(host)) {
     r.add(
@@ -66,28 +95,12 @@ export function readServer(
     r.add(
       m.get('tls')?.at,
       `${name}.tls must be tls, starttls or none, not '${tlsText}'`,
-      kind === 'pop3'
-        ? 'tls = TLS from the start (port 995), starttls = upgrade with STLS (port 110), none = unencrypted.'
-        : 'tls = TLS from the start (port 993), starttls = upgrade (port 143), none = unencrypted.',
+      `tls = TLS from the start (port ${d.defaultPort('tls')}), starttls = upgrade (port ${d.defaultPort('starttls')}), none = unencrypted.`,
     );
-  const portHint =
-    kind === 'pop3'
-      ? 'POP3 uses 995 with tls, 110 with starttls or none.'
-      : 'IMAP uses 993 with tls, 143 with starttls or none.';
-  const defaultPort =
-    kind === 'gmail' || kind === 'graph'
-      ? 443
-      : kind === 'pop3'
-        ? tls === 'tls'
-          ? 995
-          : 110
-        : tls === 'tls'
-          ? 993
-          : 143;
   const server: ServerSpec = {
     kind,
     host: host ?? '',
-    port: r.int(m.get('port'), 1, 65535, portHint) ?? defaultPort,
+    port: r.int(m.get('port'), 1, 65535, portHint(d)) ?? d.defaultPort(tls ?? 'tls'),
     tls: tls ?? 'tls',
     allowInvalidCertificates: r.bool(m.get('allowInvalidCertificates')) ?? false,
     maxConnections:
@@ -116,130 +129,16 @@ export function readServer(
   }
   const test = r.str(m.get('testMailbox'));
   if (test !== undefined) server.testMailbox = test;
-  const gmail = m.get('gmail');
-  if (gmail && kind !== 'gmail')
-    r.add(gmail.at, `${name}.gmail applies to kind: gmail only`, 'Remove it, or write kind: gmail.');
-  else if (gmail) server.gmail = readGmail(r, gmail, name);
-  const graph = m.get('graph');
-  if (graph && kind !== 'graph')
-    r.add(graph.at, `${name}.graph applies to kind: graph only`, 'Remove it, or write kind: graph.');
-  else if (kind === 'graph') server.graph = readGraph(r, graph, f, name);
+  // Each kind's settings block is read by its descriptor; a block of another kind is a mistake.
+  for (const key of SETTINGS_KEYS) {
+    const block = m.get(key);
+    if (key !== d.settingsKey) {
+      if (block)
+        r.add(block.at, `${name}.${key} applies to kind: ${key} only`, `Remove it, or write kind: ${key}.`);
+      continue;
+    }
+    const settings = d.readSettings?.(r, block, f, name);
+    if (settings !== undefined) Object.assign(server, { [key]: settings });
+  }
   return server;
-}
-
-/** The graph: settings of a Microsoft 365 server (see GraphSettings); tenantId is required. */
-function readGraph(r: Reader, f: Field | undefined, server: Field, name: string): GraphSettings {
-  const m =
-    f &&
-    r.map(f, [
-      'tenantId',
-      'baseUrl',
-      'authorityHost',
-      'maxMessageSize',
-      'writePath',
-      'imapHost',
-      'imapPort',
-      'requestBudget',
-      'uploadBudgetMB',
-    ]);
-  const tenantId = m && r.str(m.get('tenantId'));
-  const out: GraphSettings = { tenantId: tenantId ?? '' };
-  if (!tenantId)
-    r.add(
-      (f ?? server).at,
-      `${name}.graph.tenantId is missing`,
-      `Add graph: { tenantId: <directory id or primary domain> } under ${name}.`,
-    );
-  if (!m) return out;
-  for (const key of ['baseUrl', 'authorityHost'] as const) {
-    const url = r.str(m.get(key));
-    if (url === undefined) continue;
-    // MSAL refuses an authority that is not https, and tokens must never travel in clear.
-    if (!/^https:\/\/[^\s/]+/.test(url))
-      r.add(
-        m.get(key)!.at,
-        `${name}.graph.${key} '${url}' is not an https URL`,
-        'Leave it out to use Microsoft 365.',
-      );
-    else out[key] = url;
-  }
-  const size = r.int(m.get('maxMessageSize'), 1, 150 * 1024 * 1024, 'Bytes, at most 157286400 (150 MB).');
-  if (size !== undefined) out.maxMessageBytes = size;
-  const path = r.str(m.get('writePath'));
-  if (path !== undefined) {
-    if (name === 'source')
-      r.add(
-        m.get('writePath')!.at,
-        'source.graph.writePath applies to a destination only',
-        'Remove it: a source is read through Graph.',
-      );
-    else if ((GRAPH_WRITE_PATHS as readonly string[]).includes(path)) out.writePath = path as GraphWritePath;
-    else
-      r.add(
-        m.get('writePath')!.at,
-        `${name}.graph.writePath '${path}' is not one of ${GRAPH_WRITE_PATHS.join(', ')}`,
-        'Write writePath: json (Graph JSON), imap (IMAP APPEND of the whole message) or auto (JSON, IMAP where attachments do not fit).',
-      );
-  }
-  const imapHost = r.str(m.get('imapHost'));
-  if (imapHost !== undefined) out.imapHost = imapHost;
-  const imapPort = r.int(m.get('imapPort'), 1, 65535, 'A TCP port (993 for Exchange Online).');
-  if (imapPort !== undefined) out.imapPort = imapPort;
-  const requests = r.int(
-    m.get('requestBudget'),
-    1,
-    10_000,
-    'Requests per 10 minutes per mailbox, at most 10000.',
-  );
-  if (requests !== undefined) out.requestBudget = requests;
-  const upload = r.int(m.get('uploadBudgetMB'), 1, 150, 'Megabytes per 5 minutes per mailbox, at most 150.');
-  if (upload !== undefined) out.uploadBudgetMB = upload;
-  return out;
-}
-
-/** graph.writePath values. */
-export const GRAPH_WRITE_PATHS = ['json', 'imap', 'auto'] as const;
-
-/** The gmail: settings of a Google Workspace server (see GmailSettings). */
-function readGmail(r: Reader, f: Field, name: string): GmailSettings {
-  const m = r.map(f, [
-    'oauthClient',
-    'apiUrl',
-    'tokenUrl',
-    'authUrl',
-    'directoryUrl',
-    'quotaUnitsPerSecond',
-    'maxMessageSize',
-  ]);
-  const out: GmailSettings = {};
-  if (!m) return out;
-  const client = m.get('oauthClient');
-  const cm = client && r.map(client, ['id', 'secret']);
-  if (client && cm) {
-    const id = r.str(cm.get('id'));
-    const secret = r.secret(cm.get('secret'));
-    if (id !== undefined && secret) out.oauthClient = { id, secret };
-    else
-      r.add(
-        client.at,
-        `${name}.gmail.oauthClient needs id and secret`,
-        'Write oauthClient: { id: 123.apps.googleusercontent.com, secret: { env: GOOGLE_CLIENT_SECRET } }.',
-      );
-  }
-  for (const key of ['apiUrl', 'tokenUrl', 'authUrl', 'directoryUrl'] as const) {
-    const url = r.str(m.get(key));
-    if (url === undefined) continue;
-    if (!/^https?:\/\/[^\s/]+/.test(url))
-      r.add(
-        m.get(key)!.at,
-        `${name}.gmail.${key} '${url}' is not an http(s) URL`,
-        'Leave it out to use Google.',
-      );
-    else out[key] = url;
-  }
-  const units = r.int(m.get('quotaUnitsPerSecond'), 1, 250, 'Google allows 250 units per user per second.');
-  if (units !== undefined) out.quotaUnitsPerSecond = units;
-  const size = r.int(m.get('maxMessageSize'), 1, 150 * 1024 * 1024, 'Bytes, at most 157286400 (150 MB).');
-  if (size !== undefined) out.maxMessageBytes = size;
-  return out;
 }

@@ -1,0 +1,21 @@
+/** Google Workspace (Gmail API) as a connector kind; its settings are in gmail-settings.ts. */
+import type { ConnectorDescriptor } from '../descriptor.js';
+import { GmailConnector } from './gmail-connector.js';
+import { GmailIn, GmailOut, readGmailSettings } from './gmail-settings.js';
+
+export const gmailDescriptor: ConnectorDescriptor = {
+  kind: 'gmail',
+  label: 'Google Workspace (Gmail)',
+  name: 'Google Workspace',
+  roles: ['source', 'destination'],
+  urlSchemes: { gmail: 'tls' },
+  defaultPort: () => 443,
+  defaultHost: 'gmail.googleapis.com',
+  hosted: 'google',
+  settingsKey: 'gmail',
+  settings: GmailIn,
+  settingsOut: GmailOut,
+  readSettings: (r, block, _server, side) => readGmailSettings(r, block, side),
+  discovery: true,
+  create: () => new GmailConnector(),
+};

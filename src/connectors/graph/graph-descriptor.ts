@@ -1,0 +1,21 @@
+/** Microsoft 365 (Microsoft Graph) as a connector kind; its settings are in graph-settings.ts. */
+import type { ConnectorDescriptor } from '../descriptor.js';
+import { GraphConnector } from './graph-connector.js';
+import { GraphIn, GraphOut, readGraphSettings } from './graph-settings.js';
+
+export const graphDescriptor: ConnectorDescriptor = {
+  kind: 'graph',
+  label: 'Microsoft 365 (Graph)',
+  name: 'Microsoft 365',
+  roles: ['source', 'destination'],
+  urlSchemes: { graph: 'tls' },
+  defaultPort: () => 443,
+  defaultHost: 'graph.microsoft.com',
+  hosted: 'microsoft365',
+  settingsKey: 'graph',
+  settings: GraphIn,
+  settingsOut: GraphOut,
+  readSettings: readGraphSettings,
+  discovery: true,
+  create: () => new GraphConnector(),
+};
