@@ -1,5 +1,5 @@
 /** The source: and destination: sections of the project file (a server, its admin login, its kind's settings). */
-import type { ConnectorDescriptor } from '../connectors/descriptor.js';
+import { roleProblem, type ConnectorDescriptor } from '../connectors/descriptor.js';
 import { descriptorFor, descriptors } from '../connectors/registry.js';
 import type { ServerSpec } from './types.js';
 import type { Field, Reader } from './yaml-reader.js';
@@ -30,14 +30,6 @@ function kindChoices(): string {
     .sort((a, b) => oneSide(a) - oneSide(b))
     .map((d) => `kind: ${d.kind} (${note(d)})`);
   return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
-}
-
-/** Why a kind cannot be on this side, when it cannot. */
-export function roleProblem(d: ConnectorDescriptor, side: string): string | undefined {
-  if ((d.roles as readonly string[]).includes(side)) return undefined;
-  return side === 'destination'
-    ? `${d.name} can only be a source; it has no way to store messages on the server`
-    : `${d.name} can only be a destination`;
 }
 
 /** The ports of a kind, for a hint. */

@@ -5,8 +5,9 @@
  * `<kind>-descriptor.ts`; src/connectors/registry.ts lists them.
  */
 import type { TSchema } from '@sinclair/typebox';
-import type { SecretRef } from '../config/types.js';
+import type { SecretRef, ServerSpec } from '../config/types.js';
 import type { Connector } from './contract.js';
+import type { OAuthProvider } from './oauth-provider.js';
 
 /** The side of a migration a connector can be. */
 export type ConnectorRole = 'source' | 'destination';
@@ -69,8 +70,20 @@ export interface ConnectorDescriptor {
     server: SettingsField,
     side: string,
   ): unknown;
+  /** The per-user sign-in (OAuth consent) a server of this kind offers, when it has one configured. */
+  oauthProvider?(server: ServerSpec): OAuthProvider | undefined;
+  /** Which keys of the settings block say where logins are sent (a stored secret is kept only while they stay). */
+  endpointKeys?: readonly string[];
   /** Whether it can list the mailboxes of a directory (discovery). */
   discovery: boolean;
   /** A new connector of this kind. */
   create(): Connector;
+}
+
+/** Why a kind cannot be on this side (a sentence without the final stop), or undefined when it can. */
+export function roleProblem(d: ConnectorDescriptor, side: string): string | undefined {
+  if ((d.roles as readonly string[]).includes(side)) return undefined;
+  return side === 'destination'
+    ? `${d.name} can only be a source; it has no way to store messages on the server`
+    : `${d.name} can only be a destination`;
 }

@@ -1,6 +1,7 @@
 /** Google Workspace (Gmail API) as a connector kind; its settings are in gmail-settings.ts. */
 import type { ConnectorDescriptor } from '../descriptor.js';
 import { GmailConnector } from './gmail-connector.js';
+import { googleProvider } from './gmail-oauth.js';
 import { GmailIn, GmailOut, readGmailSettings } from './gmail-settings.js';
 
 export const gmailDescriptor: ConnectorDescriptor = {
@@ -16,6 +17,8 @@ export const gmailDescriptor: ConnectorDescriptor = {
   settings: GmailIn,
   settingsOut: GmailOut,
   readSettings: (r, block, _server, side) => readGmailSettings(r, block, side),
+  oauthProvider: googleProvider,
+  endpointKeys: ['tokenUrl', 'apiUrl', 'directoryUrl'],
   discovery: true,
   create: () => new GmailConnector(),
 };

@@ -1,6 +1,7 @@
 /** Microsoft 365 (Microsoft Graph) as a connector kind; its settings are in graph-settings.ts. */
 import type { ConnectorDescriptor } from '../descriptor.js';
 import { GraphConnector } from './graph-connector.js';
+import { microsoftProvider } from './graph-oauth.js';
 import { GraphIn, GraphOut, readGraphSettings } from './graph-settings.js';
 
 export const graphDescriptor: ConnectorDescriptor = {
@@ -16,6 +17,9 @@ export const graphDescriptor: ConnectorDescriptor = {
   settings: GraphIn,
   settingsOut: GraphOut,
   readSettings: readGraphSettings,
+  oauthProvider: microsoftProvider,
+  // Tokens for the mailboxes also go to the IMAP endpoint of the imap/auto write paths.
+  endpointKeys: ['tenantId', 'baseUrl', 'authorityHost', 'imapHost'],
   discovery: true,
   create: () => new GraphConnector(),
 };
