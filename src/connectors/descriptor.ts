@@ -49,7 +49,7 @@ export interface ConnectorDescriptor {
   /** URL schemes of the command line's one-off form, each with the TLS it implies (imap: none, imaps: tls). */
   urlSchemes: Readonly<Record<string, ConnectorTls>>;
   /** The port when none is given. */
-  defaultPort(tls: ConnectorTls): number;
+  defaultPort: (tls: ConnectorTls) => number;
   /** The one well-known API host of a hosted system (no host, port or TLS to choose); absent = a host is required. */
   defaultHost?: string;
   /** The DNS target kind of a hosted system (client setup, DNS switch). */
@@ -64,20 +64,20 @@ export interface ConnectorDescriptor {
    * Reads the settings block of a project file (`block` undefined when absent), reporting problems on `r`;
    * undefined = no settings. `server` is the server's own field, pointed at when a required block is missing.
    */
-  readSettings?(
+  readSettings?: (
     r: SettingsReader,
     block: SettingsField | undefined,
     server: SettingsField,
     side: string,
-  ): unknown;
+  ) => unknown;
   /** The per-user sign-in (OAuth consent) a server of this kind offers, when it has one configured. */
-  oauthProvider?(server: ServerSpec): OAuthProvider | undefined;
+  oauthProvider?: (server: ServerSpec) => OAuthProvider | undefined;
   /** Which keys of the settings block say where logins are sent (a stored secret is kept only while they stay). */
   endpointKeys?: readonly string[];
   /** Whether it can list the mailboxes of a directory (discovery). */
   discovery: boolean;
   /** A new connector of this kind. */
-  create(): Connector;
+  create: () => Connector;
 }
 
 /** Why a kind cannot be on this side (a sentence without the final stop), or undefined when it can. */
