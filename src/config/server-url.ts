@@ -10,25 +10,30 @@
  * User and password are percent-decoded (%40 → @, %3A → :). Query parameters: starttls (stls), insecure,
  * auth=xoauth2, password-env, password-file, max-connections.
  */
+import type { ConnectorDescriptor } from '../connectors/descriptor.js';
+import { descriptors } from '../connectors/registry.js';
 import { ErrorCode, PermanentError } from '../errors.js';
 import type { AuthSpec, SecretRef, ServerKind, ServerSpec, TlsMode } from './types.js';
 import { isEnvName, parseBool, suggest } from './values.js';
 
-const SCHEMES: Record<string, { kind: ServerKind; tls: TlsMode; port: number }> = {
-  imap: { kind: 'imap', tls: 'none', port: 143 },
-  imaps: { kind: 'imap', tls: 'tls', port: 993 },
-  pop3: { kind: 'pop3', tls: 'none', port: 110 },
-  pop3s: { kind: 'pop3', tls: 'tls', port: 995 },
-  gmail: { kind: 'gmail', tls: 'tls', port: 443 },
-  graph: { kind: 'graph', tls: 'tls', port: 443 },
-};
+/** Each connector kind's schemes (imap: plain, imaps: TLS, …), with its default port. */
+const SCHEMES: Record<string, { kind: ServerKind; tls: TlsMode; port: number; d: ConnectorDescriptor }> =
+  Object.fromEntries(
+    descriptors.flatMap((d) =>
+      Object.entries(d.urlSchemes).map(([scheme, tls]) => [
+        scheme,
+        { kind: d.kind, tls, port: d.defaultPort(tls), d },
+      ]),
+    ),
+  );
 const SUPPORTED =
   'imaps://USER:PASSWORD@HOST[:PORT] (TLS, port 993) or imap://USER:PASSWORD@HOST[:PORT] (port 143; add ?starttls=1 to upgrade); ' +
   'for a POP3 source pop3s://… (port 995) or pop3://… (port 110, ?stls=1 to upgrade); ' +
   'gmail://USER@gmail.googleapis.com?key-file=… (Google Workspace) or graph://USER@graph.microsoft.com?tenant=…&client-id=… (Microsoft 365)';
+/** Query parameters of one kind only (key-file= of gmail://, tenant= of graph://), with that kind. */
+const OWN_PARAMS = new Map(descriptors.flatMap((d) => (d.urlParams ?? []).map((p) => [p, d] as const)));
 const PARAMS = [
-  'tenant',
-  'client-id',
+  ...OWN_PARAMS.keys(),
   'starttls',
   'stls',
   'insecure',
@@ -36,8 +41,6 @@ const PARAMS = [
   'password-env',
   'password-file',
   'max-connections',
-  'key-file',
-  'http',
 ];
 /** A host as it sits in a URL (IPv6 literals in brackets). */
 const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
@@ -48,6 +51,12 @@ const ENCODING_HINT =
 export interface PasswordOptions {
   passwordEnv?: string;
   passwordFile?: string;
+}
+
+/** "IMAP: 993 for TLS, 143 otherwise". */
+function portNote(d: ConnectorDescriptor): string {
+  const [secure, plain] = [d.defaultPort('tls'), d.defaultPort('none')];
+  return secure === plain ? `${d.name}: ${secure}` : `${d.name}: ${secure} for TLS, ${plain} otherwise`;
 }
 
 function fail(message: string, hint: string): never {
@@ -102,9 +111,7 @@ export function parseServerUrl(
   if (port < 1 || port > 65535)
     fail(
       `Port ${port} in ${shown} is out of range.`,
-      defaults.kind === 'pop3'
-        ? 'Use a port from 1 to 65535 (POP3: 995 for TLS, 110 otherwise).'
-        : 'Use a port from 1 to 65535 (IMAP: 993 for TLS, 143 otherwise).',
+      `Use a port from 1 to 65535 (${portNote(defaults.d)}).`,
     );
   const user = decode(u.username, 'user', shown);
   if (user === '')
@@ -135,6 +142,12 @@ export function parseServerUrl(
     }
     if (seen.has(name)) fail(`Parameter '${name}' is given twice in ${shown}.`, 'Give each parameter once.');
     seen.add(name);
+    const owner = OWN_PARAMS.get(name);
+    if (owner && owner !== defaults.d)
+      fail(
+        `${name}= in ${shown} applies to ${Object.keys(owner.urlSchemes).join('/')}:// only.`,
+        `Remove ${name}=.`,
+      );
     const flag = (): boolean => {
       const b = parseBool(value === '' ? 'yes' : value);
       return b.ok
@@ -155,15 +168,11 @@ export function parseServerUrl(
         tls = 'starttls';
       }
     } else if (name === 'key-file' || name === 'http') {
-      if (defaults.kind !== 'gmail')
-        fail(`${name}= in ${shown} applies to gmail:// only.`, `Remove ${name}=.`);
       if (name === 'http') tls = flag() ? 'none' : tls;
       else if (value === '')
         fail(`key-file= in ${shown} has no path.`, 'Write key-file=/path/to/service-account.json.');
       else keyFile = value;
     } else if (name === 'tenant' || name === 'client-id') {
-      if (defaults.kind !== 'graph')
-        fail(`${name}= in ${shown} applies to graph:// only.`, `Remove ${name}=.`);
       if (value === '')
         fail(`${name}= in ${shown} is empty.`, `Write ${name}=… (see the Microsoft 365 app registration).`);
       if (name === 'tenant') graph.tenant = value;

@@ -48,6 +48,8 @@ export interface ConnectorDescriptor {
   roles: readonly ConnectorRole[];
   /** URL schemes of the command line's one-off form, each with the TLS it implies (imap: none, imaps: tls). */
   urlSchemes: Readonly<Record<string, ConnectorTls>>;
+  /** Query parameters of the one-off URL form that only this kind takes (e.g. tenant= of graph://). */
+  urlParams?: readonly string[];
   /** The port when none is given. */
   defaultPort: (tls: ConnectorTls) => number;
   /** The one well-known API host of a hosted system (no host, port or TLS to choose); absent = a host is required. */

@@ -10,6 +10,7 @@ export const gmailDescriptor: ConnectorDescriptor = {
   name: 'Google Workspace',
   roles: ['source', 'destination'],
   urlSchemes: { gmail: 'tls' },
+  urlParams: ['key-file', 'http'],
   defaultPort: () => 443,
   defaultHost: 'gmail.googleapis.com',
   hosted: 'google',

@@ -10,6 +10,7 @@ export const graphDescriptor: ConnectorDescriptor = {
   name: 'Microsoft 365',
   roles: ['source', 'destination'],
   urlSchemes: { graph: 'tls' },
+  urlParams: ['tenant', 'client-id'],
   defaultPort: () => 443,
   defaultHost: 'graph.microsoft.com',
   hosted: 'microsoft365',
