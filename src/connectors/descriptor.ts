@@ -76,6 +76,8 @@ export interface ConnectorDescriptor {
   oauthProvider?: (server: ServerSpec) => OAuthProvider | undefined;
   /** Which keys of the settings block say where logins are sent (a stored secret is kept only while they stay). */
   endpointKeys?: readonly string[];
+  /** The API's settings block in the project file's words; `secret` stands in for its write-only secrets. */
+  settingsToFile?: (block: Record<string, unknown>, secret: string) => Record<string, unknown>;
   /** Whether it can list the mailboxes of a directory (discovery). */
   discovery: boolean;
   /** A new connector of this kind. */

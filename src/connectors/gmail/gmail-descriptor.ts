@@ -2,7 +2,7 @@
 import type { ConnectorDescriptor } from '../descriptor.js';
 import { GmailConnector } from './gmail-connector.js';
 import { googleProvider } from './gmail-oauth.js';
-import { GmailIn, GmailOut, readGmailSettings } from './gmail-settings.js';
+import { gmailSettingsToFile, GmailIn, GmailOut, readGmailSettings } from './gmail-settings.js';
 
 export const gmailDescriptor: ConnectorDescriptor = {
   kind: 'gmail',
@@ -20,6 +20,7 @@ export const gmailDescriptor: ConnectorDescriptor = {
   readSettings: (r, block, _server, side) => readGmailSettings(r, block, side),
   oauthProvider: googleProvider,
   endpointKeys: ['tokenUrl', 'apiUrl', 'directoryUrl'],
+  settingsToFile: gmailSettingsToFile,
   discovery: true,
   create: () => new GmailConnector(),
 };

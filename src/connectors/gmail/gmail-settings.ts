@@ -121,3 +121,14 @@ export function readGmailSettings(
   if (size !== undefined) out.maxMessageBytes = size;
   return out;
 }
+
+/** The API's gmail block in the project file's words; `secret` stands in for the OAuth client's secret. */
+export function gmailSettingsToFile(block: Record<string, unknown>, secret: string): Record<string, unknown> {
+  const { maxMessageBytes, oauthClient, ...rest } = block;
+  const client = oauthClient as { id: string } | null | undefined;
+  return {
+    ...rest,
+    maxMessageSize: maxMessageBytes,
+    oauthClient: client ? { id: client.id, secret } : undefined,
+  };
+}

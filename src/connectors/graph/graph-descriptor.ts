@@ -2,7 +2,7 @@
 import type { ConnectorDescriptor } from '../descriptor.js';
 import { GraphConnector } from './graph-connector.js';
 import { microsoftProvider } from './graph-oauth.js';
-import { GraphIn, GraphOut, readGraphSettings } from './graph-settings.js';
+import { graphSettingsToFile, GraphIn, GraphOut, readGraphSettings } from './graph-settings.js';
 
 export const graphDescriptor: ConnectorDescriptor = {
   kind: 'graph',
@@ -21,6 +21,7 @@ export const graphDescriptor: ConnectorDescriptor = {
   oauthProvider: microsoftProvider,
   // Tokens for the mailboxes also go to the IMAP endpoint of the imap/auto write paths.
   endpointKeys: ['tenantId', 'baseUrl', 'authorityHost', 'imapHost'],
+  settingsToFile: graphSettingsToFile,
   discovery: true,
   create: () => new GraphConnector(),
 };

@@ -162,3 +162,9 @@ export function readGraphSettings(
   if (upload !== undefined) out.uploadBudgetMB = upload;
   return out;
 }
+
+/** The API's graph block in the project file's words (maxMessageBytes is maxMessageSize there). */
+export function graphSettingsToFile(block: Record<string, unknown>): Record<string, unknown> {
+  const { maxMessageBytes, ...rest } = block;
+  return { ...rest, maxMessageSize: maxMessageBytes };
+}
