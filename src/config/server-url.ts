@@ -125,7 +125,8 @@ export function parseServerUrl(
   let kind: 'password' | 'xoauth2' = 'password';
   let maxConnections = 10;
   let keyFile: string | undefined;
-  const graph: { tenant?: string; clientId?: string } = {};
+  /** Values of the kind's own parameters (tenant=, client-id= of graph://). */
+  const own: Record<string, string> = {};
   const secrets: Array<[string, SecretRef]> = [];
   if (u.password !== '') secrets.push(['the URL', { value: decode(u.password, 'password', shown) }]);
   if (opts.passwordEnv !== undefined) secrets.push(['--password-env', { env: opts.passwordEnv }]);
@@ -172,11 +173,10 @@ export function parseServerUrl(
       else if (value === '')
         fail(`key-file= in ${shown} has no path.`, 'Write key-file=/path/to/service-account.json.');
       else keyFile = value;
-    } else if (name === 'tenant' || name === 'client-id') {
+    } else if (owner) {
       if (value === '')
-        fail(`${name}= in ${shown} is empty.`, `Write ${name}=… (see the Microsoft 365 app registration).`);
-      if (name === 'tenant') graph.tenant = value;
-      else graph.clientId = value;
+        fail(`${name}= in ${shown} is empty.`, `Write ${name}=… (see the ${owner.name} app registration).`);
+      own[name] = value;
     } else if (name === 'insecure') {
       allowInvalidCertificates = flag();
     } else if (name === 'auth') {
@@ -212,7 +212,7 @@ export function parseServerUrl(
     }
   }
 
-  if (defaults.kind === 'gmail') kind = 'xoauth2'; // a Gmail secret in the URL is an access token
+  if (defaults.d.urlForm?.tokenLogin) kind = 'xoauth2'; // e.g. a Gmail secret in the URL is an access token
   if (keyFile !== undefined) {
     // A service account acting for the user (domain-wide delegation): the key replaces any secret.
     if (secrets.length)
@@ -246,30 +246,22 @@ export function parseServerUrl(
     allowInvalidCertificates,
     maxConnections,
   };
-  if (defaults.kind === 'gmail' && host !== 'gmail.googleapis.com') {
-    const api = `${tls === 'none' ? 'http' : 'https'}://${urlHost(host)}:${port}`;
-    server.gmail = { apiUrl: api, directoryUrl: api };
-  }
-  if (defaults.kind === 'graph') {
-    if (!graph.tenant)
-      fail(
-        `No tenant in ${shown}.`,
-        'Add ?tenant=<directory id or primary domain>, e.g. tenant=contoso.onmicrosoft.com.',
-      );
-    // Another host than Microsoft's is a lab or emulator serving both Graph and the token endpoint.
-    const origin = `https://${urlHost(host)}:${port}`;
-    server.graph = {
-      tenantId: graph.tenant,
-      ...(host !== 'graph.microsoft.com' ? { baseUrl: `${origin}/v1.0`, authorityHost: origin } : {}),
-    };
-    if (graph.clientId)
-      return { server, auth: { kind: 'master', user, masterUser: graph.clientId, password: secret } };
-    if (kind !== 'xoauth2')
-      fail(
-        `${shown} has neither client-id= (app-only access) nor auth=xoauth2 (a delegated token).`,
-        "Add ?client-id=<application id> with the app's client secret as the password, or ?auth=xoauth2 with an access token.",
-      );
-  }
+  // The kind's own part: its settings from the host and its parameters, and its login when it decides it.
+  const made = defaults.d.urlForm?.complete({
+    shown,
+    host,
+    urlHost: urlHost(host),
+    port,
+    tls,
+    user,
+    params: own,
+    secret,
+    tokenLogin: kind === 'xoauth2',
+    fail,
+  });
+  if (made?.settings !== undefined && defaults.d.settingsKey)
+    Object.assign(server, { [defaults.d.settingsKey]: made.settings });
+  if (made?.auth) return { server, auth: made.auth };
   const auth: AuthSpec =
     keyFile !== undefined
       ? { kind: 'master', user, masterUser: user, password: secret }

@@ -5,7 +5,7 @@
  * `<kind>-descriptor.ts`; src/connectors/registry.ts lists them.
  */
 import type { TSchema } from '@sinclair/typebox';
-import type { SecretRef, ServerSpec } from '../config/types.js';
+import type { AuthSpec, SecretRef, ServerSpec, TlsMode } from '../config/types.js';
 import type { Connector } from './contract.js';
 import type { OAuthProvider } from './oauth-provider.js';
 
@@ -36,6 +36,25 @@ export interface SettingsReader {
   add(at: unknown, message: string, hint: string): undefined;
 }
 
+/** What the one-off URL form (gmail://…, graph://…) has parsed, for the kind's own part. */
+export interface UrlContext {
+  /** The URL with its secret hidden, for messages. */
+  shown: string;
+  host: string;
+  /** The host as it sits in a URL (IPv6 literals in brackets). */
+  urlHost: string;
+  port: number;
+  tls: TlsMode;
+  user: string;
+  /** Values of the kind's own query parameters (its urlParams). */
+  params: Readonly<Record<string, string>>;
+  secret: SecretRef;
+  /** The secret is an access token (auth=xoauth2, or the kind's tokenLogin). */
+  tokenLogin: boolean;
+  /** Refuse the URL with a message and a hint. */
+  fail: (message: string, hint: string) => never;
+}
+
 /** One connector kind, described. */
 export interface ConnectorDescriptor {
   /** The `kind:` of a server in the project file and the API. */
@@ -50,6 +69,13 @@ export interface ConnectorDescriptor {
   urlSchemes: Readonly<Record<string, ConnectorTls>>;
   /** Query parameters of the one-off URL form that only this kind takes (e.g. tenant= of graph://). */
   urlParams?: readonly string[];
+  /** The one-off URL form's kind-specific part. */
+  urlForm?: {
+    /** A secret in the URL is an access token, not a password. */
+    tokenLogin?: boolean;
+    /** The settings block made from the URL, and the login when the kind decides it (else the URL's). */
+    complete: (u: UrlContext) => { settings?: unknown; auth?: AuthSpec };
+  };
   /** The port when none is given. */
   defaultPort: (tls: ConnectorTls) => number;
   /** The one well-known API host of a hosted system (no host, port or TLS to choose); absent = a host is required. */

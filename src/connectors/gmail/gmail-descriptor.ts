@@ -2,7 +2,7 @@
 import type { ConnectorDescriptor } from '../descriptor.js';
 import { GmailConnector } from './gmail-connector.js';
 import { googleProvider } from './gmail-oauth.js';
-import { gmailSettingsToFile, GmailIn, GmailOut, readGmailSettings } from './gmail-settings.js';
+import { gmailFromUrl, gmailSettingsToFile, GmailIn, GmailOut, readGmailSettings } from './gmail-settings.js';
 
 export const gmailDescriptor: ConnectorDescriptor = {
   kind: 'gmail',
@@ -10,6 +10,7 @@ export const gmailDescriptor: ConnectorDescriptor = {
   name: 'Google Workspace',
   roles: ['source', 'destination'],
   urlSchemes: { gmail: 'tls' },
+  urlForm: { tokenLogin: true, complete: gmailFromUrl },
   urlParams: ['key-file', 'http'],
   defaultPort: () => 443,
   defaultHost: 'gmail.googleapis.com',

@@ -4,7 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { SecretRef } from '../../config/types.js';
-import type { SettingsField, SettingsReader } from '../descriptor.js';
+import type { SettingsField, SettingsReader, UrlContext } from '../descriptor.js';
 
 /**
  * Google Workspace (Gmail API) settings. Logins: a service account with domain-wide delegation is the
@@ -131,4 +131,11 @@ export function gmailSettingsToFile(block: Record<string, unknown>, secret: stri
     maxMessageSize: maxMessageBytes,
     oauthClient: client ? { id: client.id, secret } : undefined,
   };
+}
+
+/** gmail://USER@HOST: another host than Google's serves the Gmail and Directory APIs (a local emulator). */
+export function gmailFromUrl(u: UrlContext): { settings?: GmailSettings } {
+  if (u.host === 'gmail.googleapis.com') return {};
+  const api = `${u.tls === 'none' ? 'http' : 'https'}://${u.urlHost}:${u.port}`;
+  return { settings: { apiUrl: api, directoryUrl: api } };
 }

@@ -2,7 +2,7 @@
 import type { ConnectorDescriptor } from '../descriptor.js';
 import { GraphConnector } from './graph-connector.js';
 import { microsoftProvider } from './graph-oauth.js';
-import { graphSettingsToFile, GraphIn, GraphOut, readGraphSettings } from './graph-settings.js';
+import { graphFromUrl, graphSettingsToFile, GraphIn, GraphOut, readGraphSettings } from './graph-settings.js';
 
 export const graphDescriptor: ConnectorDescriptor = {
   kind: 'graph',
@@ -10,6 +10,7 @@ export const graphDescriptor: ConnectorDescriptor = {
   name: 'Microsoft 365',
   roles: ['source', 'destination'],
   urlSchemes: { graph: 'tls' },
+  urlForm: { complete: graphFromUrl },
   urlParams: ['tenant', 'client-id'],
   defaultPort: () => 443,
   defaultHost: 'graph.microsoft.com',

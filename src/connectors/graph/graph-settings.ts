@@ -4,7 +4,8 @@
  */
 import { Type } from '@sinclair/typebox';
 import { StringEnum } from '../../schemas/common.js';
-import type { SettingsField, SettingsReader } from '../descriptor.js';
+import type { AuthSpec } from '../../config/types.js';
+import type { SettingsField, SettingsReader, UrlContext } from '../descriptor.js';
 
 /**
  * Microsoft 365 (Microsoft Graph) settings. Logins: app-only (client credentials) is the server's `admin`
@@ -167,4 +168,32 @@ export function readGraphSettings(
 export function graphSettingsToFile(block: Record<string, unknown>): Record<string, unknown> {
   const { maxMessageBytes, ...rest } = block;
   return { ...rest, maxMessageSize: maxMessageBytes };
+}
+
+/**
+ * graph://USER@HOST?tenant=…&client-id=…: the tenant, and Graph and Entra ID on another host than Microsoft's
+ * (a lab or emulator serving both); with client-id= the login is app-only (the secret is the app's client
+ * secret), else it must be a delegated token (auth=xoauth2).
+ */
+export function graphFromUrl(u: UrlContext): { settings: GraphSettings; auth?: AuthSpec } {
+  const tenant = u.params['tenant'];
+  if (!tenant)
+    u.fail(
+      `No tenant in ${u.shown}.`,
+      'Add ?tenant=<directory id or primary domain>, e.g. tenant=contoso.onmicrosoft.com.',
+    );
+  const origin = `https://${u.urlHost}:${u.port}`;
+  const settings: GraphSettings = {
+    tenantId: tenant,
+    ...(u.host !== 'graph.microsoft.com' ? { baseUrl: `${origin}/v1.0`, authorityHost: origin } : {}),
+  };
+  const clientId = u.params['client-id'];
+  if (clientId)
+    return { settings, auth: { kind: 'master', user: u.user, masterUser: clientId, password: u.secret } };
+  if (!u.tokenLogin)
+    u.fail(
+      `${u.shown} has neither client-id= (app-only access) nor auth=xoauth2 (a delegated token).`,
+      "Add ?client-id=<application id> with the app's client secret as the password, or ?auth=xoauth2 with an access token.",
+    );
+  return { settings };
 }
