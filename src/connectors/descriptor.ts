@@ -83,7 +83,7 @@ export interface ConnectorDescriptor {
   /** The DNS target kind of a hosted system (client setup, DNS switch). */
   hosted?: 'microsoft365' | 'google';
   /** Name of the kind's settings block in the project file, the API and ServerSpec. */
-  settingsKey?: 'graph' | 'gmail';
+  settingsKey?: string;
   /** The settings block as the API takes it (TypeBox, with descriptions). */
   settings?: TSchema;
   /** The settings block as the API shows it (secrets as flags). */
