@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { AuthSpec, ServerSpec } from '../config/types.js';
-import type { SpecialUse } from '../engine/special-use.js';
+import type { SpecialUse } from './special-use.js';
 
 /** A folder as listed by a system. */
 export interface FolderInfo {

@@ -3,7 +3,7 @@ import { ImapFlow } from 'imapflow';
 import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import { throwIfAborted } from '../../errors.js';
 import type { FolderInfo, FolderState } from '../contract.js';
-import { specialUseFromAttribute } from '../../engine/special-use.js';
+import { specialUseFromAttribute } from '../special-use.js';
 import { imapFlowOptions, loginUser } from './imap-config.js';
 import { resolveLogin, type MailLogin } from '../shared/login.js';
 import { forToken, mapConnectError, mapImapError, noteAnswered } from './imap-errors.js';
