@@ -7,7 +7,6 @@ import { parseServerUrl, redactUrl } from '../config/server-url.js';
 import { parseDate, parseSize } from '../config/values.js';
 import { ErrorCode, PermanentError } from '../errors.js';
 import { defaultDataDir } from '../store/db.js';
-import { TOKEN_CACHE_ENV } from '../connectors/graph/graph-token-cache.js';
 
 /** Options shared by commands that name what to work on. */
 export interface TargetOptions {
@@ -126,14 +125,6 @@ export function resolveTarget(o: TargetOptions): {
     dataDir: path.resolve(dataDir),
     problems: problems.map((p) => `${p.where}: ${p.message}\n  → ${p.hint}`),
   };
-}
-
-/**
- * Connectors that keep a sealed token cache (Microsoft 365) learn where from the environment: point it at
- * this data directory unless the operator chose another place.
- */
-export function keepTokensIn(dataDir: string): void {
-  process.env[TOKEN_CACHE_ENV] ??= dataDir;
 }
 
 /** The data directory for commands that only read the store. */
