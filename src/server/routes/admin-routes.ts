@@ -7,7 +7,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../app/compose.js';
 import { requireSession } from '../../http/session-hook.js';
 import type { AuthService } from '../../services/auth-service.js';
-import { importProjectFile } from '../../services/project-file-import.js';
 import type { Store } from '../../store/db.js';
 import { MailboxRepo } from '../../store/mailbox-repo.js';
 import { acquireRunLock } from '../../store/run-lock.js';
@@ -39,12 +38,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   const s = opts.services;
   const { store } = s;
   if (opts.projectFile)
-    await importProjectFile(
-      store,
-      { projects: s.projects, members: s.members, box: s.box },
-      opts.projectFile,
-      opts.dataDir,
-    );
+    await s.projects.importFile(opts.projectFile, { store, members: s.members, dataDir: opts.dataDir });
   await closeStaleRuns(store, opts.dataDir);
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
   app.addHook('onClose', async () => s.close());
