@@ -59,7 +59,7 @@ export default tseslint.config(
       up: ['services', 'server', 'cli', 'portal', 'app', 'http', 'engine'],
       allow: ['**/engine/special-use.js'], // removed when special-use moves to connectors/
     },
-    'src/services/**': { up: ['server', 'portal', 'cli', 'app'] },
+    'src/services/**': { up: ['server', 'portal', 'cli', 'app', 'http'] },
     'src/notify/**': { up: ['services', 'server', 'portal', 'cli', 'app'] },
     'src/reports/**': { up: ['services', 'server', 'portal', 'cli', 'app'] },
     'src/http/**': { up: ['server', 'portal', 'cli', 'app'] },

@@ -1,12 +1,12 @@
 /**
- * The HTTP API's one error body `{ code, message, hint? }` (ApiError and its codes live in src/http/api-error.ts),
+ * The HTTP API's one error body `{ code, message, hint? }` (ApiError and its codes live in src/api-error.ts),
  * and the mapping of Cutover's typed errors to HTTP statuses.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CutoverError, ErrorCode, RateLimitError } from '../errors.js';
-import { ApiError, ApiErrorCode } from '../http/api-error.js';
+import { ApiError, ApiErrorCode } from '../api-error.js';
 
-export { ApiError, ApiErrorCode } from '../http/api-error.js';
+export { ApiError, ApiErrorCode } from '../api-error.js';
 
 /** HTTP status for each of Cutover's codes; anything not listed is a 500. */
 const statusOf: Partial<Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 429 | 501>> = {

@@ -1,9 +1,9 @@
 /**
- * The error the HTTP edges (operator API, portal, session gate) throw to answer with a status and the one
- * error body, and the closed set of codes only the API reports. Apart from the Fastify error handler
- * (src/server/errors.ts), so the services and the portal can throw it without importing the server.
+ * The error the HTTP edges (operator API, portal, session gate) and the auth service throw to answer with a
+ * status and the one error body, and the closed set of codes only the API reports. Beside errors.ts, below
+ * every layer, apart from the Fastify error handler (src/server/errors.ts) that sends it.
  */
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from './errors.js';
 
 /** Codes the API adds to Cutover's own (src/errors.ts). Add here, never invent strings elsewhere. */
 export const ApiErrorCode = {
