@@ -24,6 +24,18 @@ const realProbe: LoginProbe = (server, auth, signal) =>
 /** A connection test gives up after this long (an unreachable host must not hang the button). */
 const TIMEOUT_MS = 30_000;
 
+/**
+ * One login with the connection test's time limit: what the server offers, or the connector's typed error.
+ * `cutover test` logs in through this too, so the CLI and the API give up at the same point.
+ */
+export function probeLogin(
+  server: ServerSpec,
+  auth: AuthSpec,
+  probe: LoginProbe = realProbe,
+): Promise<ConnectionReport> {
+  return probe(server, auth, AbortSignal.timeout(TIMEOUT_MS));
+}
+
 type Check = ConnectionTest['checks'][number];
 
 export class ConnectionTestService {
@@ -81,7 +93,7 @@ export class ConnectionTestService {
     const empty = { capabilities: [], folders: null, delimiter: null, appendLimit: null, quota: null };
     try {
       if (auth instanceof Error) throw auth;
-      const r = await (this.deps.probe ?? realProbe)(server, auth, AbortSignal.timeout(TIMEOUT_MS));
+      const r = await probeLogin(server, auth, this.deps.probe);
       return {
         label,
         ok: true,

@@ -15,7 +15,7 @@ import {
   parseTrustProxy,
   PUBLIC_URL_ENV,
   TRUST_PROXY_ENV,
-} from '../../server/edge-options.js';
+} from '../../http/edge-options.js';
 import { resolveDataDir } from '../context.js';
 
 export interface ServeOptions {

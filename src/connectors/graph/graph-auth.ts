@@ -17,12 +17,7 @@ import type { GraphTarget } from './graph-config.js';
 import { MsalNetwork } from './msal-network.js';
 import { RefreshTokenSource } from './graph-refresh.js';
 import { sealedCacheFor } from './graph-token-cache.js';
-
-/** Where bearer tokens come from. */
-export interface TokenSource {
-  /** A valid token; `fresh` skips any cache (after Graph refused the previous one). */
-  token(fresh?: boolean): Promise<string>;
-}
+import type { TokenSource } from './graph-token-source.js';
 
 const apps = new Map<string, Promise<ConfidentialClientApplication>>();
 

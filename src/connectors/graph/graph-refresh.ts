@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ErrorCode, PermanentError, TransientError } from '../../errors.js';
-import type { TokenSource } from './graph-auth.js';
+import type { TokenSource } from './graph-token-source.js';
 import type { GraphTarget } from './graph-config.js';
 import { readAll, send } from './graph-transport.js';
 
