@@ -103,8 +103,14 @@ export class Services {
         new ConnectionTestService({
           projects: this.projects,
           firstMailbox: (id) => this.members.first(id),
-          storedAuth: async (mailboxId, side, user) =>
-            (await loadStoredAuths(this.store, [mailboxId], this.box)).auth(mailboxId, side, user),
+          storedAuth: async (mailboxId, side, user) => {
+            const stored = await loadStoredAuths(this.store, [mailboxId], this.box);
+            return {
+              auth: stored.auth(mailboxId, side, user),
+              context: stored.connectors,
+              done: () => stored.close(),
+            };
+          },
         }),
     );
   }
