@@ -49,4 +49,72 @@ export default tseslint.config(
       ],
     },
   },
+
+  // Layers: dependencies point downward — cli/server/portal → app → services → engine/connectors/store/config
+  // → errors. Each folder lists what it must never import; scripts/check-cycles.mjs (npm run lint) forbids
+  // import cycles, type-only ones included.
+  ...layers({
+    'src/engine/**': { up: ['services', 'server', 'cli', 'portal', 'app', 'http'] },
+    'src/connectors/**': {
+      up: ['services', 'server', 'cli', 'portal', 'app', 'http', 'engine'],
+    },
+    'src/services/**': { up: ['server', 'portal', 'cli', 'app', 'http'] },
+    'src/notify/**': { up: ['services', 'server', 'portal', 'cli', 'app'] },
+    'src/reports/**': { up: ['services', 'server', 'portal', 'cli', 'app'] },
+    'src/http/**': { up: ['server', 'portal', 'cli', 'app'] },
+    'src/portal/**': { up: ['server', 'cli'] },
+    'src/schemas/**': { up: ['services', 'server', 'portal', 'cli', 'app'] },
+  }),
+  {
+    // The store sits on errors.ts alone (and its own files, Node and Kysely).
+    files: ['src/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['../*', '!../errors.js'], message: 'src/store/ imports only src/errors.ts.' }],
+        },
+      ],
+    },
+  },
+  {
+    // The web UI is its own bundle: it reaches the server only through web/api/ (the generated client).
+    files: ['web/*.ts', 'web/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*'], message: 'web/ imports only web/**.' }] },
+      ],
+    },
+  },
+  {
+    files: ['web/*/**/*.ts', 'web/*/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../../*'], message: 'web/ imports only web/**.' }] },
+      ],
+    },
+  },
 );
+
+/**
+ * One `no-restricted-imports` block per folder: its files may not import the folders in `up` (above it),
+ * except the paths in `allow` (each one a known exception, said why where it is listed).
+ */
+function layers(rules) {
+  return Object.entries(rules).map(([files, { up, allow = [] }]) => ({
+    files: [files.endsWith('**') ? `${files}/*.ts` : files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: up.map((dir) => ({
+            group: [`**/${dir}/*`, ...allow.map((a) => `!${a}`)],
+            message: `${files.replace('/**', '/')} must not import src/${dir}/ (dependencies point downward; see docs/architecture.md).`,
+          })),
+        },
+      ],
+    },
+  }));
+}

@@ -9,7 +9,6 @@ import { roleProblem, type ConnectorDescriptor } from '../connectors/descriptor.
 import { descriptorFor, descriptors } from '../connectors/registry.js';
 import { ErrorCode, PermanentError } from '../errors.js';
 import { defaultDataDir } from '../store/db.js';
-import { TOKEN_CACHE_ENV } from '../connectors/graph/graph-token-cache.js';
 
 /** Options shared by commands that name what to work on. */
 export interface TargetOptions {
@@ -140,14 +139,6 @@ export function resolveTarget(o: TargetOptions): {
     dataDir: path.resolve(dataDir),
     problems: problems.map((p) => `${p.where}: ${p.message}\n  → ${p.hint}`),
   };
-}
-
-/**
- * Connectors that keep a sealed token cache (Microsoft 365) learn where from the environment: point it at
- * this data directory unless the operator chose another place.
- */
-export function keepTokensIn(dataDir: string): void {
-  process.env[TOKEN_CACHE_ENV] ??= dataDir;
 }
 
 /** The data directory for commands that only read the store. */

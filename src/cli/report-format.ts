@@ -1,5 +1,5 @@
 /** Rendering reports for people (text), programs (JSON) and spreadsheets (CSV, safe against formula injection). */
-import type { MailboxReport } from '../services/report-service.js';
+import type { MailboxReport } from '../reports/report-types.js';
 import { formatTime, verdict } from '../reports/format.js';
 
 export { reportCsv } from '../reports/csv.js';

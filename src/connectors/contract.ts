@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { AuthSpec, ServerSpec } from '../config/types.js';
-import type { SpecialUse } from '../engine/special-use.js';
+import type { SpecialUse } from './special-use.js';
 
 /** A folder as listed by a system. */
 export interface FolderInfo {
@@ -269,6 +269,23 @@ export interface MailboxPace {
   bytesPerSecond?: number;
   /** Where the figures come from, in words. */
   basis: string;
+}
+
+/**
+ * What the application hands a connector when it makes one (registry `connectorFor`): where it may keep
+ * state across restarts, and whom to tell when the system replaced a credential. A connector reads no
+ * environment variable and registers no process-wide listener for these; made without a context, it keeps
+ * everything in memory and tells no one.
+ */
+export interface ConnectorContext {
+  /** The data directory: sealed state kept across restarts goes there (Microsoft 365's token cache). */
+  dataDir?: string;
+  /**
+   * A refresh token the system replaced while the connector redeemed it (Entra ID rotates them on use):
+   * whoever stored `previous` stores `next`, so a restart does not log in with a retired token. Connectors
+   * never store credentials. Awaited; a failure of it does not fail the connector.
+   */
+  onTokenRotated?: (previous: string, next: string) => Promise<void>;
 }
 
 /** A system Cutover can read from and/or write to. */

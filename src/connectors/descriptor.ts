@@ -6,7 +6,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { AuthSpec, SecretRef, ServerSpec, TlsMode } from '../config/types.js';
-import type { Connector } from './contract.js';
+import type { Connector, ConnectorContext } from './contract.js';
 import type { OAuthProvider } from './oauth-provider.js';
 
 /** The side of a migration a connector can be. */
@@ -106,8 +106,8 @@ export interface ConnectorDescriptor {
   settingsToFile?: (block: Record<string, unknown>, secret: string) => Record<string, unknown>;
   /** Whether it can list the mailboxes of a directory (discovery). */
   discovery: boolean;
-  /** A new connector of this kind. */
-  create: () => Connector;
+  /** A new connector of this kind, given what the application hands it (see ConnectorContext). */
+  create: (context: ConnectorContext) => Connector;
 }
 
 /** Why a kind cannot be on this side (a sentence without the final stop), or undefined when it can. */

@@ -3,7 +3,7 @@
  * folder (with its `<kind>-descriptor.ts`) and one line here. The order is the order of choices (API enum,
  * web form).
  */
-import type { Connector } from './contract.js';
+import type { Connector, ConnectorContext } from './contract.js';
 import type { ConnectorDescriptor } from './descriptor.js';
 import { gmailDescriptor } from './gmail/gmail-descriptor.js';
 import { graphDescriptor } from './graph/graph-descriptor.js';
@@ -23,10 +23,10 @@ export function descriptorFor(kind: string): ConnectorDescriptor | undefined {
   return descriptors.find((d) => d.kind === kind);
 }
 
-/** The connector for a server kind. */
-export function connectorFor(kind: string): Connector {
+/** The connector for a server kind, given what the application hands it (see ConnectorContext). */
+export function connectorFor(kind: string, context: ConnectorContext = {}): Connector {
   const d = descriptorFor(kind);
   if (!d)
     throw new Error(`No connector for "${kind}". Supported: ${descriptors.map((x) => x.kind).join(', ')}.`);
-  return d.create();
+  return d.create(context);
 }

@@ -13,7 +13,7 @@
  * Rules see the source path joined with '/', with a top-level INBOX always spelled "INBOX".
  */
 import type { FolderRules } from '../config/types.js';
-import { specialUseLookup, type SpecialUse } from './special-use.js';
+import { specialUseLookup, type SpecialUse } from '../connectors/special-use.js';
 
 /** What the planner needs to know about the destination's folder namespace. */
 export interface DestinationFolderTraits {

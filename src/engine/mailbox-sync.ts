@@ -30,7 +30,7 @@ import { folderKeyOf, settleIfUnchanged, syncFolder } from './folder-sync.js';
 import { nativeAllowed } from './native-copy.js';
 import type { ProgressSink } from './progress.js';
 import { RetryBudget, type RetryPolicy } from './retry.js';
-import { specialFoldersOf } from './special-use.js';
+import { specialFoldersOf } from '../connectors/special-use.js';
 
 /** One side of a migration. */
 export interface Endpoint {

@@ -3,7 +3,7 @@
  * here; operators edit copies (stored). Values are escaped in the HTML body, never in the text.
  */
 import { ErrorCode, PermanentError } from '../errors.js';
-import { esc } from '../portal/html.js';
+import { esc } from '../html/escape.js';
 
 /** The messages Cutover sends. */
 export const MESSAGE_KINDS = [

@@ -1,10 +1,9 @@
 /** The portal's HTML: escaping, one page layout (no scripts, small inline CSS, readable on a phone), and its headers. */
 import type { FastifyReply } from 'fastify';
 
-/** Escape text for HTML element content and double-quoted attributes. */
-export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import { esc } from '../html/escape.js';
+
+export { esc };
 
 const CSS = `body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f4f5f7;color:#1d2330}
 main{max-width:34rem;margin:0 auto;padding:1.25rem}

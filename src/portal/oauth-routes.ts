@@ -13,7 +13,7 @@ import { AlertRepo } from '../store/alert-repo.js';
 import { CredentialLinkRepo, type CredentialLinkRow } from '../store/credential-link-repo.js';
 import { CredentialRepo } from '../store/credential-repo.js';
 import type { CredentialSide } from '../store/credential-repo.js';
-import { isLoopbackHost } from '../server/edge-options.js';
+import { isLoopbackHost } from '../http/edge-options.js';
 import { UsedNonceRepo } from '../store/used-nonce-repo.js';
 import { page, sendPage } from './html.js';
 import { oauthResultPage } from './oauth-pages.js';

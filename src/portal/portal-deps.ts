@@ -112,5 +112,5 @@ export function portalDeps(o: {
   };
 }
 
-/** The personal page's path for a token. */
-export const portalPath = (token: string): string => `/p/${token}`;
+/** The personal page's path for a token (kept with the links; re-exported for the portal's routes). */
+export { portalPath } from '../services/credential-links.js';

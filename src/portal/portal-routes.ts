@@ -6,10 +6,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { asCutoverError } from '../errors.js';
-import { RateLimiter } from '../server/rate-limit.js';
+import { RateLimiter } from '../http/rate-limit.js';
 import { RateLimitRepo } from '../store/rate-limit-repo.js';
-import type { AuthService } from '../server/auth-service.js';
-import { SESSION_COOKIE } from '../server/session-hook.js';
+import type { AuthService } from '../services/auth-service.js';
+import { SESSION_COOKIE } from '../http/session-hook.js';
 import { addressOf, clientSettings } from '../services/client-setup-service.js';
 import type { SideOutcome } from '../services/credential-service.js';
 import type { CredentialLinkRow } from '../store/credential-link-repo.js';

@@ -1,18 +1,10 @@
-/** How the server builds the portal from its options: the secret box, the project source, public URL and limits. */
-import { smtpFromEnv, type SmtpConfig } from '../notify/smtp-mailer.js';
-import { openSecretBox } from '../security/secret-key.js';
-import { projectsFromStore } from './portal-projects.js';
-import { CommsHub } from '../server/comms-hub.js';
+/**
+ * The server options the portal and the messages to people read. The portal's services are built by the
+ * composition root (src/app/compose.ts); the communications hub by the server (src/server/app.ts).
+ */
+import type { SmtpConfig } from '../notify/smtp-mailer.js';
 import type { LoginCheck } from '../services/credential-service.js';
-import type { Store } from '../store/db.js';
-import {
-  noProjects,
-  portalDeps,
-  projectFromFile,
-  type PortalDeps,
-  type PortalLimits,
-  type ProjectSource,
-} from './portal-deps.js';
+import type { PortalLimits, ProjectSource } from './portal-deps.js';
 
 /** Server options the portal reads (ServerOptions extends these). */
 export interface PortalOptions {
@@ -32,28 +24,4 @@ export interface PortalOptions {
   operatorEmail?: string;
   /** How often due messages are sent in the background (default 5 minutes; 0 = never, only on request). */
   commsIntervalMs?: number;
-}
-
-/** The server's communications over the portal's services. */
-export function commsHub(portal: PortalDeps, opts: PortalOptions): CommsHub {
-  return new CommsHub(
-    portal,
-    opts.smtp ?? smtpFromEnv(),
-    opts.operatorEmail ?? process.env.CUTOVER_OPERATOR_EMAIL,
-  );
-}
-
-/** The portal's services for a server over `store`. */
-export function portalServices(store: Store, opts: PortalOptions): PortalDeps {
-  const box = openSecretBox(opts.dataDir);
-  return portalDeps({
-    store,
-    box,
-    projects:
-      opts.projects ??
-      projectsFromStore(store, box, opts.projectFile ? projectFromFile(opts.projectFile) : noProjects),
-    publicUrl: opts.publicUrl ?? process.env.CUTOVER_PUBLIC_URL,
-    check: opts.loginCheck,
-    limits: opts.portalLimits,
-  });
 }

@@ -3,7 +3,7 @@
  * carries its mailbox's verdict and when the destination was last read back.
  */
 import { csvCell } from '../exports/table.js';
-import type { MailboxReport } from '../services/report-service.js';
+import type { MailboxReport } from './report-types.js';
 import { LEDGER_ONLY } from './format.js';
 
 /** The header line, CRLF-terminated. */

@@ -4,7 +4,7 @@
  * mailbox and folder names and server reasons are hostile input. Names sit in <bdi> so that an Arabic or
  * Hebrew name (or a stray U+202E) cannot reorder the text around it.
  */
-import type { FolderReport, MailboxReport } from '../services/report-service.js';
+import type { FolderReport, MailboxReport } from './report-types.js';
 import type { PassRow } from '../store/mailbox-repo.js';
 import {
   between,

@@ -1,5 +1,5 @@
 /** What the PDF report shows, section by section — the same content as the HTML report (html.ts). */
-import type { FolderReport, MailboxReport } from '../services/report-service.js';
+import type { FolderReport, MailboxReport } from './report-types.js';
 import type { PassRow } from '../store/mailbox-repo.js';
 import {
   between,

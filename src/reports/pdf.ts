@@ -5,7 +5,7 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as yieldToIo, setTimeout as sleep } from 'node:timers/promises';
-import type { MailboxReport } from '../services/report-service.js';
+import type { MailboxReport } from './report-types.js';
 import { formatTime } from './format.js';
 import { findFonts } from './pdf-fonts.js';
 import { Layout, type Doc } from './pdf-layout.js';

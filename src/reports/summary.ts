@@ -1,5 +1,5 @@
 /** The project-level figures both report renderers print before the mailboxes, computed in one pass. */
-import type { MailboxReport } from '../services/report-service.js';
+import type { MailboxReport } from './report-types.js';
 import { LEDGER_ONLY } from './format.js';
 
 /** Problem rows shown per mailbox; the rest is summed up as "… N more". */

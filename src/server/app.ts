@@ -6,26 +6,27 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openStore, type Store } from '../store/db.js';
-import { OperatorRepo } from '../store/operator-repo.js';
-import { AuthService } from './auth-service.js';
+import { buildServices } from '../app/compose.js';
 import { ApiError, sendError } from './errors.js';
 import { ErrorCode } from '../errors.js';
 import { RateLimitRepo } from '../store/rate-limit-repo.js';
-import { parsePublicUrl, parseTrustProxy, PUBLIC_URL_ENV, TRUST_PROXY_ENV } from './edge-options.js';
+import { parsePublicUrl, parseTrustProxy, PUBLIC_URL_ENV, TRUST_PROXY_ENV } from '../http/edge-options.js';
 import { finiteNumbers } from './finite-numbers.js';
 import { hostCheck } from './host-check.js';
 import { redactingLogger } from './log-redact.js';
 import { DEFAULT_LOGIN_LIMITS, LoginLimits, type LoginLimitOptions } from './login-limits.js';
-import type { Allowance } from './rate-limit.js';
+import type { Allowance } from '../http/rate-limit.js';
 import { publicAuthRoutes, sessionRoutes } from './routes/auth-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { connectorRoutes } from './routes/connector-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { ErrorBody } from '../schemas/common.js';
-import { CSRF_HEADER, SESSION_COOKIE } from './session-hook.js';
+import { CSRF_HEADER, SESSION_COOKIE } from '../http/session-hook.js';
 import { webUi } from './web-ui.js';
 import { credentialRoutes } from './routes/credential-routes.js';
-import { commsHub, portalServices, type PortalOptions } from '../portal/portal-setup.js';
+import type { PortalOptions } from '../portal/portal-setup.js';
+import { smtpFromEnv } from '../notify/smtp-mailer.js';
+import { CommsHub } from './comms-hub.js';
 import { commsRoutes } from './routes/comms-routes.js';
 import { portalRoutes } from '../portal/portal-routes.js';
 import { clientSetupRoutes } from '../portal/client-setup-routes.js';
@@ -127,7 +128,8 @@ async function assemble(store: Store, opts: ServerOptions): Promise<FastifyInsta
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const auth = new AuthService(new OperatorRepo(store.db), undefined, opts.setupToken);
+  const services = buildServices(store, opts);
+  const auth = services.auth;
   app.decorate('setupPending', () => auth.needsSetup());
   const limits = new LoginLimits(new RateLimitRepo(store.db), {
     perIp: opts.loginLimit ?? DEFAULT_LOGIN_LIMITS.perIp,
@@ -136,14 +138,18 @@ async function assemble(store: Store, opts: ServerOptions): Promise<FastifyInsta
   await app.register(publicAuthRoutes, { auth, limits });
   await app.register(sessionRoutes, { auth });
   await app.register(dataRoutes, { store, auth });
-  await app.register(adminRoutes, { store, auth, dataDir: opts.dataDir, projectFile: opts.projectFile });
+  await app.register(adminRoutes, { services, auth, dataDir: opts.dataDir, projectFile: opts.projectFile });
   await app.register(connectorRoutes, { auth });
   // The public credential portal and client set-up endpoints, and the operator's credential routes.
-  const portal = portalServices(store, opts);
+  const portal = services.portal;
   await app.register(portalRoutes, { deps: portal, auth });
   await app.register(clientSetupRoutes, { projects: portal.projects });
   await app.register(credentialRoutes, { deps: portal, auth });
-  const comms = commsHub(portal, opts);
+  const comms = new CommsHub(
+    portal,
+    opts.smtp ?? smtpFromEnv(),
+    opts.operatorEmail ?? process.env.CUTOVER_OPERATOR_EMAIL,
+  );
   app.addHook('onClose', async () => comms.close());
   if (opts.commsIntervalMs !== 0)
     app.addHook('onReady', async () => comms.start(opts.commsIntervalMs ?? 300_000, app.log));

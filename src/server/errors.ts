@@ -1,39 +1,12 @@
 /**
- * The HTTP API's one error body `{ code, message, hint? }`, the closed set of codes only the API reports,
+ * The HTTP API's one error body `{ code, message, hint? }` (ApiError and its codes live in src/api-error.ts),
  * and the mapping of Cutover's typed errors to HTTP statuses.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CutoverError, ErrorCode, RateLimitError } from '../errors.js';
+import { ApiError, ApiErrorCode } from '../api-error.js';
 
-/** Codes the API adds to Cutover's own (src/errors.ts). Add here, never invent strings elsewhere. */
-export const ApiErrorCode = {
-  ValidationFailed: 'VALIDATION_FAILED',
-  Unauthenticated: 'UNAUTHENTICATED',
-  LoginFailed: 'LOGIN_FAILED',
-  CsrfFailed: 'CSRF_FAILED',
-  SetupDone: 'SETUP_DONE',
-  SetupRequired: 'SETUP_REQUIRED',
-  SetupTokenRequired: 'SETUP_TOKEN_REQUIRED',
-  WeakPassword: 'PASSWORD_WEAK',
-  HostNotAllowed: 'HOST_NOT_ALLOWED',
-  RateLimited: 'RATE_LIMITED',
-} as const;
-export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
-
-/** An error the API answers with `status` and the one error body. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 421 | 429 | 500 | 501,
-    readonly code: ApiErrorCode | ErrorCode,
-    message: string,
-    readonly hint?: string,
-    /** Seconds, sent as Retry-After (429). */
-    readonly retryAfter?: number,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError, ApiErrorCode } from '../api-error.js';
 
 /** HTTP status for each of Cutover's codes; anything not listed is a 500. */
 const statusOf: Partial<Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 429 | 501>> = {

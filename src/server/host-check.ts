@@ -8,7 +8,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { ApiError, ApiErrorCode } from './errors.js';
-import { isLoopbackHost } from './edge-options.js';
+import { isLoopbackHost } from '../http/edge-options.js';
 
 const normal = (h: string) => h.toLowerCase().replace(/\.$/, '');
 

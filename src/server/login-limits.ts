@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { RateLimitRepo } from '../store/rate-limit-repo.js';
 import { ApiError, ApiErrorCode } from './errors.js';
-import { RateLimiter, type Allowance } from './rate-limit.js';
+import { RateLimiter, type Allowance } from '../http/rate-limit.js';
 
 /** The two allowances; `perAddress` caps what one address adds to an account's count per window. */
 export interface LoginLimitOptions {

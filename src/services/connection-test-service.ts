@@ -4,25 +4,42 @@
  * with what the server offers or why the login failed, in plain words.
  */
 import type { AuthSpec, ServerSpec } from '../config/types.js';
-import type { ConnectionReport } from '../connectors/contract.js';
+import type { ConnectionReport, ConnectorContext } from '../connectors/contract.js';
 import { connectorFor } from '../connectors/registry.js';
 import { asCutoverError } from '../errors.js';
 import type { ConnectionTest } from '../schemas/projects.js';
 import { authFor } from './migration-service.js';
 import type { ProjectService } from './project-service.js';
 
-/** Logs in and reports; throws the connector's typed error when it cannot. */
+/**
+ * Logs in and reports; throws the connector's typed error when it cannot. `context` is what a stored
+ * login's connector needs (a consent's refresh token the provider rotates is sealed again in its place).
+ */
 export type LoginProbe = (
   server: ServerSpec,
   auth: AuthSpec,
   signal?: AbortSignal,
+  context?: ConnectorContext,
 ) => Promise<ConnectionReport>;
 
-const realProbe: LoginProbe = (server, auth, signal) =>
-  connectorFor(server.kind).testLogin(server, auth, signal);
+const realProbe: LoginProbe = (server, auth, signal, context) =>
+  connectorFor(server.kind, context).testLogin(server, auth, signal);
 
 /** A connection test gives up after this long (an unreachable host must not hang the button). */
 const TIMEOUT_MS = 30_000;
+
+/**
+ * One login with the connection test's time limit: what the server offers, or the connector's typed error.
+ * `cutover test` logs in through this too, so the CLI and the API give up at the same point.
+ */
+export function probeLogin(
+  server: ServerSpec,
+  auth: AuthSpec,
+  probe: LoginProbe = realProbe,
+  context?: ConnectorContext,
+): Promise<ConnectionReport> {
+  return probe(server, auth, AbortSignal.timeout(TIMEOUT_MS), context);
+}
 
 type Check = ConnectionTest['checks'][number];
 
@@ -34,12 +51,15 @@ export class ConnectionTestService {
       firstMailbox: (
         projectId: number,
       ) => Promise<{ id: number; sourceUser: string; destUser: string } | undefined>;
-      /** A password its user handed over (credential portal), for a mailbox without an admin login. */
+      /**
+       * A password or consent its user handed over (credential portal), for a mailbox without an admin
+       * login, with what its connector needs; `done` is called once the login test is over.
+       */
       storedAuth?: (
         mailboxId: number,
         side: 'source' | 'destination',
         user: string,
-      ) => Promise<AuthSpec | undefined>;
+      ) => Promise<{ auth?: AuthSpec; context: ConnectorContext; done(): void }>;
       probe?: LoginProbe;
     },
   ) {}
@@ -47,7 +67,8 @@ export class ConnectionTestService {
   async test(projectId: number, side: 'source' | 'destination'): Promise<ConnectionTest> {
     const project = await this.deps.projects.runtime(projectId);
     const server = project[side];
-    const logins: Array<[string, AuthSpec | Error]> = [];
+    const logins: Array<[string, AuthSpec | Error, ConnectorContext?]> = [];
+    const finish: Array<() => void> = [];
     // A master login is proven by acting for the test mailbox below; it cannot log in on its own.
     if (server.admin?.mode === 'password')
       logins.push([
@@ -60,7 +81,8 @@ export class ConnectionTestService {
       try {
         const own =
           first && !server.testMailbox ? await this.deps.storedAuth?.(first.id, side, name) : undefined;
-        logins.push([`${side} mailbox ${name}`, authFor(server, name, own, side)]);
+        if (own) finish.push(() => own.done());
+        logins.push([`${side} mailbox ${name}`, authFor(server, name, own?.auth, side), own?.context]);
       } catch (err) {
         logins.push([`${side} mailbox ${name}`, err as Error]);
       }
@@ -73,15 +95,25 @@ export class ConnectionTestService {
         ),
       ]);
     const checks: Check[] = [];
-    for (const [label, auth] of logins) checks.push(await this.check(label, server, auth));
+    try {
+      for (const [label, auth, context] of logins)
+        checks.push(await this.check(label, server, auth, context));
+    } finally {
+      for (const done of finish) done();
+    }
     return { side, ok: checks.every((c) => c.ok), checks };
   }
 
-  private async check(label: string, server: ServerSpec, auth: AuthSpec | Error): Promise<Check> {
+  private async check(
+    label: string,
+    server: ServerSpec,
+    auth: AuthSpec | Error,
+    context?: ConnectorContext,
+  ): Promise<Check> {
     const empty = { capabilities: [], folders: null, delimiter: null, appendLimit: null, quota: null };
     try {
       if (auth instanceof Error) throw auth;
-      const r = await (this.deps.probe ?? realProbe)(server, auth, AbortSignal.timeout(TIMEOUT_MS));
+      const r = await probeLogin(server, auth, this.deps.probe, context);
       return {
         label,
         ok: true,

@@ -12,7 +12,7 @@ import type { Store } from '../store/db.js';
 import { CredentialRepo, type CredentialSide } from '../store/credential-repo.js';
 import { credentialContext, realLoginCheck, type LoginCheck } from './credential-service.js';
 import { decodeOAuthCredential, encodeOAuthCredential, storedLogin } from './oauth-credential.js';
-import { onTokenRotated } from '../connectors/token-rotation.js';
+import type { ConnectorContext } from '../connectors/contract.js';
 
 /** The stored logins of a run's mailboxes. */
 export interface StoredAuths {
@@ -30,6 +30,11 @@ export interface StoredAuths {
    * (imported from a file or a CSV without a check) now counts as verified.
    */
   worked(mailboxId: number): Promise<void>;
+  /**
+   * What the run hands the connectors it makes: the data directory (beside the store) and the follower of
+   * rotated refresh tokens, which seals a consent's new token in place of the old.
+   */
+  readonly connectors: ConnectorContext;
   /** The run is over: stop following token rotations. */
   close(): void;
 }
@@ -58,7 +63,9 @@ export async function loadStoredAuths(
   }
   const handedOut = new Map<string, AuthSpec>();
   // A consent's refresh token the provider rotated while the run redeemed it is sealed again in its place.
-  const stopFollowing = onTokenRotated(async (previous, next) => {
+  let following = true;
+  const followRotation = async (previous: string, next: string): Promise<void> => {
+    if (!following || previous === next) return;
     for (const [key, opened] of secrets) {
       const c = decodeOAuthCredential(opened);
       if (c?.refreshToken !== previous) continue;
@@ -76,9 +83,12 @@ export async function loadStoredAuths(
       await repo.put({ ...state, sealed: sealer.seal(renewed, credentialContext(mailboxId, side)) });
       secrets.set(key, renewed);
     }
-  });
+  };
   return {
-    close: stopFollowing,
+    connectors: { dataDir: path.dirname(store.location), onTokenRotated: followRotation },
+    close: () => {
+      following = false;
+    },
     auth(mailboxId, side, user) {
       const password = secrets.get(`${mailboxId}:${side}`);
       if (password === undefined) return undefined;

@@ -4,9 +4,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Table } from '../exports/table.js';
-import { portalPath } from '../portal/portal-deps.js';
 import type { Database } from '../store/schema.js';
-import type { CredentialLinks } from './credential-links.js';
+import { portalPath, type CredentialLinks } from './credential-links.js';
 
 /** The links of every mailbox (or of one project's), as a table: source, destination, link, expires. */
 export async function credentialLinksTable(

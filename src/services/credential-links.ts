@@ -101,3 +101,6 @@ export class CredentialLinks {
     return got.length === want.length && timingSafeEqual(got, want);
   }
 }
+
+/** The personal page's path for a token. */
+export const portalPath = (token: string): string => `/p/${token}`;

@@ -6,7 +6,6 @@
  */
 import type { ServerSpec } from '../config/types.js';
 import { connectorFor } from '../connectors/registry.js';
-import type { Rates } from './estimate.js';
 
 /** `rates` capped by the budgets of the source and destination, with the basis saying so. */
 export function pacedRates(rates: Rates, servers: { source?: ServerSpec; destination?: ServerSpec }): Rates {
@@ -27,4 +26,12 @@ export function pacedRates(rates: Rates, servers: { source?: ServerSpec; destina
   }
   if (!caps.length) return rates;
   return { messagesPerSecond, bytesPerSecond, basis: `${rates.basis}; capped by ${caps.join(' and ')}` };
+}
+
+/** Throughput of ONE mailbox. */
+export interface Rates {
+  messagesPerSecond: number;
+  bytesPerSecond: number;
+  /** Where the figures come from, in words. */
+  basis: string;
 }

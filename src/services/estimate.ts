@@ -11,15 +11,10 @@
 import type { ProjectConfig } from '../config/types.js';
 import { concurrencyAt, localClock, type PlanConfig } from '../config/plan.js';
 import type { Store } from '../store/db.js';
-import { pacedRates } from './estimate-pace.js';
+import { pacedRates, type Rates } from './estimate-pace.js';
 
-/** Throughput of ONE mailbox. */
-export interface Rates {
-  messagesPerSecond: number;
-  bytesPerSecond: number;
-  /** Where the figures come from, in words. */
-  basis: string;
-}
+/** Throughput of ONE mailbox (defined with the pacing, which needs it too). */
+export type { Rates };
 
 /**
  * Defaults when nothing has been measured yet: one mailbox over the internet between two production IMAP

@@ -112,7 +112,7 @@ export function endpointsFor(
 ): { source: Endpoint; dest: Endpoint } {
   return {
     source: {
-      connector: connectorFor(project.source.kind),
+      connector: connectorFor(project.source.kind, stored.connectors),
       server: project.source,
       auth: authFor(
         project.source,
@@ -122,7 +122,7 @@ export function endpointsFor(
       ),
     },
     dest: {
-      connector: connectorFor(project.destination.kind),
+      connector: connectorFor(project.destination.kind, stored.connectors),
       server: project.destination,
       auth: authFor(
         project.destination,

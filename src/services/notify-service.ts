@@ -3,7 +3,7 @@
  * something needs a human. Once per (alert, recipient), recorded like every other message.
  */
 import { SendError, type Mailer, type OutgoingMail } from '../notify/smtp-mailer.js';
-import { esc } from '../portal/html.js';
+import { esc } from '../html/escape.js';
 import type { Store } from '../store/db.js';
 import { MessageRepo, type MessageStatus } from '../store/message-repo.js';
 

@@ -21,7 +21,6 @@ import { ProjectRepo } from '../store/project-repo.js';
 import { credentialContext } from './credential-service.js';
 import { labelOf, mailboxKey } from './migration-service.js';
 import { raisePassAlert } from './mailbox-alerts.js';
-import type { ProjectService } from './project-service.js';
 
 /**
  * Store the project file as a project by its name. Stored again only when the file (or its mailboxes CSV)
@@ -29,7 +28,12 @@ import type { ProjectService } from './project-service.js';
  */
 export async function importProjectFile(
   store: Store,
-  deps: { projects: ProjectService; members: ProjectMailboxRepo; box: SecretBox },
+  deps: {
+    /** Stores the project's settings under its name (ProjectService.upsertFromConfig); returns its id. */
+    projects: { upsertFromConfig(config: ProjectConfig): Promise<number> };
+    members: ProjectMailboxRepo;
+    box: SecretBox;
+  },
   file: string,
   dataDir: string,
 ): Promise<void> {

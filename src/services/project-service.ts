@@ -5,9 +5,11 @@
 import type { ProjectConfig } from '../config/types.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Project, ProjectCreate, ProjectUpdate } from '../schemas/projects.js';
+import type { Store } from '../store/db.js';
 import type { ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
 import type { ProjectRepo, ProjectRow } from '../store/project-repo.js';
 import { mailboxKey } from './migration-service.js';
+import { importProjectFile } from './project-file-import.js';
 import {
   checkSchedule,
   filledDefaults,
@@ -133,6 +135,22 @@ export class ProjectService {
       return existing.id;
     }
     return this.deps.projects.insert(config.name, settings);
+  }
+
+  /**
+   * Store a project file as a project by its name, with its mailboxes and the passwords it gives them
+   * (serve --project); stored again only when the file changed since the last start.
+   */
+  async importFile(
+    file: string,
+    io: { store: Store; members: ProjectMailboxRepo; dataDir: string },
+  ): Promise<void> {
+    await importProjectFile(
+      io.store,
+      { projects: this, members: io.members, box: this.deps.box },
+      file,
+      io.dataDir,
+    );
   }
 
   private async row(id: number): Promise<ProjectRow> {

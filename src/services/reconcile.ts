@@ -5,13 +5,14 @@
  */
 import type { PassRow } from '../store/mailbox-repo.js';
 import type { VerificationSummary } from '../store/verification-repo.js';
+import type { ReconcileState } from '../reports/report-types.js';
 
 /**
  * reconciles: accounted for and read back; ledger-only: accounted for, not (or no longer) verified;
  * differs: the last verification found differences (or could not read the destination); unaccounted: the
  * ledger does not account for every source item.
  */
-export type ReconcileState = 'reconciles' | 'ledger-only' | 'differs' | 'unaccounted';
+export type { ReconcileState };
 
 /** A pass that may have written to the destination: it copied or set flags, or it never recorded an end. */
 const wrote = (p: PassRow) =>

@@ -8,49 +8,12 @@
  */
 import type { Store } from '../store/db.js';
 import { LedgerRepo } from '../store/ledger-repo.js';
-import { MailboxRepo, type MailboxRow, type PassRow } from '../store/mailbox-repo.js';
+import { MailboxRepo, type MailboxRow } from '../store/mailbox-repo.js';
 import { VerificationRepo, type VerificationSummary } from '../store/verification-repo.js';
-import { reconcileState, type ReconcileState } from './reconcile.js';
+import type { FolderReport, MailboxReport } from '../reports/report-types.js';
+import { reconcileState } from './reconcile.js';
 
-export interface FolderReport {
-  source: string;
-  destination: string | null;
-  sourceItems: number;
-  copied: number;
-  present: number;
-  skipped: number;
-  failed: number;
-  /** Writes interrupted (intent without result) or items not yet looked at. */
-  pending: number;
-  /** Of the copied: items the servers forced to differ from the source (a keyword, a NUL byte, a date). */
-  altered: number;
-  renamed: string | null;
-  excluded: string | null;
-  error: string | null;
-}
-
-export interface MailboxReport {
-  mailbox: string;
-  destination: string;
-  status: string;
-  lastError: string | null;
-  folders: FolderReport[];
-  totals: Omit<FolderReport, 'source' | 'destination' | 'renamed' | 'excluded' | 'error'> & {
-    bytesCopied: number;
-  };
-  /** The ledger puts every source item in exactly one column (what the ledger says, not a read-back). */
-  accounted: boolean;
-  /** The last verification (read-back), null when there was none; `current` when no pass wrote since. */
-  verification: (VerificationSummary & { current: boolean }) | null;
-  /** reconciles | ledger-only (not verified) | differs (the read-back found differences) | unaccounted. */
-  reconcile: ReconcileState;
-  /** True only for `reconciles`: accounted for and read back from the destination with nothing different. */
-  reconciles: boolean;
-  /** What does not add up, in words. */
-  discrepancy?: string;
-  passes: PassRow[];
-  problems: Array<{ folder: string; uid: number; status: string; reason: string | null }>;
-}
+export type { FolderReport, MailboxReport } from '../reports/report-types.js';
 
 const show = (key: string | null) => (key ? (JSON.parse(key) as string[]).join('/') : null);
 

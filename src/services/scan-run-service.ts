@@ -113,6 +113,7 @@ export class ScanRunService {
       fresh: true,
       progress,
       signal: controller.signal,
+      connectors: stored.connectors,
     }).then(
       (o) => {
         s.scanId = o.scanId;

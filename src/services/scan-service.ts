@@ -2,7 +2,9 @@
  * Environment scans over a project's mailboxes: run (in parallel, within the servers' connection limits,
  * resumable), read back as tables for people and spreadsheets, and compare two scans.
  */
+import path from 'node:path';
 import type { ProjectConfig } from '../config/types.js';
+import type { ConnectorContext } from '../connectors/contract.js';
 import { connectorFor } from '../connectors/registry.js';
 import { asCutoverError } from '../errors.js';
 import { scanMailbox, type ScanJob } from '../engine/mailbox-scan.js';
@@ -26,6 +28,8 @@ export interface ScanOptions {
   sourceOnly?: boolean;
   progress: ProgressSink;
   signal?: AbortSignal;
+  /** What the connectors are handed (default: the store's data directory, no rotation follower). */
+  connectors?: ConnectorContext;
 }
 
 export interface ScanOutcome {
@@ -46,6 +50,7 @@ export async function runScan(store: Store, project: ProjectConfig, opts: ScanOp
   const scanId = resumed ? last.id : await scans.start(projectId);
   const finished = await scans.finishedMailboxes(scanId);
   const alerts = new AlertRepo(store.db);
+  const context = opts.connectors ?? { dataDir: path.dirname(store.location) };
 
   const selected = project.mailboxes.filter((m) => !opts.only?.length || opts.only.includes(m.sourceUser));
   const jobs: ScanJob[] = [];
@@ -72,13 +77,13 @@ export async function runScan(store: Store, project: ProjectConfig, opts: ScanOp
         mailboxId: id,
         label,
         source: {
-          connector: connectorFor(project.source.kind),
+          connector: connectorFor(project.source.kind, context),
           server: project.source,
           auth: authFor(project.source, spec.sourceUser, spec.sourceAuth, 'source'),
         },
         dest: destAuth
           ? {
-              connector: connectorFor(project.destination.kind),
+              connector: connectorFor(project.destination.kind, context),
               server: project.destination,
               auth: destAuth,
             }

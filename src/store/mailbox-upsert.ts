@@ -9,7 +9,6 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import type { MailboxOverrides } from './project-mailbox-repo.js';
 
 /** One mailbox to add or update, by key. */
 export interface UpsertRow {
@@ -111,4 +110,11 @@ export async function upsertMailboxes(
     await yieldToEventLoop();
   }
   return out;
+}
+
+/** Per-mailbox options (JSON in mailboxes.options); absent keys take the project's defaults. */
+export interface MailboxOverrides {
+  itemTypes?: string[];
+  since?: string | null;
+  before?: string | null;
 }

@@ -5,15 +5,11 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
 import { toMailbox, type MailboxRow } from './mailbox-repo.js';
-import { ownersOf, upsertMailboxes, type UpsertRow } from './mailbox-upsert.js';
+import { ownersOf, upsertMailboxes, type MailboxOverrides, type UpsertRow } from './mailbox-upsert.js';
 import { loginContains } from './page-repo.js';
 
 /** Per-mailbox options (JSON in mailboxes.options); absent keys take the project's defaults. */
-export interface MailboxOverrides {
-  itemTypes?: string[];
-  since?: string | null;
-  before?: string | null;
-}
+export type { MailboxOverrides };
 
 /** A project's mailbox with its options. */
 export interface MemberRow extends MailboxRow {

@@ -239,7 +239,7 @@ export interface AlertEmailTable {
 export interface UserTable {
   id: Generated<number>;
   name: string;
-  /** scrypt$N$r$p$salt$hash (base64), see src/server/password.ts. */
+  /** scrypt$N$r$p$salt$hash (base64), see src/services/password.ts. */
   password_hash: string;
   created_at: string;
 }

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import type { ServerSpec } from '../../src/config/types.js';
 import { AbortError, ErrorCode, PermanentError, TransientError } from '../../src/errors.js';
 import { Pop3Client } from '../../src/connectors/pop3/pop3-client.js';
-import { buildListing, uidOfUidl } from '../../src/connectors/pop3/pop3-listing.js';
+import { buildListing } from '../../src/connectors/pop3/pop3-listing.js';
+import { itemKey as uidOfUidl } from '../../src/connectors/shared/item-key.js';
 
 /** A server that greets, then answers each command line with `reply(line)` (undefined = say nothing). */
 async function scripted(

@@ -4,7 +4,7 @@
  * source-contract.ts) run the same checks against every target.
  */
 import type { MailDestination, MailSource } from '../../src/connectors/contract.js';
-import type { SpecialUse } from '../../src/engine/special-use.js';
+import type { SpecialUse } from '../../src/connectors/special-use.js';
 
 /** A message to put into a source mailbox directly (bypassing the connector under test). */
 export interface SeedMessage {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FolderRules } from '../../src/config/types.js';
 import { planFolder, planFolders, type DestinationFolderTraits } from '../../src/engine/folder-map.js';
-import { specialFoldersOf } from '../../src/engine/special-use.js';
+import { specialFoldersOf } from '../../src/connectors/special-use.js';
 
 const noRules: FolderRules = { map: [], regex: [], include: [], exclude: [] };
 const rules = (r: Partial<FolderRules>): FolderRules => ({ ...noRules, ...r });

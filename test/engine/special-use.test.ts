@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { guessSpecialUse, specialUseFromAttribute } from '../../src/engine/special-use.js';
+import { guessSpecialUse, specialUseFromAttribute } from '../../src/connectors/special-use.js';
 
 describe('specialUseFromAttribute (RFC 6154)', () => {
   it('maps every RFC 6154 attribute, case-insensitively', () => {

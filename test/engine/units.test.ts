@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendableFlags, imapDateTime, parseAppendUid } from '../../src/connectors/imap/append-writer.js';
-import { parseIdentityHeaders, toSequenceSet } from '../../src/connectors/imap/imap-folder-reader.js';
+import { toSequenceSet } from '../../src/connectors/imap/imap-folder-reader.js';
+import { parseIdentityHeaders } from '../../src/connectors/shared/identity-headers.js';
 import { mapImapError } from '../../src/connectors/imap/imap-errors.js';
 import { FingerprintIndex, fingerprint, flagKey } from '../../src/engine/fingerprint.js';
 import { makeBatches } from '../../src/engine/batches.js';

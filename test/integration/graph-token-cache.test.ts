@@ -1,8 +1,8 @@
 /**
  * The app-only token cache survives a restart, sealed: two processes in turn reach a mailbox of the LOCAL
  * EMULATOR of Microsoft Graph and Entra ID (test code: the real services cannot be reached from here) with
- * CUTOVER_GRAPH_TOKEN_CACHE set to a data directory. The first asks for a token and leaves a 0600 file that
- * does not hold the token in clear; the second asks for none. Without the setting nothing is written.
+ * a data directory handed to the connector. The first asks for a token and leaves a 0600 file that
+ * does not hold the token in clear; the second asks for none. Without a data directory nothing is written.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,7 +41,7 @@ const cacheFiles = (dir: string) => fs.readdirSync(dir).filter((f) => /^graph-to
 test('a restarted process reuses the sealed token cache: no second token request', async () => {
   const data = tempDataDir();
   const t0 = emu.stats.tokenRequests;
-  await run({ CUTOVER_GRAPH_TOKEN_CACHE: data });
+  await run({ GRAPH_CACHE_DIR: data });
   assert.equal(emu.stats.tokenRequests - t0, 1, 'the first run asks Entra ID once');
 
   const [file] = cacheFiles(data);
@@ -52,19 +52,19 @@ test('a restarted process reuses the sealed token cache: no second token request
   assert.match(stored, /^v1\./, 'sealed by the secret box');
   assert.doesNotMatch(stored, /emu-app-|accessToken|AccessToken|secret/i, 'no token or cache field in clear');
 
-  await run({ CUTOVER_GRAPH_TOKEN_CACHE: data });
+  await run({ GRAPH_CACHE_DIR: data });
   assert.equal(emu.stats.tokenRequests - t0, 1, 'the second run asks for no token');
 
   // Another key cannot open the file: the run asks Entra ID again instead of failing.
-  await run({ CUTOVER_GRAPH_TOKEN_CACHE: data, CUTOVER_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') });
+  await run({ GRAPH_CACHE_DIR: data, CUTOVER_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') });
   assert.equal(emu.stats.tokenRequests - t0, 2);
 });
 
-test('without CUTOVER_GRAPH_TOKEN_CACHE every process asks for its token and writes nothing', async () => {
+test('without a data directory every process asks for its token and writes nothing', async () => {
   const data = tempDataDir();
   const t0 = emu.stats.tokenRequests;
-  await run({ CUTOVER_GRAPH_TOKEN_CACHE: undefined });
-  await run({ CUTOVER_GRAPH_TOKEN_CACHE: undefined });
+  await run({ GRAPH_CACHE_DIR: undefined });
+  await run({ GRAPH_CACHE_DIR: undefined });
   assert.equal(emu.stats.tokenRequests - t0, 2);
   assert.deepEqual(cacheFiles(data), []);
 });

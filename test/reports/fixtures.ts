@@ -1,5 +1,5 @@
 /** Hand-built reports for the renderer tests: non-Latin names, hostile text, one that does not reconcile. */
-import type { FolderReport, MailboxReport } from '../../src/services/report-service.js';
+import type { FolderReport, MailboxReport } from '../../src/reports/report-types.js';
 import type { PassRow } from '../../src/store/mailbox-repo.js';
 
 export const HOSTILE = `<script>alert(1)</script>`;

@@ -6,7 +6,10 @@ import { when } from '../components/format.js';
 import { ProblemNote } from '../components/problem-note.js';
 import { Status } from '../components/status.js';
 import { Link } from '../router.js';
-import type { Alert } from './alert-list.js';
+import type { ResponseOf } from '../api/client.js';
+
+/** An alert as the project's list gives it. */
+export type Alert = ResponseOf<'GET /api/projects/{id}/alerts'>['items'][number];
 
 const SENT_WORDS = {
   sent: 'Sent.',

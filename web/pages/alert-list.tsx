@@ -4,14 +4,13 @@
  */
 import { useState } from 'react';
 import { api } from '../api/api.js';
-import type { ResponseOf } from '../api/client.js';
 import { useAction, useLoad } from '../api/use-api.js';
 import { Pager } from '../components/pager.js';
 import { ProblemNote } from '../components/problem-note.js';
-import { AlertItem } from './alert-item.js';
+import { AlertItem, type Alert } from './alert-item.js';
 
 /** An alert as the project's list gives it. */
-export type Alert = ResponseOf<'GET /api/projects/{id}/alerts'>['items'][number];
+export type { Alert };
 type AlertStatus = Alert['status'];
 
 const ACTION_WORDS = {

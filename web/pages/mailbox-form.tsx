@@ -4,7 +4,7 @@ import { api } from '../api/api.js';
 import { useAction } from '../api/use-api.js';
 import { ItemTypeChoices, type ItemType } from '../components/item-types.js';
 import { ProblemNote } from '../components/problem-note.js';
-import type { Row } from './mailboxes.js';
+import type { Row } from './mailbox-row.js';
 
 /** The form; `onDone(true)` after a change was stored, `onDone(false)` on cancel. */
 export function MailboxForm(props: { projectId: number; mailbox?: Row; onDone: (changed: boolean) => void }) {

@@ -4,7 +4,10 @@ import { api } from '../api/api.js';
 import { bytes, count } from '../components/format.js';
 import { Status } from '../components/status.js';
 import { Link } from '../router.js';
-import type { Row } from './mailboxes.js';
+import type { ResponseOf } from '../api/client.js';
+
+/** A mailbox as the project's list gives it. */
+export type Row = ResponseOf<'GET /api/projects/{id}/mailboxes'>['items'][number];
 
 /** The row of mailbox `m`; `onChanged` after the star was toggled. */
 export function MailboxRow(props: {

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import { api } from '../api/api.js';
-import type { QueryOf, ResponseOf } from '../api/client.js';
+import type { QueryOf } from '../api/client.js';
 import { useDebounced, useLoad } from '../api/use-api.js';
 import { Pager } from '../components/pager.js';
 import { ProblemNote } from '../components/problem-note.js';
@@ -12,12 +12,12 @@ import { useProjects } from '../project-context.js';
 import { Link, useLocation } from '../router.js';
 import { BulkBar, type Filter } from './mailbox-bulk.js';
 import { MailboxForm } from './mailbox-form.js';
-import { MailboxRow } from './mailbox-row.js';
+import { MailboxRow, type Row } from './mailbox-row.js';
 
 type Query = QueryOf<'GET /api/projects/{id}/mailboxes'>;
 type Sort = NonNullable<Query['sort']>;
 /** A row of the table. */
-export type Row = ResponseOf<'GET /api/projects/{id}/mailboxes'>['items'][number];
+export type { Row };
 const STATUSES = ['idle', 'running', 'done', 'failed', 'stopped'] as const;
 const PAGE = 100;
 

@@ -1,8 +1,12 @@
-/** `cutover alerts`: what needs a person — list, complete or archive. */
+/**
+ * `cutover alerts`: what needs a person — list, complete or archive. Completing and archiving go through
+ * the same service as the API's buttons, so each change is recorded and `undo` works on it.
+ */
+import { buildServices } from '../../app/compose.js';
 import { openStore } from '../../store/db.js';
 import { AlertRepo } from '../../store/alert-repo.js';
 import { MailboxRepo } from '../../store/mailbox-repo.js';
-import { ErrorCode, PermanentError } from '../../errors.js';
+import { ErrorCode, NotFoundError, PermanentError } from '../../errors.js';
 import { resolveDataDir } from '../context.js';
 
 export interface AlertsOptions {
@@ -15,22 +19,26 @@ export interface AlertsOptions {
 }
 
 export async function alertsCommand(o: AlertsOptions): Promise<void> {
-  const store = await openStore(resolveDataDir(o));
+  const dataDir = resolveDataDir(o);
+  const store = await openStore(dataDir);
   try {
     const alerts = new AlertRepo(store.db);
-    for (const [flag, status] of [
-      [o.complete, 'completed'],
-      [o.archive, 'archived'],
+    const actions = buildServices(store, { dataDir }).alerts;
+    for (const [flag, action] of [
+      [o.complete, 'complete'],
+      [o.archive, 'archive'],
     ] as const) {
       if (flag === undefined) continue;
-      const id = Number(flag);
-      if (!(await alerts.list()).some((a) => a.id === id))
+      try {
+        await actions.set(Number(flag), action);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
         throw new PermanentError(
           ErrorCode.ConfigInvalid,
           `No alert ${flag}.`,
           'List them with `cutover alerts --all`.',
         );
-      await alerts.setStatus(id, status);
+      }
     }
     const names = new Map((await new MailboxRepo(store.db).list()).map((m) => [m.id, m.sourceUser]));
     const list = await alerts.list(o.all ? undefined : 'active');

@@ -7,7 +7,7 @@ import type { Phase } from '../../services/phases.js';
 import { buildReport } from '../../services/report-service.js';
 import { ProgressDisplay } from '../progress-display.js';
 import { reportText } from '../report-format.js';
-import { keepTokensIn, resolveTarget, type TargetOptions } from '../context.js';
+import { resolveTarget, type TargetOptions } from '../context.js';
 import { verifiedExitCode, verifyAndPrint } from './verify.js';
 
 interface MigrateOptions extends TargetOptions {
@@ -42,7 +42,6 @@ export async function migrateCommand(o: MigrateOptions): Promise<void> {
     process.stderr.write(`warning: ${problems.length} mailbox row(s) skipped; the others run.\n`);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const unlock = acquireRunLock(dataDir);
-  keepTokensIn(dataDir);
   const store = await openStore(dataDir);
   const controller = new AbortController();
   let interrupts = 0;

@@ -10,7 +10,7 @@ import { compareScans, runScan, scanView, type ScanView } from '../../services/s
 import { diffTable, folderTable, mailboxTable } from '../../services/scan-tables.js';
 import { ScanRepo } from '../../store/scan-repo.js';
 import { ProgressDisplay } from '../progress-display.js';
-import { keepTokensIn, resolveTarget, type TargetOptions } from '../context.js';
+import { resolveTarget, type TargetOptions } from '../context.js';
 
 export interface ScanCommandOptions extends TargetOptions {
   mailbox?: string[];
@@ -35,7 +35,6 @@ export async function scanCommand(o: ScanCommandOptions): Promise<void> {
   const { project, dataDir, problems } = resolveTarget(sourceOnly ? { ...o, to: o.from } : o);
   for (const p of problems) process.stderr.write(`warning: ${p}\n`);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  keepTokensIn(dataDir);
   const store = await openStore(dataDir);
   const controller = new AbortController();
   const onSigint = () => {

@@ -4,7 +4,7 @@ import { openStore } from '../../store/db.js';
 import { acquireRunLock } from '../../store/run-lock.js';
 import { runSchedule, scheduleStatus } from '../../services/scheduler.js';
 import { ProgressDisplay } from '../progress-display.js';
-import { keepTokensIn, resolveTarget, type TargetOptions } from '../context.js';
+import { resolveTarget, type TargetOptions } from '../context.js';
 
 export interface ScheduleOptions extends TargetOptions {
   run?: boolean;
@@ -17,7 +17,6 @@ export async function scheduleCommand(o: ScheduleOptions): Promise<void> {
   for (const p of problems) process.stderr.write(`warning: ${p}\n`);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const unlock = o.run ? acquireRunLock(dataDir) : () => undefined;
-  keepTokensIn(dataDir);
   const store = await openStore(dataDir);
   const controller = new AbortController();
   const onSigint = () => {

@@ -15,8 +15,8 @@ import {
   parseTrustProxy,
   PUBLIC_URL_ENV,
   TRUST_PROXY_ENV,
-} from '../../server/edge-options.js';
-import { keepTokensIn, resolveDataDir } from '../context.js';
+} from '../../http/edge-options.js';
+import { resolveDataDir } from '../context.js';
 
 export interface ServeOptions {
   project?: string;
@@ -53,7 +53,6 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
   const reachable = beyond || publicUrl !== undefined || trustProxy.length > 0;
   const setupToken = reachable ? randomBytes(24).toString('base64url') : undefined;
   const dataDir = resolveDataDir(o);
-  keepTokensIn(dataDir);
   const app = await buildServer({
     dataDir,
     projectFile: o.project,

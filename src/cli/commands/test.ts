@@ -2,10 +2,12 @@
  * `cutover test`: log in to both sides (admin and the named test mailbox) and say what the servers offer.
  * With `--live`, also run the connector's live conformance checks on the test mailbox (Microsoft 365 and
  * Gmail: what the service really does with the requests Cutover relies on), printing each outcome.
+ * Each login goes through the connection test service's probe (its time limit), as the API's button does.
  */
 import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import { connectorFor } from '../../connectors/registry.js';
 import { asCutoverError } from '../../errors.js';
+import { probeLogin } from '../../services/connection-test-service.js';
 import { authFor } from '../../services/migration-service.js';
 import { resolveTarget, type TargetOptions } from '../context.js';
 
@@ -33,7 +35,7 @@ async function live(label: string, server: ServerSpec, auth: AuthSpec): Promise<
 async function check(label: string, server: ServerSpec, auth: AuthSpec): Promise<boolean> {
   const where = `${label}: ${auth.kind === 'master' ? `${auth.user}, logged in by master user ${auth.masterUser}` : auth.user} @ ${server.host}:${server.port} (${server.tls})`;
   try {
-    const r = await connectorFor(server.kind).testLogin(server, auth);
+    const r = await probeLogin(server, auth);
     process.stdout.write(`✓ ${where}\n`);
     process.stdout.write(
       `    delimiter "${r.delimiter}"  namespace "${r.namespace}"  folders ${r.folders}\n`,

@@ -9,7 +9,7 @@ import type { ProgressSink } from '../../engine/progress.js';
 import { runVerification, type VerifyOutcome } from '../../services/verify-service.js';
 import { openStore, type Store } from '../../store/db.js';
 import { acquireRunLock } from '../../store/run-lock.js';
-import { keepTokensIn, resolveTarget, type TargetOptions } from '../context.js';
+import { resolveTarget, type TargetOptions } from '../context.js';
 import { ProgressDisplay } from '../progress-display.js';
 import { verifyJson, verifyText } from '../verify-format.js';
 
@@ -26,7 +26,6 @@ export async function verifyCommand(o: VerifyCliOptions): Promise<void> {
   for (const p of problems) process.stderr.write(`warning: ${p}\n`);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const unlock = acquireRunLock(dataDir);
-  keepTokensIn(dataDir);
   const store = await openStore(dataDir);
   const controller = new AbortController();
   const stop = () => controller.abort();

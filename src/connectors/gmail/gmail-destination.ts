@@ -37,7 +37,8 @@ import {
 import { GMAIL_FOLDER_NAMING, gmailLabelPath } from './gmail-label-names.js';
 import { FALLBACK_LABEL, writeDraft, writeSent } from './gmail-sent-drafts.js';
 import { fetchBody, fetchMeta, META_PARALLEL } from './gmail-message.js';
-import { keyOfId, listIds } from './gmail-snapshot.js';
+import { listIds } from './gmail-snapshot.js';
+import { itemKey } from '../shared/item-key.js';
 
 export { GMAIL_RESERVED };
 
@@ -213,7 +214,7 @@ export class GmailDestination implements MailDestination {
           throwIfAborted(signal);
           const metas = await Promise.all(
             ids.slice(i, i + META_PARALLEL).map((mid) => {
-              const uid = keyOfId(mid);
+              const uid = itemKey(mid);
               this.ids.set(uid, mid);
               return fetchMeta(this.api, mid, uid, (labels) => this.flagsOf(labels, id), signal);
             }),
@@ -249,7 +250,7 @@ export class GmailDestination implements MailDestination {
         : special === 'SENT'
           ? await writeSent(this.api, w, signal)
           : await writeDraft(this.api, { ...w, dropped: item.flags.filter(takesLabel) }, signal);
-      const uid = keyOfId(written.id);
+      const uid = itemKey(written.id);
       this.ids.set(uid, written.id);
       const altered = [kw.note, written.altered].filter(Boolean).join('; ');
       out.push({ uid, uidValidity: label, ...(altered ? { altered } : {}) });
@@ -262,7 +263,7 @@ export class GmailDestination implements MailDestination {
       const label = await this.requireLabel(path, signal);
       for (const l of this.folderLabels(label))
         for await (const ids of listIds(this.api, l, signal))
-          for (const id of ids) this.ids.set(keyOfId(id), id);
+          for (const id of ids) this.ids.set(itemKey(id), id);
     }
     const ids = uids.flatMap((u) => this.ids.get(u) ?? []);
     const folder = await this.requireLabel(path, signal);

@@ -10,7 +10,7 @@
  * `$Inbox`, `$Sent`...; IMPORTANT as `$Important`. UNREAD and STARRED are the flags \Seen (absent) and
  * \Flagged; DRAFT also gives \Draft. CATEGORY_* and CHAT are views, not folders: ignored.
  */
-import type { SpecialUse } from '../../engine/special-use.js';
+import type { SpecialUse } from '../special-use.js';
 import { GMAIL_RESERVED_TOP } from './gmail-label-names.js';
 
 /** A system label that is a folder. */

@@ -8,7 +8,7 @@
 import type { Readable } from 'node:stream';
 import type { CutoverError } from '../../errors.js';
 import type { MessageMeta } from '../contract.js';
-import { parseIdentityHeaders, setHeaderHashes } from '../imap/imap-folder-reader.js';
+import { parseIdentityHeaders, setHeaderHashes } from '../shared/identity-headers.js';
 import { BodySpool } from '../shared/body-spool.js';
 import { HeaderSink } from '../shared/header-sink.js';
 import type { GmailApi } from './gmail-api.js';

@@ -7,9 +7,9 @@
  * Keys: a Gmail id is 64-bit hex; the key is the first 48 bits of its SHA-256 (a safe integer, the same in
  * every pass). Two ids with one key would be taken for one message: that refuses the mailbox loudly.
  */
-import { createHash } from 'node:crypto';
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import type { FolderInfo, FolderState } from '../contract.js';
+import { itemKey } from '../shared/item-key.js';
 import type { GmailApi, GmailLabel } from './gmail-api.js';
 import {
   ARCHIVE_PATH,
@@ -22,11 +22,6 @@ import {
 
 /** Every Gmail key has this generation: keys come from ids, which never change. */
 export const GMAIL_UID_VALIDITY = '1';
-
-/** The engine's key for a Gmail message id. */
-export function keyOfId(id: string): number {
-  return parseInt(createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 12), 16) || 1;
-}
 
 /** A message as the snapshot knows it. */
 export interface SnapMessage {
@@ -110,7 +105,7 @@ export class MailboxSnapshot {
     const seen = new Map<number, string>();
     for (const [id, labelIds] of byId) {
       if (labelIds.includes('CHAT')) continue; // chats are not mail
-      const uid = keyOfId(id);
+      const uid = itemKey(id);
       const other = seen.get(uid);
       if (other !== undefined)
         throw new PermanentError(

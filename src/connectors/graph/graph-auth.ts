@@ -1,7 +1,8 @@
 /**
  * Access tokens for Graph. App-only: the client-credentials grant through MSAL (one MSAL application per
- * tenant + app in the process, so every connection shares its token cache; with CUTOVER_GRAPH_TOKEN_CACHE
- * set the cache is also kept, sealed, on disk — graph-token-cache.ts — so a restart reuses its tokens).
+ * tenant + app + cache directory in the process, so every connection shares its token cache; given a data
+ * directory (ConnectorContext) the cache is also kept, sealed, on disk — graph-token-cache.ts — so a
+ * restart reuses its tokens).
  * Delegated: an access token for one mailbox, given by the operator (the mailbox's `xoauth2` login; it
  * cannot be refreshed), or a refresh token (the mailbox's `password` login, redeemed with the server's
  * app registration — graph-refresh.ts).
@@ -11,16 +12,12 @@ import type { ConfidentialClientApplication } from '@azure/msal-node';
 import type { AuthSpec, SecretRef, ServerSpec } from '../../config/types.js';
 import { resolveSecret } from '../../config/secrets.js';
 import { ErrorCode, PermanentError, TransientError } from '../../errors.js';
+import type { ConnectorContext } from '../contract.js';
 import type { GraphTarget } from './graph-config.js';
 import { MsalNetwork } from './msal-network.js';
 import { RefreshTokenSource } from './graph-refresh.js';
 import { sealedCacheFor } from './graph-token-cache.js';
-
-/** Where bearer tokens come from. */
-export interface TokenSource {
-  /** A valid token; `fresh` skips any cache (after Graph refused the previous one). */
-  token(fresh?: boolean): Promise<string>;
-}
+import type { TokenSource } from './graph-token-source.js';
 
 const apps = new Map<string, Promise<ConfidentialClientApplication>>();
 
@@ -49,14 +46,16 @@ export class AppTokenSource implements TokenSource {
     clientSecret: string,
     /** The resource's `.default` scope; default Graph's (the origin of the base URL). */
     scope?: string,
+    /** Where the sealed token cache is kept across restarts; absent: memory only. */
+    cacheDir?: string,
   ) {
     const authority = `${target.authorityHost}/${target.tenantId}`;
     const key = createHash('sha256')
-      .update(`${authority}\n${clientId}\n${clientSecret}\n${target.insecure}`)
+      .update(`${authority}\n${clientId}\n${clientSecret}\n${target.insecure}\n${cacheDir ?? ''}`)
       .digest('hex');
     this.app = () =>
       msalApp(key, () => {
-        const cachePlugin = sealedCacheFor(authority, clientId);
+        const cachePlugin = sealedCacheFor(cacheDir, authority, clientId);
         return {
           auth: { clientId, clientSecret, authority, knownAuthorities: [new URL(target.authorityHost).host] },
           ...(cachePlugin ? { cache: { cachePlugin } } : {}),
@@ -134,11 +133,23 @@ export function appOf(server: ServerSpec): AppRegistration | undefined {
 
 /**
  * The token source for a login: `master` = app-only (user = client id, password = secret); `xoauth2` = a
- * delegated access token; `password` = a delegated refresh token, redeemed with `app`.
+ * delegated access token; `password` = a delegated refresh token, redeemed with `app`. `context` gives the
+ * token cache's directory and whom to tell of a rotated refresh token.
  */
-export function tokenSourceFor(target: GraphTarget, auth: AuthSpec, app?: AppRegistration): TokenSource {
+export function tokenSourceFor(
+  target: GraphTarget,
+  auth: AuthSpec,
+  app?: AppRegistration,
+  context: ConnectorContext = {},
+): TokenSource {
   if (auth.kind === 'master')
-    return new AppTokenSource(target, auth.masterUser, resolveSecret(auth.password));
+    return new AppTokenSource(
+      target,
+      auth.masterUser,
+      resolveSecret(auth.password),
+      undefined,
+      context.dataDir,
+    );
   if (auth.kind === 'xoauth2') return new StaticTokenSource(resolveSecret(auth.accessToken), target.where);
   if (app)
     return new RefreshTokenSource(
@@ -146,6 +157,7 @@ export function tokenSourceFor(target: GraphTarget, auth: AuthSpec, app?: AppReg
       app.clientId,
       resolveSecret(app.clientSecret),
       resolveSecret(auth.password),
+      context.onTokenRotated,
     );
   throw new PermanentError(
     ErrorCode.ConfigInvalid,

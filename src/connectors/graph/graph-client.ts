@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { throwIfAborted } from '../../errors.js';
-import type { TokenSource } from './graph-auth.js';
+import type { TokenSource } from './graph-token-source.js';
 import type { GraphTarget } from './graph-config.js';
 import { graphError, type GraphErrorBody } from './graph-errors.js';
 import { readAll, send } from './graph-transport.js';

@@ -6,6 +6,7 @@ import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import type {
   ConnectionReport,
   Connector,
+  ConnectorContext,
   LiveCheck,
   MailboxPace,
   DiscoveredMailbox,
@@ -26,13 +27,18 @@ import { FolderTree } from './graph-folders.js';
 import { checkMailbox } from './graph-provision.js';
 import { GraphSource } from './graph-source.js';
 
-function clientFor(server: ServerSpec, auth: AuthSpec): GraphClient {
+function clientFor(server: ServerSpec, auth: AuthSpec, context: ConnectorContext): GraphClient {
   const target = graphTarget(server, auth);
-  return new GraphClient(target, tokenSourceFor(target, auth, appOf(server)));
+  return new GraphClient(target, tokenSourceFor(target, auth, appOf(server), context));
 }
 
 /** The IMAP session of the imap/auto write paths: app-only tokens for Exchange Online's IMAP endpoint. */
-function imapLaneFor(target: GraphTarget, server: ServerSpec, auth: AuthSpec): ImapLane | undefined {
+function imapLaneFor(
+  target: GraphTarget,
+  server: ServerSpec,
+  auth: AuthSpec,
+  context: ConnectorContext,
+): ImapLane | undefined {
   if (target.writePath === 'json') return undefined;
   if (auth.kind !== 'master')
     throw new PermanentError(
@@ -40,30 +46,35 @@ function imapLaneFor(target: GraphTarget, server: ServerSpec, auth: AuthSpec): I
       `${target.where}: graph.writePath: ${target.writePath} needs app-only access (IMAP takes app tokens of the client-credentials flow); this mailbox has a delegated login.`,
       "Give the server's admin as the app registration (mode master) for this mailbox, or use graph.writePath: json.",
     );
-  return new ImapLane(target, server, {
-    clientId: auth.masterUser,
-    clientSecret: resolveSecret(auth.password),
-  });
+  return new ImapLane(
+    target,
+    server,
+    { clientId: auth.masterUser, clientSecret: resolveSecret(auth.password) },
+    context.dataDir,
+  );
 }
 
 /** Microsoft 365 as a source and a destination (registry kind `graph`). */
 export class GraphConnector implements Connector {
   readonly kind = 'graph';
 
+  /** `context`: the data directory for the sealed token cache, and whom to tell of a rotated refresh token. */
+  constructor(private readonly context: ConnectorContext = {}) {}
+
   async openSource(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailSource> {
-    const client = clientFor(server, auth);
+    const client = clientFor(server, auth, this.context);
     await checkMailbox(client, signal);
     return new GraphSource(client);
   }
 
   async openDestination(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailDestination> {
-    const client = clientFor(server, auth);
+    const client = clientFor(server, auth, this.context);
     await checkMailbox(client, signal);
-    return new GraphDestination(client, imapLaneFor(client.target, server, auth));
+    return new GraphDestination(client, imapLaneFor(client.target, server, auth, this.context));
   }
 
   async testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport> {
-    const client = clientFor(server, auth);
+    const client = clientFor(server, auth, this.context);
     await checkMailbox(client, signal);
     const folders = await new FolderTree(client).list(signal);
     return {
@@ -77,7 +88,7 @@ export class GraphConnector implements Connector {
 
   /** What the tenant really does with the requests Cutover relies on (graph-live.ts). */
   async liveChecks(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<LiveCheck[]> {
-    const client = clientFor(server, auth);
+    const client = clientFor(server, auth, this.context);
     await checkMailbox(client, signal);
     return graphLiveChecks(client, signal);
   }
@@ -93,6 +104,6 @@ export class GraphConnector implements Connector {
     auth: AuthSpec,
     signal?: AbortSignal,
   ): AsyncIterable<DiscoveredMailbox[]> {
-    return discoverMailboxes(clientFor(server, { ...auth, user: '(directory)' }), signal);
+    return discoverMailboxes(clientFor(server, { ...auth, user: '(directory)' }, this.context), signal);
   }
 }

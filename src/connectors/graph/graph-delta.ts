@@ -10,7 +10,8 @@ import type { FolderState } from '../contract.js';
 import { ErrorCode, PermanentError, RateLimitError, throwIfAborted } from '../../errors.js';
 import type { GraphClient } from './graph-client.js';
 import { userPath } from './graph-config.js';
-import { folderTag, keyOf } from './graph-ids.js';
+import { folderTag } from './graph-ids.js';
+import { itemKey } from '../shared/item-key.js';
 
 interface DeltaItem {
   id: string;
@@ -120,7 +121,7 @@ export function stateOf(folderId: string, entries: Map<string, string>): FolderS
   let max = 0;
   const lines: string[] = [];
   for (const [id, ck] of entries) {
-    max = Math.max(max, keyOf(id));
+    max = Math.max(max, itemKey(id));
     lines.push(`${id} ${ck}`);
   }
   lines.sort();

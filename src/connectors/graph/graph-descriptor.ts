@@ -24,5 +24,5 @@ export const graphDescriptor: ConnectorDescriptor = {
   endpointKeys: ['tenantId', 'baseUrl', 'authorityHost', 'imapHost'],
   settingsToFile: graphSettingsToFile,
   discovery: true,
-  create: () => new GraphConnector(),
+  create: (context) => new GraphConnector(context),
 };

@@ -27,7 +27,8 @@ import type { GraphClient } from './graph-client.js';
 import { userPath } from './graph-config.js';
 import { extValue, flagPatch, keptFlags, PROP } from './graph-flags.js';
 import { FolderTree } from './graph-folders.js';
-import { folderTag, keyOf } from './graph-ids.js';
+import { folderTag } from './graph-ids.js';
+import { itemKey } from '../shared/item-key.js';
 import { stampAppended, unstampedFor, withIdentity, type ImapLane } from './graph-imap.js';
 import { META_EXPAND, metaOf, type GraphMessage } from './graph-meta.js';
 import { EXCHANGE_ITEM, MailboxApiLink } from './graph-native.js';
@@ -82,7 +83,7 @@ export class GraphDestination implements MailDestination {
           `${this.client.target.where}: an item in format "${item.format}" cannot be imported here.`,
         );
       const { id, adopted } = await this.link.importOne(path, f.id, item, signal);
-      const uid = keyOf(id);
+      const uid = itemKey(id);
       this.ids.set(uid, id);
       out.push({ uid, uidValidity: folderTag(f.id), ...(adopted ? { found: true } : {}) });
     }
@@ -122,7 +123,7 @@ export class GraphDestination implements MailDestination {
         if (extValue(m, PROP.pending) === '1') {
           if (!partials.holds(m.id)) incomplete.push(m.id); // else a throttled write resumes it
         } else {
-          const uid = keyOf(m.id);
+          const uid = itemKey(m.id);
           this.ids.set(uid, m.id);
           out.push(metaOf(uid, m));
         }
@@ -162,7 +163,7 @@ export class GraphDestination implements MailDestination {
           : mode === 'auto'
             ? await this.auto(path, f.id, item, signal)
             : await writeMessage(this.client, f.id, item, signal);
-      const uid = keyOf(written.id);
+      const uid = itemKey(written.id);
       this.ids.set(uid, written.id);
       out.push({
         uid,

@@ -4,7 +4,7 @@
  * expects. Creating a path makes each missing level; a folder made meanwhile by another lane (409) is found.
  */
 import type { FolderInfo } from '../contract.js';
-import type { SpecialUse } from '../../engine/special-use.js';
+import type { SpecialUse } from '../special-use.js';
 import { ErrorCode, PermanentError, RateLimitError, throwIfAborted } from '../../errors.js';
 import type { GraphClient } from './graph-client.js';
 import { userPath } from './graph-config.js';

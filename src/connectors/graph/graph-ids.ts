@@ -6,11 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ErrorCode, PermanentError } from '../../errors.js';
-
-/** The key of a Graph id: 48 bits of SHA-256, never 0. */
-export function keyOf(id: string): number {
-  return parseInt(createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 12), 16) || 1;
-}
+import { itemKey } from '../shared/item-key.js';
 
 /** A short stable tag of a folder id, used as the folder's generation (UIDVALIDITY). */
 export function folderTag(id: string): string {
@@ -23,7 +19,7 @@ export class KeyMap {
 
   constructor(
     private readonly where: string,
-    private readonly keyFn: (id: string) => number = keyOf,
+    private readonly keyFn: (id: string) => number = itemKey,
   ) {}
 
   /** Record an id; returns its key. A different id with the same key fails the folder. */

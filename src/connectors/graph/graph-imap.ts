@@ -111,8 +111,10 @@ export class ImapLane {
     private readonly target: GraphTarget,
     private readonly server: ServerSpec,
     app: ImapApp,
+    /** Where the sealed token cache is kept across restarts (ConnectorContext.dataDir); absent: memory only. */
+    cacheDir?: string,
   ) {
-    this.tokens = new AppTokenSource(target, app.clientId, app.clientSecret, EXCHANGE_SCOPE);
+    this.tokens = new AppTokenSource(target, app.clientId, app.clientSecret, EXCHANGE_SCOPE, cacheDir);
   }
 
   /** The capabilities of the IMAP session (opened now if need be). */

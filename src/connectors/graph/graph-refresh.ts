@@ -3,14 +3,14 @@
  * flow stores it), redeemed with the project's app registration (the server's admin: client id + secret)
  * at Entra ID's v2.0 token endpoint. The access token is kept until shortly before it expires or Graph
  * refuses it (401: GraphClient asks for a fresh one once); Entra rotates refresh tokens, so the newest is
- * kept in memory for the rest of the process and announced (token-rotation.ts) so the stored one follows. Connections to the same mailbox share one refresh.
+ * kept in memory for the rest of the process and announced (ConnectorContext.onTokenRotated) so the stored
+ * one follows. Connections to the same mailbox share one refresh.
  */
 import { createHash } from 'node:crypto';
 import { ErrorCode, PermanentError, TransientError } from '../../errors.js';
-import type { TokenSource } from './graph-auth.js';
+import type { TokenSource } from './graph-token-source.js';
 import type { GraphTarget } from './graph-config.js';
 import { readAll, send } from './graph-transport.js';
-import { tokenRotated } from '../token-rotation.js';
 
 /** Renew this long before the stated expiry. */
 const EARLY_MS = 5 * 60_000;
@@ -40,6 +40,8 @@ export class RefreshTokenSource implements TokenSource {
     private readonly clientId: string,
     private readonly clientSecret: string,
     refreshToken: string,
+    /** Told when Entra ID replaced the refresh token (the stored credential follows); absent: no one. */
+    private readonly onRotated?: (previous: string, next: string) => Promise<void>,
   ) {
     const key = createHash('sha256')
       .update(`${target.authorityHost}\n${target.tenantId}\n${clientId}\n${target.user}\n${refreshToken}`)
@@ -94,7 +96,7 @@ export class RefreshTokenSource implements TokenSource {
       if (typeof body.refresh_token === 'string' && body.refresh_token !== this.state.refreshToken) {
         const previous = this.state.refreshToken;
         this.state.refreshToken = body.refresh_token;
-        await tokenRotated(previous, body.refresh_token); // the stored credential follows (credential-auth)
+        await this.onRotated?.(previous, body.refresh_token).catch(() => undefined); // its failures are its own
       }
       const life = (Number(body.expires_in) || 3600) * 1000;
       this.state.access = { token: body.access_token, until: Date.now() + Math.max(0, life - EARLY_MS) };

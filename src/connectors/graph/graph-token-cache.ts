@@ -2,8 +2,8 @@
  * MSAL's token cache kept across restarts, encrypted: a cache plugin that reads the serialized cache before
  * MSAL looks at it and writes it back after a change, sealed with the data directory's secret box
  * (AES-256-GCM, secret-box.ts) in a 0600 file, one per authority + app. A restarted Cutover reuses a token
- * still valid instead of asking Entra ID again. The connector contract does not carry the data directory,
- * so it is named by CUTOVER_GRAPH_TOKEN_CACHE (normally the data directory; unset = memory only).
+ * still valid instead of asking Entra ID again. The directory is the data directory the application hands
+ * the connector (ConnectorContext.dataDir); without one the cache stays in memory.
  * A file that cannot be opened (another key, damaged) is ignored and replaced: tokens are re-acquired.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -13,8 +13,6 @@ import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
 import type { SecretBox } from '../../security/secret-box.js';
 import { openSecretBox } from '../../security/secret-key.js';
 
-/** The environment variable naming the directory of the sealed token cache (normally the data directory). */
-export const TOKEN_CACHE_ENV = 'CUTOVER_GRAPH_TOKEN_CACHE';
 const CONTEXT = 'graph-token-cache';
 
 /** Reads and writes one app's sealed cache file (see the file comment). */
@@ -51,13 +49,16 @@ export class SealedCachePlugin implements ICachePlugin {
   }
 }
 
-/** The plugin for one authority + app, or undefined when no cache directory is configured. */
+/**
+ * The plugin for one authority + app in `dir`, sealed with that directory's secret key (or CUTOVER_SECRET_KEY,
+ * as the secret box says); undefined without a directory.
+ */
 export function sealedCacheFor(
+  dir: string | undefined,
   authority: string,
   clientId: string,
   env: NodeJS.ProcessEnv = process.env,
 ): SealedCachePlugin | undefined {
-  const dir = env[TOKEN_CACHE_ENV]?.trim();
   if (!dir) return undefined;
   const name = createHash('sha256').update(`${authority}\n${clientId}`).digest('hex').slice(0, 24);
   return new SealedCachePlugin(path.join(dir, `graph-tokens-${name}.sealed`), openSecretBox(dir, env));

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { parseIdentityHeaders } from '../imap/imap-folder-reader.js';
+import { parseIdentityHeaders } from '../shared/identity-headers.js';
 import { planHeaders } from './graph-headers.js';
 import { decodeCharset, decodeWords, fieldsOf, leavesOf, parseAddresses, splitHead } from './mime-parse.js';
 import { parseMessageStream, type StreamLeaf } from './mime-stream.js';

@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import type { ServerSpec } from '../../config/types.js';
 import type { AppendItem, AppendResult } from '../contract.js';
 import { ErrorCode, PermanentError, TransientError, blame, throwIfAborted } from '../../errors.js';
-import type { ImapLogin } from './imap-config.js';
+import type { MailLogin } from '../shared/login.js';
 import { mapImapError } from './imap-errors.js';
 import { WireConnection, quote, type Tagged } from './imap-wire.js';
 
@@ -54,7 +54,7 @@ export class AppendWriter extends WireConnection {
   /** Connect, optionally STARTTLS, and log in. */
   static async connect(
     server: ServerSpec,
-    login: ImapLogin,
+    login: MailLogin,
     where: string,
     signal?: AbortSignal,
   ): Promise<AppendWriter> {

@@ -1,28 +1,9 @@
-/** Turns a ServerSpec + AuthSpec into the settings both IMAP clients (imapflow and the append writer) use. */
-import type { AuthSpec, ServerSpec } from '../../config/types.js';
-import { resolveSecret } from '../../config/secrets.js';
-
-/** Resolved login: who authenticates, as whom, with what. Secrets resolved once, never logged. */
-export interface ImapLogin {
-  /** Authentication identity (the master/admin user in master mode). */
-  user: string;
-  /** Authorization identity: the mailbox acted for (SASL PLAIN authzid), master mode only. */
-  authzid?: string;
-  password?: string;
-  accessToken?: string;
-}
-
-/** Resolve the secrets of an AuthSpec into a login. */
-export function resolveLogin(auth: AuthSpec): ImapLogin {
-  switch (auth.kind) {
-    case 'password':
-      return { user: auth.user, password: resolveSecret(auth.password) };
-    case 'xoauth2':
-      return { user: auth.user, accessToken: resolveSecret(auth.accessToken) };
-    case 'master':
-      return { user: auth.masterUser, authzid: auth.user, password: resolveSecret(auth.password) };
-  }
-}
+/**
+ * Turns a ServerSpec and a resolved login (shared/login.ts) into the settings both IMAP clients (imapflow and
+ * the append writer) use.
+ */
+import type { ServerSpec } from '../../config/types.js';
+import type { MailLogin } from '../shared/login.js';
 
 /**
  * How long a connection may stay silent before it counts as dead: 5 minutes, or CUTOVER_SOCKET_TIMEOUT_MS
@@ -33,12 +14,12 @@ export function socketTimeoutMs(): number {
 }
 
 /** Who a server counts a connection against: the mailbox acted for (master logins), else the login. */
-export function loginUser(login: ImapLogin): string {
+export function loginUser(login: MailLogin): string {
   return login.authzid ?? login.user;
 }
 
 /** Options for an ImapFlow client. */
-export function imapFlowOptions(server: ServerSpec, login: ImapLogin) {
+export function imapFlowOptions(server: ServerSpec, login: MailLogin) {
   const auth = login.accessToken
     ? { user: login.user, accessToken: login.accessToken }
     : login.authzid

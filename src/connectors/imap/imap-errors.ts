@@ -10,6 +10,7 @@ import {
   RefusedError,
   TransientError,
 } from '../../errors.js';
+import { mapSocketError, type SocketHints } from '../shared/socket-errors.js';
 
 interface ErrLike {
   code?: string;
@@ -20,6 +21,12 @@ interface ErrLike {
   response?: string;
   responseStatus?: string;
 }
+
+/** What socket-level errors tell an IMAP user to check. */
+const HINTS: SocketHints = {
+  ports: 'IMAP 143, IMAPS 993',
+  tls: 'Use imaps:// for port 993, imap:// (with starttls=1 if needed) for 143; for a self-signed lab certificate set allowInvalidCertificates (insecure=1).',
+};
 
 /** A login answered with a connection cap: Dovecot's `NO [LIMIT] Maximum number of connections…`, others' wording. */
 const CONNECTION_CAP = /maximum number of connections|too many (simultaneous |concurrent )?connections/i;
@@ -33,45 +40,8 @@ export function mapImapError(err: unknown, where: string): CutoverError {
   const respCode = (e.serverResponseCode ?? '').toUpperCase();
   const opt = { cause: err };
 
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new PermanentError(
-      ErrorCode.DnsNotFound,
-      `${where}: the host name does not resolve (${code}).`,
-      'Check the spelling of the host name and that this machine can resolve it (try `getent hosts HOST`).',
-      opt,
-    );
-  if (code === 'ECONNREFUSED')
-    return new PermanentError(
-      ErrorCode.ConnectionRefused,
-      `${where}: connection refused — nothing listens on that port.`,
-      'Check the port (IMAP 143, IMAPS 993) and that the server and any firewall allow this machine.',
-      opt,
-    );
-  if (
-    code === 'ETIMEDOUT' ||
-    code === 'CONNECT_TIMEOUT' ||
-    code === 'GREETING_TIMEOUT' ||
-    code === 'EHOSTUNREACH' ||
-    code === 'ENETUNREACH'
-  )
-    return new TransientError(
-      ErrorCode.ConnectionTimeout,
-      `${where}: no answer from the server (${code}).`,
-      'Check the host, port and firewall; the server may be overloaded.',
-      opt,
-    );
-  if (
-    /CERT|SSL|TLS|self.signed|certificate|wrong version number|EPROTO/i.test(
-      code + ' ' + (e.message ?? ''),
-    ) &&
-    !e.authenticationFailed
-  )
-    return new PermanentError(
-      ErrorCode.TlsFailed,
-      `${where}: TLS failed: ${e.message ?? code}.`,
-      'Use imaps:// for port 993, imap:// (with starttls=1 if needed) for 143; for a self-signed lab certificate set allowInvalidCertificates (insecure=1).',
-      opt,
-    );
+  const socket = mapSocketError(err, where, HINTS);
+  if (socket) return socket;
   // RFC 5530: a subsystem is down (often at LOGIN: "backend down for maintenance"); IN-USE: locked meanwhile.
   if (respCode === 'UNAVAILABLE' || respCode === 'INUSE')
     return new TransientError(

@@ -1,14 +1,14 @@
 /**
  * Reading back a destination folder through imapflow (keys and metadata, for duplicate prevention by
- * fingerprint), plus the helpers both read paths share. Never issues a command inside a fetch loop
+ * fingerprint), plus the helpers both IMAP read paths share. Never issues a command inside a fetch loop
  * (imapflow deadlocks): every page is fetched whole with fetchAll, then yielded.
  */
-import { createHash } from 'node:crypto';
 import type { ImapFlow, FetchMessageObject, MailboxObject } from 'imapflow';
 import { ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import type { FolderState, ListOptions, MessageMeta } from '../contract.js';
 import { mapImapError } from './imap-errors.js';
 import { refusalOf } from './imap-session.js';
+import { parseIdentityHeaders, setHeaderHashes } from '../shared/identity-headers.js';
 
 const PAGE = 500;
 
@@ -22,40 +22,6 @@ export function toSequenceSet(uids: number[]): string {
     i = j + 1;
   }
   return parts.join(',');
-}
-
-/** Message-ID and Date from a header block (folded lines unfolded). */
-export function parseIdentityHeaders(raw: Buffer | undefined): { messageId?: string; dateHeader?: string } {
-  if (!raw) return {};
-  const text = raw.toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
-  const out: { messageId?: string; dateHeader?: string } = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^(message-id|date)\s*:\s*(.*)$/i.exec(line);
-    if (!m) continue;
-    const value = m[2]!.trim();
-    if (m[1]!.toLowerCase() === 'message-id' && out.messageId === undefined) {
-      const id = (/<([^>]*)>/.exec(value)?.[1] ?? value).replace(/\s+/g, '');
-      if (id) out.messageId = id;
-    } else if (m[1]!.toLowerCase() === 'date' && out.dateHeader === undefined)
-      out.dateHeader = value.replace(/\s+/g, ' ');
-  }
-  return out;
-}
-
-/**
- * Set `headerHash` (the fingerprint fallback for messages without a Message-ID) from their header blocks.
- * Source and destination must hash identically, so both read paths use this one function.
- */
-export function setHeaderHashes(metas: MessageMeta[], headers: Array<[number, Buffer | undefined]>): void {
-  const hashes = new Map(
-    headers.map(([uid, h]) => [
-      uid,
-      createHash('sha256')
-        .update(h ?? Buffer.alloc(0))
-        .digest('hex'),
-    ]),
-  );
-  for (const m of metas) if (hashes.has(m.uid)) m.headerHash = hashes.get(m.uid);
 }
 
 /** State of a selected mailbox. */

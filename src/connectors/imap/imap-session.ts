@@ -3,8 +3,9 @@ import { ImapFlow } from 'imapflow';
 import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import { throwIfAborted } from '../../errors.js';
 import type { FolderInfo, FolderState } from '../contract.js';
-import { specialUseFromAttribute } from '../../engine/special-use.js';
-import { imapFlowOptions, loginUser, resolveLogin, type ImapLogin } from './imap-config.js';
+import { specialUseFromAttribute } from '../special-use.js';
+import { imapFlowOptions, loginUser } from './imap-config.js';
+import { resolveLogin, type MailLogin } from '../shared/login.js';
 import { forToken, mapConnectError, mapImapError, noteAnswered } from './imap-errors.js';
 import { encodeMailboxName } from './utf7.js';
 
@@ -36,7 +37,7 @@ export async function openImap(
   server: ServerSpec,
   auth: AuthSpec,
   signal?: AbortSignal,
-): Promise<{ client: ImapFlow; login: ImapLogin; where: string }> {
+): Promise<{ client: ImapFlow; login: MailLogin; where: string }> {
   throwIfAborted(signal);
   const where = describe(server, auth);
   const login = resolveLogin(auth);

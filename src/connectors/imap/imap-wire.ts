@@ -11,7 +11,8 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { ServerSpec } from '../../config/types.js';
 import { AbortError, throwIfAborted } from '../../errors.js';
-import { loginUser, socketTimeoutMs, type ImapLogin } from './imap-config.js';
+import { loginUser, socketTimeoutMs } from './imap-config.js';
+import type { MailLogin } from '../shared/login.js';
 import { forToken, mapConnectError, noteAnswered } from './imap-errors.js';
 
 /** How long a TCP (and TLS) connect may take. */
@@ -58,7 +59,7 @@ export class WireConnection {
   ) {}
 
   /** Connect, optionally STARTTLS, and log in; errors come back mapped. */
-  protected async start(login: ImapLogin, signal?: AbortSignal): Promise<void> {
+  protected async start(login: MailLogin, signal?: AbortSignal): Promise<void> {
     // A stop request ends a connect or login that hangs on a slow server.
     const onAbort = () => this.socket?.destroy(new AbortError('Stopped by the user; rerun to resume.'));
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -75,7 +76,7 @@ export class WireConnection {
     }
   }
 
-  private async open(login: ImapLogin, signal?: AbortSignal): Promise<void> {
+  private async open(login: MailLogin, signal?: AbortSignal): Promise<void> {
     throwIfAborted(signal);
     const host = this.server.host;
     const tlsOpts = {

@@ -9,7 +9,7 @@ import { PassThrough, type Writable } from 'node:stream';
 import type { ServerSpec } from '../../config/types.js';
 import { ErrorCode, RateLimitError, TransientError, throwIfAborted } from '../../errors.js';
 import type { FolderState, StreamedMessage } from '../contract.js';
-import type { ImapLogin } from './imap-config.js';
+import type { MailLogin } from '../shared/login.js';
 import { mapImapError } from './imap-errors.js';
 import { WireConnection, quote } from './imap-wire.js';
 import { parseFetch, type FetchFacts } from './fetch-response.js';
@@ -47,7 +47,7 @@ export class RawFetcher extends WireConnection {
   /** Connect and log in; turn on CONDSTORE so EXAMINE reports HIGHESTMODSEQ. */
   static async connect(
     server: ServerSpec,
-    login: ImapLogin,
+    login: MailLogin,
     where: string,
     signal?: AbortSignal,
   ): Promise<RawFetcher> {

@@ -11,7 +11,8 @@ import type {
   SourceFolderReader,
   StreamedMessage,
 } from '../contract.js';
-import { parseIdentityHeaders, setHeaderHashes, toSequenceSet } from './imap-folder-reader.js';
+import { toSequenceSet } from './imap-folder-reader.js';
+import { parseIdentityHeaders, setHeaderHashes } from '../shared/identity-headers.js';
 import type { FetchFacts } from './fetch-response.js';
 import type { RawFetcher } from './raw-fetcher.js';
 import type { ExactReader } from './exact-reader.js';

@@ -11,7 +11,7 @@ import type { ServerSpec } from '../../config/types.js';
 import { AbortError, ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import type { DataSink } from '../shared/data-sink.js';
 import { DotDecoder } from './dot-decoder.js';
-import type { Pop3Login } from './pop3-config.js';
+import type { MailLogin } from '../shared/login.js';
 import { Pop3ReplyError, mapPop3Error } from './pop3-errors.js';
 
 /** How long a TCP (and TLS) connect, and then the greeting, may take. */
@@ -62,7 +62,7 @@ export class Pop3Client {
   /** Connect (TLS or STLS as the server spec says), read CAPA, log in. Errors come back mapped. */
   static async connect(
     server: ServerSpec,
-    login: Pop3Login,
+    login: MailLogin,
     where: string,
     signal?: AbortSignal,
   ): Promise<Pop3Client> {
@@ -141,7 +141,7 @@ export class Pop3Client {
     this.fail(Object.assign(new Error('session closed'), { code: 'EConnectionClosed' }));
   }
 
-  private async open(login: Pop3Login): Promise<void> {
+  private async open(login: MailLogin): Promise<void> {
     if (hasLineBreak(login.user) || hasLineBreak(login.password) || hasLineBreak(login.authzid))
       throw new PermanentError(
         ErrorCode.AuthFailed,
@@ -219,7 +219,7 @@ export class Pop3Client {
     }
   }
 
-  private async authenticate(login: Pop3Login): Promise<void> {
+  private async authenticate(login: MailLogin): Promise<void> {
     const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
     if (login.accessToken !== undefined) {
       await this.sasl('XOAUTH2', b64(`user=${login.user}\x01auth=Bearer ${login.accessToken}\x01\x01`));

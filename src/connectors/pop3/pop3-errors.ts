@@ -10,6 +10,7 @@ import {
   TransientError,
   AbortError,
 } from '../../errors.js';
+import { mapSocketError, type SocketHints } from '../shared/socket-errors.js';
 
 /** A "-ERR" reply. The message names the command's verb only: never an argument (PASS, AUTH carry secrets). */
 export class Pop3ReplyError extends Error {
@@ -31,6 +32,12 @@ export class Pop3ReplyError extends Error {
     this.text = text;
   }
 }
+
+/** What socket-level errors tell a POP3 user to check. */
+const HINTS: SocketHints = {
+  ports: 'POP3 110, POP3S 995',
+  tls: 'Use pop3s:// for port 995, pop3:// (with stls=1 if needed) for 110; for a self-signed lab certificate add insecure=1, or better trust it with NODE_EXTRA_CA_CERTS=/path/ca.pem.',
+};
 
 /** Wait when a server says LOGIN-DELAY without how long. */
 const LOGIN_DELAY_MS = 60_000;
@@ -114,34 +121,8 @@ export function mapPop3Error(err: unknown, where: string, viaToken = false): Cut
   const code = e.code ?? '';
   if (err instanceof Error && err.name === 'AbortError')
     return new AbortError('Stopped by the user; rerun to resume.');
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new PermanentError(
-      ErrorCode.DnsNotFound,
-      `${where}: the host name does not resolve (${code}).`,
-      'Check the spelling of the host name and that this machine can resolve it (try `getent hosts HOST`).',
-      opt,
-    );
-  if (code === 'ECONNREFUSED')
-    return new PermanentError(
-      ErrorCode.ConnectionRefused,
-      `${where}: connection refused — nothing listens on that port.`,
-      'Check the port (POP3 110, POP3S 995) and that the server and any firewall allow this machine.',
-      opt,
-    );
-  if (['ETIMEDOUT', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code))
-    return new TransientError(
-      ErrorCode.ConnectionTimeout,
-      `${where}: no answer from the server (${code}).`,
-      'Check the host, port and firewall; the server may be overloaded.',
-      opt,
-    );
-  if (/CERT|SSL|TLS|self.signed|certificate|wrong version number|EPROTO/i.test(`${code} ${e.message ?? ''}`))
-    return new PermanentError(
-      ErrorCode.TlsFailed,
-      `${where}: TLS failed: ${e.message ?? code}.`,
-      'Use pop3s:// for port 995, pop3:// (with stls=1 if needed) for 110; for a self-signed lab certificate add insecure=1, or better trust it with NODE_EXTRA_CA_CERTS=/path/ca.pem.',
-      opt,
-    );
+  const socket = mapSocketError(err, where, HINTS);
+  if (socket) return socket;
   if (code === 'SPOOL')
     return new TransientError(
       ErrorCode.Internal,

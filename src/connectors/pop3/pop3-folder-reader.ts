@@ -12,7 +12,7 @@ import type {
   SourceFolderReader,
   StreamedMessage,
 } from '../contract.js';
-import { parseIdentityHeaders, setHeaderHashes } from '../imap/imap-folder-reader.js';
+import { parseIdentityHeaders, setHeaderHashes } from '../shared/identity-headers.js';
 import { BodySpool } from '../shared/body-spool.js';
 import { HeaderSink } from '../shared/header-sink.js';
 import type { Pop3Client } from './pop3-client.js';

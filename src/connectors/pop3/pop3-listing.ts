@@ -3,9 +3,9 @@
  * the numeric keys the engine uses. A key is derived from the UIDL alone — the first 48 bits of its SHA-256 —
  * so the same message has the same key in every session, and a key is always a safe integer.
  */
-import { createHash } from 'node:crypto';
 import { ErrorCode, PermanentError, type CutoverError } from '../../errors.js';
 import type { FolderState } from '../contract.js';
+import { itemKey } from '../shared/item-key.js';
 
 /** The generation of every POP3 key: UIDLs are permanent (RFC 1939 §7), so it never changes. */
 export const POP3_UID_VALIDITY = '1';
@@ -18,11 +18,6 @@ export interface Pop3Entry {
   uid: number;
   /** The size LIST reports; RFC 1939 lets it be approximate, so bodies are measured as they are read. */
   size: number;
-}
-
-/** The engine's key for a UIDL: the first 48 bits of SHA-256(uidl), never 0. */
-export function uidOfUidl(uidl: string): number {
-  return parseInt(createHash('sha256').update(uidl, 'utf8').digest('hex').slice(0, 12), 16) || 1;
 }
 
 /** A session's listing, by key and in ascending key order. */
@@ -70,7 +65,7 @@ export function buildListing(
   uidlLines: string[],
   listLines: string[],
   where: string,
-  uidOf: (uidl: string) => number = uidOfUidl,
+  uidOf: (uidl: string) => number = itemKey,
 ): Pop3Listing {
   const fail = (m: string) =>
     new PermanentError(

@@ -13,7 +13,8 @@ import type {
   SourceFolderReader,
 } from '../contract.js';
 import { Pop3Client } from './pop3-client.js';
-import { describe, resolveLogin } from './pop3-config.js';
+import { describe } from './pop3-config.js';
+import { resolveLogin } from '../shared/login.js';
 import { Pop3ReplyError, mapPop3Error } from './pop3-errors.js';
 import { Pop3FolderReader } from './pop3-folder-reader.js';
 import { buildListing, type Pop3Listing } from './pop3-listing.js';

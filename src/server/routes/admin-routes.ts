@@ -1,36 +1,15 @@
 /**
  * The operator's API beyond auth and the first read routes: projects, their mailboxes, runs, the tracker,
- * alerts and reports. Builds the services once (route → service → repository) and registers each group
- * behind the session gate.
+ * alerts and reports. Takes the services from the composition root (route → service → repository) and
+ * registers each group behind the session gate.
  */
 import type { FastifyInstance } from 'fastify';
-import { SmtpMailer, smtpFromEnv } from '../../notify/smtp-mailer.js';
-import { AlertActionService } from '../../services/alert-action-service.js';
-import { AlertFeed } from '../../services/alert-feed.js';
-import { loadStoredAuths } from '../../services/credential-auth.js';
-import { ConnectionTestService } from '../../services/connection-test-service.js';
-import { MailboxAdminService } from '../../services/mailbox-admin-service.js';
-import { MailboxBulkService } from '../../services/mailbox-bulk-service.js';
-import { MailboxImportService } from '../../services/mailbox-import-service.js';
-import { ProjectReportService } from '../../services/project-report-service.js';
-import { importProjectFile } from '../../services/project-file-import.js';
-import { ProjectService } from '../../services/project-service.js';
-import { RunService } from '../../services/run-service.js';
-import { ScanRunService } from '../../services/scan-run-service.js';
-import { planPage } from '../../services/plan-page-service.js';
-import { TrackerService } from '../../services/tracker-service.js';
-import { VerifyRunService } from '../../services/verify-run-service.js';
-import { openSecretBox } from '../../security/secret-key.js';
-import { AlertActionRepo } from '../../store/alert-action-repo.js';
-import { AlertAdminRepo } from '../../store/alert-admin-repo.js';
+import type { Services } from '../../app/compose.js';
+import { requireSession } from '../../http/session-hook.js';
+import type { AuthService } from '../../services/auth-service.js';
 import type { Store } from '../../store/db.js';
 import { MailboxRepo } from '../../store/mailbox-repo.js';
-import { ProjectMailboxRepo } from '../../store/project-mailbox-repo.js';
-import { ProjectRepo } from '../../store/project-repo.js';
 import { acquireRunLock } from '../../store/run-lock.js';
-import { TrackerRepo } from '../../store/tracker-repo.js';
-import type { AuthService } from '../auth-service.js';
-import { requireSession } from '../session-hook.js';
 import { alertRoutes } from './alert-routes.js';
 import { discoverRoutes } from './discover-routes.js';
 import { dnsRoutes } from './dns-routes.js';
@@ -45,9 +24,10 @@ import { trackerRoutes } from './tracker-routes.js';
 import { verifyRoutes } from './verify-routes.js';
 
 export interface AdminRouteOptions {
-  store: Store;
+  /** The services, built once by the composition root (src/app/compose.ts). */
+  services: Services;
   auth: AuthService;
-  /** The data directory (where the secret key file lives unless CUTOVER_SECRET_KEY is set). */
+  /** The data directory (where the run lock and the project file's marker live). */
   dataDir: string;
   /** A project file to store as a project by its name (serve --project), with its mailboxes. */
   projectFile?: string;
@@ -55,70 +35,32 @@ export interface AdminRouteOptions {
 
 /** Register the admin routes (all need a session; state changes need the CSRF header). */
 export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions): Promise<void> {
-  const { store } = opts;
-  const box = openSecretBox(opts.dataDir);
-  const members = new ProjectMailboxRepo(store.db);
-  // `runs` is made below; these closures only run on requests, after it exists.
-  const busy = (id: number): boolean => runs.busy(id);
-  const projects = new ProjectService({ projects: new ProjectRepo(store.db), box, members, busy });
-  const connections = new ConnectionTestService({
-    projects,
-    firstMailbox: (id) => members.first(id),
-    storedAuth: async (mailboxId, side, user) =>
-      (await loadStoredAuths(store, [mailboxId], box)).auth(mailboxId, side, user),
-  });
-  const mailboxes = new MailboxAdminService({ projects, members, busy });
-  const imports = new MailboxImportService({ projects, members });
-  const runs: RunService = new RunService({
-    store,
-    projects,
-    members,
-    lock: () => acquireRunLock(opts.dataDir),
-    verifying: (id): boolean => verifications.busy(id),
-  });
-  const verifications = new VerifyRunService({ store, projects, members, runs });
-  const scans = new ScanRunService({ store, projects, members, box });
-  const bulk = new MailboxBulkService({ mailboxes, runs });
-  const alertRepo = new AlertAdminRepo(store.db);
-  const feed = new AlertFeed({ alerts: alertRepo, events: (id) => runs.events(id) });
-  const alerts = new AlertActionService({
-    store,
-    alerts: alertRepo,
-    actions: new AlertActionRepo(store.db),
-    mailer: () => {
-      const smtp = smtpFromEnv();
-      return smtp && new SmtpMailer(smtp);
-    },
-  });
-  const tracker = new TrackerService({
-    store,
-    tracker: new TrackerRepo(store.db),
-    alerts: alertRepo,
-    projects,
-    runs,
-  });
+  const s = opts.services;
+  const { store } = s;
   if (opts.projectFile)
-    await importProjectFile(store, { projects, members, box }, opts.projectFile, opts.dataDir);
+    await s.projects.importFile(opts.projectFile, { store, members: s.members, dataDir: opts.dataDir });
   await closeStaleRuns(store, opts.dataDir);
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
-  app.addHook('onClose', async () => {
-    feed.close();
-    await Promise.all([runs.close(), verifications.close(), scans.close()]);
-  });
+  app.addHook('onClose', async () => s.close());
 
   app.addHook('onRequest', requireSession(opts.auth));
-  await app.register(projectRoutes, { projects, connections, runs });
-  await app.register(mailboxRoutes, { mailboxes, imports, bulk: (id, body) => bulk.apply(id, body) });
-  await app.register(discoverRoutes, { projects, members, imports });
-  await app.register(runRoutes, { runs, projects, feed });
-  await app.register(trackerRoutes, { tracker });
+  const { projects, runs } = s;
+  await app.register(projectRoutes, { projects, connections: s.connections, runs });
+  await app.register(mailboxRoutes, {
+    mailboxes: s.mailboxes,
+    imports: s.imports,
+    bulk: (id, body) => s.bulk.apply(id, body),
+  });
+  await app.register(discoverRoutes, { projects, members: s.members, imports: s.imports });
+  await app.register(runRoutes, { runs, projects, feed: s.feed });
+  await app.register(trackerRoutes, { tracker: s.tracker });
   await app.register(dnsRoutes, { projects });
-  await app.register(scanRoutes, { scans });
-  await app.register(planRoutes, { plan: (id) => planPage({ store, projects, members, box }, id) });
-  await app.register(verifyRoutes, { verifications, projects });
+  await app.register(scanRoutes, { scans: s.scans });
+  await app.register(planRoutes, { plan: (id) => s.plan(id) });
+  await app.register(verifyRoutes, { verifications: s.verifications, projects });
   await app.register(scheduleRoutes, { projects, runs });
-  await app.register(alertRoutes, { alerts });
-  await app.register(reportRoutes, { reports: new ProjectReportService({ store, projects, members }) });
+  await app.register(alertRoutes, { alerts: s.alerts });
+  await app.register(reportRoutes, { reports: s.reports });
 }
 
 /**

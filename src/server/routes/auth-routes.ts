@@ -1,10 +1,10 @@
 /** First-run setup, login, logout and the current session. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SESSION_TTL_MS, type AuthService } from '../auth-service.js';
+import { SESSION_TTL_MS, type AuthService } from '../../services/auth-service.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import type { LoginLimits } from '../login-limits.js';
 import { Credentials, errors, Ok, SessionInfo, SetupBody, SetupState } from '../../schemas/common.js';
-import { requireSession, SESSION_COOKIE } from '../session-hook.js';
+import { requireSession, SESSION_COOKIE } from '../../http/session-hook.js';
 
 const secured = [{ sessionCookie: [] }];
 const csrf = [{ sessionCookie: [], csrfHeader: [] }];

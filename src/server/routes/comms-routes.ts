@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { defaultPlan } from '../../config/plan.js';
 import type { CommsHub } from '../comms-hub.js';
 import { MessageRepo } from '../../store/message-repo.js';
-import type { AuthService } from '../auth-service.js';
+import type { AuthService } from '../../services/auth-service.js';
 import {
   CommsOverview,
   KindParams,
@@ -20,7 +20,7 @@ import {
   TickResult,
 } from '../../schemas/comms.js';
 import { errors, IdParams, PageOf, paging } from '../../schemas/common.js';
-import { requireSession } from '../session-hook.js';
+import { requireSession } from '../../http/session-hook.js';
 import { Type, type Static } from '@sinclair/typebox';
 
 const secured = [{ sessionCookie: [] }];

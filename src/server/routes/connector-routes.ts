@@ -8,8 +8,8 @@ import type { ConnectorDescriptor } from '../../connectors/descriptor.js';
 import { descriptors } from '../../connectors/registry.js';
 import { errors } from '../../schemas/common.js';
 import { ConnectorList, type ConnectorInfo } from '../../schemas/connectors.js';
-import type { AuthService } from '../auth-service.js';
-import { requireSession } from '../session-hook.js';
+import type { AuthService } from '../../services/auth-service.js';
+import { requireSession } from '../../http/session-hook.js';
 import { secured } from './route-kit.js';
 
 /** A descriptor as the API shows it. */

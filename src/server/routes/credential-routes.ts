@@ -7,7 +7,7 @@ import { clientSetupStage, credentialStage } from '../../services/credential-sta
 import { requiredSides } from '../../services/credential-service.js';
 import { CredentialRepo } from '../../store/credential-repo.js';
 import { MailboxRepo } from '../../store/mailbox-repo.js';
-import type { AuthService } from '../auth-service.js';
+import type { AuthService } from '../../services/auth-service.js';
 import {
   CredentialQuery,
   CredentialRow,
@@ -20,7 +20,7 @@ import {
 import { ApiError } from '../errors.js';
 import { ErrorCode } from '../../errors.js';
 import { errors, IdParams, PageOf } from '../../schemas/common.js';
-import { requireSession } from '../session-hook.js';
+import { requireSession } from '../../http/session-hook.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { toCsv, toXlsx } from '../../exports/table.js';
 import { credentialLinksTable } from '../../services/credential-links-export.js';

@@ -5,7 +5,7 @@ import { scanView } from '../../services/scan-service.js';
 import type { Store } from '../../store/db.js';
 import { MailboxRepo } from '../../store/mailbox-repo.js';
 import { PageRepo } from '../../store/page-repo.js';
-import type { AuthService } from '../auth-service.js';
+import type { AuthService } from '../../services/auth-service.js';
 import { ApiError } from '../errors.js';
 import { ErrorCode } from '../../errors.js';
 import {
@@ -19,7 +19,7 @@ import {
   PageOf,
   ScanView,
 } from '../../schemas/common.js';
-import { requireSession } from '../session-hook.js';
+import { requireSession } from '../../http/session-hook.js';
 
 const secured = [{ sessionCookie: [] }];
 

@@ -1,7 +1,7 @@
 /** The session gate: 401 without a live session, 403 when a state-changing request lacks the CSRF token. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sameToken, type AuthService } from './auth-service.js';
-import { ApiError, ApiErrorCode } from './errors.js';
+import { sameToken, type AuthService } from '../services/auth-service.js';
+import { ApiError, ApiErrorCode } from '../api-error.js';
 import type { SessionInfo } from '../schemas/common.js';
 
 export const SESSION_COOKIE = 'cutover_session';

@@ -1,7 +1,7 @@
 /** Operator accounts and sessions: first-run setup, login, logout, session lookup. */
 import crypto from 'node:crypto';
 import type { OperatorRepo } from '../store/operator-repo.js';
-import { ApiError, ApiErrorCode } from './errors.js';
+import { ApiError, ApiErrorCode } from '../api-error.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.js';
 import { MIN_PASSWORD_LENGTH, passwordProblem } from './password-rule.js';
 import type { SessionInfo } from '../schemas/common.js';

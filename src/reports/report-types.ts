@@ -1,0 +1,51 @@
+/**
+ * The shape of the report that proves a migration (per mailbox and folder), which every format in this
+ * folder renders; src/services/report-service.ts builds it from the ledger, passes and verifications.
+ */
+import type { PassRow } from '../store/mailbox-repo.js';
+import type { VerificationSummary } from '../store/verification-repo.js';
+
+/** How the ledger and the last read-back agree (src/services/reconcile.ts decides it). */
+export type ReconcileState = 'reconciles' | 'ledger-only' | 'differs' | 'unaccounted';
+
+/** One folder's line of the report. */
+export interface FolderReport {
+  source: string;
+  destination: string | null;
+  sourceItems: number;
+  copied: number;
+  present: number;
+  skipped: number;
+  failed: number;
+  /** Writes interrupted (intent without result) or items not yet looked at. */
+  pending: number;
+  /** Of the copied: items the servers forced to differ from the source (a keyword, a NUL byte, a date). */
+  altered: number;
+  renamed: string | null;
+  excluded: string | null;
+  error: string | null;
+}
+
+/** One mailbox's report: its folders, totals, passes and problems. */
+export interface MailboxReport {
+  mailbox: string;
+  destination: string;
+  status: string;
+  lastError: string | null;
+  folders: FolderReport[];
+  totals: Omit<FolderReport, 'source' | 'destination' | 'renamed' | 'excluded' | 'error'> & {
+    bytesCopied: number;
+  };
+  /** The ledger puts every source item in exactly one column (what the ledger says, not a read-back). */
+  accounted: boolean;
+  /** The last verification (read-back), null when there was none; `current` when no pass wrote since. */
+  verification: (VerificationSummary & { current: boolean }) | null;
+  /** reconciles | ledger-only (not verified) | differs (the read-back found differences) | unaccounted. */
+  reconcile: ReconcileState;
+  /** True only for `reconciles`: accounted for and read back from the destination with nothing different. */
+  reconciles: boolean;
+  /** What does not add up, in words. */
+  discrepancy?: string;
+  passes: PassRow[];
+  problems: Array<{ folder: string; uid: number; status: string; reason: string | null }>;
+}
