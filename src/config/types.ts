@@ -15,8 +15,9 @@ export type TlsMode = 'tls' | 'starttls' | 'none';
 /** Item types a mailbox can move. Only `mail` is implemented by the IMAP connector today. */
 export type ItemType = 'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters';
 
-/** Where a secret comes from: inline, an environment variable, or a file (first line). */
-export type SecretRef = { value: string } | { env: string } | { file: string };
+import type { SecretRef } from './secret-ref.js';
+
+export type { SecretRef } from './secret-ref.js';
 
 /** How to log in to one mailbox on a server. */
 export type AuthSpec =

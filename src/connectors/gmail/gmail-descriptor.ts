@@ -2,7 +2,8 @@
 import type { ConnectorDescriptor } from '../descriptor.js';
 import { GmailConnector } from './gmail-connector.js';
 import { googleProvider } from './gmail-oauth.js';
-import { gmailFromUrl, gmailSettingsToFile, GmailIn, GmailOut, readGmailSettings } from './gmail-settings.js';
+import { gmailSettingsToFile, GmailIn, GmailOut } from './gmail-settings.js';
+import { readGmailSettings, gmailFromUrl } from './gmail-settings-read.js';
 
 export const gmailDescriptor: ConnectorDescriptor = {
   kind: 'gmail',

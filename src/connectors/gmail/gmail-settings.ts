@@ -3,8 +3,7 @@
  * and how a project file's block is read. The one place these settings are described.
  */
 import { Type } from '@sinclair/typebox';
-import type { SecretRef } from '../../config/types.js';
-import type { SettingsField, SettingsReader, UrlContext } from '../descriptor.js';
+import type { SecretRef } from '../../config/secret-ref.js';
 
 /**
  * Google Workspace (Gmail API) settings. Logins: a service account with domain-wide delegation is the
@@ -73,55 +72,6 @@ export const GmailOut = Type.Object({
   ...gmailUrls,
 });
 
-/** The gmail: block of a project file's Google Workspace server (see GmailSettings); undefined when absent. */
-export function readGmailSettings(
-  r: SettingsReader,
-  f: SettingsField | undefined,
-  name: string,
-): GmailSettings | undefined {
-  if (!f) return undefined;
-  const m = r.map(f, [
-    'oauthClient',
-    'apiUrl',
-    'tokenUrl',
-    'authUrl',
-    'directoryUrl',
-    'quotaUnitsPerSecond',
-    'maxMessageSize',
-  ]);
-  const out: GmailSettings = {};
-  if (!m) return out;
-  const client = m.get('oauthClient');
-  const cm = client && r.map(client, ['id', 'secret']);
-  if (client && cm) {
-    const id = r.str(cm.get('id'));
-    const secret = r.secret(cm.get('secret'));
-    if (id !== undefined && secret) out.oauthClient = { id, secret };
-    else
-      r.add(
-        client.at,
-        `${name}.gmail.oauthClient needs id and secret`,
-        'Write oauthClient: { id: 123.apps.googleusercontent.com, secret: { env: GOOGLE_CLIENT_SECRET } }.',
-      );
-  }
-  for (const key of ['apiUrl', 'tokenUrl', 'authUrl', 'directoryUrl'] as const) {
-    const url = r.str(m.get(key));
-    if (url === undefined) continue;
-    if (!/^https?:\/\/[^\s/]+/.test(url))
-      r.add(
-        m.get(key)!.at,
-        `${name}.gmail.${key} '${url}' is not an http(s) URL`,
-        'Leave it out to use Google.',
-      );
-    else out[key] = url;
-  }
-  const units = r.int(m.get('quotaUnitsPerSecond'), 1, 250, 'Google allows 250 units per user per second.');
-  if (units !== undefined) out.quotaUnitsPerSecond = units;
-  const size = r.int(m.get('maxMessageSize'), 1, 150 * 1024 * 1024, 'Bytes, at most 157286400 (150 MB).');
-  if (size !== undefined) out.maxMessageBytes = size;
-  return out;
-}
-
 /** The API's gmail block in the project file's words; `secret` stands in for the OAuth client's secret. */
 export function gmailSettingsToFile(block: Record<string, unknown>, secret: string): Record<string, unknown> {
   const { maxMessageBytes, oauthClient, ...rest } = block;
@@ -131,11 +81,4 @@ export function gmailSettingsToFile(block: Record<string, unknown>, secret: stri
     maxMessageSize: maxMessageBytes,
     oauthClient: client ? { id: client.id, secret } : undefined,
   };
-}
-
-/** gmail://USER@HOST: another host than Google's serves the Gmail and Directory APIs (a local emulator). */
-export function gmailFromUrl(u: UrlContext): { settings?: GmailSettings } {
-  if (u.host === 'gmail.googleapis.com') return {};
-  const api = `${u.tls === 'none' ? 'http' : 'https'}://${u.urlHost}:${u.port}`;
-  return { settings: { apiUrl: api, directoryUrl: api } };
 }

@@ -2,7 +2,8 @@
 import type { ConnectorDescriptor } from '../descriptor.js';
 import { GraphConnector } from './graph-connector.js';
 import { microsoftProvider } from './graph-oauth.js';
-import { graphFromUrl, graphSettingsToFile, GraphIn, GraphOut, readGraphSettings } from './graph-settings.js';
+import { graphSettingsToFile, GraphIn, GraphOut } from './graph-settings.js';
+import { readGraphSettings, graphFromUrl } from './graph-settings-read.js';
 
 export const graphDescriptor: ConnectorDescriptor = {
   kind: 'graph',
