@@ -5,6 +5,8 @@ import type { MailboxOptions, ProjectConfig } from '../config/types.js';
 import { loadProjectFile } from '../config/project-file.js';
 import { parseServerUrl, redactUrl } from '../config/server-url.js';
 import { parseDate, parseSize } from '../config/values.js';
+import { roleProblem, type ConnectorDescriptor } from '../connectors/descriptor.js';
+import { descriptorFor, descriptors } from '../connectors/registry.js';
 import { ErrorCode, PermanentError } from '../errors.js';
 import { defaultDataDir } from '../store/db.js';
 
@@ -79,12 +81,24 @@ export function resolveTarget(o: TargetOptions): {
       );
     const src = parseServerUrl(o.from, { passwordEnv: o.fromPasswordEnv, passwordFile: o.fromPasswordFile });
     const dst = parseServerUrl(o.to, { passwordEnv: o.toPasswordEnv, passwordFile: o.toPasswordFile });
-    if (dst.server.kind === 'pop3')
+    // A kind that cannot be on its side (POP3 is a source only) is refused, as in a project file.
+    const sides = [
+      { flag: '--from', other: '--to', url: o.from, side: 'source', kind: src.server.kind },
+      { flag: '--to', other: '--from', url: o.to, side: 'destination', kind: dst.server.kind },
+    ] as const;
+    for (const { flag, other, url, side, kind } of sides) {
+      const d = descriptorFor(kind);
+      const notHere = d && roleProblem(d, side);
+      if (!d || !notHere) continue;
+      const fit = descriptors.find((x) => !roleProblem(x, side));
+      const schemes = (x: ConnectorDescriptor | undefined, end: string) =>
+        Object.keys(x?.urlSchemes ?? {}).map((scheme) => `${scheme}://${end}`);
       throw new PermanentError(
         ErrorCode.ConfigInvalid,
-        `--to ${redactUrl(o.to)}: POP3 can only be a source; it has no way to store messages on the server.`,
-        'Write the destination as imap://… or imaps://…; pop3:// and pop3s:// go in --from.',
+        `${flag} ${redactUrl(url)}: ${notHere}.`,
+        `Write the ${side} as ${schemes(fit, '…').join(' or ')}; ${schemes(d, '').join(' and ')} go in ${other}.`,
       );
+    }
     const folders = o.folders ? Number(o.folders) : 3;
     const project: ProjectConfig = {
       name: 'one-off',

@@ -10,25 +10,30 @@
  * User and password are percent-decoded (%40 → @, %3A → :). Query parameters: starttls (stls), insecure,
  * auth=xoauth2, password-env, password-file, max-connections.
  */
+import type { ConnectorDescriptor } from '../connectors/descriptor.js';
+import { descriptors } from '../connectors/registry.js';
 import { ErrorCode, PermanentError } from '../errors.js';
 import type { AuthSpec, SecretRef, ServerKind, ServerSpec, TlsMode } from './types.js';
 import { isEnvName, parseBool, suggest } from './values.js';
 
-const SCHEMES: Record<string, { kind: ServerKind; tls: TlsMode; port: number }> = {
-  imap: { kind: 'imap', tls: 'none', port: 143 },
-  imaps: { kind: 'imap', tls: 'tls', port: 993 },
-  pop3: { kind: 'pop3', tls: 'none', port: 110 },
-  pop3s: { kind: 'pop3', tls: 'tls', port: 995 },
-  gmail: { kind: 'gmail', tls: 'tls', port: 443 },
-  graph: { kind: 'graph', tls: 'tls', port: 443 },
-};
+/** Each connector kind's schemes (imap: plain, imaps: TLS, …), with its default port. */
+const SCHEMES: Record<string, { kind: ServerKind; tls: TlsMode; port: number; d: ConnectorDescriptor }> =
+  Object.fromEntries(
+    descriptors.flatMap((d) =>
+      Object.entries(d.urlSchemes).map(([scheme, tls]) => [
+        scheme,
+        { kind: d.kind, tls, port: d.defaultPort(tls), d },
+      ]),
+    ),
+  );
 const SUPPORTED =
   'imaps://USER:PASSWORD@HOST[:PORT] (TLS, port 993) or imap://USER:PASSWORD@HOST[:PORT] (port 143; add ?starttls=1 to upgrade); ' +
   'for a POP3 source pop3s://… (port 995) or pop3://… (port 110, ?stls=1 to upgrade); ' +
   'gmail://USER@gmail.googleapis.com?key-file=… (Google Workspace) or graph://USER@graph.microsoft.com?tenant=…&client-id=… (Microsoft 365)';
+/** Query parameters of one kind only (key-file= of gmail://, tenant= of graph://), with that kind. */
+const OWN_PARAMS = new Map(descriptors.flatMap((d) => (d.urlParams ?? []).map((p) => [p, d] as const)));
 const PARAMS = [
-  'tenant',
-  'client-id',
+  ...OWN_PARAMS.keys(),
   'starttls',
   'stls',
   'insecure',
@@ -36,8 +41,6 @@ const PARAMS = [
   'password-env',
   'password-file',
   'max-connections',
-  'key-file',
-  'http',
 ];
 /** A host as it sits in a URL (IPv6 literals in brackets). */
 const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
@@ -48,6 +51,12 @@ const ENCODING_HINT =
 export interface PasswordOptions {
   passwordEnv?: string;
   passwordFile?: string;
+}
+
+/** "IMAP: 993 for TLS, 143 otherwise". */
+function portNote(d: ConnectorDescriptor): string {
+  const [secure, plain] = [d.defaultPort('tls'), d.defaultPort('none')];
+  return secure === plain ? `${d.name}: ${secure}` : `${d.name}: ${secure} for TLS, ${plain} otherwise`;
 }
 
 function fail(message: string, hint: string): never {
@@ -102,9 +111,7 @@ export function parseServerUrl(
   if (port < 1 || port > 65535)
     fail(
       `Port ${port} in ${shown} is out of range.`,
-      defaults.kind === 'pop3'
-        ? 'Use a port from 1 to 65535 (POP3: 995 for TLS, 110 otherwise).'
-        : 'Use a port from 1 to 65535 (IMAP: 993 for TLS, 143 otherwise).',
+      `Use a port from 1 to 65535 (${portNote(defaults.d)}).`,
     );
   const user = decode(u.username, 'user', shown);
   if (user === '')
@@ -118,7 +125,8 @@ export function parseServerUrl(
   let kind: 'password' | 'xoauth2' = 'password';
   let maxConnections = 10;
   let keyFile: string | undefined;
-  const graph: { tenant?: string; clientId?: string } = {};
+  /** Values of the kind's own parameters (tenant=, client-id= of graph://). */
+  const own: Record<string, string> = {};
   const secrets: Array<[string, SecretRef]> = [];
   if (u.password !== '') secrets.push(['the URL', { value: decode(u.password, 'password', shown) }]);
   if (opts.passwordEnv !== undefined) secrets.push(['--password-env', { env: opts.passwordEnv }]);
@@ -135,6 +143,12 @@ export function parseServerUrl(
     }
     if (seen.has(name)) fail(`Parameter '${name}' is given twice in ${shown}.`, 'Give each parameter once.');
     seen.add(name);
+    const owner = OWN_PARAMS.get(name);
+    if (owner && owner !== defaults.d)
+      fail(
+        `${name}= in ${shown} applies to ${Object.keys(owner.urlSchemes).join('/')}:// only.`,
+        `Remove ${name}=.`,
+      );
     const flag = (): boolean => {
       const b = parseBool(value === '' ? 'yes' : value);
       return b.ok
@@ -155,19 +169,14 @@ export function parseServerUrl(
         tls = 'starttls';
       }
     } else if (name === 'key-file' || name === 'http') {
-      if (defaults.kind !== 'gmail')
-        fail(`${name}= in ${shown} applies to gmail:// only.`, `Remove ${name}=.`);
       if (name === 'http') tls = flag() ? 'none' : tls;
       else if (value === '')
         fail(`key-file= in ${shown} has no path.`, 'Write key-file=/path/to/service-account.json.');
       else keyFile = value;
-    } else if (name === 'tenant' || name === 'client-id') {
-      if (defaults.kind !== 'graph')
-        fail(`${name}= in ${shown} applies to graph:// only.`, `Remove ${name}=.`);
+    } else if (owner) {
       if (value === '')
-        fail(`${name}= in ${shown} is empty.`, `Write ${name}=… (see the Microsoft 365 app registration).`);
-      if (name === 'tenant') graph.tenant = value;
-      else graph.clientId = value;
+        fail(`${name}= in ${shown} is empty.`, `Write ${name}=… (see the ${owner.name} app registration).`);
+      own[name] = value;
     } else if (name === 'insecure') {
       allowInvalidCertificates = flag();
     } else if (name === 'auth') {
@@ -203,7 +212,7 @@ export function parseServerUrl(
     }
   }
 
-  if (defaults.kind === 'gmail') kind = 'xoauth2'; // a Gmail secret in the URL is an access token
+  if (defaults.d.urlForm?.tokenLogin) kind = 'xoauth2'; // e.g. a Gmail secret in the URL is an access token
   if (keyFile !== undefined) {
     // A service account acting for the user (domain-wide delegation): the key replaces any secret.
     if (secrets.length)
@@ -237,30 +246,22 @@ export function parseServerUrl(
     allowInvalidCertificates,
     maxConnections,
   };
-  if (defaults.kind === 'gmail' && host !== 'gmail.googleapis.com') {
-    const api = `${tls === 'none' ? 'http' : 'https'}://${urlHost(host)}:${port}`;
-    server.gmail = { apiUrl: api, directoryUrl: api };
-  }
-  if (defaults.kind === 'graph') {
-    if (!graph.tenant)
-      fail(
-        `No tenant in ${shown}.`,
-        'Add ?tenant=<directory id or primary domain>, e.g. tenant=contoso.onmicrosoft.com.',
-      );
-    // Another host than Microsoft's is a lab or emulator serving both Graph and the token endpoint.
-    const origin = `https://${urlHost(host)}:${port}`;
-    server.graph = {
-      tenantId: graph.tenant,
-      ...(host !== 'graph.microsoft.com' ? { baseUrl: `${origin}/v1.0`, authorityHost: origin } : {}),
-    };
-    if (graph.clientId)
-      return { server, auth: { kind: 'master', user, masterUser: graph.clientId, password: secret } };
-    if (kind !== 'xoauth2')
-      fail(
-        `${shown} has neither client-id= (app-only access) nor auth=xoauth2 (a delegated token).`,
-        "Add ?client-id=<application id> with the app's client secret as the password, or ?auth=xoauth2 with an access token.",
-      );
-  }
+  // The kind's own part: its settings from the host and its parameters, and its login when it decides it.
+  const made = defaults.d.urlForm?.complete({
+    shown,
+    host,
+    urlHost: urlHost(host),
+    port,
+    tls,
+    user,
+    params: own,
+    secret,
+    tokenLogin: kind === 'xoauth2',
+    fail,
+  });
+  if (made?.settings !== undefined && defaults.d.settingsKey)
+    Object.assign(server, { [defaults.d.settingsKey]: made.settings });
+  if (made?.auth) return { server, auth: made.auth };
   const auth: AuthSpec =
     keyFile !== undefined
       ? { kind: 'master', user, masterUser: user, password: secret }

@@ -2,10 +2,12 @@
  * The typed shape of what an operator describes: servers, mailboxes and the migration's options.
  * Parsed and validated from a YAML project file, a mailboxes CSV, or imap:// URLs on the command line.
  */
+import type { GmailSettings } from '../connectors/gmail/gmail-settings.js';
+import type { GraphSettings } from '../connectors/graph/graph-settings.js';
 import type { PlanConfig } from './plan.js';
 
-/** The systems Cutover talks to. POP3 can only be a source. */
-export type ServerKind = 'imap' | 'pop3' | 'gmail' | 'graph';
+/** The system a server is: a connector kind of src/connectors/registry.ts (its descriptor says which sides it can be). */
+export type ServerKind = string;
 
 /** How the connection is secured. `tls` = implicit TLS (IMAP 993, POP3 995), `starttls` = upgrade, `none` = plain. */
 export type TlsMode = 'tls' | 'starttls' | 'none';
@@ -13,8 +15,9 @@ export type TlsMode = 'tls' | 'starttls' | 'none';
 /** Item types a mailbox can move. Only `mail` is implemented by the IMAP connector today. */
 export type ItemType = 'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters';
 
-/** Where a secret comes from: inline, an environment variable, or a file (first line). */
-export type SecretRef = { value: string } | { env: string } | { file: string };
+import type { SecretRef } from './secret-ref.js';
+
+export type { SecretRef } from './secret-ref.js';
 
 /** How to log in to one mailbox on a server. */
 export type AuthSpec =
@@ -26,7 +29,7 @@ export type AuthSpec =
 
 /** A mail server, as declared in the project file or derived from a URL. */
 export interface ServerSpec {
-  /** Connector kind: 'imap', or 'pop3' (a source only); 'graph' and 'gmail' come later. */
+  /** Connector kind (see src/connectors/registry.ts). */
   kind: ServerKind;
   host: string;
   port: number;
@@ -45,63 +48,8 @@ export interface ServerSpec {
   graph?: GraphSettings;
 }
 
-/**
- * Microsoft 365 (Microsoft Graph) settings. Logins: app-only (client credentials) is the server's `admin`
- * in mode `master` (user = the app's client id, password = its client secret), acting for every mailbox;
- * a mailbox's own `xoauth2` login is a delegated access token for that one mailbox.
- */
-export interface GraphSettings {
-  /** Directory (tenant) id or verified domain. */
-  tenantId: string;
-  /** Graph base URL; default https://graph.microsoft.com/v1.0 (tests point it at the local emulator). */
-  baseUrl?: string;
-  /** Entra ID authority host; default https://login.microsoftonline.com. Must be https (MSAL refuses http). */
-  authorityHost?: string;
-  /** Largest message written; default 35 MB (Exchange Online's default limit; tenants may raise it to 150 MB). */
-  maxMessageBytes?: number;
-  /**
-   * How messages are written (destination only): `json` (default) converts each message to Graph's JSON
-   * form (headers Graph has no property for are dropped and said on the copy); `imap` APPENDs the whole MIME
-   * message to Exchange Online's IMAP endpoint with an app-only OAuth token (needs IMAP.AccessAsApp and a
-   * mailbox permission for the app's service principal); `auto` uses JSON, and IMAP for a message whose
-   * attachments do not fit into Graph's 4 MB create request.
-   */
-  writePath?: GraphWritePath;
-  /** Exchange Online's IMAP endpoint for the imap/auto write paths; default outlook.office365.com. */
-  imapHost?: string;
-  /** Its port (implicit TLS); default 993. */
-  imapPort?: number;
-  /** Requests per 10 minutes per mailbox Cutover may send; default 10,000 (Graph's documented limit). */
-  requestBudget?: number;
-  /** Megabytes uploaded per 5 minutes per mailbox; default 150 (Graph's documented limit). */
-  uploadBudgetMB?: number;
-}
-
-/** The write paths of a Microsoft 365 destination (see GraphSettings.writePath). */
-export type GraphWritePath = 'json' | 'imap' | 'auto';
-
-/**
- * Google Workspace (Gmail API) settings. Logins: a service account with domain-wide delegation is the
- * server's `admin` in mode `master` (user = the Workspace admin used for user discovery, password = the
- * service account's JSON key, read whole); a mailbox's own `xoauth2` login is a per-user access token and
- * its own `password` login a per-user refresh token (needs `oauthClient`).
- */
-export interface GmailSettings {
-  /** OAuth client that issued per-user refresh tokens. */
-  oauthClient?: { id: string; secret: SecretRef };
-  /** Gmail API base URL; default https://gmail.googleapis.com (tests point it at the local emulator). */
-  apiUrl?: string;
-  /** OAuth token endpoint; default the key file's token_uri, else https://oauth2.googleapis.com/token. */
-  tokenUrl?: string;
-  /** OAuth authorization endpoint of the per-user consent flow; default https://accounts.google.com/o/oauth2/v2/auth. */
-  authUrl?: string;
-  /** Directory API base URL; default https://admin.googleapis.com. */
-  directoryUrl?: string;
-  /** Quota units per second Cutover spends per user; default 200 (Google allows 250 on average). */
-  quotaUnitsPerSecond?: number;
-  /** Largest message imported; default 150 MB (messages.import's documented maximum). */
-  maxMessageBytes?: number;
-}
+export type { GraphSettings, GraphWritePath } from '../connectors/graph/graph-settings.js';
+export type { GmailSettings } from '../connectors/gmail/gmail-settings.js';
 
 /** Throttling caps for a server or the whole run; absent = unlimited. */
 export interface RateLimits {

@@ -1,20 +1,32 @@
-/** The table of connectors by kind. The only place that names concrete systems. */
+/**
+ * The connector kinds, as descriptors. The only place that names concrete systems: adding a kind is its
+ * folder (with its `<kind>-descriptor.ts`) and one line here. The order is the order of choices (API enum,
+ * web form).
+ */
 import type { Connector, ConnectorContext } from './contract.js';
-import { GmailConnector } from './gmail/gmail-connector.js';
-import { GraphConnector } from './graph/graph-connector.js';
-import { ImapConnector } from './imap/imap-connector.js';
-import { Pop3Connector } from './pop3/pop3-connector.js';
+import type { ConnectorDescriptor } from './descriptor.js';
+import { gmailDescriptor } from './gmail/gmail-descriptor.js';
+import { graphDescriptor } from './graph/graph-descriptor.js';
+import { imapDescriptor } from './imap/imap-descriptor.js';
+import { pop3Descriptor } from './pop3/pop3-descriptor.js';
 
-const connectors: Record<string, (context: ConnectorContext) => Connector> = {
-  imap: () => new ImapConnector(),
-  pop3: () => new Pop3Connector(),
-  gmail: () => new GmailConnector(),
-  graph: (context) => new GraphConnector(context),
-};
+/** Every connector kind. */
+export const descriptors: readonly ConnectorDescriptor[] = [
+  imapDescriptor,
+  pop3Descriptor,
+  graphDescriptor,
+  gmailDescriptor,
+];
+
+/** The descriptor of a server kind, or undefined for an unknown kind. */
+export function descriptorFor(kind: string): ConnectorDescriptor | undefined {
+  return descriptors.find((d) => d.kind === kind);
+}
 
 /** The connector for a server kind, given what the application hands it (see ConnectorContext). */
 export function connectorFor(kind: string, context: ConnectorContext = {}): Connector {
-  const make = connectors[kind];
-  if (!make) throw new Error(`No connector for "${kind}". Supported: ${Object.keys(connectors).join(', ')}.`);
-  return make(context);
+  const d = descriptorFor(kind);
+  if (!d)
+    throw new Error(`No connector for "${kind}". Supported: ${descriptors.map((x) => x.kind).join(', ')}.`);
+  return d.create(context);
 }

@@ -1,5 +1,8 @@
 /** TypeBox schemas of projects: settings in (with write-only secrets), settings out (secrets as `passwordSet`). */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { GmailIn, GmailOut } from '../connectors/gmail/gmail-settings.js';
+import type { GraphIn, GraphOut } from '../connectors/graph/graph-settings.js';
+import { descriptors } from '../connectors/registry.js';
 import { StringEnum } from './common.js';
 
 const Clock = Type.String({ pattern: '^\\d{1,2}:\\d{2}$', description: 'HH:MM, 24-hour, project time zone' });
@@ -41,83 +44,35 @@ const AdminIn = Type.Object(
   { additionalProperties: false },
 );
 
-const Https = Type.String({ pattern: '^https://', maxLength: 2000 });
-const HttpUrl = Type.String({ pattern: '^https?://', maxLength: 2000 });
-const MessageCap = Type.Integer({ minimum: 1, maximum: 157286400, description: 'Largest message, bytes' });
+/** The connector kinds' names, in the registry's order. */
+const KINDS = descriptors.map((d) => d.kind);
 
-/** How a Microsoft 365 destination writes, and the budgets it paces to (see GraphSettings). */
-const graphWrite = {
-  writePath: Type.Optional(
-    StringEnum(['json', 'imap', 'auto'], {
-      description:
-        'Destination only. json: Graph JSON (default); imap: IMAP APPEND of the whole message (needs IMAP.AccessAsApp); auto: JSON, IMAP where attachments do not fit the create request',
+/** "POP3 can only be a source; graph = Microsoft 365, gmail = Google Workspace", from the descriptors. */
+const kindNotes = [
+  ...descriptors.filter((d) => !d.roles.includes('destination')).map((d) => `${d.name} can only be a source`),
+  descriptors
+    .filter((d) => d.defaultHost !== undefined)
+    .map((d) => `${d.kind} = ${d.name}`)
+    .join(', '),
+]
+  .filter(Boolean)
+  .join('; ');
+
+/** Each kind's settings block, as the API takes it (`in`) or shows it (`out`). */
+const settingsBlocks = (which: 'in' | 'out') =>
+  Object.fromEntries(
+    descriptors.flatMap((d) => {
+      const schema = which === 'in' ? d.settings : d.settingsOut;
+      if (!d.settingsKey || !schema) return [];
+      const block = Type.Union([schema, Type.Null()]);
+      return [[d.settingsKey, which === 'in' ? Type.Optional(block) : block]];
     }),
-  ),
-  imapHost: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 253, description: 'Default outlook.office365.com' }),
-  ),
-  imapPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Default 993' })),
-  requestBudget: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 10000, description: 'Requests per 10 minutes per mailbox' }),
-  ),
-  uploadBudgetMB: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 150, description: 'Megabytes uploaded per 5 minutes per mailbox' }),
-  ),
-};
-
-/** Microsoft 365 settings (kind graph). */
-export const GraphIn = Type.Object(
-  {
-    tenantId: Type.String({ minLength: 1, maxLength: 253, description: 'Directory (tenant) id or domain' }),
-    baseUrl: Type.Optional(Https),
-    authorityHost: Type.Optional(Https),
-    maxMessageBytes: Type.Optional(MessageCap),
-    ...graphWrite,
-  },
-  { additionalProperties: false },
-);
-
-const gmailUrls = {
-  apiUrl: Type.Optional(HttpUrl),
-  tokenUrl: Type.Optional(HttpUrl),
-  authUrl: Type.Optional(HttpUrl),
-  directoryUrl: Type.Optional(HttpUrl),
-  quotaUnitsPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 250 })),
-  maxMessageBytes: Type.Optional(MessageCap),
-};
-
-/** Google Workspace settings (kind gmail); the service-account key is the admin password. */
-export const GmailIn = Type.Object(
-  {
-    oauthClient: Type.Optional(
-      Type.Union([
-        Type.Object(
-          {
-            id: Type.String({ minLength: 1, maxLength: 500 }),
-            secret: Type.Optional(
-              Type.String({
-                minLength: 1,
-                maxLength: 4096,
-                description: 'Write-only; omit on update to keep the stored one (same id and token URL)',
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        Type.Null(),
-      ]),
-    ),
-    ...gmailUrls,
-  },
-  { additionalProperties: false },
-);
+  ) as Record<string, TSchema>;
 
 /** A server as sent by the client; host, port and tls default as in a project file. */
 export const ServerIn = Type.Object(
   {
-    kind: StringEnum(['imap', 'pop3', 'graph', 'gmail'], {
-      description: 'POP3 can only be a source; graph = Microsoft 365, gmail = Google Workspace',
-    }),
+    kind: StringEnum(KINDS, { description: kindNotes }),
     host: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
     port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
     tls: Type.Optional(StringEnum(['tls', 'starttls', 'none'])),
@@ -125,16 +80,18 @@ export const ServerIn = Type.Object(
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 10 })),
     testMailbox: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
     admin: Type.Optional(Type.Union([AdminIn, Type.Null()])),
-    graph: Type.Optional(Type.Union([GraphIn, Type.Null()])),
-    gmail: Type.Optional(Type.Union([GmailIn, Type.Null()])),
+    ...settingsBlocks('in'),
   },
   { additionalProperties: false },
 );
-export type ServerIn = Static<typeof ServerIn>;
+/** The settings blocks' types (the schema is built from the registry, so TypeScript cannot see them). */
+type SettingsIn = { graph?: Static<typeof GraphIn> | null; gmail?: Static<typeof GmailIn> | null };
+type SettingsOut = { graph: Static<typeof GraphOut> | null; gmail: Static<typeof GmailOut> | null };
+export type ServerIn = Static<typeof ServerIn> & SettingsIn;
 
 /** A server as the API shows it: never the secret, only whether one is set and where it comes from. */
 export const ServerOut = Type.Object({
-  kind: StringEnum(['imap', 'pop3', 'graph', 'gmail']),
+  kind: StringEnum(KINDS),
   host: Type.String(),
   port: Type.Integer(),
   tls: StringEnum(['tls', 'starttls', 'none']),
@@ -150,25 +107,9 @@ export const ServerOut = Type.Object({
     }),
     Type.Null(),
   ]),
-  graph: Type.Union([
-    Type.Object({
-      tenantId: Type.String(),
-      baseUrl: Type.Optional(Type.String()),
-      authorityHost: Type.Optional(Type.String()),
-      maxMessageBytes: Type.Optional(Type.Integer()),
-      ...graphWrite,
-    }),
-    Type.Null(),
-  ]),
-  gmail: Type.Union([
-    Type.Object({
-      oauthClient: Type.Union([Type.Object({ id: Type.String(), secretSet: Type.Boolean() }), Type.Null()]),
-      ...gmailUrls,
-    }),
-    Type.Null(),
-  ]),
+  ...settingsBlocks('out'),
 });
-export type ServerOut = Static<typeof ServerOut>;
+export type ServerOut = Static<typeof ServerOut> & SettingsOut;
 
 export const ItemType = StringEnum(['mail', 'contacts', 'calendars', 'tasks', 'filters']);
 const DateOrNull = Type.Union([Type.String({ format: 'date' }), Type.Null()]);

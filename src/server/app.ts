@@ -18,6 +18,7 @@ import { DEFAULT_LOGIN_LIMITS, LoginLimits, type LoginLimitOptions } from './log
 import type { Allowance } from '../http/rate-limit.js';
 import { publicAuthRoutes, sessionRoutes } from './routes/auth-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { connectorRoutes } from './routes/connector-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { ErrorBody } from '../schemas/common.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../http/session-hook.js';
@@ -138,6 +139,7 @@ async function assemble(store: Store, opts: ServerOptions): Promise<FastifyInsta
   await app.register(sessionRoutes, { auth });
   await app.register(dataRoutes, { store, auth });
   await app.register(adminRoutes, { services, auth, dataDir: opts.dataDir, projectFile: opts.projectFile });
+  await app.register(connectorRoutes, { auth });
   // The public credential portal and client set-up endpoints, and the operator's credential routes.
   const portal = services.portal;
   await app.register(portalRoutes, { deps: portal, auth });

@@ -4,6 +4,7 @@
  */
 import type { PlanConfig } from '../config/plan.js';
 import type { ServerSpec } from '../config/types.js';
+import { descriptorFor } from '../connectors/registry.js';
 
 /** How a connection is secured, in the words of the client formats. */
 export type SocketType = 'SSL' | 'STARTTLS' | 'plain';
@@ -43,10 +44,12 @@ export function clientSettings(p: {
   plan?: PlanConfig;
 }): ClientSettings {
   const target = p.plan?.dnsTarget;
+  // A hosted destination (its descriptor says which) is set up like the DNS target of that system.
+  const system = descriptorFor(p.destination.kind)?.hosted;
   const hosted =
-    target?.kind === 'microsoft365' || p.destination.kind === 'graph'
+    target?.kind === 'microsoft365' || system === 'microsoft365'
       ? HOSTED.microsoft365
-      : target?.kind === 'google' || p.destination.kind === 'gmail'
+      : target?.kind === 'google' || system === 'google'
         ? HOSTED.google
         : undefined;
   const domains = (p.plan?.domains ?? []).map((d) => d.toLowerCase());

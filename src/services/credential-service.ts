@@ -4,7 +4,7 @@
  */
 import type { PlanConfig } from '../config/plan.js';
 import type { AuthSpec, ServerSpec } from '../config/types.js';
-import { connectorFor } from '../connectors/registry.js';
+import { connectorFor, descriptors } from '../connectors/registry.js';
 import { ErrorCode, asCutoverError } from '../errors.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { CredentialRepo, CredentialSide, EnteredBy } from '../store/credential-repo.js';
@@ -42,7 +42,7 @@ export const realLoginCheck: LoginCheck = async (server, auth, signal) => {
 };
 
 /** Systems where a user can sign in (OAuth consent) instead of giving a password. */
-const SIGN_IN_KINDS = new Set(['graph', 'gmail']);
+const SIGN_IN_KINDS = new Set(descriptors.filter((d) => d.oauthProvider).map((d) => d.kind));
 
 /**
  * The sides that need something from the user: a side with an admin login needs nothing (hands-free) —

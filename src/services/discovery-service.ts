@@ -5,7 +5,7 @@
  */
 import { defaultPlan, replaceAddress } from '../config/plan.js';
 import type { ProjectConfig } from '../config/types.js';
-import { connectorFor } from '../connectors/registry.js';
+import { connectorFor, descriptorFor } from '../connectors/registry.js';
 import { ErrorCode, PermanentError } from '../errors.js';
 import { authFor } from './migration-service.js';
 
@@ -37,7 +37,7 @@ export async function discoverMailboxes(
   if (!connector.listMailboxes)
     throw new PermanentError(
       ErrorCode.ConfigInvalid,
-      `An ${server.kind === 'imap' ? 'IMAP' : 'POP3'} source cannot list its mailboxes: the protocol has no user directory.`,
+      `An ${descriptorFor(server.kind)?.name ?? server.kind} source cannot list its mailboxes: the protocol has no user directory.`,
       'Import the mailboxes from a CSV (columns source,destination) or add them one by one.',
     );
   if (!server.admin)

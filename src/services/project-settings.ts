@@ -10,6 +10,8 @@ import type { Defaults, ServerIn, ServerOut, Window } from '../schemas/projects.
 import { planFromConfig, type StoredPlan } from './project-plan.js';
 import { validatePlanAndFolders, validateServer } from './project-validate.js';
 import { InvalidInputError } from '../errors.js';
+import { roleProblem } from '../connectors/descriptor.js';
+import { descriptorFor, descriptors } from '../connectors/registry.js';
 
 /** A secret as stored: sealed, or a reference to where it lives (an environment variable, a file). */
 export type StoredSecret = { sealed: string } | { env: string } | { file: string };
@@ -43,14 +45,12 @@ const endpoint = (s: Omit<StoredServer, 'admin'> | ServerSpec) =>
     s.kind,
     s.host,
     s.port,
-    s.graph?.tenantId,
-    s.graph?.baseUrl,
-    s.graph?.authorityHost,
-    // Tokens for the mailboxes also go to the IMAP endpoint of the imap/auto write paths.
-    s.graph?.imapHost,
-    s.gmail?.tokenUrl,
-    s.gmail?.apiUrl,
-    s.gmail?.directoryUrl,
+    // Each kind's settings that say where logins go (its descriptor's endpointKeys).
+    ...descriptors.flatMap((d) => {
+      const block =
+        d.settingsKey && (s as unknown as Record<string, Record<string, unknown> | undefined>)[d.settingsKey];
+      return (d.endpointKeys ?? []).map((key) => (block ? block[key] : undefined));
+    }),
   ]);
 
 /** The stored form of a server from the API's input; `previous` keeps the password when none is sent. */
@@ -60,10 +60,12 @@ export function storeServer(
   s: ServerIn,
   previous?: StoredServer,
 ): StoredServer {
-  if (side === 'destination' && s.kind === 'pop3')
+  const d = descriptorFor(s.kind);
+  const notHere = d && roleProblem(d, side);
+  if (notHere)
     throw new InvalidInputError(
-      'POP3 can only be a source; it has no way to store messages on the server.',
-      'Choose imap for the destination.',
+      `${notHere}.`,
+      `Choose ${descriptors.filter((x) => !roleProblem(x, side))[0]?.kind} for the ${side}.`,
     );
   const checked = validateServer(side, s);
   const { admin: _admin, gmail, ...spec } = checked;

@@ -6,7 +6,9 @@
 import { parseProjectFile } from '../config/project-file.js';
 import type { PlanConfig } from '../config/plan.js';
 import type { FolderRules, ServerSpec } from '../config/types.js';
+import { descriptors } from '../connectors/registry.js';
 import { InvalidInputError } from '../errors.js';
+import type { ServerIn } from '../schemas/projects.js';
 
 /** A secret the reader accepts; the caller replaces it with the stored (sealed) one. */
 const PLACEHOLDER = 'placeholder-secret';
@@ -26,42 +28,9 @@ function parse(doc: Record<string, unknown>) {
   return config;
 }
 
-/** A server as the API takes it, in the project file's words. */
-export interface ServerInput {
-  kind?: string;
-  host?: string;
-  port?: number;
-  tls?: string;
-  allowInvalidCertificates?: boolean;
-  maxConnections?: number;
-  testMailbox?: string;
-  admin?: { user: string; mode: string } | null;
-  graph?: {
-    tenantId: string;
-    baseUrl?: string;
-    authorityHost?: string;
-    maxMessageBytes?: number;
-    writePath?: string;
-    imapHost?: string;
-    imapPort?: number;
-    requestBudget?: number;
-    uploadBudgetMB?: number;
-  } | null;
-  gmail?: {
-    oauthClient?: { id: string } | null;
-    apiUrl?: string;
-    tokenUrl?: string;
-    authUrl?: string;
-    directoryUrl?: string;
-    quotaUnitsPerSecond?: number;
-    maxMessageBytes?: number;
-  } | null;
-}
-
 /** The server the project file reader makes of `s` (defaults filled in); secrets are placeholders. */
-export function validateServer(side: 'source' | 'destination', s: ServerInput): ServerSpec {
-  const { maxMessageBytes: graphMax, ...graph } = s.graph ?? { tenantId: '' };
-  const { maxMessageBytes: gmailMax, oauthClient, ...gmail } = s.gmail ?? {};
+export function validateServer(side: 'source' | 'destination', s: ServerIn): ServerSpec {
+  const blocks = s as unknown as Record<string, Record<string, unknown> | null | undefined>;
   const server = drop({
     kind: s.kind,
     host: s.host,
@@ -71,14 +40,15 @@ export function validateServer(side: 'source' | 'destination', s: ServerInput): 
     maxConnections: s.maxConnections,
     testMailbox: s.testMailbox,
     admin: s.admin ? { user: s.admin.user, mode: s.admin.mode, password: PLACEHOLDER } : undefined,
-    graph: s.graph ? drop({ ...graph, maxMessageSize: graphMax }) : undefined,
-    gmail: s.gmail
-      ? drop({
-          ...gmail,
-          maxMessageSize: gmailMax,
-          oauthClient: oauthClient ? { id: oauthClient.id, secret: PLACEHOLDER } : undefined,
-        })
-      : undefined,
+    // Each kind's settings block, in the project file's words (its descriptor says how).
+    ...Object.fromEntries(
+      descriptors.flatMap((d) => {
+        const block = d.settingsKey && blocks[d.settingsKey];
+        return block && d.settingsKey
+          ? [[d.settingsKey, drop(d.settingsToFile?.(block, PLACEHOLDER) ?? block)]]
+          : [];
+      }),
+    ),
   });
   const config = parse(
     side === 'source' ? { source: server, destination: OTHER } : { source: OTHER, destination: server },

@@ -153,6 +153,38 @@ export interface Operations {
       restoredAlertIds: number[];
     };
   };
+  /** The connector kinds a server can be: label, sides, default ports and settings block */
+  'GET /api/connectors': {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    response: {
+      items: Array<{
+        /** The server kind (ServerIn.kind) */
+        kind: string;
+        /** What the operator chooses, e.g. "IMAP server" */
+        label: string;
+        /** The sides it can be */
+        roles: Array<'source' | 'destination'>;
+        /** Reached over its API at a well-known host: no host, port or TLS to choose */
+        hosted: boolean;
+        /** The port used when none is given, by TLS mode */
+        defaultPorts: {
+          tls: number;
+          starttls: number;
+          none: number;
+        };
+        /** Name of the kind's settings block in ServerIn/ServerOut; null = none */
+        settingsKey: string | null;
+        /** Keys of the kind's settings block */
+        settingsFields: string[];
+        /** Its users can sign in (OAuth consent) instead of giving a password */
+        signIn: boolean;
+        /** It can list the mailboxes of its directory */
+        discovery: boolean;
+      }>;
+    };
+  };
   /** Credential state per mailbox (never the passwords) */
   'GET /api/credentials': {
     path: Record<string, never>;

@@ -1,5 +1,6 @@
 /** The fields of one server (source or destination) and their conversion to and from the API's shape. */
 import type { BodyOf } from '../api/client.js';
+import { useConnectors, type Connector } from '../api/connectors.js';
 import type { Project } from '../project-context.js';
 import { CloudFields, PasswordField } from './cloud-fields.js';
 import { GraphFields, graphWriteIn } from './graph-fields.js';
@@ -39,14 +40,14 @@ export interface ServerForm {
 
 type GraphShown = 'writePath' | 'imapHost' | 'imapPort' | 'requestBudget' | 'uploadBudgetMB';
 
-/** Microsoft 365 and Google Workspace are reached over their APIs: no host, port or TLS to choose. */
-export const isCloud = (kind: ServerForm['kind']) => kind === 'graph' || kind === 'gmail';
+/** A hosted system (Microsoft 365, Google Workspace) is reached over its API: no host, port or TLS to choose. */
+export const isCloud = (c: Connector | undefined) => c?.hosted ?? false;
 
 const identity = (f: Pick<ServerForm, 'kind' | 'host' | 'port' | 'adminUser'>) =>
   [f.kind, f.host.trim().toLowerCase(), f.port.trim(), f.adminUser.trim()].join('|');
 
-const defaultPort = (kind: ServerForm['kind'], tls: ServerForm['tls']) =>
-  kind === 'imap' ? (tls === 'tls' ? '993' : '143') : tls === 'tls' ? '995' : '110';
+const defaultPort = (c: Connector | undefined, tls: ServerForm['tls']) =>
+  c ? String(c.defaultPorts[tls]) : '';
 
 /** An empty IMAP server with TLS. */
 export function emptyServer(): ServerForm {
@@ -144,13 +145,18 @@ export function ServerFields(props: { name: string; value: ServerForm; onChange:
   const { name, value: f, onChange } = props;
   // The server keeps a stored password only for the server and user it was given for.
   const keeps = f.passwordSet && identity(f) === f.storedFor;
+  const connectors = useConnectors();
+  const info = (kind: string) => connectors?.find((c) => c.kind === kind);
+  const current = info(f.kind);
+  // The kinds this side can be (POP3 is a source only); the current one until the list is loaded.
+  const choices = connectors?.filter((c) => c.roles.some((r) => r === name)) ?? [];
   const set = (patch: Partial<ServerForm>) => {
     const next = { ...f, ...patch };
     // Follow the protocol's usual port while the operator has not typed another one.
-    if ((patch.kind || patch.tls) && f.port === defaultPort(f.kind, f.tls))
-      next.port = defaultPort(next.kind, next.tls);
+    if ((patch.kind || patch.tls) && f.port === defaultPort(current, f.tls))
+      next.port = defaultPort(info(next.kind), next.tls);
     // Microsoft 365 and Google Workspace always log in with an app or service account acting for everyone.
-    if (patch.kind && isCloud(patch.kind)) next.adminMode = 'master';
+    if (patch.kind && isCloud(info(patch.kind))) next.adminMode = 'master';
     onChange(next);
   };
   const password = <PasswordField name={name} f={f} keeps={keeps} set={set} label="Admin password" />;
@@ -163,13 +169,17 @@ export function ServerFields(props: { name: string; value: ServerForm; onChange:
           value={f.kind}
           onChange={(e) => set({ kind: e.target.value as ServerForm['kind'] })}
         >
-          <option value="imap">IMAP server</option>
-          <option value="pop3">POP3 server (source only)</option>
-          <option value="graph">Microsoft 365 (Graph)</option>
-          <option value="gmail">Google Workspace (Gmail)</option>
+          {!choices.some((c) => c.kind === f.kind) && (
+            <option value={f.kind}>{current?.label ?? f.kind}</option>
+          )}
+          {choices.map((c) => (
+            <option key={c.kind} value={c.kind}>
+              {c.label}
+            </option>
+          ))}
         </select>
       </label>
-      {isCloud(f.kind) ? (
+      {isCloud(current) ? (
         <>
           <CloudFields name={name} f={f} keeps={keeps} set={set} />
           {f.kind === 'graph' && <GraphFields name={name} f={f} set={set} />}
@@ -254,7 +264,7 @@ export function ServerFields(props: { name: string; value: ServerForm; onChange:
           onChange={(e) => set({ testMailbox: e.target.value })}
         />
       </label>
-      {!isCloud(f.kind) && (
+      {!isCloud(current) && (
         <label className="inline">
           <input
             type="checkbox"

@@ -1,0 +1,34 @@
+/** GET /api/connectors: the connector kinds as the web form builds its server fields from them. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { loggedIn, server } from './helpers.js';
+
+let app: FastifyInstance;
+let auth: Awaited<ReturnType<typeof loggedIn>>;
+
+before(async () => {
+  app = await server();
+  auth = await loggedIn(app);
+});
+after(async () => {
+  await app?.close();
+});
+
+test('the connector kinds say their sides, default ports and settings block; a session is needed', async () => {
+  const anonymous = await app.inject({ method: 'GET', url: '/api/connectors' });
+  assert.equal(anonymous.statusCode, 401);
+  const r = await app.inject({ method: 'GET', url: '/api/connectors', cookies: auth.cookies });
+  assert.equal(r.statusCode, 200);
+  const items = r.json<{ items: Array<Record<string, unknown>> }>().items;
+  const byKind = new Map(items.map((c) => [c.kind, c]));
+  assert.deepEqual([...byKind.keys()], ['imap', 'pop3', 'graph', 'gmail']);
+  assert.deepEqual(byKind.get('pop3')!.roles, ['source']);
+  assert.deepEqual(byKind.get('imap')!.defaultPorts, { tls: 993, starttls: 143, none: 143 });
+  assert.deepEqual(byKind.get('pop3')!.defaultPorts, { tls: 995, starttls: 110, none: 110 });
+  assert.equal(byKind.get('graph')!.hosted, true);
+  assert.equal(byKind.get('graph')!.settingsKey, 'graph');
+  assert.ok((byKind.get('graph')!.settingsFields as string[]).includes('tenantId'));
+  assert.equal(byKind.get('imap')!.settingsKey, null);
+  assert.equal(byKind.get('gmail')!.discovery, true);
+});
