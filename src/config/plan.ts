@@ -21,7 +21,7 @@
  *     addressReplacements:              # old address or domain → new (login names, contacts, attendees)
  *       - { from: "@old.example", to: "@new.example" }
  */
-import type { SecretRef } from './types.js';
+import type { SecretRef } from './secret-ref.js';
 
 export type MigrationMode = 'credentials' | 'admin' | 'oauth';
 export type Communications = 'none' | 'users' | 'contact' | 'operator';

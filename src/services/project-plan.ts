@@ -6,7 +6,7 @@ import { defaultPlan, parseClock, type PlanConfig } from '../config/plan.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { PlanIn, PlanOut, Window } from '../schemas/projects.js';
 import { validatePlanAndFolders } from './project-validate.js';
-import type { StoredSecret } from './project-settings.js';
+import type { StoredSecret } from './stored-secret.js';
 import { InvalidInputError } from '../errors.js';
 
 /** The plan as stored in `projects.settings.plan`. */

@@ -13,8 +13,7 @@ import { InvalidInputError } from '../errors.js';
 import { roleProblem } from '../connectors/descriptor.js';
 import { descriptorFor, descriptors } from '../connectors/registry.js';
 
-/** A secret as stored: sealed, or a reference to where it lives (an environment variable, a file). */
-export type StoredSecret = { sealed: string } | { env: string } | { file: string };
+import type { StoredSecret } from './stored-secret.js';
 
 /** A server as stored. */
 export interface StoredServer extends Omit<ServerSpec, 'admin' | 'gmail'> {

@@ -3,7 +3,7 @@
  * service account with domain-wide delegation: the admin it acts as, its JSON key), and the write-only
  * password/secret field they share with IMAP and POP3.
  */
-import type { ServerForm } from './server-fields.js';
+import type { ServerForm } from './server-form.js';
 
 type FieldProps = { name: string; f: ServerForm; keeps: boolean; set: (patch: Partial<ServerForm>) => void };
 

@@ -4,7 +4,7 @@
  * per-mailbox budgets Cutover paces to before Graph answers 429. These are the project file's graph.writePath,
  * imapHost, imapPort, requestBudget and uploadBudgetMB; empty means the documented default.
  */
-import type { ServerForm } from './server-fields.js';
+import type { ServerForm } from './server-form.js';
 
 type Props = { name: string; f: ServerForm; set: (patch: Partial<ServerForm>) => void };
 

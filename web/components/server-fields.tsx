@@ -1,44 +1,8 @@
 /** The fields of one server (source or destination) and their conversion to and from the API's shape. */
-import type { BodyOf } from '../api/client.js';
 import { useConnectors, type Connector } from '../api/connectors.js';
-import type { Project } from '../project-context.js';
 import { CloudFields, PasswordField } from './cloud-fields.js';
 import { GraphFields, graphWriteIn } from './graph-fields.js';
-
-type ServerIn = BodyOf<'POST /api/projects'>['source'];
-type ServerOut = Project['source'];
-
-/** A server as the form holds it: every field a string or a flag. */
-export interface ServerForm {
-  kind: ServerOut['kind'];
-  host: string;
-  port: string;
-  tls: 'tls' | 'starttls' | 'none';
-  allowInvalidCertificates: boolean;
-  maxConnections: string;
-  testMailbox: string;
-  adminMode: 'none' | 'master' | 'password';
-  adminUser: string;
-  /** Empty: keep the stored password (when one is set). */
-  password: string;
-  passwordSet: boolean;
-  /** kind|host|port|user the stored password belongs to: it is kept only while these stay the same. */
-  storedFor: string;
-  /** Microsoft 365: the directory (tenant) id or domain. */
-  tenantId: string;
-  /** Microsoft 365 destination: how messages are written (graph.writePath), and Exchange's IMAP endpoint. */
-  writePath: 'json' | 'imap' | 'auto';
-  imapHost: string;
-  imapPort: string;
-  /** Microsoft 365: the per-mailbox budgets; empty = Graph's documented limits. */
-  requestBudget: string;
-  uploadBudgetMB: string;
-  /** The stored Graph/Gmail options the form does not show, sent back unchanged (secrets stay stored). */
-  graphExtra: Omit<NonNullable<ServerOut['graph']>, 'tenantId' | GraphShown>;
-  gmailExtra: NonNullable<ServerIn['gmail']>;
-}
-
-type GraphShown = 'writePath' | 'imapHost' | 'imapPort' | 'requestBudget' | 'uploadBudgetMB';
+import type { ServerForm, ServerIn, ServerOut } from './server-form.js';
 
 /** A hosted system (Microsoft 365, Google Workspace) is reached over its API: no host, port or TLS to choose. */
 export const isCloud = (c: Connector | undefined) => c?.hosted ?? false;

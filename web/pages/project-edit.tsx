@@ -9,13 +9,8 @@ import { useAction } from '../api/use-api.js';
 import { ConnectionResult } from '../components/connection-result.js';
 import { MoveFields, moveForm, moveIn, type MoveForm } from '../components/move-fields.js';
 import { ProblemNote } from '../components/problem-note.js';
-import {
-  emptyServer,
-  serverForm,
-  serverIn,
-  ServerFields,
-  type ServerForm,
-} from '../components/server-fields.js';
+import { emptyServer, serverForm, serverIn, ServerFields } from '../components/server-fields.js';
+import type { ServerForm } from '../components/server-form.js';
 import { useProjects, type Project } from '../project-context.js';
 import { Link, navigate } from '../router.js';
 
