@@ -76,8 +76,8 @@ export async function registerMailboxes(
   return entries;
 }
 
-/** The mailbox-pass handler on a queue of its own, for a run that was given none (the CLI, the scheduler). */
-function ownQueue(): JobQueue {
+/** An in-process queue with the mailbox-pass handler (a run given no queue makes one of its own). */
+export function localMailboxQueue(): JobQueue {
   const queue = new LocalQueue();
   queue.work('mailbox-pass', mailboxPass, { concurrency: MAILBOX_JOBS_AT_ONCE });
   return queue;
@@ -147,7 +147,7 @@ export async function runMigration(
     outcomes: new Map(),
   };
   passRuns.set(runId, run);
-  const queue = opts.queue ?? ownQueue();
+  const queue = opts.queue ?? localMailboxQueue();
   const ours = (j: JobInfo) => j.name === 'mailbox-pass' && (j.data as MailboxPassData).runId === runId;
   // Pause: the run's queued mailboxes are dropped and its running ones stop.
   const stop = () => queue.cancel(ours);

@@ -24,7 +24,6 @@ import { openSecretBox } from '../../security/secret-key.js';
 import { AlertActionRepo } from '../../store/alert-action-repo.js';
 import { AlertAdminRepo } from '../../store/alert-admin-repo.js';
 import type { Store } from '../../store/db.js';
-import { MailboxRepo } from '../../store/mailbox-repo.js';
 import { ProjectMailboxRepo } from '../../store/project-mailbox-repo.js';
 import { ProjectRepo } from '../../store/project-repo.js';
 import { acquireRunLock } from '../../store/run-lock.js';
@@ -99,7 +98,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   });
   if (opts.projectFile)
     await importProjectFile(store, { projects, members, box }, opts.projectFile, opts.dataDir);
-  await closeStaleRuns(store, opts.dataDir);
+  await runs.closeStaleRuns();
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
   app.addHook('onClose', async () => {
     feed.close();
@@ -119,22 +118,4 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   await app.register(scheduleRoutes, { projects, runs });
   await app.register(alertRoutes, { alerts });
   await app.register(reportRoutes, { reports: new ProjectReportService({ store, projects, members }) });
-}
-
-/**
- * Passes left "running" by a server or CLI that was killed are marked interrupted, so the tracker does not
- * show them running for ever — only when no other process holds the run lock (a CLI `migrate` may be running).
- */
-async function closeStaleRuns(store: Store, dataDir: string): Promise<void> {
-  let release: () => void;
-  try {
-    release = acquireRunLock(dataDir);
-  } catch {
-    return; // another process is migrating: its passes are not stale
-  }
-  try {
-    await new MailboxRepo(store.db).closeStalePasses();
-  } finally {
-    release();
-  }
 }
