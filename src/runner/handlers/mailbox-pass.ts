@@ -51,7 +51,13 @@ export const mailboxPass: JobHandler<'mailbox-pass'> = async (data, ctx) => {
   try {
     await run.gate.acquire(signal);
   } catch {
-    outcome({ status: 'stopped', error: 'stopped before it started' });
+    // Never started (the run was stopped while it waited): as the run names mailboxes it did not reach.
+    run.outcomes.set(id, {
+      mailboxId: id,
+      label: spec.sourceUser,
+      status: 'stopped',
+      error: String(new Error('stopped before it started')),
+    });
     return { status: 'done' };
   }
   try {
