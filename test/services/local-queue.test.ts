@@ -103,7 +103,7 @@ test('cancel drops queued jobs and aborts running ones; settled waits for the ru
   );
   await q.settled((j) => (j.data as MailboxPassData).runId === 'r');
   assert.equal(aborted, 1);
-  assert.ok(!started.includes(2), "a cancelled queued job never starts");
+  assert.ok(!started.includes(2), 'a cancelled queued job never starts');
   q.cancel(() => true);
   await q.settled();
   await q.close();
