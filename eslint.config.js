@@ -64,6 +64,16 @@ export default tseslint.config(
     'src/http/**': { up: ['server', 'portal', 'cli', 'app'] },
     'src/portal/**': { up: ['server', 'cli'] },
     'src/schemas/**': { up: ['services', 'server', 'portal', 'cli', 'app'] },
+    'src/config/**': { up: ['services', 'server', 'portal', 'cli', 'app', 'http', 'engine', 'store'] },
+    // The queue and the limits are plumbing under every layer; the job handlers (runner/handlers/) sit at
+    // the services' level, since a handler is the body of a service's work.
+    'src/runner/*.ts': {
+      up: ['services', 'server', 'portal', 'cli', 'app', 'http', 'engine', 'connectors', 'store', 'config'],
+    },
+    'src/runner/local/**': {
+      up: ['services', 'server', 'portal', 'cli', 'app', 'http', 'engine', 'connectors', 'store', 'config'],
+    },
+    'src/runner/handlers/**': { up: ['server', 'portal', 'cli', 'app', 'http'] },
   }),
   {
     // The store sits on errors.ts alone (and its own files, Node and Kysely).

@@ -17,6 +17,7 @@ import {
   AbortError,
   CutoverError,
   ErrorCode,
+  RateLimitError,
   RefusedError,
   TransientError,
   asCutoverError,
@@ -57,6 +58,47 @@ export interface EngineDeps {
   progress: ProgressSink;
   /** How long and how often to retry (default: retryPolicy(), from the environment). */
   retry?: RetryPolicy;
+  /**
+   * Throttling that asks for at least this long (ms) ends the slice (ThrottledSlice) instead of being
+   * waited out in it, so a queue can run the pass again later; unset: every wait is waited out here.
+   */
+  requeueThrottledMs?: number;
+  /** When the mailbox last progressed, from an earlier slice of this pass (epoch ms). */
+  stalledSince?: number;
+}
+
+/**
+ * A throttling server asked for a long wait: the slice ends here, nothing is lost (the ledger has every
+ * write so far) and the pass goes on after `waitMs` from where the ledger says it is.
+ */
+export class ThrottledSlice extends CutoverError {
+  constructor(
+    /** How long to wait before the next slice. */
+    readonly waitMs: number,
+    /** When the mailbox last progressed (epoch ms): the next slice's give-up clock goes on from it. */
+    readonly stalledSince: number,
+    cause: RateLimitError,
+    /** What the slice did (set when the pass records the slice's end). */
+    public counters?: PassCounters,
+  ) {
+    super(
+      ErrorCode.Throttled,
+      `Throttled by the server for ${Math.round(waitMs / 1000)} s; the pass goes on after that.`,
+      cause.hint,
+      { cause },
+    );
+  }
+}
+
+/** The wait `retry` gave for `err`, or the end of the slice when it is long and a queue takes it over. */
+function waitOrEndSlice(deps: EngineDeps, retry: RetryBudget, err: CutoverError, wait: number): number {
+  if (
+    err instanceof RateLimitError &&
+    deps.requeueThrottledMs !== undefined &&
+    wait >= deps.requeueThrottledMs
+  )
+    throw new ThrottledSlice(wait, retry.stalledSince, err);
+  return wait;
 }
 
 /** A source + destination connection pair holding connection slots. */
@@ -237,6 +279,13 @@ export async function syncMailbox(
     deps.progress.finished(job.mailboxId, 'done');
     return counters;
   } catch (err) {
+    if (err instanceof ThrottledSlice && !signal?.aborted) {
+      // Not the mailbox's end: the pass goes on in a later slice, the mailbox stays running meanwhile.
+      err.counters = { ...counters };
+      await deps.mailboxes.finishPass(passId, 'stopped', counters, err.describe());
+      deps.progress.note(job.mailboxId, 'warn', err.message);
+      throw err;
+    }
     const e = signal?.aborted ? new AbortError('Stopped by the user; rerun to resume.') : asCutoverError(err);
     await deps.mailboxes.finishPass(
       passId,
@@ -277,7 +326,14 @@ async function planWithRetries(
   counters: PassCounters,
   signal?: AbortSignal,
 ): Promise<PassPlan> {
-  const retry = new RetryBudget(job.mailboxId, 'Listing folders', deps.progress, counters, deps.retry);
+  const retry = new RetryBudget(
+    job.mailboxId,
+    'Listing folders',
+    deps.progress,
+    counters,
+    deps.retry,
+    deps.stalledSince,
+  );
   for (;;) {
     throwIfAborted(signal);
     try {
@@ -289,7 +345,7 @@ async function planWithRetries(
       const wait = retry.next(err);
       if (wait === undefined) throw err;
       await lane.close();
-      await sleep(wait, undefined, { signal });
+      await sleep(waitOrEndSlice(deps, retry, err, wait), undefined, { signal });
     }
   }
 }
@@ -414,7 +470,14 @@ async function syncWithRetries(
 ): Promise<boolean> {
   const name = w.folder.path.join('/');
   const suspects = new Suspects();
-  const retry = new RetryBudget(job.mailboxId, `"${name}"`, deps.progress, counters, deps.retry);
+  const retry = new RetryBudget(
+    job.mailboxId,
+    `"${name}"`,
+    deps.progress,
+    counters,
+    deps.retry,
+    deps.stalledSince,
+  );
   for (;;) {
     throwIfAborted(signal);
     try {
@@ -480,7 +543,7 @@ async function syncWithRetries(
         return false;
       }
       await lane.close();
-      await sleep(wait, undefined, { signal });
+      await sleep(waitOrEndSlice(deps, retry, err, wait), undefined, { signal });
     }
   }
 }

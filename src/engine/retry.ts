@@ -61,7 +61,7 @@ export class RetryBudget {
   /** Failures of no known kind, in all. */
   private unnamed = 0;
   private seen: number;
-  private since = Date.now();
+  private since: number;
 
   constructor(
     private readonly mailboxId: number,
@@ -70,8 +70,16 @@ export class RetryBudget {
     /** The mailbox's counters: any of its folders progressing keeps every budget alive. */
     private readonly counters: PassCounters,
     private readonly policy: RetryPolicy = retryPolicy(),
+    /** When the mailbox last progressed, carried over from an earlier slice of the pass (epoch ms). */
+    stalledSince?: number,
   ) {
     this.seen = progressOf(counters);
+    this.since = stalledSince ?? Date.now();
+  }
+
+  /** Since when the mailbox has made no progress, as this budget counts it (epoch ms). */
+  get stalledSince(): number {
+    return this.since;
   }
 
   /** How long to wait before retrying after `err`, said and counted; undefined: give up. */

@@ -1,53 +1,28 @@
 /**
  * Runs a migration: registers the mailboxes, orders them (starred first, then largest first), and runs a
- * pass over each within the project's parallelism and limits. The CLI and (later) the server call this.
+ * pass over each within the project's parallelism and limits, each a 'mailbox-pass' job on a queue. The
+ * CLI, the scheduler and the run service call this.
  */
-import type { AuthSpec, MailboxSpec, ProjectConfig, ServerSpec } from '../config/types.js';
-import { connectorFor } from '../connectors/registry.js';
-import { ErrorCode, PermanentError, asCutoverError } from '../errors.js';
-import { syncMailbox, type Endpoint, type MailboxJob } from '../engine/mailbox-sync.js';
+import { randomUUID } from 'node:crypto';
+import type { MailboxSpec, ProjectConfig } from '../config/types.js';
+import { ErrorCode, PermanentError } from '../errors.js';
 import type { ProgressSink } from '../engine/progress.js';
 import { retryPolicy, type RetryPolicy } from '../engine/retry.js';
 import type { Store } from '../store/db.js';
 import { LedgerRepo } from '../store/ledger-repo.js';
-import { MailboxRepo, type PassCounters } from '../store/mailbox-repo.js';
+import { MailboxRepo } from '../store/mailbox-repo.js';
 import { ConnectionSlots, RateLimiter } from '../runner/limits.js';
-import { runPool } from '../runner/local.js';
+import { LocalQueue } from '../runner/local/local-queue.js';
+import { RunGate } from '../runner/run-gate.js';
+import type { JobInfo, JobQueue, MailboxPassData } from '../runner/job.js';
+import { mailboxPass, passRuns, type PassRun } from '../runner/handlers/mailbox-pass.js';
 import { concurrencyAt, defaultPlan } from '../config/plan.js';
 import { phaseOptions, type Phase } from './phases.js';
-import { loadStoredAuths, type StoredAuths } from './credential-auth.js';
+import { loadStoredAuths } from './credential-auth.js';
 import { AlertRepo } from '../store/alert-repo.js';
-import { alertFor, clearPassAlerts, raisePassAlert, sideOf } from './mailbox-alerts.js';
+import { mailboxKey, type MailboxOutcome } from './mailbox-endpoints.js';
 
-/** Stable identity of a mailbox pair across runs. */
-export function mailboxKey(
-  source: ServerSpec,
-  dest: ServerSpec,
-  m: Pick<MailboxSpec, 'sourceUser' | 'destUser'>,
-): string {
-  return `${source.kind}://${source.host}:${source.port}/${m.sourceUser} -> ${dest.kind}://${dest.host}:${dest.port}/${m.destUser}`;
-}
-
-/** The login for a mailbox: its own credentials, else the server's admin acting for it. */
-export function authFor(server: ServerSpec, user: string, own: AuthSpec | undefined, side: string): AuthSpec {
-  if (own) return own;
-  if (server.admin?.mode === 'master')
-    return { kind: 'master', user, masterUser: server.admin.user, password: server.admin.password };
-  if (server.admin) return { kind: 'password', user: server.admin.user, password: server.admin.password };
-  throw new PermanentError(
-    ErrorCode.ConfigInvalid,
-    `No ${side} credentials for mailbox "${user}".`,
-    `Have the user enter it on their personal credential page (the Credentials page issues the link), add a ${side}_password (or _env/_file) column to the mailboxes CSV, or give the ${side} server an admin login with mode: master.`,
-  );
-}
-
-export interface MailboxOutcome {
-  mailboxId: number;
-  label: string;
-  status: 'done' | 'failed' | 'stopped';
-  counters?: PassCounters;
-  error?: string;
-}
+export { authFor, endpointsFor, labelOf, mailboxKey, type MailboxOutcome } from './mailbox-endpoints.js';
 
 export interface RunOptions {
   /** Only these mailboxes (source logins). */
@@ -59,11 +34,9 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** How long and how often to retry (default: from the environment, see engine/retry.ts). */
   retry?: RetryPolicy;
+  /** The queue the mailbox passes go to (its 'mailbox-pass' handler registered); default: one of its own. */
+  queue?: JobQueue;
 }
-
-/** A mailbox as progress and outcomes name it. */
-export const labelOf = (spec: Pick<MailboxSpec, 'sourceUser' | 'destUser'>): string =>
-  spec.sourceUser === spec.destUser ? spec.sourceUser : `${spec.sourceUser} → ${spec.destUser}`;
 
 /**
  * The project's mailboxes (or those named by source login) registered in the store, starred first, then
@@ -103,38 +76,33 @@ export async function registerMailboxes(
   return entries;
 }
 
-/** Both sides of a mailbox: connector, server and login (mailboxes CSV, stored credential, admin login). */
-export function endpointsFor(
-  project: ProjectConfig,
-  spec: MailboxSpec,
-  id: number,
-  stored: StoredAuths,
-): { source: Endpoint; dest: Endpoint } {
-  return {
-    source: {
-      connector: connectorFor(project.source.kind, stored.connectors),
-      server: project.source,
-      auth: authFor(
-        project.source,
-        spec.sourceUser,
-        spec.sourceAuth ?? stored.auth(id, 'source', spec.sourceUser),
-        'source',
-      ),
-    },
-    dest: {
-      connector: connectorFor(project.destination.kind, stored.connectors),
-      server: project.destination,
-      auth: authFor(
-        project.destination,
-        spec.destUser,
-        spec.destAuth ?? stored.auth(id, 'destination', spec.destUser),
-        'destination',
-      ),
-    },
-  };
+/** An in-process queue with the mailbox-pass handler (a run given no queue makes one of its own). */
+export function localMailboxQueue(): JobQueue {
+  const queue = new LocalQueue();
+  queue.work('mailbox-pass', mailboxPass, { concurrency: MAILBOX_JOBS_AT_ONCE });
+  return queue;
 }
 
-/** Run one pass over the project's mailboxes. */
+/**
+ * How many mailbox jobs a queue of this process runs at once, whatever the run: each run's own window
+ * (its mailbox concurrency) is kept by its gate inside the handler.
+ */
+export const MAILBOX_JOBS_AT_ONCE = 64;
+
+/**
+ * Throttling that asks for this long or more (ms) ends the mailbox's slice and requeues it instead of
+ * being waited out in it: CUTOVER_REQUEUE_THROTTLED_MS, default 30 s. Shorter waits stay in the slice: a
+ * requeue lists the folders again.
+ */
+export function requeueThrottledMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.CUTOVER_REQUEUE_THROTTLED_MS;
+  return v && Number(v) >= 0 ? Number(v) : 30_000;
+}
+
+/**
+ * Run one pass over the project's mailboxes: one 'mailbox-pass' job each, queued in order (starred first,
+ * then largest first) on `opts.queue` (else a queue of its own); until every one has ended.
+ */
 export async function runMigration(
   store: Store,
   project: ProjectConfig,
@@ -153,75 +121,61 @@ export async function runMigration(
     store,
     entries.map((e) => e.id),
   );
-  const alerts = new AlertRepo(store.db);
-  const deps = {
-    ledger,
-    mailboxes,
-    slots: new ConnectionSlots(),
-    limiter: new RateLimiter(project.limits),
-    progress: opts.progress,
-    retry: opts.retry ?? retryPolicy(),
-  };
-  const tasks = entries.map(({ id, spec }) => async (): Promise<MailboxOutcome> => {
-    const label = labelOf(spec);
-    opts.progress.started?.(id, label);
-    let job: MailboxJob;
-    try {
-      job = {
-        mailboxId: id,
-        label,
-        ...endpointsFor(project, spec, id, stored),
-        options: opts.phase ? phaseOptions(opts.phase, spec.options, plan) : spec.options,
-        foldersInParallel: project.concurrency.foldersPerMailbox,
-        dryRun: opts.dryRun ?? false,
-      };
-    } catch (err) {
-      const e = asCutoverError(err);
-      await mailboxes.setStatus(id, 'failed', e.describe());
-      opts.progress.note(id, 'error', e.describe());
-      if (!opts.dryRun) await raisePassAlert(alerts, id, label, 'credentials-missing', e);
-      return { mailboxId: id, label, status: 'failed', error: e.describe() };
-    }
-    try {
-      const counters = await syncMailbox(job, deps, opts.signal);
-      if (!opts.dryRun) {
-        await clearPassAlerts(alerts, id);
-        await stored.worked(id);
-      }
-      return { mailboxId: id, label, status: 'done', counters };
-    } catch (err) {
-      const e = asCutoverError(err);
-      if (!opts.signal?.aborted) opts.progress.note(id, 'error', e.describe());
-      // A password the user handed over stopped working: find which, and ask the user again.
-      const refused =
-        e.code === ErrorCode.AuthFailed
-          ? await stored
-              .rejected(id, { source: project.source, destination: project.destination })
-              .catch(() => [])
-          : [];
-      const type = opts.signal?.aborted ? undefined : alertFor('sync', e, refused.length > 0);
-      if (type && !opts.dryRun) await raisePassAlert(alerts, id, label, type, e, sideOf(e, project));
-      return {
-        mailboxId: id,
-        label,
-        status: opts.signal?.aborted ? 'stopped' : 'failed',
-        error: e.describe(),
-      };
-    }
-  });
   // Throttling windows (project time zone) decide how many mailboxes start at once, looked at every few seconds.
   const limit = plan.windows.length
     ? () => concurrencyAt(new Date(), plan, project.concurrency.mailboxes)
     : project.concurrency.mailboxes;
-  const settled = await runPool(tasks, limit, opts.signal).finally(() => stored.close());
-  return settled.map((s, i) =>
-    s.status === 'fulfilled'
-      ? s.value
-      : {
-          mailboxId: entries[i]!.id,
-          label: entries[i]!.spec.sourceUser,
-          status: 'stopped' as const,
-          error: String(s.reason),
-        },
+  const runId = randomUUID();
+  const run: PassRun = {
+    project,
+    plan,
+    ...(opts.phase ? { phase: opts.phase } : {}),
+    dryRun: opts.dryRun ?? false,
+    stored,
+    alerts: new AlertRepo(store.db),
+    engine: {
+      ledger,
+      mailboxes,
+      slots: new ConnectionSlots(),
+      limiter: new RateLimiter(project.limits),
+      progress: opts.progress,
+      retry: opts.retry ?? retryPolicy(),
+      requeueThrottledMs: requeueThrottledMs(),
+    },
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    gate: new RunGate(limit),
+    outcomes: new Map(),
+  };
+  passRuns.set(runId, run);
+  const queue = opts.queue ?? localMailboxQueue();
+  const ours = (j: JobInfo) => j.name === 'mailbox-pass' && (j.data as MailboxPassData).runId === runId;
+  // Pause: the run's queued mailboxes are dropped and its running ones stop.
+  const stop = () => queue.cancel(ours);
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    for (const { id, spec } of entries) {
+      if (opts.signal?.aborted) break;
+      await queue.enqueue(
+        'mailbox-pass',
+        { runId, mailboxId: id, sourceUser: spec.sourceUser, slice: 0 },
+        { singletonKey: `mailbox-pass:${id}` },
+      );
+    }
+    await queue.settled(ours);
+  } finally {
+    opts.signal?.removeEventListener('abort', stop);
+    passRuns.delete(runId);
+    if (!opts.queue) await queue.close();
+    stored.close();
+  }
+  // Mailboxes never started (the run was stopped, or another run had them) count as stopped.
+  return entries.map(
+    ({ id, spec }) =>
+      run.outcomes.get(id) ?? {
+        mailboxId: id,
+        label: spec.sourceUser,
+        status: 'stopped' as const,
+        error: String(new Error('stopped before it started')),
+      },
   );
 }

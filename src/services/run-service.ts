@@ -1,13 +1,16 @@
 /**
- * Migration passes started from the API, in this process: one run per project at a time, each with its
- * own AbortController (pause = abort; the engine is checkpointed, so resume = a new pass that skips what
+ * Migration passes started from the API: one run per project at a time, its mailboxes jobs on the service's
+ * queue (the in-process one unless another is given), each run with its own AbortController (pause = cancel
+ * its jobs and abort the running ones; the engine is checkpointed, so resume = a new pass that skips what
  * is done), a live throttling schedule that edits take effect on within seconds, and live events.
  */
 import { defaultPlan, parseClock, type PlanConfig, type ThrottleWindow } from '../config/plan.js';
 import type { MailboxSpec, ProjectConfig } from '../config/types.js';
 import type { Store } from '../store/db.js';
 import type { MemberFilter, ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
-import { runMigration, type MailboxOutcome } from './migration-service.js';
+import { localMailboxQueue, runMigration, type MailboxOutcome } from './migration-service.js';
+import type { JobQueue } from '../runner/job.js';
+import { MailboxRepo } from '../store/mailbox-repo.js';
 import type { ProjectService } from './project-service.js';
 import type { StoredSettings } from './project-settings.js';
 import { phaseOptions, type Phase } from './phases.js';
@@ -45,6 +48,8 @@ export class RunService {
   private readonly runs = new Map<number, ProjectRun>();
   private readonly hubs = new Map<number, RunEvents>();
   private readonly starting = new Set<number>();
+  /** Where the runs' mailbox passes go as jobs. */
+  private readonly queue: JobQueue;
 
   constructor(
     private readonly deps: {
@@ -57,8 +62,30 @@ export class RunService {
       runner?: Runner;
       /** Whether the project's destination is being verified (no pass starts meanwhile). */
       verifying?: (projectId: number) => boolean;
+      /** The queue the mailbox passes go to, its 'mailbox-pass' handler registered (default: in-process). */
+      queue?: JobQueue;
     },
-  ) {}
+  ) {
+    this.queue = deps.queue ?? localMailboxQueue();
+  }
+
+  /**
+   * Passes left "running" by a server or CLI that was killed are marked interrupted, so the tracker does not
+   * show them running for ever — only when no other process holds the run lock (a CLI `migrate` may be running).
+   */
+  async closeStaleRuns(): Promise<void> {
+    let release: () => void;
+    try {
+      release = this.deps.lock?.() ?? (() => undefined);
+    } catch {
+      return; // another process is migrating: its passes are not stale
+    }
+    try {
+      await new MailboxRepo(this.deps.store.db).closeStalePasses();
+    } finally {
+      release();
+    }
+  }
 
   /** The project's live event hub (exists before and after runs, for SSE subscribers). */
   events(projectId: number): RunEvents {
@@ -142,6 +169,7 @@ export class RunService {
     const run = (this.deps.runner ?? runMigration)(this.deps.store, project, {
       progress: hub,
       signal: controller.signal,
+      queue: this.queue,
       ...(phase ? { phase } : {}),
     });
     const done = run
@@ -197,6 +225,7 @@ export class RunService {
   async close(): Promise<void> {
     for (const r of this.runs.values()) r.controller.abort();
     await Promise.all([...this.runs.values()].map((r) => r.done));
+    if (!this.deps.queue) await this.queue.close();
   }
 
   private active = 0;

@@ -25,7 +25,18 @@ process.env.CUTOVER_RETRY_BASE_MS = '50';
 process.env.CUTOVER_RETRY_CAP_MS = '400';
 process.env.CUTOVER_GIVE_UP_AFTER_MS = '30000';
 
-const PROFILES = ['cut', 'unavailable', 'throttled', 'bye', 'refuse', 'cap', 'stall', 'lost', 'delay'];
+const PROFILES = [
+  'cut',
+  'unavailable',
+  'throttled',
+  'bye',
+  'refuse',
+  'cap',
+  'stall',
+  'lost',
+  'delay',
+  'requeued',
+];
 const users = [...PROFILES, 'mixed', 'template', 'wrongpw'].map((u) => ({ user: u, password: `pw-${u}` }));
 const pw = (u: string) => `pw-${u}`;
 let src: DovecotServer;
@@ -195,6 +206,19 @@ const cases: Array<{
       ),
   },
   { name: 'delay', source: 'delay:3±2', dest: 'delay:3±2', saw: (s, d) => s.connections + d.connections },
+  // Every throttling answer ends the mailbox's slice and requeues it: each slice resumes from the ledger.
+  {
+    name: 'requeued',
+    source: 'throttled:0.1',
+    dest: 'throttled:0.1',
+    saw: (s, d) => s.throttled + d.throttled,
+    env: { CUTOVER_REQUEUE_THROTTLED_MS: '0' },
+    check: (r) =>
+      assert.ok(
+        r.notes.some((n) => /the pass goes on after that/.test(n)),
+        'a throttled slice was requeued',
+      ),
+  },
 ];
 
 for (const [i, c] of cases.entries())

@@ -7,9 +7,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../app/compose.js';
 import { requireSession } from '../../http/session-hook.js';
 import type { AuthService } from '../../services/auth-service.js';
-import type { Store } from '../../store/db.js';
-import { MailboxRepo } from '../../store/mailbox-repo.js';
-import { acquireRunLock } from '../../store/run-lock.js';
 import { alertRoutes } from './alert-routes.js';
 import { discoverRoutes } from './discover-routes.js';
 import { dnsRoutes } from './dns-routes.js';
@@ -39,7 +36,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   const { store } = s;
   if (opts.projectFile)
     await s.projects.importFile(opts.projectFile, { store, members: s.members, dataDir: opts.dataDir });
-  await closeStaleRuns(store, opts.dataDir);
+  await s.runs.closeStaleRuns();
   // Before the store closes: stop runs (they are checkpointed; a later pass resumes).
   app.addHook('onClose', async () => s.close());
 
@@ -61,22 +58,4 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminRouteOptions)
   await app.register(scheduleRoutes, { projects, runs });
   await app.register(alertRoutes, { alerts: s.alerts });
   await app.register(reportRoutes, { reports: s.reports });
-}
-
-/**
- * Passes left "running" by a server or CLI that was killed are marked interrupted, so the tracker does not
- * show them running for ever — only when no other process holds the run lock (a CLI `migrate` may be running).
- */
-async function closeStaleRuns(store: Store, dataDir: string): Promise<void> {
-  let release: () => void;
-  try {
-    release = acquireRunLock(dataDir);
-  } catch {
-    return; // another process is migrating: its passes are not stale
-  }
-  try {
-    await new MailboxRepo(store.db).closeStalePasses();
-  } finally {
-    release();
-  }
 }

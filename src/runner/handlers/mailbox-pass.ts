@@ -1,0 +1,142 @@
+/**
+ * The 'mailbox-pass' job: one mailbox of a run, synced by the engine and recorded (status, alerts, stored
+ * credentials). Its data is JSON (run id, mailbox id, login, the give-up clock); what a run shares between
+ * its mailboxes in this process (the project, progress sink, connection slots, limiter, the mailbox
+ * window) is found by the run id in `passRuns`. A throttling server that asks for a long wait ends the
+ * slice: the job comes back after the wait and resumes from the ledger, with its give-up clock.
+ */
+import type { MailboxSpec, ProjectConfig } from '../../config/types.js';
+import { ErrorCode, asCutoverError, throwIfAborted } from '../../errors.js';
+import { ThrottledSlice, syncMailbox, type EngineDeps, type MailboxJob } from '../../engine/mailbox-sync.js';
+import type { PassCounters } from '../../store/mailbox-repo.js';
+import type { AlertRepo } from '../../store/alert-repo.js';
+import type { JobHandler } from '../job.js';
+import { phaseOptions, type Phase } from '../../services/phases.js';
+import type { StoredAuths } from '../../services/credential-auth.js';
+import { alertFor, clearPassAlerts, raisePassAlert, sideOf } from '../../services/mailbox-alerts.js';
+import { endpointsFor, labelOf, type MailboxOutcome } from '../../services/mailbox-endpoints.js';
+import type { PlanConfig } from '../../config/plan.js';
+import type { RunGate } from '../run-gate.js';
+
+/** What the mailboxes of one run share in this process. */
+export interface PassRun {
+  project: ProjectConfig;
+  plan: PlanConfig;
+  phase?: Phase;
+  dryRun: boolean;
+  stored: StoredAuths;
+  alerts: AlertRepo;
+  engine: EngineDeps;
+  /** The run's signal: aborted, every mailbox stops (pause). */
+  signal?: AbortSignal;
+  /** How many mailboxes of the run at once (its throttling window). */
+  gate: RunGate;
+  /** Each mailbox's outcome, when its pass has ended. */
+  outcomes: Map<number, MailboxOutcome>;
+}
+
+/** The runs of this process, by id (migration-service registers and removes them). */
+export const passRuns = new Map<string, PassRun>();
+
+/** Runs one slice of a mailbox's pass; see the file header. */
+export const mailboxPass: JobHandler<'mailbox-pass'> = async (data, ctx) => {
+  const run = passRuns.get(data.runId);
+  if (!run) return { status: 'done' }; // the run has ended (its jobs were cancelled): nothing to do
+  const spec = run.project.mailboxes.find((m) => m.sourceUser === data.sourceUser)!;
+  const id = data.mailboxId;
+  const label = labelOf(spec);
+  const signal = AbortSignal.any([ctx.signal, ...(run.signal ? [run.signal] : [])]);
+  const outcome = (o: Omit<MailboxOutcome, 'mailboxId' | 'label'>) =>
+    void run.outcomes.set(id, { mailboxId: id, label, ...o });
+  try {
+    await run.gate.acquire(signal);
+  } catch {
+    // Never started (the run was stopped while it waited): as the run names mailboxes it did not reach.
+    run.outcomes.set(id, {
+      mailboxId: id,
+      label: spec.sourceUser,
+      status: 'stopped',
+      error: String(new Error('stopped before it started')),
+    });
+    return { status: 'done' };
+  }
+  try {
+    throwIfAborted(signal);
+    if (data.slice === 0) run.engine.progress.started?.(id, label);
+    let job: MailboxJob;
+    try {
+      job = mailboxJob(run, spec, id, label);
+    } catch (err) {
+      const e = asCutoverError(err);
+      await run.engine.mailboxes.setStatus(id, 'failed', e.describe());
+      run.engine.progress.note(id, 'error', e.describe());
+      if (!run.dryRun) await raisePassAlert(run.alerts, id, label, 'credentials-missing', e);
+      outcome({ status: 'failed', error: e.describe() });
+      return { status: 'done' };
+    }
+    try {
+      const deps: EngineDeps = {
+        ...run.engine,
+        ...(data.stalledSince !== undefined ? { stalledSince: data.stalledSince } : {}),
+      };
+      const counters = add(data.carried, await syncMailbox(job, deps, signal));
+      if (!run.dryRun) {
+        await clearPassAlerts(run.alerts, id);
+        await run.stored.worked(id);
+      }
+      outcome({ status: 'done', counters });
+      return { status: 'done' };
+    } catch (err) {
+      if (err instanceof ThrottledSlice && !signal.aborted) {
+        return {
+          status: 'retry',
+          startAfter: new Date(Date.now() + err.waitMs),
+          data: {
+            ...data,
+            slice: data.slice + 1,
+            stalledSince: err.stalledSince,
+            ...(err.counters ? { carried: { ...add(data.carried, err.counters) } } : {}),
+          },
+        };
+      }
+      const e = asCutoverError(err);
+      if (!signal.aborted) run.engine.progress.note(id, 'error', e.describe());
+      // A password the user handed over stopped working: find which, and ask the user again.
+      const refused =
+        e.code === ErrorCode.AuthFailed
+          ? await run.stored
+              .rejected(id, { source: run.project.source, destination: run.project.destination })
+              .catch(() => [])
+          : [];
+      const type = signal.aborted ? undefined : alertFor('sync', e, refused.length > 0);
+      if (type && !run.dryRun) await raisePassAlert(run.alerts, id, label, type, e, sideOf(e, run.project));
+      outcome({ status: signal.aborted ? 'stopped' : 'failed', error: e.describe() });
+      return { status: 'done' };
+    }
+  } catch (err) {
+    outcome({ status: 'stopped', error: String(err) });
+    return { status: 'done' };
+  } finally {
+    run.gate.release();
+  }
+};
+
+/** The engine's job for a mailbox of the run: both sides, the phase's options. */
+function mailboxJob(run: PassRun, spec: MailboxSpec, id: number, label: string): MailboxJob {
+  return {
+    mailboxId: id,
+    label,
+    ...endpointsFor(run.project, spec, id, run.stored),
+    options: run.phase ? phaseOptions(run.phase, spec.options, run.plan) : spec.options,
+    foldersInParallel: run.project.concurrency.foldersPerMailbox,
+    dryRun: run.dryRun,
+  };
+}
+
+/** Counters of earlier slices plus this one's. */
+function add(a: Record<string, number> | undefined, b: PassCounters): PassCounters {
+  if (!a) return b;
+  const out = { ...b };
+  for (const k of Object.keys(out) as Array<keyof PassCounters>) out[k] += a[k] ?? 0;
+  return out;
+}
