@@ -39,14 +39,6 @@ function importsOf(file) {
   return [...out];
 }
 
-/**
- * Cycles in files other work is changing at the same time, each to be removed there (then deleted here): a
- * cycle listed here that no longer exists, or any other cycle, fails the check.
- */
-const KNOWN = [
-  'src/engine/folder-sync.ts ↔ src/engine/native-copy.ts', // engine/
-];
-
 const graph = new Map(files.map((f) => [path.resolve(f), importsOf(f)]));
 const rel = (f) => path.relative(root, f);
 
@@ -95,16 +87,10 @@ function strongConnect(v) {
 for (const v of graph.keys()) if (!info.has(v)) strongConnect(v);
 
 const found = cycles.map((c) => c.map(rel).sort().join(' ↔ '));
-const fresh = found.filter((c) => !KNOWN.includes(c));
-const gone = KNOWN.filter((c) => !found.includes(c));
-if (fresh.length) {
-  console.error(`Import cycles (type-only imports count): ${fresh.length}`);
-  for (const c of fresh) console.error(`  ${c}`);
+if (found.length) {
+  console.error(`Import cycles (type-only imports count): ${found.length}`);
+  for (const c of found) console.error(`  ${c}`);
   console.error('Move what both files need into a third file that neither imports back.');
+  process.exit(1);
 }
-if (gone.length) {
-  console.error('Known cycles that no longer exist (delete them from KNOWN in scripts/check-cycles.mjs):');
-  for (const c of gone) console.error(`  ${c}`);
-}
-if (fresh.length || gone.length) process.exit(1);
-console.log(`No new import cycles among ${graph.size} files in src/ and web/ (${KNOWN.length} known).`);
+console.log(`No import cycles among ${graph.size} files in src/ and web/.`);

@@ -16,34 +16,13 @@ import type {
   MessageMeta,
   SourceFolderReader,
 } from '../connectors/contract.js';
-import type { MailboxOptions } from '../config/types.js';
 import { ErrorCode, PermanentError, TransientError, blame, throwIfAborted } from '../errors.js';
 import { folderRow, type LedgerEntry, type LedgerRepo } from '../store/ledger-repo.js';
-import type { PassCounters } from '../store/mailbox-repo.js';
-import type { RateLimiter } from '../runner/limits.js';
 import { makeBatches } from './batches.js';
 import { skipReason } from './filters.js';
 import { FingerprintIndex, fingerprint, flagKey } from './fingerprint.js';
+import { destFlags, type FolderContext } from './folder-context.js';
 import { copyNative } from './native-copy.js';
-import type { ProgressSink } from './progress.js';
-
-/** Everything one folder pass needs. */
-export interface FolderContext {
-  mailboxId: number;
-  passId: number;
-  sourcePath: string[];
-  destPath: string[];
-  renamed: string | null;
-  options: MailboxOptions;
-  dryRun: boolean;
-  ledger: LedgerRepo;
-  limiter: RateLimiter;
-  progress: ProgressSink;
-  counters: PassCounters;
-  /** Both sides passed their native-format check for this mailbox (native-copy.ts). */
-  native?: boolean;
-  signal?: AbortSignal;
-}
 
 interface Todo {
   meta: MessageMeta;
@@ -64,11 +43,6 @@ export const folderKeyOf = (p: string[]) => JSON.stringify(p);
 /** Two report notes as one (either may be absent). */
 export function joinNotes(a: string | null | undefined, b: string | null | undefined): string | null {
   return [a, b].filter(Boolean).join('. ') || null;
-}
-
-/** Flags as the destination will keep them. */
-export function destFlags(flags: string[], keywords: boolean): string[] {
-  return flags.filter((f) => !/^\\recent$/i.test(f) && (keywords || f.startsWith('\\')));
 }
 
 /**

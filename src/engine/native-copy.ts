@@ -22,7 +22,7 @@ import type {
 } from '../connectors/contract.js';
 import { ErrorCode, PermanentError, throwIfAborted } from '../errors.js';
 import type { LedgerEntry } from '../store/ledger-repo.js';
-import { destFlags, type FolderContext } from './folder-sync.js';
+import { destFlags, type FolderContext } from './folder-context.js';
 import { flagKey } from './fingerprint.js';
 
 /** Items exported per round (their native streams are held in memory until imported). */

@@ -13,7 +13,7 @@ import type { MessageMeta } from '../connectors/contract.js';
 import type { LedgerEntry } from '../store/ledger-repo.js';
 import type { FolderFindings } from '../store/verification-repo.js';
 import { FingerprintIndex, fingerprint, flagKey } from './fingerprint.js';
-import { destFlags } from './folder-sync.js';
+import { destFlags } from './folder-context.js';
 
 export type { FolderFindings } from '../store/verification-repo.js';
 
