@@ -5,15 +5,9 @@
  * starts no run service, and the server, which uses them all, gets each one exactly once.
  */
 import { SmtpMailer, smtpFromEnv } from '../notify/smtp-mailer.js';
-import {
-  noProjects,
-  portalDeps,
-  projectFromFile,
-  type PortalDeps,
-  type PortalLimits,
-  type ProjectSource,
-} from '../portal/portal-deps.js';
+import { noProjects, portalDeps, projectFromFile, type PortalDeps } from '../portal/portal-deps.js';
 import { projectsFromStore } from '../portal/portal-projects.js';
+import type { PortalOptions } from '../portal/portal-setup.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { openSecretBox } from '../security/secret-key.js';
 import { AlertActionService } from '../services/alert-action-service.js';
@@ -21,7 +15,6 @@ import { AlertFeed } from '../services/alert-feed.js';
 import { AuthService } from '../services/auth-service.js';
 import { ConnectionTestService } from '../services/connection-test-service.js';
 import { loadStoredAuths } from '../services/credential-auth.js';
-import type { LoginCheck } from '../services/credential-service.js';
 import { MailboxAdminService } from '../services/mailbox-admin-service.js';
 import { MailboxBulkService } from '../services/mailbox-bulk-service.js';
 import { MailboxImportService } from '../services/mailbox-import-service.js';
@@ -41,20 +34,8 @@ import { ProjectRepo } from '../store/project-repo.js';
 import { acquireRunLock } from '../store/run-lock.js';
 import { TrackerRepo } from '../store/tracker-repo.js';
 
-/** What the services are built from besides the store. */
-export interface ServiceOptions {
-  /** The data directory (the secret key file, unless CUTOVER_SECRET_KEY is set, and the run lock). */
-  dataDir: string;
-  /** A project file: the portal's project when no other source is given (serve --project). */
-  projectFile?: string;
-  /** Where the portal's projects come from (default: the stored projects, else the project file). */
-  projects?: ProjectSource;
-  /** Base URL of personal links in messages ($CUTOVER_PUBLIC_URL by default). */
-  publicUrl?: string;
-  /** Credential form attempt limits. */
-  portalLimits?: Partial<PortalLimits>;
-  /** How portal passwords are checked (default: a real login through the connector). */
-  loginCheck?: LoginCheck;
+/** What the services are built from besides the store: the portal's options it builds from, and setup. */
+export interface ServiceOptions extends Omit<PortalOptions, 'smtp' | 'operatorEmail' | 'commsIntervalMs'> {
   /** When set, first-run setup needs this token. */
   setupToken?: string;
 }
