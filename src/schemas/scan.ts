@@ -51,7 +51,8 @@ const FolderScan = Type.Object({
   excluded: Nullable(Type.String()),
 });
 
-const MailboxScan = Type.Object({
+/** One mailbox of a scan, with its folders, as people and exports see it. */
+export const MailboxScan = Type.Object({
   mailbox: Type.String(),
   destination: Type.String(),
   status: Type.String(),
@@ -69,10 +70,12 @@ const MailboxScan = Type.Object({
   nameProblems: Type.Integer(),
   quotaUsed: NInt,
   quotaLimit: NInt,
+  // Destination bytes free after the migration (negative: it will not fit), when the quota is known.
   quotaHeadroom: NInt,
   appendLimit: NInt,
   folderRows: Type.Array(FolderScan),
 });
+export type MailboxScan = Static<typeof MailboxScan>;
 
 const ScanChange = Type.Object({
   mailbox: Type.String(),

@@ -2,6 +2,7 @@
  * Environment scans over a project's mailboxes: run (in parallel, within the servers' connection limits,
  * resumable), read back as tables for people and spreadsheets, and compare two scans.
  */
+import type { MailboxScan as MailboxScanShape } from '../schemas/scan.js';
 import path from 'node:path';
 import type { ProjectConfig } from '../config/types.js';
 import type { ConnectorContext } from '../connectors/contract.js';
@@ -136,43 +137,8 @@ export async function runScan(store: Store, project: ProjectConfig, opts: ScanOp
   return { scanId, resumed, scanned: settled.filter((s) => s.status === 'fulfilled').length, stopped };
 }
 
-/** One mailbox of a scan, with its folders, as people and exports see it. */
-export interface MailboxScanView {
-  mailbox: string;
-  destination: string;
-  status: string;
-  error: string | null;
-  destError: string | null;
-  folders: number;
-  messages: number;
-  bytes: number;
-  maxDepth: number;
-  oldest: string | null;
-  newest: string | null;
-  oversize: number;
-  noMessageId: number;
-  duplicateIds: number;
-  nameProblems: number;
-  quotaUsed: number | null;
-  quotaLimit: number | null;
-  /** Destination bytes free after the migration (negative: it will not fit), when the quota is known. */
-  quotaHeadroom: number | null;
-  appendLimit: number | null;
-  folderRows: Array<{
-    folder: string;
-    destination: string | null;
-    depth: number;
-    messages: number;
-    bytes: number;
-    oldest: string | null;
-    newest: string | null;
-    oversize: number;
-    noMessageId: number;
-    duplicateIds: number;
-    nameProblem: string | null;
-    excluded: string | null;
-  }>;
-}
+/** One mailbox of a scan, with its folders, as people and exports see it (the API's shape). */
+export type MailboxScanView = MailboxScanShape;
 
 export interface ScanView {
   scanId: number;
