@@ -25,6 +25,7 @@ export const ScanStatus = Type.Object({
   current: Type.Array(Type.String(), { description: 'Mailboxes being scanned now' }),
   error: Nullable(Type.String()),
 });
+export type ScanStatus = Static<typeof ScanStatus>;
 
 export const ScanSummary = Type.Object({
   id: Type.Integer(),

@@ -14,19 +14,7 @@ import type { ProjectService } from './project-service.js';
 import { memberSpec } from './run-service.js';
 import { runScan, scanView, type ScanView } from './scan-service.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-
-/** A project's scan as the page polls it. */
-export interface ScanStatus {
-  state: 'idle' | 'running';
-  scanId: number | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  mailboxes: number;
-  mailboxesDone: number;
-  items: number;
-  current: string[];
-  error: string | null;
-}
+import type { ScanStatus } from '../schemas/scan.js';
 
 const idle = (): ScanStatus => ({
   state: 'idle',
