@@ -16,7 +16,7 @@ import { resolveTarget } from '../../src/cli/context.js';
 import { listAll, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import { makeMessage } from '../harness/messages.js';
 import { mboxFile, type MboxMessage } from '../harness/mbox.js';
-import { migrate, tempDataDir, url } from './helpers.js';
+import { cli, migrate, tempDataDir, url } from './helpers.js';
 
 let dst: DovecotServer;
 const users = ['m1', 'm2', 'm3'].map((u) => ({ user: u, password: `pw-${u}` }));
@@ -152,5 +152,43 @@ describe('mbox → IMAP', () => {
       'From Mac/Work': [expected(work)],
       'From Mac/Work/Projects': [expected(projects)],
     });
+  });
+
+  test('the one-off CLI form (built bundle): an import, and clear errors for a missing file, a non-mbox file, mbox as a destination', async () => {
+    const data = tempDataDir();
+    const one = path.join(dir, 'cli.mbox');
+    const m = item({ subject: 'through the CLI' }, ['Status: RO']);
+    fs.writeFileSync(one, mboxFile([m]));
+    const to = url(dst, 'm3', pw('m3'));
+    const ok = await cli([
+      'migrate',
+      '--from',
+      mboxUrl(one, 'CLI'),
+      '--to',
+      to,
+      '--data-dir',
+      data,
+      '--no-progress',
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual((await destination('m3')).CLI, [expected(m, ['\\Seen'])]);
+    const missing = await cli([
+      'migrate',
+      '--from',
+      mboxUrl(path.join(dir, 'nope.mbox')),
+      '--to',
+      to,
+      '--data-dir',
+      data,
+    ]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stdout + missing.stderr, /nope\.mbox does not exist[\s\S]*absolute path/);
+    const text = path.join(dir, 'notes.txt');
+    fs.writeFileSync(text, 'Subject: not an mbox\n\nhello\n');
+    const wrong = await cli(['migrate', '--from', mboxUrl(text), '--to', to, '--data-dir', data]);
+    assert.match(wrong.stdout + wrong.stderr, /is not an mbox file/);
+    const back = await cli(['migrate', '--from', to, '--to', mboxUrl(one), '--data-dir', data]);
+    assert.equal(back.code, 2);
+    assert.match(back.stderr, /mbox can only be a source/);
   });
 });
