@@ -2,13 +2,13 @@
  * The mbox connector: a source only. The mailbox's login is the absolute path of an mbox file or of a
  * directory holding an mbox tree; nothing is logged into and nothing is ever written to the files.
  */
+import path from 'node:path';
 import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import { ErrorCode, PermanentError } from '../../errors.js';
 import type { ConnectionReport, Connector, MailDestination, MailSource } from '../contract.js';
 import { folderPath, type MboxSettings } from './mbox-settings.js';
 import { MboxSource } from './mbox-source.js';
 import { discoverMbox } from './mbox-tree.js';
-import path from 'node:path';
 
 /** Why an mbox cannot be written to. */
 export const MBOX_SOURCE_ONLY = 'mbox files can only be a source: Cutover reads them and never writes them.';
@@ -26,6 +26,7 @@ function rootOf(auth: AuthSpec): string {
 
 const settingsOf = (server: ServerSpec) => (server as ServerSpec & { mbox?: MboxSettings }).mbox;
 
+/** Opens mbox sources and checks that a path holds mbox folders; refuses to be a destination. */
 export class MboxConnector implements Connector {
   readonly kind = 'mbox';
 

@@ -3,6 +3,7 @@ import type { ConnectorDescriptor } from '../descriptor.js';
 import { MboxConnector } from './mbox-connector.js';
 import { mboxFromUrl, readMboxSettings } from './mbox-settings.js';
 
+/** The mbox kind: mbox:///ABS/PATH[?folder=NAME], a source only. */
 export const mboxDescriptor: ConnectorDescriptor = {
   kind: 'mbox',
   label: 'mbox files (source only)',

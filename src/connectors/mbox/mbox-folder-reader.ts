@@ -102,6 +102,7 @@ export function bodyStream(file: string, e: MboxEntry, signal?: AbortSignal): Re
   return Readable.from(produce(), { objectMode: false });
 }
 
+/** One scanned mbox file as an open folder. */
 export class MboxFolderReader implements SourceFolderReader {
   constructor(private readonly index: MboxIndex) {}
 

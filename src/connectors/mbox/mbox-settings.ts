@@ -32,7 +32,7 @@ export function mboxFromUrl(u: UrlContext): { settings?: MboxSettings; auth: Aut
   const folder = u.params.folder;
   return {
     settings: folder ? { folder } : undefined,
-    auth: { kind: 'password', user: path.normalize(file), password: { value: '' } },
+    auth: { kind: 'password', user: path.resolve(file), password: { value: '' } },
   };
 }
 

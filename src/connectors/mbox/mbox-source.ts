@@ -48,6 +48,7 @@ export async function indexMbox(file: string, signal?: AbortSignal): Promise<Mbo
   }
 }
 
+/** The folders of one mbox file or tree, read-only; scans are kept while their file is unchanged. */
 export class MboxSource implements MailSource {
   readonly capabilities: SourceCapabilities = { supportsCondstore: false };
   private readonly scans = new Map<string, { stamp: string; index: Promise<MboxIndex> }>();
@@ -99,7 +100,9 @@ export class MboxSource implements MailSource {
     if (had?.stamp === stamp) return had.index;
     const index = indexMbox(file, signal);
     this.scans.set(file, { stamp, index });
-    index.catch(() => this.scans.delete(file));
+    index.catch(() => {
+      if (this.scans.get(file)?.index === index) this.scans.delete(file);
+    });
     return index;
   }
 }
