@@ -90,6 +90,7 @@ export function parseServerUrl(
       `Supported schemes: imap:// and imaps://, and pop3:// and pop3s:// for a source; gmail:// and graph:// for Google Workspace and Microsoft 365. Write ${SUPPORTED}.`,
     );
   }
+  if (defaults.d.urlForm?.localPath) return parseLocalUrl(text, shown, scheme, defaults.d);
   let u: URL;
   try {
     u = new URL(text);
@@ -269,6 +270,66 @@ export function parseServerUrl(
         ? { kind, user, accessToken: secret }
         : { kind, user, password: secret };
   return { server, auth };
+}
+
+/**
+ * A kind whose URL names a local file or directory (mbox:///ABS/PATH?folder=…): no host, login or secret;
+ * the path and the kind's own parameters go to its urlForm, which decides the settings and the login.
+ */
+function parseLocalUrl(
+  text: string,
+  shown: string,
+  scheme: string,
+  d: ConnectorDescriptor,
+): { server: ServerSpec; auth: AuthSpec } {
+  const form = `${scheme}:///ABSOLUTE/PATH`;
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    return fail(`'${shown}' is not a valid ${scheme}:// URL.`, `Write ${form}; write a space as %20.`);
+  }
+  if (u.host !== '' || u.username !== '')
+    fail(
+      `${shown} names a host; a ${scheme}:// URL names a local path.`,
+      `Write ${form} (three slashes), e.g. ${scheme}:///home/alice/export.${scheme}.`,
+    );
+  const own: Record<string, string> = {};
+  const allowed = d.urlParams ?? [];
+  for (const [name, value] of u.searchParams) {
+    if (!allowed.includes(name))
+      fail(
+        `Unknown parameter '${name}' in ${shown}.`,
+        allowed.length
+          ? `Known parameters: ${allowed.join(', ')}.`
+          : `A ${scheme}:// URL takes no parameters.`,
+      );
+    if (name in own) fail(`Parameter '${name}' is given twice in ${shown}.`, 'Give each parameter once.');
+    own[name] = value;
+  }
+  const made = d.urlForm!.complete({
+    shown,
+    host: '',
+    urlHost: '',
+    port: 0,
+    tls: 'none',
+    user: '',
+    path: decode(u.pathname, 'path', shown),
+    params: own,
+    secret: { value: '' },
+    tokenLogin: false,
+    fail,
+  });
+  const server: ServerSpec = {
+    kind: d.kind,
+    host: '',
+    port: 0,
+    tls: 'none',
+    allowInvalidCertificates: false,
+    maxConnections: 1,
+  };
+  if (made.settings !== undefined && d.settingsKey) Object.assign(server, { [d.settingsKey]: made.settings });
+  return { server, auth: made.auth ?? fail(`${shown} names no mailbox.`, `Write ${form}.`) };
 }
 
 /** The URL with its password (or access token) replaced by *** — safe for logs; works on malformed URLs too. */

@@ -42,6 +42,8 @@ export interface MessageMeta {
   dateHeader?: string;
   /** Hash of the whole header block; set only when there is no Message-ID (fingerprint fallback). */
   headerHash?: string;
+  /** Set when the source says the message is not live mail and must not be copied: why, in words. */
+  skip?: string;
 }
 
 /** What an enumeration asks for. */

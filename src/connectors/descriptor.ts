@@ -46,6 +46,8 @@ export interface UrlContext {
   port: number;
   tls: TlsMode;
   user: string;
+  /** The URL's decoded path, for a kind whose URL names a local file (urlForm.localPath). */
+  path?: string;
   /** Values of the kind's own query parameters (its urlParams). */
   params: Readonly<Record<string, string>>;
   secret: SecretRef;
@@ -73,6 +75,8 @@ export interface ConnectorDescriptor {
   urlForm?: {
     /** A secret in the URL is an access token, not a password. */
     tokenLogin?: boolean;
+    /** The URL names a local file or directory (mbox:///ABS/PATH): no host, port, login or secret. */
+    localPath?: boolean;
     /** The settings block made from the URL, and the login when the kind decides it (else the URL's). */
     complete: (u: UrlContext) => { settings?: unknown; auth?: AuthSpec };
   };

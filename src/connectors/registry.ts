@@ -8,6 +8,7 @@ import type { ConnectorDescriptor } from './descriptor.js';
 import { gmailDescriptor } from './gmail/gmail-descriptor.js';
 import { graphDescriptor } from './graph/graph-descriptor.js';
 import { imapDescriptor } from './imap/imap-descriptor.js';
+import { mboxDescriptor } from './mbox/mbox-descriptor.js';
 import { pop3Descriptor } from './pop3/pop3-descriptor.js';
 
 /** Every connector kind. */
@@ -16,6 +17,7 @@ export const descriptors: readonly ConnectorDescriptor[] = [
   pop3Descriptor,
   graphDescriptor,
   gmailDescriptor,
+  mboxDescriptor,
 ];
 
 /** The descriptor of a server kind, or undefined for an unknown kind. */

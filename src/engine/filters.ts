@@ -8,6 +8,7 @@ export function skipReason(
   opts: MailboxOptions,
   destMaxBytes: number | undefined,
 ): string | undefined {
+  if (m.skip) return m.skip;
   const day = (d: Date) => d.toISOString().slice(0, 10);
   if (opts.since && m.internalDate < opts.since)
     return `older than the date range (received ${day(m.internalDate)}, range starts ${day(opts.since)})`;

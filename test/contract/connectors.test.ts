@@ -4,6 +4,6 @@ import { describeDestinationContract } from './destination-contract.js';
 import { describeSourceContract } from './source-contract.js';
 
 for (const adapter of adapters) {
-  describeDestinationContract(adapter);
+  if (!adapter.sourceOnly) describeDestinationContract(adapter);
   describeSourceContract(adapter);
 }

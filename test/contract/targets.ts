@@ -31,5 +31,7 @@ export interface ContractTarget {
 /** A named way to start a target. Add one entry per system to `adapters` in adapters.ts. */
 export interface ContractAdapter {
   name: string;
+  /** A system that can only be read (mbox files): the destination suite is not run on it. */
+  sourceOnly?: boolean;
   start: () => Promise<ContractTarget>;
 }

@@ -22,7 +22,7 @@ test('the connector kinds say their sides, default ports and settings block; a s
   assert.equal(r.statusCode, 200);
   const items = r.json<{ items: Array<Record<string, unknown>> }>().items;
   const byKind = new Map(items.map((c) => [c.kind, c]));
-  assert.deepEqual([...byKind.keys()], ['imap', 'pop3', 'graph', 'gmail']);
+  assert.deepEqual([...byKind.keys()], ['imap', 'pop3', 'graph', 'gmail', 'mbox']);
   assert.deepEqual(byKind.get('pop3')!.roles, ['source']);
   assert.deepEqual(byKind.get('imap')!.defaultPorts, { tls: 993, starttls: 143, none: 143 });
   assert.deepEqual(byKind.get('pop3')!.defaultPorts, { tls: 995, starttls: 110, none: 110 });

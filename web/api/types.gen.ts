@@ -653,7 +653,7 @@ export interface Operations {
         id: number;
         name: string;
         source: {
-          kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
           host: string;
           port: number;
           tls: 'tls' | 'starttls' | 'none';
@@ -697,7 +697,7 @@ export interface Operations {
           } | null;
         };
         destination: {
-          kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
           host: string;
           port: number;
           tls: 'tls' | 'starttls' | 'none';
@@ -822,8 +822,8 @@ export interface Operations {
     body: {
       name: string;
       source: {
-        /** POP3 can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -871,8 +871,8 @@ export interface Operations {
         } | null;
       };
       destination: {
-        /** POP3 can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -999,7 +999,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1043,7 +1043,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1168,7 +1168,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1212,7 +1212,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1335,8 +1335,8 @@ export interface Operations {
     body: {
       name?: string;
       source?: {
-        /** POP3 can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -1384,8 +1384,8 @@ export interface Operations {
         } | null;
       };
       destination?: {
-        /** POP3 can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -1512,7 +1512,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1556,7 +1556,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
