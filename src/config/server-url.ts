@@ -90,6 +90,7 @@ export function parseServerUrl(
       `Supported schemes: imap:// and imaps://, and pop3:// and pop3s:// for a source; gmail:// and graph:// for Google Workspace and Microsoft 365. Write ${SUPPORTED}.`,
     );
   }
+  if (defaults.d.urlForm?.localPath) return parseLocalPathUrl(text, shown, scheme, defaults.kind, defaults.d);
   let u: URL;
   try {
     u = new URL(text);
@@ -251,6 +252,7 @@ export function parseServerUrl(
     shown,
     host,
     urlHost: urlHost(host),
+    path: '',
     port,
     tls,
     user,
@@ -269,6 +271,55 @@ export function parseServerUrl(
         ? { kind, user, accessToken: secret }
         : { kind, user, password: secret };
   return { server, auth };
+}
+
+/**
+ * A kind whose URL names a local path (file:///ABS/DIR): the path, absolute, percent-decoded; no host, login,
+ * secret or parameter. The kind's urlForm makes the settings and the login from it.
+ */
+function parseLocalPathUrl(
+  text: string,
+  shown: string,
+  scheme: string,
+  kind: ServerKind,
+  d: ConnectorDescriptor,
+): { server: ServerSpec; auth: AuthSpec } {
+  const example = `${scheme}:///srv/export/alice (three slashes, then an absolute directory)`;
+  const rest = text.slice(scheme.length + 3);
+  if (!rest.startsWith('/'))
+    fail(
+      `${shown} does not name an absolute directory.`,
+      rest === '' ? `Write ${example}.` : `A relative path is not accepted: write ${example}.`,
+    );
+  const query = rest.indexOf('?');
+  if (query >= 0 || rest.includes('#'))
+    fail(`${shown} has parameters or a fragment.`, `${scheme}:// takes only a path: write ${example}.`);
+  const dir = decode(rest, 'path', shown).replace(/(?<=.)\/+$/, '');
+  if (dir === '/' || dir.includes('\0'))
+    fail(`${shown} does not name a usable directory.`, `Write ${example}.`);
+  const server: ServerSpec = {
+    kind,
+    host: '',
+    port: 0,
+    tls: 'none',
+    allowInvalidCertificates: false,
+    maxConnections: 10,
+  };
+  const made = d.urlForm!.complete({
+    shown,
+    host: '',
+    urlHost: '',
+    port: 0,
+    tls: 'none',
+    user: '',
+    path: dir,
+    params: {},
+    secret: { value: '' },
+    tokenLogin: false,
+    fail,
+  });
+  if (made.settings !== undefined && d.settingsKey) Object.assign(server, { [d.settingsKey]: made.settings });
+  return { server, auth: made.auth ?? { kind: 'password', user: dir, password: { value: '' } } };
 }
 
 /** The URL with its password (or access token) replaced by *** — safe for logs; works on malformed URLs too. */

@@ -9,6 +9,7 @@ import { startGraphEmulator } from '../emulators/graph/graph-emulator.js';
 import { appLogin, emulatorServer } from '../emulators/graph/graph-project.js';
 import { seedMessages, startDovecot } from '../harness/dovecot.js';
 import { gmailEmulatorAdapter } from '../emulators/gmail/gmail-contract-adapter.js';
+import { fileTree } from './file-adapter.js';
 import type { ContractAdapter } from './targets.js';
 
 /** Real Dovecot IMAP (fs layout, '/' delimiter), with an 8 MB APPENDLIMIT so the limit case is cheap. */
@@ -57,4 +58,4 @@ export const graphEmulator: ContractAdapter = {
 };
 
 /** Every adapter, in the order the suites run them. */
-export const adapters: ContractAdapter[] = [dovecotImap, gmailEmulatorAdapter, graphEmulator];
+export const adapters: ContractAdapter[] = [dovecotImap, gmailEmulatorAdapter, graphEmulator, fileTree];
