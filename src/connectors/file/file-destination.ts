@@ -22,7 +22,13 @@ import type {
 } from '../contract.js';
 import { parseIdentityHeaders } from '../shared/identity-headers.js';
 import { fileError } from './file-errors.js';
-import { appendManifest, manifestPath, type AddLine } from './file-manifest.js';
+import {
+  appendManifest,
+  manifestPath,
+  readFolderHead,
+  type AddLine,
+  type FolderLine,
+} from './file-manifest.js';
 import { bodiesOf, FileTree, metasOf, openView, readHeader } from './file-store.js';
 
 const KEY_IN_NAME = /^\.?(\d+)\.eml(\.tmp)?$/i;
@@ -72,10 +78,18 @@ export class FileDestination implements MailDestination {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
           throw fileError(err, `The folder directory ${dir}`);
       }
-      if (!(await exists(manifestPath(dir))))
-        await appendManifest(dir, [{ op: 'folder', folder: folder.slice(0, d) }]).catch((err: unknown) => {
-          throw fileError(err, `The manifest of ${dir}`);
-        });
+      // A parent made for its child is a container until it is asked for itself.
+      const asked = d === folder.length;
+      const head = await readFolderHead(dir);
+      if (head && (head.selectable || !asked)) continue;
+      const line: FolderLine = {
+        op: 'folder',
+        folder: folder.slice(0, d),
+        ...(asked ? {} : { selectable: false }),
+      };
+      await appendManifest(dir, [line]).catch((err: unknown) => {
+        throw fileError(err, `The manifest of ${dir}`);
+      });
     }
     return { path: folder };
   }

@@ -17,6 +17,8 @@ import { MANIFEST } from './file-names.js';
 export interface FolderLine {
   op: 'folder';
   folder: string[];
+  /** False for a parent made only to hold a child (an IMAP \Noselect container); a later line may say true. */
+  selectable?: boolean;
 }
 
 /** The line written once a message's file is in place. */
@@ -85,6 +87,45 @@ export async function readManifest(dir: string): Promise<ManifestState | undefin
     }
   }
   return state;
+}
+
+/**
+ * What the folder lines at the head of a manifest say, read only up to the first message line: the folder's
+ * full path, and whether it is a mailbox folder (a container made for a child that has had no message and no
+ * folder line of its own). Undefined when the directory has no manifest.
+ */
+export async function readFolderHead(
+  dir: string,
+): Promise<{ folder?: string[]; selectable: boolean } | undefined> {
+  let input: fs.ReadStream;
+  try {
+    await fsp.access(manifestPath(dir));
+    input = fs.createReadStream(manifestPath(dir), { highWaterMark: 16 * 1024 });
+  } catch {
+    return undefined;
+  }
+  const head: { folder?: string[]; selectable: boolean } = { selectable: true };
+  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const text of lines) {
+      let line: ManifestLine;
+      try {
+        line = JSON.parse(text) as ManifestLine;
+      } catch {
+        continue;
+      }
+      if (line.op !== 'folder') {
+        head.selectable = true;
+        break;
+      }
+      head.folder ??= line.folder;
+      head.selectable = line.selectable !== false;
+    }
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+  return head;
 }
 
 /**

@@ -14,7 +14,7 @@ import { ErrorCode, PermanentError } from '../../errors.js';
 import type { FolderInfo, FolderState, ListOptions, MessageMeta, StreamedMessage } from '../contract.js';
 import { parseIdentityHeaders } from '../shared/identity-headers.js';
 import { fileError } from './file-errors.js';
-import { readManifest, type AddLine, type ManifestState } from './file-manifest.js';
+import { readFolderHead, readManifest, type AddLine, type ManifestState } from './file-manifest.js';
 import { dirNameOf, isShortened, nameOfDir } from './file-names.js';
 
 /** The file connector's settings block (`file:` in ServerSpec): the tree's absolute directory. */
@@ -70,42 +70,42 @@ export class FileTree {
     return path.join(this.root, ...folder.map(dirNameOf));
   }
 
-  /** Every folder directory, depth first, parents before children. */
+  /**
+   * Every folder directory, depth first, parents before children. A directory is a mailbox folder unless it
+   * only holds folders: its manifest says it was made as a container, or it has no manifest, no `.eml` file
+   * and a subdirectory.
+   */
   async walk(): Promise<FolderInfo[]> {
     const out: FolderInfo[] = [];
-    const walk = async (dir: string, parent: string[]) => {
+    const visit = async (dir: string, name: string | undefined, parent: string[]) => {
       let entries: fs.Dirent[];
       try {
         entries = await fsp.readdir(dir, { withFileTypes: true });
       } catch (err) {
         throw fileError(err, `The directory ${dir}`);
       }
-      const taken = new Set<string>();
-      for (const name of entries
-        .filter((e) => e.isDirectory())
-        .map((e) => e.name)
-        .sort()) {
-        const full = path.join(dir, name);
-        let seg = nameOfDir(name);
-        if (seg === undefined || isShortened(name)) {
-          // A shortened name: the full one is in the folder's manifest (its folder line).
-          const m = await readManifest(full).catch(() => undefined);
-          seg = m?.folder?.[parent.length] ?? name;
-        } else if (
-          seg !== seg.normalize('NFC') &&
-          dirNameOf(seg) !== name &&
-          !taken.has(seg.normalize('NFC'))
-        ) {
-          seg = seg.normalize('NFC'); // written as NFC, stored decomposed by the file system
-        }
-        taken.add(seg);
-        const folder = [...parent, seg];
-        this.found.set(JSON.stringify(folder), full);
-        out.push({ path: folder, selectable: true });
-        await walk(full, folder);
+      let folder = parent;
+      if (name !== undefined) {
+        const head = await readFolderHead(dir).catch(() => undefined);
+        const decoded = nameOfDir(name);
+        let seg: string;
+        if (decoded === undefined || isShortened(name)) {
+          seg = head?.folder?.[parent.length] ?? name; // the full name of a shortened one is in the manifest
+        } else if (decoded !== decoded.normalize('NFC') && dirNameOf(decoded) !== name) {
+          seg = decoded.normalize('NFC'); // written as NFC, stored decomposed by the file system (HFS+)
+        } else seg = decoded;
+        folder = [...parent, seg];
+        const selectable = head
+          ? head.selectable
+          : entries.some((e) => e.isFile() && /\.eml$/i.test(e.name)) ||
+            !entries.some((e) => e.isDirectory());
+        this.found.set(JSON.stringify(folder), dir);
+        out.push({ path: folder, selectable });
       }
+      const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+      for (const child of dirs.sort()) await visit(path.join(dir, child), child, folder);
     };
-    await walk(this.root, []);
+    await visit(this.root, undefined, []);
     return out;
   }
 }
