@@ -14,7 +14,7 @@ import { resolveTarget } from '../../src/cli/context.js';
 import { dirNameOf } from '../../src/connectors/file/file-names.js';
 import { listAll, seedMessages, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import { makeMessage } from '../harness/messages.js';
-import { migrate, tempDataDir, url } from './helpers.js';
+import { cli, migrate, tempDataDir, url } from './helpers.js';
 
 let src: DovecotServer;
 let dst: DovecotServer;
@@ -152,5 +152,28 @@ describe('IMAP → files → IMAP', () => {
         [sha(Buffer.from(b.toString().replace(/\n/g, '\r\n'))), mtime.toISOString(), ''], // IMAP stores CRLF
       ].sort(),
     );
+  });
+
+  test('the CLI one-off form: files to files, then verify --deep reconciles; a relative path is refused', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-file-cli-'));
+    const dataDir = tempDataDir();
+    const args = [
+      '--from',
+      `file://${tree}`,
+      '--to',
+      `file://${out}`,
+      '--data-dir',
+      dataDir,
+      '--no-progress',
+    ];
+    const run = await cli(['migrate', ...args]);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, new RegExp(`copied ${total}\\b`));
+    const check = await cli(['verify', '--deep', ...args]);
+    assert.equal(check.code, 0, check.stderr + check.stdout);
+    assert.match(check.stdout, /matches/);
+    const bad = await cli(['migrate', '--from', 'file://relative/dir', '--to', `file://${out}`]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr + bad.stdout, /absolute directory/);
   });
 });
