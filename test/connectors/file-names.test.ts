@@ -88,6 +88,18 @@ test('a name over 255 bytes is shortened, distinctly, and says so', () => {
   assert.match(roundTrip(escapes), /^(%3F)+%~[0-9a-f]{16}$/);
 });
 
+test('every spelling of a name maps back to it, and no two spellings fold together', () => {
+  for (const name of ['foo', 'Foo', 'CON', 'a.', 'Ünï', '']) {
+    const all = [0, 1, 2, 3].map((k) => dirNameOf(name, k));
+    for (const dir of all) {
+      assertSafe(dir, name);
+      assert.equal(nameOfDir(dir), name, dir);
+    }
+    if (['foo', 'Foo', 'Ünï'].includes(name))
+      assert.equal(new Set(all.map((x) => x.toLowerCase())).size, 4, all.join(' '));
+  }
+});
+
 test('round trip over random nasty names (seeded)', () => {
   let seed = 0x5eed;
   const rand = (n: number) => {

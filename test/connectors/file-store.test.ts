@@ -113,3 +113,24 @@ test('a missing source directory and an unwritable destination say what is wrong
     return e instanceof CutoverError && /No permission/.test(e.message) && /write access/.test(e.hint ?? '');
   });
 });
+
+test('two folders a case-insensitive file system folds together stay two folders', async () => {
+  const dir = tmp();
+  const { server, auth, c } = open(dir);
+  const dst = await c.openDestination(server, auth);
+  await dst.ensureFolder(['Foo']);
+  fs.symlinkSync(path.join(dir, 'Foo'), path.join(dir, 'foo')); // what NTFS or APFS shows for "foo"
+  const raw = (s: string) => makeMessage({ subject: s });
+  for (const name of ['Foo', 'foo']) {
+    const fresh = await c.openDestination(server, auth); // no listing: it must find its way alone
+    const made = await fresh.ensureFolder([name]);
+    assert.deepEqual(made.path, [name]);
+    const body = raw(name);
+    await fresh.append([name], [{ size: body.length, body, flags: [], internalDate: new Date(0) }]);
+  }
+  assert.ok(fs.existsSync(path.join(dir, '%66oo', '1.eml')), fs.readdirSync(dir).join(', '));
+  const src = await c.openSource(server, auth);
+  const listed = (await src.listFolders()).map((f) => f.path.join('/')).sort();
+  assert.deepEqual(listed, ['Foo', 'INBOX', 'foo']);
+  for (const name of ['Foo', 'foo']) assert.equal((await src.folderState([name])).messages, 1, name);
+});

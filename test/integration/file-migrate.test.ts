@@ -76,7 +76,7 @@ describe('IMAP → files → IMAP', () => {
     assert.ok(reports[0]!.reconciles, reports[0]!.discrepancy);
 
     for (const f of await listAll(src, 'u1', pw('u1'))) {
-      const dir = path.join(tree, ...f.path.split('/').map(dirNameOf));
+      const dir = path.join(tree, ...f.path.split('/').map((s) => dirNameOf(s)));
       const lines = fs
         .readFileSync(path.join(dir, 'manifest.jsonl'), 'utf8')
         .trim()

@@ -26,7 +26,7 @@ export class FileConnector implements Connector {
     }
     await checkRoot(root);
     const dst = new FileDestination(root);
-    await fsp.access(new FileTree(root).dirOf(['INBOX'])).catch(() => dst.ensureFolder(['INBOX']));
+    await fsp.access(await new FileTree(root).dirOf(['INBOX'])).catch(() => dst.ensureFolder(['INBOX']));
     return dst;
   }
 

@@ -31,6 +31,9 @@ import {
 } from './file-manifest.js';
 import { bodiesOf, FileTree, metasOf, openView, readHeader } from './file-store.js';
 
+/** \Recent is a session's state, not a stored flag: never recorded. */
+const stored = (flags: string[]) => flags.filter((f) => f.toLowerCase() !== '\\recent');
+
 const KEY_IN_NAME = /^\.?(\d+)\.eml(\.tmp)?$/i;
 
 async function exists(p: string): Promise<boolean> {
@@ -71,7 +74,7 @@ export class FileDestination implements MailDestination {
 
   async ensureFolder(folder: string[]): Promise<EnsuredFolder> {
     for (let d = 1; d <= folder.length; d++) {
-      const dir = this.tree.dirOf(folder.slice(0, d));
+      const dir = await this.tree.dirOf(folder.slice(0, d));
       try {
         await fsp.mkdir(dir);
       } catch (err) {
@@ -95,13 +98,13 @@ export class FileDestination implements MailDestination {
   }
 
   async folderState(folder: string[]): Promise<FolderState | null> {
-    const dir = this.tree.dirOf(folder);
+    const dir = await this.tree.dirOf(folder);
     if (!(await exists(dir))) return null;
     return (await openView(dir)).state;
   }
 
   async *listMessages(folder: string[]): AsyncIterable<MessageMeta[]> {
-    const dir = this.tree.dirOf(folder);
+    const dir = await this.tree.dirOf(folder);
     if (!(await exists(dir))) return;
     yield* metasOf(await openView(dir));
   }
@@ -111,7 +114,7 @@ export class FileDestination implements MailDestination {
     items: Iterable<AppendItem> | AsyncIterable<AppendItem>,
     signal?: AbortSignal,
   ): Promise<AppendResult[]> {
-    const dir = this.tree.dirOf(folder);
+    const dir = await this.tree.dirOf(folder);
     if (!(await exists(manifestPath(dir)))) await this.ensureFolder(folder);
     const lines: AddLine[] = [];
     for await (const item of items) {
@@ -126,7 +129,7 @@ export class FileDestination implements MailDestination {
         folder,
         uid,
         file: name,
-        flags: [...item.flags],
+        flags: stored(item.flags),
         internalDate: item.internalDate.toISOString(),
         size: item.size,
         sha256,
@@ -205,20 +208,20 @@ export class FileDestination implements MailDestination {
   }
 
   async setFlags(folder: string[], uids: number[], flags: string[]): Promise<void> {
-    const dir = this.tree.dirOf(folder);
+    const dir = await this.tree.dirOf(folder);
     const view = await openView(dir);
     const present = uids.filter((u) => view.manifest?.messages.has(u));
     if (!present.length) return;
     await appendManifest(
       dir,
-      present.map((uid) => ({ op: 'flags', uid, flags: [...flags] })),
+      present.map((uid) => ({ op: 'flags', uid, flags: stored(flags) })),
     ).catch((err: unknown) => {
       throw fileError(err, `The manifest of ${dir}`);
     });
   }
 
   async *streamBodies(folder: string[], uids: number[]): AsyncIterable<StreamedMessage> {
-    yield* bodiesOf(await openView(this.tree.dirOf(folder)), uids);
+    yield* bodiesOf(await openView(await this.tree.dirOf(folder)), uids);
   }
 
   async close(): Promise<void> {}

@@ -26,11 +26,18 @@ const SHORTENED = /%~[0-9a-f]{16}$/;
 const hex = (s: string) =>
   [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 
-/** The directory name of one folder level (a name with `/` in it stays one level: the `/` is escaped). */
-export function dirNameOf(name: string): string {
+/**
+ * The directory name of one folder level (a name with `/` in it stays one level: the `/` is escaped).
+ * `spelling` > 0 gives another directory name for the same folder name, with its first `spelling` characters
+ * escaped too: the store takes the next one when a directory is held by another folder whose name the file
+ * system folds together with this one (`Foo` and `foo` on a case-insensitive file system).
+ */
+export function dirNameOf(name: string, spelling = 0): string {
   if (name === '') return '%_';
   const notNfc = name !== name.normalize('NFC');
-  const chars = [...name].map((c) => (MUST_ESCAPE.test(c) || (notNfc && c > '\x7f') ? hex(c) : c));
+  const chars = [...name].map((c, i) =>
+    i < spelling || MUST_ESCAPE.test(c) || (notNfc && c > '\x7f') ? hex(c) : c,
+  );
   const last = chars.length - 1;
   if (chars[last] === '.' || chars[last] === ' ') chars[last] = hex(chars[last]);
   let out = chars.join('');

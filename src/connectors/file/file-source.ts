@@ -55,11 +55,11 @@ export class FileSource implements MailSource {
   }
 
   async folderState(path: string[]): Promise<FolderState> {
-    return (await openView(this.tree.dirOf(path))).state;
+    return (await openView(await this.tree.dirOf(path))).state;
   }
 
   async openFolder(path: string[]): Promise<SourceFolderReader> {
-    return new FileFolderReader(await openView(this.tree.dirOf(path)));
+    return new FileFolderReader(await openView(await this.tree.dirOf(path)));
   }
 
   async close(): Promise<void> {}

@@ -61,13 +61,38 @@ export class FileTree {
 
   constructor(readonly root: string) {}
 
-  /** The directory of a folder. */
-  dirOf(folder: string[]): string {
-    for (let d = folder.length; d > 0; d--) {
-      const known = this.found.get(JSON.stringify(folder.slice(0, d)));
-      if (known) return path.join(known, ...folder.slice(d).map(dirNameOf));
+  /**
+   * The directory of a folder: the one a listing found, else level by level the first spelling of each name
+   * (see dirNameOf) that is free or already this folder's; a directory another folder holds (its manifest
+   * names another path) is never shared.
+   */
+  async dirOf(folder: string[]): Promise<string> {
+    const key = JSON.stringify(folder);
+    const known = this.found.get(key);
+    if (known) return known;
+    let dir = this.root;
+    for (let d = 0; d < folder.length; d++) {
+      const here = JSON.stringify(folder.slice(0, d + 1));
+      const seen = this.found.get(here);
+      if (seen) {
+        dir = seen;
+        continue;
+      }
+      const name = folder[d]!;
+      const spellings = [...name].length || 1;
+      let chosen = path.join(dir, dirNameOf(name));
+      for (let k = 0; k <= spellings; k++) {
+        const candidate = path.join(dir, dirNameOf(name, k));
+        const head = await readFolderHead(candidate).catch(() => undefined);
+        if (!head?.folder || JSON.stringify(head.folder) === here) {
+          chosen = candidate;
+          break;
+        }
+      }
+      this.found.set(here, chosen);
+      dir = chosen;
     }
-    return path.join(this.root, ...folder.map(dirNameOf));
+    return dir;
   }
 
   /**
