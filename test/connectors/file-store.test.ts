@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseServerUrl } from '../../src/config/server-url.js';
 import type { MailDestination, MessageMeta } from '../../src/connectors/contract.js';
 import { FileConnector } from '../../src/connectors/file/file-connector.js';
+import { countBareLf, crlf, CrlfStream } from '../../src/connectors/file/file-crlf.js';
 import { CutoverError, ErrorCode } from '../../src/errors.js';
 import { makeMessage } from '../harness/messages.js';
 
@@ -133,4 +134,22 @@ test('two folders a case-insensitive file system folds together stay two folders
   const listed = (await src.listFolders()).map((f) => f.path.join('/')).sort();
   assert.deepEqual(listed, ['Foo', 'INBOX', 'foo']);
   for (const name of ['Foo', 'foo']) assert.equal((await src.folderState([name])).messages, 1, name);
+});
+
+test('bare LF line endings become CRLF, across chunk boundaries, and are counted the same way', async () => {
+  const text = Buffer.from('a\nb\r\nc\n\nd\r\n\n');
+  const want = Buffer.from('a\r\nb\r\nc\r\n\r\nd\r\n\r\n');
+  assert.deepEqual(crlf(text), want);
+  for (let cut = 0; cut <= text.length; cut++) {
+    const s = new CrlfStream();
+    const out: Buffer[] = [];
+    s.on('data', (b: Buffer) => out.push(b));
+    s.write(text.subarray(0, cut));
+    s.end(text.subarray(cut));
+    await new Promise((r) => s.on('end', r));
+    assert.deepEqual(Buffer.concat(out), want, `cut at ${cut}`);
+  }
+  const file = path.join(tmp(), 'lf.eml');
+  fs.writeFileSync(file, text);
+  assert.equal(await countBareLf(file), want.length - text.length);
 });

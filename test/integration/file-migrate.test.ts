@@ -140,15 +140,24 @@ describe('IMAP → files → IMAP', () => {
     const mtime = d(2010, 6);
     fs.utimesSync(path.join(plain, 'Export', 'second.EML'), mtime, mtime);
     const project = resolveTarget({ from: `file://${plain}`, to: url(dst, 'u2', pw('u2')) }).project;
-    const { outcomes } = await migrate(tempDataDir(), project);
+    const ledger = tempDataDir();
+    const { outcomes } = await migrate(ledger, project);
     assert.equal(outcomes[0]!.status, 'done', outcomes[0]!.error);
     assert.equal(outcomes[0]!.counters!.copied, 2);
+    // A file added in front renumbers the folder (keys are positions): only the new one is copied.
+    const c = makeMessage({ subject: 'added later', date: d(2013, 1) });
+    fs.writeFileSync(path.join(plain, 'Export', '0 added.eml'), c);
+    const more = await migrate(ledger, project, { verify: true });
+    assert.equal(more.outcomes[0]!.status, 'done', more.outcomes[0]!.error);
+    assert.equal(more.outcomes[0]!.counters!.copied, 1);
+    assert.ok(more.reports[0]!.reconciles, more.reports[0]!.discrepancy);
     const got = (await listAll(dst, 'u2', pw('u2'))).find((f) => f.path === 'Export')!;
     const sha = (x: Buffer) => createHash('sha256').update(x).digest('hex');
     assert.deepEqual(
       got.messages.map((m) => [m.sha256, m.internalDate.toISOString(), m.flags.join()]).sort(),
       [
         [sha(a), d(2012, 3).toISOString(), ''],
+        [sha(c), d(2013, 1).toISOString(), ''],
         [sha(Buffer.from(b.toString().replace(/\n/g, '\r\n'))), mtime.toISOString(), ''], // IMAP stores CRLF
       ].sort(),
     );

@@ -1,9 +1,10 @@
 /**
  * The directory tree as folders: where a folder's directory is, which folders the tree holds, and one folder's
  * messages — from its manifest when it has one, else every `.eml` file in it (a plain EML export: no flags,
- * the internal date from the Date header, or the file's mtime when that is missing or unreadable; keys are
- * positions in name order, and the folder's generation is a hash of the names, so a file added or removed
- * renumbers it and the engine matches by fingerprint again).
+ * the internal date from the Date header, or the file's mtime when that is missing or unreadable; bare LF
+ * line endings served as CRLF, see file-crlf.ts; keys are positions in name order, and the folder's
+ * generation is a hash of the names, so a file added or removed renumbers it and the engine matches by
+ * fingerprint again).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import { ErrorCode, PermanentError } from '../../errors.js';
 import type { FolderInfo, FolderState, ListOptions, MessageMeta, StreamedMessage } from '../contract.js';
 import { parseIdentityHeaders } from '../shared/identity-headers.js';
+import { countBareLf, crlf, CrlfStream } from './file-crlf.js';
 import { fileError } from './file-errors.js';
 import { readFolderHead, readManifest, type AddLine, type ManifestState } from './file-manifest.js';
 import { dirNameOf, isShortened, nameOfDir } from './file-names.js';
@@ -170,6 +172,12 @@ export async function openView(dir: string): Promise<FolderView> {
       .map((e) => e.name)
       .sort(byName);
     const generation = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12);
+    // Any file rewritten or touched moves the modification sequence, so an unchanged folder is skipped.
+    const stamp = createHash('sha256');
+    for (const f of files) {
+      const st = await fsp.stat(path.join(dir, f));
+      stamp.update(`${f}\n${st.size}\n${st.mtimeMs}\n`);
+    }
     return {
       dir,
       files,
@@ -177,6 +185,7 @@ export async function openView(dir: string): Promise<FolderView> {
         uidValidity: String(parseInt(generation, 16)),
         uidNext: files.length + 1,
         messages: files.length,
+        highestModseq: String(parseInt(stamp.digest('hex').slice(0, 12), 16)),
       },
     };
   } catch (err) {
@@ -231,12 +240,13 @@ function metaOfLine(l: AddLine): MessageMeta {
 
 async function metaOfFile(uid: number, file: string): Promise<MessageMeta> {
   try {
-    const [st, header] = await Promise.all([fsp.stat(file), readHeader(file)]);
+    const [st, head, bare] = await Promise.all([fsp.stat(file), readHeader(file), countBareLf(file)]);
+    const header = bare ? crlf(head) : head; // as served (see file-crlf.ts)
     const ids = parseIdentityHeaders(header);
     const dated = ids.dateHeader ? new Date(ids.dateHeader) : undefined;
     const meta: MessageMeta = {
       uid,
-      size: st.size,
+      size: st.size + bare,
       internalDate: dated && !Number.isNaN(dated.getTime()) ? dated : st.mtime,
       flags: [],
       ...ids,
@@ -273,12 +283,22 @@ export async function* bodiesOf(view: FolderView, uids: number[]): AsyncIterable
     const file = fileOf(view, uid);
     if (!file) continue;
     let size: number;
+    let bare = 0;
     try {
       size = (await fsp.stat(file)).size;
+      if (view.files) bare = await countBareLf(file); // a plain EML file is served with CRLF line endings
     } catch (err) {
       yield { uid, unreadable: fileError(err, `The message file ${file}`).message };
       continue;
     }
-    yield { uid, size, body: fs.createReadStream(file, { highWaterMark: 256 * 1024 }) };
+    const body = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
+    if (!bare) yield { uid, size, body };
+    else
+      yield {
+        uid,
+        size: size + bare,
+        body: body.pipe(new CrlfStream()),
+        altered: `${bare} bare LF line ending(s) of ${path.basename(file)} served as CRLF, as a message has on the wire`,
+      };
   }
 }
