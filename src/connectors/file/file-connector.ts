@@ -10,15 +10,15 @@ import { checkRoot, FileTree, rootOf } from './file-store.js';
 export class FileConnector implements Connector {
   readonly kind = 'file';
 
-  async openSource(server: ServerSpec, auth: AuthSpec): Promise<MailSource> {
-    const root = rootOf(server, auth);
+  async openSource(server: ServerSpec, _auth?: AuthSpec): Promise<MailSource> {
+    const root = rootOf(server);
     await checkRoot(root);
     return new FileSource(root);
   }
 
   /** The directory is made when missing (with INBOX, which every mailbox has). */
-  async openDestination(server: ServerSpec, auth: AuthSpec): Promise<MailDestination> {
-    const root = rootOf(server, auth);
+  async openDestination(server: ServerSpec, _auth?: AuthSpec): Promise<MailDestination> {
+    const root = rootOf(server);
     try {
       await fsp.mkdir(root, { recursive: true });
     } catch (err) {
@@ -30,8 +30,8 @@ export class FileConnector implements Connector {
     return dst;
   }
 
-  async testLogin(server: ServerSpec, auth: AuthSpec): Promise<ConnectionReport> {
-    const root = rootOf(server, auth);
+  async testLogin(server: ServerSpec, _auth?: AuthSpec): Promise<ConnectionReport> {
+    const root = rootOf(server);
     await checkRoot(root);
     return { capabilities: [], delimiter: '/', folders: (await new FileTree(root).walk()).length };
   }

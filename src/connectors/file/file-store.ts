@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { AuthSpec, ServerSpec } from '../../config/types.js';
+import type { ServerSpec } from '../../config/types.js';
 import { ErrorCode, PermanentError } from '../../errors.js';
 import type { FolderInfo, FolderState, ListOptions, MessageMeta, StreamedMessage } from '../contract.js';
 import { parseIdentityHeaders } from '../shared/identity-headers.js';
@@ -25,15 +25,15 @@ export interface FileSettings {
 }
 
 /** The tree's root directory for this server, checked to be absolute. */
-export function rootOf(server: ServerSpec, _auth?: AuthSpec): string {
+export function rootOf(server: ServerSpec): string {
   const dir = (server as ServerSpec & { file?: FileSettings }).file?.path;
   if (!dir || !path.isAbsolute(dir))
     throw new PermanentError(
       ErrorCode.ConfigInvalid,
       dir
         ? `The file directory '${dir}' is not an absolute path.`
-        : 'No directory given for the file connector.',
-      'Write file:///ABS/DIR with an absolute directory, e.g. file:///srv/export/alice.',
+        : 'No directory given for the file connector (a project file cannot name one yet).',
+      'Use the one-off form with an absolute directory: --from or --to file:///srv/export/alice.',
     );
   return path.normalize(dir);
 }
