@@ -5,7 +5,7 @@ import type { ConnectionReport, Connector, MailDestination, MailSource } from '.
 import { FileDestination } from './file-destination.js';
 import { fileError } from './file-errors.js';
 import { FileSource } from './file-source.js';
-import { checkRoot, FileTree, rootOf } from './file-store.js';
+import { checkRoot, FileTree, rootOf } from './file-tree.js';
 
 export class FileConnector implements Connector {
   readonly kind = 'file';

@@ -29,7 +29,8 @@ import {
   type AddLine,
   type FolderLine,
 } from './file-manifest.js';
-import { bodiesOf, FileTree, metasOf, openView, readHeader } from './file-store.js';
+import { bodiesOf, metasOf, openView, readHeader } from './file-store.js';
+import { FileTree } from './file-tree.js';
 
 /** \Recent is a session's state, not a stored flag: never recorded. */
 const stored = (flags: string[]) => flags.filter((f) => f.toLowerCase() !== '\\recent');

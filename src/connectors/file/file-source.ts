@@ -13,7 +13,8 @@ import type {
   SourceFolderReader,
   StreamedMessage,
 } from '../contract.js';
-import { bodiesOf, FileTree, metasOf, openView, uidsOf, type FolderView } from './file-store.js';
+import { bodiesOf, metasOf, openView, uidsOf, type FolderView } from './file-store.js';
+import { FileTree } from './file-tree.js';
 
 /** The messages of one folder directory, read as they were when it was opened. */
 class FileFolderReader implements SourceFolderReader {
