@@ -90,7 +90,7 @@ export function parseServerUrl(
       `Supported schemes: imap:// and imaps://, and pop3:// and pop3s:// for a source; gmail:// and graph:// for Google Workspace and Microsoft 365. Write ${SUPPORTED}.`,
     );
   }
-  if (defaults.d.urlForm?.localPath) return parseLocalUrl(text, shown, scheme, defaults.d);
+  if (defaults.d.urlForm?.localPath) return parseLocalPathUrl(text, shown, scheme, defaults.kind, defaults.d);
   let u: URL;
   try {
     u = new URL(text);
@@ -252,6 +252,7 @@ export function parseServerUrl(
     shown,
     host,
     urlHost: urlHost(host),
+    path: '',
     port,
     tls,
     user,
@@ -273,40 +274,37 @@ export function parseServerUrl(
 }
 
 /**
- * A kind whose URL names a local file or directory (mbox:///ABS/PATH?folder=…): no host, login or secret;
- * the path and the kind's own parameters go to its urlForm, which decides the settings and the login.
+/**
+ * A kind whose URL names a local path (mbox:///ABS/FILE?folder=…, file:///ABS/DIR): the path, absolute,
+ * percent-decoded; no host, login or secret; only the kind's own parameters. The kind's urlForm makes the
+ * settings and the login from them.
  */
-function parseLocalUrl(
+function parseLocalPathUrl(
   text: string,
   shown: string,
   scheme: string,
+  kind: ServerKind,
   d: ConnectorDescriptor,
 ): { server: ServerSpec; auth: AuthSpec } {
-  const form = `${scheme}:///ABSOLUTE/PATH`;
-  let u: URL;
-  try {
-    u = new URL(text);
-  } catch {
-    return fail(`'${shown}' is not a valid ${scheme}:// URL.`, `Write ${form}; write a space as %20.`);
-  }
-  if (u.host !== '' || u.username !== '')
-    fail(
-      `${shown} names a host; a ${scheme}:// URL names a local path.`,
-      `Write ${form} (three slashes), e.g. ${scheme}:///home/alice/export.${scheme}.`,
-    );
+  const example = `${scheme}:///ABSOLUTE/PATH (three slashes, then the path; a space is %20)`;
+  const rest = text.slice(scheme.length + 3);
+  if (!rest.startsWith('/'))
+    fail(`${shown} names a host or a relative path, not an absolute directory or file.`, `Write ${example}.`);
+  if (rest.includes('#')) fail(`${shown} has a fragment.`, `Write ${example}.`);
+  const query = rest.indexOf('?');
   const own: Record<string, string> = {};
   const allowed = d.urlParams ?? [];
-  for (const [name, value] of u.searchParams) {
+  for (const [name, value] of new URLSearchParams(query >= 0 ? rest.slice(query + 1) : '')) {
+    if (!allowed.length)
+      fail(`${shown} has parameters; ${scheme}:// takes only a path.`, `Write ${example}.`);
     if (!allowed.includes(name))
-      fail(
-        `Unknown parameter '${name}' in ${shown}.`,
-        allowed.length
-          ? `Known parameters: ${allowed.join(', ')}.`
-          : `A ${scheme}:// URL takes no parameters.`,
-      );
+      fail(`Unknown parameter '${name}' in ${shown}.`, `Known parameters: ${allowed.join(', ')}.`);
     if (name in own) fail(`Parameter '${name}' is given twice in ${shown}.`, 'Give each parameter once.');
     own[name] = value;
   }
+  const path = decode(query >= 0 ? rest.slice(0, query) : rest, 'path', shown).replace(/(?<=.)\/+$/, '');
+  if (path === '/' || path.includes('\0'))
+    fail(`${shown} does not name a usable directory or file.`, `Write ${example}.`);
   const made = d.urlForm!.complete({
     shown,
     host: '',
@@ -314,22 +312,22 @@ function parseLocalUrl(
     port: 0,
     tls: 'none',
     user: '',
-    path: decode(u.pathname, 'path', shown),
+    path,
     params: own,
     secret: { value: '' },
     tokenLogin: false,
     fail,
   });
   const server: ServerSpec = {
-    kind: d.kind,
+    kind,
     host: '',
     port: 0,
     tls: 'none',
     allowInvalidCertificates: false,
-    maxConnections: 1,
+    maxConnections: 10,
   };
   if (made.settings !== undefined && d.settingsKey) Object.assign(server, { [d.settingsKey]: made.settings });
-  return { server, auth: made.auth ?? fail(`${shown} names no mailbox.`, `Write ${form}.`) };
+  return { server, auth: made.auth ?? { kind: 'password', user: path, password: { value: '' } } };
 }
 
 /** The URL with its password (or access token) replaced by *** — safe for logs; works on malformed URLs too. */

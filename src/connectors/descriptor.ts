@@ -46,8 +46,8 @@ export interface UrlContext {
   port: number;
   tls: TlsMode;
   user: string;
-  /** The URL's decoded path, for a kind whose URL names a local file (urlForm.localPath). */
-  path?: string;
+  /** The absolute local path a `localPath` kind's URL names (file:///ABS/DIR); '' for other kinds. */
+  path: string;
   /** Values of the kind's own query parameters (its urlParams). */
   params: Readonly<Record<string, string>>;
   secret: SecretRef;
@@ -75,7 +75,8 @@ export interface ConnectorDescriptor {
   urlForm?: {
     /** A secret in the URL is an access token, not a password. */
     tokenLogin?: boolean;
-    /** The URL names a local file or directory (mbox:///ABS/PATH): no host, port, login or secret. */
+    /** The URL names an absolute local path (mbox:///ABS/FILE, file:///ABS/DIR), not a server: no host, port,
+     * login or secret. */
     localPath?: boolean;
     /** The settings block made from the URL, and the login when the kind decides it (else the URL's). */
     complete: (u: UrlContext) => { settings?: unknown; auth?: AuthSpec };

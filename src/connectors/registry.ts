@@ -5,6 +5,7 @@
  */
 import type { Connector, ConnectorContext } from './contract.js';
 import type { ConnectorDescriptor } from './descriptor.js';
+import { fileDescriptor } from './file/file-descriptor.js';
 import { gmailDescriptor } from './gmail/gmail-descriptor.js';
 import { graphDescriptor } from './graph/graph-descriptor.js';
 import { imapDescriptor } from './imap/imap-descriptor.js';
@@ -18,6 +19,7 @@ export const descriptors: readonly ConnectorDescriptor[] = [
   graphDescriptor,
   gmailDescriptor,
   mboxDescriptor,
+  fileDescriptor,
 ];
 
 /** The descriptor of a server kind, or undefined for an unknown kind. */

@@ -10,6 +10,7 @@ import { appLogin, emulatorServer } from '../emulators/graph/graph-project.js';
 import { seedMessages, startDovecot } from '../harness/dovecot.js';
 import { gmailEmulatorAdapter } from '../emulators/gmail/gmail-contract-adapter.js';
 import { mboxFilesAdapter } from './mbox-adapter.js';
+import { fileTree } from './file-adapter.js';
 import type { ContractAdapter } from './targets.js';
 
 /** Real Dovecot IMAP (fs layout, '/' delimiter), with an 8 MB APPENDLIMIT so the limit case is cheap. */
@@ -63,4 +64,5 @@ export const adapters: ContractAdapter[] = [
   gmailEmulatorAdapter,
   graphEmulator,
   mboxFilesAdapter,
+  fileTree,
 ];

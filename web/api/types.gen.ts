@@ -653,7 +653,7 @@ export interface Operations {
         id: number;
         name: string;
         source: {
-          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
+          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
           host: string;
           port: number;
           tls: 'tls' | 'starttls' | 'none';
@@ -697,7 +697,7 @@ export interface Operations {
           } | null;
         };
         destination: {
-          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
+          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
           host: string;
           port: number;
           tls: 'tls' | 'starttls' | 'none';
@@ -823,7 +823,7 @@ export interface Operations {
       name: string;
       source: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -872,7 +872,7 @@ export interface Operations {
       };
       destination: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -999,7 +999,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1043,7 +1043,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1168,7 +1168,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1212,7 +1212,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1336,7 +1336,7 @@ export interface Operations {
       name?: string;
       source?: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -1385,7 +1385,7 @@ export interface Operations {
       };
       destination?: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -1512,7 +1512,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1556,7 +1556,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
