@@ -1,5 +1,5 @@
 /** The source: and destination: sections of the project file (a server, its admin login, its kind's settings). */
-import { roleProblem, type ConnectorDescriptor } from '../connectors/descriptor.js';
+import { projectProblem, roleProblem, type ConnectorDescriptor } from '../connectors/descriptor.js';
 import { descriptorFor, descriptors } from '../connectors/registry.js';
 import type { ServerSpec } from './types.js';
 import type { Field, Reader } from './yaml-reader.js';
@@ -67,6 +67,12 @@ export function readServer(
       m.get('kind')?.at,
       `${name}.kind ${kind}: ${notHere}`,
       `Make the ${name} an ${DEFAULT_KIND.name} server (kind: ${DEFAULT_KIND.kind}, or leave kind out).`,
+    );
+  else if (projectProblem(d))
+    return r.add(
+      m.get('kind')?.at,
+      `${name}.kind ${kind}: ${projectProblem(d)}`,
+      'Run that side with the one-off form, or choose a server kind for the project.',
     );
   // A hosted system has one well-known API host; its settings block can point elsewhere (tests).
   const host = r.str(m.get('host')) ?? d.defaultHost;

@@ -30,6 +30,15 @@ const SUPPORTED =
   'imaps://USER:PASSWORD@HOST[:PORT] (TLS, port 993) or imap://USER:PASSWORD@HOST[:PORT] (port 143; add ?starttls=1 to upgrade); ' +
   'for a POP3 source pop3s://… (port 995) or pop3://… (port 110, ?stls=1 to upgrade); ' +
   'gmail://USER@gmail.googleapis.com?key-file=… (Google Workspace) or graph://USER@graph.microsoft.com?tenant=…&client-id=… (Microsoft 365)';
+/** Every kind's schemes, for the refusal of an unknown one: "imap:// and imaps:// (IMAP); pop3:// … (POP3, a source only)". */
+const SCHEME_LIST = descriptors
+  .map((d) => {
+    const only = d.roles.length === 1 ? `, a ${d.roles[0]} only` : '';
+    return `${Object.keys(d.urlSchemes)
+      .map((s) => `${s}://`)
+      .join(' and ')} (${d.name}${only})`;
+  })
+  .join('; ');
 /** Query parameters of one kind only (key-file= of gmail://, tenant= of graph://), with that kind. */
 const OWN_PARAMS = new Map(descriptors.flatMap((d) => (d.urlParams ?? []).map((p) => [p, d] as const)));
 const PARAMS = [
@@ -87,7 +96,7 @@ export function parseServerUrl(
   if (!defaults) {
     fail(
       `Unsupported scheme '${scheme}://' in ${shown}.`,
-      `Supported schemes: imap:// and imaps://, and pop3:// and pop3s:// for a source; gmail:// and graph:// for Google Workspace and Microsoft 365. Write ${SUPPORTED}.`,
+      `Supported schemes: ${SCHEME_LIST}. Write ${SUPPORTED}.`,
     );
   }
   if (defaults.d.urlForm?.localPath) return parseLocalPathUrl(text, shown, scheme, defaults.kind, defaults.d);

@@ -65,8 +65,15 @@ export interface ConnectorDescriptor {
   label: string;
   /** The system's name in messages, e.g. "IMAP", "Microsoft 365". */
   name: string;
-  /** The sides it can be; a source-only kind has no way to store messages. */
+  /** The sides it can be. */
   roles: readonly ConnectorRole[];
+  /** Why it cannot be the other side, when it has one role only (said with the refusal). */
+  roleNote?: string;
+  /**
+   * Set when the kind works only in the command line's one-off URL form (a local path, not a server a
+   * project can name yet): why, said when a project file or the API names it.
+   */
+  urlOnly?: string;
   /** URL schemes of the command line's one-off form, each with the TLS it implies (imap: none, imaps: tls). */
   urlSchemes: Readonly<Record<string, ConnectorTls>>;
   /** Query parameters of the one-off URL form that only this kind takes (e.g. tenant= of graph://). */
@@ -118,7 +125,13 @@ export interface ConnectorDescriptor {
 /** Why a kind cannot be on this side (a sentence without the final stop), or undefined when it can. */
 export function roleProblem(d: ConnectorDescriptor, side: string): string | undefined {
   if ((d.roles as readonly string[]).includes(side)) return undefined;
-  return side === 'destination'
-    ? `${d.name} can only be a source; it has no way to store messages on the server`
-    : `${d.name} can only be a destination`;
+  const only = side === 'destination' ? 'a source' : 'a destination';
+  return `${d.name} can only be ${only}${d.roleNote ? `; ${d.roleNote}` : ''}`;
+}
+
+/** Why a kind cannot be named by a project (a sentence without the final stop), or undefined when it can. */
+export function projectProblem(d: ConnectorDescriptor): string | undefined {
+  if (!d.urlOnly) return undefined;
+  const schemes = Object.keys(d.urlSchemes).map((s) => `${s}:///…`);
+  return `${d.name} works only in the one-off form (cutover migrate --from/--to ${schemes.join(' or ')}): ${d.urlOnly}`;
 }

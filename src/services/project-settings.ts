@@ -10,7 +10,7 @@ import type { Defaults, ServerIn, ServerOut, Window } from '../schemas/projects.
 import { planFromConfig, type StoredPlan } from './project-plan.js';
 import { validatePlanAndFolders, validateServer } from './project-validate.js';
 import { InvalidInputError } from '../errors.js';
-import { roleProblem } from '../connectors/descriptor.js';
+import { projectProblem, roleProblem } from '../connectors/descriptor.js';
 import { descriptorFor, descriptors } from '../connectors/registry.js';
 
 import type { StoredSecret } from './stored-secret.js';
@@ -60,11 +60,11 @@ export function storeServer(
   previous?: StoredServer,
 ): StoredServer {
   const d = descriptorFor(s.kind);
-  const notHere = d && roleProblem(d, side);
+  const notHere = d && (roleProblem(d, side) ?? projectProblem(d));
   if (notHere)
     throw new InvalidInputError(
       `${notHere}.`,
-      `Choose ${descriptors.filter((x) => !roleProblem(x, side))[0]?.kind} for the ${side}.`,
+      `Choose ${descriptors.filter((x) => !roleProblem(x, side) && !projectProblem(x))[0]?.kind} for the ${side}.`,
     );
   const checked = validateServer(side, s);
   const { admin: _admin, gmail, ...spec } = checked;

@@ -13,6 +13,18 @@ const noFiles = (path: string): string => {
 const MINIMAL = 'source: { host: old.example.com }\ndestination: { host: new.example.com, tls: starttls }\n';
 
 describe('parseProjectFile', () => {
+  it('refuses a kind of the one-off form only (mbox, file), saying to use that form', () => {
+    for (const kind of ['mbox', 'file']) {
+      const text = `source: { kind: ${kind}, host: x }\ndestination: { host: new.example.com }\n`;
+      const { problems } = parseProjectFile(text, '/etc/acme.yaml', noFiles);
+      assert.equal(problems.length, 1, JSON.stringify(problems));
+      assert.match(
+        problems[0]!.message,
+        new RegExp(`source.kind ${kind}: .* works only in the one-off form`),
+      );
+      assert.match(problems[0]!.hint, /one-off form/);
+    }
+  });
   it('applies defaults to a minimal file', () => {
     const { config, problems } = parseProjectFile(MINIMAL, '/etc/acme.yaml', noFiles);
     assert.deepEqual(problems, []);

@@ -100,7 +100,12 @@ describe('parseServerUrl', () => {
     for (const url of ['http://u:p@h', 'smtp://u:p@h']) {
       const err = failure(() => parseServerUrl(url), ErrorCode.UrlInvalid);
       assert.match(err.message, /Unsupported scheme '(http|smtp):\/\/'/);
-      assert.match(err.hint ?? '', /imap:\/\/ and imaps:\/\/, and pop3:\/\/ and pop3s:\/\/ for a source/);
+      // Every registered kind's schemes, with the side of a one-sided kind.
+      assert.match(
+        err.hint ?? '',
+        /imap:\/\/ and imaps:\/\/ \(IMAP\); pop3:\/\/ and pop3s:\/\/ \(POP3, a source only\)/,
+      );
+      assert.match(err.hint ?? '', /mbox:\/\/ \(mbox, a source only\); file:\/\//);
     }
     failure(() => parseServerUrl('mail.example.com'), ErrorCode.UrlInvalid);
   });

@@ -25,10 +25,11 @@ test('the connector kinds say their sides, default ports and settings block; a s
   const byKind = new Map(items.map((c) => [c.kind, c]));
   assert.deepEqual(
     [...byKind.keys()],
-    descriptors.map((d) => d.kind),
-    "every kind, in the registry's order",
+    descriptors.filter((d) => !d.urlOnly).map((d) => d.kind),
+    "every kind a project can name, in the registry's order",
   );
   for (const kind of ['imap', 'pop3', 'graph', 'gmail']) assert.ok(byKind.has(kind), kind);
+  for (const kind of ['mbox', 'file']) assert.ok(!byKind.has(kind), `${kind} is the one-off form's only`);
   assert.deepEqual(byKind.get('pop3')!.roles, ['source']);
   assert.deepEqual(byKind.get('imap')!.defaultPorts, { tls: 993, starttls: 143, none: 143 });
   assert.deepEqual(byKind.get('pop3')!.defaultPorts, { tls: 995, starttls: 110, none: 110 });

@@ -153,7 +153,7 @@ export interface Operations {
       restoredAlertIds: number[];
     };
   };
-  /** The connector kinds a server can be: label, sides, default ports and settings block */
+  /** The connector kinds a project's server can be: label, sides, default ports and settings block (kinds of the one-off form only are left out) */
   'GET /api/connectors': {
     path: Record<string, never>;
     query: Record<string, never>;

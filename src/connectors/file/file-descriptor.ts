@@ -10,6 +10,7 @@ export const fileDescriptor: ConnectorDescriptor = {
   label: 'Directory of .eml files',
   name: 'File directory',
   roles: ['source', 'destination'],
+  urlOnly: 'a project file or the web form cannot name a local directory yet',
   urlSchemes: { file: 'none' },
   urlForm: {
     localPath: true,

@@ -9,6 +9,8 @@ export const mboxDescriptor: ConnectorDescriptor = {
   label: 'mbox files (source only)',
   name: 'mbox',
   roles: ['source'],
+  roleNote: 'Cutover reads mbox files, it does not write them',
+  urlOnly: 'a project file or the web form cannot name a local file yet',
   urlSchemes: { mbox: 'none' },
   urlParams: ['folder'],
   urlForm: { localPath: true, complete: mboxFromUrl },

@@ -7,6 +7,7 @@ export const pop3Descriptor: ConnectorDescriptor = {
   label: 'POP3 server (source only)',
   name: 'POP3',
   roles: ['source'],
+  roleNote: 'it has no way to store messages on the server',
   urlSchemes: { pop3: 'none', pop3s: 'tls' },
   defaultPort: (tls) => (tls === 'tls' ? 995 : 110),
   discovery: false,

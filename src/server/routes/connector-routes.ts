@@ -40,11 +40,14 @@ export async function connectorRoutes(app: FastifyInstance, opts: { auth: AuthSe
       schema: {
         tags: ['projects'],
         operationId: 'listConnectors',
-        summary: 'The connector kinds a server can be: label, sides, default ports and settings block',
+        summary:
+          "The connector kinds a project's server can be: label, sides, default ports and settings block (kinds of the one-off form only are left out)",
         security: secured,
         response: { 200: ConnectorList, ...errors(401) },
       },
     },
-    async (): Promise<ConnectorList> => ({ items: descriptors.map(connectorInfo) }),
+    async (): Promise<ConnectorList> => ({
+      items: descriptors.filter((d) => !d.urlOnly).map(connectorInfo),
+    }),
   );
 }
