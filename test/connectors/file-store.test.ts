@@ -153,3 +153,19 @@ test('bare LF line endings become CRLF, across chunk boundaries, and are counted
   fs.writeFileSync(file, text);
   assert.equal(await countBareLf(file), want.length - text.length);
 });
+
+test('cutover test: a missing directory under a writable one passes and says it will be made; under a file it is refused', async () => {
+  const base = tmp();
+  const missing = parseServerUrl(`file://${base}/exports/alice`).server;
+  const report = await new FileConnector().testLogin(missing);
+  assert.equal(report.folders, 0);
+  assert.match(report.capabilities.join(' '), new RegExp(`made in ${base} on the first write`));
+  assert.equal(fs.existsSync(path.join(base, 'exports')), false, 'a test writes nothing');
+
+  fs.writeFileSync(path.join(base, 'plain'), 'x');
+  const underFile = parseServerUrl(`file://${base}/plain/alice`).server;
+  await assert.rejects(
+    new FileConnector().testLogin(underFile),
+    (e: unknown) => e instanceof CutoverError && /is a file, not a directory/.test(e.message) && !!e.hint,
+  );
+});

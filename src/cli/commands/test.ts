@@ -33,12 +33,15 @@ async function live(label: string, server: ServerSpec, auth: AuthSpec): Promise<
 }
 
 async function check(label: string, server: ServerSpec, auth: AuthSpec): Promise<boolean> {
-  const where = `${label}: ${auth.kind === 'master' ? `${auth.user}, logged in by master user ${auth.masterUser}` : auth.user} @ ${server.host}:${server.port} (${server.tls})`;
+  const who =
+    auth.kind === 'master' ? `${auth.user}, logged in by master user ${auth.masterUser}` : auth.user;
+  // A kind that names a local path (mbox://, file://) has no host: the path is the whole answer.
+  const where = `${label}: ${who}${server.host ? ` @ ${server.host}:${server.port} (${server.tls})` : ''}`;
   try {
     const r = await probeLogin(server, auth);
     process.stdout.write(`✓ ${where}\n`);
     process.stdout.write(
-      `    delimiter "${r.delimiter}"  namespace "${r.namespace}"  folders ${r.folders}\n`,
+      `    delimiter "${r.delimiter}"${r.namespace !== undefined ? `  namespace "${r.namespace}"` : ''}  folders ${r.folders}\n`,
     );
     process.stdout.write(
       `    APPENDLIMIT ${r.appendLimit ?? 'not advertised'}  quota ${r.quota ? `${r.quota.usedBytes ?? '?'} of ${r.quota.limitBytes ?? '?'} bytes used` : 'not reported'}\n`,

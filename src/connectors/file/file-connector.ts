@@ -1,5 +1,6 @@
 /** The file connector: a directory tree of `.eml` files with manifests, as a source and as a destination. */
 import fsp from 'node:fs/promises';
+import path from 'node:path';
 import type { AuthSpec, ServerSpec } from '../../config/types.js';
 import type { ConnectionReport, Connector, MailDestination, MailSource } from '../contract.js';
 import { FileDestination } from './file-destination.js';
@@ -30,8 +31,37 @@ export class FileConnector implements Connector {
     return dst;
   }
 
+  /**
+   * An existing directory is listed. A missing one passes when the nearest directory above it exists and is
+   * writable — a destination makes it on the first write — and says so; as a source it is refused when the
+   * migration opens it.
+   */
   async testLogin(server: ServerSpec, _auth?: AuthSpec): Promise<ConnectionReport> {
     const root = rootOf(server);
+    const exists = await fsp.stat(root).then(
+      () => true,
+      (err: NodeJS.ErrnoException) =>
+        err.code === 'ENOENT' ? false : Promise.reject(fileError(err, `The directory ${root}`)),
+    );
+    if (!exists) {
+      let parent = path.dirname(root);
+      while (
+        !(await fsp.stat(parent).then(
+          () => true,
+          () => false,
+        ))
+      )
+        parent = path.dirname(parent);
+      await checkRoot(parent);
+      await fsp.access(parent, fsp.constants.W_OK).catch((err: unknown) => {
+        throw fileError(err, `The directory ${parent}`);
+      });
+      return {
+        capabilities: [`not there yet: made in ${parent} on the first write`],
+        delimiter: '/',
+        folders: 0,
+      };
+    }
     await checkRoot(root);
     return { capabilities: [], delimiter: '/', folders: (await new FileTree(root).walk()).length };
   }
