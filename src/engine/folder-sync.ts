@@ -13,7 +13,6 @@ import type {
   FolderState,
   MailDestination,
   MailSource,
-  MessageMeta,
   SourceFolderReader,
 } from '../connectors/contract.js';
 import { ErrorCode, PermanentError, TransientError, blame, throwIfAborted } from '../errors.js';
@@ -21,13 +20,8 @@ import { folderRow, type LedgerEntry, type LedgerRepo } from '../store/ledger-re
 import { makeBatches } from './batches.js';
 import { skipReason } from './filters.js';
 import { FingerprintIndex, fingerprint, flagKey } from './fingerprint.js';
-import { destFlags, type FolderContext } from './folder-context.js';
+import { destFlags, recordIntents, writeRow, type FolderContext, type Todo } from './folder-context.js';
 import { copyNative } from './native-copy.js';
-
-interface Todo {
-  meta: MessageMeta;
-  fp: string;
-}
 
 /** The ledger identity of the folder generation being synced. */
 interface FolderIds {
@@ -387,28 +381,9 @@ async function copyBatch(
   retry: { paced?: boolean; dropKeywords?: string } = {},
 ): Promise<void> {
   const keywords = dst.capabilities.supportsKeywords && retry.dropKeywords === undefined;
-  const row = (t: Todo) => ({
-    folderKey: f.folderKey,
-    uidValidity: f.uidValidity,
-    uid: t.meta.uid,
-    fingerprint: t.fp,
-    size: t.meta.size,
-    flags: flagKey(destFlags(t.meta.flags, keywords)),
-    passId: ctx.passId,
-    reason: null,
-    destUid: null,
-  });
+  const row = (t: Todo) => writeRow(ctx, f, t, keywords);
   // Retried one by one after a refused batch: those messages were already paced as the batch.
-  if (!retry.paced)
-    await ctx.limiter.take(
-      todos.length,
-      todos.reduce((s, t) => s + t.meta.size, 0),
-      ctx.signal,
-    );
-  await ctx.ledger.put(
-    ctx.mailboxId,
-    todos.map((t) => ({ ...row(t), status: 'intent' as const })),
-  );
+  await recordIntents(ctx, todos, row, retry.paced);
   const byUid = new Map(todos.map((t) => [t.meta.uid, t]));
   const sent: Array<{ todo: Todo; size: number; altered?: string }> = [];
   const unreadable: Array<{ todo: Todo; reason: string }> = [];

@@ -16,23 +16,15 @@
 import type {
   MailDestination,
   MailSource,
-  MessageMeta,
   NativeImport,
   SourceFolderReader,
 } from '../connectors/contract.js';
 import { ErrorCode, PermanentError, throwIfAborted } from '../errors.js';
-import type { LedgerEntry } from '../store/ledger-repo.js';
-import { destFlags, type FolderContext } from './folder-context.js';
-import { flagKey } from './fingerprint.js';
+import { recordIntents, writeRow, type FolderContext, type Todo } from './folder-context.js';
 
 /** Items exported per round (their native streams are held in memory until imported). */
 export const NATIVE_BATCH = 20;
 
-/** A message to copy: its source metadata and fingerprint. */
-interface Todo {
-  meta: MessageMeta;
-  fp: string;
-}
 /** The ordinary path, for what the native one does not take (already paced and intended). */
 type CopyRest = (todos: Todo[]) => Promise<void>;
 
@@ -71,29 +63,11 @@ export async function copyNative(
   fail: (r: { uid: number }, reason: string) => void,
 ): Promise<void> {
   const keywords = dst.capabilities.supportsKeywords;
-  const row = (t: Todo): Omit<LedgerEntry, 'status'> => ({
-    folderKey: f.folderKey,
-    uidValidity: f.uidValidity,
-    uid: t.meta.uid,
-    fingerprint: t.fp,
-    size: t.meta.size,
-    flags: flagKey(destFlags(t.meta.flags, keywords)),
-    passId: ctx.passId,
-    reason: null,
-    destUid: null,
-  });
+  const row = (t: Todo) => writeRow(ctx, f, t, keywords);
   for (let i = 0; i < todos.length; i += NATIVE_BATCH) {
     throwIfAborted(ctx.signal);
     const round = todos.slice(i, i + NATIVE_BATCH);
-    await ctx.limiter.take(
-      round.length,
-      round.reduce((s, t) => s + t.meta.size, 0),
-      ctx.signal,
-    );
-    await ctx.ledger.put(
-      ctx.mailboxId,
-      round.map((t) => ({ ...row(t), status: 'intent' as const })),
-    );
+    await recordIntents(ctx, round, row);
     const byUid = new Map(round.map((t) => [t.meta.uid, t]));
     const ready: Array<{ todo: Todo; item: NativeImport }> = [];
     const fallback: Todo[] = [];
