@@ -62,20 +62,24 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
     setupToken,
   });
   const address = await app.listen({ port, host: o.host });
-  process.stdout.write(`cutover: web UI on ${address}/ (API reference: ${address}/api/docs)\n`);
+  // The setup link goes out in the same write as the address: whoever reads the address line (a person, a
+  // script) has the link with it.
+  let setupLink: string | undefined;
+  if (setupToken && (await app.setupPending()))
+    setupLink = `${publicUrl ?? reachableBase(app.server.address(), address)}/setup?token=${setupToken}`;
+  process.stdout.write(
+    `cutover: web UI on ${address}/ (API reference: ${address}/api/docs)\n` +
+      (setupLink
+        ? `cutover: first run: open ${setupLink} to create the admin account (the link works once, until this process ends).\n`
+        : ''),
+  );
   if (beyond && !publicUrl) {
     const text = `listening on ${o.host} without a public URL: requests for any host name are answered (a DNS-rebinding page could reach this server), and personal links and Google/Microsoft sign-in cannot be built. Set --public-url https://<the address people open> (or ${PUBLIC_URL_ENV}).`;
     warn(text);
     app.log.warn(text);
   }
-  if (setupToken && (await app.setupPending())) {
-    const base = publicUrl ?? reachableBase(app.server.address(), address);
-    const link = `${base}/setup?token=${setupToken}`;
-    process.stdout.write(
-      `cutover: first run: open ${link} to create the admin account (the link works once, until this process ends).\n`,
-    );
-    app.log.warn({ setupLink: link }, 'first run: the admin account is created through the setup link');
-  }
+  if (setupLink)
+    app.log.warn({ setupLink }, 'first run: the admin account is created through the setup link');
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
