@@ -5,7 +5,8 @@
  * Folder paths are arrays of decoded UTF-8 segments; delimiters and encodings stay inside connectors.
  */
 import type { Readable } from 'node:stream';
-import type { AuthSpec, ServerSpec } from '../config/types.js';
+import type { AuthSpec, ItemType, ServerSpec } from '../config/types.js';
+import type { FilterEndpoint } from './filters-contract.js';
 import type { SpecialUse } from './special-use.js';
 
 /** A folder as listed by a system. */
@@ -301,6 +302,14 @@ export interface Connector {
    * mailbox `auth` opens, and remove what was created. Absent: nothing to check beyond `testLogin`.
    */
   liveChecks?(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<LiveCheck[]>;
+  /**
+   * The mailbox's filters, vacation reply and signatures (item type `filters`, see filters-contract.ts), on
+   * either side. Absent: this system has none Cutover can move. Throws a NotConfigured-style PermanentError
+   * when the server's settings do not say where they are (an IMAP server without a ManageSieve port).
+   */
+  openFilters?(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<FilterEndpoint>;
+  /** The item types this system moves (default: mail only); `filters` needs `openFilters`. */
+  readonly items?: readonly ItemType[];
   /** Folder-name rules of this system as a destination, known without a connection; absent = none. */
   readonly folderNaming?: FolderNaming;
   /** The pace the system's budgets allow one mailbox on this side; absent = no documented budget. */
