@@ -160,7 +160,8 @@ export interface FilterEndpoint {
   readScript?(name: string, signal?: AbortSignal): Promise<Buffer>;
   /**
    * Store a script under this name (replacing one of the same name). A script the server refuses (an
-   * extension it lacks, too large, a syntax error) throws a RefusedError carrying the server's words.
+   * extension it lacks, too large, a syntax error) throws a PermanentError (ErrorCode.MessageRejected)
+   * carrying the server's words. (RefusedError is a connection turned away, retried: not this.)
    */
   putScript?(name: string, content: Buffer, signal?: AbortSignal): Promise<void>;
   /** Make this script the active one (null: none active). */

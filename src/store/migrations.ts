@@ -496,5 +496,29 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           from projects p cross join message_templates t`.execute(db);
       },
     },
+    '0014_item_ledger': {
+      // The ledger of items that are not messages (filters today; contacts, calendars and tasks next): keyed by
+      // strings (a script's name, a rule's name, an href), not by a folder's numeric UIDs.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('item_ledger')
+          .addColumn('mailbox_id', 'integer', (c) =>
+            c.notNull().references('mailboxes.id').onDelete('cascade'),
+          )
+          .addColumn('item_type', 'text', (c) => c.notNull())
+          .addColumn('collection', 'text', (c) => c.notNull())
+          .addColumn('item_key', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('source_hash', 'text')
+          .addColumn('dest_hash', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('original', 'text')
+          .addColumn('pass_id', 'integer')
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('item_ledger_pk', ['mailbox_id', 'item_type', 'collection', 'item_key'])
+          .execute();
+      },
+    },
   };
 }

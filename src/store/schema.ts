@@ -79,6 +79,33 @@ export interface LedgerTable {
   pass_id: number;
 }
 
+/**
+ * The ledger of items that are not messages (item types other than mail), keyed by strings: one row per
+ * source item (a Sieve script, a rule, the vacation reply, a signature) with where it ended. status is
+ * copied (written and read back), present (already there identically), skipped (reason: e.g. the destination
+ * cannot express it), failed (reason: the destination's words).
+ */
+export interface ItemLedgerTable {
+  mailbox_id: number;
+  /** filters (contacts, calendars, tasks later). */
+  item_type: string;
+  /** The item's collection: '' for a mailbox's filters; an address book or calendar later. */
+  collection: string;
+  item_key: string;
+  /** What the item is, for the report: script, rule, vacation, signature, activation. */
+  kind: string;
+  /** SHA-256 of the item as the source has it. */
+  source_hash: string | null;
+  /** SHA-256 of what the destination held when it was read back. */
+  dest_hash: string | null;
+  status: string;
+  reason: string | null;
+  /** The item as the source wrote it (a rule's text), for an item not copied as it is. */
+  original: string | null;
+  pass_id: number | null;
+  updated_at: string;
+}
+
 /** One environment scan (read-only survey of the sources); stopped scans resume. */
 export interface ScanTable {
   id: Generated<number>;
@@ -341,6 +368,7 @@ export interface Database {
   passes: PassTable;
   folders: FolderTable;
   ledger: LedgerTable;
+  item_ledger: ItemLedgerTable;
   scans: ScanTable;
   scan_mailboxes: ScanMailboxTable;
   scan_folders: ScanFolderTable;

@@ -1,0 +1,100 @@
+/**
+ * The ledger of items that are not messages (filters today), keyed by strings: where each source item
+ * ended. One row per (mailbox, item type, collection, key); a later pass overwrites its row.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** Where a non-message item ended (see ItemLedgerTable). */
+export type ItemStatus = 'copied' | 'present' | 'skipped' | 'failed';
+
+/** One item's row. */
+export interface ItemEntry {
+  itemType: string;
+  collection: string;
+  key: string;
+  /** script | rule | vacation | signature | activation */
+  kind: string;
+  sourceHash: string | null;
+  destHash: string | null;
+  status: ItemStatus;
+  reason: string | null;
+  original: string | null;
+  passId: number | null;
+}
+
+export class ItemLedgerRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Record these items' outcomes (replacing earlier rows of the same keys), in one transaction. */
+  async record(mailboxId: number, entries: ItemEntry[]): Promise<void> {
+    if (!entries.length) return;
+    const now = new Date().toISOString();
+    await this.db.transaction().execute(async (tx) => {
+      for (const e of entries) {
+        const row = {
+          mailbox_id: mailboxId,
+          item_type: e.itemType,
+          collection: e.collection,
+          item_key: e.key,
+          kind: e.kind,
+          source_hash: e.sourceHash,
+          dest_hash: e.destHash,
+          status: e.status,
+          reason: e.reason,
+          original: e.original,
+          pass_id: e.passId,
+          updated_at: now,
+        };
+        await tx
+          .insertInto('item_ledger')
+          .values(row)
+          .onConflict((oc) =>
+            oc.columns(['mailbox_id', 'item_type', 'collection', 'item_key']).doUpdateSet({
+              kind: row.kind,
+              source_hash: row.source_hash,
+              dest_hash: row.dest_hash,
+              status: row.status,
+              reason: row.reason,
+              original: row.original,
+              pass_id: row.pass_id,
+              updated_at: row.updated_at,
+            }),
+          )
+          .execute();
+      }
+    });
+  }
+
+  /**
+   * Replace every row of one item type of a mailbox with these: what the source no longer has is no longer
+   * an item to account for (it was deleted there; the destination keeps its copy).
+   */
+  async replaceType(mailboxId: number, itemType: string, entries: ItemEntry[]): Promise<void> {
+    await this.db
+      .deleteFrom('item_ledger')
+      .where('mailbox_id', '=', mailboxId)
+      .where('item_type', '=', itemType)
+      .execute();
+    await this.record(mailboxId, entries);
+  }
+
+  /** A mailbox's items (of one type, or all), in key order. */
+  async list(mailboxId: number, itemType?: string): Promise<ItemEntry[]> {
+    let q = this.db.selectFrom('item_ledger').selectAll().where('mailbox_id', '=', mailboxId);
+    if (itemType) q = q.where('item_type', '=', itemType);
+    const rows = await q.orderBy('item_type').orderBy('collection').orderBy('item_key').execute();
+    return rows.map((r) => ({
+      itemType: r.item_type,
+      collection: r.collection,
+      key: r.item_key,
+      kind: r.kind,
+      sourceHash: r.source_hash,
+      destHash: r.dest_hash,
+      status: r.status as ItemStatus,
+      reason: r.reason,
+      original: r.original,
+      passId: r.pass_id,
+    }));
+  }
+}
