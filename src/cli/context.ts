@@ -1,12 +1,12 @@
 /** Resolving what a command works on: a project file or a one-off --from/--to pair, and the data directory. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { MailboxOptions, ProjectConfig } from '../config/types.js';
+import type { ItemType, MailboxOptions, ProjectConfig } from '../config/types.js';
 import { loadProjectFile } from '../config/project-file.js';
 import { parseServerUrl, redactUrl } from '../config/server-url.js';
-import { parseDate, parseSize } from '../config/values.js';
+import { ITEM_TYPES, parseDate, parseItemList, parseSize } from '../config/values.js';
 import { roleProblem, type ConnectorDescriptor } from '../connectors/descriptor.js';
-import { descriptorFor, descriptors } from '../connectors/registry.js';
+import { connectorFor, descriptorFor, descriptors } from '../connectors/registry.js';
 import { ErrorCode, PermanentError } from '../errors.js';
 import { defaultDataDir } from '../store/db.js';
 
@@ -27,6 +27,8 @@ export interface TargetOptions {
   exclude?: string[];
   folderMap?: string[];
   folders?: string;
+  /** Item types to move (mail, contacts, calendars, tasks, filters), comma-separated. */
+  items?: string;
 }
 
 function value<T>(r: { ok: true; value: T } | { ok: false; message: string; hint: string }, flag: string): T {
@@ -34,8 +36,25 @@ function value<T>(r: { ok: true; value: T } | { ok: false; message: string; hint
   return r.value;
 }
 
+/** The item types `--items` names, or undefined when it is not given. */
+function itemsFromFlag(o: TargetOptions): ItemType[] | undefined {
+  return o.items === undefined ? undefined : value(parseItemList(o.items), '--items');
+}
+
+/**
+ * The one-off form's item types: `--items`, else mail — or, when a side carries no mail (a ManageSieve
+ * server), what both sides carry.
+ */
+function oneOffItems(o: TargetOptions, kinds: string[]): ItemType[] {
+  const given = itemsFromFlag(o);
+  if (given) return given;
+  const carried = kinds.map((k) => connectorFor(k).items ?? (['mail'] as const));
+  if (carried.every((c) => c.includes('mail'))) return ['mail'];
+  return ITEM_TYPES.filter((t) => carried.every((c) => c.includes(t)));
+}
+
 /** Mailbox options from command-line flags (the one-off form). */
-function optionsFromFlags(o: TargetOptions): MailboxOptions {
+function optionsFromFlags(o: TargetOptions, itemTypes: ItemType[]): MailboxOptions {
   const map = (o.folderMap ?? []).map((m) => {
     const i = m.indexOf('=');
     if (i <= 0)
@@ -58,7 +77,7 @@ function optionsFromFlags(o: TargetOptions): MailboxOptions {
     }
   }
   return {
-    itemTypes: ['mail'],
+    itemTypes,
     since: o.since ? value(parseDate(o.since), '--since') : undefined,
     before: o.before ? value(parseDate(o.before), '--before') : undefined,
     maxMessageBytes: o.maxSize ? value(parseSize(o.maxSize), '--max-size') : undefined,
@@ -100,11 +119,12 @@ export function resolveTarget(o: TargetOptions): {
       );
     }
     const folders = o.folders ? Number(o.folders) : 3;
+    const items = oneOffItems(o, [src.server.kind, dst.server.kind]);
     const project: ProjectConfig = {
       name: 'one-off',
       source: src.server,
       destination: dst.server,
-      defaults: optionsFromFlags(o),
+      defaults: optionsFromFlags(o, items),
       mailboxes: [
         {
           sourceUser: src.auth.user,
@@ -112,7 +132,7 @@ export function resolveTarget(o: TargetOptions): {
           sourceAuth: src.auth,
           destAuth: dst.auth,
           starred: false,
-          options: optionsFromFlags(o),
+          options: optionsFromFlags(o, items),
         },
       ],
       concurrency: { mailboxes: 1, foldersPerMailbox: folders },
@@ -128,6 +148,9 @@ export function resolveTarget(o: TargetOptions): {
       'Pass --project FILE, set CUTOVER_PROJECT, or use the one-off form --from URL --to URL.',
     );
   const { config, problems } = loadProjectFile(file);
+  // --items narrows or widens this run's item types for every mailbox of the project.
+  const items = itemsFromFlag(o);
+  if (items) for (const m of config.mailboxes) m.options = { ...m.options, itemTypes: items };
   const dataDir =
     o.dataDir ??
     process.env.CUTOVER_DATA_DIR ??

@@ -57,6 +57,10 @@ export function buildProgram(): Command {
     .description('copy every mailbox (starred first, then largest first); rerun for a delta pass')
     .option('-m, --mailbox <login>', 'only this mailbox (repeatable)', collect)
     .option('-n, --dry-run', 'list and decide, write nothing')
+    .option(
+      '--items <types>',
+      "what to move, e.g. mail,filters (default: the project's item types; one-off: mail, or what both URLs carry)",
+    )
     .addOption(
       new Option('--phase <phase>', 'narrow this pass to a phase of the plan').choices([
         'prestage',

@@ -27,6 +27,15 @@ export function reportText(reports: MailboxReport[], detail = true): string {
       );
     }
     if (r.lastError) out.push(`  last error: ${r.lastError}`);
+    if (r.items.length) {
+      const i = r.itemTotals;
+      out.push(
+        `  filters: copied ${i.copied}  already present ${i.present}  skipped ${i.skipped}  failed ${i.failed}`,
+      );
+      for (const x of r.items)
+        if (detail || x.status === 'skipped' || x.status === 'failed')
+          out.push(`    ${x.kind} '${x.name}': ${x.status}${x.reason ? ` — ${x.reason}` : ''}`);
+    }
     if (detail) {
       for (const f of r.folders) {
         const name = f.excluded

@@ -24,6 +24,8 @@ import {
   throwIfAborted,
 } from '../errors.js';
 import { folderRow, type LedgerRepo } from '../store/ledger-repo.js';
+import type { ItemLedgerRepo } from '../store/item-ledger-repo.js';
+import { syncFilters } from './filters-sync.js';
 import type { MailboxRepo, PassCounters } from '../store/mailbox-repo.js';
 import { ConnectionSlots, type RateLimiter } from '../runner/limits.js';
 import { planFolders } from './folder-map.js';
@@ -52,6 +54,8 @@ export interface MailboxJob {
 
 export interface EngineDeps {
   ledger: LedgerRepo;
+  /** The ledger of items that are not messages (filters). */
+  items: ItemLedgerRepo;
   mailboxes: MailboxRepo;
   slots: ConnectionSlots;
   limiter: RateLimiter;
@@ -200,7 +204,76 @@ export async function syncMailbox(
   const passId = await deps.mailboxes.startPass(job.mailboxId, job.dryRun);
   await deps.mailboxes.setStatus(job.mailboxId, 'running');
   const first = new Lane(job, deps, signal);
+  const types = job.options.itemTypes;
   try {
+    const folderErrors = types.includes('mail')
+      ? await syncFolders(job, deps, first, passId, counters, signal)
+      : 0;
+    const filters = types.includes('filters')
+      ? await syncFilters(
+          job,
+          { ledger: deps.ledger, items: deps.items, progress: deps.progress },
+          passId,
+          signal,
+        )
+      : undefined;
+    await deps.mailboxes.finishPass(passId, 'done', counters);
+    const errors = [
+      ...(folderErrors ? [`${folderErrors} folder(s) failed`] : []),
+      ...(filters?.failed ? [`${filters.failed} filter item(s) failed`] : []),
+    ];
+    await deps.mailboxes.setStatus(
+      job.mailboxId,
+      counters.failed || errors.length ? 'done-with-errors' : 'done',
+      errors.length ? `${errors.join('; ')}; see the report.` : null,
+    );
+    if (types.includes('mail') && !job.dryRun) {
+      const folders = await deps.ledger.listFolders(job.mailboxId);
+      await deps.mailboxes.setSize(
+        job.mailboxId,
+        folders.reduce((s, f) => s + f.messages, 0),
+        await deps.ledger.totalBytes(job.mailboxId),
+      );
+    }
+    deps.progress.finished(job.mailboxId, 'done');
+    return counters;
+  } catch (err) {
+    if (err instanceof ThrottledSlice && !signal?.aborted) {
+      // Not the mailbox's end: the pass goes on in a later slice, the mailbox stays running meanwhile.
+      err.counters = { ...counters };
+      await deps.mailboxes.finishPass(passId, 'stopped', counters, err.describe());
+      deps.progress.note(job.mailboxId, 'warn', err.message);
+      throw err;
+    }
+    const e = signal?.aborted ? new AbortError('Stopped by the user; rerun to resume.') : asCutoverError(err);
+    await deps.mailboxes.finishPass(
+      passId,
+      e instanceof AbortError ? 'stopped' : 'failed',
+      counters,
+      e.describe(),
+    );
+    await deps.mailboxes.setStatus(
+      job.mailboxId,
+      e instanceof AbortError ? 'stopped' : 'failed',
+      e.describe(),
+    );
+    deps.progress.finished(job.mailboxId, e instanceof AbortError ? 'stopped' : 'failed');
+    throw e;
+  } finally {
+    await first.close();
+  }
+}
+
+/** The mail of the pass: plan the folders, then sync several at once; returns how many folders failed. */
+async function syncFolders(
+  job: MailboxJob,
+  deps: EngineDeps,
+  first: Lane,
+  passId: number,
+  counters: PassCounters,
+  signal?: AbortSignal,
+): Promise<number> {
+  {
     const { settled, total, work, native } = await planWithRetries(
       job,
       deps,
@@ -263,45 +336,7 @@ export async function syncMailbox(
     ];
     await Promise.all(lanes.map(worker));
     if (fatal) throw asCutoverError(fatal);
-    await deps.mailboxes.finishPass(passId, 'done', counters);
-    await deps.mailboxes.setStatus(
-      job.mailboxId,
-      counters.failed || folderErrors ? 'done-with-errors' : 'done',
-      folderErrors ? `${folderErrors} folder(s) failed; see the report.` : null,
-    );
-    const folders = await deps.ledger.listFolders(job.mailboxId);
-    if (!job.dryRun)
-      await deps.mailboxes.setSize(
-        job.mailboxId,
-        folders.reduce((s, f) => s + f.messages, 0),
-        await deps.ledger.totalBytes(job.mailboxId),
-      );
-    deps.progress.finished(job.mailboxId, 'done');
-    return counters;
-  } catch (err) {
-    if (err instanceof ThrottledSlice && !signal?.aborted) {
-      // Not the mailbox's end: the pass goes on in a later slice, the mailbox stays running meanwhile.
-      err.counters = { ...counters };
-      await deps.mailboxes.finishPass(passId, 'stopped', counters, err.describe());
-      deps.progress.note(job.mailboxId, 'warn', err.message);
-      throw err;
-    }
-    const e = signal?.aborted ? new AbortError('Stopped by the user; rerun to resume.') : asCutoverError(err);
-    await deps.mailboxes.finishPass(
-      passId,
-      e instanceof AbortError ? 'stopped' : 'failed',
-      counters,
-      e.describe(),
-    );
-    await deps.mailboxes.setStatus(
-      job.mailboxId,
-      e instanceof AbortError ? 'stopped' : 'failed',
-      e.describe(),
-    );
-    deps.progress.finished(job.mailboxId, e instanceof AbortError ? 'stopped' : 'failed');
-    throw e;
-  } finally {
-    await first.close();
+    return folderErrors;
   }
 }
 

@@ -159,6 +159,10 @@ function mailboxSection(r: MailboxReport, i: number): string {
   parts.push(
     r.problems.length ? problemsTable(r.problems) : '<p class="muted">No skipped or failed items.</p>',
   );
+  if (r.items.length) {
+    parts.push(`<h3>Filters, vacation reply and signatures (${formatCount(r.items.length)})</h3>`);
+    parts.push(itemsTable(r.items));
+  }
   parts.push('</section>');
   return parts.join('\n');
 }
@@ -201,6 +205,17 @@ function foldersTable(folders: FolderReport[]): string {
     return `<tr><td>${bdi(f.source)}${notes}</td>${[f.sourceItems, f.copied, f.present, f.skipped, f.failed, f.pending].map(num).join('')}</tr>`;
   });
   return table(['Folder', 'Source#', 'Copied#', 'Present#', 'Skipped#', 'Failed#', 'Pending#'], rows);
+}
+
+function itemsTable(items: MailboxReport['items']): string {
+  const rows = items.map((x) => {
+    const notes = [
+      x.reason ? `<div class="${x.status === 'failed' ? 'err' : 'note'}">${bdi(x.reason)}</div>` : '',
+      x.original ? `<pre class="muted">${escapeHtml(x.original)}</pre>` : '',
+    ].join('');
+    return `<tr><td${x.status === 'failed' ? ' class="err"' : ''}>${escapeHtml(x.status)}</td>${cell(x.kind)}<td>${bdi(x.name)}${notes}</td></tr>`;
+  });
+  return table(['Status', 'Kind', 'Item'], rows);
 }
 
 function problemsTable(problems: MailboxReport['problems']): string {

@@ -159,6 +159,11 @@ export function drawMailbox(L: Layout, r: MailboxReport): void {
     if (more > 0)
       L.paragraph(`… ${n(more)} more (all of them: cutover report --format json)`, { color: MUTED });
   } else L.paragraph('No skipped or failed items.', { color: MUTED });
+
+  if (r.items.length) {
+    heading(L, `Filters, vacation reply and signatures (${n(r.items.length)})`);
+    drawTable(L, ITEMS, r.items);
+  }
 }
 
 const PASSES: Column<PassRow>[] = [
@@ -211,6 +216,26 @@ const FOLDERS: Column<FolderReport>[] = [
   { header: 'Skipped', weight: 1, numeric: true, cell: (f) => n(f.skipped) },
   { header: 'Failed', weight: 0.9, numeric: true, cell: (f) => n(f.failed) },
   { header: 'Pending', weight: 0.9, numeric: true, cell: (f) => n(f.pending) },
+];
+
+type Item = MailboxReport['items'][number];
+const ITEMS: Column<Item>[] = [
+  {
+    header: 'Status',
+    weight: 1,
+    cell: (x) => x.status,
+    style: (x) => (x.status === 'failed' ? { color: RED } : undefined),
+  },
+  { header: 'Kind', weight: 1, cell: (x) => x.kind },
+  {
+    header: 'Item',
+    weight: 7,
+    cell: (x) => [
+      { text: x.name },
+      ...(x.reason ? [note(x.reason, x.status === 'failed' ? RED : NOTE)] : []),
+      ...(x.original ? [note(x.original, MUTED)] : []),
+    ],
+  },
 ];
 
 type Problem = MailboxReport['problems'][number];

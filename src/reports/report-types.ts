@@ -26,6 +26,20 @@ export interface FolderReport {
   error: string | null;
 }
 
+/** One item that is not a message (a Sieve script, a rule, the vacation reply, a signature): where it ended. */
+export interface ItemReport {
+  /** filters (contacts, calendars, tasks later). */
+  itemType: string;
+  /** script | rule | vacation | signature | activation | filters (the whole filters pass, when it failed). */
+  kind: string;
+  name: string;
+  status: 'copied' | 'present' | 'skipped' | 'failed';
+  /** Why it was skipped or failed (the destination's words), or a note on a copy. */
+  reason: string | null;
+  /** The source's text of an item not copied as it is (a rule the destination cannot express). */
+  original: string | null;
+}
+
 /** One mailbox's report: its folders, totals, passes and problems. */
 export interface MailboxReport {
   mailbox: string;
@@ -48,4 +62,8 @@ export interface MailboxReport {
   discrepancy?: string;
   passes: PassRow[];
   problems: Array<{ folder: string; uid: number; status: string; reason: string | null }>;
+  /** Items that are not messages (filters), each with where it ended. */
+  items: ItemReport[];
+  /** Their counts by outcome. */
+  itemTotals: { copied: number; present: number; skipped: number; failed: number };
 }

@@ -209,6 +209,23 @@ export const MailboxReport = Type.Object(
         reason: Nullable(Type.String()),
       }),
     ),
+    items: Type.Array(
+      Type.Object({
+        itemType: Type.String({ description: 'filters (contacts, calendars, tasks later)' }),
+        kind: Type.String({ description: 'script, rule, vacation, signature, activation, filters' }),
+        name: Type.String(),
+        status: StringEnum(['copied', 'present', 'skipped', 'failed']),
+        reason: Nullable(Type.String({ description: "Why skipped or failed (the destination's words)" })),
+        original: Nullable(Type.String({ description: 'The source text of an item not copied as it is' })),
+      }),
+      { description: 'Items that are not messages (filters), each with where it ended' },
+    ),
+    itemTotals: Type.Object({
+      copied: Type.Number(),
+      present: Type.Number(),
+      skipped: Type.Number(),
+      failed: Type.Number(),
+    }),
   },
   { additionalProperties: true, description: 'MailboxReport of src/services/report-service.ts' },
 );

@@ -10,6 +10,7 @@ import type { ProgressSink } from '../engine/progress.js';
 import { retryPolicy, type RetryPolicy } from '../engine/retry.js';
 import type { Store } from '../store/db.js';
 import { LedgerRepo } from '../store/ledger-repo.js';
+import { ItemLedgerRepo } from '../store/item-ledger-repo.js';
 import { MailboxRepo } from '../store/mailbox-repo.js';
 import { ConnectionSlots, RateLimiter } from '../runner/limits.js';
 import { LocalQueue } from '../runner/local/local-queue.js';
@@ -135,6 +136,7 @@ export async function runMigration(
     alerts: new AlertRepo(store.db),
     engine: {
       ledger,
+      items: new ItemLedgerRepo(store.db),
       mailboxes,
       slots: new ConnectionSlots(),
       limiter: new RateLimiter(project.limits),

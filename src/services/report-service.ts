@@ -8,6 +8,7 @@
  */
 import type { Store } from '../store/db.js';
 import { LedgerRepo } from '../store/ledger-repo.js';
+import { ItemLedgerRepo } from '../store/item-ledger-repo.js';
 import { MailboxRepo, type MailboxRow } from '../store/mailbox-repo.js';
 import { VerificationRepo, type VerificationSummary } from '../store/verification-repo.js';
 import type { FolderReport, MailboxReport } from '../reports/report-types.js';
@@ -86,6 +87,16 @@ export async function mailboxReport(
     reason: p.reason,
   }));
   const passes = await mailboxes.passes(m.id);
+  const items = (await new ItemLedgerRepo(store.db).list(m.id)).map((e) => ({
+    itemType: e.itemType,
+    kind: e.kind,
+    name: e.key,
+    status: e.status,
+    reason: e.reason,
+    original: e.original,
+  }));
+  const itemTotals = { copied: 0, present: 0, skipped: 0, failed: 0 };
+  for (const i of items) itemTotals[i.status]++;
   const v =
     verification === undefined
       ? ((await new VerificationRepo(store.db).lastOf([m.id])).get(m.id) ?? null)
@@ -119,6 +130,8 @@ export async function mailboxReport(
     discrepancy: state.discrepancy,
     passes,
     problems,
+    items,
+    itemTotals,
   };
 }
 

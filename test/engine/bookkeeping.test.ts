@@ -14,6 +14,7 @@ import { silentProgress } from '../../src/engine/progress.js';
 import { ConnectionSlots, RateLimiter } from '../../src/runner/limits.js';
 import { openStore } from '../../src/store/db.js';
 import { LedgerRepo } from '../../src/store/ledger-repo.js';
+import { ItemLedgerRepo } from '../../src/store/item-ledger-repo.js';
 import { MailboxRepo } from '../../src/store/mailbox-repo.js';
 import { buildReport } from '../../src/services/report-service.js';
 import { makeMessage } from '../harness/messages.js';
@@ -65,6 +66,7 @@ async function pass(
       },
       {
         ledger: new LedgerRepo(store.db),
+        items: new ItemLedgerRepo(store.db),
         mailboxes,
         slots: new ConnectionSlots(),
         limiter: new RateLimiter({}),

@@ -11,6 +11,7 @@ import { silentProgress } from '../../src/engine/progress.js';
 import { ConnectionSlots, RateLimiter } from '../../src/runner/limits.js';
 import { openStore } from '../../src/store/db.js';
 import { LedgerRepo } from '../../src/store/ledger-repo.js';
+import { ItemLedgerRepo } from '../../src/store/item-ledger-repo.js';
 import { MailboxRepo } from '../../src/store/mailbox-repo.js';
 import { buildReport } from '../../src/services/report-service.js';
 import { verifyRecorded } from '../support/verify-engine.js';
@@ -59,6 +60,7 @@ async function run(source: MemMailbox, dest: MemMailbox, fault: Fault, listFault
       },
       {
         ledger: new LedgerRepo(store.db),
+        items: new ItemLedgerRepo(store.db),
         mailboxes,
         slots: new ConnectionSlots(),
         limiter: new RateLimiter({}),

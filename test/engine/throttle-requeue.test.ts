@@ -12,6 +12,7 @@ import { ConnectionSlots, RateLimiter } from '../../src/runner/limits.js';
 import { LocalQueue } from '../../src/runner/local/local-queue.js';
 import { openStore } from '../../src/store/db.js';
 import { LedgerRepo } from '../../src/store/ledger-repo.js';
+import { ItemLedgerRepo } from '../../src/store/item-ledger-repo.js';
 import { MailboxRepo } from '../../src/store/mailbox-repo.js';
 import { makeMessage } from '../harness/messages.js';
 import { MemMailbox, memoryConnector, type Fault } from '../support/memory-connector.js';
@@ -54,6 +55,7 @@ async function passAsJobs(source: MemMailbox, dest: MemMailbox, fault: Fault, ex
           },
           {
             ledger: new LedgerRepo(store.db),
+            items: new ItemLedgerRepo(store.db),
             mailboxes,
             slots: new ConnectionSlots(),
             limiter: new RateLimiter({}),

@@ -87,6 +87,8 @@ export function mailbox(
     },
     reconcile: 'reconciles',
     reconciles: true,
+    items: [],
+    itemTotals: { copied: 0, present: 0, skipped: 0, failed: 0 },
     passes: [],
     problems: [],
     ...more,

@@ -428,6 +428,23 @@ export interface Operations {
         status: string;
         reason: string | null;
       }>;
+      /** Items that are not messages (filters), each with where it ended */
+      items: Array<{
+        /** filters (contacts, calendars, tasks later) */
+        itemType: string;
+        /** script, rule, vacation, signature, activation, filters */
+        kind: string;
+        name: string;
+        status: 'copied' | 'present' | 'skipped' | 'failed';
+        reason: string | null;
+        original: string | null;
+      }>;
+      itemTotals: {
+        copied: number;
+        present: number;
+        skipped: number;
+        failed: number;
+      };
       [key: string]: unknown;
     };
   };

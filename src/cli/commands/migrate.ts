@@ -89,7 +89,10 @@ export async function migrateCommand(o: MigrateOptions): Promise<void> {
       (verified && o.format === 'json' ? process.stderr : process.stdout).write(reportText(reports, false));
     const failed = outcomes.filter((x) => x.status !== 'done');
     if (controller.signal.aborted) process.exitCode = 130;
-    else if (failed.length || reports.some((r) => r.totals.failed > 0 || (!o.dryRun && !r.accounted)))
+    else if (
+      failed.length ||
+      reports.some((r) => r.totals.failed > 0 || r.itemTotals.failed > 0 || (!o.dryRun && !r.accounted))
+    )
       process.exitCode = 1;
     else if (verified) process.exitCode = verifiedExitCode(verified);
     process.stderr.write(`Data: ${store.location}  ·  peak memory ${peakMemoryMb()} MB\n`);
