@@ -13,7 +13,10 @@ function folderLines(f: VerifiedFolder): string[] {
   const where = f.source === f.destination ? f.source : `${f.source} → ${f.destination}`;
   const out: string[] = [];
   if (f.error) out.push(`${where}: not verified: ${f.error}`);
-  for (const m of f.missing)
+  for (const m of f.missing.filter((x) => x.item))
+    out.push(`${where}: missing at the destination: ${m.item} (the next pass writes it again)`);
+  for (const m of f.altered.filter((x) => x.item)) out.push(`${where}: altered: ${m.item}: ${m.reason}`);
+  for (const m of f.missing.filter((x) => !x.item))
     out.push(
       `${where}: missing at the destination: source UID ${m.sourceUid}${id(m)}${m.cause === 'lost' ? ' (the ledger said copied; the next pass copies it again)' : ' (not copied yet; the next pass copies it)'}`,
     );
@@ -23,7 +26,7 @@ function folderLines(f: VerifiedFolder): string[] {
     );
   for (const m of f.extra)
     out.push(`${where}: extra copy: destination UID ${m.destUid}${id(m)} repeats source UID ${m.sourceUid}`);
-  for (const m of f.altered)
+  for (const m of f.altered.filter((x) => !x.item))
     out.push(
       `${where}: altered: source UID ${m.sourceUid} → destination UID ${m.destUid}${id(m)}: ${m.reason}`,
     );

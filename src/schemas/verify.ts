@@ -8,6 +8,9 @@ const Item = {
   sourceUid: Nullable(Type.Integer({ description: 'Key of the message at the source' })),
   destUid: Nullable(Type.Integer({ description: 'Key of the message at the destination' })),
   messageId: Nullable(Type.String()),
+  item: Type.Optional(
+    Type.String({ description: 'An item that is not a message, named for people ("script \'main\'")' }),
+  ),
 };
 
 /** What verifying one source folder found (lists capped at 500 per kind; `counts` exact). */

@@ -11,6 +11,8 @@ import { ConnectionSlots, RateLimiter } from '../runner/limits.js';
 import { runPool } from '../runner/local.js';
 import type { Store } from '../store/db.js';
 import { LedgerRepo } from '../store/ledger-repo.js';
+import { ItemLedgerRepo } from '../store/item-ledger-repo.js';
+import { verifyFilters } from '../engine/filters-verify.js';
 import { MailboxRepo } from '../store/mailbox-repo.js';
 import {
   VerificationRepo,
@@ -48,6 +50,7 @@ export async function runVerification(
   opts: VerifyOptions,
 ): Promise<VerifyOutcome[]> {
   const ledger = new LedgerRepo(store.db);
+  const items = new ItemLedgerRepo(store.db);
   const repo = new VerificationRepo(store.db);
   const entries = await registerMailboxes(new MailboxRepo(store.db), project, opts.only);
   const stored = await loadStoredAuths(
@@ -66,17 +69,25 @@ export async function runVerification(
     let folders: FolderFindings[] = [];
     let error: string | null = null;
     try {
-      if ((await ledger.listFolders(id)).every((f) => !f.uidValidity)) error = NOTHING_YET;
-      else {
+      const types = spec.options.itemTypes;
+      const mail = types.includes('mail');
+      const ends = endpointsFor(project, spec, id, stored);
+      const filters = types.includes('filters')
+        ? await verifyFilters(id, ends.dest, items, opts.signal)
+        : undefined;
+      if (mail && (await ledger.listFolders(id)).every((f) => !f.uidValidity)) error = NOTHING_YET;
+      else if (!mail && !filters) error = NOTHING_YET;
+      else if (mail) {
         const job: VerifyJob = {
           mailboxId: id,
           label: labelOf(spec),
-          ...endpointsFor(project, spec, id, stored),
+          ...ends,
           foldersInParallel: project.concurrency.foldersPerMailbox,
           deep: opts.deep ?? false,
         };
         folders = await verifyMailbox(job, deps, opts.signal);
       }
+      if (filters) folders = [...folders, filters];
     } catch (err) {
       const e = asCutoverError(err);
       error = e.describe();

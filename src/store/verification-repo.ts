@@ -11,6 +11,8 @@ export interface VerifyItem {
   sourceUid: number | null;
   destUid: number | null;
   messageId: string | null;
+  /** An item that is not a message, named for people ("script 'main'", "rule 'News'"). */
+  item?: string;
 }
 
 /** Not at the destination: `lost` when the ledger says it was copied, `not-copied` when no pass copied it yet. */

@@ -615,12 +615,16 @@ export interface Operations {
                 sourceUid: number | null;
                 destUid: number | null;
                 messageId: string | null;
+                /** An item that is not a message, named for people ("script 'main'") */
+                item?: string;
                 cause: 'lost' | 'not-copied';
               }>;
               flagsDiffer: Array<{
                 sourceUid: number | null;
                 destUid: number | null;
                 messageId: string | null;
+                /** An item that is not a message, named for people ("script 'main'") */
+                item?: string;
                 source: string[];
                 destination: string[];
               }>;
@@ -628,11 +632,15 @@ export interface Operations {
                 sourceUid: number | null;
                 destUid: number | null;
                 messageId: string | null;
+                /** An item that is not a message, named for people ("script 'main'") */
+                item?: string;
               }>;
               altered: Array<{
                 sourceUid: number | null;
                 destUid: number | null;
                 messageId: string | null;
+                /** An item that is not a message, named for people ("script 'main'") */
+                item?: string;
                 reason: string;
               }>;
               /** Why the content was not compared (deep) */

@@ -122,7 +122,7 @@ export function MailboxVerification(props: { projectId: number; mailboxId: numbe
                 <td className="error-text">{d.what}</td>
                 <td className="num">{d.sourceUid ?? '–'}</td>
                 <td className="num">{d.destUid ?? '–'}</td>
-                <td>{d.messageId ?? '–'}</td>
+                <td>{d.item ?? d.messageId ?? '–'}</td>
                 <td>{d.detail}</td>
               </tr>
             ))}
