@@ -30,7 +30,7 @@ export function reportText(reports: MailboxReport[], detail = true): string {
     if (r.items.length) {
       const i = r.itemTotals;
       out.push(
-        `  filters: copied ${i.copied}  already present ${i.present}  skipped ${i.skipped}  failed ${i.failed}`,
+        `  filters and other items: copied ${i.copied}  already present ${i.present}  skipped ${i.skipped}  failed ${i.failed}`,
       );
       for (const x of r.items)
         if (detail || x.status === 'skipped' || x.status === 'failed')

@@ -217,6 +217,24 @@ export async function syncMailbox(
           signal,
         )
       : undefined;
+    // Item types no connector moves yet are said in the report, not silently passed over.
+    const notYet = types.filter((t) => t !== 'mail' && t !== 'filters');
+    if (notYet.length && !job.dryRun)
+      await deps.items.record(
+        job.mailboxId,
+        notYet.map((t) => ({
+          itemType: t,
+          collection: '',
+          key: `(${t})`,
+          kind: t,
+          sourceHash: null,
+          destHash: null,
+          status: 'skipped' as const,
+          reason: `${t} are not moved yet: Cutover moves mail and filters; export them from the old system and import them by hand`,
+          original: null,
+          passId,
+        })),
+      );
     await deps.mailboxes.finishPass(passId, 'done', counters);
     const errors = [
       ...(folderErrors ? [`${folderErrors} folder(s) failed`] : []),

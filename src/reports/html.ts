@@ -160,7 +160,7 @@ function mailboxSection(r: MailboxReport, i: number): string {
     r.problems.length ? problemsTable(r.problems) : '<p class="muted">No skipped or failed items.</p>',
   );
   if (r.items.length) {
-    parts.push(`<h3>Filters, vacation reply and signatures (${formatCount(r.items.length)})</h3>`);
+    parts.push(`<h3>Filters and other items (${formatCount(r.items.length)})</h3>`);
     parts.push(itemsTable(r.items));
   }
   parts.push('</section>');

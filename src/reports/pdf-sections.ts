@@ -161,7 +161,7 @@ export function drawMailbox(L: Layout, r: MailboxReport): void {
   } else L.paragraph('No skipped or failed items.', { color: MUTED });
 
   if (r.items.length) {
-    heading(L, `Filters, vacation reply and signatures (${n(r.items.length)})`);
+    heading(L, `Filters and other items (${n(r.items.length)})`);
     drawTable(L, ITEMS, r.items);
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The item-type choice of a project or a mailbox. Only mail can be moved today: contacts, calendars, tasks and
- * filters are shown, disabled, with the reason, so nobody ticks a box that does nothing.
+ * The item-type choice of a project or a mailbox. Mail and filters (Sieve scripts, inbox rules, the vacation
+ * reply, signatures) can be moved today: contacts, calendars and tasks are shown, disabled, with the reason,
+ * so nobody ticks a box that does nothing.
  */
 import type { Project } from '../project-context.js';
 
@@ -14,8 +15,7 @@ export const ITEM_TYPES: ItemType[] = ['mail', 'contacts', 'calendars', 'tasks',
 export const NOT_YET: Partial<Record<ItemType, string>> = {
   contacts: 'not moved yet: Cutover copies mail only; export contacts (vCard) from the old system',
   calendars: 'not moved yet: Cutover copies mail only; export calendars (iCalendar) from the old system',
-  tasks: 'not moved yet: Cutover copies mail only',
-  filters: 'not moved yet: mail filters (Sieve, inbox rules) have to be set up again at the destination',
+  tasks: 'not moved yet: Cutover copies mail and filters only',
 };
 
 /** Checkboxes for the item types; `name` tells them apart in a form with more than one such choice. */

@@ -19,6 +19,7 @@ export function MailboxDetailPage({ id }: { id: number }) {
   const folders = r?.folders ?? [];
   const passes = r?.passes ?? [];
   const problems = r?.problems ?? [];
+  const items = r?.items ?? [];
 
   return (
     <section>
@@ -172,6 +173,37 @@ export function MailboxDetailPage({ id }: { id: number }) {
                 ))}
               </tbody>
             </table>
+          )}
+
+          {items.length > 0 && (
+            <>
+              <h2>Filters and other items</h2>
+              <table className="grid">
+                <thead>
+                  <tr>
+                    <th>Kind</th>
+                    <th>Item</th>
+                    <th>Outcome</th>
+                    <th>Reason</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((x) => (
+                    <tr key={`${x.kind}/${x.name}`}>
+                      <td>{x.kind}</td>
+                      <td>{x.name}</td>
+                      <td>
+                        <Status value={x.status} />
+                      </td>
+                      <td>
+                        {x.reason ?? ''}
+                        {x.original && <pre className="muted">{x.original}</pre>}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
           )}
 
           <h2>Alerts</h2>
