@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { AuthSpec, ItemType, ServerSpec } from '../config/types.js';
 import type { FilterEndpoint } from './filters-contract.js';
+import type { GroupwareEndpoint } from './groupware-contract.js';
 import type { SpecialUse } from './special-use.js';
 
 /** A folder as listed by a system. */
@@ -308,7 +309,15 @@ export interface Connector {
    * when the server's settings do not say where they are (an IMAP server without a ManageSieve port).
    */
   openFilters?(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<FilterEndpoint>;
-  /** The item types this system moves (default: mail only); `filters` needs `openFilters`. */
+  /**
+   * The mailbox's address books, calendars and task lists (item types contacts, calendars, tasks; see
+   * groupware-contract.ts), on either side. Absent: this system has none Cutover can move.
+   */
+  openGroupware?(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<GroupwareEndpoint>;
+  /**
+   * The item types this system moves (default: mail only); `filters` needs `openFilters`, contacts,
+   * calendars and tasks need `openGroupware`.
+   */
   readonly items?: readonly ItemType[];
   /** Folder-name rules of this system as a destination, known without a connection; absent = none. */
   readonly folderNaming?: FolderNaming;
