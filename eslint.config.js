@@ -65,6 +65,22 @@ export default tseslint.config(
     'src/portal/**': { up: ['server', 'cli'] },
     'src/schemas/**': { up: ['services', 'server', 'portal', 'cli', 'app'] },
     'src/config/**': { up: ['services', 'server', 'portal', 'cli', 'app', 'http', 'engine', 'store'] },
+    // iCalendar and vCard text (parsing, writing, conversions): used by connectors and the engine alike.
+    'src/formats/**': {
+      up: [
+        'services',
+        'server',
+        'portal',
+        'cli',
+        'app',
+        'http',
+        'engine',
+        'connectors',
+        'store',
+        'config',
+        'runner',
+      ],
+    },
     // The queue and the limits are plumbing under every layer; the job handlers (runner/handlers/) sit at
     // the services' level, since a handler is the body of a service's work.
     'src/runner/*.ts': {
