@@ -402,7 +402,8 @@ describe('Gmail filters: refusals carry Gmail words', () => {
       (e: unknown) =>
         e instanceof CutoverError &&
         e.code === ErrorCode.AuthFailed &&
-        /insufficient authentication scopes/.test(e.message),
+        /insufficient authentication scopes/.test(e.message) &&
+        /gmail\.settings\.basic/.test(e.hint ?? ''),
     );
   });
 });

@@ -49,6 +49,17 @@ function filterKey(f: GmailFilter): string {
 
 const isEmpty = (v: unknown) =>
   v === undefined || v === null || v === '' || v === false || (Array.isArray(v) && !v.length);
+/** A write refused for want of a scope, said with the scope Google requires for settings writes. */
+function scopeHint(err: unknown): unknown {
+  if (!(err instanceof PermanentError && err.code === ErrorCode.AuthFailed)) return err;
+  return new PermanentError(
+    ErrorCode.AuthFailed,
+    err.message,
+    `Writing filters, the vacation responder and signatures needs the scope ${SETTINGS_SCOPE}: add it to the service account's domain-wide delegation in the Admin console (a user's own login must have granted it).`,
+    { cause: err },
+  );
+}
+
 const squash = (s: string | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
 
 /** Filters, vacation responder and signatures of one Gmail user (see the file comment). */
@@ -105,6 +116,14 @@ export class GmailFilters implements FilterEndpoint {
   }
 
   async writeRules(set: FilterSet, signal?: AbortSignal): Promise<FilterWriteResult[]> {
+    try {
+      return await this.write(set, signal);
+    } catch (err) {
+      throw scopeHint(err);
+    }
+  }
+
+  private async write(set: FilterSet, signal?: AbortSignal): Promise<FilterWriteResult[]> {
     const results: FilterWriteResult[] = [];
     if (set.rules.length) {
       const have = new Set((await this.filters(signal)).map(filterKey));

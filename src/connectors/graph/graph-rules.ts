@@ -39,6 +39,18 @@ const isRefusal = (err: unknown): err is PermanentError =>
     (c) => c === err.code,
   );
 
+/** A refused permission, said with the one inbox rules and automatic replies need. */
+function permissionHint(err: unknown): unknown {
+  if (!(err instanceof PermanentError && err.code === ErrorCode.AuthFailed && /HTTP 403/.test(err.message)))
+    return err;
+  return new PermanentError(
+    ErrorCode.AuthFailed,
+    err.message,
+    'Inbox rules and automatic replies need the MailboxSettings.ReadWrite application permission (MailboxSettings.Read to read only), with admin consent, besides Mail.ReadWrite.',
+    { cause: err },
+  );
+}
+
 /** Names made unique within one set ("Work", "Work (2)"), so no rule of the set replaces another. */
 function uniqueNames(rules: MailRule[]): string[] {
   const seen = new Set<string>();
@@ -85,6 +97,22 @@ export class GraphFilters implements FilterEndpoint {
   }
 
   async readRules(signal?: AbortSignal): Promise<FilterSet> {
+    try {
+      return await this.read(signal);
+    } catch (err) {
+      throw permissionHint(err);
+    }
+  }
+
+  async writeRules(set: FilterSet, signal?: AbortSignal): Promise<FilterWriteResult[]> {
+    try {
+      return await this.write(set, signal);
+    } catch (err) {
+      throw permissionHint(err);
+    }
+  }
+
+  private async read(signal?: AbortSignal): Promise<FilterSet> {
     const listed = await this.listRules(signal);
     const paths = new Map(listed.length ? (await this.folders.list(signal)).map((f) => [f.id, f.path]) : []);
     const rules: MailRule[] = [];
@@ -99,7 +127,7 @@ export class GraphFilters implements FilterEndpoint {
     return { rules, ...(replies.vacation ? { vacation: replies.vacation } : {}), untranslated };
   }
 
-  async writeRules(set: FilterSet, signal?: AbortSignal): Promise<FilterWriteResult[]> {
+  private async write(set: FilterSet, signal?: AbortSignal): Promise<FilterWriteResult[]> {
     const results: FilterWriteResult[] = [];
     if (set.rules.length) {
       const existing = await this.listRules(signal);
