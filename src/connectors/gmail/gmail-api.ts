@@ -30,6 +30,15 @@ export const UNITS = {
   'upload.body': 0,
   'messages.batchModify': 50,
   'history.list': 2,
+  'settings.filters.list': 1,
+  'settings.filters.create': 5,
+  'settings.getVacation': 1,
+  /** Counted as filters.create (5): the usage-limits table's rows read for this did not show it. */
+  'settings.updateVacation': 5,
+  'settings.sendAs.list': 1,
+  /** As settings.sendAs.update (100): patch is its partial form. */
+  'settings.sendAs.patch': 100,
+  'settings.forwardingAddresses.list': 1,
 } as const;
 export type GmailOp = keyof typeof UNITS;
 
@@ -56,6 +65,8 @@ export interface GmailCall {
   upload?: boolean;
   /** An absolute URL (a resumable session) instead of path + query. */
   url?: string;
+  /** The OAuth scope the method needs, when not full mailbox access (settings writes: SETTINGS_SCOPE). */
+  scope?: string;
 }
 
 /** Sends Gmail API requests for one user. */
@@ -77,7 +88,8 @@ export class GmailApi {
     const streamed = call.body !== undefined && !Buffer.isBuffer(call.body);
     for (let attempt = 0; ; attempt++) {
       await this.quota.take(UNITS[call.op], signal);
-      const token = await this.tokens.token(GMAIL_SCOPE, signal);
+      const scope = call.scope ?? GMAIL_SCOPE;
+      const token = await this.tokens.token(scope, signal);
       const body = call.json !== undefined ? Buffer.from(JSON.stringify(call.json)) : call.body;
       const res = await send(
         {
@@ -99,7 +111,7 @@ export class GmailApi {
       const text = await readText(res, this.where);
       // An expired or revoked token: once more with a fresh one (a streamed body cannot be sent twice).
       if (status === 401 && attempt === 0 && !streamed) {
-        this.tokens.forget(GMAIL_SCOPE);
+        this.tokens.forget(scope);
         continue;
       }
       throw mapGmailError(status, text, header(res, 'retry-after'), `${this.where} ${call.op}`);

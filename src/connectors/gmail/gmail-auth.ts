@@ -12,6 +12,11 @@ import { readText, send } from './gmail-http.js';
 
 /** Full mailbox access (read, import, labels). */
 export const GMAIL_SCOPE = 'https://mail.google.com/';
+/**
+ * Changing filters, the vacation responder and send-as signatures: the settings methods that write take
+ * only this scope (full mailbox access does not cover them); reads take either.
+ */
+export const SETTINGS_SCOPE = 'https://www.googleapis.com/auth/gmail.settings.basic';
 /** Reading the user directory for discovery. */
 export const DIRECTORY_SCOPE = 'https://www.googleapis.com/auth/admin.directory.user.readonly';
 

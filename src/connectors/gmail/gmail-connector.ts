@@ -1,8 +1,8 @@
 /**
  * The Google Workspace connector (Gmail API): source and destination, user discovery through the
- * Directory API. Logins: see GmailSettings in config/types.ts.
+ * Directory API; filters, vacation responder and signatures. Logins: see GmailSettings in config/types.ts.
  */
-import type { AuthSpec, ServerSpec } from '../../config/types.js';
+import type { AuthSpec, ItemType, ServerSpec } from '../../config/types.js';
 import type {
   ConnectionReport,
   Connector,
@@ -11,9 +11,11 @@ import type {
   MailDestination,
   MailSource,
 } from '../contract.js';
+import type { FilterEndpoint } from '../filters-contract.js';
 import { GmailApi, type GmailLabel } from './gmail-api.js';
 import { gmailTarget } from './gmail-config.js';
 import { GmailDestination } from './gmail-destination.js';
+import { GmailFilters } from './gmail-filters.js';
 import { listDirectoryUsers } from './gmail-directory.js';
 import { GMAIL_FOLDER_NAMING } from './gmail-label-names.js';
 import { gmailLiveChecks } from './gmail-live-checks.js';
@@ -23,6 +25,8 @@ export class GmailConnector implements Connector {
   readonly kind = 'gmail';
   /** Gmail's label rules, so scan and plan map folders as a pass will (gmail-label-names.ts). */
   readonly folderNaming = GMAIL_FOLDER_NAMING;
+  /** Mail, and filters with the vacation responder and signatures (gmail-filters.ts). */
+  readonly items: readonly ItemType[] = ['mail', 'filters'];
 
   async openSource(server: ServerSpec, auth: AuthSpec): Promise<MailSource> {
     return new GmailSource(new GmailApi(gmailTarget(server, auth)));
@@ -30,6 +34,11 @@ export class GmailConnector implements Connector {
 
   async openDestination(server: ServerSpec, auth: AuthSpec): Promise<MailDestination> {
     return new GmailDestination(new GmailApi(gmailTarget(server, auth)));
+  }
+
+  /** Filters, the vacation responder and send-as signatures, on either side (gmail-filters.ts). */
+  async openFilters(server: ServerSpec, auth: AuthSpec): Promise<FilterEndpoint> {
+    return new GmailFilters(new GmailApi(gmailTarget(server, auth)));
   }
 
   async testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport> {

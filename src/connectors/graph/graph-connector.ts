@@ -1,8 +1,9 @@
 /**
- * The Microsoft 365 connector (Microsoft Graph): source and destination, login test, mailbox discovery.
+ * The Microsoft 365 connector (Microsoft Graph): source and destination, login test, mailbox discovery,
+ * inbox rules and automatic replies.
  * Every open checks that the mailbox exists and is provisioned before anything is copied.
  */
-import type { AuthSpec, ServerSpec } from '../../config/types.js';
+import type { AuthSpec, ItemType, ServerSpec } from '../../config/types.js';
 import type {
   ConnectionReport,
   Connector,
@@ -13,6 +14,7 @@ import type {
   MailDestination,
   MailSource,
 } from '../contract.js';
+import type { FilterEndpoint } from '../filters-contract.js';
 import { appOf, tokenSourceFor } from './graph-auth.js';
 import { GraphClient } from './graph-client.js';
 import { paceOf } from './graph-budget.js';
@@ -25,6 +27,7 @@ import { GraphDestination } from './graph-destination.js';
 import { discoverMailboxes } from './graph-discovery.js';
 import { FolderTree } from './graph-folders.js';
 import { checkMailbox } from './graph-provision.js';
+import { GraphFilters } from './graph-rules.js';
 import { GraphSource } from './graph-source.js';
 
 function clientFor(server: ServerSpec, auth: AuthSpec, context: ConnectorContext): GraphClient {
@@ -57,6 +60,8 @@ function imapLaneFor(
 /** Microsoft 365 as a source and a destination (registry kind `graph`). */
 export class GraphConnector implements Connector {
   readonly kind = 'graph';
+  /** Mail, and inbox rules with automatic replies (graph-rules.ts). */
+  readonly items: readonly ItemType[] = ['mail', 'filters'];
 
   /** `context`: the data directory for the sealed token cache, and whom to tell of a rotated refresh token. */
   constructor(private readonly context: ConnectorContext = {}) {}
@@ -71,6 +76,13 @@ export class GraphConnector implements Connector {
     const client = clientFor(server, auth, this.context);
     await checkMailbox(client, signal);
     return new GraphDestination(client, imapLaneFor(client.target, server, auth, this.context));
+  }
+
+  /** Inbox rules and automatic replies, on either side (graph-rules.ts). */
+  async openFilters(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<FilterEndpoint> {
+    const client = clientFor(server, auth, this.context);
+    await checkMailbox(client, signal);
+    return new GraphFilters(client);
   }
 
   async testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport> {

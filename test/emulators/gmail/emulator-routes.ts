@@ -1,15 +1,17 @@
 /**
  * EMULATOR (test code): the HTTP routes of the Gmail/Directory/OAuth emulator (see gmail-emulator.ts).
  * Gmail methods: profile, labels (list/get/create/delete), messages (list/get/import/insert/modify/
- * batchModify/delete), drafts (create/delete), history.list.
+ * batchModify/delete), drafts (create/delete), history.list, settings (filters, vacation, send-as, forwarding
+ * addresses: emulator-settings.ts).
  * Every Gmail request is authenticated, then may be answered by a throttling storm, then is charged its
  * documented quota units (refused with 429 when the user's quota is spent), then served.
  */
 import type http from 'node:http';
-import { DIRECTORY_SCOPE, GMAIL_SCOPE, err, type GmailEmulator } from './gmail-emulator.js';
+import { DIRECTORY_SCOPE, GMAIL_SCOPE, SETTINGS_SCOPE, err, type GmailEmulator } from './gmail-emulator.js';
 import type { EmuMailbox, EmuMessage } from './emulator-mailbox.js';
 import { notManual } from './emulator-label-rules.js';
 import { body, receiveMessage, uploadSession } from './emulator-import.js';
+import { SETTINGS_WRITES, serveSettings, settingsOp } from './emulator-settings.js';
 
 export interface EmuRequest {
   req: http.IncomingMessage;
@@ -65,6 +67,17 @@ const UNITS: Record<string, number> = {
   'drafts.create': 10,
   'drafts.delete': 10,
   'history.list': 2,
+  'settings.filters.list': 1,
+  'settings.filters.get': 1,
+  'settings.filters.create': 5,
+  'settings.filters.delete': 5,
+  'settings.getVacation': 1,
+  'settings.updateVacation': 5,
+  'settings.sendAs.list': 1,
+  'settings.sendAs.get': 1,
+  'settings.sendAs.patch': 100,
+  'settings.sendAs.update': 100,
+  'settings.forwardingAddresses.list': 1,
   upload: 0,
 };
 
@@ -81,7 +94,10 @@ export async function route(emu: GmailEmulator, r: EmuRequest): Promise<Answer> 
   if (p === '/admin/directory/v1/users') return directory(emu, r);
   const m = /^(\/upload)?\/gmail\/v1\/users\/([^/]+)(\/.*)$/.exec(p);
   if (!m) return [404, err(404, `No route ${p}`, 'notFound')];
-  const grant = emu.auth.check(req.headers.authorization, GMAIL_SCOPE);
+  const rest = m[3]!;
+  const upload = !!m[1];
+  const op = opOf(req.method ?? 'GET', rest, upload, url);
+  const grant = grantFor(emu, req.headers.authorization, op);
   if (grant === 'unauthenticated')
     return [401, err(401, 'Request had invalid authentication credentials.', 'authError')];
   if (grant === 'forbidden')
@@ -90,9 +106,7 @@ export async function route(emu: GmailEmulator, r: EmuRequest): Promise<Answer> 
   if (userId !== 'me' && userId.toLowerCase() !== grant.user.toLowerCase())
     return [403, err(403, 'Delegation denied', 'forbidden')];
   const mb = emu.mailbox(grant.user);
-  const rest = m[3]!;
-  const upload = !!m[1];
-  const op = opOf(req.method ?? 'GET', rest, upload, url);
+  emu.beforeRequest?.(op, mb);
   emu.stats.requests[op] = (emu.stats.requests[op] ?? 0) + 1;
   const storm = emu.stormAnswer();
   if (storm) {
@@ -123,8 +137,21 @@ export function labelsRefused(emu: GmailEmulator, mb: EmuMailbox, named: string[
   return undefined;
 }
 
+/**
+ * The grant behind a request if it has a scope the method takes: settings writes take only
+ * gmail.settings.basic, settings reads that or full access, everything else full access.
+ */
+function grantFor(emu: GmailEmulator, authorization: string | undefined, op: string) {
+  if (SETTINGS_WRITES.has(op)) return emu.auth.check(authorization, SETTINGS_SCOPE);
+  const full = emu.auth.check(authorization, GMAIL_SCOPE);
+  if (full !== 'forbidden' || !op.startsWith('settings.')) return full;
+  return emu.auth.check(authorization, SETTINGS_SCOPE);
+}
+
 function opOf(method: string, rest: string, upload: boolean, url: URL): string {
   if (upload && url.searchParams.has('upload_id')) return 'upload';
+  const setting = settingsOp(method, rest);
+  if (setting) return setting;
   if (rest === '/profile') return 'profile';
   if (rest === '/labels') return method === 'POST' ? 'labels.create' : 'labels.list';
   if (rest.startsWith('/labels/')) return method === 'DELETE' ? 'labels.delete' : 'labels.get';
@@ -147,6 +174,12 @@ async function serve(
   rest: string,
 ): Promise<Answer> {
   const q = r.url.searchParams;
+  if (op.startsWith('settings.')) {
+    const text = ['POST', 'PUT', 'PATCH'].includes(r.req.method ?? '')
+      ? (await body(r.req, MB)).buf.toString()
+      : '';
+    return serveSettings(emu, mb, op, rest, JSON.parse(text || '{}') as Record<string, unknown>);
+  }
   switch (op) {
     case 'profile':
       return [

@@ -14,7 +14,8 @@
  * - messages.insert applies SENT itself when From is the user's address; drafts.create makes a DRAFT dated
  *   now (the only ways Gmail documents for those labels);
  * - history.list from a startHistoryId, 404 once that point is expired;
- * - internalDateSource=dateHeader dates a message from its Date header.
+ * - internalDateSource=dateHeader dates a message from its Date header;
+ * - settings: filters, vacation responder, send-as signatures and their refusals (emulator-settings.ts).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -26,8 +27,11 @@ import { EmuAuth } from './emulator-auth.js';
 import { labelNameRefused } from './emulator-label-rules.js';
 import { EmuMailbox } from './emulator-mailbox.js';
 import { route, type EmuRequest } from './emulator-routes.js';
+import { settingsOf, type EmuSettings } from './emulator-settings.js';
 
 export const GMAIL_SCOPE = 'https://mail.google.com/';
+/** The only scope Google takes for settings writes (filters, vacation responder, send-as). */
+export const SETTINGS_SCOPE = 'https://www.googleapis.com/auth/gmail.settings.basic';
 export const DIRECTORY_SCOPE = 'https://www.googleapis.com/auth/admin.directory.user.readonly';
 
 export interface EmulatorOptions {
@@ -89,6 +93,8 @@ export class GmailEmulator {
   keyPath = '';
   private server?: http.Server;
   private storm: { left: number; retryAfter: number } = { left: 0, retryAfter: 0 };
+  /** Called with each Gmail API request's operation before it is served (a test acting meanwhile). */
+  beforeRequest?: (op: string, mailbox: EmuMailbox) => void;
   /** The next imports are stored, then their connection drops before the answer (a lost answer). */
   loseImportAnswers = 0;
   private readonly buckets = new Map<string, { level: number; last: number }>();
@@ -118,6 +124,11 @@ export class GmailEmulator {
 
   get tokenUrl(): string {
     return `${this.url}/token`;
+  }
+
+  /** A user's settings: filters, vacation responder, send-as and forwarding addresses (emulator-settings.ts). */
+  settings(user: string): EmuSettings {
+    return settingsOf(this.mailbox(user));
   }
 
   mailbox(user: string): EmuMailbox {

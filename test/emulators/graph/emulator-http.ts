@@ -3,6 +3,7 @@
  * the routes share, Graph's error body, and the state the mailbox routes keep (cursors, delta tokens,
  * upload sessions).
  */
+import type { EmInboxRules } from './emulator-rules.js';
 import type { EmUser, EmulatorStore } from './emulator-store.js';
 
 export interface EmRequest {
@@ -51,6 +52,8 @@ export interface MailContext {
    */
   nonDraftAttachments: 'allow' | 'refuse';
   cursors: Map<string, Cursor>;
+  /** Inbox rules and automatic replies of every mailbox (emulator-rules.ts). */
+  inboxRules: EmInboxRules;
   deltaTokens: Map<string, { since: number; select?: string[] }>;
   uploads: Map<
     string,

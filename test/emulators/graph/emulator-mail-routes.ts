@@ -1,12 +1,13 @@
 /**
  * LOCAL EMULATOR of Microsoft Graph (test code, not the real service): the routing table of the mailbox
- * endpoints Cutover uses — settings, folders (by id or well-known name), message lists with paging, delta
+ * endpoints Cutover uses — settings and inbox rules (emulator-rules.ts), folders (by id or well-known name), message lists with paging, delta
  * rounds with skip and delta tokens, single messages and their MIME. Writes are in emulator-messages.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { expandedIds, folderJson, messageJson } from './emulator-json.js';
 import { fail, type Cursor, type EmRequest, type EmResponse, type MailContext } from './emulator-http.js';
 import { addAttachment, createMessage, createUploadSession, patchMessage } from './emulator-messages.js';
+import { rulesRoute, settingsRoute } from './emulator-rules.js';
 import type { EmUser } from './emulator-store.js';
 
 const selectOf = (q: URLSearchParams) =>
@@ -53,9 +54,9 @@ export function mailRoute(ctx: MailContext, user: EmUser, rest: string, req: EmR
     return page(ctx, cur, Number(q.get('$top') ?? 0) || pageSizeOf(req, ctx.pageSize));
   };
 
+  const rulesOrSettings = rulesRoute(ctx, user, seg, req) ?? settingsRoute(ctx, user, seg, req);
+  if (rulesOrSettings) return rulesOrSettings;
   switch (key) {
-    case 'GET mailboxSettings':
-      return { status: 200, json: { userPurpose: user.mailbox, timeZone: 'UTC' } };
     case 'GET mailFolders':
       return list(store.children(user, store.root(user).id).map((f) => folderJson(store, user, f)));
     case 'GET mailFolders/{}': {

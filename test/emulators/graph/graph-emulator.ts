@@ -9,7 +9,8 @@
  * - the request and upload budgets per app and mailbox (emulator-budget.ts), Retry-After in minutes;
  * - throttling storms on demand (429 or 503 with Retry-After), mailboxes that do not exist or have no
  *   Exchange Online licence (404 ErrorInvalidUser / MailboxNotEnabledForRESTAPI).
- * The mailbox endpoints themselves are in emulator-mail-routes.ts; the mailbox import/export API
+ * The mailbox endpoints themselves are in emulator-mail-routes.ts (inbox rules and automatic replies in
+ * emulator-rules.ts); the mailbox import/export API
  * (/admin/exchange/mailboxes, exportItems, createImportSession and its import URL) in emulator-mailbox-api.ts.
  */
 import { execFileSync } from 'node:child_process';
@@ -31,6 +32,7 @@ import { uploadChunk } from './emulator-messages.js';
 import { EmulatorStore, type EmMessage, type EmUser } from './emulator-store.js';
 import { EmImapAccess, isExchangeScope } from './emulator-imap.js';
 import { EmMailboxApi } from './emulator-mailbox-api.js';
+import { EmInboxRules } from './emulator-rules.js';
 
 /** Graph's documented limits, as the emulator enforces them. */
 export const MAILBOX_CONCURRENCY = 4;
@@ -113,6 +115,8 @@ export class GraphEmulator {
   readonly budgets: EmBudgets;
   /** The mailbox import/export API and the permissions granted for it (emulator-mailbox-api.ts). */
   readonly mailboxApi: EmMailboxApi;
+  /** Inbox rules and automatic replies of every mailbox, and the rules quota (emulator-rules.ts). */
+  readonly inboxRules = new EmInboxRules();
   /** Route shape → answers still to cut (cutAnswers). */
   private readonly cuts = new Map<string, number>();
   baseUrl = '';
@@ -213,6 +217,7 @@ export class GraphEmulator {
       cursors: new Map(),
       deltaTokens: new Map(),
       uploads: new Map(),
+      inboxRules: this.inboxRules,
     };
     return this;
   }
