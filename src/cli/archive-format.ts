@@ -5,30 +5,39 @@ import type { ArchiveVerification } from '../services/archive-verify.js';
 /** Findings listed in text; JSON has them all. */
 const TEXT_CAP = 100;
 
-function mailboxLine(m: MailboxArchived): string {
+/** A mailbox's summary line, then each problem on lines of its own. */
+function mailboxLines(m: MailboxArchived): string[] {
   const parts: string[] = [];
+  const problems: string[] = [];
   if (m.mail) {
     const c = m.mail.counters;
-    parts.push(
-      m.mail.status === 'done' && c
-        ? `mail: ${c.copied} archived, ${c.present} already there, ${c.skipped} skipped, ${c.failed} failed`
-        : `mail: ${m.mail.status}${m.mail.error ? `: ${m.mail.error}` : ''}`,
-    );
+    if (m.mail.status === 'done' && c)
+      parts.push(
+        `mail: ${c.copied} archived, ${c.present} already there, ${c.skipped} skipped, ${c.failed} failed`,
+      );
+    else {
+      parts.push(`mail: ${m.mail.status}`);
+      if (m.mail.error) problems.push(`mail: ${m.mail.error}`);
+    }
   }
   if (m.filters)
     parts.push(
       `filters (${m.filters.form}): ${m.filters.written.length} written, ${m.filters.unchanged} unchanged${m.filters.gone ? `, ${m.filters.gone} gone from the source` : ''}`,
     );
-  if (m.filtersError) parts.push(`filters: not archived: ${m.filtersError}`);
+  if (m.filtersError) {
+    parts.push('filters: not archived');
+    problems.push(`filters: ${m.filtersError}`);
+  }
   for (const n of m.notArchived) parts.push(`${n.item}: not archived (${n.reason})`);
   parts.push(`${m.added} chain line(s) added`);
-  return `${m.mailbox} → ${m.dir}/  ${parts.join(' · ')}`;
+  const indent = (t: string) => t.replace(/^/gm, '    ');
+  return [`${m.mailbox} → ${m.dir}/  ${parts.join(' · ')}`, ...problems.map(indent)];
 }
 
 /** A run as text: per mailbox, then the head and what to do with it. */
 export function archiveText(r: ArchiveResult): string {
   const out = r.warnings.map((w) => `warning: ${w}`);
-  out.push(...r.mailboxes.map(mailboxLine));
+  out.push(...r.mailboxes.flatMap(mailboxLines));
   if (r.stopped) out.push('Stopped before every mailbox was archived; rerun to go on.');
   out.push(
     `Archive ${r.dir}: ${r.lines} chain line(s).`,

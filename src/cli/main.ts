@@ -33,20 +33,23 @@ const verifyCommand = lazy(() => import('./commands/verify.js'), 'verifyCommand'
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/** Flags that choose what to work on (project file or one-off URLs). */
-function targetFlags(cmd: Command): Command {
-  return cmd
+/** Flags that choose what to work on (project file or one-off URLs; `to: false` for a source-only command). */
+function targetFlags(cmd: Command, { to = true } = {}): Command {
+  cmd
     .option('-p, --project <file>', 'project file (YAML); default ./cutover.yaml or $CUTOVER_PROJECT')
-    .option('--from <url>', 'one-off source: imap://USER:PASS@HOST:PORT or imaps://…')
-    .option('--to <url>', 'one-off destination URL')
+    .option('--from <url>', 'one-off source: imap://USER:PASS@HOST:PORT or imaps://…');
+  if (to) cmd.option('--to <url>', 'one-off destination URL');
+  cmd
     .option('--from-password-env <var>', 'read the source password from this environment variable')
-    .option('--from-password-file <file>', 'read the source password from this file (first line)')
-    .option('--to-password-env <var>', 'read the destination password from this environment variable')
-    .option('--to-password-file <file>', 'read the destination password from this file (first line)')
-    .option(
-      '-d, --data-dir <dir>',
-      'where the embedded store lives (default ./.cutover or $CUTOVER_DATA_DIR)',
-    );
+    .option('--from-password-file <file>', 'read the source password from this file (first line)');
+  if (to)
+    cmd
+      .option('--to-password-env <var>', 'read the destination password from this environment variable')
+      .option('--to-password-file <file>', 'read the destination password from this file (first line)');
+  return cmd.option(
+    '-d, --data-dir <dir>',
+    'where the embedded store lives (default ./.cutover or $CUTOVER_DATA_DIR)',
+  );
 }
 
 export function buildProgram(): Command {
@@ -103,7 +106,7 @@ export function buildProgram(): Command {
       o.archive !== undefined ? archiveVerifyCommand(o, ...rest) : verifyCommand(o, ...rest),
     );
 
-  targetFlags(program.command('archive'))
+  targetFlags(program.command('archive'), { to: false })
     .description(
       'write everything the migration moves from its source (mail, filters) into a compliance archive with a hash chain; rerun to add what is new',
     )

@@ -35,12 +35,6 @@ function absolute(dir: string | undefined, flag: string): string {
 
 export async function archiveCommand(o: ArchiveCliOptions): Promise<void> {
   const dir = absolute(o.archiveDir, '--archive-dir');
-  if (o.to)
-    throw new PermanentError(
-      ErrorCode.ConfigInvalid,
-      '`cutover archive` writes to --archive-dir, not to --to.',
-      'Leave out --to: cutover archive --from URL --archive-dir /ABS/DIR.',
-    );
   const oneOff = Boolean(o.from);
   // The one-off form: the source URL, and the archive directory standing in for a destination.
   const { project, dataDir, problems } = resolveTarget(oneOff ? { ...o, to: pathToFileURL(dir).href } : o);
