@@ -16,6 +16,8 @@ function lazy<K extends string>(
     await run(...args);
   };
 }
+const archiveCommand = lazy(() => import('./commands/archive.js'), 'archiveCommand');
+const archiveVerifyCommand = lazy(() => import('./commands/archive.js'), 'archiveVerifyCommand');
 const alertsCommand = lazy(() => import('./commands/alerts.js'), 'alertsCommand');
 const discoverCommand = lazy(() => import('./commands/discover.js'), 'discoverCommand');
 const dnsCommand = lazy(() => import('./commands/dns.js'), 'dnsCommand');
@@ -31,20 +33,23 @@ const verifyCommand = lazy(() => import('./commands/verify.js'), 'verifyCommand'
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/** Flags that choose what to work on (project file or one-off URLs). */
-function targetFlags(cmd: Command): Command {
-  return cmd
+/** Flags that choose what to work on (project file or one-off URLs; `to: false` for a source-only command). */
+function targetFlags(cmd: Command, { to = true } = {}): Command {
+  cmd
     .option('-p, --project <file>', 'project file (YAML); default ./cutover.yaml or $CUTOVER_PROJECT')
-    .option('--from <url>', 'one-off source: imap://USER:PASS@HOST:PORT or imaps://…')
-    .option('--to <url>', 'one-off destination URL')
+    .option('--from <url>', 'one-off source: imap://USER:PASS@HOST:PORT or imaps://…');
+  if (to) cmd.option('--to <url>', 'one-off destination URL');
+  cmd
     .option('--from-password-env <var>', 'read the source password from this environment variable')
-    .option('--from-password-file <file>', 'read the source password from this file (first line)')
-    .option('--to-password-env <var>', 'read the destination password from this environment variable')
-    .option('--to-password-file <file>', 'read the destination password from this file (first line)')
-    .option(
-      '-d, --data-dir <dir>',
-      'where the embedded store lives (default ./.cutover or $CUTOVER_DATA_DIR)',
-    );
+    .option('--from-password-file <file>', 'read the source password from this file (first line)');
+  if (to)
+    cmd
+      .option('--to-password-env <var>', 'read the destination password from this environment variable')
+      .option('--to-password-file <file>', 'read the destination password from this file (first line)');
+  return cmd.option(
+    '-d, --data-dir <dir>',
+    'where the embedded store lives (default ./.cutover or $CUTOVER_DATA_DIR)',
+  );
 }
 
 export function buildProgram(): Command {
@@ -89,14 +94,35 @@ export function buildProgram(): Command {
 
   targetFlags(program.command('verify'))
     .description(
-      'read the destination back and compare it with the source and the ledger: missing, other flags, extra copies; exit 1 if anything differs',
+      'read the destination back and compare it with the source and the ledger: missing, other flags, extra copies; exit 1 if anything differs (with --archive: check a compliance archive instead)',
     )
     .option('-m, --mailbox <login>', 'only this mailbox (repeatable)', collect)
     .option('--deep', 'also compare content: a hash of every message on both sides')
     .option('--folders <n>', 'one-off: folders verified at once (default 3)')
+    .option(
+      '--archive <dir>',
+      'check the compliance archive in this directory: every file re-hashed, every chain link, files added, the head',
+    )
+    .option('--expect-head <hash>', 'with --archive: the head `cutover archive` printed, kept elsewhere')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--no-progress', 'no progress display'))
-    .action(verifyCommand);
+    .action((o: { archive?: string; expectHead?: string }, ...rest: unknown[]) =>
+      o.archive !== undefined ? archiveVerifyCommand(o, ...rest) : verifyCommand(o, ...rest),
+    );
+
+  targetFlags(program.command('archive'), { to: false })
+    .description(
+      'write everything the migration moves from its source (mail, filters) into a compliance archive with a hash chain; rerun to add what is new',
+    )
+    .option('--archive-dir <dir>', 'the archive directory (absolute path); one directory per mailbox in it')
+    .option('-m, --mailbox <login>', 'only this mailbox (repeatable)', collect)
+    .option('--items <list>', 'one-off: item types to archive (default mail), e.g. mail,filters')
+    .option('--since <date>', 'one-off: only messages received on or after YYYY-MM-DD')
+    .option('--before <date>', 'one-off: only messages received before YYYY-MM-DD')
+    .option('--include <regex>', 'one-off: only folders matching (repeatable)', collect)
+    .option('--exclude <regex>', 'one-off: skip folders matching (repeatable)', collect)
+    .addOption(new Option('--no-progress', 'plain log lines even on a terminal'))
+    .action(archiveCommand);
 
   targetFlags(program.command('test'))
     .description('log in to source and destination and report capabilities, delimiter, quota, APPENDLIMIT')

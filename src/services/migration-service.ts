@@ -19,7 +19,7 @@ import type { JobInfo, JobQueue, MailboxPassData } from '../runner/job.js';
 import { mailboxPass, passRuns, type PassRun } from '../runner/handlers/mailbox-pass.js';
 import { concurrencyAt, defaultPlan } from '../config/plan.js';
 import { phaseOptions, type Phase } from './phases.js';
-import { loadStoredAuths } from './credential-auth.js';
+import { loadStoredAuths, type StoredAuths } from './credential-auth.js';
 import { AlertRepo } from '../store/alert-repo.js';
 import { mailboxKey, type MailboxOutcome } from './mailbox-endpoints.js';
 
@@ -37,6 +37,11 @@ export interface RunOptions {
   retry?: RetryPolicy;
   /** The queue the mailbox passes go to (its 'mailbox-pass' handler registered); default: one of its own. */
   queue?: JobQueue;
+  /**
+   * The stored logins to use instead of those this store keeps for the mailboxes (the archive reads the
+   * source with the logins the migration's store holds); the caller closes them.
+   */
+  stored?: StoredAuths;
 }
 
 /**
@@ -118,10 +123,12 @@ export async function runMigration(
   const entries = await registerMailboxes(mailboxes, project, opts.only);
 
   // Passwords users handed over on their credential page (mailboxes CSV first, admin login last).
-  const stored = await loadStoredAuths(
-    store,
-    entries.map((e) => e.id),
-  );
+  const stored =
+    opts.stored ??
+    (await loadStoredAuths(
+      store,
+      entries.map((e) => e.id),
+    ));
   // Throttling windows (project time zone) decide how many mailboxes start at once, looked at every few seconds.
   const limit = plan.windows.length
     ? () => concurrencyAt(new Date(), plan, project.concurrency.mailboxes)
@@ -168,7 +175,7 @@ export async function runMigration(
     opts.signal?.removeEventListener('abort', stop);
     passRuns.delete(runId);
     if (!opts.queue) await queue.close();
-    stored.close();
+    if (!opts.stored) stored.close();
   }
   // Mailboxes never started (the run was stopped, or another run had them) count as stopped.
   return entries.map(
