@@ -653,7 +653,7 @@ export interface Operations {
         id: number;
         name: string;
         source: {
-          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
           host: string;
           port: number;
           tls: 'tls' | 'starttls' | 'none';
@@ -697,7 +697,7 @@ export interface Operations {
           } | null;
         };
         destination: {
-          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
           host: string;
           port: number;
           tls: 'tls' | 'starttls' | 'none';
@@ -823,7 +823,7 @@ export interface Operations {
       name: string;
       source: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -836,6 +836,10 @@ export interface Operations {
           mode: 'master' | 'password';
           /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
+        } | null;
+        imap?: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
         } | null;
         graph?: {
           /** Directory (tenant) id or domain */
@@ -872,7 +876,7 @@ export interface Operations {
       };
       destination: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -885,6 +889,10 @@ export interface Operations {
           mode: 'master' | 'password';
           /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
+        } | null;
+        imap?: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
         } | null;
         graph?: {
           /** Directory (tenant) id or domain */
@@ -999,7 +1007,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1043,7 +1051,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1168,7 +1176,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1212,7 +1220,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1336,7 +1344,7 @@ export interface Operations {
       name?: string;
       source?: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -1349,6 +1357,10 @@ export interface Operations {
           mode: 'master' | 'password';
           /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
+        } | null;
+        imap?: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
         } | null;
         graph?: {
           /** Directory (tenant) id or domain */
@@ -1385,7 +1397,7 @@ export interface Operations {
       };
       destination?: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -1398,6 +1410,10 @@ export interface Operations {
           mode: 'master' | 'password';
           /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
+        } | null;
+        imap?: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
         } | null;
         graph?: {
           /** Directory (tenant) id or domain */
@@ -1512,7 +1528,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1556,7 +1572,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';

@@ -257,12 +257,13 @@ export class ManageSieveClient {
     raw.removeAllListeners('error');
     raw.setTimeout(0);
     this.socket = tls.connect({ socket: raw, ...opts });
-    const caps = this.expect('STARTTLS');
     await Promise.race([
       once(this.socket, 'secureConnect'),
       once(this.socket, 'error').then(([e]) => Promise.reject(e as Error)),
     ]);
     this.secured = true;
+    // Waited for only now (a failed handshake leaves nothing waiting); the TLS socket holds the data till attached.
+    const caps = this.expect('STARTTLS');
     this.attach(this.socket);
     this.capabilities = parseCapabilities((await caps).data);
   }
