@@ -1,10 +1,11 @@
 /**
  * ManageSieve against real Pigeonhole (Dovecot 2.3 + dovecot-managesieved, started by the harness on
- * loopback): A has every default extension and '/' as delimiter; B lacks imap4flags and uses '.'. Scripts
- * go both ways byte-exact (CRLF, LF, no final newline, 40 KB, a name with spaces and non-ASCII) with the
- * active one kept active; a script needing imap4flags is refused by B in B's own words; wrong passwords and
- * master logins; rules read from A and written to B as `cutover-migrated` (a rerun changes nothing, an
- * active script of the user's is never replaced); the IMAP connector finds the same filters at its sievePort.
+ * loopback): A has every default extension and '/' as delimiter; B lacks imap4flags, takes scripts up to
+ * 100 kB and uses '.'. Scripts go both ways byte-exact (CRLF, LF, no final newline, 40 KB, a name with
+ * spaces and non-ASCII) with the active one kept active; B refuses a script needing imap4flags, or too
+ * large, in its own words; STARTTLS, wrong passwords, master logins; rules read from A and written to B as
+ * `cutover-migrated` (a rerun changes nothing, an active script of the user's is never replaced); the IMAP
+ * connector finds the same filters at its sievePort.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,7 +28,11 @@ const opened: FilterEndpoint[] = [];
 before(async () => {
   [a, b] = await Promise.all([
     startDovecot({ users: [alice, bob], masterUser: admin, sieve: {} }),
-    startDovecot({ users: [alice, bob], delimiter: '.', sieve: { extensions: '-imap4flags' } }),
+    startDovecot({
+      users: [alice, bob],
+      delimiter: '.',
+      sieve: { extensions: '-imap4flags', maxScriptSize: 100_000 },
+    }),
   ]);
 });
 after(async () => {
