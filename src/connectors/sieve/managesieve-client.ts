@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import type { TlsMode } from '../../config/types.js';
 import { AbortError, ErrorCode, PermanentError, throwIfAborted } from '../../errors.js';
 import type { MailLogin } from '../shared/login.js';
+import { parseCapabilities, statusOf, type SieveCapabilities } from './managesieve-replies.js';
 import {
   readResponseLine,
   tokenText,
@@ -30,23 +31,6 @@ export interface SieveConnectOptions {
   /** Refuse to log in over an unencrypted connection (the URL or settings asked for TLS). */
   requireTls: boolean;
   allowInvalidCertificates: boolean;
-}
-
-/** What the server said it can do (its capability lines). */
-export interface SieveCapabilities {
-  implementation?: string;
-  /** SASL mechanisms, upper-cased. */
-  sasl: string[];
-  /** Sieve extensions (the SIEVE line), lower-cased as RFC 5228 names are compared. */
-  sieve: string[];
-  starttls: boolean;
-  maxRedirects?: number;
-  /** enotify methods (the NOTIFY line). */
-  notify: string[];
-  /** "1.0" on an RFC 5804 server; absent on older draft servers (which have no CAPABILITY command). */
-  version?: string;
-  /** Every line as "NAME" or "NAME=value", for reports. */
-  lines: string[];
 }
 
 /** A completed reply: OK with its code and text, and the data lines before it. */
@@ -407,42 +391,4 @@ export class ManageSieveClient {
     for (const op of this.ops.splice(0)) op.reject(this.failure);
     this.socket?.destroy();
   }
-}
-
-/** OK/NO/BYE with its response code and text, or undefined for a data line. */
-function statusOf(
-  tokens: WireToken[],
-): { status: 'OK' | 'NO' | 'BYE'; code?: string; text: string } | undefined {
-  const first = tokens[0];
-  if (first?.kind !== 'atom') return undefined;
-  const status = first.value.toUpperCase();
-  if (status !== 'OK' && status !== 'NO' && status !== 'BYE') return undefined;
-  let i = 1;
-  let code: string | undefined;
-  const list = tokens[i];
-  if (list?.kind === 'list') {
-    code = tokenText(list.items[0])?.toUpperCase();
-    i++;
-  }
-  return { status, code, text: tokenText(tokens[i]) ?? '' };
-}
-
-/** The capability lines ("NAME" ["value"]) of a greeting or CAPABILITY reply. */
-function parseCapabilities(data: WireToken[][]): SieveCapabilities {
-  const caps: SieveCapabilities = { sasl: [], sieve: [], starttls: false, notify: [], lines: [] };
-  for (const line of data) {
-    const name = tokenText(line[0])?.toUpperCase();
-    if (!name) continue;
-    const value = tokenText(line[1]);
-    caps.lines.push(value === undefined ? name : `${name}=${value}`);
-    const words = (value ?? '').split(/\s+/).filter(Boolean);
-    if (name === 'IMPLEMENTATION') caps.implementation = value;
-    else if (name === 'SASL') caps.sasl = words.map((w) => w.toUpperCase());
-    else if (name === 'SIEVE') caps.sieve = words.map((w) => w.toLowerCase());
-    else if (name === 'STARTTLS') caps.starttls = true;
-    else if (name === 'MAXREDIRECTS' && /^\d+$/.test(value ?? '')) caps.maxRedirects = Number(value);
-    else if (name === 'NOTIFY') caps.notify = words;
-    else if (name === 'VERSION') caps.version = value;
-  }
-  return caps;
 }
