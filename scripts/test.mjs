@@ -16,6 +16,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_PKGS = JSON.parse(readFileSync(path.join(root, 'test/harness/debian-packages.json'), 'utf8'));
 const NEEDS = [
   ['/usr/sbin/dovecot', ['dovecot-imapd', 'dovecot-pop3d']], // IMAP/POP3 pairs (test/harness/dovecot.ts)
+  [null, ['dovecot-managesieved', 'dovecot-sieve']], // ManageSieve + Sieve (test/harness/dovecot.ts, sieve option)
   ['/usr/sbin/knotd', ['knot']], // authoritative DNS with TSIG updates (test/harness/dns-server.ts)
   ['/usr/bin/pdftotext', ['poppler-utils']], // reading back the PDF reports (test/reports/poppler.ts)
   ['/usr/bin/chromium', ['chromium']], // browser tests with playwright-core (test/harness/chromium.ts)

@@ -4,6 +4,7 @@
  */
 import type { GmailSettings } from '../connectors/gmail/gmail-settings.js';
 import type { GraphSettings } from '../connectors/graph/graph-settings.js';
+import type { ImapSettings } from '../connectors/imap/imap-settings.js';
 import type { PlanConfig } from './plan.js';
 
 /** The system a server is: a connector kind of src/connectors/registry.ts (its descriptor says which sides it can be). */
@@ -12,7 +13,7 @@ export type ServerKind = string;
 /** How the connection is secured. `tls` = implicit TLS (IMAP 993, POP3 995), `starttls` = upgrade, `none` = plain. */
 export type TlsMode = 'tls' | 'starttls' | 'none';
 
-/** Item types a mailbox can move. Only `mail` is implemented by the IMAP connector today. */
+/** Item types a mailbox can move (a connector's `items` says which it implements). */
 export type ItemType = 'mail' | 'contacts' | 'calendars' | 'tasks' | 'filters';
 
 import type { SecretRef } from './secret-ref.js';
@@ -46,6 +47,8 @@ export interface ServerSpec {
   gmail?: GmailSettings;
   /** Microsoft 365 settings, for `kind: graph` only. */
   graph?: GraphSettings;
+  /** IMAP settings (the ManageSieve port), for `kind: imap` only. */
+  imap?: ImapSettings;
 }
 
 export type { GraphSettings, GraphWritePath } from '../connectors/graph/graph-settings.js';

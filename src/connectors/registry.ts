@@ -11,6 +11,7 @@ import { graphDescriptor } from './graph/graph-descriptor.js';
 import { imapDescriptor } from './imap/imap-descriptor.js';
 import { mboxDescriptor } from './mbox/mbox-descriptor.js';
 import { pop3Descriptor } from './pop3/pop3-descriptor.js';
+import { sieveDescriptor } from './sieve/sieve-descriptor.js';
 
 /** Every connector kind. */
 export const descriptors: readonly ConnectorDescriptor[] = [
@@ -20,6 +21,7 @@ export const descriptors: readonly ConnectorDescriptor[] = [
   gmailDescriptor,
   mboxDescriptor,
   fileDescriptor,
+  sieveDescriptor,
 ];
 
 /** The descriptor of a server kind, or undefined for an unknown kind. */

@@ -2,6 +2,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { GmailIn, GmailOut } from '../connectors/gmail/gmail-settings.js';
 import type { GraphIn, GraphOut } from '../connectors/graph/graph-settings.js';
+import type { ImapIn } from '../connectors/imap/imap-settings.js';
 import { descriptors } from '../connectors/registry.js';
 import { StringEnum } from './common.js';
 
@@ -85,7 +86,11 @@ export const ServerIn = Type.Object(
   { additionalProperties: false },
 );
 /** The settings blocks' types (the schema is built from the registry, so TypeScript cannot see them). */
-type SettingsIn = { graph?: Static<typeof GraphIn> | null; gmail?: Static<typeof GmailIn> | null };
+type SettingsIn = {
+  graph?: Static<typeof GraphIn> | null;
+  gmail?: Static<typeof GmailIn> | null;
+  imap?: Static<typeof ImapIn> | null;
+};
 type SettingsOut = { graph: Static<typeof GraphOut> | null; gmail: Static<typeof GmailOut> | null };
 export type ServerIn = Static<typeof ServerIn> & SettingsIn;
 

@@ -7,8 +7,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
+import { ensurePackages } from './debian-packages.js';
 
 const DOVECOT = '/usr/sbin/dovecot';
+/** Pigeonhole: the ManageSieve service and the Sieve plugin (scripts stored per user). */
+const SIEVE_PACKAGES = ['dovecot-managesieved', 'dovecot-sieve'];
 type User = { user: string; password: string };
 
 /** What a test server should look like; only `users` is required. */
@@ -42,6 +45,12 @@ export interface DovecotOptions {
    * the server then advertises SPECIAL-USE. Names use the server's delimiter.
    */
   specialUse?: Record<string, string>;
+  /**
+   * ManageSieve (RFC 5804) on `sievePort`, scripts in ~/sieve with the active one linked from
+   * ~/.dovecot.sieve. `extensions` is Pigeonhole's `sieve_extensions` (e.g. '-imap4flags' for a server that
+   * lacks one); `maxScriptSize` its `sieve_max_script_size` in bytes.
+   */
+  sieve?: { extensions?: string; maxScriptSize?: number };
 }
 
 /** A running server; stop() it in a `finally` or `after` hook. */
@@ -53,6 +62,8 @@ export interface DovecotServer {
   delimiter: '.' | '/';
   /** Implicit-TLS IMAP port (0 unless started with `tls`). */
   imapsPort: number;
+  /** ManageSieve port (0 unless started with `sieve`). */
+  sievePort: number;
   /** The server's self-signed certificate, PEM (with `tls`): trust it via NODE_EXTRA_CA_CERTS. */
   certFile?: string;
   /** PID of the Dovecot master process. */
@@ -91,6 +102,7 @@ process.on('exit', () => {
 /** Start a private Dovecot on free loopback ports; throws with the log tail if it does not come up. */
 export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer> {
   await ensureDovecot();
+  if (opts.sieve) await ensurePackages(SIEVE_PACKAGES);
   // Not root: Dovecot's rootless mode needs its socket groups reworked too; not worth it for tests.
   if (process.getuid?.() !== 0) throw new Error('startDovecot needs root (mail processes run as `mail`)');
   for (const u of [...opts.users, ...(opts.masterUser ? [opts.masterUser] : [])]) {
@@ -134,9 +146,12 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
       let imapsPort = 0;
       while (opts.tls && (imapsPort === 0 || imapsPort === imapPort || imapsPort === pop3Port))
         imapsPort = await freePort();
-      const conf = config(dir, opts, { delimiter, imapPort, pop3Port, imapsPort, uid, gid });
+      let sievePort = 0;
+      while (opts.sieve && (sievePort === 0 || [imapPort, pop3Port, imapsPort].includes(sievePort)))
+        sievePort = await freePort();
+      const conf = config(dir, opts, { delimiter, imapPort, pop3Port, imapsPort, sievePort, uid, gid });
       await writeFile(path.join(dir, 'dovecot.conf'), conf);
-      const child = await launch(dir, imapPort);
+      const child = await launch(dir, imapPort, sievePort);
       // Another process may grab a probed port before Dovecot binds it: try other ports.
       if (child === 'EADDRINUSE' && attempt < 5) continue;
       if (child === 'EADDRINUSE') throw new Error(`Dovecot: ports kept being taken\n${await logTail(dir)}`);
@@ -160,6 +175,7 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
         imapPort,
         pop3Port,
         imapsPort,
+        sievePort,
         certFile: opts.tls ? path.join(dir, 'cert.pem') : undefined,
         dir,
         delimiter,
@@ -189,6 +205,7 @@ type Runtime = {
   imapPort: number;
   pop3Port: number;
   imapsPort: number;
+  sievePort: number;
   uid: number;
   gid: number;
 };
@@ -226,7 +243,7 @@ function config(dir: string, o: DovecotOptions, r: Runtime): string {
     `log_path = ${dir}/dovecot.log`,
     `info_log_path = ${dir}/dovecot.log`,
     'auth_verbose = yes',
-    'protocols = imap pop3',
+    `protocols = imap pop3${o.sieve ? ' sieve' : ''}`,
     '# Loopback only; plaintext auth without TLS is acceptable here and nowhere else.',
     'listen = 127.0.0.1',
     ...(o.tls ? ['ssl = yes', `ssl_cert = <${dir}/cert.pem`, `ssl_key = <${dir}/key.pem`] : ['ssl = no']),
@@ -262,6 +279,17 @@ function config(dir: string, o: DovecotOptions, r: Runtime): string {
     `service/pop3-login/inet_listener/pop3/port = ${r.pop3Port}`,
     'service/pop3-login/inet_listener/pop3s/port = 0',
   ];
+  if (o.sieve) {
+    // The user's home holds the scripts; mail_location stays absolute, so the mail does not move.
+    lines.push(
+      `mail_home = ${dir}/mail/%u`,
+      `service/managesieve-login/inet_listener/sieve/port = ${r.sievePort}`,
+      'plugin/sieve = file:~/sieve;active=~/.dovecot.sieve',
+    );
+    if (o.sieve.extensions) lines.push(`plugin/sieve_extensions = ${o.sieve.extensions}`);
+    if (o.sieve.maxScriptSize !== undefined)
+      lines.push(`plugin/sieve_max_script_size = ${o.sieve.maxScriptSize}`);
+  }
   if (o.quotaBytes !== undefined) lines.push('protocol imap {\n  mail_plugins = $mail_plugins imap_quota\n}');
   if (quota)
     lines.push('plugin/quota = count:User quota', 'plugin/quota_vsizes = yes', 'plugin/quota_grace = 0');
@@ -274,8 +302,12 @@ function config(dir: string, o: DovecotOptions, r: Runtime): string {
   return `# Generated by test/harness/dovecot.ts (section/key lines set settings inside sections).\n${lines.join('\n')}\n`;
 }
 
-/** Run `dovecot -F` and wait for the IMAP greeting; 'EADDRINUSE' means retry on other ports. */
-async function launch(dir: string, imapPort: number): Promise<ChildProcess | 'EADDRINUSE'> {
+/** Run `dovecot -F` and wait for the IMAP (and ManageSieve) greeting; 'EADDRINUSE' means retry on other ports. */
+async function launch(
+  dir: string,
+  imapPort: number,
+  sievePort: number,
+): Promise<ChildProcess | 'EADDRINUSE'> {
   await rm(path.join(dir, 'dovecot.log'), { force: true });
   const child = spawn(DOVECOT, ['-F', '-c', path.join(dir, 'dovecot.conf')], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -292,14 +324,18 @@ async function launch(dir: string, imapPort: number): Promise<ChildProcess | 'EA
       if (log.includes('Address already in use')) return 'EADDRINUSE';
       throw new Error(`Dovecot exited during start-up (${child.exitCode ?? child.signalCode}):\n${log}`);
     }
-    if (await greets(imapPort)) return child;
+    if (
+      (await greets(imapPort, '* OK')) &&
+      (sievePort === 0 || (await greets(sievePort, '"IMPLEMENTATION"')))
+    )
+      return child;
   }
   killTree(child);
   throw new Error(`Dovecot did not greet on port ${imapPort} within 20 s:\n${stderr}\n${await logTail(dir)}`);
 }
 
-/** True when the port answers with an IMAP `* OK` greeting. */
-function greets(port: number): Promise<boolean> {
+/** True when the port's greeting starts with `start` (IMAP `* OK`, ManageSieve `"IMPLEMENTATION"`). */
+function greets(port: number, start: string): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = net.connect(port, '127.0.0.1');
     let buf = '';
@@ -308,7 +344,7 @@ function greets(port: number): Promise<boolean> {
     sock.on('error', () => done(false));
     sock.on('data', (d: Buffer) => {
       buf += d.toString('latin1');
-      if (buf.includes('\r\n')) done(buf.startsWith('* OK'));
+      if (buf.includes('\r\n')) done(buf.startsWith(start));
     });
   });
 }

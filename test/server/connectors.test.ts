@@ -36,6 +36,8 @@ test('the connector kinds say their sides, default ports and settings block; a s
   assert.equal(byKind.get('graph')!.hosted, true);
   assert.equal(byKind.get('graph')!.settingsKey, 'graph');
   assert.ok((byKind.get('graph')!.settingsFields as string[]).includes('tenantId'));
-  assert.equal(byKind.get('imap')!.settingsKey, null);
+  assert.equal(byKind.get('imap')!.settingsKey, 'imap');
+  assert.deepEqual(byKind.get('imap')!.settingsFields, ['sievePort']);
+  assert.ok(!byKind.has('sieve'), 'ManageSieve is named through the IMAP server in a project');
   assert.equal(byKind.get('gmail')!.discovery, true);
 });

@@ -678,7 +678,7 @@ export interface Operations {
         id: number;
         name: string;
         source: {
-          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
           host: string;
           port: number;
           tls: 'tls' | 'starttls' | 'none';
@@ -722,7 +722,7 @@ export interface Operations {
           } | null;
         };
         destination: {
-          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
           host: string;
           port: number;
           tls: 'tls' | 'starttls' | 'none';
@@ -848,7 +848,7 @@ export interface Operations {
       name: string;
       source: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -861,6 +861,10 @@ export interface Operations {
           mode: 'master' | 'password';
           /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
+        } | null;
+        imap?: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
         } | null;
         graph?: {
           /** Directory (tenant) id or domain */
@@ -897,7 +901,7 @@ export interface Operations {
       };
       destination: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -910,6 +914,10 @@ export interface Operations {
           mode: 'master' | 'password';
           /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
+        } | null;
+        imap?: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
         } | null;
         graph?: {
           /** Directory (tenant) id or domain */
@@ -1024,7 +1032,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1068,7 +1076,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1193,7 +1201,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1237,7 +1245,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1361,7 +1369,7 @@ export interface Operations {
       name?: string;
       source?: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -1374,6 +1382,10 @@ export interface Operations {
           mode: 'master' | 'password';
           /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
+        } | null;
+        imap?: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
         } | null;
         graph?: {
           /** Directory (tenant) id or domain */
@@ -1410,7 +1422,7 @@ export interface Operations {
       };
       destination?: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -1423,6 +1435,10 @@ export interface Operations {
           mode: 'master' | 'password';
           /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
+        } | null;
+        imap?: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
         } | null;
         graph?: {
           /** Directory (tenant) id or domain */
@@ -1537,7 +1553,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1581,7 +1597,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';

@@ -1,7 +1,13 @@
-/** The IMAP connector: opens sources and destinations, and tests logins. Capabilities come from the server. */
+/**
+ * The IMAP connector: opens sources and destinations, and tests logins. Capabilities come from the server.
+ * Filters (item type `filters`) are on the same host's ManageSieve port, when the settings name it.
+ */
 import type { ImapFlow } from 'imapflow';
-import type { AuthSpec, ServerSpec } from '../../config/types.js';
+import type { AuthSpec, ItemType, ServerSpec } from '../../config/types.js';
+import { NotConfiguredError } from '../../errors.js';
 import type { ConnectionReport, Connector, MailDestination, MailSource } from '../contract.js';
+import type { FilterEndpoint } from '../filters-contract.js';
+import { openSieveFilters } from '../sieve/sieve-open.js';
 import { AppendWriter } from './append-writer.js';
 import { RawFetcher } from './raw-fetcher.js';
 import { ImapDestination } from './imap-destination.js';
@@ -11,6 +17,36 @@ import { ImapSource } from './imap-source.js';
 
 export class ImapConnector implements Connector {
   readonly kind = 'imap';
+  readonly items: readonly ItemType[] = ['mail', 'filters'];
+
+  /**
+   * The mailbox's Sieve filters over ManageSieve at `imap.sievePort` of the same host, with the same login.
+   * Folder names in scripts are IMAP names, so the delimiter and personal prefix come from the IMAP server
+   * itself (one short login). TLS: required over STARTTLS when IMAP uses TLS, else used when offered.
+   */
+  async openFilters(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<FilterEndpoint> {
+    const port = server.imap?.sievePort;
+    if (!port)
+      throw new NotConfiguredError(
+        `${server.host}: no ManageSieve port is set for this IMAP server, so its filters cannot be moved.`,
+        'Add imap: { sievePort: 4190 } to the server in the project file (or sievePort in the web form), or leave filters out of --items.',
+      );
+    const { client } = await openImap(server, auth, signal);
+    let naming: { delimiter: string; prefix: string };
+    try {
+      naming = { delimiter: delimiterOf(client), prefix: client.namespace?.prefix ?? '' };
+    } finally {
+      await closeImap(client);
+    }
+    const opts = {
+      host: server.host,
+      port,
+      tls: 'starttls' as const,
+      requireTls: server.tls !== 'none',
+      allowInvalidCertificates: server.allowInvalidCertificates,
+    };
+    return openSieveFilters(opts, auth, naming, signal);
+  }
 
   async openSource(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailSource> {
     const { client, login, where } = await openImap(server, auth, signal);

@@ -1,6 +1,8 @@
 /** IMAP as a connector kind: a source or destination on any IMAP server. */
 import type { ConnectorDescriptor } from '../descriptor.js';
 import { ImapConnector } from './imap-connector.js';
+import { ImapIn } from './imap-settings.js';
+import { readImapSettings } from './imap-settings-read.js';
 
 export const imapDescriptor: ConnectorDescriptor = {
   kind: 'imap',
@@ -9,6 +11,11 @@ export const imapDescriptor: ConnectorDescriptor = {
   roles: ['source', 'destination'],
   urlSchemes: { imap: 'none', imaps: 'tls' },
   defaultPort: (tls) => (tls === 'tls' ? 993 : 143),
+  // Optional: imap: { sievePort } says where the mailboxes' Sieve filters are. The API takes it; showing it
+  // back needs a settingsOut and a line in services/project-settings.ts showServer (not done yet).
+  settingsKey: 'imap',
+  settings: ImapIn,
+  readSettings: (r, block) => readImapSettings(r, block),
   discovery: false,
   create: () => new ImapConnector(),
 };
