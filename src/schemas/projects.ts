@@ -91,7 +91,11 @@ type SettingsIn = {
   gmail?: Static<typeof GmailIn> | null;
   imap?: Static<typeof ImapIn> | null;
 };
-type SettingsOut = { graph: Static<typeof GraphOut> | null; gmail: Static<typeof GmailOut> | null };
+type SettingsOut = {
+  graph: Static<typeof GraphOut> | null;
+  gmail: Static<typeof GmailOut> | null;
+  imap: Static<typeof ImapIn> | null;
+};
 export type ServerIn = Static<typeof ServerIn> & SettingsIn;
 
 /** A server as the API shows it: never the secret, only whether one is set and where it comes from. */

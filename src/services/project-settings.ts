@@ -127,6 +127,7 @@ export function showServer(s: StoredServer): ServerOut {
         }
       : null,
     graph: s.graph ?? null,
+    imap: s.imap ?? null,
     gmail: s.gmail ? { ...s.gmail, oauthClient: oauth ? { id: oauth.id, secretSet: true } : null } : null,
   };
 }

@@ -38,6 +38,8 @@ export async function createProject(
       .fill(side === 'source' ? 'wrong password' : p.master.password);
   }
   await page.locator('[name="excludeFolders"]').fill('Junk\nSpam');
+  // Where the destination's filters go (ManageSieve); kept as given, nothing uses it unless filters move.
+  await page.locator('[name="destination.sievePort"]').fill('4190');
   // A port out of range is refused by the API; the reason shows beside the button that sent it.
   await page.locator('[name="source.port"]').fill('70000');
   await page.getByRole('button', { name: 'Create project' }).click();
@@ -55,6 +57,8 @@ export async function createProject(
   await page.reload();
   await page.getByRole('heading', { name: p.name }).waitFor();
   assert.equal(await page.locator('[name="excludeFolders"]').inputValue(), 'Junk\nSpam');
+  assert.equal(await page.locator('[name="destination.sievePort"]').inputValue(), '4190');
+  assert.equal(await page.locator('[name="source.sievePort"]').inputValue(), '');
 
   const source = page.locator('fieldset', { hasText: 'Source: where the mail is now' });
   await source.getByRole('button', { name: 'Test connection' }).click();

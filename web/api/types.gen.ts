@@ -691,6 +691,10 @@ export interface Operations {
             passwordSet: boolean;
             passwordSource: 'stored' | 'env' | 'file' | 'none';
           } | null;
+          imap: {
+            /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+            sievePort?: number;
+          } | null;
           graph: {
             tenantId: string;
             baseUrl?: string;
@@ -734,6 +738,10 @@ export interface Operations {
             mode: 'master' | 'password';
             passwordSet: boolean;
             passwordSource: 'stored' | 'env' | 'file' | 'none';
+          } | null;
+          imap: {
+            /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+            sievePort?: number;
           } | null;
           graph: {
             tenantId: string;
@@ -1045,6 +1053,10 @@ export interface Operations {
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
         } | null;
+        imap: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
+        } | null;
         graph: {
           tenantId: string;
           baseUrl?: string;
@@ -1088,6 +1100,10 @@ export interface Operations {
           mode: 'master' | 'password';
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
+        } | null;
+        imap: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
         } | null;
         graph: {
           tenantId: string;
@@ -1214,6 +1230,10 @@ export interface Operations {
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
         } | null;
+        imap: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
+        } | null;
         graph: {
           tenantId: string;
           baseUrl?: string;
@@ -1257,6 +1277,10 @@ export interface Operations {
           mode: 'master' | 'password';
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
+        } | null;
+        imap: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
         } | null;
         graph: {
           tenantId: string;
@@ -1566,6 +1590,10 @@ export interface Operations {
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
         } | null;
+        imap: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
+        } | null;
         graph: {
           tenantId: string;
           baseUrl?: string;
@@ -1609,6 +1637,10 @@ export interface Operations {
           mode: 'master' | 'password';
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
+        } | null;
+        imap: {
+          /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
+          sievePort?: number;
         } | null;
         graph: {
           tenantId: string;

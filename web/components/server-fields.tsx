@@ -28,6 +28,7 @@ export function emptyServer(): ServerForm {
     password: '',
     passwordSet: false,
     storedFor: '',
+    sievePort: '',
     tenantId: '',
     writePath: 'json',
     imapHost: '',
@@ -54,6 +55,7 @@ export function serverForm(s: ServerOut): ServerForm {
     password: '',
     passwordSet: s.admin?.passwordSet ?? false,
     storedFor: identity({ kind: s.kind, host: s.host, port: String(s.port), adminUser: s.admin?.user ?? '' }),
+    sievePort: s.imap?.sievePort ? String(s.imap.sievePort) : '',
     tenantId: s.graph?.tenantId ?? '',
     writePath: s.graph?.writePath ?? 'json',
     imapHost: s.graph?.imapHost ?? '',
@@ -101,6 +103,7 @@ export function serverIn(f: ServerForm, side: 'source' | 'destination'): ServerI
     port: Number(f.port),
     tls: f.tls,
     allowInvalidCertificates: f.allowInvalidCertificates,
+    ...(f.kind === 'imap' ? { imap: f.sievePort.trim() ? { sievePort: Number(f.sievePort) } : null } : {}),
   };
 }
 
@@ -182,6 +185,18 @@ export function ServerFields(props: { name: string; value: ServerForm; onChange:
               <option value="none">None (only on a trusted network)</option>
             </select>
           </label>
+          {f.kind === 'imap' && (
+            <label>
+              ManageSieve port (filters)
+              <input
+                name={`${name}.sievePort`}
+                inputMode="numeric"
+                value={f.sievePort}
+                placeholder="4190 — empty: filters are not moved"
+                onChange={(e) => set({ sievePort: e.target.value })}
+              />
+            </label>
+          )}
           <label>
             Admin login
             <select

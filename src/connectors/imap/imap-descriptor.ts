@@ -11,10 +11,10 @@ export const imapDescriptor: ConnectorDescriptor = {
   roles: ['source', 'destination'],
   urlSchemes: { imap: 'none', imaps: 'tls' },
   defaultPort: (tls) => (tls === 'tls' ? 993 : 143),
-  // Optional: imap: { sievePort } says where the mailboxes' Sieve filters are. The API takes it; showing it
-  // back needs a settingsOut and a line in services/project-settings.ts showServer (not done yet).
+  // Optional: imap: { sievePort } says where the mailboxes' Sieve filters are (no secret: shown as taken).
   settingsKey: 'imap',
   settings: ImapIn,
+  settingsOut: ImapIn,
   readSettings: (r, block) => readImapSettings(r, block),
   discovery: false,
   create: () => new ImapConnector(),
