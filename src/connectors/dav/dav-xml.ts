@@ -119,13 +119,6 @@ export function prop(r: DavResponse, ns: string, name: string): Element | undefi
   return undefined;
 }
 
-/** The status the server gave property `ns`:`name` in this response (0 when it is not mentioned). */
-export function propStatus(r: DavResponse, ns: string, name: string): number {
-  return (
-    r.propstats.find((ps) => ps.props.some((p) => p.namespaceURI === ns && p.localName === name))?.status ?? 0
-  );
-}
-
 /** The text of a property that is 200, trimmed; undefined when absent or empty. */
 export function propText(r: DavResponse, ns: string, name: string): string | undefined {
   const el = prop(r, ns, name);
