@@ -96,6 +96,26 @@ for (const def of SERVERS) {
       assert.deepEqual(made.notKept, []);
     });
 
+    test('a path already taken by something the listing does not show gets the next suffix', async () => {
+      const plain = `${s.calendarHome(ALICE.user)}plain/`;
+      const made = await s.request(ALICE.user, 'MKCOL', plain);
+      if (def.name === 'Radicale') {
+        // Radicale refuses plain collections in a user's home, so nothing unlisted can sit there.
+        assert.equal(made.status, 403);
+        return;
+      }
+      assert.equal(made.status, 201, made.body);
+      const ep = await openDav(s);
+      const r = await ep.ensureCollection({
+        id: '/src/p/',
+        type: 'calendar',
+        displayName: 'Plain',
+        isDefault: false,
+      });
+      assert.equal(r.id, `${s.calendarHome(ALICE.user)}plain-2/`);
+      assert.equal(r.existed, false);
+    });
+
     test('the default calendar and address book map onto the destination’s defaults', async () => {
       const ep = await openDav(s);
       const before = await ep.listCollections();

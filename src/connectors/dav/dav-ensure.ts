@@ -48,9 +48,13 @@ export async function ensureDavCollection(
     );
   const taken = new Set(ctx.existing.map((c) => c.id));
   const base = itemName(like.displayName.toLowerCase(), '.ics').slice(0, -4);
-  let id = `${home}${encodeURIComponent(base)}/`;
-  for (let n = 2; taken.has(id); n++) id = `${home}${encodeURIComponent(`${base}-${n}`)}/`;
-  await create(ctx.http, id, like, signal);
+  // A path taken by a collection, or by something else the listing does not show (a plain collection:
+  // 405, or Xandikos's 207 holding 403 "Something already exists"), gets the next free suffix.
+  const pathFor = (n: number) => `${home}${encodeURIComponent(n === 1 ? base : `${base}-${n}`)}/`;
+  let n = 1;
+  while (taken.has(pathFor(n))) n++;
+  while (!(await create(ctx.http, pathFor(n), like, n >= 20, signal))) n++;
+  const id = pathFor(n);
 
   const notKept: string[] = [];
   let made = await readBack(ctx, id, signal);
@@ -62,7 +66,7 @@ export async function ensureDavCollection(
     if (!p.kept(made, value)) notKept.push(`${p.name}: ${refused ?? 'the server ignores it'}`);
   }
   const extra = made.components && wanted.length ? made.components.filter((c) => !wanted.includes(c)) : [];
-  if (like.components && made.components === undefined)
+  if (wanted.length && made.components === undefined)
     notKept.push(
       `components: the server lets this calendar take every component, not only ${wanted.join(', ')}`,
     );
@@ -70,7 +74,14 @@ export async function ensureDavCollection(
   return { ensured: { id, existed: false, notKept }, collection: made };
 }
 
-async function create(http: DavHttp, id: string, like: GroupwareCollection, signal?: AbortSignal) {
+/** MKCALENDAR / MKCOL; false when something is at that path already (unless `last`: then that fails). */
+async function create(
+  http: DavHttp,
+  id: string,
+  like: GroupwareCollection,
+  last: boolean,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const where = `Creating the ${like.type} "${like.displayName}" at ${http.url(id).href}`;
   const props = PROPS.map((p) => {
     const v = p.wanted(like);
@@ -85,12 +96,13 @@ async function create(http: DavHttp, id: string, like: GroupwareCollection, sign
         }</d:prop></d:set></c:mkcalendar>`
       : `<?xml version="1.0" encoding="utf-8"?><d:mkcol ${XMLNS}><d:set><d:prop><d:resourcetype><d:collection/><a:addressbook/></d:resourcetype>${props}</d:prop></d:set></d:mkcol>`;
   const a = await http.send(like.type === 'calendar' ? 'MKCALENDAR' : 'MKCOL', id, { body }, signal);
-  if (a.status !== 201)
-    throw new PermanentError(
-      ErrorCode.FolderCreateFailed,
-      `${where}: the server answered ${a.status}${shortText(a.body)}.`,
-      'Check that this login may create collections in its home.',
-    );
+  if (a.status === 201) return true;
+  if (!last && (a.status === 405 || (a.status === 207 && /HTTP\/1\.[01] 40[35]/.test(a.body)))) return false;
+  throw new PermanentError(
+    ErrorCode.FolderCreateFailed,
+    `${where}: the server answered ${a.status}${shortText(a.body)}.`,
+    'Check that this login may create collections in its home.',
+  );
 }
 
 async function readBack(ctx: EnsureContext, id: string, signal?: AbortSignal): Promise<DavCollection> {
