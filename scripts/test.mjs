@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test [-- filter...]`: installs the test servers (Dovecot, Cyrus, Courier, Knot, poppler) if needed, then runs every *.test.ts under test/ and src/
+// `npm test [-- filter...]`: installs the test servers (Dovecot, Cyrus, Courier, Knot, poppler, Radicale, Xandikos) if needed, then runs every *.test.ts under test/ and src/
 // (or those whose path contains one of the filters) with node:test through tsx.
 // Node 20's `--test` does not expand globs and `tsx --test` without files runs nothing, hence the walk.
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,6 +20,8 @@ const NEEDS = [
   ['/usr/sbin/knotd', ['knot']], // authoritative DNS with TSIG updates (test/harness/dns-server.ts)
   ['/usr/bin/pdftotext', ['poppler-utils']], // reading back the PDF reports (test/reports/poppler.ts)
   ['/usr/bin/chromium', ['chromium']], // browser tests with playwright-core (test/harness/chromium.ts)
+  ['/usr/bin/radicale', ['radicale']], // CalDAV/CardDAV with htpasswd logins (test/harness/radicale.ts)
+  ['/usr/bin/xandikos', ['xandikos']], // CalDAV/CardDAV without logins of its own (test/harness/xandikos.ts)
   [null, SERVER_PKGS.cyrus.install], // Cyrus IMAP 3.6 (test/harness/cyrus.ts)
   [null, SERVER_PKGS.courier.install], // Courier-IMAP 5.0 (test/harness/courier.ts)
 ];

@@ -7,6 +7,7 @@
  *   domain-wide delegation), or with an access token as the password; ?http=1 for a local emulator
  *   graph://alice%40contoso.com@graph.microsoft.com?tenant=contoso.onmicrosoft.com&client-id=APP_ID&password-env=SECRET
  *   (Microsoft 365, app-only: the password is the app's client secret), or ?auth=xoauth2 with a delegated token
+ *   dav://USER:PASSWORD@HOST:PORT/PATH, davs://… (CalDAV/CardDAV; PATH: the root, a principal or a home)
  * User and password are percent-decoded (%40 → @, %3A → :). Query parameters: starttls (stls), insecure,
  * auth=xoauth2, password-env, password-file, max-connections.
  */
@@ -111,7 +112,8 @@ export function parseServerUrl(
   }
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   if (host === '') fail(`No host in ${shown}.`, `Write ${SUPPORTED}.`);
-  if (u.pathname !== '' && u.pathname !== '/') {
+  const serverPath = defaults.d.urlForm?.serverPath ? u.pathname : '';
+  if (!defaults.d.urlForm?.serverPath && u.pathname !== '' && u.pathname !== '/') {
     fail(
       `Unexpected path '${u.pathname}' in ${shown}.`,
       `A server URL ends after the host and port; if '/' is in the password, ${ENCODING_HINT}.`,
@@ -261,7 +263,7 @@ export function parseServerUrl(
     shown,
     host,
     urlHost: urlHost(host),
-    path: '',
+    path: serverPath,
     port,
     tls,
     user,

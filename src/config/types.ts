@@ -2,6 +2,7 @@
  * The typed shape of what an operator describes: servers, mailboxes and the migration's options.
  * Parsed and validated from a YAML project file, a mailboxes CSV, or imap:// URLs on the command line.
  */
+import type { DavSettings } from '../connectors/dav/dav-settings.js';
 import type { GmailSettings } from '../connectors/gmail/gmail-settings.js';
 import type { GraphSettings } from '../connectors/graph/graph-settings.js';
 import type { ImapSettings } from '../connectors/imap/imap-settings.js';
@@ -49,6 +50,8 @@ export interface ServerSpec {
   graph?: GraphSettings;
   /** IMAP settings (the ManageSieve port), for `kind: imap` only. */
   imap?: ImapSettings;
+  /** CalDAV/CardDAV settings (where discovery starts), for `kind: dav` only. */
+  dav?: DavSettings;
 }
 
 export type { GraphSettings, GraphWritePath } from '../connectors/graph/graph-settings.js';

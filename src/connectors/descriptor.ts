@@ -46,7 +46,10 @@ export interface UrlContext {
   port: number;
   tls: TlsMode;
   user: string;
-  /** The absolute local path a `localPath` kind's URL names (file:///ABS/DIR); '' for other kinds. */
+  /**
+   * The absolute local path a `localPath` kind's URL names (file:///ABS/DIR); the URL's path, percent-encoded
+   * as written, for a `serverPath` kind (dav://HOST/dav/alice/, '' when none); '' for other kinds.
+   */
   path: string;
   /** Values of the kind's own query parameters (its urlParams). */
   params: Readonly<Record<string, string>>;
@@ -85,6 +88,8 @@ export interface ConnectorDescriptor {
     /** The URL names an absolute local path (mbox:///ABS/FILE, file:///ABS/DIR), not a server: no host, port,
      * login or secret. */
     localPath?: boolean;
+    /** The URL's path says where on the server to start (dav://HOST:PORT/PATH): handed over as `path`, not refused. */
+    serverPath?: boolean;
     /** The settings block made from the URL, and the login when the kind decides it (else the URL's). */
     complete: (u: UrlContext) => { settings?: unknown; auth?: AuthSpec };
   };

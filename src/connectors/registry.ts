@@ -4,6 +4,7 @@
  * web form).
  */
 import type { Connector, ConnectorContext } from './contract.js';
+import { davDescriptor } from './dav/dav-descriptor.js';
 import type { ConnectorDescriptor } from './descriptor.js';
 import { fileDescriptor } from './file/file-descriptor.js';
 import { gmailDescriptor } from './gmail/gmail-descriptor.js';
@@ -22,6 +23,7 @@ export const descriptors: readonly ConnectorDescriptor[] = [
   mboxDescriptor,
   fileDescriptor,
   sieveDescriptor,
+  davDescriptor,
 ];
 
 /** The descriptor of a server kind, or undefined for an unknown kind. */

@@ -678,7 +678,7 @@ export interface Operations {
         id: number;
         name: string;
         source: {
-          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
+          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve' | 'dav';
           host: string;
           port: number;
           tls: 'tls' | 'starttls' | 'none';
@@ -726,7 +726,7 @@ export interface Operations {
           } | null;
         };
         destination: {
-          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
+          kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve' | 'dav';
           host: string;
           port: number;
           tls: 'tls' | 'starttls' | 'none';
@@ -856,7 +856,7 @@ export interface Operations {
       name: string;
       source: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve' | 'dav';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -909,7 +909,7 @@ export interface Operations {
       };
       destination: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve' | 'dav';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -1040,7 +1040,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve' | 'dav';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1088,7 +1088,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve' | 'dav';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1217,7 +1217,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve' | 'dav';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1265,7 +1265,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve' | 'dav';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1393,7 +1393,7 @@ export interface Operations {
       name?: string;
       source?: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve' | 'dav';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -1446,7 +1446,7 @@ export interface Operations {
       };
       destination?: {
         /** POP3 can only be a source; mbox can only be a source; graph = Microsoft 365, gmail = Google Workspace */
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve' | 'dav';
         host?: string;
         port?: number;
         tls?: 'tls' | 'starttls' | 'none';
@@ -1577,7 +1577,7 @@ export interface Operations {
       id: number;
       name: string;
       source: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve' | 'dav';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
@@ -1625,7 +1625,7 @@ export interface Operations {
         } | null;
       };
       destination: {
-        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve';
+        kind: 'imap' | 'pop3' | 'graph' | 'gmail' | 'mbox' | 'file' | 'sieve' | 'dav';
         host: string;
         port: number;
         tls: 'tls' | 'starttls' | 'none';
