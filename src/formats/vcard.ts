@@ -16,6 +16,7 @@ import {
   childProperties,
   parseDocument,
   serialiseComponent,
+  serialiseDocument,
   setLine,
   type Component,
 } from './component-tree.js';
@@ -145,7 +146,5 @@ export function toVersion(text: string, target: '3.0' | '4.0'): string {
   const cards = childComponents(doc.nodes, 'VCARD').filter((c) => cardVersion(c) !== target);
   if (cards.length === 0) return text;
   for (const card of cards) convertCard(card, target);
-  return doc.nodes
-    .map((n) => (n.kind === 'component' ? serialiseComponent(n, doc.eol) : n.kind === 'other' ? n.raw : ''))
-    .join('');
+  return serialiseDocument(doc);
 }
