@@ -27,11 +27,11 @@ export function reportText(reports: MailboxReport[], detail = true): string {
       );
     }
     if (r.lastError) out.push(`  last error: ${r.lastError}`);
-    if (r.items.length) {
-      const i = r.itemTotals;
+    for (const [type, i] of Object.entries(r.itemsByType))
       out.push(
-        `  filters and other items: copied ${i.copied}  already present ${i.present}  skipped ${i.skipped}  failed ${i.failed}`,
+        `  ${type}: copied ${i.copied}  already present ${i.present}  skipped ${i.skipped}  failed ${i.failed}`,
       );
+    if (r.items.length) {
       for (const x of r.items)
         if (detail || x.status === 'skipped' || x.status === 'failed')
           out.push(`    ${x.kind} '${x.name}': ${x.status}${x.reason ? ` — ${x.reason}` : ''}`);

@@ -26,6 +26,8 @@ import {
 import { folderRow, type LedgerRepo } from '../store/ledger-repo.js';
 import type { ItemLedgerRepo } from '../store/item-ledger-repo.js';
 import { syncFilters } from './filters-sync.js';
+import { isGroupware, syncGroupware } from './groupware-sync.js';
+import { replaceAddress, type PlanConfig } from '../config/plan.js';
 import type { MailboxRepo, PassCounters } from '../store/mailbox-repo.js';
 import { ConnectionSlots, type RateLimiter } from '../runner/limits.js';
 import { planFolders } from './folder-map.js';
@@ -50,6 +52,8 @@ export interface MailboxJob {
   options: MailboxOptions;
   foldersInParallel: number;
   dryRun: boolean;
+  /** The plan's address replacements (attendees, organizers, contact e-mail addresses). */
+  addressReplacements?: PlanConfig['addressReplacements'];
 }
 
 export interface EngineDeps {
@@ -217,28 +221,27 @@ export async function syncMailbox(
           signal,
         )
       : undefined;
-    // Item types no connector moves yet are said in the report, not silently passed over.
-    const notYet = types.filter((t) => t !== 'mail' && t !== 'filters');
-    if (notYet.length && !job.dryRun)
-      await deps.items.record(
-        job.mailboxId,
-        notYet.map((t) => ({
-          itemType: t,
-          collection: '',
-          key: `(${t})`,
-          kind: t,
-          sourceHash: null,
-          destHash: null,
-          status: 'skipped' as const,
-          reason: `${t} are not moved yet: Cutover moves mail and filters; export them from the old system and import them by hand`,
-          original: null,
+    const groupwareTypes = types.filter(isGroupware);
+    const groupware = groupwareTypes.length
+      ? await syncGroupware(
+          {
+            mailboxId: job.mailboxId,
+            source: job.source,
+            dest: job.dest,
+            types: groupwareTypes,
+            replaceAddress: (a) => replaceAddress(a, job.addressReplacements ?? []),
+            dryRun: job.dryRun,
+          },
+          { items: deps.items, progress: deps.progress },
           passId,
-        })),
-      );
+          signal,
+        )
+      : undefined;
     await deps.mailboxes.finishPass(passId, 'done', counters);
     const errors = [
       ...(folderErrors ? [`${folderErrors} folder(s) failed`] : []),
       ...(filters?.failed ? [`${filters.failed} filter item(s) failed`] : []),
+      ...(groupware?.failed ? [`${groupware.failed} contact/calendar/task item(s) failed`] : []),
     ];
     await deps.mailboxes.setStatus(
       job.mailboxId,

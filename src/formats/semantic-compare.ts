@@ -66,9 +66,33 @@ function meaningsOf(line: ContentLine): Meaning[] {
       return { ...m, key: formOf(m) };
     });
   }
-  const value = URI_VALUED.has(line.name) ? line.value.trim().toLowerCase() : unescapeText(line.value);
+  const value = URI_VALUED.has(line.name)
+    ? line.value.trim().toLowerCase()
+    : RULES.has(line.name)
+      ? normalRule(line.value)
+      : DURATIONS.has(line.name) && /^[+-]?P/i.test(line.value.trim())
+        ? normalDuration(line.value)
+        : unescapeText(line.value);
   const params = normalParams(line);
   return [{ name: line.name, key: URI_VALUED.has(line.name) ? `${line.name} ${value}` : '', value, params }];
+}
+
+/** Recurrence rules: their parts are a set (servers write them in their own order). */
+const RULES = new Set(['RRULE', 'EXRULE']);
+/** Durations: PT0S and P0D, PT60M and PT1H are the same length (servers rewrite them). */
+const DURATIONS = new Set(['TRIGGER', 'DURATION']);
+
+function normalRule(value: string): string {
+  return value.trim().toUpperCase().split(';').filter(Boolean).sort().join(';');
+}
+
+/** A duration as signed seconds (weeks, days, hours, minutes, seconds summed); the text when it does not parse. */
+function normalDuration(value: string): string {
+  const m = /^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i.exec(value.trim());
+  if (!m) return value.trim();
+  const n = (i: number) => Number(m[i] ?? 0);
+  const seconds = (((n(2) * 7 + n(3)) * 24 + n(4)) * 60 + n(5)) * 60 + n(6);
+  return `${m[1] === '-' && seconds ? '-' : ''}${seconds}s`;
 }
 
 function formOf(m: Meaning): string {

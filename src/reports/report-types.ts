@@ -40,6 +40,14 @@ export interface ItemReport {
   original: string | null;
 }
 
+/** Items that are not messages, counted by outcome. */
+export interface ItemCounts {
+  copied: number;
+  present: number;
+  skipped: number;
+  failed: number;
+}
+
 /** One mailbox's report: its folders, totals, passes and problems. */
 export interface MailboxReport {
   mailbox: string;
@@ -62,8 +70,13 @@ export interface MailboxReport {
   discrepancy?: string;
   passes: PassRow[];
   problems: Array<{ folder: string; uid: number; status: string; reason: string | null }>;
-  /** Items that are not messages (filters), each with where it ended. */
+  /**
+   * Items that are not messages: every filter item and collection, and the contacts, events and tasks that
+   * were not copied as they are (skipped, failed, or copied with a change noted).
+   */
   items: ItemReport[];
   /** Their counts by outcome. */
-  itemTotals: { copied: number; present: number; skipped: number; failed: number };
+  itemTotals: ItemCounts;
+  /** The same per item type (filters, contacts, calendars, tasks). */
+  itemsByType: Record<string, ItemCounts>;
 }

@@ -154,6 +154,13 @@ export const ReportVerification = Nullable(
   ]),
 );
 
+const ItemCounts = Type.Object({
+  copied: Type.Number(),
+  present: Type.Number(),
+  skipped: Type.Number(),
+  failed: Type.Number(),
+});
+
 /** One mailbox's report (src/services/report-service.ts MailboxReport): folders, totals, passes, problems. */
 export const MailboxReport = Type.Object(
   {
@@ -220,11 +227,9 @@ export const MailboxReport = Type.Object(
       }),
       { description: 'Items that are not messages (filters), each with where it ended' },
     ),
-    itemTotals: Type.Object({
-      copied: Type.Number(),
-      present: Type.Number(),
-      skipped: Type.Number(),
-      failed: Type.Number(),
+    itemTotals: ItemCounts,
+    itemsByType: Type.Record(Type.String(), ItemCounts, {
+      description: 'The counts per item type (filters, contacts, calendars, tasks)',
     }),
   },
   { additionalProperties: true, description: 'MailboxReport of src/services/report-service.ts' },

@@ -87,16 +87,32 @@ export async function mailboxReport(
     reason: p.reason,
   }));
   const passes = await mailboxes.passes(m.id);
-  const items = (await new ItemLedgerRepo(store.db).list(m.id)).map((e) => ({
-    itemType: e.itemType,
-    kind: e.kind,
-    name: e.key,
-    status: e.status,
-    reason: e.reason,
-    original: e.original,
-  }));
+  const rows = await new ItemLedgerRepo(store.db).list(m.id);
   const itemTotals = { copied: 0, present: 0, skipped: 0, failed: 0 };
-  for (const i of items) itemTotals[i.status]++;
+  const itemsByType: MailboxReport['itemsByType'] = {};
+  for (const e of rows) {
+    itemTotals[e.status]++;
+    (itemsByType[e.itemType] ??= { copied: 0, present: 0, skipped: 0, failed: 0 })[e.status]++;
+  }
+  // Filters and collections one by one; contacts, events and tasks (thousands) only when not copied, or
+  // copied with a note (what was changed in them).
+  const items = rows
+    .filter(
+      (e) =>
+        e.itemType === 'filters' ||
+        e.collection === '' ||
+        e.status === 'skipped' ||
+        e.status === 'failed' ||
+        e.reason,
+    )
+    .map((e) => ({
+      itemType: e.itemType,
+      kind: e.kind,
+      name: e.key,
+      status: e.status,
+      reason: e.reason,
+      original: e.original,
+    }));
   const v =
     verification === undefined
       ? ((await new VerificationRepo(store.db).lastOf([m.id])).get(m.id) ?? null)
@@ -132,6 +148,7 @@ export async function mailboxReport(
     problems,
     items,
     itemTotals,
+    itemsByType,
   };
 }
 

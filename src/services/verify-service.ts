@@ -13,6 +13,8 @@ import type { Store } from '../store/db.js';
 import { LedgerRepo } from '../store/ledger-repo.js';
 import { ItemLedgerRepo } from '../store/item-ledger-repo.js';
 import { verifyFilters } from '../engine/filters-verify.js';
+import { verifyGroupware } from '../engine/groupware-verify.js';
+import { isGroupware } from '../engine/groupware-sync.js';
 import { MailboxRepo } from '../store/mailbox-repo.js';
 import {
   VerificationRepo,
@@ -75,8 +77,12 @@ export async function runVerification(
       const filters = types.includes('filters')
         ? await verifyFilters(id, ends.dest, items, opts.signal)
         : undefined;
+      const groupwareTypes = types.filter(isGroupware);
+      const groupware = groupwareTypes.length
+        ? await verifyGroupware(id, groupwareTypes, ends.dest, items, opts.signal)
+        : [];
       if (mail && (await ledger.listFolders(id)).every((f) => !f.uidValidity)) error = NOTHING_YET;
-      else if (!mail && !filters) error = NOTHING_YET;
+      else if (!mail && !filters && !groupware.length) error = NOTHING_YET;
       else if (mail) {
         const job: VerifyJob = {
           mailboxId: id,
@@ -88,6 +94,7 @@ export async function runVerification(
         folders = await verifyMailbox(job, deps, opts.signal);
       }
       if (filters) folders = [...folders, filters];
+      folders = [...folders, ...groupware];
     } catch (err) {
       const e = asCutoverError(err);
       error = e.describe();

@@ -20,6 +20,10 @@ export interface ItemEntry {
   status: ItemStatus;
   reason: string | null;
   original: string | null;
+  /** The item's key at the destination; a collection's id there. */
+  destRef?: string | null;
+  /** A collection's delta state at the source (its sync token). */
+  state?: string | null;
   passId: number | null;
 }
 
@@ -43,6 +47,8 @@ export class ItemLedgerRepo {
           status: e.status,
           reason: e.reason,
           original: e.original,
+          dest_ref: e.destRef ?? null,
+          state: e.state ?? null,
           pass_id: e.passId,
           updated_at: now,
         };
@@ -57,6 +63,8 @@ export class ItemLedgerRepo {
               status: row.status,
               reason: row.reason,
               original: row.original,
+              dest_ref: row.dest_ref,
+              state: row.state,
               pass_id: row.pass_id,
               updated_at: row.updated_at,
             }),
@@ -94,7 +102,15 @@ export class ItemLedgerRepo {
       status: r.status as ItemStatus,
       reason: r.reason,
       original: r.original,
+      destRef: r.dest_ref,
+      state: r.state,
       passId: r.pass_id,
     }));
+  }
+
+  /** The rows of one collection of a mailbox (its items), by key. */
+  async collection(mailboxId: number, itemType: string, collection: string): Promise<Map<string, ItemEntry>> {
+    const all = await this.list(mailboxId, itemType);
+    return new Map(all.filter((e) => e.collection === collection).map((e) => [e.key, e]));
   }
 }

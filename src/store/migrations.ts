@@ -514,6 +514,8 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('status', 'text', (c) => c.notNull())
           .addColumn('reason', 'text')
           .addColumn('original', 'text')
+          .addColumn('dest_ref', 'text')
+          .addColumn('state', 'text')
           .addColumn('pass_id', 'integer')
           .addColumn('updated_at', 'text', (c) => c.notNull())
           .addPrimaryKeyConstraint('item_ledger_pk', ['mailbox_id', 'item_type', 'collection', 'item_key'])

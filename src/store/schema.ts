@@ -81,7 +81,9 @@ export interface LedgerTable {
 
 /**
  * The ledger of items that are not messages (item types other than mail), keyed by strings: one row per
- * source item (a Sieve script, a rule, the vacation reply, a signature) with where it ended. status is
+ * source item (a Sieve script, a rule, the vacation reply, a signature, a collection, a contact, an event,
+ * a task) with where it ended. For groupware, source_hash is the source's ETag and dest_hash the
+ * destination's, so a delta pass knows what changed on either side. status is
  * copied (written and read back), present (already there identically), skipped (reason: e.g. the destination
  * cannot express it), failed (reason: the destination's words).
  */
@@ -102,6 +104,10 @@ export interface ItemLedgerTable {
   reason: string | null;
   /** The item as the source wrote it (a rule's text), for an item not copied as it is. */
   original: string | null;
+  /** The item's key at the destination (a DAV href, an API id; a collection's id there). */
+  dest_ref: string | null;
+  /** A collection's delta state at the source (its sync token), for the next pass. */
+  state: string | null;
   pass_id: number | null;
   updated_at: string;
 }

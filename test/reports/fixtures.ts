@@ -89,6 +89,7 @@ export function mailbox(
     reconciles: true,
     items: [],
     itemTotals: { copied: 0, present: 0, skipped: 0, failed: 0 },
+    itemsByType: {},
     passes: [],
     problems: [],
     ...more,

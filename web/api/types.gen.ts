@@ -445,6 +445,16 @@ export interface Operations {
         skipped: number;
         failed: number;
       };
+      /** The counts per item type (filters, contacts, calendars, tasks) */
+      itemsByType: Record<
+        string,
+        {
+          copied: number;
+          present: number;
+          skipped: number;
+          failed: number;
+        }
+      >;
       [key: string]: unknown;
     };
   };

@@ -130,6 +130,7 @@ function mailboxJob(run: PassRun, spec: MailboxSpec, id: number, label: string):
     options: run.phase ? phaseOptions(run.phase, spec.options, run.plan) : spec.options,
     foldersInParallel: run.project.concurrency.foldersPerMailbox,
     dryRun: run.dryRun,
+    addressReplacements: run.plan.addressReplacements,
   };
 }
 
