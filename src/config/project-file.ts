@@ -10,6 +10,8 @@
  *     maxConnections: 10              # to this server, all mailboxes together
  *     admin: { user: admin, password: { env: SRC_ADMIN_PASSWORD }, mode: master }   # optional; mode master|password (default master)
  *     testMailbox: alice@example.com  # mailbox `cutover test` logs in to
+ *     imap: { sievePort: 4190 }       # optional: where the Sieve filters are (ManageSieve), for items: filters
+ *     dav: { url: "https://dav.example.com/" }   # optional: a CalDAV/CardDAV server beside it (contacts, calendars, tasks)
  *   destination: { ...same keys... }
  *   defaults:                         # mailbox options; a CSV row or inline mailbox may override them
  *     items: [mail]                   # mail, contacts, calendars, tasks, filters

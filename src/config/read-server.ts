@@ -1,6 +1,7 @@
 /** The source: and destination: sections of the project file (a server, its admin login, its kind's settings). */
 import { projectProblem, roleProblem, type ConnectorDescriptor } from '../connectors/descriptor.js';
 import { descriptorFor, descriptors } from '../connectors/registry.js';
+import { parseServerUrl } from './server-url.js';
 import type { ServerSpec } from './types.js';
 import type { Field, Reader } from './yaml-reader.js';
 
@@ -17,6 +18,41 @@ const COMMON_KEYS = [
 ];
 const SETTINGS_KEYS = descriptors.flatMap((d) => (d.settingsKey ? [d.settingsKey] : []));
 const SERVER_KEYS = [...COMMON_KEYS, ...SETTINGS_KEYS];
+
+/** The key of a CalDAV/CardDAV server beside a mail server (`dav: { url }`): the groupware kind's own key. */
+const GROUPWARE_KEY = 'dav';
+
+/** `dav: { url: https://dav.example.com/PATH }` beside a mail server: where its groupware is. */
+function readGroupware(r: Reader, f: Field, name: string): ServerSpec | undefined {
+  const m = r.map(f, ['url']);
+  const url = r.str(m?.get('url'));
+  if (url === undefined)
+    return r.add(
+      f.at,
+      `${name}.dav needs url`,
+      'Write dav: { url: https://dav.example.com/ } — the CalDAV/CardDAV server, its root, a principal or a home.',
+    );
+  const scheme = /^(https?):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (!scheme)
+    return r.add(
+      m?.get('url')?.at,
+      `${name}.dav.url '${url}' is not an http:// or https:// URL`,
+      'Write the CalDAV/CardDAV server as https://HOST[:PORT]/PATH.',
+    );
+  try {
+    // Only where it is: each mailbox logs in with its own login of this side.
+    // The URL form wants a login; the mailbox's own is used, so a stand-in one is given and dropped.
+    const asDav = url.replace(/^https?:\/\//i, `${GROUPWARE_KEY}${scheme === 'https' ? 's' : ''}://mailbox@`);
+    const { server } = parseServerUrl(asDav, { passwordEnv: 'CUTOVER_UNUSED_DAV_PASSWORD' });
+    return { ...server, allowInvalidCertificates: false };
+  } catch (err) {
+    return r.add(
+      m?.get('url')?.at,
+      `${name}.dav.url: ${(err as Error).message}`,
+      'Write https://HOST[:PORT]/PATH.',
+    );
+  }
+}
 
 /** The kind a server is when kind: is left out (the first of the registry). */
 const DEFAULT_KIND = descriptors[0]!;
@@ -127,9 +163,16 @@ export function readServer(
   }
   const test = r.str(m.get('testMailbox'));
   if (test !== undefined) server.testMailbox = test;
-  // Each kind's settings block is read by its descriptor; a block of another kind is a mistake.
+  // Each kind's settings block is read by its descriptor; a block of another kind is a mistake — except
+  // dav: { url } on a mail server, which says where that side's contacts, calendars and tasks are.
+  const beside = m.get(GROUPWARE_KEY);
+  if (beside && d.settingsKey !== GROUPWARE_KEY) {
+    const groupware = readGroupware(r, beside, name);
+    if (groupware) server.groupware = groupware;
+  }
   for (const key of SETTINGS_KEYS) {
     const block = m.get(key);
+    if (key === GROUPWARE_KEY && d.settingsKey !== GROUPWARE_KEY) continue;
     if (key !== d.settingsKey) {
       if (block)
         r.add(block.at, `${name}.${key} applies to kind: ${key} only`, `Remove it, or write kind: ${key}.`);

@@ -52,6 +52,12 @@ export interface ServerSpec {
   imap?: ImapSettings;
   /** CalDAV/CardDAV settings (where discovery starts), for `kind: dav` only. */
   dav?: DavSettings;
+  /**
+   * Where this side's contacts, calendars and tasks are when the server itself does not hold them: a
+   * CalDAV/CardDAV server beside an IMAP server (`dav: { url: https://dav.example.com/ }` in the project
+   * file). Logged in to with each mailbox's own login of this side.
+   */
+  groupware?: ServerSpec;
 }
 
 export type { GraphSettings, GraphWritePath } from '../connectors/graph/graph-settings.js';

@@ -18,6 +18,7 @@
  */
 import type { AuthSpec, ItemType, ServerSpec } from '../config/types.js';
 import type { Connector } from '../connectors/contract.js';
+import { connectorFor } from '../connectors/registry.js';
 import type {
   GroupwareCollection,
   GroupwareEndpoint,
@@ -150,6 +151,12 @@ function typeOf(c: GroupwareCollection, types: GroupwareType[]): GroupwareType |
 }
 
 async function open(e: Endpoint, side: string, signal?: AbortSignal): Promise<GroupwareEndpoint> {
+  // A CalDAV/CardDAV server beside the mail server holds this side's groupware, with the mailbox's login.
+  const beside = e.server.groupware;
+  if (beside) {
+    const c = connectorFor(beside.kind);
+    if (c.openGroupware) return c.openGroupware(beside, e.auth, signal);
+  }
   if (!('openGroupware' in e.connector) || e.connector.openGroupware === undefined)
     throw new PermanentError(
       ErrorCode.NotConfigured,

@@ -6,6 +6,7 @@
  */
 import type { AuthSpec, ServerSpec } from '../config/types.js';
 import type { Connector } from '../connectors/contract.js';
+import { connectorFor } from '../connectors/registry.js';
 import type { ItemLedgerRepo } from '../store/item-ledger-repo.js';
 import type { GroupwareType } from './groupware-sync.js';
 import type { FolderFindings } from './verify-match.js';
@@ -27,8 +28,10 @@ export async function verifyGroupware(
   signal?: AbortSignal,
 ): Promise<FolderFindings[]> {
   const out: FolderFindings[] = [];
-  if (!dest.connector.openGroupware) return out;
-  const dst = await dest.connector.openGroupware(dest.server, dest.auth, signal);
+  const beside = dest.server.groupware;
+  const connector = beside ? connectorFor(beside.kind) : dest.connector;
+  if (!connector.openGroupware) return out;
+  const dst = await connector.openGroupware(beside ?? dest.server, dest.auth, signal);
   try {
     for (const type of types) {
       const rows = await items.list(mailboxId, type);

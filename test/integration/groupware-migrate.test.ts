@@ -9,6 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { GroupwareEndpoint, GroupwareItem } from '../../src/connectors/groupware-contract.js';
 import { calendarUid } from '../../src/formats/icalendar.js';
@@ -16,6 +17,8 @@ import { compareCalendars, compareVcards } from '../../src/formats/semantic-comp
 import { vcardUid } from '../../src/formats/vcard.js';
 import { ianaTimeZones } from '../../src/formats/windows-zones.js';
 import { seeder, type DavTestServer } from '../harness/dav-server.js';
+import { seedMessages, startDovecot } from '../harness/dovecot.js';
+import { makeMessage } from '../harness/messages.js';
 import { startRadicale } from '../harness/radicale.js';
 import { startXandikos } from '../harness/xandikos.js';
 import { ALICE, davUrl, openDav } from '../connectors/dav-fixtures.js';
@@ -144,4 +147,50 @@ test('Radicale → Xandikos: every item semantically unchanged, reruns write not
     dataDir,
   ]);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+});
+
+test('a project moves mail and groupware together: IMAP servers with a CalDAV/CardDAV server beside each (dav: { url } in the project file), the mailbox logging in to both', async () => {
+  const [src, dst] = await Promise.all([
+    startDovecot({ users: [ALICE] }),
+    startDovecot({ users: [ALICE], delimiter: '.' }),
+  ]);
+  try {
+    await seedMessages(src, ALICE.user, ALICE.password, 'INBOX', [
+      { raw: makeMessage({ subject: 'hello' }) },
+    ]);
+    const r = seeder(rad, ALICE.user);
+    await r.addressbook('/alice/friends/', 'Friends');
+    await r.put('/alice/friends/c.vcf', fixture('contact-3.0.vcf'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-gw-project-'));
+    const file = path.join(dir, 'cutover.yaml');
+    fs.writeFileSync(
+      file,
+      [
+        'source:',
+        `  host: 127.0.0.1`,
+        `  port: ${src.imapPort}`,
+        '  tls: none',
+        `  dav: { url: "http://127.0.0.1:${rad.port}/" }`,
+        'destination:',
+        `  host: 127.0.0.1`,
+        `  port: ${dst.imapPort}`,
+        '  tls: none',
+        `  dav: { url: "http://127.0.0.1:${xan.port}/" }`,
+        'mailboxes:',
+        `  - { source: ${ALICE.user}, password: "${ALICE.password}", destinationPassword: "${ALICE.password}" }`,
+        'defaults:',
+        '  items: [mail, contacts]',
+        '',
+      ].join('\n'),
+    );
+    const run = await cli(['migrate', '--project', file, '--no-progress']);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /source 1 {2}copied 1/);
+    // Alice's address books at the source (this one and the first test's), each with its cards, none failed.
+    assert.match(run.stdout, /contacts: copied 6 {2}already present 0 {2}skipped 0 {2}failed 0/);
+    const there = await withDav(xan, byUid);
+    assert.ok(there.get(vcardUid(fixture('contact-3.0.vcf'))!), 'the contact is at the destination');
+  } finally {
+    await Promise.all([src.stop(), dst.stop()]);
+  }
 });
