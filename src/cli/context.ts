@@ -50,7 +50,14 @@ function oneOffItems(o: TargetOptions, kinds: string[]): ItemType[] {
   if (given) return given;
   const carried = kinds.map((k) => connectorFor(k).items ?? (['mail'] as const));
   if (carried.every((c) => c.includes('mail'))) return ['mail'];
-  return ITEM_TYPES.filter((t) => carried.every((c) => c.includes(t)));
+  const common = ITEM_TYPES.filter((t) => carried.every((c) => c.includes(t)));
+  if (common.length) return common;
+  const [from, to] = carried.map((c) => c.join(', '));
+  throw new PermanentError(
+    ErrorCode.ConfigInvalid,
+    `Nothing to move: the source carries ${from}; the destination carries ${to}.`,
+    'Pair URLs that carry the same items (e.g. sieve:// with sieve://, dav:// with dav://), or use a project where a server names what sits beside it (imap: { sievePort }, dav: { url }).',
+  );
 }
 
 /** Mailbox options from command-line flags (the one-off form). */
