@@ -25,6 +25,10 @@ before(async () => {
   [browser, smtp] = await Promise.all([launchChromium(), startSmtpReceiver()]);
   smtp.refuse.add('bob@example.test');
   const day = 86_400_000;
+  // Announced an hour ago: the first reminder evening is at least 20 hours after it, so whatever the hour the
+  // test runs at, only the announcement is due (announced a day ago, a run between 18:00 and 24:00 UTC found
+  // that evening's reminder due as well).
+  const hour = 3_600_000;
   const date = (ms: number) => new Date(Date.now() + ms).toISOString().slice(0, 16);
   const file = path.join(tempDataDir(), 'comms.yaml');
   fs.writeFileSync(
@@ -38,7 +42,7 @@ mailboxes:
 plan:
   timezone: UTC
   cutover: "${date(10 * day)}"
-  notifyFrom: "${date(-day)}"
+  notifyFrom: "${date(-hour)}"
   communications: users
 `,
   );

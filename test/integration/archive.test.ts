@@ -352,11 +352,9 @@ dataDir: data
     assert.deepEqual(new Set(chainOf(dir).map((l) => l.path.split('/')[0])), new Set(['u2']));
 
     const both = await cli(['archive', '--project', file, '--archive-dir', dir, '--no-progress'], env);
-    assert.equal(both.code, 1, 'u3 asked for filters, which an IMAP source cannot give yet');
-    assert.match(
-      both.stdout,
-      /u3 → u3\/ .*filters: not archived \(imap sources have no filters Cutover can read\)/,
-    );
+    assert.equal(both.code, 1, 'u3 asked for filters, which this IMAP source has no ManageSieve port for');
+    assert.match(both.stdout, /u3 → u3\/ .*filters: not archived.*\n +filters: .*no ManageSieve port is set/);
+    assert.match(both.stdout, /→ Add imap: \{ sievePort: 4190 \}/);
     assert.match(both.stdout, /u2 → u2\/ .*0 chain line\(s\) added/);
     const u3 = chainOf(dir).filter((l) => l.path.startsWith('u3/mail/INBOX/') && l.path.endsWith('.eml'));
     assert.equal(u3.length, 1, 'u3’s mail is archived all the same');
