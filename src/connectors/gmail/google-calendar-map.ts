@@ -238,6 +238,9 @@ function toEvent(comp: Component, ctx: ZoneContext): { event: GoogleEvent; kept:
       kept.push({ sig: `end=${timePrint(event.end)}`, text: text(duration) });
     } else kept.push({ text: text(duration) });
   } else if (duration) kept.push({ text: text(duration) });
+  // Google fills these in (the calendar as organizer, status confirmed): reading, a default stays out.
+  if (!event.organizer) kept.push({ sig: 'absent=organizer', text: '' });
+  if (!event.status) kept.push({ sig: 'absent=status', text: '' });
   if (event.start && !event.end) {
     // RFC 5545: no DTEND and no DURATION → a one-day event (DATE) or no duration at all.
     event.end = event.start.date ? addMs(event.start, 86_400_000) : { ...event.start };
@@ -298,7 +301,12 @@ export function eventsOf(ics: string, calendarZone: string): EventSeries | undef
 }
 
 /** The lines Google's fields say, each with its fingerprint. */
-function generated(e: GoogleEvent, defaults: GoogleReminder[], cancelled: GoogleEvent[]): ShadowEntry[] {
+function generated(
+  e: GoogleEvent,
+  defaults: GoogleReminder[],
+  cancelled: GoogleEvent[],
+  absent: Set<string>,
+): ShadowEntry[] {
   const out: ShadowEntry[] = [];
   const add = (s: string, t: string) => out.push({ sig: s, text: t });
   if (e.iCalUID) add(`uid=${e.iCalUID}`, `UID:${e.iCalUID}`);
@@ -315,7 +323,7 @@ function generated(e: GoogleEvent, defaults: GoogleReminder[], cancelled: Google
   for (const r of e.recurrence ?? []) add(`recurrence=${r}`, r);
   for (const c of cancelled)
     if (c.originalStartTime) out.push({ text: timeLine('EXDATE', c.originalStartTime) });
-  if (e.organizer?.email) {
+  if (e.organizer?.email && !(absent.has('absent=organizer') && e.organizer.self)) {
     const cn = e.organizer.displayName ? `;CN=${quoted(e.organizer.displayName)}` : '';
     add(sig.organizer(e.organizer), `ORGANIZER${cn}:mailto:${e.organizer.email}`);
   }
@@ -333,7 +341,7 @@ function generated(e: GoogleEvent, defaults: GoogleReminder[], cancelled: Google
   if (e.visibility && e.visibility !== 'default')
     add(`visibility=${e.visibility}`, `CLASS:${invert(VISIBILITY)[e.visibility] ?? 'PUBLIC'}`);
   if (e.transparency) add(`transparency=${e.transparency}`, `TRANSP:${e.transparency.toUpperCase()}`);
-  if (e.status && e.status !== 'cancelled')
+  if (e.status && e.status !== 'cancelled' && !(absent.has('absent=status') && e.status === 'confirmed'))
     add(`status=${e.status}`, `STATUS:${invert(STATUS)[e.status] ?? 'CONFIRMED'}`);
   if (e.sequence !== undefined) out.push({ text: `SEQUENCE:${e.sequence}` });
   const reminders = e.reminders?.useDefault ? defaults : (e.reminders?.overrides ?? []);
@@ -374,7 +382,8 @@ export function icsOf(events: GoogleEvent[], defaults: GoogleReminder[] = []): s
   const comps = live.map((e) => {
     const kept = readShadow(e.extendedProperties?.private).filter((k) => k.sig !== CAL);
     // A DTEND Cutover added only because Google needs one is kept as an empty line: it stays out.
-    const body = mergeShadow(generated(e, defaults, e === master ? cancelled : []), kept);
+    const absent = new Set(kept.map((k) => k.sig ?? '').filter((x) => x.startsWith('absent=')));
+    const body = mergeShadow(generated(e, defaults, e === master ? cancelled : [], absent), kept);
     return `BEGIN:VEVENT\r\n${render(body)}END:VEVENT\r\n`;
   });
   return (

@@ -313,18 +313,25 @@ export class GoogleCalendars {
       );
     }
     const written: GoogleEvent[] = [master];
-    for (const o of series.overrides)
-      written.push(
-        await this.api.json<GoogleEvent>(
-          {
-            api: 'calendar',
-            op: 'events.import',
-            path: `${base}/import`,
-            json: { ...o, recurringEventId: master.id },
-          },
-          signal,
-        ),
-      );
+    try {
+      for (const o of series.overrides)
+        written.push(
+          await this.api.json<GoogleEvent>(
+            {
+              api: 'calendar',
+              op: 'events.import',
+              path: `${base}/import`,
+              json: { ...o, recurringEventId: master.id },
+            },
+            signal,
+          ),
+        );
+    } catch (err) {
+      // A series goes in whole or not at all: a master this call made is taken out again (it notified nobody).
+      if (!replace && err instanceof PermanentError)
+        await this.delete(cal, { key: master.id ?? '', etag: master.etag ?? '' }, signal);
+      throw err;
+    }
     return { key: master.id ?? '', etag: seriesEtag(written) };
   }
 

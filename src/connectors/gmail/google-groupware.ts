@@ -65,7 +65,7 @@ export class GoogleGroupware implements GroupwareEndpoint {
     const comps = like.components ?? ['VEVENT', 'VTODO'];
     if (!comps.includes('VEVENT') && comps.includes('VTODO')) return this.tasks.ensure(like, signal);
     const ensured = await this.calendars.ensure(like, signal);
-    if (comps.includes('VTODO'))
+    if (like.components?.includes('VTODO'))
       ensured.notKept.push('tasks: a Google calendar holds events only; its tasks are refused one by one');
     return ensured;
   }
