@@ -162,6 +162,39 @@ describe('Google contacts, calendars and tasks (emulator)', () => {
     ]);
   });
 
+  test('a contact made in Google reads as a vCard 3.0 from its fields alone', async () => {
+    const store = gw.user(ALICE).people;
+    const label = [...store.groups.values()].find((g) => g.name === 'VIP')!;
+    const made = store.create({
+      names: [{ givenName: 'Ada', familyName: 'Lovelace', unstructuredName: 'Ada Lovelace' }],
+      emailAddresses: [{ value: 'ada@example.org', type: 'work', metadata: { primary: true } }],
+      phoneNumbers: [{ value: '+44 20 7946 0000', type: 'mobile' }],
+      birthdays: [{ date: { month: 12, day: 10 } }],
+      memberships: [{ contactGroupMembership: { contactGroupResourceName: label.resourceName } }],
+    });
+    const back = await readOne(ep, 'contacts', String(made.person.resourceName));
+    assert.equal(back.uid, undefined, 'Google has no UID for it: the key stands in');
+    assert.deepEqual(
+      compareVcards(
+        [
+          'BEGIN:VCARD',
+          'VERSION:4.0',
+          'N:Lovelace;Ada;;;',
+          'FN:Ada Lovelace',
+          'EMAIL;TYPE=work;PREF=1:ada@example.org',
+          'TEL;TYPE=cell:+44 20 7946 0000',
+          'BDAY:--1210',
+          'CATEGORIES:VIP',
+          'END:VCARD',
+          '',
+        ].join('\r\n'),
+        back.data,
+      ),
+      [],
+      back.data,
+    );
+  });
+
   test('events: a recurring series with overrides, an all-day and a floating event come back meaning the same, UID kept', async () => {
     for (const name of ['recurring-series.ics', 'all-day.ics', 'floating.ics']) {
       const text = fixture(name);
