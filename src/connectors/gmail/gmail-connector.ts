@@ -1,6 +1,7 @@
 /**
  * The Google Workspace connector (Gmail API): source and destination, user discovery through the
- * Directory API; filters, vacation responder and signatures. Logins: see GmailSettings in config/types.ts.
+ * Directory API; filters, vacation responder and signatures; contacts, calendars and tasks through the People,
+ * Calendar and Tasks APIs (google-groupware.ts). Logins: see GmailSettings in config/types.ts.
  */
 import type { AuthSpec, ItemType, ServerSpec } from '../../config/types.js';
 import type {
@@ -12,6 +13,7 @@ import type {
   MailSource,
 } from '../contract.js';
 import type { FilterEndpoint } from '../filters-contract.js';
+import type { GroupwareEndpoint } from '../groupware-contract.js';
 import { GmailApi, type GmailLabel } from './gmail-api.js';
 import { gmailTarget } from './gmail-config.js';
 import { GmailDestination } from './gmail-destination.js';
@@ -20,13 +22,15 @@ import { listDirectoryUsers } from './gmail-directory.js';
 import { GMAIL_FOLDER_NAMING } from './gmail-label-names.js';
 import { gmailLiveChecks } from './gmail-live-checks.js';
 import { GmailSource } from './gmail-source.js';
+import { GoogleApi } from './google-api.js';
+import { GoogleGroupware } from './google-groupware.js';
 
 export class GmailConnector implements Connector {
   readonly kind = 'gmail';
   /** Gmail's label rules, so scan and plan map folders as a pass will (gmail-label-names.ts). */
   readonly folderNaming = GMAIL_FOLDER_NAMING;
-  /** Mail, and filters with the vacation responder and signatures (gmail-filters.ts). */
-  readonly items: readonly ItemType[] = ['mail', 'filters'];
+  /** Mail, filters with the vacation responder and signatures, contacts, calendars and tasks. */
+  readonly items: readonly ItemType[] = ['mail', 'filters', 'contacts', 'calendars', 'tasks'];
 
   async openSource(server: ServerSpec, auth: AuthSpec): Promise<MailSource> {
     return new GmailSource(new GmailApi(gmailTarget(server, auth)));
@@ -39,6 +43,11 @@ export class GmailConnector implements Connector {
   /** Filters, the vacation responder and send-as signatures, on either side (gmail-filters.ts). */
   async openFilters(server: ServerSpec, auth: AuthSpec): Promise<FilterEndpoint> {
     return new GmailFilters(new GmailApi(gmailTarget(server, auth)));
+  }
+
+  /** Contacts, calendars and task lists, on either side (google-groupware.ts); never sends invitations. */
+  async openGroupware(server: ServerSpec, auth: AuthSpec): Promise<GroupwareEndpoint> {
+    return new GoogleGroupware(new GoogleApi(gmailTarget(server, auth)));
   }
 
   async testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport> {

@@ -1,6 +1,6 @@
 /**
  * EMULATOR (test code): the HTTP routes of the Gmail/Directory/OAuth emulator (see gmail-emulator.ts).
- * Gmail methods: profile, labels (list/get/create/delete), messages (list/get/import/insert/modify/
+ * People, Calendar and Tasks API paths go to emulator-groupware.ts. Gmail methods: profile, labels (list/get/create/delete), messages (list/get/import/insert/modify/
  * batchModify/delete), drafts (create/delete), history.list, settings (filters, vacation, send-as, forwarding
  * addresses: emulator-settings.ts).
  * Every Gmail request is authenticated, then may be answered by a throttling storm, then is charged its
@@ -12,6 +12,7 @@ import type { EmuMailbox, EmuMessage } from './emulator-mailbox.js';
 import { notManual } from './emulator-label-rules.js';
 import { body, receiveMessage, uploadSession } from './emulator-import.js';
 import { SETTINGS_WRITES, serveSettings, settingsOp } from './emulator-settings.js';
+import { isGroupwarePath, routeGroupware } from './emulator-groupware.js';
 
 export interface EmuRequest {
   req: http.IncomingMessage;
@@ -92,6 +93,7 @@ export async function route(emu: GmailEmulator, r: EmuRequest): Promise<Answer> 
   }
   if (p === '/o/oauth2/v2/auth' && req.method === 'GET') return emu.auth.authorize(url.searchParams);
   if (p === '/admin/directory/v1/users') return directory(emu, r);
+  if (isGroupwarePath(p)) return routeGroupware(emu, r);
   const m = /^(\/upload)?\/gmail\/v1\/users\/([^/]+)(\/.*)$/.exec(p);
   if (!m) return [404, err(404, `No route ${p}`, 'notFound')];
   const rest = m[3]!;
