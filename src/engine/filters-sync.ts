@@ -26,13 +26,13 @@ import {
   AbortError,
   ErrorCode,
   PermanentError,
-  TransientError,
   asCutoverError,
   throwIfAborted,
 } from '../errors.js';
 import type { ItemEntry, ItemLedgerRepo, ItemStatus } from '../store/item-ledger-repo.js';
 import type { LedgerRepo } from '../store/ledger-repo.js';
 import type { ProgressSink } from './progress.js';
+import { withRetries } from './connect-retries.js';
 
 /** Counts of a filters pass. */
 export interface FilterCounts {
@@ -114,19 +114,6 @@ async function open(e: Endpoint, side: string, signal?: AbortSignal): Promise<Fi
       'Leave `filters` out of the item types for this mailbox.',
     );
   return e.connector.openFilters(e.server, e.auth, signal);
-}
-
-/** Up to three tries for a dropped connection or a busy server, then the error. */
-async function withRetries<T>(f: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    throwIfAborted(signal);
-    try {
-      return await f();
-    } catch (err) {
-      if (!(err instanceof TransientError) || attempt >= 3) throw err;
-      await new Promise((r) => setTimeout(r, 1000 * attempt));
-    }
-  }
 }
 
 /** Source folder path → where the mail pass put it at the destination (as the folders table says). */

@@ -38,6 +38,7 @@ import { toVersion } from '../formats/vcard.js';
 import { ianaTimeZones } from '../formats/windows-zones.js';
 import type { ItemEntry, ItemLedgerRepo, ItemStatus } from '../store/item-ledger-repo.js';
 import type { ProgressSink } from './progress.js';
+import { withRetries } from './connect-retries.js';
 
 /** The groupware item types. */
 export type GroupwareType = 'contacts' | 'calendars' | 'tasks';
@@ -164,18 +165,6 @@ async function open(e: Endpoint, side: string, signal?: AbortSignal): Promise<Gr
       'Leave contacts, calendars and tasks out of the item types for this mailbox, or give the side a CalDAV/CardDAV server.',
     );
   return e.connector.openGroupware(e.server, e.auth, signal);
-}
-
-async function withRetries<T>(f: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    throwIfAborted(signal);
-    try {
-      return await f();
-    } catch (err) {
-      if (!(err instanceof TransientError) || attempt >= 3) throw err;
-      await new Promise((r) => setTimeout(r, 1000 * attempt));
-    }
-  }
 }
 
 /** One collection: recreate it, then move what changed since the last pass. */
