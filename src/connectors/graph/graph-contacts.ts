@@ -89,6 +89,7 @@ export function vcardToContact(data: string): {
   const notes: string[] = [];
   if (!card) return { body: {}, notes: ['the text holds no VCARD'] };
   const props = cardProps(card);
+  const unkept = new Set<Property>();
   const first = (name: string) => props.find((p) => p.name === name);
   const body: Record<string, unknown> = {};
   const set = (k: string, v: string | undefined) => {
@@ -119,6 +120,7 @@ export function vcardToContact(data: string): {
     address: text(e.value).replace(/^mailto:/i, ''),
     ...(body.displayName ? { name: body.displayName } : {}),
   }));
+  for (const e of emails.slice(LIMITS.email)) unkept.add(e.source);
   for (const e of emails.slice(LIMITS.email))
     notes.push(`EMAIL ${text(e.value)}: Microsoft 365 keeps ${LIMITS.email} e-mail addresses per contact`);
   const business: string[] = [];
@@ -126,20 +128,20 @@ export function vcardToContact(data: string): {
   for (const t of props.filter((p) => p.name === 'TEL').sort(byPref)) {
     const number = text(t.value).replace(/^tel:/i, '');
     const types = t.types;
-    if (types.some((x) => ['fax', 'pager', 'textphone', 'video'].includes(x)))
+    if (types.some((x) => ['fax', 'pager', 'textphone', 'video'].includes(x)) && unkept.add(t.source))
       notes.push(`TEL ${number} (${types.join(',')}): Microsoft 365 contacts have no field for this kind of number`);
     else if (types.includes('cell') && body.mobilePhone === undefined) body.mobilePhone = number;
     else if (types.includes('home') && home.length < LIMITS.home) home.push(number);
     else if (!types.includes('home') && !types.includes('cell') && business.length < LIMITS.business)
       business.push(number);
-    else notes.push(`TEL ${number}: no free ${types.join(',') || 'phone'} field left on the Microsoft 365 contact`);
+    else if (unkept.add(t.source)) notes.push(`TEL ${number}: no free ${types.join(',') || 'phone'} field left on the Microsoft 365 contact`);
   }
   body.businessPhones = business;
   body.homePhones = home;
   for (const a of props.filter((p) => p.name === 'ADR')) {
     const key = a.types.includes('home') ? 'homeAddress' : a.types.includes('work') ? 'businessAddress' : 'otherAddress';
     if (body[key] === undefined) body[key] = addressOf(a.value);
-    else notes.push(`ADR ${compound(a.value).filter(Boolean).join(', ')}: Microsoft 365 keeps one ${key}`);
+    else if (unkept.add(a.source)) notes.push(`ADR ${compound(a.value).filter(Boolean).join(', ')}: Microsoft 365 keeps one ${key}`);
   }
   const bday = first('BDAY')?.value.trim();
   const ymd = bday && /^(\d{4})-?(\d{2})-?(\d{2})/.exec(bday);
@@ -159,11 +161,10 @@ export function vcardToContact(data: string): {
   if (hidden.length)
     notes.push(`${hidden.join(', ')}: no Microsoft 365 contact field; kept in Cutover's property (Outlook does not show it)`);
   const uid = first('UID')?.value.trim();
-  const stash: Stash = {
-    v: 1,
-    ...(uid ? { uid } : {}),
-    lines: childProperties(card).map(logicalLine).filter((l) => l !== '' && !/^(BEGIN|END|VERSION):/i.test(l)),
-  };
+  const kept = childProperties(card).filter((p) => logicalLine(p) !== '' && p.line.name !== 'VERSION');
+  const stash: Stash = { v: 1, ...(uid ? { uid } : {}), lines: kept.map(logicalLine) };
+  const unkeptAt = kept.flatMap((p, i) => (unkept.has(p) ? [i] : []));
+  if (unkeptAt.length) stash.unkept = unkeptAt;
   const ext = [
     ...(uid ? [{ id: GW_PROP.uid, value: uid }] : []),
     ...((t) => (t ? [{ id: GW_PROP.stash, value: t }] : []))(stashText(stash, notes)),
@@ -207,10 +208,10 @@ function same(f: ContentLine, o: ContentLine): boolean {
 }
 
 /** A Graph contact → a vCard 4.0 (reconciled with Cutover's stash when the contact carries one). */
-export function contactToVcard(c: GraphContact): { uid: string; data: string } {
+export function contactToVcard(c: GraphContact): { uid?: string; data: string } {
   const stash = readStash(extProp(c, GW_PROP.stash));
-  const uid = extProp(c, GW_PROP.uid) ?? stash?.uid ?? c.id;
-  const fresh: ContentLine[] = [line('UID', uid)];
+  const uid = extProp(c, GW_PROP.uid) ?? stash?.uid;
+  const fresh: ContentLine[] = uid ? [line('UID', uid)] : [];
   const s = (v: string | null | undefined) => escapeText(v ?? '');
   if (c.displayName) fresh.push(line('FN', s(c.displayName)));
   const nParts = [c.surname, c.givenName, c.middleName, c.title, c.generation].map((x) => [x ?? '']);
@@ -235,7 +236,7 @@ export function contactToVcard(c: GraphContact): { uid: string; data: string } {
   if (c.personalNotes) fresh.push(line('NOTE', s(c.personalNotes)));
   if (c.categories?.length) fresh.push(line('CATEGORIES', c.categories.map(escapeText).join(',')));
   if (c.businessHomePage) fresh.push(line('URL', c.businessHomePage));
-  const lines = stash ? reconcile(fresh, stash.lines, MAPPED, same) : fresh.map(formatLine);
-  return { uid, data: `BEGIN:VCARD\r\nVERSION:4.0\r\n${linesText(lines)}END:VCARD\r\n` };
+  const lines = stash ? reconcile(fresh, stash.lines, MAPPED, same, stash.unkept) : fresh.map(formatLine);
+  return { ...(uid ? { uid } : {}), data: `BEGIN:VCARD\r\nVERSION:4.0\r\n${linesText(lines)}END:VCARD\r\n` };
 }
 

@@ -142,11 +142,19 @@ function bodyText(ev: GraphEvent): string | undefined {
   return b.content.replace(/<br\s*\/?>/gi, '\n').replace(/<[^>]*>/g, '').replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();
 }
 
-/** One event as VEVENT text (see the file header). `series`: the master's time frame (for an override's RECURRENCE-ID). */
-export function eventText(
-  ev: GraphEvent,
-  opts: { uid: string; stash?: Stash; series?: SeriesTime; exdates?: number[] },
-): string {
+/** Options of a read: the UID, the stash, the master's time frame and cancelled occurrences, and for an
+ * override the master's own lines (an exception in Graph repeats the master's fields; an override written
+ * by Cutover without them reads back without them). */
+export interface EventTextOptions {
+  uid: string;
+  stash?: Stash;
+  series?: SeriesTime;
+  exdates?: number[];
+  inherit?: string[];
+}
+
+/** One event's lines from Graph's fields alone, before the stash. */
+export function eventFresh(ev: GraphEvent, opts: EventTextOptions): ContentLine[] {
   const t = seriesTimeOf(ev);
   const frame = opts.series ?? t;
   const start = ev.start ? instantOf(ev.start) : undefined;
@@ -187,9 +195,19 @@ export function eventText(
     params.push(['PARTSTAT', PARTSTAT[a.status?.response ?? 'none'] ?? 'NEEDS-ACTION']);
     fresh.push(line('ATTENDEE', `mailto:${a.emailAddress.address}`, params));
   }
+  return fresh;
+}
+
+/** One event as VEVENT text (see the file header). */
+export function eventText(ev: GraphEvent, opts: EventTextOptions): string {
+  const t = seriesTimeOf(ev);
+  const start = ev.start ? instantOf(ev.start) : undefined;
   const stash = opts.stash;
-  const lines = reconcile(fresh, stash?.lines ?? [], EVENT_MAPPED, sameness(stash, t, start)).filter(
-    (l) => !EVENT_DEFAULTS.has(l.toUpperCase()) || (stash?.lines ?? []).includes(l),
+  const inherited = new Set(stash ? (opts.inherit ?? []) : []);
+  const lines = reconcile(eventFresh(ev, opts), stash?.lines ?? [], EVENT_MAPPED, sameness(stash, t, start)).filter(
+    (l) =>
+      (!EVENT_DEFAULTS.has(l.toUpperCase()) || (stash?.lines ?? []).includes(l)) &&
+      (!inherited.has(l) || (stash?.lines ?? []).includes(l)),
   );
   let alarm = '';
   if (ev.isReminderOn) {

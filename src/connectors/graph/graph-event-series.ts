@@ -22,7 +22,8 @@ import { ianaTimeZones } from '../../formats/windows-zones.js';
 import { throwIfAborted } from '../../errors.js';
 import type { GraphClient } from './graph-client.js';
 import { userPath } from './graph-config.js';
-import { eventText, seriesTimeOf, type SeriesTime } from './graph-event-read.js';
+import { formatLine } from '../../formats/content-lines.js';
+import { eventFresh, eventText, seriesTimeOf, type SeriesTime } from './graph-event-read.js';
 import { EVENT_SELECT, type GraphEvent } from './graph-event-types.js';
 import { GROUPWARE_PREFER, instantOf, utcToWall, wallToUtc } from './graph-event-times.js';
 import { componentLines, eventBody, reminderText, writtenTime, type WriteContext } from './graph-event-write.js';
@@ -80,6 +81,7 @@ export async function readEvent(client: GraphClient, id: string, signal?: AbortS
   const win = ev.type === 'seriesMaster' ? seriesWindow(ev, t) : undefined;
   const overrides: string[] = [];
   let exdates: number[] = [];
+  const inherit = eventFresh(ev, { uid }).map(formatLine);
   if (win) {
     const seen = new Map<number, GraphEvent>();
     for (const inst of await instances(client, ev.id, win.from, win.to, signal)) {
@@ -91,7 +93,7 @@ export async function readEvent(client: GraphClient, id: string, signal?: AbortS
       if (inst.type !== 'exception') continue;
       const at = originalAt(inst)!;
       const own = Object.values(stash?.overrides ?? {}).find((s) => s.at === at);
-      overrides.push(eventText(inst, { uid, series: t, ...(own ? { stash: own } : {}) }));
+      overrides.push(eventText(inst, { uid, series: t, inherit, ...(own ? { stash: own } : {}) }));
     }
   }
   const master = eventText(ev, { uid, ...(stash ? { stash } : {}), exdates });
@@ -186,6 +188,10 @@ export async function writeEvent(
     const made = await client.json<GraphEvent>('POST', `${base}/${calendarId}/events`, { body, what: `create event ${uid ?? ''}`.trim() }, signal);
     id = made.id;
   }
+  if (!body.recurrence && overrides.length)
+    notes.push(
+      `${overrides.length} overridden instance(s) (RECURRENCE-ID) of an event without a series: Microsoft 365 has no occurrence to override; not written (kept in Cutover's property)`,
+    );
   if (body.recurrence && start && (overrides.length || exdates.length)) {
     const ats = [...overrides.map((o) => o.at), ...exdates];
     const found = await instances(client, id, Math.min(...ats) - DAY_MS, Math.max(...ats) + DAY_MS, signal);

@@ -71,6 +71,7 @@ export const EVENT_DEFAULTS: ReadonlySet<string> = new Set([
   'TRANSP:OPAQUE',
   'PRIORITY:5',
   'X-MICROSOFT-CDO-BUSYSTATUS:BUSY',
+  'X-MICROSOFT-CDO-BUSYSTATUS:FREE',
 ]);
 
 /** Select of every event read. */

@@ -89,7 +89,7 @@ export class GraphGroupware implements GroupwareEndpoint {
             signal,
           );
           const v = contactToVcard(c);
-          yield { key, etag: c.changeKey ?? '', uid: v.uid, contentType: 'text/vcard', data: v.data };
+          yield { key, etag: c.changeKey ?? '', ...(v.uid ? { uid: v.uid } : {}), contentType: 'text/vcard', data: v.data };
         } else if (kind === 'events') {
           const e = await readEvent(this.client, key, signal);
           if (e) yield { key, etag: e.etag, uid: e.uid, contentType: 'text/calendar', data: e.data };

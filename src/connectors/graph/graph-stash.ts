@@ -31,6 +31,8 @@ export interface Stash {
   uid?: string;
   /** Unfolded content lines of the component, without BEGIN/END. */
   lines: string[];
+  /** Indexes into `lines` of lines Graph's fields could not take (a fax number, a fourth address): always put back. */
+  unkept?: number[];
   /** Whole sub-components Graph cannot hold (VALARMs beyond the reminder), as text. */
   subs?: string[];
   /** The alarm Graph's reminder stands for, as text. */
@@ -89,13 +91,15 @@ export function reconcile(
   stashed: string[],
   mapped: ReadonlySet<string>,
   same: (fresh: ContentLine, original: ContentLine) => boolean,
+  unkept: ReadonlyArray<number> = [],
 ): string[] {
   const used = new Set<number>();
   const originals = stashed.map((t) => ({ text: t, line: parseLine(t) }));
   const matchOf = new Map<number, number>();
   fresh.forEach((f, fi) => {
     const oi = originals.findIndex(
-      (o, i) => !used.has(i) && o.line !== undefined && o.line.name === f.name && same(f, o.line),
+      (o, i) =>
+        !used.has(i) && !unkept.includes(i) && o.line !== undefined && o.line.name === f.name && same(f, o.line),
     );
     if (oi >= 0) {
       used.add(oi);
@@ -105,7 +109,7 @@ export function reconcile(
   const out: string[] = [];
   originals.forEach((o, i) => {
     if (!o.line) return;
-    if (!mapped.has(o.line.name) || used.has(i)) out.push(o.text);
+    if (!mapped.has(o.line.name) || used.has(i) || unkept.includes(i)) out.push(o.text);
   });
   fresh.forEach((f, fi) => {
     if (![...matchOf.values()].includes(fi)) out.push(formatLine(f));
