@@ -46,8 +46,12 @@ async function readOne(collection: string, key: string): Promise<GroupwareItem> 
   for await (const it of gw.readItems(collection, [key])) return it;
   throw new Error(`${key} not read`);
 }
-const defaultCalendar = async () => (await gw.listCollections()).find((c) => c.type === 'calendar' && c.isDefault && !c.components?.includes('VTODO'))!.id;
-const defaultTasks = async () => (await gw.listCollections()).find((c) => c.components?.includes('VTODO') && c.isDefault)!.id;
+const defaultCalendar = async () =>
+  (await gw.listCollections()).find(
+    (c) => c.type === 'calendar' && c.isDefault && !c.components?.includes('VTODO'),
+  )!.id;
+const defaultTasks = async () =>
+  (await gw.listCollections()).find((c) => c.components?.includes('VTODO') && c.isDefault)!.id;
 
 before(async () => {
   emu = await startGraphEmulator({ latencyMs: 1 });
@@ -75,22 +79,59 @@ describe('collections', () => {
   });
 
   test('ensureCollection creates each kind once, maps defaults onto defaults, says what it cannot keep', async () => {
-    const book = await gw.ensureCollection({ id: 'x', type: 'addressbook', displayName: 'Kunden', isDefault: false, description: 'Alle Kunden' });
+    const book = await gw.ensureCollection({
+      id: 'x',
+      type: 'addressbook',
+      displayName: 'Kunden',
+      isDefault: false,
+      description: 'Alle Kunden',
+    });
     assert.equal(book.existed, false);
     assert.match(book.id, /^contactFolders\//);
     assert.deepEqual(book.notKept, ['description: Outlook contact folders have none']);
-    const again = await gw.ensureCollection({ id: 'x', type: 'addressbook', displayName: 'kunden', isDefault: false });
+    const again = await gw.ensureCollection({
+      id: 'x',
+      type: 'addressbook',
+      displayName: 'kunden',
+      isDefault: false,
+    });
     assert.deepEqual([again.id, again.existed], [book.id, true]);
-    const work = await gw.ensureCollection({ id: 'y', type: 'calendar', components: ['VEVENT'], displayName: 'Work', color: '#A6D1F5FF', isDefault: false });
+    const work = await gw.ensureCollection({
+      id: 'y',
+      type: 'calendar',
+      components: ['VEVENT'],
+      displayName: 'Work',
+      color: '#A6D1F5FF',
+      isDefault: false,
+    });
     assert.equal(work.existed, false);
-    assert.equal([...emu.groupware.of(anna).calendars.values()].find((c) => c.name === 'Work')!.color, 'lightBlue');
-    const list = await gw.ensureCollection({ id: 'z', type: 'calendar', components: ['VTODO'], displayName: 'Umzug', isDefault: false, color: '#FF0000' });
+    assert.equal(
+      [...emu.groupware.of(anna).calendars.values()].find((c) => c.name === 'Work')!.color,
+      'lightBlue',
+    );
+    const list = await gw.ensureCollection({
+      id: 'z',
+      type: 'calendar',
+      components: ['VTODO'],
+      displayName: 'Umzug',
+      isDefault: false,
+      color: '#FF0000',
+    });
     assert.match(list.id, /^todo\/lists\//);
     assert.deepEqual(list.notKept, ['colour #FF0000: To Do lists have none']);
-    const def = await gw.ensureCollection({ id: 'w', type: 'calendar', displayName: 'Kalender', isDefault: true });
+    const def = await gw.ensureCollection({
+      id: 'w',
+      type: 'calendar',
+      displayName: 'Kalender',
+      isDefault: true,
+    });
     assert.deepEqual([def.id, def.existed], [await defaultCalendar(), true]);
     const listed = await gw.listCollections();
-    for (const id of [book.id, work.id, list.id]) assert.ok(listed.some((c) => c.id === id), id);
+    for (const id of [book.id, work.id, list.id])
+      assert.ok(
+        listed.some((c) => c.id === id),
+        id,
+      );
   });
 });
 
@@ -105,7 +146,7 @@ describe('contacts ↔ vCard', () => {
     });
   }
 
-  test("Graph holds the fields Outlook shows; what it has no field for is said", async () => {
+  test('Graph holds the fields Outlook shows; what it has no field for is said', async () => {
     const ref = await gw.putItem('contacts', item(fixture('contact-2.1.vcf'), 'text/vcard'));
     const c = emu.groupware.of(anna).contacts.get(ref.key)!.json;
     assert.equal(c.surname, 'Müller-Lüdenscheidt');
@@ -116,13 +157,27 @@ describe('contacts ↔ vCard', () => {
     assert.equal(c.mobilePhone, '+49 170 1234567');
     assert.deepEqual(c.businessPhones, ['+49 30 1234567']);
     assert.deepEqual(c.homePhones, ['+49 30 7654321']);
-    assert.deepEqual((c.emailAddresses as Array<{ address: string }>).map((e) => e.address), ['anna.mueller@old.example', 'anna@private.example']);
+    assert.deepEqual(
+      (c.emailAddresses as Array<{ address: string }>).map((e) => e.address),
+      ['anna.mueller@old.example', 'anna@private.example'],
+    );
     assert.equal(c.birthday, '1980-03-15T00:00:00Z');
     assert.match(String(c.personalNotes), /Messe in Köln\.\r?\nMag keinen Kaffee/);
-    assert.deepEqual(c.businessAddress, { street: 'Hauptstraße 1', city: 'Berlin', postalCode: '10115', countryOrRegion: 'Deutschland' });
+    assert.deepEqual(c.businessAddress, {
+      street: 'Hauptstraße 1',
+      city: 'Berlin',
+      postalCode: '10115',
+      countryOrRegion: 'Deutschland',
+    });
     const notes = gw.notes.get(ref.key)!;
-    assert.ok(notes.some((n) => /^TEL \+49 30 1234568 \(work,fax\)/.test(n)), notes.join('\n'));
-    assert.ok(notes.some((n) => /PHOTO/.test(n) && /Outlook does not show it/.test(n)), notes.join('\n'));
+    assert.ok(
+      notes.some((n) => /^TEL \+49 30 1234568 \(work,fax\)/.test(n)),
+      notes.join('\n'),
+    );
+    assert.ok(
+      notes.some((n) => /PHOTO/.test(n) && /Outlook does not show it/.test(n)),
+      notes.join('\n'),
+    );
   });
 
   test('a change made in Outlook wins over the kept original; the rest comes back as written', async () => {
@@ -132,7 +187,9 @@ describe('contacts ↔ vCard', () => {
     stored.json.jobTitle = 'Head of Support';
     emu.groupware.touchContact(stored);
     const diff = compareVcards(data, (await readOne('contacts', ref.key)).data);
-    assert.deepEqual(diff, ['VCARD 5C3E1D2F-8A7B-4C6D-9E0F-112233445566: TITLE:Head of Support: only in second']);
+    assert.deepEqual(diff, [
+      'VCARD 5C3E1D2F-8A7B-4C6D-9E0F-112233445566: TITLE:Head of Support: only in second',
+    ]);
   });
 
   test('a rerun finds its own copy by UID instead of making a second; replace needs the current changeKey', async () => {
@@ -163,22 +220,42 @@ describe('events ↔ iCalendar', () => {
     const d = emu.groupware.of(anna);
     const master = d.events.get(ref.key)!;
     assert.equal(master.type, 'seriesMaster');
-    assert.deepEqual(master.json.start, { dateTime: '2025-03-03T09:30:00.0000000', timeZone: 'W. Europe Standard Time' });
-    const rec = master.json.recurrence as { pattern: Record<string, unknown>; range: Record<string, unknown> };
-    assert.deepEqual(rec.pattern, { type: 'weekly', interval: 1, daysOfWeek: ['monday', 'wednesday'], firstDayOfWeek: 'monday' });
+    assert.deepEqual(master.json.start, {
+      dateTime: '2025-03-03T09:30:00.0000000',
+      timeZone: 'W. Europe Standard Time',
+    });
+    const rec = master.json.recurrence as {
+      pattern: Record<string, unknown>;
+      range: Record<string, unknown>;
+    };
+    assert.deepEqual(rec.pattern, {
+      type: 'weekly',
+      interval: 1,
+      daysOfWeek: ['monday', 'wednesday'],
+      firstDayOfWeek: 'monday',
+    });
     assert.equal(rec.range.endDate, '2025-06-30');
     assert.equal(master.json.attendees, undefined, 'attendees are never given to Graph');
     assert.equal(master.json.sensitivity, 'confidential');
     assert.deepEqual(master.json.categories, ['Arbeit', 'Planung', 'Wöchentlich']);
     const exceptions = [...d.events.values()].filter((e) => e.seriesMasterId === master.id);
-    assert.deepEqual(exceptions.map((e) => e.json.subject).sort(), ['Team-Abstimmung (verschoben)', 'Team-Abstimmung – doppelte Länge']);
+    assert.deepEqual(exceptions.map((e) => e.json.subject).sort(), [
+      'Team-Abstimmung (verschoben)',
+      'Team-Abstimmung – doppelte Länge',
+    ]);
     assert.equal(d.cancelled.get(master.id)?.size, 3);
     const back = await readOne(cal, ref.key);
     assert.equal(back.uid, '8F3C2A10-5B7D-4E21-9A3F-1D2E3F4A5B6C');
     assert.deepEqual(compareCalendars(data, back.data), []);
     const notes = gw.notes.get(ref.key)!;
-    assert.ok(notes.some((n) => n.startsWith('ORGANIZER/ATTENDEE')), notes.join('\n'));
-    assert.ok(notes.some((n) => n.startsWith('RDATE')), notes.join('\n'));
+    assert.ok(
+      notes.some((n) => n.startsWith('ORGANIZER/ATTENDEE')),
+      notes.join('\n'),
+    );
+    assert.ok(
+      notes.some((n) => n.startsWith('RDATE')),
+      notes.join('\n'),
+    );
     assert.deepEqual(emu.groupware.invitations, []);
   });
 
@@ -198,7 +275,10 @@ describe('events ↔ iCalendar', () => {
     const data = fixture('exchange-windows-zones.ics');
     const ref = await gw.putItem(cal, item(data, 'text/calendar'));
     const ev = emu.groupware.of(anna).events.get(ref.key)!.json;
-    assert.deepEqual(ev.start, { dateTime: '2025-03-20T17:00:00.0000000', timeZone: 'W. Europe Standard Time' });
+    assert.deepEqual(ev.start, {
+      dateTime: '2025-03-20T17:00:00.0000000',
+      timeZone: 'W. Europe Standard Time',
+    });
     assert.deepEqual(ev.end, { dateTime: '2025-03-20T10:30:00.0000000', timeZone: 'Pacific Standard Time' });
     assert.equal(ev.reminderMinutesBeforeStart, 15);
     const back = (await readOne(cal, ref.key)).data;
@@ -217,13 +297,26 @@ describe('events ↔ iCalendar', () => {
       end: { dateTime: '2025-04-01T10:30:00.0000000', timeZone: 'W. Europe Standard Time' },
       recurrence: {
         pattern: { type: 'weekly', interval: 1, daysOfWeek: ['tuesday'], firstDayOfWeek: 'sunday' },
-        range: { type: 'numbered', startDate: '2025-04-01', numberOfOccurrences: 4, recurrenceTimeZone: 'W. Europe Standard Time' },
+        range: {
+          type: 'numbered',
+          startDate: '2025-04-01',
+          numberOfOccurrences: 4,
+          recurrenceTimeZone: 'W. Europe Standard Time',
+        },
       },
       organizer: { emailAddress: { address: 'boss@contoso.test', name: 'Boss' } },
       attendees: [
         { type: 'required', emailAddress: { address: A, name: 'Anna' }, status: { response: 'accepted' } },
-        { type: 'optional', emailAddress: { address: 'carl@contoso.test', name: 'Carl' }, status: { response: 'tentativelyAccepted' } },
-        { type: 'resource', emailAddress: { address: 'room@contoso.test', name: 'Raum 1' }, status: { response: 'none' } },
+        {
+          type: 'optional',
+          emailAddress: { address: 'carl@contoso.test', name: 'Carl' },
+          status: { response: 'tentativelyAccepted' },
+        },
+        {
+          type: 'resource',
+          emailAddress: { address: 'room@contoso.test', name: 'Raum 1' },
+          status: { response: 'none' },
+        },
       ],
       isReminderOn: true,
       reminderMinutesBeforeStart: 10,
@@ -263,7 +356,10 @@ describe('events ↔ iCalendar', () => {
   test('replace: the series is updated in place (If-Match), a rerun finds its own copy', async () => {
     const cal = await defaultCalendar();
     const data = fixture('all-day.ics');
-    const events = () => [...emu.groupware.of(anna).events.values()].filter((e) => e.json.subject === 'Konferenz (drei Tage, ganztägig)').length;
+    const events = () =>
+      [...emu.groupware.of(anna).events.values()].filter(
+        (e) => e.json.subject === 'Konferenz (drei Tage, ganztägig)',
+      ).length;
     const before = events();
     const first = await gw.putItem(cal, item(data, 'text/calendar'));
     assert.equal(events(), before, 'the copy of the earlier test was found by its UID');
@@ -271,16 +367,24 @@ describe('events ↔ iCalendar', () => {
     const second = await gw.putItem(cal, item(changed, 'text/calendar'), first);
     assert.equal(second.key, first.key);
     assert.equal(emu.groupware.of(anna).events.get(first.key)!.json.subject, 'Konferenz (verlegt)');
-    await assert.rejects(gw.putItem(cal, item(data, 'text/calendar'), first), /does not match the current change key/);
+    await assert.rejects(
+      gw.putItem(cal, item(data, 'text/calendar'), first),
+      /does not match the current change key/,
+    );
   });
 
   test('a refused event carries Graph’s words and is a rejected item', async () => {
     const cal = await defaultCalendar();
-    const bad = fixture('floating.ics').replace('DTEND:20250318T073000', 'DTEND:20250318T063000').replace(/UID:.*/, 'UID:backwards');
+    const bad = fixture('floating.ics')
+      .replace('DTEND:20250318T073000', 'DTEND:20250318T063000')
+      .replace(/UID:.*/, 'UID:backwards');
     await assert.rejects(gw.putItem(cal, item(bad, 'text/calendar')), (err: unknown) => {
       assert.ok(err instanceof PermanentError);
       assert.equal(err.code, ErrorCode.MessageRejected);
-      assert.match(err.message, /HTTP 400 ErrorInvalidRequest — The end time of the event is before its start time\./);
+      assert.match(
+        err.message,
+        /HTTP 400 ErrorInvalidRequest — The end time of the event is before its start time\./,
+      );
       return true;
     });
   });
@@ -299,7 +403,10 @@ describe('To Do tasks ↔ VTODO', () => {
         assert.deepEqual(t.reminderDateTime, { dateTime: '2025-03-28T08:00:00.0000000', timeZone: 'UTC' });
         assert.deepEqual(t.dueDateTime, { dateTime: '2025-03-31T00:00:00.0000000', timeZone: 'UTC' });
       } else {
-        assert.deepEqual([t.status, t.completedDateTime], ['completed', { dateTime: '2025-03-04T11:30:00.0000000', timeZone: 'UTC' }]);
+        assert.deepEqual(
+          [t.status, t.completedDateTime],
+          ['completed', { dateTime: '2025-03-04T11:30:00.0000000', timeZone: 'UTC' }],
+        );
         assert.ok(gw.notes.get(ref.key)!.some((n) => n.startsWith('RELATED-TO')));
       }
     }
@@ -333,7 +440,9 @@ describe('delta', () => {
     const cal = await defaultCalendar();
     const start = await gw.changes(cal, undefined);
     assert.equal(start.full, true);
-    const series = start.changed.find((r) => emu.groupware.of(anna).events.get(r.key)?.json.subject === 'Team-Abstimmung, Woche für Woche');
+    const series = start.changed.find(
+      (r) => emu.groupware.of(anna).events.get(r.key)?.json.subject === 'Team-Abstimmung, Woche für Woche',
+    );
     assert.ok(series, 'the series master is listed as one item');
     const today = new Date();
     const single = await gw.putItem(
@@ -355,14 +464,19 @@ describe('delta', () => {
       ),
     );
     const step = await gw.changes(cal, start.token);
-    assert.deepEqual(step.changed.map((r) => r.key), [single.key]);
+    assert.deepEqual(
+      step.changed.map((r) => r.key),
+      [single.key],
+    );
     // An occurrence of the series cancelled in Outlook: the master comes back changed.
     const d = emu.groupware.of(anna);
     d.cancelled.get(series.key)!.add(Date.UTC(2025, 2, 19, 8, 30));
     emu.groupware.touchEvent(d.events.get(series.key)!);
     await gw.deleteItem(cal, single);
     const next = await gw.changes(cal, step.token);
-    assert.ok(next.changed.some((r) => r.key === series.key && r.etag === d.events.get(series.key)!.changeKey));
+    assert.ok(
+      next.changed.some((r) => r.key === series.key && r.etag === d.events.get(series.key)!.changeKey),
+    );
     assert.ok(next.deleted.includes(single.key));
     emu.groupware.expireDeltaTokens();
     assert.equal((await gw.changes(cal, next.token)).full, true);
@@ -383,7 +497,14 @@ describe('no invitations, throttling', () => {
   test('nothing Cutover wrote would have been sent; the emulator does record what Graph would send', async () => {
     assert.deepEqual(emu.groupware.invitations, []);
     // Control: the same series given to Graph with its attendees, as a naive writer would, is mailed.
-    const client = new GraphClient(graphTarget(emulatorServer(emu), appLogin(emu, B)), tokenSourceFor(graphTarget(emulatorServer(emu), appLogin(emu, B)), appLogin(emu, B), appOf(emulatorServer(emu))));
+    const client = new GraphClient(
+      graphTarget(emulatorServer(emu), appLogin(emu, B)),
+      tokenSourceFor(
+        graphTarget(emulatorServer(emu), appLogin(emu, B)),
+        appLogin(emu, B),
+        appOf(emulatorServer(emu)),
+      ),
+    );
     const cal = [...emu.groupware.of(emu.store.user(B)!).calendars.values()][0]!;
     await client.json('POST', `/users/${B}/calendars/${cal.id}/events`, {
       body: {
@@ -394,13 +515,19 @@ describe('no invitations, throttling', () => {
       },
     });
     const sent: EmInvitation[] = emu.groupware.invitations;
-    assert.deepEqual(sent.map((i) => [i.mailbox, i.kind, i.to]), [[B, 'request', ['x@partner.example']]]);
+    assert.deepEqual(
+      sent.map((i) => [i.mailbox, i.kind, i.to]),
+      [[B, 'request', ['x@partner.example']]],
+    );
     emu.groupware.invitations.length = 0;
   });
 
   test('a 429 becomes a RateLimitError with Graph’s wait, and the next call goes through', async () => {
     emu.throttleNext(1, 7);
-    await assert.rejects(gw.listCollections(), (err: unknown) => err instanceof RateLimitError && err.retryAfterMs === 7000);
+    await assert.rejects(
+      gw.listCollections(),
+      (err: unknown) => err instanceof RateLimitError && err.retryAfterMs === 7000,
+    );
     assert.ok((await gw.listCollections()).length > 0);
   });
 });

@@ -7,7 +7,12 @@
  * gives them back. A card of any version is converted to 4.0 first (formats/vcard.ts).
  */
 import { formatLine, unfold, type ContentLine } from '../../formats/content-lines.js';
-import { childComponents, childProperties, parseDocument, type Property } from '../../formats/component-tree.js';
+import {
+  childComponents,
+  childProperties,
+  parseDocument,
+  type Property,
+} from '../../formats/component-tree.js';
 import { escapeText, formatCompound, parseCompound, unescapeText } from '../../formats/text-values.js';
 import { cardProps, toVersion, type CardProp } from '../../formats/vcard.js';
 import { extProp, GW_PROP, linesText, readStash, reconcile, stashText, type Stash } from './graph-stash.js';
@@ -52,9 +57,34 @@ export interface GraphContact {
 }
 
 /** Properties a contact's fields hold (the rest live only in the stash). */
-const MAPPED = new Set(['FN', 'N', 'NICKNAME', 'ORG', 'TITLE', 'ROLE', 'EMAIL', 'TEL', 'ADR', 'BDAY', 'NOTE', 'CATEGORIES', 'URL', 'UID']);
+const MAPPED = new Set([
+  'FN',
+  'N',
+  'NICKNAME',
+  'ORG',
+  'TITLE',
+  'ROLE',
+  'EMAIL',
+  'TEL',
+  'ADR',
+  'BDAY',
+  'NOTE',
+  'CATEGORIES',
+  'URL',
+  'UID',
+]);
 /** Properties that say nothing a person would miss in Outlook. */
-const QUIET = new Set(['VERSION', 'PRODID', 'REV', 'KIND', 'X-ABLABEL', 'X-ABADR', 'X-MS-OL-DEFAULT-POSTAL-ADDRESS', 'X-MS-OL-DESIGN', 'LABEL']);
+const QUIET = new Set([
+  'VERSION',
+  'PRODID',
+  'REV',
+  'KIND',
+  'X-ABLABEL',
+  'X-ABADR',
+  'X-MS-OL-DEFAULT-POSTAL-ADDRESS',
+  'X-MS-OL-DESIGN',
+  'LABEL',
+]);
 
 const LIMITS = { email: 3, business: 2, home: 2 };
 
@@ -67,7 +97,8 @@ const text = (v: string | undefined) => (v === undefined ? '' : unescapeText(v).
 const compound = (v: string) => parseCompound(v).map((items) => items.join(' ').trim());
 
 function addressOf(value: string): Address {
-  const [pobox = '', ext = '', street = '', city = '', state = '', postalCode = '', country = ''] = compound(value);
+  const [pobox = '', ext = '', street = '', city = '', state = '', postalCode = '', country = ''] =
+    compound(value);
   const a: Address = {};
   const st = [pobox, ext, street].filter(Boolean).join('\n');
   if (st) a.street = st;
@@ -129,37 +160,52 @@ export function vcardToContact(data: string): {
     const number = text(t.value).replace(/^tel:/i, '');
     const types = t.types;
     if (types.some((x) => ['fax', 'pager', 'textphone', 'video'].includes(x)) && unkept.add(t.source))
-      notes.push(`TEL ${number} (${types.join(',')}): Microsoft 365 contacts have no field for this kind of number`);
+      notes.push(
+        `TEL ${number} (${types.join(',')}): Microsoft 365 contacts have no field for this kind of number`,
+      );
     else if (types.includes('cell') && body.mobilePhone === undefined) body.mobilePhone = number;
     else if (types.includes('home') && home.length < LIMITS.home) home.push(number);
     else if (!types.includes('home') && !types.includes('cell') && business.length < LIMITS.business)
       business.push(number);
-    else if (unkept.add(t.source)) notes.push(`TEL ${number}: no free ${types.join(',') || 'phone'} field left on the Microsoft 365 contact`);
+    else if (unkept.add(t.source))
+      notes.push(
+        `TEL ${number}: no free ${types.join(',') || 'phone'} field left on the Microsoft 365 contact`,
+      );
   }
   body.businessPhones = business;
   body.homePhones = home;
   for (const a of props.filter((p) => p.name === 'ADR')) {
-    const key = a.types.includes('home') ? 'homeAddress' : a.types.includes('work') ? 'businessAddress' : 'otherAddress';
+    const key = a.types.includes('home')
+      ? 'homeAddress'
+      : a.types.includes('work')
+        ? 'businessAddress'
+        : 'otherAddress';
     if (body[key] === undefined) body[key] = addressOf(a.value);
-    else if (unkept.add(a.source)) notes.push(`ADR ${compound(a.value).filter(Boolean).join(', ')}: Microsoft 365 keeps one ${key}`);
+    else if (unkept.add(a.source))
+      notes.push(`ADR ${compound(a.value).filter(Boolean).join(', ')}: Microsoft 365 keeps one ${key}`);
   }
   const bday = first('BDAY')?.value.trim();
   const ymd = bday && /^(\d{4})-?(\d{2})-?(\d{2})/.exec(bday);
   const md = bday && /^--(\d{2})(\d{2})$/.exec(bday);
   if (ymd) body.birthday = `${ymd[1]}-${ymd[2]}-${ymd[3]}T00:00:00Z`;
-  else if (md) body.birthday = `1604-${md[1]}-${md[2]}T00:00:00Z`; // Apple's and Outlook's year for "no year"
+  else if (md)
+    body.birthday = `1604-${md[1]}-${md[2]}T00:00:00Z`; // Apple's and Outlook's year for "no year"
   else if (bday) notes.push(`BDAY ${bday}: not a date Microsoft 365 takes`);
   set('personalNotes', text(first('NOTE')?.value));
-  const cats = props.filter((p) => p.name === 'CATEGORIES').flatMap((p) => p.value.split(/(?<!\\),/).map(text));
+  const cats = props
+    .filter((p) => p.name === 'CATEGORIES')
+    .flatMap((p) => p.value.split(/(?<!\\),/).map(text));
   if (cats.length) body.categories = cats.filter(Boolean);
   set('businessHomePage', text(first('URL')?.value));
   if (first('KIND')?.value === 'group')
     notes.push(
-      'a contact group: Graph cannot write Outlook contact lists, so it was written as a contact; its members are kept in Cutover\'s property, not as a list Outlook shows',
+      "a contact group: Graph cannot write Outlook contact lists, so it was written as a contact; its members are kept in Cutover's property, not as a list Outlook shows",
     );
   const hidden = [...new Set(props.map((p) => p.name).filter((x) => !MAPPED.has(x) && !QUIET.has(x)))];
   if (hidden.length)
-    notes.push(`${hidden.join(', ')}: no Microsoft 365 contact field; kept in Cutover's property (Outlook does not show it)`);
+    notes.push(
+      `${hidden.join(', ')}: no Microsoft 365 contact field; kept in Cutover's property (Outlook does not show it)`,
+    );
   const uid = first('UID')?.value.trim();
   const kept = childProperties(card).filter((p) => logicalLine(p) !== '' && p.line.name !== 'VERSION');
   const stash: Stash = { v: 1, ...(uid ? { uid } : {}), lines: kept.map(logicalLine) };
@@ -180,16 +226,36 @@ const line = (name: string, value: string, params: Array<[string, string]> = [])
 });
 
 function adrValue(a: Address): string {
-  return formatCompound([[''], [''], [a.street ?? ''], [a.city ?? ''], [a.state ?? ''], [a.postalCode ?? ''], [a.countryOrRegion ?? '']]);
+  return formatCompound([
+    [''],
+    [''],
+    [a.street ?? ''],
+    [a.city ?? ''],
+    [a.state ?? ''],
+    [a.postalCode ?? ''],
+    [a.countryOrRegion ?? ''],
+  ]);
 }
 
 /** Two lines of one property that say the same (see graph-stash.ts). */
 function same(f: ContentLine, o: ContentLine): boolean {
-  const digits = (v: string) => text(v).replace(/^tel:/i, '').replace(/[^\d+]/g, '');
-  const parts = (v: string) => compound(v).map((x) => x.replace(/\s+/g, ' ')).join(';').replace(/;+$/, '');
+  const digits = (v: string) =>
+    text(v)
+      .replace(/^tel:/i, '')
+      .replace(/[^\d+]/g, '');
+  const parts = (v: string) =>
+    compound(v)
+      .map((x) => x.replace(/\s+/g, ' '))
+      .join(';')
+      .replace(/;+$/, '');
   switch (f.name) {
     case 'EMAIL':
-      return text(f.value).toLowerCase() === text(o.value).replace(/^mailto:/i, '').toLowerCase();
+      return (
+        text(f.value).toLowerCase() ===
+        text(o.value)
+          .replace(/^mailto:/i, '')
+          .toLowerCase()
+      );
     case 'TEL':
       return digits(f.value) === digits(o.value);
     case 'N':
@@ -217,7 +283,10 @@ export function contactToVcard(c: GraphContact): { uid?: string; data: string } 
   const nParts = [c.surname, c.givenName, c.middleName, c.title, c.generation].map((x) => [x ?? '']);
   if (nParts.some(([x]) => x)) fresh.push(line('N', formatCompound(nParts)));
   if (c.nickName) fresh.push(line('NICKNAME', s(c.nickName)));
-  if (c.companyName || c.department) fresh.push(line('ORG', formatCompound([[c.companyName ?? ''], ...(c.department ? [[c.department]] : [])])));
+  if (c.companyName || c.department)
+    fresh.push(
+      line('ORG', formatCompound([[c.companyName ?? ''], ...(c.department ? [[c.department]] : [])])),
+    );
   if (c.jobTitle) fresh.push(line('TITLE', s(c.jobTitle)));
   if (c.profession) fresh.push(line('ROLE', s(c.profession)));
   for (const e of c.emailAddresses ?? []) if (e.address) fresh.push(line('EMAIL', e.address));
@@ -230,7 +299,8 @@ export function contactToVcard(c: GraphContact): { uid?: string; data: string } 
     [c.otherAddress, undefined],
   ];
   for (const [a, type] of adr)
-    if (a && Object.values(a).some(Boolean)) fresh.push(line('ADR', adrValue(a), type ? [['TYPE', type]] : []));
+    if (a && Object.values(a).some(Boolean))
+      fresh.push(line('ADR', adrValue(a), type ? [['TYPE', type]] : []));
   const b = c.birthday && /^(\d{4})-(\d{2})-(\d{2})/.exec(c.birthday);
   if (b) fresh.push(line('BDAY', b[1] === '1604' ? `--${b[2]}${b[3]}` : `${b[1]}${b[2]}${b[3]}`));
   if (c.personalNotes) fresh.push(line('NOTE', s(c.personalNotes)));
@@ -239,4 +309,3 @@ export function contactToVcard(c: GraphContact): { uid?: string; data: string } 
   const lines = stash ? reconcile(fresh, stash.lines, MAPPED, same, stash.unkept) : fresh.map(formatLine);
   return { ...(uid ? { uid } : {}), data: `BEGIN:VCARD\r\nVERSION:4.0\r\n${linesText(lines)}END:VCARD\r\n` };
 }
-

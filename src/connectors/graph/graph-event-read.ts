@@ -43,7 +43,11 @@ export function timeLine(name: string, instant: number, t: SeriesTime): ContentL
   return line(name, formatTimeValue(wall), [['TZID', t.zone]]);
 }
 
-const ROLE: Record<string, string> = { required: 'REQ-PARTICIPANT', optional: 'OPT-PARTICIPANT', resource: 'NON-PARTICIPANT' };
+const ROLE: Record<string, string> = {
+  required: 'REQ-PARTICIPANT',
+  optional: 'OPT-PARTICIPANT',
+  resource: 'NON-PARTICIPANT',
+};
 const PARTSTAT: Record<string, string> = {
   accepted: 'ACCEPTED',
   declined: 'DECLINED',
@@ -52,8 +56,19 @@ const PARTSTAT: Record<string, string> = {
   none: 'NEEDS-ACTION',
   notResponded: 'NEEDS-ACTION',
 };
-const CLASS: Record<string, string> = { normal: 'PUBLIC', personal: 'PRIVATE', private: 'PRIVATE', confidential: 'CONFIDENTIAL' };
-const BUSY: Record<string, string> = { free: 'FREE', tentative: 'TENTATIVE', busy: 'BUSY', oof: 'OOF', workingElsewhere: 'WORKINGELSEWHERE' };
+const CLASS: Record<string, string> = {
+  normal: 'PUBLIC',
+  personal: 'PRIVATE',
+  private: 'PRIVATE',
+  confidential: 'CONFIDENTIAL',
+};
+const BUSY: Record<string, string> = {
+  free: 'FREE',
+  tentative: 'TENTATIVE',
+  busy: 'BUSY',
+  oof: 'OOF',
+  workingElsewhere: 'WORKINGELSEWHERE',
+};
 
 /** `until` for an RRULE of this series: a date when all-day, else the last day's start time in UTC. */
 export function untilOf(t: SeriesTime, startInstant: number): (endDay: number) => string {
@@ -68,7 +83,10 @@ export function untilOf(t: SeriesTime, startInstant: number): (endDay: number) =
 function stashZones(stash: Stash | undefined): Map<string, Component> {
   const map = new Map<string, Component>();
   for (const text of stash?.zones ?? [])
-    for (const z of childComponents(parseDocument(`BEGIN:VCALENDAR\r\n${text}END:VCALENDAR\r\n`).nodes, 'VCALENDAR').flatMap((c) => childComponents(c, 'VTIMEZONE'))) {
+    for (const z of childComponents(
+      parseDocument(`BEGIN:VCALENDAR\r\n${text}END:VCALENDAR\r\n`).nodes,
+      'VCALENDAR',
+    ).flatMap((c) => childComponents(c, 'VTIMEZONE'))) {
       const id = z.children.find((n) => n.kind === 'property' && n.line.name === 'TZID');
       if (id && id.kind === 'property') map.set(id.line.value.trim(), z);
     }
@@ -139,7 +157,14 @@ function bodyText(ev: GraphEvent): string | undefined {
   const b = ev.body;
   if (!b?.content) return undefined;
   if ((b.contentType ?? 'text').toLowerCase() === 'text') return b.content.replace(/\r\n/g, '\n');
-  return b.content.replace(/<br\s*\/?>/gi, '\n').replace(/<[^>]*>/g, '').replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();
+  return b.content
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .trim();
 }
 
 /** Options of a read: the UID, the stash, the master's time frame and cancelled occurrences, and for an
@@ -171,7 +196,8 @@ export function eventFresh(ev: GraphEvent, opts: EventTextOptions): ContentLine[
   if (start !== undefined) fresh.push(timeLine('DTSTART', start, t));
   if (end !== undefined)
     fresh.push(timeLine('DTEND', end, { ...t, zone: ianaOf(ev.originalEndTimeZone ?? undefined) ?? t.zone }));
-  if (ev.recurrence && start !== undefined) fresh.push(line('RRULE', graphToRrule(ev.recurrence, untilOf(t, start))));
+  if (ev.recurrence && start !== undefined)
+    fresh.push(line('RRULE', graphToRrule(ev.recurrence, untilOf(t, start))));
   if (opts.exdates?.length) {
     const ls = opts.exdates.map((x) => timeLine('EXDATE', x, t));
     fresh.push({ ...ls[0]!, value: ls.map((l) => l.value).join(',') });
@@ -204,7 +230,12 @@ export function eventText(ev: GraphEvent, opts: EventTextOptions): string {
   const start = ev.start ? instantOf(ev.start) : undefined;
   const stash = opts.stash;
   const inherited = new Set(stash ? (opts.inherit ?? []) : []);
-  const lines = reconcile(eventFresh(ev, opts), stash?.lines ?? [], EVENT_MAPPED, sameness(stash, t, start)).filter(
+  const lines = reconcile(
+    eventFresh(ev, opts),
+    stash?.lines ?? [],
+    EVENT_MAPPED,
+    sameness(stash, t, start),
+  ).filter(
     (l) =>
       (!EVENT_DEFAULTS.has(l.toUpperCase()) || (stash?.lines ?? []).includes(l)) &&
       (!inherited.has(l) || (stash?.lines ?? []).includes(l)),
@@ -212,7 +243,12 @@ export function eventText(ev: GraphEvent, opts: EventTextOptions): string {
   let alarm = '';
   if (ev.isReminderOn) {
     const minutes = ev.reminderMinutesBeforeStart ?? 15;
-    const kept = stash?.alarm && new RegExp(`TRIGGER[^:\\r\\n]*:-?P(T0?${minutes}M|T${minutes / 60}H|${minutes / 1440}D)\\r?$`, 'm').test(stash.alarm);
+    const kept =
+      stash?.alarm &&
+      new RegExp(
+        `TRIGGER[^:\\r\\n]*:-?P(T0?${minutes}M|T${minutes / 60}H|${minutes / 1440}D)\\r?$`,
+        'm',
+      ).test(stash.alarm);
     alarm =
       kept && stash?.alarm
         ? stash.alarm

@@ -15,7 +15,13 @@
  * Graph drop a retried POST. Attendees are never sent to Graph (graph-event-write.ts: no invitations).
  */
 import { createHash } from 'node:crypto';
-import { childComponents, childProperties, parseDocument, serialiseComponent, type Component } from '../../formats/component-tree.js';
+import {
+  childComponents,
+  childProperties,
+  parseDocument,
+  serialiseComponent,
+  type Component,
+} from '../../formats/component-tree.js';
 import { unfold } from '../../formats/content-lines.js';
 import { calendarObjects, timeOf } from '../../formats/icalendar.js';
 import { ianaTimeZones } from '../../formats/windows-zones.js';
@@ -26,7 +32,13 @@ import { formatLine } from '../../formats/content-lines.js';
 import { eventFresh, eventText, seriesTimeOf, type SeriesTime } from './graph-event-read.js';
 import { EVENT_SELECT, type GraphEvent } from './graph-event-types.js';
 import { GROUPWARE_PREFER, instantOf, utcToWall, wallToUtc } from './graph-event-times.js';
-import { componentLines, eventBody, reminderText, writtenTime, type WriteContext } from './graph-event-write.js';
+import {
+  componentLines,
+  eventBody,
+  reminderText,
+  writtenTime,
+  type WriteContext,
+} from './graph-event-write.js';
 import { dayMs, occurrenceDays } from './graph-recurrence.js';
 import { EXPAND_PROPS, extProp, GW_PROP, readStash, stashText, type Stash } from './graph-stash.js';
 
@@ -35,7 +47,10 @@ const YEAR_MS = 366 * DAY_MS;
 const unfoldRaw = (raw: string) => unfold(raw).replace(/\r?\n$/, '');
 
 /** Where a series' occurrences are looked for: its range, or up to two years ahead when it has no end. */
-function seriesWindow(ev: GraphEvent, t: SeriesTime): { from: number; to: number; days: number[] } | undefined {
+function seriesWindow(
+  ev: GraphEvent,
+  t: SeriesTime,
+): { from: number; to: number; days: number[] } | undefined {
   const r = ev.recurrence;
   const start = ev.start ? instantOf(ev.start) : undefined;
   if (!r || start === undefined) return undefined;
@@ -51,10 +66,20 @@ function seriesWindow(ev: GraphEvent, t: SeriesTime): { from: number; to: number
   };
 }
 
-async function instances(client: GraphClient, id: string, from: number, to: number, signal?: AbortSignal): Promise<GraphEvent[]> {
+async function instances(
+  client: GraphClient,
+  id: string,
+  from: number,
+  to: number,
+  signal?: AbortSignal,
+): Promise<GraphEvent[]> {
   const q = `startDateTime=${new Date(from).toISOString()}&endDateTime=${new Date(to).toISOString()}&$select=${EVENT_SELECT}`;
   const out: GraphEvent[] = [];
-  for await (const page of client.pages<GraphEvent>(`${userPath(client.target)}/events/${encodeURIComponent(id)}/instances?${q}`, signal, GROUPWARE_PREFER))
+  for await (const page of client.pages<GraphEvent>(
+    `${userPath(client.target)}/events/${encodeURIComponent(id)}/instances?${q}`,
+    signal,
+    GROUPWARE_PREFER,
+  ))
     out.push(...page);
   return out;
 }
@@ -62,7 +87,11 @@ async function instances(client: GraphClient, id: string, from: number, to: numb
 const originalAt = (ev: GraphEvent) => (ev.originalStart ? Date.parse(ev.originalStart) : undefined);
 
 /** One event or series as iCalendar text (see the file header). */
-export async function readEvent(client: GraphClient, id: string, signal?: AbortSignal): Promise<{ uid: string; etag: string; data: string } | undefined> {
+export async function readEvent(
+  client: GraphClient,
+  id: string,
+  signal?: AbortSignal,
+): Promise<{ uid: string; etag: string; data: string } | undefined> {
   let ev: GraphEvent;
   try {
     ev = await client.json<GraphEvent>(
@@ -114,7 +143,13 @@ function calendarLines(cal: Component | undefined): string[] {
 function componentStash(comp: Component, at?: number): Stash {
   const { lines, subs } = componentLines(comp, unfoldRaw);
   const alarm = reminderText(comp);
-  return { v: 1, lines, ...(subs.length ? { subs } : {}), ...(alarm ? { alarm } : {}), ...(at !== undefined ? { at } : {}) };
+  return {
+    v: 1,
+    lines,
+    ...(subs.length ? { subs } : {}),
+    ...(alarm ? { alarm } : {}),
+    ...(at !== undefined ? { at } : {}),
+  };
 }
 
 /** Write one calendar resource (see the file header); its key and etag, and what could not be kept in `notes`. */
@@ -144,7 +179,8 @@ export async function writeEvent(
   const ctx: WriteContext = { zones, mailboxZone, notes };
   const masterR = objR.master ?? objR.overrides[0]!;
   const masterO = objO.master ?? objO.overrides[0]!;
-  if (!objR.master) notes.push('only overridden instances and no series: the first was written as a single event');
+  if (!objR.master)
+    notes.push('only overridden instances and no series: the first was written as a single event');
   const { body, start, exdates } = eventBody(masterR, ctx, objR.master !== undefined);
   const uid = objO.uid;
   const stash: Stash = {
@@ -172,20 +208,36 @@ export async function writeEvent(
   ];
   body.singleValueExtendedProperties = ext;
   const base = userPath(client.target);
-  const own = replace ? undefined : uid ? await findByUid(client, `${base}/${calendarId}/events`, uid, signal) : undefined;
+  const own = replace
+    ? undefined
+    : uid
+      ? await findByUid(client, `${base}/${calendarId}/events`, uid, signal)
+      : undefined;
   let id: string;
   if (replace || own) {
     const target = replace ?? own!;
     const made = await client.json<GraphEvent>(
       'PATCH',
       `${base}/events/${encodeURIComponent(target.key)}`,
-      { body, what: `update event ${uid ?? ''}`.trim(), ...(replace?.etag ? { ifMatch: `W/"${replace.etag}"` } : {}) },
+      {
+        body,
+        what: `update event ${uid ?? ''}`.trim(),
+        ...(replace?.etag ? { ifMatch: `W/"${replace.etag}"` } : {}),
+      },
       signal,
     );
     id = made.id ?? target.key;
   } else {
-    body.transactionId = createHash('sha256').update(`${calendarId}\n${uid ?? ''}\n${data}`).digest('hex').slice(0, 36);
-    const made = await client.json<GraphEvent>('POST', `${base}/${calendarId}/events`, { body, what: `create event ${uid ?? ''}`.trim() }, signal);
+    body.transactionId = createHash('sha256')
+      .update(`${calendarId}\n${uid ?? ''}\n${data}`)
+      .digest('hex')
+      .slice(0, 36);
+    const made = await client.json<GraphEvent>(
+      'POST',
+      `${base}/${calendarId}/events`,
+      { body, what: `create event ${uid ?? ''}`.trim() },
+      signal,
+    );
     id = made.id;
   }
   if (!body.recurrence && overrides.length)
@@ -199,24 +251,47 @@ export async function writeEvent(
     for (const x of exdates) {
       throwIfAborted(signal);
       const inst = byAt.get(x);
-      if (inst) await client.json('DELETE', `${base}/events/${encodeURIComponent(inst.id)}`, { what: 'cancel an occurrence (EXDATE)' }, signal);
+      if (inst)
+        await client.json(
+          'DELETE',
+          `${base}/events/${encodeURIComponent(inst.id)}`,
+          { what: 'cancel an occurrence (EXDATE)' },
+          signal,
+        );
     }
     for (const o of overrides) {
       const inst = byAt.get(o.at);
       if (!inst) {
-        notes.push(`RECURRENCE-ID ${new Date(o.at).toISOString()}: no occurrence of the series in Microsoft 365 falls there; this override was not written`);
+        notes.push(
+          `RECURRENCE-ID ${new Date(o.at).toISOString()}: no occurrence of the series in Microsoft 365 falls there; this override was not written`,
+        );
         continue;
       }
       const { body: ovBody } = eventBody(o.comp, { ...ctx, notes: [] }, false);
-      await client.json('PATCH', `${base}/events/${encodeURIComponent(inst.id)}`, { body: ovBody, what: 'override an occurrence' }, signal);
+      await client.json(
+        'PATCH',
+        `${base}/events/${encodeURIComponent(inst.id)}`,
+        { body: ovBody, what: 'override an occurrence' },
+        signal,
+      );
     }
   }
-  const now = await client.json<GraphEvent>('GET', `${base}/events/${encodeURIComponent(id)}?$select=id,changeKey`, { what: 'read event' }, signal);
+  const now = await client.json<GraphEvent>(
+    'GET',
+    `${base}/events/${encodeURIComponent(id)}?$select=id,changeKey`,
+    { what: 'read event' },
+    signal,
+  );
   return { key: now.id, etag: now.changeKey ?? '' };
 }
 
 /** An item of a collection carrying Cutover's UID property with this value (Cutover's own earlier copy). */
-export async function findByUid(client: GraphClient, collectionPath: string, uid: string, signal?: AbortSignal): Promise<{ key: string; etag: string } | undefined> {
+export async function findByUid(
+  client: GraphClient,
+  collectionPath: string,
+  uid: string,
+  signal?: AbortSignal,
+): Promise<{ key: string; etag: string } | undefined> {
   const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${GW_PROP.uid}' and ep/value eq '${uid.replace(/'/g, "''")}')`;
   const page = await client.json<{ value: Array<{ id: string; changeKey?: string }> }>(
     'GET',

@@ -12,7 +12,12 @@
  * event as an appointment. This is said in the item's notes.
  */
 import { paramValue } from '../../formats/content-lines.js';
-import { childComponents, childProperties, serialiseComponent, type Component } from '../../formats/component-tree.js';
+import {
+  childComponents,
+  childProperties,
+  serialiseComponent,
+  type Component,
+} from '../../formats/component-tree.js';
 import { timeOf } from '../../formats/icalendar.js';
 import { parseTimeValue, type TimeValue } from '../../formats/ical-time.js';
 import { splitUnescaped, unescapeText } from '../../formats/text-values.js';
@@ -44,7 +49,8 @@ const WINDOWS_OF = new Map<string, string>();
 for (const [windows, iana] of WINDOWS_ZONES) if (!WINDOWS_OF.has(iana)) WINDOWS_OF.set(iana, windows);
 
 /** The zone name Graph is sent for an IANA zone: Exchange's Windows name where there is one. */
-export const graphZoneName = (iana: string): string => (iana === 'UTC' ? 'UTC' : (WINDOWS_OF.get(iana) ?? iana));
+export const graphZoneName = (iana: string): string =>
+  iana === 'UTC' ? 'UTC' : (WINDOWS_OF.get(iana) ?? iana);
 
 const DAY_MS = 86_400_000;
 
@@ -63,7 +69,10 @@ export function writtenTime(t: TimeValue, ctx: WriteContext, what: string): Writ
   const vtz = t.tzid ? ctx.zones.get(t.tzid) : undefined;
   const offset = vtz ? vtimezoneOffset(vtz, t.wallMs) : undefined;
   if (offset !== undefined) {
-    note(ctx, `${what}: the zone "${t.tzid}" is not one Microsoft 365 knows; the time was written in UTC by its VTIMEZONE (same instant)`);
+    note(
+      ctx,
+      `${what}: the zone "${t.tzid}" is not one Microsoft 365 knows; the time was written in UTC by its VTIMEZONE (same instant)`,
+    );
     return at(t.wallMs - offset * 60_000, 'UTC');
   }
   note(
@@ -89,7 +98,12 @@ export function durationMs(text: string): number | undefined {
   const m = /^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(text.trim());
   if (!m) return undefined;
   const [, sign, w, d, h, mi, s] = m;
-  const ms = ((Number(w ?? 0) * 7 + Number(d ?? 0)) * 24 * 3600 + Number(h ?? 0) * 3600 + Number(mi ?? 0) * 60 + Number(s ?? 0)) * 1000;
+  const ms =
+    ((Number(w ?? 0) * 7 + Number(d ?? 0)) * 24 * 3600 +
+      Number(h ?? 0) * 3600 +
+      Number(mi ?? 0) * 60 +
+      Number(s ?? 0)) *
+    1000;
   return sign === '-' ? -ms : ms;
 }
 
@@ -107,11 +121,22 @@ export function reminderAlarm(comp: Component): { alarm: Component; minutes: num
   return undefined;
 }
 
-const SENSITIVITY: Record<string, string> = { PUBLIC: 'normal', PRIVATE: 'private', CONFIDENTIAL: 'confidential' };
-const BUSY: Record<string, string> = { FREE: 'free', TENTATIVE: 'tentative', BUSY: 'busy', OOF: 'oof', WORKINGELSEWHERE: 'workingElsewhere' };
+const SENSITIVITY: Record<string, string> = {
+  PUBLIC: 'normal',
+  PRIVATE: 'private',
+  CONFIDENTIAL: 'confidential',
+};
+const BUSY: Record<string, string> = {
+  FREE: 'free',
+  TENTATIVE: 'tentative',
+  BUSY: 'busy',
+  OOF: 'oof',
+  WORKINGELSEWHERE: 'workingElsewhere',
+};
 
 /** PRIORITY (RFC 5545: 1 highest … 9 lowest, 0 none) → Graph's importance. */
-export const importanceOf = (p: number): string => (p >= 1 && p <= 4 ? 'high' : p >= 6 && p <= 9 ? 'low' : 'normal');
+export const importanceOf = (p: number): string =>
+  p >= 1 && p <= 4 ? 'high' : p >= 6 && p <= 9 ? 'low' : 'normal';
 
 /** A VEVENT (master, single or override) → Graph's event JSON; `series` adds the recurrence (a master). */
 export function eventBody(
@@ -137,14 +162,21 @@ export function eventBody(
     if (!end) {
       const ms = dur !== undefined ? durationMs(dur) : start.allDay ? DAY_MS : 0;
       const wall = start.wall + (ms ?? 0);
-      end = { ...start, wall, instant: start.instant + (ms ?? 0), dt: { dateTime: graphWall(wall), timeZone: start.dt.timeZone } };
+      end = {
+        ...start,
+        wall,
+        instant: start.instant + (ms ?? 0),
+        dt: { dateTime: graphWall(wall), timeZone: start.dt.timeZone },
+      };
     }
     if (start.allDay && end.allDay) end = { ...end, dt: { ...end.dt, timeZone: start.dt.timeZone } };
     else if (end.zone !== start.zone && start.allDay !== end.allDay)
       note(ctx, 'DTSTART is a date and DTEND a date-time (or the reverse); Microsoft 365 needs both alike');
     body.end = end.dt;
   }
-  const categories = childProperties(comp, 'CATEGORIES').flatMap((p) => splitUnescaped(p.line.value, ',').map(unescapeText));
+  const categories = childProperties(comp, 'CATEGORIES').flatMap((p) =>
+    splitUnescaped(p.line.value, ',').map(unescapeText),
+  );
   body.categories = categories.filter((c) => c.trim() !== '');
   const cls = value(comp, 'CLASS')?.toUpperCase();
   if (cls !== undefined) {
@@ -162,7 +194,10 @@ export function eventBody(
   if (reminder) body.reminderMinutesBeforeStart = reminder.minutes;
   const others = childComponents(comp, 'VALARM').filter((a) => a !== reminder?.alarm);
   if (others.length)
-    note(ctx, `${others.length} VALARM(s) beyond the reminder: Microsoft 365 keeps one reminder before the start; the others are kept in Cutover's property`);
+    note(
+      ctx,
+      `${others.length} VALARM(s) beyond the reminder: Microsoft 365 keeps one reminder before the start; the others are kept in Cutover's property`,
+    );
   if (childProperties(comp, 'ATTENDEE').length || childProperties(comp, 'ORGANIZER').length)
     note(
       ctx,
@@ -170,17 +205,25 @@ export function eventBody(
     );
   for (const name of ['RDATE', 'ATTACH'])
     if (childProperties(comp, name).length)
-      note(ctx, `${name}: no Microsoft 365 equivalent (${name === 'RDATE' ? 'a series has no extra dates' : 'attachments by URL'}); kept in Cutover's property, Outlook does not show it`);
+      note(
+        ctx,
+        `${name}: no Microsoft 365 equivalent (${name === 'RDATE' ? 'a series has no extra dates' : 'attachments by URL'}); kept in Cutover's property, Outlook does not show it`,
+      );
   const exdates: number[] = [];
   if (series && start) {
     const rrule = childProperties(comp, 'RRULE')[0]?.line.value;
     if (rrule) {
-      const rec = rruleToGraph(rrule, Math.floor(start.wall / DAY_MS) * DAY_MS, graphZoneName(start.zone), (until) => {
-        const u = parseTimeValue(until);
-        if (!u) return undefined;
-        const wall = u.kind === 'utc' ? utcToWall(u.wallMs, start.zone) : u.wallMs;
-        return Math.floor(wall / DAY_MS) * DAY_MS;
-      });
+      const rec = rruleToGraph(
+        rrule,
+        Math.floor(start.wall / DAY_MS) * DAY_MS,
+        graphZoneName(start.zone),
+        (until) => {
+          const u = parseTimeValue(until);
+          if (!u) return undefined;
+          const wall = u.kind === 'utc' ? utcToWall(u.wallMs, start.zone) : u.wallMs;
+          return Math.floor(wall / DAY_MS) * DAY_MS;
+        },
+      );
       if ('reason' in rec) note(ctx, `${rec.reason}; only its first occurrence was written`);
       else body.recurrence = rec;
       for (const p of childProperties(comp, 'EXDATE'))
@@ -194,11 +237,18 @@ export function eventBody(
 }
 
 /** The logical text lines of a component's properties (for the stash) and its other alarms (as text). */
-export function componentLines(comp: Component, unfoldRaw: (raw: string) => string): { lines: string[]; subs: string[] } {
+export function componentLines(
+  comp: Component,
+  unfoldRaw: (raw: string) => string,
+): { lines: string[]; subs: string[] } {
   const reminder = reminderAlarm(comp)?.alarm;
   return {
-    lines: childProperties(comp).map((p) => (p.raw !== undefined ? unfoldRaw(p.raw) : '')).filter(Boolean),
-    subs: childComponents(comp).filter((c) => c !== reminder).map((c) => serialiseComponent(c, '\r\n')),
+    lines: childProperties(comp)
+      .map((p) => (p.raw !== undefined ? unfoldRaw(p.raw) : ''))
+      .filter(Boolean),
+    subs: childComponents(comp)
+      .filter((c) => c !== reminder)
+      .map((c) => serialiseComponent(c, '\r\n')),
   };
 }
 
@@ -207,4 +257,3 @@ export function reminderText(comp: Component): string | undefined {
   const r = reminderAlarm(comp)?.alarm;
   return r ? serialiseComponent(r, '\r\n') : undefined;
 }
-

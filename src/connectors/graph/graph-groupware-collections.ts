@@ -79,13 +79,27 @@ async function all<T>(client: GraphClient, path: string, signal?: AbortSignal): 
 }
 
 /** Every address book, calendar and task list of the mailbox. */
-export async function listGraphCollections(client: GraphClient, signal?: AbortSignal): Promise<GroupwareCollection[]> {
+export async function listGraphCollections(
+  client: GraphClient,
+  signal?: AbortSignal,
+): Promise<GroupwareCollection[]> {
   const base = userPath(client.target);
   const me = client.target.user.toLowerCase();
-  const out: GroupwareCollection[] = [{ id: 'contacts', type: 'addressbook', displayName: 'Contacts', isDefault: true }];
+  const out: GroupwareCollection[] = [
+    { id: 'contacts', type: 'addressbook', displayName: 'Contacts', isDefault: true },
+  ];
   for (const f of await all<GraphFolder>(client, `${base}/contactFolders`, signal))
-    out.push({ id: `contactFolders/${f.id}`, type: 'addressbook', displayName: f.displayName, isDefault: false });
-  for (const c of await all<GraphCalendar>(client, `${base}/calendars?$select=id,name,color,hexColor,isDefaultCalendar,canEdit,owner`, signal)) {
+    out.push({
+      id: `contactFolders/${f.id}`,
+      type: 'addressbook',
+      displayName: f.displayName,
+      isDefault: false,
+    });
+  for (const c of await all<GraphCalendar>(
+    client,
+    `${base}/calendars?$select=id,name,color,hexColor,isDefaultCalendar,canEdit,owner`,
+    signal,
+  )) {
     const col: GroupwareCollection = {
       id: `calendars/${c.id}`,
       type: 'calendar',
@@ -126,7 +140,8 @@ export async function ensureGraphCollection(
   const kind = like.type === 'addressbook' ? 'contacts' : tasks ? 'tasks' : 'events';
   const mine = listed.filter((c) => kindOf(c.id) === kind);
   const notKept: string[] = [];
-  const what = kind === 'contacts' ? 'Outlook contact folders' : kind === 'tasks' ? 'To Do lists' : 'Outlook calendars';
+  const what =
+    kind === 'contacts' ? 'Outlook contact folders' : kind === 'tasks' ? 'To Do lists' : 'Outlook calendars';
   if (like.description) notKept.push(`description: ${what} have none`);
   if (like.color && kind !== 'events') notKept.push(`colour ${like.color}: ${what} have none`);
   if (kind === 'events' && like.components?.includes('VTODO'))
@@ -137,15 +152,27 @@ export async function ensureGraphCollection(
   if (found) return { id: found.id, existed: true, notKept };
   let id: string;
   if (kind === 'contacts') {
-    const f = await client.json<GraphFolder>('POST', `${base}/contactFolders`, { body: { displayName: like.displayName }, what: 'create contact folder' }, signal);
+    const f = await client.json<GraphFolder>(
+      'POST',
+      `${base}/contactFolders`,
+      { body: { displayName: like.displayName }, what: 'create contact folder' },
+      signal,
+    );
     id = `contactFolders/${f.id}`;
   } else if (kind === 'tasks') {
-    const l = await client.json<GraphTaskList>('POST', `${base}/todo/lists`, { body: { displayName: like.displayName }, what: 'create To Do list' }, signal);
+    const l = await client.json<GraphTaskList>(
+      'POST',
+      `${base}/todo/lists`,
+      { body: { displayName: like.displayName }, what: 'create To Do list' },
+      signal,
+    );
     id = `todo/lists/${l.id}`;
   } else {
     const color = like.color ? nearestColor(like.color) : undefined;
     if (like.color && color && CALENDAR_COLORS[color]?.toUpperCase() !== like.color.slice(0, 7).toUpperCase())
-      notKept.push(`colour ${like.color}: Outlook calendars take named colours; the nearest, ${color} (${CALENDAR_COLORS[color]}), was set`);
+      notKept.push(
+        `colour ${like.color}: Outlook calendars take named colours; the nearest, ${color} (${CALENDAR_COLORS[color]}), was set`,
+      );
     const c = await client.json<GraphCalendar>(
       'POST',
       `${base}/calendars`,

@@ -39,11 +39,20 @@ export const VIEW_YEARS = 10;
 const etagOf = (i: DeltaItem) => i.changeKey ?? i['@odata.etag'] ?? '';
 
 /** One delta round from `url` to its deltaLink. */
-async function round(client: GraphClient, url: string, signal?: AbortSignal): Promise<{ items: DeltaItem[]; link: string }> {
+async function round(
+  client: GraphClient,
+  url: string,
+  signal?: AbortSignal,
+): Promise<{ items: DeltaItem[]; link: string }> {
   const items: DeltaItem[] = [];
-  for (let next: string | undefined = url; next; ) {
+  for (let next: string | undefined = url; next;) {
     throwIfAborted(signal);
-    const page: DeltaPage = await client.json('GET', next, { prefer: 'odata.maxpagesize=200', what: 'groupware delta' }, signal);
+    const page: DeltaPage = await client.json(
+      'GET',
+      next,
+      { prefer: 'odata.maxpagesize=200', what: 'groupware delta' },
+      signal,
+    );
     items.push(...page.value);
     if (page['@odata.deltaLink']) return { items, link: page['@odata.deltaLink'] };
     next = page['@odata.nextLink'];
@@ -68,18 +77,38 @@ function deltaUrl(client: GraphClient, collectionId: string): string {
 }
 
 /** Every event of a calendar (singles and series masters) with its changeKey. */
-async function calendarEvents(client: GraphClient, collectionId: string, signal?: AbortSignal): Promise<Array<DeltaItem>> {
+async function calendarEvents(
+  client: GraphClient,
+  collectionId: string,
+  signal?: AbortSignal,
+): Promise<Array<DeltaItem>> {
   const out: DeltaItem[] = [];
-  for await (const page of client.pages<DeltaItem>(`${userPath(client.target)}/${collectionId}/events?$select=id,changeKey,type`, signal, 'odata.maxpagesize=200'))
+  for await (const page of client.pages<DeltaItem>(
+    `${userPath(client.target)}/${collectionId}/events?$select=id,changeKey,type`,
+    signal,
+    'odata.maxpagesize=200',
+  ))
     out.push(...page);
   return out;
 }
 
 /** A full listing and the token that follows it. */
-async function full(client: GraphClient, collectionId: string, signal?: AbortSignal): Promise<CollectionChanges> {
+async function full(
+  client: GraphClient,
+  collectionId: string,
+  signal?: AbortSignal,
+): Promise<CollectionChanges> {
   const r = await round(client, deltaUrl(client, collectionId), signal);
-  const items = kindOf(collectionId) === 'events' ? await calendarEvents(client, collectionId, signal) : r.items.filter((i) => i['@removed'] === undefined);
-  return { changed: items.map((i) => ({ key: i.id, etag: etagOf(i) })), deleted: [], token: r.link, full: true };
+  const items =
+    kindOf(collectionId) === 'events'
+      ? await calendarEvents(client, collectionId, signal)
+      : r.items.filter((i) => i['@removed'] === undefined);
+  return {
+    changed: items.map((i) => ({ key: i.id, etag: etagOf(i) })),
+    deleted: [],
+    token: r.link,
+    full: true,
+  };
 }
 
 /** The changes since `token` (see the file header). */
@@ -100,7 +129,12 @@ export async function graphChanges(
   const deleted = r.items.filter((i) => i['@removed'] !== undefined).map((i) => i.id);
   const live = r.items.filter((i) => i['@removed'] === undefined);
   if (kindOf(collectionId) !== 'events')
-    return { changed: live.map((i) => ({ key: i.id, etag: etagOf(i) })), deleted, token: r.link, full: false };
+    return {
+      changed: live.map((i) => ({ key: i.id, etag: etagOf(i) })),
+      deleted,
+      token: r.link,
+      full: false,
+    };
   const changed = new Map<string, GroupwareItemRef>();
   const masters = new Set<string>();
   for (const i of live) {
@@ -109,7 +143,8 @@ export async function graphChanges(
   }
   if (deleted.length || masters.size) {
     for (const e of await calendarEvents(client, collectionId, signal))
-      if (e.type === 'seriesMaster' && (deleted.length || masters.has(e.id))) changed.set(e.id, { key: e.id, etag: etagOf(e) });
+      if (e.type === 'seriesMaster' && (deleted.length || masters.has(e.id)))
+        changed.set(e.id, { key: e.id, etag: etagOf(e) });
   }
   return { changed: [...changed.values()], deleted, token: r.link, full: false };
 }

@@ -64,7 +64,12 @@ export class GraphGroupware implements GroupwareEndpoint {
   /** The mailbox's time zone (IANA), for floating times and all-day items. */
   private async mailboxZone(signal?: AbortSignal): Promise<string> {
     if (this.zone) return this.zone;
-    const s = await this.client.json<{ timeZone?: string }>('GET', `${this.base}/mailboxSettings`, { what: 'read mailbox time zone' }, signal);
+    const s = await this.client.json<{ timeZone?: string }>(
+      'GET',
+      `${this.base}/mailboxSettings`,
+      { what: 'read mailbox time zone' },
+      signal,
+    );
     this.zone = ianaOf(s.timeZone) ?? 'UTC';
     return this.zone;
   }
@@ -89,7 +94,13 @@ export class GraphGroupware implements GroupwareEndpoint {
             signal,
           );
           const v = contactToVcard(c);
-          yield { key, etag: c.changeKey ?? '', ...(v.uid ? { uid: v.uid } : {}), contentType: 'text/vcard', data: v.data };
+          yield {
+            key,
+            etag: c.changeKey ?? '',
+            ...(v.uid ? { uid: v.uid } : {}),
+            contentType: 'text/vcard',
+            data: v.data,
+          };
         } else if (kind === 'events') {
           const e = await readEvent(this.client, key, signal);
           if (e) yield { key, etag: e.etag, uid: e.uid, contentType: 'text/calendar', data: e.data };
@@ -127,7 +138,15 @@ export class GraphGroupware implements GroupwareEndpoint {
         kind === 'contacts'
           ? await this.putContact(collectionId, item, replace, notes, signal)
           : kind === 'events'
-            ? await writeEvent(this.client, collectionId, item.data, replace, await this.mailboxZone(signal), notes, signal)
+            ? await writeEvent(
+                this.client,
+                collectionId,
+                item.data,
+                replace,
+                await this.mailboxZone(signal),
+                notes,
+                signal,
+              )
             : await this.putTask(collectionId, item, replace, notes, signal);
       this.notes.set(ref.key, notes);
       return ref;
@@ -145,7 +164,8 @@ export class GraphGroupware implements GroupwareEndpoint {
   ): Promise<GroupwareItemRef> {
     const { body, uid, notes: lost } = vcardToContact(item.data);
     notes.push(...lost);
-    const list = collectionId === 'contacts' ? `${this.base}/contacts` : `${this.base}/${collectionId}/contacts`;
+    const list =
+      collectionId === 'contacts' ? `${this.base}/contacts` : `${this.base}/${collectionId}/contacts`;
     const target = replace ?? (uid ? await findByUid(this.client, list, uid, signal) : undefined);
     const made = target
       ? await this.client.json<GraphContact>(
@@ -180,7 +200,12 @@ export class GraphGroupware implements GroupwareEndpoint {
     await this.client.json('PATCH', path, { body: fields, what: 'update task' }, signal);
     const ext = extensions[0] ?? {};
     try {
-      await this.client.json('PATCH', `${path}/extensions/${TASK_EXTENSION}`, { body: ext, what: 'update task extension' }, signal);
+      await this.client.json(
+        'PATCH',
+        `${path}/extensions/${TASK_EXTENSION}`,
+        { body: ext, what: 'update task extension' },
+        signal,
+      );
     } catch (err) {
       if (!isNotFound(err)) throw err;
       await this.client.json('POST', `${path}/extensions`, { body: ext, what: 'add task extension' }, signal);

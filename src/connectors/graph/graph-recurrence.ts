@@ -62,9 +62,21 @@ export function rruleToGraph(
     if (k && v !== undefined) parts.set(k.toUpperCase(), v.toUpperCase());
   }
   const freq = parts.get('FREQ');
-  const known = new Set(['FREQ', 'INTERVAL', 'BYDAY', 'BYMONTHDAY', 'BYMONTH', 'BYSETPOS', 'COUNT', 'UNTIL', 'WKST']);
+  const known = new Set([
+    'FREQ',
+    'INTERVAL',
+    'BYDAY',
+    'BYMONTHDAY',
+    'BYMONTH',
+    'BYSETPOS',
+    'COUNT',
+    'UNTIL',
+    'WKST',
+  ]);
   const unknown = [...parts.keys()].filter((k) => !known.has(k));
-  const cannot = (why: string) => ({ reason: `RRULE:${rrule} cannot be expressed in Microsoft 365 (${why})` });
+  const cannot = (why: string) => ({
+    reason: `RRULE:${rrule} cannot be expressed in Microsoft 365 (${why})`,
+  });
   if (unknown.length) return cannot(`${unknown.join(', ')} has no Graph equivalent`);
   const interval = Number(parts.get('INTERVAL') ?? '1');
   if (!Number.isInteger(interval) || interval < 1) return cannot('bad INTERVAL');
@@ -79,7 +91,8 @@ export function rruleToGraph(
   const posText = ords[0] ?? setpos;
   const pos = posText === undefined ? undefined : Number(posText);
   const index = pos === undefined ? undefined : pos === -1 ? 'last' : INDEXES[pos - 1];
-  if (pos !== undefined && index === undefined) return cannot(`position ${pos} (Graph has first to fourth and last)`);
+  if (pos !== undefined && index === undefined)
+    return cannot(`position ${pos} (Graph has first to fourth and last)`);
   const monthDays = (parts.get('BYMONTHDAY') ?? '').split(',').filter(Boolean).map(Number);
   if (monthDays.length > 1 || monthDays.some((d) => d < 1)) return cannot('several or negative BYMONTHDAY');
   const months = (parts.get('BYMONTH') ?? '').split(',').filter(Boolean).map(Number);
@@ -95,7 +108,8 @@ export function rruleToGraph(
       if (days.length && interval !== 1) return cannot('DAILY with BYDAY and an INTERVAL');
       break;
     case 'WEEKLY':
-      if (monthDays.length || months.length || index) return cannot('WEEKLY with BYMONTHDAY/BYMONTH/BYSETPOS');
+      if (monthDays.length || months.length || index)
+        return cannot('WEEKLY with BYMONTHDAY/BYMONTH/BYSETPOS');
       pattern = {
         type: 'weekly',
         interval,
@@ -116,7 +130,8 @@ export function rruleToGraph(
       if (days.length) {
         if (!index || monthDays.length) return cannot('BYDAY in a year without a position in a month');
         pattern = { type: 'relativeYearly', interval, daysOfWeek: days, index, month };
-      } else pattern = { type: 'absoluteYearly', interval, dayOfMonth: monthDays[0] ?? start.getUTCDate(), month };
+      } else
+        pattern = { type: 'absoluteYearly', interval, dayOfMonth: monthDays[0] ?? start.getUTCDate(), month };
       break;
     }
     default:
@@ -183,7 +198,7 @@ function matches(p: GraphPattern, first: number, day: number): boolean {
     case 'weekly': {
       if (!(p.daysOfWeek ?? []).includes(wd)) return false;
       const wkst = Math.max(0, GRAPH_DAYS.indexOf(p.firstDayOfWeek ?? 'sunday'));
-      const weekStart = (ms: number) => ms - (((new Date(ms).getUTCDay() - wkst + 7) % 7) * DAY_MS);
+      const weekStart = (ms: number) => ms - ((new Date(ms).getUTCDay() - wkst + 7) % 7) * DAY_MS;
       return Math.round((weekStart(day) - weekStart(first)) / (7 * DAY_MS)) % every === 0;
     }
     case 'absoluteMonthly':
@@ -215,8 +230,7 @@ function relativeDay(p: GraphPattern, day: number): boolean {
  */
 export function occurrenceDays(r: GraphRecurrence, horizon: number, max = 5000): number[] {
   const first = dayMs(r.range.startDate);
-  const last =
-    r.range.type === 'endDate' && r.range.endDate ? dayMs(r.range.endDate) : horizon - DAY_MS;
+  const last = r.range.type === 'endDate' && r.range.endDate ? dayMs(r.range.endDate) : horizon - DAY_MS;
   const out: number[] = [];
   for (let day = first; day <= last && out.length < max; day += DAY_MS) {
     if (!matches(r.pattern, first, day)) continue;

@@ -99,7 +99,11 @@ export function reconcile(
   fresh.forEach((f, fi) => {
     const oi = originals.findIndex(
       (o, i) =>
-        !used.has(i) && !unkept.includes(i) && o.line !== undefined && o.line.name === f.name && same(f, o.line),
+        !used.has(i) &&
+        !unkept.includes(i) &&
+        o.line !== undefined &&
+        o.line.name === f.name &&
+        same(f, o.line),
     );
     if (oi >= 0) {
       used.add(oi);

@@ -5,7 +5,13 @@
  * the item's notes and kept in Cutover's stash, which a task carries as an open extension (todoTask has no
  * extended properties), with the UID by which a rerun finds its own copy.
  */
-import { childComponents, childProperties, parseDocument, serialiseComponent, type Component } from '../../formats/component-tree.js';
+import {
+  childComponents,
+  childProperties,
+  parseDocument,
+  serialiseComponent,
+  type Component,
+} from '../../formats/component-tree.js';
 import { paramValue, unfold, type ContentLine } from '../../formats/content-lines.js';
 import { calendarObjects, timeOf } from '../../formats/icalendar.js';
 import { formatTimeValue, parseTimeValue } from '../../formats/ical-time.js';
@@ -13,7 +19,13 @@ import { escapeText, splitUnescaped, unescapeText } from '../../formats/text-val
 import { ianaTimeZones } from '../../formats/windows-zones.js';
 import { sameness } from './graph-event-read.js';
 import { graphWall, instantOf, utcToWall, type GraphDateTime } from './graph-event-times.js';
-import { componentLines, durationMs, importanceOf, writtenTime, type WriteContext } from './graph-event-write.js';
+import {
+  componentLines,
+  durationMs,
+  importanceOf,
+  writtenTime,
+  type WriteContext,
+} from './graph-event-write.js';
 import { graphToRrule, rruleToGraph, type GraphRecurrence } from './graph-recurrence.js';
 import { linesText, readStash, reconcile, stashText, TASK_EXTENSION, type Stash } from './graph-stash.js';
 
@@ -36,10 +48,32 @@ export interface GraphTask {
   extensions?: Array<{ extensionName?: string; id?: string; uid?: string; original?: string }>;
 }
 
-const MAPPED = new Set(['UID', 'SUMMARY', 'DESCRIPTION', 'DTSTART', 'DUE', 'COMPLETED', 'STATUS', 'PRIORITY', 'CATEGORIES', 'RRULE', 'DTSTAMP']);
+const MAPPED = new Set([
+  'UID',
+  'SUMMARY',
+  'DESCRIPTION',
+  'DTSTART',
+  'DUE',
+  'COMPLETED',
+  'STATUS',
+  'PRIORITY',
+  'CATEGORIES',
+  'RRULE',
+  'DTSTAMP',
+]);
 const DEFAULTS = new Set(['PRIORITY:5', 'STATUS:NEEDS-ACTION']);
-const STATUS_TO: Record<string, string> = { 'NEEDS-ACTION': 'notStarted', 'IN-PROCESS': 'inProgress', COMPLETED: 'completed' };
-const STATUS_FROM: Record<string, string> = { notStarted: 'NEEDS-ACTION', inProgress: 'IN-PROCESS', completed: 'COMPLETED', waitingOnOthers: 'IN-PROCESS', deferred: 'NEEDS-ACTION' };
+const STATUS_TO: Record<string, string> = {
+  'NEEDS-ACTION': 'notStarted',
+  'IN-PROCESS': 'inProgress',
+  COMPLETED: 'completed',
+};
+const STATUS_FROM: Record<string, string> = {
+  notStarted: 'NEEDS-ACTION',
+  inProgress: 'IN-PROCESS',
+  completed: 'COMPLETED',
+  waitingOnOthers: 'IN-PROCESS',
+  deferred: 'NEEDS-ACTION',
+};
 const DAY_MS = 86_400_000;
 const unfoldRaw = (raw: string) => unfold(raw).replace(/\r?\n$/, '');
 
@@ -66,7 +100,11 @@ function reminderOf(comp: Component, ctx: WriteContext): { at: number; alarm: Co
 }
 
 /** A VTODO resource → a todoTask body with Cutover's extension, its UID, and what To Do cannot hold. */
-export function vtodoToTask(data: string, mailboxZone: string, notes: string[]): { body: Record<string, unknown>; uid?: string } {
+export function vtodoToTask(
+  data: string,
+  mailboxZone: string,
+  notes: string[],
+): { body: Record<string, unknown>; uid?: string } {
   const renamed = ianaTimeZones(data);
   const objR = calendarObjects(renamed.text).find((o) => o.type === 'VTODO');
   const objO = calendarObjects(data).find((o) => o.type === 'VTODO');
@@ -87,7 +125,11 @@ export function vtodoToTask(data: string, mailboxZone: string, notes: string[]):
     body.status = STATUS_TO[status] ?? 'notStarted';
     if (!STATUS_TO[status]) notes.push(`STATUS:${status} has no To Do status; written as not started`);
   }
-  const times: Array<[string, string]> = [['DTSTART', 'startDateTime'], ['DUE', 'dueDateTime'], ['COMPLETED', 'completedDateTime']];
+  const times: Array<[string, string]> = [
+    ['DTSTART', 'startDateTime'],
+    ['DUE', 'dueDateTime'],
+    ['COMPLETED', 'completedDateTime'],
+  ];
   let due: number | undefined;
   for (const [name, field] of times) {
     const t = timeOf(comp, name);
@@ -96,7 +138,9 @@ export function vtodoToTask(data: string, mailboxZone: string, notes: string[]):
     body[field] = w.dt;
     if (name === 'DUE') due = w.wall;
   }
-  const cats = childProperties(comp, 'CATEGORIES').flatMap((p) => splitUnescaped(p.line.value, ',').map(unescapeText));
+  const cats = childProperties(comp, 'CATEGORIES').flatMap((p) =>
+    splitUnescaped(p.line.value, ',').map(unescapeText),
+  );
   if (cats.length) body.categories = cats;
   const reminder = reminderOf(comp, ctx);
   body.isReminderOn = reminder !== undefined;
@@ -120,7 +164,8 @@ export function vtodoToTask(data: string, mailboxZone: string, notes: string[]):
       );
   const uid = objO?.uid;
   const { lines, subs } = componentLines(orig, unfoldRaw);
-  const keptAlarm = reminder && childComponents(orig, 'VALARM')[childComponents(comp, 'VALARM').indexOf(reminder.alarm)];
+  const keptAlarm =
+    reminder && childComponents(orig, 'VALARM')[childComponents(comp, 'VALARM').indexOf(reminder.alarm)];
   const stash: Stash = {
     v: 1,
     ...(uid ? { uid } : {}),
@@ -159,14 +204,20 @@ export function taskToVtodo(t: GraphTask, mailboxZone: string): { uid: string; d
     const at = v ? instantOf(v) : undefined;
     if (at === undefined) return undefined;
     const wall = utcToWall(at, mailboxZone);
-    if (name !== 'COMPLETED' && wall % DAY_MS === 0) return line(name, formatTimeValue(wall, { dateOnly: true }), [['VALUE', 'DATE']]);
+    if (name !== 'COMPLETED' && wall % DAY_MS === 0)
+      return line(name, formatTimeValue(wall, { dateOnly: true }), [['VALUE', 'DATE']]);
     return line(name, formatTimeValue(at, { utc: true }));
   };
   const fresh: ContentLine[] = [line('UID', uid)];
-  if (t.lastModifiedDateTime) fresh.push(line('DTSTAMP', formatTimeValue(Date.parse(t.lastModifiedDateTime), { utc: true })));
+  if (t.lastModifiedDateTime)
+    fresh.push(line('DTSTAMP', formatTimeValue(Date.parse(t.lastModifiedDateTime), { utc: true })));
   if (t.title) fresh.push(line('SUMMARY', escapeText(t.title)));
   if (t.body?.content) fresh.push(line('DESCRIPTION', escapeText(t.body.content.replace(/\r\n/g, '\n'))));
-  for (const [name, v] of [['DTSTART', t.startDateTime], ['DUE', t.dueDateTime], ['COMPLETED', t.completedDateTime]] as const) {
+  for (const [name, v] of [
+    ['DTSTART', t.startDateTime],
+    ['DUE', t.dueDateTime],
+    ['COMPLETED', t.completedDateTime],
+  ] as const) {
     const l = time(name, v);
     if (l) fresh.push(l);
   }
@@ -175,7 +226,12 @@ export function taskToVtodo(t: GraphTask, mailboxZone: string): { uid: string; d
   if (t.categories?.length) fresh.push(line('CATEGORIES', t.categories.map(escapeText).join(',')));
   const dueAt = t.dueDateTime ? instantOf(t.dueDateTime) : undefined;
   if (t.recurrence && dueAt !== undefined)
-    fresh.push(line('RRULE', graphToRrule(t.recurrence, (d) => formatTimeValue(d, { dateOnly: true }))));
+    fresh.push(
+      line(
+        'RRULE',
+        graphToRrule(t.recurrence, (d) => formatTimeValue(d, { dateOnly: true })),
+      ),
+    );
   const lines = reconcile(fresh, stash?.lines ?? [], MAPPED, sameness(stash, frame, dueAt)).filter(
     (l) => !DEFAULTS.has(l.toUpperCase()) || (stash?.lines ?? []).includes(l),
   );

@@ -106,7 +106,13 @@ export class EmGroupwareStore {
         owner: { name: user.displayName, address: user.userPrincipalName },
       };
       d.calendars.set(cal.id, cal);
-      const list: EmTaskList = { id: newId('AAMkList'), displayName: 'Tasks', wellknownListName: 'defaultList', isOwner: true, isShared: false };
+      const list: EmTaskList = {
+        id: newId('AAMkList'),
+        displayName: 'Tasks',
+        wellknownListName: 'defaultList',
+        isOwner: true,
+        isShared: false,
+      };
       d.lists.set(list.id, list);
       this.data.set(user, d);
     }
@@ -114,8 +120,20 @@ export class EmGroupwareStore {
   }
 
   /** A calendar of another person shared with this mailbox (`canEdit` false unless given). */
-  addSharedCalendar(user: EmUser, name: string, owner: { name: string; address: string }, canEdit = false): EmCalendar {
-    const cal: EmCalendar = { id: newId('AAMkCal'), name, color: 'lightGreen', isDefaultCalendar: false, canEdit, owner };
+  addSharedCalendar(
+    user: EmUser,
+    name: string,
+    owner: { name: string; address: string },
+    canEdit = false,
+  ): EmCalendar {
+    const cal: EmCalendar = {
+      id: newId('AAMkCal'),
+      name,
+      color: 'lightGreen',
+      isDefaultCalendar: false,
+      canEdit,
+      owner,
+    };
     this.of(user).calendars.set(cal.id, cal);
     return cal;
   }
@@ -141,7 +159,12 @@ export class EmGroupwareStore {
       .map((a) => a.emailAddress?.address ?? '')
       .filter((a) => a && a.toLowerCase() !== user.userPrincipalName.toLowerCase());
     if (!e.isOrganizer || to.length === 0) return;
-    this.invitations.push({ mailbox: user.userPrincipalName, kind, subject: String(e.json.subject ?? ''), to });
+    this.invitations.push({
+      mailbox: user.userPrincipalName,
+      kind,
+      subject: typeof e.json.subject === 'string' ? e.json.subject : '',
+      to,
+    });
   }
 }
 
@@ -170,7 +193,12 @@ export const parseOccurrenceId = (id: string) => {
 };
 
 /** Occurrences and exceptions of a series with an original start in [from, to), in order. */
-export function expand(d: GwData, master: EmEvent, from: number, to: number): Array<{ id: string; at: number; json: Json; type: 'occurrence' | 'exception'; changeKey: string }> {
+export function expand(
+  d: GwData,
+  master: EmEvent,
+  from: number,
+  to: number,
+): Array<{ id: string; at: number; json: Json; type: 'occurrence' | 'exception'; changeKey: string }> {
   const rec = master.json.recurrence as GraphRecurrence | undefined;
   if (!rec) return [];
   const s = master.json.start as { dateTime: string; timeZone: string };
@@ -180,18 +208,40 @@ export function expand(d: GwData, master: EmEvent, from: number, to: number): Ar
   const timeOfDay = ((startWall % DAY_MS) + DAY_MS) % DAY_MS;
   const cancelled = d.cancelled.get(master.id) ?? new Set<number>();
   const exceptions = [...d.events.values()].filter((e) => e.seriesMasterId === master.id);
-  const out: Array<{ id: string; at: number; json: Json; type: 'occurrence' | 'exception'; changeKey: string }> = [];
+  const out: Array<{
+    id: string;
+    at: number;
+    json: Json;
+    type: 'occurrence' | 'exception';
+    changeKey: string;
+  }> = [];
   for (const day of occurrenceDays(rec, utcToWall(to, zone) + DAY_MS)) {
     const at = wallToUtc(day + timeOfDay, zone);
     if (at < from || at >= to || cancelled.has(at)) continue;
     const ex = exceptions.find((e) => e.originalStart === at);
     if (ex) {
-      out.push({ id: ex.id, at, json: { ...ex.json, id: ex.id }, type: 'exception', changeKey: ex.changeKey });
+      out.push({
+        id: ex.id,
+        at,
+        json: { ...ex.json, id: ex.id },
+        type: 'exception',
+        changeKey: ex.changeKey,
+      });
       continue;
     }
-    const json: Json = { ...master.json, start: inZone(at, s), end: inZone(at + (end - start), master.json.end as { timeZone: string }) };
+    const json: Json = {
+      ...master.json,
+      start: inZone(at, s),
+      end: inZone(at + (end - start), master.json.end as { timeZone: string }),
+    };
     delete json.recurrence;
-    out.push({ id: occurrenceId(master.id, at), at, json, type: 'occurrence', changeKey: `${master.changeKey}.${at}` });
+    out.push({
+      id: occurrenceId(master.id, at),
+      at,
+      json,
+      type: 'occurrence',
+      changeKey: `${master.changeKey}.${at}`,
+    });
   }
   return out;
 }

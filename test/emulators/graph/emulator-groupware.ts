@@ -21,6 +21,17 @@ import { randomBytes } from 'node:crypto';
 import { fail, type EmRequest, type EmResponse } from './emulator-http.js';
 import { newId, type EmUser } from './emulator-store.js';
 import {
+  calendarJson,
+  conflict,
+  eventJson,
+  eventRefusal,
+  matchesFilter,
+  occurrenceJson,
+  stale,
+  taskJson,
+  withExt,
+} from './emulator-groupware-json.js';
+import {
   EmGroupwareStore,
   expand,
   parseOccurrenceId,
@@ -35,11 +46,21 @@ const LIMITS: Array<[string, string, number]> = [
   ['businessPhones', 'BusinessPhones', 2],
   ['homePhones', 'HomePhones', 2],
 ];
-const PATTERNS = ['daily', 'weekly', 'absoluteMonthly', 'relativeMonthly', 'absoluteYearly', 'relativeYearly'];
-const RANGES = ['endDate', 'noEnd', 'numbered'];
 /** Event fields whose change Exchange sends to attendees as an update. */
 /** Path segments that are names, not ids. */
-const WORDS = new Set(['contacts', 'contactFolders', 'calendars', 'events', 'todo', 'lists', 'tasks', 'delta', 'instances', 'calendarView', 'extensions']);
+const WORDS = new Set([
+  'contacts',
+  'contactFolders',
+  'calendars',
+  'events',
+  'todo',
+  'lists',
+  'tasks',
+  'delta',
+  'instances',
+  'calendarView',
+  'extensions',
+]);
 const NOTIFYING = ['attendees', 'start', 'end', 'subject', 'location', 'body', 'recurrence'];
 
 type Snapshot = Map<string, { etag: string; json: Json }>;
@@ -55,6 +76,8 @@ interface Cursor {
 const body = (req: EmRequest): Json => JSON.parse(req.body.toString('utf8') || '{}') as Json;
 const ok = (json: unknown, status = 200): EmResponse => ({ status, json });
 const notFound = () => fail(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+/** A body field as text ('' when it is not a string). */
+const str = (v: unknown, dflt = ''): string => (typeof v === 'string' ? v : dflt);
 const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** Contacts, calendars and To Do of every mailbox (see the file header). */
@@ -109,7 +132,8 @@ export class EmGroupware extends EmGroupwareStore {
   /** Routes under /users/{id}/ for contacts, calendars and To Do; undefined for any other path. */
   route(user: EmUser, seg: string[], req: EmRequest, origin: string): EmResponse | undefined {
     const first = seg[0];
-    if (!['contacts', 'contactFolders', 'calendars', 'events', 'todo', 'calendar'].includes(first ?? '')) return undefined;
+    if (!['contacts', 'contactFolders', 'calendars', 'events', 'todo', 'calendar'].includes(first ?? ''))
+      return undefined;
     const d = this.of(user);
     const base = `${origin}/v1.0/users/${user.id}/${seg.join('/')}`;
     const q = req.query;
@@ -118,9 +142,13 @@ export class EmGroupware extends EmGroupwareStore {
     const m = `${req.method} ${seg.map((x) => (WORDS.has(x) ? x : '{}')).join('/')}`;
     switch (m) {
       case 'GET contactFolders':
-        return this.list([...d.contactFolders.values()].map((f) => ({ ...f, parentFolderId: 'default' })), req, base);
+        return this.list(
+          [...d.contactFolders.values()].map((f) => ({ ...f, parentFolderId: 'default' })),
+          req,
+          base,
+        );
       case 'POST contactFolders': {
-        const name = String(body(req).displayName ?? '');
+        const name = str(body(req).displayName);
         if (!name) return fail(400, 'ErrorInvalidRequest', 'displayName is required.');
         if ([...d.contactFolders.values()].some((f) => sameName(f.displayName, name)))
           return fail(409, 'ErrorFolderExists', 'A folder with the specified name already exists.');
@@ -135,8 +163,14 @@ export class EmGroupware extends EmGroupwareStore {
         const folder = seg[0] === 'contacts' ? 'default' : seg[1]!;
         if (folder !== 'default' && !d.contactFolders.has(folder)) return notFound();
         if (req.method === 'POST') return this.putContact(d, folder, undefined, req);
-        const items = [...d.contacts.values()].filter((c) => c.folderId === folder && matchesFilter(c.json, q.get('$filter')));
-        return this.list(items.map((c) => ({ ...c.json, id: c.id, changeKey: c.changeKey })), req, base);
+        const items = [...d.contacts.values()].filter(
+          (c) => c.folderId === folder && matchesFilter(c.json, q.get('$filter')),
+        );
+        return this.list(
+          items.map((c) => ({ ...c.json, id: c.id, changeKey: c.changeKey })),
+          req,
+          base,
+        );
       }
       case 'GET contacts/delta':
       case 'GET contactFolders/{}/contacts/delta': {
@@ -149,19 +183,30 @@ export class EmGroupware extends EmGroupwareStore {
         const c = d.contacts.get(seg[1]!);
         if (!c) return notFound();
         if (req.method === 'GET') return ok(withExt({ ...c.json, id: c.id, changeKey: c.changeKey }, q));
-        if (req.method === 'DELETE') return d.contacts.delete(c.id), { status: 204 };
+        if (req.method === 'DELETE') return (d.contacts.delete(c.id), { status: 204 });
         if (stale(req, c.changeKey)) return conflict();
         return this.putContact(d, c.folderId, c.id, req);
       }
       case 'GET calendars':
-        return this.list([...d.calendars.values()].map((c) => calendarJson(c)), req, base);
+        return this.list(
+          [...d.calendars.values()].map((c) => calendarJson(c)),
+          req,
+          base,
+        );
       case 'POST calendars': {
         const b = body(req);
-        const name = String(b.name ?? '');
+        const name = str(b.name);
         if (!name) return fail(400, 'ErrorInvalidRequest', 'name is required.');
         if ([...d.calendars.values()].some((c) => sameName(c.name, name)))
           return fail(409, 'ErrorFolderExists', 'A folder with the specified name already exists.');
-        const cal = { id: newId('AAMkCal'), name, color: String(b.color ?? 'auto'), isDefaultCalendar: false, canEdit: true, owner: { name: user.displayName, address: user.userPrincipalName } };
+        const cal = {
+          id: newId('AAMkCal'),
+          name,
+          color: str(b.color, 'auto'),
+          isDefaultCalendar: false,
+          canEdit: true,
+          owner: { name: user.displayName, address: user.userPrincipalName },
+        };
         d.calendars.set(cal.id, cal);
         return ok(calendarJson(cal), 201);
       }
@@ -170,14 +215,24 @@ export class EmGroupware extends EmGroupwareStore {
         const cal = d.calendars.get(seg[1]!);
         if (!cal) return notFound();
         if (req.method === 'GET') {
-          const items = [...d.events.values()].filter((e) => e.calendarId === cal.id && e.type !== 'exception' && matchesFilter(e.json, q.get('$filter')));
-          return this.list(items.map((e) => eventJson(e, req, q)), req, base);
+          const items = [...d.events.values()].filter(
+            (e) =>
+              e.calendarId === cal.id && e.type !== 'exception' && matchesFilter(e.json, q.get('$filter')),
+          );
+          return this.list(
+            items.map((e) => eventJson(e, req, q)),
+            req,
+            base,
+          );
         }
-        if (!cal.canEdit) return fail(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+        if (!cal.canEdit)
+          return fail(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
         const b = body(req);
         const refused = eventRefusal(b, true);
         if (refused) return refused;
-        const again = typeof b.transactionId === 'string' && [...d.events.values()].find((e) => e.transactionId === b.transactionId);
+        const again =
+          typeof b.transactionId === 'string' &&
+          [...d.events.values()].find((e) => e.transactionId === b.transactionId);
         if (again) return ok(eventJson(again, req, q), 201);
         const e = this.addEvent(user, d, cal.id, b, true);
         this.invite(user, e, 'request');
@@ -189,8 +244,18 @@ export class EmGroupware extends EmGroupwareStore {
         const from = Date.parse(q.get('startDateTime') ?? '');
         const to = Date.parse(q.get('endDateTime') ?? '');
         if (Number.isNaN(from) || Number.isNaN(to))
-          return fail(400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
-        return this.delta(`view:${cal.id}:${from}:${to}`, this.viewSnapshot(d, cal.id, from, to, req), new Map(), req, base);
+          return fail(
+            400,
+            'ErrorInvalidParameter',
+            'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.',
+          );
+        return this.delta(
+          `view:${cal.id}:${from}:${to}`,
+          this.viewSnapshot(d, cal.id, from, to, req),
+          new Map(),
+          req,
+          base,
+        );
       }
       case 'GET events/{}':
       case 'PATCH events/{}':
@@ -202,15 +267,33 @@ export class EmGroupware extends EmGroupwareStore {
         const from = Date.parse(q.get('startDateTime') ?? '');
         const to = Date.parse(q.get('endDateTime') ?? '');
         if (Number.isNaN(from) || Number.isNaN(to))
-          return fail(400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
-        return this.list(expand(d, e, from, to).map((o) => occurrenceJson(e, o, req)), req, base);
+          return fail(
+            400,
+            'ErrorInvalidParameter',
+            'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.',
+          );
+        return this.list(
+          expand(d, e, from, to).map((o) => occurrenceJson(e, o, req)),
+          req,
+          base,
+        );
       }
       case 'GET todo/lists':
-        return this.list([...d.lists.values()].map((l) => ({ ...l })), req, base);
+        return this.list(
+          [...d.lists.values()].map((l) => ({ ...l })),
+          req,
+          base,
+        );
       case 'POST todo/lists': {
-        const name = String(body(req).displayName ?? '');
+        const name = str(body(req).displayName);
         if (!name) return fail(400, 'invalidRequest', 'displayName is required.');
-        const l = { id: newId('AAMkList'), displayName: name, wellknownListName: 'none', isOwner: true, isShared: false };
+        const l = {
+          id: newId('AAMkList'),
+          displayName: name,
+          wellknownListName: 'none',
+          isOwner: true,
+          isShared: false,
+        };
         d.lists.set(l.id, l);
         return ok(l, 201);
       }
@@ -219,10 +302,21 @@ export class EmGroupware extends EmGroupwareStore {
         const list = d.lists.get(seg[2]!);
         if (!list) return notFound();
         if (req.method === 'GET')
-          return this.list([...d.tasks.values()].filter((t) => t.listId === list.id).map((t) => taskJson(t, q)), req, base);
+          return this.list(
+            [...d.tasks.values()].filter((t) => t.listId === list.id).map((t) => taskJson(t, q)),
+            req,
+            base,
+          );
         const { extensions, ...fields } = body(req);
-        if (typeof fields.title !== 'string') return fail(400, 'invalidRequest', 'The title of a task is required.');
-        const t = { id: newId('AAMkTask'), listId: list.id, etag: '', json: { ...fields, createdDateTime: new Date().toISOString() }, extensions: (extensions as Json[] | undefined) ?? [] };
+        if (typeof fields.title !== 'string')
+          return fail(400, 'invalidRequest', 'The title of a task is required.');
+        const t = {
+          id: newId('AAMkTask'),
+          listId: list.id,
+          etag: '',
+          json: { ...fields, createdDateTime: new Date().toISOString() },
+          extensions: (extensions as Json[] | undefined) ?? [],
+        };
         this.touchTask(t);
         d.tasks.set(t.id, t);
         return ok(taskJson(t, q), 201);
@@ -230,7 +324,11 @@ export class EmGroupware extends EmGroupwareStore {
       case 'GET todo/lists/{}/tasks/delta': {
         const list = d.lists.get(seg[2]!);
         if (!list) return notFound();
-        const snap: Snapshot = new Map([...d.tasks.values()].filter((t) => t.listId === list.id).map((t) => [t.id, { etag: t.etag, json: taskJson(t, q) }]));
+        const snap: Snapshot = new Map(
+          [...d.tasks.values()]
+            .filter((t) => t.listId === list.id)
+            .map((t) => [t.id, { etag: t.etag, json: taskJson(t, q) }]),
+        );
         return this.delta(`tasks:${list.id}`, snap, new Map(), req, base);
       }
       case 'GET todo/lists/{}/tasks/{}':
@@ -239,7 +337,7 @@ export class EmGroupware extends EmGroupwareStore {
         const t = d.tasks.get(seg[4]!);
         if (!t || t.listId !== seg[2]) return notFound();
         if (req.method === 'GET') return ok(taskJson(t, q));
-        if (req.method === 'DELETE') return d.tasks.delete(t.id), { status: 204 };
+        if (req.method === 'DELETE') return (d.tasks.delete(t.id), { status: 204 });
         const { extensions: _x, ...fields } = body(req);
         Object.assign(t.json, fields);
         this.touchTask(t);
@@ -250,10 +348,11 @@ export class EmGroupware extends EmGroupwareStore {
         const t = d.tasks.get(seg[4]!);
         if (!t) return notFound();
         const b = body(req);
-        const name = req.method === 'POST' ? String(b.extensionName ?? '') : seg[6]!;
+        const name = req.method === 'POST' ? str(b.extensionName) : seg[6]!;
         const i = t.extensions.findIndex((x) => x.extensionName === name);
         if (req.method === 'PATCH' && i < 0) return notFound();
-        if (req.method === 'POST' && i >= 0) return fail(409, 'NameAlreadyExists', 'An extension with this name already exists.');
+        if (req.method === 'POST' && i >= 0)
+          return fail(409, 'NameAlreadyExists', 'An extension with this name already exists.');
         const ext = { ...(i >= 0 ? t.extensions[i] : {}), ...b, extensionName: name };
         if (i >= 0) t.extensions[i] = ext;
         else t.extensions.push(ext);
@@ -269,7 +368,11 @@ export class EmGroupware extends EmGroupwareStore {
     for (const [field, name, max] of LIMITS) {
       const n = Array.isArray(b[field]) ? (b[field] as unknown[]).length : 0;
       if (n > max)
-        return fail(400, 'ErrorInvalidArgument', `The multi value property ${name} has ${n} entries, that exceeds the max allowed value of ${max}`);
+        return fail(
+          400,
+          'ErrorInvalidArgument',
+          `The multi value property ${name} has ${n} entries, that exceeds the max allowed value of ${max}`,
+        );
     }
     const c = id ? d.contacts.get(id)! : { id: newId('AAMkCon'), folderId: folder, changeKey: '', json: {} };
     Object.assign(c.json, b, { parentFolderId: folder });
@@ -298,7 +401,16 @@ export class EmGroupware extends EmGroupwareStore {
       const refused = eventRefusal({ ...o.json, ...b }, false);
       if (refused) return refused;
       const { singleValueExtendedProperties: _s, ...fields } = b;
-      const ex: EmEvent = { id: newId('AAMkExc'), calendarId: master.calendarId, changeKey: '', json: { ...o.json, ...fields }, type: 'exception', seriesMasterId: master.id, originalStart: occ.at, isOrganizer: master.isOrganizer };
+      const ex: EmEvent = {
+        id: newId('AAMkExc'),
+        calendarId: master.calendarId,
+        changeKey: '',
+        json: { ...o.json, ...fields },
+        type: 'exception',
+        seriesMasterId: master.id,
+        originalStart: occ.at,
+        isOrganizer: master.isOrganizer,
+      };
       delete ex.json.singleValueExtendedProperties;
       this.touchEvent(ex);
       d.events.set(ex.id, ex);
@@ -310,7 +422,8 @@ export class EmGroupware extends EmGroupwareStore {
     if (!e) return notFound();
     if (req.method === 'GET') return ok(eventJson(e, req, q));
     const cal = d.calendars.get(e.calendarId);
-    if (cal && !cal.canEdit) return fail(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+    if (cal && !cal.canEdit)
+      return fail(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
     if (req.method === 'DELETE') {
       this.invite(user, e, 'cancel');
       d.events.delete(e.id);
@@ -357,34 +470,49 @@ export class EmGroupware extends EmGroupwareStore {
     for (const e of d.events.values()) {
       if (e.calendarId !== calendarId || e.type === 'exception') continue;
       if (e.type === 'seriesMaster')
-        for (const o of expand(d, e, from, to)) snap.set(o.id, { etag: o.changeKey, json: occurrenceJson(e, o, req) });
+        for (const o of expand(d, e, from, to))
+          snap.set(o.id, { etag: o.changeKey, json: occurrenceJson(e, o, req) });
       else {
         const { start, end } = spanOf(e.json);
-        if (end >= from && start < to) snap.set(e.id, { etag: e.changeKey, json: eventJson(e, req, req.query) });
+        if (end >= from && start < to)
+          snap.set(e.id, { etag: e.changeKey, json: eventJson(e, req, req.query) });
       }
     }
     return snap;
   }
 
   /** A delta round: everything (first round), or what differs from the token's snapshot. */
-  private delta(source: string, now: Snapshot, before: Snapshot, req: EmRequest, base: string, first = true): EmResponse {
+  private delta(
+    source: string,
+    now: Snapshot,
+    before: Snapshot,
+    req: EmRequest,
+    base: string,
+    first = true,
+  ): EmResponse {
     const items: Json[] = [];
     for (const [id, v] of now) if (first || before.get(id)?.etag !== v.etag) items.push(v.json);
-    if (!first) for (const id of before.keys()) if (!now.has(id)) items.push({ id, '@removed': { reason: 'deleted' } });
+    if (!first)
+      for (const id of before.keys()) if (!now.has(id)) items.push({ id, '@removed': { reason: 'deleted' } });
     const cur: Cursor = { items, pos: 0, base: base.split('?')[0]!, snapshot: now, source };
     return this.page(cur, req);
   }
 
   private deltaAgain(user: EmUser, token: string, req: EmRequest, base: string): EmResponse {
     const t = this.tokens.get(token);
-    if (!t) return fail(410, 'SyncStateNotFound', 'The sync state is not found; restart the sync from scratch.');
+    if (!t)
+      return fail(410, 'SyncStateNotFound', 'The sync state is not found; restart the sync from scratch.');
     const d = this.of(user);
     const [kind, id, from, to] = t.source.split(':');
     const now =
       kind === 'contacts'
         ? this.contactSnapshot(d, id!)
         : kind === 'tasks'
-          ? new Map([...d.tasks.values()].filter((x) => x.listId === id).map((x) => [x.id, { etag: x.etag, json: taskJson(x, req.query) }]))
+          ? new Map(
+              [...d.tasks.values()]
+                .filter((x) => x.listId === id)
+                .map((x) => [x.id, { etag: x.etag, json: taskJson(x, req.query) }]),
+            )
           : this.viewSnapshot(d, id!, Number(from), Number(to), req);
     return this.delta(t.source, now, t.snapshot, req, base, false);
   }
@@ -413,81 +541,8 @@ export class EmGroupware extends EmGroupwareStore {
 
   private nextPage(token: string, req: EmRequest): EmResponse {
     const cur = this.cursors.get(token);
-    return cur ? this.page(cur, req) : fail(400, 'ErrorInvalidSkipToken', 'The skip token is unknown or expired.');
+    return cur
+      ? this.page(cur, req)
+      : fail(400, 'ErrorInvalidSkipToken', 'The skip token is unknown or expired.');
   }
 }
-
-function stale(req: EmRequest, changeKey: string): boolean {
-  const m = req.headers['if-match'];
-  return m !== undefined && m !== '*' && m.replace(/^W\//, '').replace(/"/g, '') !== changeKey;
-}
-const conflict = () =>
-  fail(
-    412,
-    'ErrorIrresolvableConflict',
-    'The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.',
-  );
-
-/** `singleValueExtendedProperties/Any(ep: ep/id eq '…' and ep/value eq '…')`, the one $filter Cutover sends here. */
-function matchesFilter(json: Json, filter: string | null): boolean {
-  if (!filter) return true;
-  const m = /^singleValueExtendedProperties\/Any\(ep: ep\/id eq '((?:[^']|'')*)' and ep\/value eq '((?:[^']|'')*)'\)$/.exec(filter);
-  if (!m) throw new Error(`$filter not emulated: ${filter}`);
-  const [id, value] = [m[1]!.replace(/''/g, "'"), m[2]!.replace(/''/g, "'")];
-  const props = (json.singleValueExtendedProperties as Array<{ id: string; value: string }> | undefined) ?? [];
-  return props.some((p) => p.id.toLowerCase() === id.toLowerCase() && p.value === value);
-}
-
-/** Extended properties only when `$expand`ed, and only those asked for (as Graph does). */
-function withExt(json: Json, q: URLSearchParams): Json {
-  const { singleValueExtendedProperties: props, ...rest } = json;
-  const expand = q.get('$expand') ?? '';
-  if (!/singleValueExtendedProperties/i.test(expand) || !Array.isArray(props)) return rest;
-  const ids = [...expand.matchAll(/id eq '([^']+)'/gi)].map((x) => x[1]!.toLowerCase());
-  const kept = (props as Array<{ id: string }>).filter((p) => ids.includes(p.id.toLowerCase()));
-  return kept.length ? { ...rest, singleValueExtendedProperties: kept } : rest;
-}
-
-function utcTimes(json: Json, req: EmRequest): Json {
-  const out: Json = { ...json, originalStartTimeZone: (json.start as { timeZone?: string } | undefined)?.timeZone, originalEndTimeZone: (json.end as { timeZone?: string } | undefined)?.timeZone };
-  if (!/outlook\.timezone="UTC"/i.test(req.headers['prefer'] ?? '')) return out;
-  const { start, end } = spanOf(json);
-  const utc = (ms: number) => ({ dateTime: `${new Date(ms).toISOString().slice(0, 19)}.0000000`, timeZone: 'UTC' });
-  if (json.start) out.start = utc(start);
-  if (json.end) out.end = utc(end);
-  return out;
-}
-
-function eventJson(e: EmEvent, req: EmRequest, q: URLSearchParams): Json {
-  return withExt(
-    utcTimes({ ...e.json, id: e.id, changeKey: e.changeKey, '@odata.etag': `W/"${e.changeKey}"`, type: e.type, isOrganizer: e.isOrganizer, seriesMasterId: e.seriesMasterId ?? null, originalStart: e.originalStart !== undefined ? new Date(e.originalStart).toISOString() : null }, req),
-    q,
-  );
-}
-
-function occurrenceJson(master: EmEvent, o: { id: string; at: number; json: Json; type: string; changeKey: string }, req: EmRequest): Json {
-  const { singleValueExtendedProperties: _s, ...json } = o.json;
-  return utcTimes({ ...json, id: o.id, changeKey: o.changeKey, type: o.type, seriesMasterId: master.id, originalStart: new Date(o.at).toISOString(), isOrganizer: master.isOrganizer }, req);
-}
-
-function calendarJson(c: { id: string; name: string; color: string; isDefaultCalendar: boolean; canEdit: boolean; owner: { name: string; address: string } }): Json {
-  return { ...c, hexColor: '', changeKey: 'c' };
-}
-
-function taskJson(t: { id: string; etag: string; json: Json; extensions: Json[] }, q: URLSearchParams): Json {
-  return { ...t.json, id: t.id, '@odata.etag': t.etag, ...(/extensions/i.test(q.get('$expand') ?? '') ? { extensions: t.extensions } : {}) };
-}
-
-/** What Graph refuses of an event body (see the file header); `create` also needs start and end. */
-function eventRefusal(b: Json, create: boolean): EmResponse | undefined {
-  if (create && (!b.start || !b.end)) return fail(400, 'ErrorInvalidRequest', 'An event needs a start and an end (start, end: dateTimeTimeZone).');
-  if (b.start && b.end) {
-    const { start, end } = spanOf(b);
-    if (end < start) return fail(400, 'ErrorInvalidRequest', 'The end time of the event is before its start time.');
-  }
-  const r = b.recurrence as { pattern?: { type?: string }; range?: { type?: string } } | null | undefined;
-  if (r && (!PATTERNS.includes(r.pattern?.type ?? '') || !RANGES.includes(r.range?.type ?? '')))
-    return fail(400, 'ErrorInvalidRequest', `The recurrence pattern '${r.pattern?.type}' or range '${r.range?.type}' is not valid.`);
-  return undefined;
-}
-
