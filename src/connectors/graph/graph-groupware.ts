@@ -36,6 +36,13 @@ const isNotFound = (err: unknown) => err instanceof PermanentError && /HTTP 404/
 
 /** A refusal of one item (Graph's 4xx other than throttling and permissions), said as a rejected item. */
 function rejected(err: unknown, what: string): unknown {
+  if (err instanceof PermanentError && err.code === ErrorCode.AuthFailed && /HTTP 403/.test(err.message))
+    return new PermanentError(
+      ErrorCode.AuthFailed,
+      err.message,
+      'Contacts, calendars and To Do need the Contacts.ReadWrite, Calendars.ReadWrite and Tasks.ReadWrite.All application permissions (the .Read ones to read only), with admin consent.',
+      { cause: err },
+    );
   if (!(err instanceof PermanentError) || err.code !== ErrorCode.ProtocolError) return err;
   return new PermanentError(
     ErrorCode.MessageRejected,
