@@ -54,7 +54,7 @@ export class GraphClient {
   async json<T>(
     method: string,
     path: string,
-    opts: { body?: unknown; prefer?: string; what?: string } = {},
+    opts: { body?: unknown; prefer?: string; what?: string; ifMatch?: string } = {},
     signal?: AbortSignal,
   ): Promise<T> {
     const release = await this.gate.acquire(1, signal);
@@ -193,7 +193,7 @@ export class GraphClient {
   private async request(
     method: string,
     path: string,
-    opts: { body?: unknown; prefer?: string; raw?: boolean; count?: number },
+    opts: { body?: unknown; prefer?: string; raw?: boolean; count?: number; ifMatch?: string },
     signal?: AbortSignal,
   ): Promise<IncomingMessage> {
     const url = /^https?:/.test(path) ? path : `${this.target.baseUrl}${path}`;
@@ -209,6 +209,7 @@ export class GraphClient {
     const headers = (token: string): Record<string, string> => ({
       authorization: `Bearer ${token}`,
       prefer: [IMMUTABLE, opts.prefer].filter(Boolean).join(', '),
+      ...(opts.ifMatch ? { 'if-match': opts.ifMatch } : {}),
       ...(body !== undefined
         ? { 'content-type': typeof opts.body === 'string' ? 'text/plain' : 'application/json' }
         : {}),

@@ -15,6 +15,7 @@ import type {
   MailSource,
 } from '../contract.js';
 import type { FilterEndpoint } from '../filters-contract.js';
+import type { GroupwareEndpoint } from '../groupware-contract.js';
 import { appOf, tokenSourceFor } from './graph-auth.js';
 import { GraphClient } from './graph-client.js';
 import { paceOf } from './graph-budget.js';
@@ -27,6 +28,7 @@ import { GraphDestination } from './graph-destination.js';
 import { discoverMailboxes } from './graph-discovery.js';
 import { FolderTree } from './graph-folders.js';
 import { checkMailbox } from './graph-provision.js';
+import { GraphGroupware } from './graph-groupware.js';
 import { GraphFilters } from './graph-rules.js';
 import { GraphSource } from './graph-source.js';
 
@@ -60,8 +62,8 @@ function imapLaneFor(
 /** Microsoft 365 as a source and a destination (registry kind `graph`). */
 export class GraphConnector implements Connector {
   readonly kind = 'graph';
-  /** Mail, and inbox rules with automatic replies (graph-rules.ts). */
-  readonly items: readonly ItemType[] = ['mail', 'filters'];
+  /** Mail, inbox rules with automatic replies (graph-rules.ts), contacts, calendars and To Do tasks. */
+  readonly items: readonly ItemType[] = ['mail', 'filters', 'contacts', 'calendars', 'tasks'];
 
   /** `context`: the data directory for the sealed token cache, and whom to tell of a rotated refresh token. */
   constructor(private readonly context: ConnectorContext = {}) {}
@@ -83,6 +85,13 @@ export class GraphConnector implements Connector {
     const client = clientFor(server, auth, this.context);
     await checkMailbox(client, signal);
     return new GraphFilters(client);
+  }
+
+  /** Contacts, calendars and To Do tasks, on either side (graph-groupware.ts). */
+  async openGroupware(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<GroupwareEndpoint> {
+    const client = clientFor(server, auth, this.context);
+    await checkMailbox(client, signal);
+    return new GraphGroupware(client);
   }
 
   async testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport> {

@@ -3,6 +3,7 @@
  * the routes share, Graph's error body, and the state the mailbox routes keep (cursors, delta tokens,
  * upload sessions).
  */
+import type { EmGroupware } from './emulator-groupware.js';
 import type { EmInboxRules } from './emulator-rules.js';
 import type { EmUser, EmulatorStore } from './emulator-store.js';
 
@@ -54,6 +55,8 @@ export interface MailContext {
   cursors: Map<string, Cursor>;
   /** Inbox rules and automatic replies of every mailbox (emulator-rules.ts). */
   inboxRules: EmInboxRules;
+  /** Contacts, calendars and To Do of every mailbox (emulator-groupware.ts). */
+  groupware: EmGroupware;
   deltaTokens: Map<string, { since: number; select?: string[] }>;
   uploads: Map<
     string,

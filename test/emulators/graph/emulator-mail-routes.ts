@@ -1,6 +1,6 @@
 /**
  * LOCAL EMULATOR of Microsoft Graph (test code, not the real service): the routing table of the mailbox
- * endpoints Cutover uses — settings and inbox rules (emulator-rules.ts), folders (by id or well-known name), message lists with paging, delta
+ * endpoints Cutover uses — contacts, calendars and To Do (emulator-groupware.ts), settings and inbox rules (emulator-rules.ts), folders (by id or well-known name), message lists with paging, delta
  * rounds with skip and delta tokens, single messages and their MIME. Writes are in emulator-messages.ts.
  */
 import { randomBytes } from 'node:crypto';
@@ -54,6 +54,8 @@ export function mailRoute(ctx: MailContext, user: EmUser, rest: string, req: EmR
     return page(ctx, cur, Number(q.get('$top') ?? 0) || pageSizeOf(req, ctx.pageSize));
   };
 
+  const groupware = ctx.groupware.route(user, seg, req, ctx.origin);
+  if (groupware) return groupware;
   const rulesOrSettings = rulesRoute(ctx, user, seg, req) ?? settingsRoute(ctx, user, seg, req);
   if (rulesOrSettings) return rulesOrSettings;
   switch (key) {

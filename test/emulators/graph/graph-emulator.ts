@@ -10,7 +10,8 @@
  * - throttling storms on demand (429 or 503 with Retry-After), mailboxes that do not exist or have no
  *   Exchange Online licence (404 ErrorInvalidUser / MailboxNotEnabledForRESTAPI).
  * The mailbox endpoints themselves are in emulator-mail-routes.ts (inbox rules and automatic replies in
- * emulator-rules.ts); the mailbox import/export API
+ * emulator-rules.ts; contacts, calendars and To Do, with every invitation Exchange would send recorded, in
+ * emulator-groupware.ts); the mailbox import/export API
  * (/admin/exchange/mailboxes, exportItems, createImportSession and its import URL) in emulator-mailbox-api.ts.
  */
 import { execFileSync } from 'node:child_process';
@@ -33,6 +34,7 @@ import { EmulatorStore, type EmMessage, type EmUser } from './emulator-store.js'
 import { EmImapAccess, isExchangeScope } from './emulator-imap.js';
 import { EmMailboxApi } from './emulator-mailbox-api.js';
 import { EmInboxRules } from './emulator-rules.js';
+import { EmGroupware } from './emulator-groupware.js';
 
 /** Graph's documented limits, as the emulator enforces them. */
 export const MAILBOX_CONCURRENCY = 4;
@@ -117,6 +119,8 @@ export class GraphEmulator {
   readonly mailboxApi: EmMailboxApi;
   /** Inbox rules and automatic replies of every mailbox, and the rules quota (emulator-rules.ts). */
   readonly inboxRules = new EmInboxRules();
+  /** Contacts, calendars, To Do and the invitations Exchange would send (emulator-groupware.ts). */
+  readonly groupware = new EmGroupware();
   /** Route shape → answers still to cut (cutAnswers). */
   private readonly cuts = new Map<string, number>();
   baseUrl = '';
@@ -218,6 +222,7 @@ export class GraphEmulator {
       deltaTokens: new Map(),
       uploads: new Map(),
       inboxRules: this.inboxRules,
+      groupware: this.groupware,
     };
     return this;
   }
