@@ -70,6 +70,9 @@ const settingsBlocks = (which: 'in' | 'out') =>
     }),
   ) as Record<string, TSchema>;
 
+const GROUPWARE_URL =
+  "The CalDAV/CardDAV server beside this one, where the mailboxes' contacts, calendars and tasks are (https://HOST[:PORT]/PATH; each mailbox logs in with its own login); null: none";
+
 /** A server as sent by the client; host, port and tls default as in a project file. */
 export const ServerIn = Type.Object(
   {
@@ -81,6 +84,9 @@ export const ServerIn = Type.Object(
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 10 })),
     testMailbox: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
     admin: Type.Optional(Type.Union([AdminIn, Type.Null()])),
+    groupwareUrl: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, maxLength: 2000, description: GROUPWARE_URL }), Type.Null()]),
+    ),
     ...settingsBlocks('in'),
   },
   { additionalProperties: false },
@@ -116,6 +122,7 @@ export const ServerOut = Type.Object({
     }),
     Type.Null(),
   ]),
+  groupwareUrl: Type.Union([Type.String({ description: GROUPWARE_URL }), Type.Null()]),
   ...settingsBlocks('out'),
 });
 export type ServerOut = Static<typeof ServerOut> & SettingsOut;

@@ -106,6 +106,14 @@ export function storeServer(
   return out;
 }
 
+/** The URL of a CalDAV/CardDAV server beside a mail server, as the operator wrote it. */
+function groupwareUrlOf(g: ServerSpec): string {
+  const secure = g.tls !== 'none';
+  const port = g.port === (secure ? 443 : 80) ? '' : `:${g.port}`;
+  const host = g.host.includes(':') ? `[${g.host}]` : g.host;
+  return `${secure ? 'https' : 'http'}://${host}${port}${g.dav?.path ?? '/'}`;
+}
+
 /** A server as the API shows it: whether a password is set, never the password. */
 export function showServer(s: StoredServer): ServerOut {
   const p = s.admin?.password;
@@ -126,6 +134,7 @@ export function showServer(s: StoredServer): ServerOut {
           passwordSource: !p ? 'none' : 'sealed' in p ? 'stored' : 'env' in p ? 'env' : 'file',
         }
       : null,
+    groupwareUrl: s.groupware ? groupwareUrlOf(s.groupware) : null,
     graph: s.graph ?? null,
     imap: s.imap ?? null,
     gmail: s.gmail ? { ...s.gmail, oauthClient: oauth ? { id: oauth.id, secretSet: true } : null } : null,

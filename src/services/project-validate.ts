@@ -40,6 +40,8 @@ export function validateServer(side: 'source' | 'destination', s: ServerIn): Ser
     maxConnections: s.maxConnections,
     testMailbox: s.testMailbox,
     admin: s.admin ? { user: s.admin.user, mode: s.admin.mode, password: PLACEHOLDER } : undefined,
+    // The CalDAV/CardDAV server beside it, as the project file names it (dav: { url }).
+    ...(s.groupwareUrl ? { dav: { url: s.groupwareUrl } } : {}),
     // Each kind's settings block, in the project file's words (its descriptor says how).
     ...Object.fromEntries(
       descriptors.flatMap((d) => {

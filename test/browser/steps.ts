@@ -40,6 +40,8 @@ export async function createProject(
   await page.locator('[name="excludeFolders"]').fill('Junk\nSpam');
   // Where the destination's filters go (ManageSieve); kept as given, nothing uses it unless filters move.
   await page.locator('[name="destination.sievePort"]').fill('4190');
+  // And where its contacts, calendars and tasks are (a CalDAV/CardDAV server beside it).
+  await page.locator('[name="destination.groupwareUrl"]').fill('https://dav.example.org:8443/dav/');
   // A port out of range is refused by the API; the reason shows beside the button that sent it.
   await page.locator('[name="source.port"]').fill('70000');
   await page.getByRole('button', { name: 'Create project' }).click();
@@ -59,6 +61,10 @@ export async function createProject(
   assert.equal(await page.locator('[name="excludeFolders"]').inputValue(), 'Junk\nSpam');
   assert.equal(await page.locator('[name="destination.sievePort"]').inputValue(), '4190');
   assert.equal(await page.locator('[name="source.sievePort"]').inputValue(), '');
+  assert.equal(
+    await page.locator('[name="destination.groupwareUrl"]').inputValue(),
+    'https://dav.example.org:8443/dav/',
+  );
 
   const source = page.locator('fieldset', { hasText: 'Source: where the mail is now' });
   await source.getByRole('button', { name: 'Test connection' }).click();

@@ -160,9 +160,9 @@ test('an operator sets up, connects the servers, imports mailboxes, migrates and
       await annRow.getByRole('button', { name: 'Edit' }).click();
       const form = page.getByRole('form', { name: 'Edit ann' });
       await form.getByLabel('Its own item types').check();
-      // Contacts cannot be moved yet: the box is there, disabled, with the reason.
-      assert.equal(await form.getByRole('checkbox', { name: /^contacts/ }).isDisabled(), true);
-      assert.match(await form.locator('label', { hasText: 'contacts' }).innerText(), /not moved yet/);
+      // Every type can be ticked; ann keeps mail only (the row below says so).
+      assert.equal(await form.getByRole('checkbox', { name: 'contacts', exact: true }).isEnabled(), true);
+      assert.equal(await form.getByRole('checkbox', { name: 'contacts', exact: true }).isChecked(), false);
       await form.getByLabel('Only items since').fill('2000-01-01');
       await screenshot(page, '06-mailbox-edit');
       await form.getByRole('button', { name: 'Save' }).click();

@@ -701,6 +701,7 @@ export interface Operations {
             passwordSet: boolean;
             passwordSource: 'stored' | 'env' | 'file' | 'none';
           } | null;
+          groupwareUrl: string | null;
           imap: {
             /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
             sievePort?: number;
@@ -749,6 +750,7 @@ export interface Operations {
             passwordSet: boolean;
             passwordSource: 'stored' | 'env' | 'file' | 'none';
           } | null;
+          groupwareUrl: string | null;
           imap: {
             /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
             sievePort?: number;
@@ -880,6 +882,7 @@ export interface Operations {
           /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
         } | null;
+        groupwareUrl?: string | null;
         imap?: {
           /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
           sievePort?: number;
@@ -933,6 +936,7 @@ export interface Operations {
           /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
         } | null;
+        groupwareUrl?: string | null;
         imap?: {
           /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
           sievePort?: number;
@@ -1063,6 +1067,7 @@ export interface Operations {
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
         } | null;
+        groupwareUrl: string | null;
         imap: {
           /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
           sievePort?: number;
@@ -1111,6 +1116,7 @@ export interface Operations {
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
         } | null;
+        groupwareUrl: string | null;
         imap: {
           /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
           sievePort?: number;
@@ -1240,6 +1246,7 @@ export interface Operations {
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
         } | null;
+        groupwareUrl: string | null;
         imap: {
           /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
           sievePort?: number;
@@ -1288,6 +1295,7 @@ export interface Operations {
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
         } | null;
+        groupwareUrl: string | null;
         imap: {
           /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
           sievePort?: number;
@@ -1417,6 +1425,7 @@ export interface Operations {
           /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
         } | null;
+        groupwareUrl?: string | null;
         imap?: {
           /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
           sievePort?: number;
@@ -1470,6 +1479,7 @@ export interface Operations {
           /** Write-only; stored encrypted. Graph: the app's client secret (user = its client id); Gmail: the service account's JSON key (user = the Workspace admin). Omit on update to keep the stored one — only while kind, host, port and user stay the same (a stored password is never sent to a new server). */
           password?: string;
         } | null;
+        groupwareUrl?: string | null;
         imap?: {
           /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
           sievePort?: number;
@@ -1600,6 +1610,7 @@ export interface Operations {
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
         } | null;
+        groupwareUrl: string | null;
         imap: {
           /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
           sievePort?: number;
@@ -1648,6 +1659,7 @@ export interface Operations {
           passwordSet: boolean;
           passwordSource: 'stored' | 'env' | 'file' | 'none';
         } | null;
+        groupwareUrl: string | null;
         imap: {
           /** ManageSieve port on the same host (usually 4190), for --items filters; same login as IMAP. Absent: filters are not moved. */
           sievePort?: number;

@@ -1,7 +1,8 @@
 /**
- * The item-type choice of a project or a mailbox. Mail and filters (Sieve scripts, inbox rules, the vacation
- * reply, signatures) can be moved today: contacts, calendars and tasks are shown, disabled, with the reason,
- * so nobody ticks a box that does nothing.
+ * The item-type choice of a project or a mailbox: mail, filters (Sieve scripts, inbox rules, the vacation
+ * reply, signatures), contacts, calendars and tasks. A type a side cannot carry (contacts on an IMAP server
+ * with no CalDAV/CardDAV server beside it) is reported by the pass with what to set. A type that could not be
+ * moved at all would be listed in NOT_YET, shown disabled with the reason.
  */
 import type { Project } from '../project-context.js';
 
@@ -11,12 +12,8 @@ export type ItemType = Project['defaults']['itemTypes'][number];
 /** Every item type, in the order shown. */
 export const ITEM_TYPES: ItemType[] = ['mail', 'contacts', 'calendars', 'tasks', 'filters'];
 
-/** Why a type cannot be chosen yet (absent: it can). */
-export const NOT_YET: Partial<Record<ItemType, string>> = {
-  contacts: 'not moved yet: Cutover copies mail only; export contacts (vCard) from the old system',
-  calendars: 'not moved yet: Cutover copies mail only; export calendars (iCalendar) from the old system',
-  tasks: 'not moved yet: Cutover copies mail and filters only',
-};
+/** Why a type cannot be chosen yet (absent: it can): every type can be moved now. */
+export const NOT_YET: Partial<Record<ItemType, string>> = {};
 
 /** Checkboxes for the item types; `name` tells them apart in a form with more than one such choice. */
 export function ItemTypeChoices({

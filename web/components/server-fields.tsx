@@ -29,6 +29,7 @@ export function emptyServer(): ServerForm {
     passwordSet: false,
     storedFor: '',
     sievePort: '',
+    groupwareUrl: '',
     tenantId: '',
     writePath: 'json',
     imapHost: '',
@@ -56,6 +57,7 @@ export function serverForm(s: ServerOut): ServerForm {
     passwordSet: s.admin?.passwordSet ?? false,
     storedFor: identity({ kind: s.kind, host: s.host, port: String(s.port), adminUser: s.admin?.user ?? '' }),
     sievePort: s.imap?.sievePort ? String(s.imap.sievePort) : '',
+    groupwareUrl: s.groupwareUrl ?? '',
     tenantId: s.graph?.tenantId ?? '',
     writePath: s.graph?.writePath ?? 'json',
     imapHost: s.graph?.imapHost ?? '',
@@ -104,6 +106,7 @@ export function serverIn(f: ServerForm, side: 'source' | 'destination'): ServerI
     tls: f.tls,
     allowInvalidCertificates: f.allowInvalidCertificates,
     ...(f.kind === 'imap' ? { imap: f.sievePort.trim() ? { sievePort: Number(f.sievePort) } : null } : {}),
+    groupwareUrl: f.groupwareUrl.trim() || null,
   };
 }
 
@@ -184,6 +187,15 @@ export function ServerFields(props: { name: string; value: ServerForm; onChange:
               <option value="starttls">STARTTLS</option>
               <option value="none">None (only on a trusted network)</option>
             </select>
+          </label>
+          <label>
+            CalDAV/CardDAV server (contacts, calendars, tasks)
+            <input
+              name={`${name}.groupwareUrl`}
+              value={f.groupwareUrl}
+              placeholder="https://dav.example.org/ — empty: none"
+              onChange={(e) => set({ groupwareUrl: e.target.value })}
+            />
           </label>
           {f.kind === 'imap' && (
             <label>

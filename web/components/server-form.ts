@@ -21,6 +21,8 @@ export interface ServerForm {
   passwordSet: boolean;
   /** kind|host|port|user the stored password belongs to: it is kept only while these stay the same. */
   storedFor: string;
+  /** The CalDAV/CardDAV server beside a mail server (contacts, calendars, tasks); empty = none. */
+  groupwareUrl: string;
   /** IMAP: the ManageSieve port of the same host (imap.sievePort), for moving filters; empty = none. */
   sievePort: string;
   /** Microsoft 365: the directory (tenant) id or domain. */
