@@ -16,6 +16,7 @@
  *   destination's words; the rest of the collection goes on. A failure of the whole pass never fails the
  *   mail of the mailbox: it is recorded.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthSpec, ItemType, ServerSpec } from '../config/types.js';
 import type { Connector } from '../connectors/contract.js';
 import { connectorFor } from '../connectors/registry.js';
@@ -28,6 +29,7 @@ import {
   AbortError,
   ErrorCode,
   PermanentError,
+  RateLimitError,
   TransientError,
   asCutoverError,
   throwIfAborted,
@@ -78,6 +80,10 @@ export interface GroupwareCounts {
 
 /** Items read from the source per call. */
 const BATCH = 50;
+/** Tries of one collection when the connection drops or the system throttles. */
+const COLLECTION_TRIES = 6;
+/** The longest wait between two tries (a longer Retry-After is cut to this; the next try may wait again). */
+const MAX_WAIT_MS = 5 * 60_000;
 
 /** Run the pass; never throws except when aborted (a failure is recorded). */
 export async function syncGroupware(
@@ -102,13 +108,28 @@ export async function syncGroupware(
       throwIfAborted(signal);
       const type = typeOf(c, job.types);
       if (!type) continue;
-      try {
-        await syncCollection(c, type, src, dst, job, deps, passId, record, signal);
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        await record([
-          collectionEntry(c, type, 'failed', passId, { reason: asCutoverError(err).describe() }),
-        ]);
+      // Throttled or cut off: wait (as long as the system asked) and go on with the collection from the
+      // ledger — what was written is found there or, if its answer was lost, found at the destination.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await syncCollection(c, type, src, dst, job, deps, passId, record, signal);
+          break;
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          const e = asCutoverError(err);
+          if (e instanceof TransientError && attempt < COLLECTION_TRIES) {
+            const wait = e instanceof RateLimitError && e.retryAfterMs > 0 ? e.retryAfterMs : 2000 * attempt;
+            deps.progress.note(
+              job.mailboxId,
+              'warn',
+              `${c.displayName}: ${e.message}; again in ${Math.ceil(wait / 1000)} s`,
+            );
+            await sleep(Math.min(wait, MAX_WAIT_MS), undefined, signal ? { signal } : undefined);
+            continue;
+          }
+          await record([collectionEntry(c, type, 'failed', passId, { reason: e.describe() })]);
+          break;
+        }
       }
     }
     if (counts.failed)

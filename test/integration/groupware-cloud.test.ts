@@ -2,8 +2,8 @@
  * Contacts, calendars and tasks through the engine's pass into and out of the hosted systems: a real
  * Radicale (started by the harness) into Microsoft 365, then Microsoft 365 into Google Workspace — both
  * against the LOCAL EMULATORS of Microsoft Graph and of the Google APIs (the real services cannot be reached
- * from here). The hard fixtures arrive with nothing failed, nobody is sent an invitation or a notification,
- * and a rerun writes nothing.
+ * from here). The hard fixtures arrive with nothing failed (Microsoft 365 throttling part way), nobody is
+ * sent an invitation or a notification, and a rerun writes nothing.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,6 +88,8 @@ test('Radicale → Microsoft 365 → Google: every item arrives, no invitation o
     { destination: ms, user: UPN, auth: appLogin(graph, UPN) },
   );
   const dataA = tempDataDir();
+  // Microsoft 365 throttles part way (429 with Retry-After 1 s, four times): the pass waits and goes on.
+  graph.throttleNext(4, 1);
   const first = await migrate(dataA, toGraph);
   assert.equal(first.outcomes[0]!.status, 'done', first.outcomes[0]!.error);
   const counts = (r: typeof first.reports) => r[0]!.itemsByType;
