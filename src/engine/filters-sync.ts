@@ -26,6 +26,7 @@ import {
   AbortError,
   ErrorCode,
   PermanentError,
+  TransientError,
   asCutoverError,
   throwIfAborted,
 } from '../errors.js';
@@ -83,10 +84,16 @@ export async function syncFilters(
       withRetries(() => open(job.dest, 'destination', signal), signal),
     ]);
     const folderMap = await folderMapOf(deps.ledger, job.mailboxId);
-    const entries =
-      src.capabilities.scripts && dst.capabilities.scripts
-        ? await copyScripts(src, dst, folderMap, job, deps, passId, signal)
-        : await copyRules(src, dst, folderMap, job, passId, signal);
+    // A throttled or dropped transfer is tried again whole: it compares before it writes, so what the
+    // earlier try wrote is found there.
+    const [from, to] = [src, dst];
+    const entries = await withRetries(
+      () =>
+        from.capabilities.scripts && to.capabilities.scripts
+          ? copyScripts(from, to, folderMap, job, deps, passId, signal)
+          : copyRules(from, to, folderMap, job, passId, signal),
+      signal,
+    );
     if (!job.dryRun) await deps.items.replaceType(job.mailboxId, ITEM, entries);
     const counts = countOf(entries);
     if (counts.failed)
@@ -192,7 +199,8 @@ async function copyScripts(
           }),
         );
     } catch (err) {
-      if (signal?.aborted) throw err;
+      // A dropped connection or throttling: the whole transfer is tried again (withRetries above).
+      if (signal?.aborted || err instanceof TransientError) throw err;
       entries.push(
         entry(s.name, 'script', 'failed', passId, { ...base, reason: asCutoverError(err).describe() }),
       );
