@@ -1,15 +1,18 @@
 /** The file connector: a directory tree of `.eml` files with manifests, as a source and as a destination. */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { AuthSpec, ServerSpec } from '../../config/types.js';
+import type { AuthSpec, ItemType, ServerSpec } from '../../config/types.js';
 import type { ConnectionReport, Connector, MailDestination, MailSource } from '../contract.js';
+import type { GroupwareEndpoint } from '../groupware-contract.js';
 import { FileDestination } from './file-destination.js';
 import { fileError } from './file-errors.js';
+import { FileGroupware } from './file-groupware.js';
 import { FileSource } from './file-source.js';
 import { checkRoot, FileTree, rootOf } from './file-tree.js';
 
 export class FileConnector implements Connector {
   readonly kind = 'file';
+  readonly items: readonly ItemType[] = ['mail', 'contacts', 'calendars', 'tasks'];
 
   async openSource(server: ServerSpec, _auth?: AuthSpec): Promise<MailSource> {
     const root = rootOf(server);
@@ -29,6 +32,22 @@ export class FileConnector implements Connector {
     const dst = new FileDestination(root);
     await fsp.access(await new FileTree(root).dirOf(['INBOX'])).catch(() => dst.ensureFolder(['INBOX']));
     return dst;
+  }
+
+  /**
+   * Contacts, calendars and tasks as .vcf/.ics files (file-groupware.ts, layout in groupware-layout.ts). The
+   * side is not known here: an existing path must be a directory; a missing one is made by the first
+   * collection written, and a source that is missing fails when it is listed.
+   */
+  async openGroupware(server: ServerSpec, _auth?: AuthSpec): Promise<GroupwareEndpoint> {
+    const root = rootOf(server);
+    const there = await fsp.stat(root).then(
+      () => true,
+      (err: NodeJS.ErrnoException) =>
+        err.code === 'ENOENT' ? false : Promise.reject(fileError(err, `The directory ${root}`)),
+    );
+    if (there) await checkRoot(root);
+    return new FileGroupware(root);
   }
 
   /**

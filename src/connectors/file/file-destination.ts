@@ -21,6 +21,7 @@ import type {
   StreamedMessage,
 } from '../contract.js';
 import { parseIdentityHeaders } from '../shared/identity-headers.js';
+import { syncDir } from './file-durable.js';
 import { fileError } from './file-errors.js';
 import {
   appendManifest,
@@ -42,14 +43,6 @@ async function exists(p: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** Make the file durable in its directory (the rename itself), where the platform allows it. */
-async function syncDir(dir: string): Promise<void> {
-  const h = await fsp.open(dir, 'r').catch(() => undefined);
-  if (!h) return;
-  await h.sync().catch(() => undefined); // not every file system syncs a directory (e.g. on Windows)
-  await h.close();
 }
 
 /** A directory tree open for writing. */

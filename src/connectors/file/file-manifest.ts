@@ -133,7 +133,12 @@ export async function readFolderHead(
  * and a newline goes first when the file does not end in one, so a cut line never swallows the next.
  */
 export async function appendManifest(dir: string, lines: ManifestLine[]): Promise<void> {
-  const file = await fsp.open(manifestPath(dir), 'a+');
+  await appendLines(manifestPath(dir), lines);
+}
+
+/** Append JSON lines to a file and fsync it, as appendManifest does (the groupware manifest uses it too). */
+export async function appendLines(target: string, lines: readonly object[]): Promise<void> {
+  const file = await fsp.open(target, 'a+');
   try {
     const { size } = await file.stat();
     let lead = '';

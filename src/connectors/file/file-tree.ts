@@ -11,6 +11,7 @@ import type { FolderInfo } from '../contract.js';
 import { fileError } from './file-errors.js';
 import { readFolderHead } from './file-manifest.js';
 import { dirNameOf, isShortened, nameOfDir } from './file-names.js';
+import { isGroupwareDir } from './groupware-layout.js';
 
 /** The file connector's settings block (`file:` in ServerSpec): the tree's absolute directory. */
 export interface FileSettings {
@@ -104,6 +105,8 @@ export class FileTree {
       } catch (err) {
         throw fileError(err, `The directory ${dir}`);
       }
+      // Contacts, calendars and tasks written beside the mail (groupware-layout.ts) are not mail folders.
+      if (name !== undefined && (await isGroupwareDir(dir, entries))) return;
       let folder = parent;
       if (name !== undefined) {
         const head = await readFolderHead(dir).catch(() => undefined);
