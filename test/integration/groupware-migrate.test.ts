@@ -22,7 +22,8 @@ import { makeMessage } from '../harness/messages.js';
 import { startRadicale } from '../harness/radicale.js';
 import { startXandikos } from '../harness/xandikos.js';
 import { ALICE, davUrl, openDav } from '../connectors/dav-fixtures.js';
-import { cli, tempDataDir } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { CLI, cli, tempDataDir } from './helpers.js';
 
 const FIX = path.resolve('test/fixtures/groupware');
 const fixture = (name: string) => fs.readFileSync(path.join(FIX, name), 'utf8');
@@ -192,5 +193,77 @@ test('a project moves mail and groupware together: IMAP servers with a CalDAV/Ca
     assert.ok(there.get(vcardUid(fixture('contact-3.0.vcf'))!), 'the contact is at the destination');
   } finally {
     await Promise.all([src.stop(), dst.stop()]);
+  }
+});
+
+test('killed with SIGKILL in the middle of a groupware pass, the rerun neither loses nor duplicates an item', async () => {
+  // Servers of its own: alice's only address book is the default on both sides.
+  const [rad, xan] = await Promise.all([startRadicale({ users: [ALICE] }), startXandikos()]);
+  try {
+    const r = seeder(rad, ALICE.user);
+    await r.addressbook('/alice/many/', 'Many');
+    const N = 400;
+    for (let i = 0; i < N; i++)
+      await r.put(
+        `/alice/many/c${i}.vcf`,
+        `BEGIN:VCARD\r\nVERSION:3.0\r\nUID:many-${i}@example.com\r\nFN:Person ${i}\r\nN:${i};Person;;;\r\nEMAIL;TYPE=INTERNET:p${i}@example.com\r\nEND:VCARD\r\n`,
+      );
+    const dataDir = tempDataDir();
+    const args = [
+      'migrate',
+      '--from',
+      davUrl(rad, '/alice/many/'),
+      '--to',
+      davUrl(xan, '/'),
+      '--data-dir',
+      dataDir,
+      '--no-progress',
+      '--items',
+      'contacts',
+    ];
+    // The source's only address book is its default: it lands in the destination's default address book. Its
+    // cards by UID (the final check), and a cheap count while the pass runs.
+    const book = (e: GroupwareEndpoint) =>
+      e.listCollections().then((cs) => cs.find((c) => c.type === 'addressbook' && c.isDefault));
+    const many = async () =>
+      withDav(xan, async (e) => {
+        const b = await book(e);
+        if (!b) return [] as string[];
+        const keys = (await e.changes(b.id, undefined)).changed.map((x) => x.key);
+        const uids: string[] = [];
+        for await (const it of e.readItems(b.id, keys)) uids.push(vcardUid(it.data) ?? it.key);
+        return uids.filter((u) => u.startsWith('many-'));
+      });
+    const count = async () =>
+      withDav(xan, async (e) => {
+        const b = await book(e);
+        return b ? (await e.changes(b.id, undefined)).changed.length : 0;
+      });
+    const before = await count();
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    // Kill it once some, not all, of the cards are at the destination.
+    for (let seen = 0; ;) {
+      await new Promise((res) => setTimeout(res, 100));
+      seen = (await many()).length;
+      if (seen >= 20 || child.exitCode !== null) break;
+    }
+    const killedEarly = child.exitCode === null;
+    child.kill('SIGKILL');
+    await exited;
+    assert.ok(killedEarly, `the pass was still running when it was killed: ${output}`);
+    const partial = (await many()).length;
+    assert.ok(partial < N, `killed part way (${partial} of ${N} there)`);
+
+    const rerun = await cli(args);
+    assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
+    const uids = await many();
+    assert.equal(uids.length, N, 'every card once');
+    assert.equal(new Set(uids).size, N, 'no card twice');
+  } finally {
+    await Promise.all([rad.stop(), xan.stop()]);
   }
 });
