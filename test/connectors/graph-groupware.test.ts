@@ -205,7 +205,7 @@ describe('contacts ↔ vCard', () => {
     assert.equal(emu.groupware.of(anna).contacts.get(third.key)!.json.displayName, 'Wei Li');
     await assert.rejects(gw.putItem('contacts', item(data, 'text/vcard'), second), (err: unknown) => {
       assert.ok(err instanceof PermanentError);
-      assert.equal(err.code, ErrorCode.MessageRejected);
+      assert.equal(err.code, ErrorCode.Conflict);
       assert.match(err.message, /does not match the current change key for the item/);
       return true;
     });

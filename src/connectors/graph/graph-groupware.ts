@@ -44,6 +44,14 @@ function rejected(err: unknown, what: string): unknown {
       { cause: err },
     );
   if (!(err instanceof PermanentError) || err.code !== ErrorCode.ProtocolError) return err;
+  // A replace whose If-Match changeKey is no longer current: changed in Outlook since Cutover wrote it.
+  if (/HTTP 412/.test(err.message))
+    return new PermanentError(
+      ErrorCode.Conflict,
+      `${what}: ${err.message}`,
+      'The item was changed in Microsoft 365 since Cutover copied it; compare the two and keep the right one.',
+      { cause: err },
+    );
   return new PermanentError(
     ErrorCode.MessageRejected,
     `${what}: ${err.message}`,
