@@ -265,6 +265,15 @@ export function compareScans(before: ScanView, after: ScanView): ScanDiffRow[] {
   });
 }
 
+/** The item types that could not be read, grouped by reason (one endpoint down fails several types alike). */
+export function unreadTypes(
+  counts: Array<{ type: string; problem: string | null }>,
+): Array<{ types: string[]; problem: string }> {
+  const by = new Map<string, string[]>();
+  for (const c of counts) if (c.problem) by.set(c.problem, [...(by.get(c.problem) ?? []), c.type]);
+  return [...by].map(([problem, types]) => ({ types, problem }));
+}
+
 /** What a scan found that a person must act on (critical) or should know (advisory), as alerts. */
 async function raiseScanAlerts(alerts: AlertRepo, job: ScanJob, r: MailboxScan): Promise<void> {
   const id = job.mailboxId;
@@ -276,12 +285,12 @@ async function raiseScanAlerts(alerts: AlertRepo, job: ScanJob, r: MailboxScan):
     'critical',
     `${job.label}: the scan failed: ${r.mailbox.error ?? ''}`,
   );
-  const unread = r.items.filter((i) => i.problem);
+  const unread = unreadTypes(r.items.map((i) => ({ type: i.itemType, problem: i.problem })));
   await set(
     'scan-items-unreadable',
     unread.length > 0,
     'advisory',
-    `${job.label}: ${unread.map((i) => `${i.itemType} could not be counted (${i.problem})`).join('; ')}.`,
+    `${job.label}: ${unread.map((u) => `${u.types.join(' and ')} could not be counted: ${u.problem}`).join('; ')}`,
   );
   if (r.mailbox.status === 'failed') return;
   const bytes = r.folders.filter((f) => !f.excluded).reduce((s, f) => s + f.bytes, 0);

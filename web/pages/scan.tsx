@@ -189,7 +189,10 @@ function problems(m: MailboxScan): string[] {
     out.push(`${count(m.noMessageId)} item(s) without a Message-ID (matched by a header hash)`);
   if (m.duplicateIds) out.push(`${count(m.duplicateIds)} extra copies of a Message-ID (kept as they are)`);
   if (m.destError) out.push(m.destError);
-  for (const i of m.itemCounts) if (i.problem) out.push(`${i.type} could not be counted: ${i.problem}`);
+  const unread = new Map<string, string[]>();
+  for (const i of m.itemCounts)
+    if (i.problem) unread.set(i.problem, [...(unread.get(i.problem) ?? []), i.type]);
+  for (const [problem, types] of unread) out.push(`${types.join(' and ')} could not be counted: ${problem}`);
   return out;
 }
 

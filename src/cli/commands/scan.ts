@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { ErrorCode, PermanentError } from '../../errors.js';
 import { openStore } from '../../store/db.js';
 import { toCsv, toObjects, toXlsx, type Table } from '../../exports/table.js';
-import { compareScans, runScan, scanView, type ScanView } from '../../services/scan-service.js';
+import { compareScans, runScan, scanView, unreadTypes, type ScanView } from '../../services/scan-service.js';
 import { diffTable, folderTable, itemTable, mailboxTable } from '../../services/scan-tables.js';
 import { ScanRepo } from '../../store/scan-repo.js';
 import { ProgressDisplay } from '../progress-display.js';
@@ -129,8 +129,8 @@ export function scanText(view: ScanView, diff?: Table): string {
     );
     if (m.itemCounts.length) out.push(`  ${itemLine(m.itemCounts)}`);
     if (m.error) out.push(`  ✗ ${m.error}`);
-    for (const i of m.itemCounts.filter((x) => x.problem))
-      out.push(`  ✗ ${i.type} not counted: ${i.problem}`);
+    for (const u of unreadTypes(m.itemCounts))
+      out.push(`  ✗ ${u.types.join(' and ')} not counted: ${u.problem}`);
     if (m.oversize)
       out.push(`  ! ${m.oversize} item(s) larger than the destination accepts: they will be skipped`);
     if (m.noMessageId)
