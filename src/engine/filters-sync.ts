@@ -22,18 +22,12 @@ import type {
   FilterWriteResult,
   RuleAction,
 } from '../connectors/filters-contract.js';
-import {
-  AbortError,
-  ErrorCode,
-  PermanentError,
-  TransientError,
-  asCutoverError,
-  throwIfAborted,
-} from '../errors.js';
+import { AbortError, TransientError, asCutoverError, throwIfAborted } from '../errors.js';
 import type { ItemEntry, ItemLedgerRepo, ItemStatus } from '../store/item-ledger-repo.js';
 import type { LedgerRepo } from '../store/ledger-repo.js';
 import type { ProgressSink } from './progress.js';
 import { withRetries } from './connect-retries.js';
+import { openFiltersOf } from './item-endpoints.js';
 
 /** Counts of a filters pass. */
 export interface FilterCounts {
@@ -80,8 +74,8 @@ export async function syncFilters(
   let dst: FilterEndpoint | undefined;
   try {
     [src, dst] = await Promise.all([
-      withRetries(() => open(job.source, 'source', signal), signal),
-      withRetries(() => open(job.dest, 'destination', signal), signal),
+      withRetries(() => openFiltersOf(job.source, 'source', signal), signal),
+      withRetries(() => openFiltersOf(job.dest, 'destination', signal), signal),
     ]);
     const folderMap = await folderMapOf(deps.ledger, job.mailboxId);
     // A throttled or dropped transfer is tried again whole: it compares before it writes, so what the
@@ -111,16 +105,6 @@ export async function syncFilters(
   } finally {
     await Promise.allSettled([src?.close(), dst?.close()]);
   }
-}
-
-async function open(e: Endpoint, side: string, signal?: AbortSignal): Promise<FilterEndpoint> {
-  if (!('openFilters' in e.connector) || e.connector.openFilters === undefined)
-    throw new PermanentError(
-      ErrorCode.NotConfigured,
-      `The ${side} (${e.connector.kind}) has no filters Cutover can move.`,
-      'Leave `filters` out of the item types for this mailbox.',
-    );
-  return e.connector.openFilters(e.server, e.auth, signal);
 }
 
 /** Source folder path → where the mail pass put it at the destination (as the folders table says). */

@@ -19,7 +19,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthSpec, ItemType, ServerSpec } from '../config/types.js';
 import type { Connector } from '../connectors/contract.js';
-import { connectorFor } from '../connectors/registry.js';
 import type {
   GroupwareCollection,
   GroupwareEndpoint,
@@ -28,7 +27,6 @@ import type {
 import {
   AbortError,
   ErrorCode,
-  PermanentError,
   RateLimitError,
   TransientError,
   asCutoverError,
@@ -41,6 +39,7 @@ import { ianaTimeZones } from '../formats/windows-zones.js';
 import type { ItemEntry, ItemLedgerRepo, ItemStatus } from '../store/item-ledger-repo.js';
 import type { ProgressSink } from './progress.js';
 import { withRetries } from './connect-retries.js';
+import { openGroupwareOf } from './item-endpoints.js';
 
 /** The groupware item types. */
 export type GroupwareType = 'contacts' | 'calendars' | 'tasks';
@@ -101,8 +100,8 @@ export async function syncGroupware(
   let dst: GroupwareEndpoint | undefined;
   try {
     [src, dst] = await Promise.all([
-      withRetries(() => open(job.source, 'source', signal), signal),
-      withRetries(() => open(job.dest, 'destination', signal), signal),
+      withRetries(() => openGroupwareOf(job.source, 'source', signal), signal),
+      withRetries(() => openGroupwareOf(job.dest, 'destination', signal), signal),
     ]);
     for (const c of await src.listCollections(signal)) {
       throwIfAborted(signal);
@@ -164,28 +163,12 @@ export async function syncGroupware(
 }
 
 /** Which selected item type a collection's items count as, or undefined when none is selected. */
-function typeOf(c: GroupwareCollection, types: GroupwareType[]): GroupwareType | undefined {
+export function typeOf(c: GroupwareCollection, types: GroupwareType[]): GroupwareType | undefined {
   if (c.type === 'addressbook') return types.includes('contacts') ? 'contacts' : undefined;
   const comps = c.components ?? ['VEVENT', 'VTODO'];
   if (comps.includes('VEVENT') && types.includes('calendars')) return 'calendars';
   if (comps.includes('VTODO') && types.includes('tasks')) return 'tasks';
   return undefined;
-}
-
-async function open(e: Endpoint, side: string, signal?: AbortSignal): Promise<GroupwareEndpoint> {
-  // A CalDAV/CardDAV server beside the mail server holds this side's groupware, with the mailbox's login.
-  const beside = e.server.groupware;
-  if (beside) {
-    const c = connectorFor(beside.kind);
-    if (c.openGroupware) return c.openGroupware(beside, e.auth, signal);
-  }
-  if (!('openGroupware' in e.connector) || e.connector.openGroupware === undefined)
-    throw new PermanentError(
-      ErrorCode.NotConfigured,
-      `The ${side} (${e.connector.kind}) has no contacts, calendars or tasks Cutover can move.`,
-      'Leave contacts, calendars and tasks out of the item types for this mailbox, or give the side a CalDAV/CardDAV server.',
-    );
-  return e.connector.openGroupware(e.server, e.auth, signal);
 }
 
 /** One collection: recreate it, then move what changed since the last pass. */

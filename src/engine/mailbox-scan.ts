@@ -2,15 +2,17 @@
  * The environment scan of one mailbox: read-only, metadata only (no body is fetched). Per folder: items,
  * bytes, depth, oldest and newest item, items over the size limit, items without a Message-ID, duplicate
  * Message-IDs, and whether the destination can take the folder's name; per mailbox: the destination's
- * quota headroom and size limit where it reports them.
+ * quota headroom and size limit where it reports them. The mail is scanned when the mailbox moves mail; the
+ * other item types it moves (contacts, calendars, tasks, filters) are counted by item-scan.ts.
  */
 import type { MailboxOptions } from '../config/types.js';
 import type { ConnectionReport, FolderInfo } from '../connectors/contract.js';
 import { asCutoverError, throwIfAborted } from '../errors.js';
 import type { ConnectionSlots } from '../runner/limits.js';
-import type { ScanFolderRow, ScanMailboxRow } from '../store/scan-repo.js';
+import type { ScanFolderRow, ScanItemRow, ScanMailboxRow } from '../store/scan-repo.js';
 import { planFolders } from './folder-map.js';
 import { folderKeyOf } from './folder-sync.js';
+import { scanItems } from './item-scan.js';
 import type { Endpoint } from './mailbox-sync.js';
 import type { ProgressSink } from './progress.js';
 
@@ -26,6 +28,8 @@ export interface ScanJob {
 export interface MailboxScan {
   mailbox: ScanMailboxRow;
   folders: ScanFolderRow[];
+  /** Counts of the item types other than mail the mailbox moves (none when it moves only mail). */
+  items: ScanItemRow[];
 }
 
 const day = (d: Date) => d.toISOString();
@@ -67,6 +71,24 @@ export async function scanMailbox(
   const maxBytes = limits.length ? Math.min(...limits) : undefined;
 
   const folders: ScanFolderRow[] = [];
+  if (job.options.itemTypes.includes('mail'))
+    await scanMail(job, deps, maxBytes, dest, mailbox, folders, signal);
+  else deps.progress.planned(job.mailboxId, job.label, 0);
+  const items = await scanItems(job, deps, signal);
+  deps.progress.finished(job.mailboxId, mailbox.status);
+  return { mailbox, folders, items };
+}
+
+/** The mail folders of the source: figures per folder into `folders`, a failure into `mailbox`. */
+async function scanMail(
+  job: ScanJob,
+  deps: { slots: ConnectionSlots; progress: ProgressSink },
+  maxBytes: number | undefined,
+  dest: ConnectionReport | undefined,
+  mailbox: ScanMailboxRow,
+  folders: ScanFolderRow[],
+  signal?: AbortSignal,
+): Promise<void> {
   const release = await deps.slots.acquire(job.source.server, signal, 2);
   try {
     const src = await job.source.connector.openSource(job.source.server, job.source.auth, signal);
@@ -150,6 +172,4 @@ export async function scanMailbox(
   } finally {
     release();
   }
-  deps.progress.finished(job.mailboxId, mailbox.status);
-  return { mailbox, folders };
 }

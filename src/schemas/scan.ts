@@ -52,6 +52,24 @@ const FolderScan = Type.Object({
   excluded: Nullable(Type.String()),
 });
 
+/** One item type other than mail that the mailbox moves, as counted at the source. */
+const ItemCount = Type.Object({
+  type: Type.Union([
+    Type.Literal('contacts'),
+    Type.Literal('calendars'),
+    Type.Literal('tasks'),
+    Type.Literal('filters'),
+  ]),
+  collections: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Address books, calendars or task lists it would move; null for filters',
+  }),
+  items: Type.Integer({ description: 'Contacts, events or tasks in them; scripts or rules for filters' }),
+  shared: Type.Integer({
+    description: 'Collections shared with the user by someone else: reported, not moved',
+  }),
+  problem: Nullable(Type.String({ description: 'Why this type could not be read at the source' })),
+});
+
 /** One mailbox of a scan, with its folders, as people and exports see it. */
 export const MailboxScan = Type.Object({
   mailbox: Type.String(),
@@ -74,6 +92,9 @@ export const MailboxScan = Type.Object({
   // Destination bytes free after the migration (negative: it will not fit), when the quota is known.
   quotaHeadroom: NInt,
   appendLimit: NInt,
+  itemCounts: Type.Array(ItemCount, {
+    description: 'Per item type other than mail the mailbox moves (empty when it moves mail only)',
+  }),
   folderRows: Type.Array(FolderScan),
 });
 export type MailboxScan = Static<typeof MailboxScan>;

@@ -15,7 +15,7 @@ import { runPool } from '../runner/local.js';
 import type { Store } from '../store/db.js';
 import { MailboxRepo } from '../store/mailbox-repo.js';
 import { AlertRepo } from '../store/alert-repo.js';
-import { ScanRepo } from '../store/scan-repo.js';
+import { ScanRepo, type ScanItemType } from '../store/scan-repo.js';
 import type { MailboxScan } from '../engine/mailbox-scan.js';
 import { authFor, mailboxKey } from './migration-service.js';
 
@@ -122,7 +122,7 @@ export async function runScan(store: Store, project: ProjectConfig, opts: ScanOp
     if (!job.dest && !opts.sourceOnly)
       r.mailbox.destError ??=
         'No destination credentials for this mailbox: quota and size limit not checked.';
-    await scans.saveMailbox(scanId, r.mailbox, r.folders);
+    await scans.saveMailbox(scanId, r.mailbox, r.folders, r.items);
     await raiseScanAlerts(alerts, job, r);
     if (r.mailbox.status === 'done')
       await mailboxes.setSize(
@@ -148,6 +148,9 @@ export interface ScanView {
   mailboxes: MailboxScanView[];
 }
 
+/** The order item types are shown in. */
+const ITEM_ORDER: readonly ScanItemType[] = ['contacts', 'calendars', 'tasks', 'filters'];
+
 const show = (key: string | null) => (key ? (JSON.parse(key) as string[]).join('/') : null);
 
 /** A scan of the project (null: of one-off CLI runs), the newest by default, as tables. */
@@ -162,6 +165,7 @@ export async function scanView(
   if (!scan) return undefined;
   const byId = new Map((await new MailboxRepo(store.db).list()).map((m) => [m.id, m]));
   const folders = await scans.folders(scan.id);
+  const items = await scans.items(scan.id);
   const out: MailboxScanView[] = [];
   for (const m of await scans.mailboxes(scan.id)) {
     const mb = byId.get(m.mailboxId);
@@ -193,6 +197,16 @@ export async function scanView(
       quotaLimit: m.quotaLimit,
       quotaHeadroom: m.quotaLimit !== null ? m.quotaLimit - (m.quotaUsed ?? 0) - bytes : null,
       appendLimit: m.appendLimit,
+      itemCounts: items
+        .filter((i) => i.mailboxId === m.mailboxId)
+        .sort((a, b) => ITEM_ORDER.indexOf(a.itemType) - ITEM_ORDER.indexOf(b.itemType))
+        .map((i) => ({
+          type: i.itemType,
+          collections: i.collections,
+          items: i.items,
+          shared: i.shared,
+          problem: i.problem,
+        })),
       folderRows: fs.map((f) => ({
         folder: show(f.folderKey)!,
         destination: show(f.destPath),
@@ -251,6 +265,15 @@ export function compareScans(before: ScanView, after: ScanView): ScanDiffRow[] {
   });
 }
 
+/** The item types that could not be read, grouped by reason (one endpoint down fails several types alike). */
+export function unreadTypes(
+  counts: Array<{ type: string; problem: string | null }>,
+): Array<{ types: string[]; problem: string }> {
+  const by = new Map<string, string[]>();
+  for (const c of counts) if (c.problem) by.set(c.problem, [...(by.get(c.problem) ?? []), c.type]);
+  return [...by].map(([problem, types]) => ({ types, problem }));
+}
+
 /** What a scan found that a person must act on (critical) or should know (advisory), as alerts. */
 async function raiseScanAlerts(alerts: AlertRepo, job: ScanJob, r: MailboxScan): Promise<void> {
   const id = job.mailboxId;
@@ -261,6 +284,13 @@ async function raiseScanAlerts(alerts: AlertRepo, job: ScanJob, r: MailboxScan):
     r.mailbox.status === 'failed',
     'critical',
     `${job.label}: the scan failed: ${r.mailbox.error ?? ''}`,
+  );
+  const unread = unreadTypes(r.items.map((i) => ({ type: i.itemType, problem: i.problem })));
+  await set(
+    'scan-items-unreadable',
+    unread.length > 0,
+    'advisory',
+    `${job.label}: ${unread.map((u) => `${u.types.join(' and ')} could not be counted: ${u.problem}`).join('; ')}`,
   );
   if (r.mailbox.status === 'failed') return;
   const bytes = r.folders.filter((f) => !f.excluded).reduce((s, f) => s + f.bytes, 0);

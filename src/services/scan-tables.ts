@@ -1,4 +1,7 @@
-/** Scans as tables (CSV, XLSX, JSON exports): one row per mailbox, one per folder, one per change. */
+/**
+ * Scans as tables (CSV, XLSX, JSON exports): one row per mailbox, one per folder, one per item type other
+ * than mail, one per change.
+ */
 import type { Table } from '../exports/table.js';
 import type { ScanDiffRow, ScanView } from './scan-service.js';
 
@@ -84,6 +87,16 @@ export function folderTable(v: ScanView): Table {
         f.nameProblem,
         f.excluded,
       ]),
+    ),
+  };
+}
+
+export function itemTable(v: ScanView): Table {
+  return {
+    name: 'Item types',
+    columns: ['mailbox', 'item_type', 'collections', 'items', 'shared_not_moved', 'problem'],
+    rows: v.mailboxes.flatMap((m) =>
+      m.itemCounts.map((i) => [m.mailbox, i.type, i.collections, i.items, i.shared, i.problem]),
     ),
   };
 }

@@ -522,5 +522,24 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0015_scan_items': {
+      // A scan counts what a mailbox moves besides mail: per item type (contacts, calendars, tasks, filters)
+      // its collections and items, and why a type could not be read.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('scan_items')
+          .addColumn('scan_id', 'integer', (c) => c.notNull().references('scans.id').onDelete('cascade'))
+          .addColumn('mailbox_id', 'integer', (c) =>
+            c.notNull().references('mailboxes.id').onDelete('cascade'),
+          )
+          .addColumn('item_type', 'text', (c) => c.notNull())
+          .addColumn('collections', 'integer')
+          .addColumn('items', 'integer', (c) => c.notNull())
+          .addColumn('shared', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('problem', 'text')
+          .addPrimaryKeyConstraint('scan_items_pk', ['scan_id', 'mailbox_id', 'item_type'])
+          .execute();
+      },
+    },
   };
 }

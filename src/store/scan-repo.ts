@@ -1,4 +1,6 @@
-/** Environment scans: per mailbox and folder figures, kept so scans can be resumed and compared. */
+/**
+ * Environment scans: per mailbox, folder and item type figures, kept so scans can be resumed and compared.
+ */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -37,6 +39,23 @@ export interface ScanMailboxRow {
   appendLimit: number | null;
   duplicateIds: number;
   finishedAt: string | null;
+}
+
+/** The item types a scan counts besides mail. */
+export type ScanItemType = 'contacts' | 'calendars' | 'tasks' | 'filters';
+
+/** One mailbox's count of one item type that is not mail. */
+export interface ScanItemRow {
+  mailboxId: number;
+  itemType: ScanItemType;
+  /** Address books, calendars or task lists; null for filters. */
+  collections: number | null;
+  /** Contacts, events or tasks; scripts or rules for filters. */
+  items: number;
+  /** Collections shared with the user by someone else (not moved, not counted in the figures above). */
+  shared: number;
+  /** Why the type could not be read at the source; null when it was. */
+  problem: string | null;
 }
 
 const now = () => new Date().toISOString();
@@ -90,9 +109,34 @@ export class ScanRepo {
     return new Set(rows.map((r) => Number(r.mailbox_id)));
   }
 
-  /** Record one mailbox's result and its folders, replacing anything a stopped attempt left. */
-  async saveMailbox(scanId: number, m: ScanMailboxRow, folders: ScanFolderRow[]): Promise<void> {
+  /** Record one mailbox's result, its folders and item counts, replacing anything a stopped attempt left. */
+  async saveMailbox(
+    scanId: number,
+    m: ScanMailboxRow,
+    folders: ScanFolderRow[],
+    items: ScanItemRow[] = [],
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      await trx
+        .deleteFrom('scan_items')
+        .where('scan_id', '=', scanId)
+        .where('mailbox_id', '=', m.mailboxId)
+        .execute();
+      if (items.length)
+        await trx
+          .insertInto('scan_items')
+          .values(
+            items.map((i) => ({
+              scan_id: scanId,
+              mailbox_id: m.mailboxId,
+              item_type: i.itemType,
+              collections: i.collections,
+              items: i.items,
+              shared: i.shared,
+              problem: i.problem,
+            })),
+          )
+          .execute();
       await trx
         .deleteFrom('scan_folders')
         .where('scan_id', '=', scanId)
@@ -182,6 +226,25 @@ export class ScanRepo {
       duplicateIds: Number(r.duplicate_ids),
       nameProblem: r.name_problem,
       excluded: r.excluded,
+    }));
+  }
+
+  /** The scan's counts of item types that are not mail, per mailbox. */
+  async items(scanId: number): Promise<ScanItemRow[]> {
+    const rows = await this.db
+      .selectFrom('scan_items')
+      .selectAll()
+      .where('scan_id', '=', scanId)
+      .orderBy('mailbox_id')
+      .orderBy('item_type')
+      .execute();
+    return rows.map((r) => ({
+      mailboxId: Number(r.mailbox_id),
+      itemType: r.item_type as ScanItemType,
+      collections: num(r.collections),
+      items: Number(r.items),
+      shared: Number(r.shared),
+      problem: r.problem,
     }));
   }
 }

@@ -161,6 +161,22 @@ export interface ScanFolderTable {
   excluded: string | null;
 }
 
+/** A scan's count of one item type that is not mail (contacts, calendars, tasks, filters) of one mailbox. */
+export interface ScanItemTable {
+  scan_id: number;
+  mailbox_id: number;
+  /** contacts | calendars | tasks | filters */
+  item_type: string;
+  /** Address books, calendars or task lists the pass would move; null for filters (no collections). */
+  collections: number | null;
+  /** Contacts, events, tasks in those collections; scripts or rules for filters. */
+  items: number;
+  /** Collections shared with the user by someone else: reported by a pass, not moved, not counted above. */
+  shared: Generated<number>;
+  /** Why this type could not be read at the source (the counts are then what was read before it). */
+  problem: string | null;
+}
+
 /** The last DNS readiness check of a project's mail domain. */
 export interface DnsCheckTable {
   project_id: number;
@@ -378,6 +394,7 @@ export interface Database {
   scans: ScanTable;
   scan_mailboxes: ScanMailboxTable;
   scan_folders: ScanFolderTable;
+  scan_items: ScanItemTable;
   phase_runs: PhaseRunTable;
   dns_checks: DnsCheckTable;
   verifications: VerificationTable;

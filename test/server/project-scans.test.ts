@@ -121,13 +121,16 @@ test('two projects sharing a source login each see only their own scans and plan
   assert.equal((await get(`/api/projects/${a}/scans/${scanB}`)).status, 404);
   assert.equal((await get(`/api/projects/${b}/scans/${scanA}`)).status, 404);
   assert.equal((await get(`/api/projects/${a}/scans/${scanA}?compare=${scanB}`)).status, 404);
-  const own = await get<{ scanId: number; mailboxes: Array<{ mailbox: string; destination: string }> }>(
-    `/api/projects/${b}/scans/${scanB}`,
-  );
+  const own = await get<{
+    scanId: number;
+    mailboxes: Array<{ mailbox: string; destination: string; itemCounts: unknown[] }>;
+  }>(`/api/projects/${b}/scans/${scanB}`);
   assert.deepEqual(
     own.body.mailboxes.map((m) => [m.mailbox, m.destination]),
     [['ann', 'bob']],
   );
+  // The answer carries the counts of the other item types (none here: these mailboxes move mail only).
+  assert.deepEqual(own.body.mailboxes[0]!.itemCounts, []);
 
   // Each plan rests on its own latest scan.
   const planA = await get<{ scan: { id: number } | null; messages: number; rows: Row[] }>(

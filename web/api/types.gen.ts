@@ -2517,6 +2517,17 @@ export interface Operations {
         quotaLimit: number | null;
         quotaHeadroom: number | null;
         appendLimit: number | null;
+        /** Per item type other than mail the mailbox moves (empty when it moves mail only) */
+        itemCounts: Array<{
+          type: 'contacts' | 'calendars' | 'tasks' | 'filters';
+          /** Address books, calendars or task lists it would move; null for filters */
+          collections: number | null;
+          /** Contacts, events or tasks in them; scripts or rules for filters */
+          items: number;
+          /** Collections shared with the user by someone else: reported, not moved */
+          shared: number;
+          problem: string | null;
+        }>;
         folderRows: Array<{
           folder: string;
           destination: string | null;

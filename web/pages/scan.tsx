@@ -1,8 +1,9 @@
 /**
  * Scan: what is at the source before anything moves — per mailbox and folder the items, size, dates and the
  * problems found (too large for the destination, no Message-ID, names to rename, quota too small). Start a
- * scan of every mailbox or the ticked ones, watch it, compare with an earlier scan, export it. The tracker's
- * ETA uses the sizes a scan finds.
+ * scan of every mailbox or the ticked ones, watch it, compare with an earlier scan, export it. Besides mail, a
+ * line per mailbox counts the contacts, calendars, tasks and filters it moves. The tracker's ETA uses the
+ * sizes a scan finds.
  */
 import { useEffect, useState } from 'react';
 import { api } from '../api/api.js';
@@ -188,7 +189,30 @@ function problems(m: MailboxScan): string[] {
     out.push(`${count(m.noMessageId)} item(s) without a Message-ID (matched by a header hash)`);
   if (m.duplicateIds) out.push(`${count(m.duplicateIds)} extra copies of a Message-ID (kept as they are)`);
   if (m.destError) out.push(m.destError);
+  const unread = new Map<string, string[]>();
+  for (const i of m.itemCounts)
+    if (i.problem) unread.set(i.problem, [...(unread.get(i.problem) ?? []), i.type]);
+  for (const [problem, types] of unread) out.push(`${types.join(' and ')} could not be counted: ${problem}`);
   return out;
+}
+
+const NOUNS = {
+  contacts: ['books', 'cards'],
+  calendars: ['calendars', 'events'],
+  tasks: ['lists', 'tasks'],
+} as const;
+
+/** "contacts 3 books / 420 cards · calendars 2 calendars / 1,204 events · filters 5" */
+function itemLine(m: MailboxScan): string {
+  return m.itemCounts
+    .map((i) => {
+      if (i.problem && !i.items && !i.collections) return `${i.type} ?`;
+      if (i.type === 'filters') return `filters ${count(i.items)}`;
+      const [c, n] = NOUNS[i.type];
+      const shared = i.shared ? ` (+${count(i.shared)} shared, not moved)` : '';
+      return `${i.type} ${count(i.collections ?? 0)} ${c} / ${count(i.items)} ${n}${shared}`;
+    })
+    .join(' · ');
 }
 
 function ScanResult(p: { projectId: number; scanId: number; compare?: number }) {
@@ -261,6 +285,7 @@ function ScanResult(p: { projectId: number; scanId: number; compare?: number }) 
             <th className="num">Items</th>
             <th className="num">Size</th>
             <th>Dates</th>
+            <th>Contacts, calendars, tasks, filters</th>
             <th>Needs a look</th>
           </tr>
         </thead>
@@ -294,6 +319,7 @@ function MailboxRow({ m }: { m: MailboxScan }) {
         <td className="num">{count(m.messages)}</td>
         <td className="num">{bytes(m.bytes)}</td>
         <td>{m.oldest ? `${m.oldest.slice(0, 10)} – ${m.newest?.slice(0, 10) ?? ''}` : 'empty'}</td>
+        <td className={m.itemCounts.length ? undefined : 'muted'}>{itemLine(m) || 'mail only'}</td>
         <td className={found.length ? 'error-text' : 'muted'}>
           {found.length ? (
             <ul className="plain">
@@ -308,7 +334,7 @@ function MailboxRow({ m }: { m: MailboxScan }) {
       </tr>
       {open && (
         <tr className="folder-rows">
-          <td colSpan={7}>
+          <td colSpan={8}>
             <table className="grid">
               <thead>
                 <tr>

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import { ErrorCode, PermanentError } from '../../errors.js';
 import { openStore } from '../../store/db.js';
 import { toCsv, toObjects, toXlsx, type Table } from '../../exports/table.js';
-import { compareScans, runScan, scanView, type ScanView } from '../../services/scan-service.js';
-import { diffTable, folderTable, mailboxTable } from '../../services/scan-tables.js';
+import { compareScans, runScan, scanView, unreadTypes, type ScanView } from '../../services/scan-service.js';
+import { diffTable, folderTable, itemTable, mailboxTable } from '../../services/scan-tables.js';
 import { ScanRepo } from '../../store/scan-repo.js';
 import { ProgressDisplay } from '../progress-display.js';
 import { resolveTarget, type TargetOptions } from '../context.js';
@@ -86,13 +86,33 @@ async function emit(view: ScanView, diff: Table | undefined, o: ScanCommandOptio
   const write = (data: string | Uint8Array) =>
     o.output ? fs.writeFileSync(o.output, data) : process.stdout.write(data);
   if (o.format === 'xlsx') {
-    write(toXlsx([mailboxTable(view), folderTable(view), ...(diff ? [diff] : [])]));
+    write(toXlsx([mailboxTable(view), folderTable(view), itemTable(view), ...(diff ? [diff] : [])]));
     process.stderr.write(`Wrote ${o.output}\n`);
   } else if (o.format === 'csv') write(toCsv(folderTable(view)));
   else if (o.format === 'json')
     write(JSON.stringify({ ...view, changes: diff ? toObjects(diff) : undefined }, null, 2) + '\n');
   else write(scanText(view, diff));
   await Promise.resolve();
+}
+
+const num = (n: number) => n.toLocaleString('en-US');
+const NOUNS = {
+  contacts: ['books', 'cards'],
+  calendars: ['calendars', 'events'],
+  tasks: ['lists', 'tasks'],
+} as const;
+
+/** "contacts 3 books / 420 cards · calendars 2 / 1,204 · filters 5": what the mailbox moves besides mail. */
+export function itemLine(counts: ScanView['mailboxes'][number]['itemCounts']): string {
+  return counts
+    .map((i) => {
+      if (i.problem && !i.items && !i.collections) return `${i.type} ?`;
+      const shared = i.shared ? ` (+${i.shared} shared, not moved)` : '';
+      if (i.type === 'filters') return `filters ${num(i.items)}`;
+      const [c, n] = NOUNS[i.type];
+      return `${i.type} ${num(i.collections ?? 0)} ${c} / ${num(i.items)} ${n}${shared}`;
+    })
+    .join(' · ');
 }
 
 /** The scan for a person: per mailbox the figures and, below, what needs attention. */
@@ -107,7 +127,10 @@ export function scanText(view: ScanView, diff?: Table): string {
         `${m.folders} folders (depth ${m.maxDepth})  ${m.messages} items  ${mb(m.bytes)}  ` +
         `${m.oldest ? `${m.oldest.slice(0, 10)} … ${m.newest?.slice(0, 10)}` : 'empty'}`,
     );
+    if (m.itemCounts.length) out.push(`  ${itemLine(m.itemCounts)}`);
     if (m.error) out.push(`  ✗ ${m.error}`);
+    for (const u of unreadTypes(m.itemCounts))
+      out.push(`  ✗ ${u.types.join(' and ')} not counted: ${u.problem}`);
     if (m.oversize)
       out.push(`  ! ${m.oversize} item(s) larger than the destination accepts: they will be skipped`);
     if (m.noMessageId)

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { toCsv, toXlsx } from '../../exports/table.js';
 import type { ScanRunService } from '../../services/scan-run-service.js';
 import { compareScans, type ScanView } from '../../services/scan-service.js';
-import { diffTable, folderTable, mailboxTable } from '../../services/scan-tables.js';
+import { diffTable, folderTable, itemTable, mailboxTable } from '../../services/scan-tables.js';
 import { errors, IdParams } from '../../schemas/common.js';
 import { ProjectScan, ScanParams, ScanList, ScanQuery, ScanStart, ScanStatus } from '../../schemas/scan.js';
 import { csrf, secured } from './route-kit.js';
@@ -113,7 +113,11 @@ export async function scanRoutes(app: FastifyInstance, opts: { scans: ScanRunSer
       return reply
         .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .header('content-disposition', `attachment; filename="${name}.xlsx"`)
-        .send(Buffer.from(toXlsx([mailboxTable(view), folderTable(view), ...(diff ? [diff] : [])])));
+        .send(
+          Buffer.from(
+            toXlsx([mailboxTable(view), folderTable(view), itemTable(view), ...(diff ? [diff] : [])]),
+          ),
+        );
     },
   );
 }
