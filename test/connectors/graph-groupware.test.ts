@@ -413,6 +413,27 @@ describe('To Do tasks ↔ VTODO', () => {
   });
 });
 
+describe('To Do replace', () => {
+  test('a task changed in To Do since Cutover wrote it is not overwritten (To Do takes no If-Match)', async () => {
+    const list = await defaultTasks();
+    const data = fixture('task-parent.ics');
+    const first = await gw.putItem(list, item(data, 'text/calendar'));
+    const second = await gw.putItem(
+      list,
+      item(data.replace('Umzug vorbereiten', 'Umzug planen'), 'text/calendar'),
+      first,
+    );
+    assert.equal(second.key, first.key);
+    assert.equal(emu.groupware.of(anna).tasks.get(second.key)!.json.title, 'Umzug planen');
+    await assert.rejects(gw.putItem(list, item(data, 'text/calendar'), first), (err: unknown) => {
+      assert.ok(err instanceof PermanentError);
+      assert.equal(err.code, ErrorCode.Conflict);
+      return true;
+    });
+    assert.equal(emu.groupware.of(anna).tasks.get(second.key)!.json.title, 'Umzug planen', 'left as it was');
+  });
+});
+
 describe('delta', () => {
   test('contacts: added, changed, deleted; an expired link gives a full listing', async () => {
     const start = await gw.changes('contacts', undefined);

@@ -212,6 +212,22 @@ export class GraphGroupware implements GroupwareEndpoint {
     }
     const { extensions, ...fields } = body as { extensions: Array<Record<string, unknown>> };
     const path = `${list}/${encodeURIComponent(target.key)}`;
+    // To Do takes no If-Match: the version is compared here, so an edit made at the destination since
+    // Cutover wrote the task is not overwritten (a Conflict, as the other systems answer).
+    if (replace?.etag) {
+      const there = await this.client.json<GraphTask>(
+        'GET',
+        `${path}?$select=id`,
+        { what: 'read task' },
+        signal,
+      );
+      if ((there['@odata.etag'] ?? '') !== replace.etag)
+        throw new PermanentError(
+          ErrorCode.Conflict,
+          `The task ${target.key} changed in Microsoft To Do since Cutover wrote it (version ${there['@odata.etag'] ?? 'unknown'}, expected ${replace.etag}).`,
+          'Compare the two and keep the right one by hand; Cutover does not overwrite it.',
+        );
+    }
     await this.client.json('PATCH', path, { body: fields, what: 'update task' }, signal);
     const ext = extensions[0] ?? {};
     try {
