@@ -162,6 +162,10 @@ test('a project moves mail and groupware together: IMAP servers with a CalDAV/Ca
     const r = seeder(rad, ALICE.user);
     await r.addressbook('/alice/friends/', 'Friends');
     await r.put('/alice/friends/c.vcf', fixture('contact-3.0.vcf'));
+    await r.put(
+      '/alice/friends/dora.vcf',
+      'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:repl-dora@example.com\r\nFN:Dora Diaz\r\nN:Diaz;Dora;;;\r\nEMAIL;TYPE=INTERNET:dora@old.example\r\nNOTE:writes from dora@old.example\r\nEND:VCARD\r\n',
+    );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutover-gw-project-'));
     const file = path.join(dir, 'cutover.yaml');
     fs.writeFileSync(
@@ -181,6 +185,8 @@ test('a project moves mail and groupware together: IMAP servers with a CalDAV/Ca
         `  - { source: ${ALICE.user}, password: "${ALICE.password}", destinationPassword: "${ALICE.password}" }`,
         'defaults:',
         '  items: [mail, contacts]',
+        'plan:',
+        "  addressReplacements: [{ from: '@old.example', to: '@new.example' }]",
         '',
       ].join('\n'),
     );
@@ -188,9 +194,13 @@ test('a project moves mail and groupware together: IMAP servers with a CalDAV/Ca
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /source 1 {2}copied 1/);
     // Alice's address books at the source (this one and the first test's), each with its cards, none failed.
-    assert.match(run.stdout, /contacts: copied 6 {2}already present 0 {2}skipped 0 {2}failed 0/);
+    assert.match(run.stdout, /contacts: copied 7 {2}already present 0 {2}skipped 0 {2}failed 0/);
     const there = await withDav(xan, byUid);
     assert.ok(there.get(vcardUid(fixture('contact-3.0.vcf'))!), 'the contact is at the destination');
+    // The plan's address replacement applies to contact e-mail addresses, and only to them.
+    const dora = there.get('repl-dora@example.com')!.data;
+    assert.match(dora, /EMAIL[^:\r\n]*:dora@new\.example/);
+    assert.match(dora, /NOTE:writes from dora@old\.example/);
   } finally {
     await Promise.all([src.stop(), dst.stop()]);
   }
