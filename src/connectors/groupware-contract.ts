@@ -10,6 +10,15 @@
  * unless `deleteItem` is called, which the engine does only on the operator's explicit option.
  */
 
+/** Where `putItem` left an item. */
+export interface PutResult extends GroupwareItemRef {
+  /**
+   * A new item was not written because an item with its UID is already at its place (an earlier write whose
+   * answer was lost, or a copy made before): this is that item's key and version, for the engine to compare.
+   */
+  found?: boolean;
+}
+
 /** What a collection holds. */
 export type CollectionType = 'addressbook' | 'calendar';
 
@@ -112,14 +121,15 @@ export interface GroupwareEndpoint {
    * destination item if it still has that ETag. Returns its key and ETag at the destination. A refusal
    * (too large, invalid by the system's rules, a UID already in the collection — Xandikos answers that
    * with 207 Multi-Status holding 412 no-uid-conflict) throws a PermanentError (ErrorCode.MessageRejected)
-   * carrying the system's own words. Never sends invitations or notifications to attendees.
+   * carrying the system's own words; a replace whose ETag is no longer the item's throws a PermanentError
+   * (ErrorCode.Conflict). Never sends invitations or notifications to attendees.
    */
   putItem(
     collectionId: string,
     item: GroupwareItem,
     replace?: GroupwareItemRef,
     signal?: AbortSignal,
-  ): Promise<GroupwareItemRef>;
+  ): Promise<PutResult>;
   /** Delete an item at this system; the engine calls it only on the operator's explicit option. */
   deleteItem?(collectionId: string, ref: GroupwareItemRef, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;

@@ -23,7 +23,9 @@ import type {
   GroupwareCollection,
   GroupwareEndpoint,
   GroupwareItem,
+  GroupwareItemRef,
 } from '../connectors/groupware-contract.js';
+import { compareCalendars, compareVcards } from '../formats/semantic-compare.js';
 import {
   AbortError,
   ErrorCode,
@@ -247,7 +249,7 @@ async function syncCollection(
     ]);
   }
   await record([
-    collectionEntry(c, type, prev?.destRef ? 'present' : 'copied', passId, {
+    collectionEntry(c, type, ensured.existed ? 'present' : 'copied', passId, {
       destRef: ensured.id,
       state: changes.token ?? null,
       reason: ensured.notKept.length ? `not kept by the destination: ${ensured.notKept.join('; ')}` : null,
@@ -289,6 +291,8 @@ async function writeItem(
       row?.destRef && row.destHash ? { key: row.destRef, etag: row.destHash } : undefined,
       signal,
     );
+    if (written.found)
+      return await foundThere(item, data, written, type, srcCollection, dstCollection, dst, passId, signal);
     return itemEntry(item.key, type, srcCollection, 'copied', passId, {
       ...base,
       destRef: written.key,
@@ -311,6 +315,38 @@ async function writeItem(
       reason,
     });
   }
+}
+
+/**
+ * A new item whose UID the destination already holds at its place (an earlier write whose answer was lost,
+ * or a copy made by another run): the same meaning is `present`; another is left alone and failed with why
+ * — Cutover does not overwrite what it cannot tell it wrote.
+ */
+async function foundThere(
+  item: GroupwareItem,
+  data: string,
+  there: GroupwareItemRef,
+  type: GroupwareType,
+  srcCollection: string,
+  dstCollection: string,
+  dst: GroupwareEndpoint,
+  passId: number,
+  signal?: AbortSignal,
+): Promise<ItemEntry> {
+  let text: string | undefined;
+  for await (const it of dst.readItems(dstCollection, [there.key], signal)) text = it.data;
+  const diff =
+    text === undefined
+      ? ['it could not be read back']
+      : item.contentType === 'text/vcard'
+        ? compareVcards(data, text)
+        : compareCalendars(data, text);
+  const base = { sourceHash: item.etag, destRef: there.key, destHash: there.etag };
+  if (!diff.length) return itemEntry(item.key, type, srcCollection, 'present', passId, base);
+  return itemEntry(item.key, type, srcCollection, 'failed', passId, {
+    ...base,
+    reason: `an item with this UID is already at the destination and differs (${diff.slice(0, 3).join('; ')}${diff.length > 3 ? '; …' : ''}); it was not overwritten — keep the right one by hand`,
+  });
 }
 
 /** The text the destination gets, and what was changed in it, in words. */

@@ -139,7 +139,8 @@ test('Radicale → files → Xandikos: one file per item and a manifest, semanti
   const into = ['migrate', '--from', `file://${dir}`, '--to', davUrl(xan, '/'), ...ITEMS];
   const inData = tempDataDir();
   const first = await run([...into, '--data-dir', inData]);
-  assert.match(first, /contacts: copied 4 {2}already present 0 {2}skipped 0 {2}failed 0/);
+  // Xandikos's own default address book takes the default one: found there, not made.
+  assert.match(first, /contacts: copied 3 {2}already present 1 {2}skipped 0 {2}failed 0/);
   const dest = await byUid(await openDav(xan));
   for (const [uid, s] of source) {
     const d = dest.get(uid);

@@ -13,6 +13,7 @@ import type {
   GroupwareEndpoint,
   GroupwareItem,
   GroupwareItemRef,
+  PutResult,
 } from '../groupware-contract.js';
 import {
   type DavCollection,
@@ -85,7 +86,7 @@ export class DavEndpoint implements GroupwareEndpoint {
     item: GroupwareItem,
     replace?: GroupwareItemRef,
     signal?: AbortSignal,
-  ): Promise<GroupwareItemRef> {
+  ): Promise<PutResult> {
     const c = await this.collection(collectionId, signal);
     return putDavItem(this.http, c.id, c.type, item, replace, c.maxBytes, signal);
   }

@@ -11,7 +11,7 @@
  */
 import http from 'node:http';
 import { ErrorCode, PermanentError } from '../../errors.js';
-import type { CollectionType, GroupwareItem, GroupwareItemRef } from '../groupware-contract.js';
+import type { CollectionType, GroupwareItem, GroupwareItemRef, PutResult } from '../groupware-contract.js';
 import { type DavAnswer, type DavHttp, shortText, unexpected } from './dav-http.js';
 import { davPath, itemName, lastSegment } from './dav-paths.js';
 import { readUid } from './dav-uid.js';
@@ -105,7 +105,7 @@ export async function putDavItem(
   replace: GroupwareItemRef | undefined,
   maxBytes: number | undefined,
   signal?: AbortSignal,
-): Promise<GroupwareItemRef> {
+): Promise<PutResult> {
   const c = CONTENT[type];
   const uid = item.uid ?? readUid(item.data);
   const key = replace
@@ -141,7 +141,7 @@ export async function putDavItem(
   if (a.status === 412 && !replace) {
     // Our own earlier write, whose answer was lost? The same UID there says so.
     const there = await getItem(dav, key, type, signal);
-    if (there && uid !== undefined && there.uid === uid) return { key, etag: there.etag };
+    if (there && uid !== undefined && there.uid === uid) return { key, etag: there.etag, found: true };
     throw refusal(where, 412, [], `another item (UID ${there?.uid ?? 'unknown'}) is already at this href`);
   }
   if (a.status === 412)
