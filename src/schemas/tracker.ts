@@ -90,6 +90,16 @@ export const Tracker = Type.Object({
   ),
   throttledMailboxIds: Type.Array(Type.Integer()),
   alerts: Type.Object({ critical: Type.Integer(), advisory: Type.Integer() }),
+  items: Type.Record(
+    Type.String(),
+    Type.Object({
+      copied: Type.Integer(),
+      present: Type.Integer(),
+      skipped: Type.Integer(),
+      failed: Type.Integer(),
+    }),
+    { description: 'Items that are not messages (filters, contacts, calendars, tasks) by type and outcome' },
+  ),
 });
 export type Tracker = Static<typeof Tracker>;
 

@@ -9,6 +9,7 @@ import { parseClock } from '../config/plan.js';
 import type { Stage as StageView, StageQuery, Tracker } from '../schemas/tracker.js';
 import type { AlertAdminRepo } from '../store/alert-admin-repo.js';
 import type { Store } from '../store/db.js';
+import { ItemLedgerRepo } from '../store/item-ledger-repo.js';
 import { DnsCheckRepo } from '../store/dns-check-repo.js';
 import { projectVerifications } from '../store/verification-repo.js';
 import type { StageContext, TrackerRepo } from '../store/tracker-repo.js';
@@ -96,6 +97,7 @@ export class TrackerService {
       throughput: hub.samples(),
       throttledMailboxIds: hub.throttledNow(),
       alerts: { critical, advisory },
+      items: await new ItemLedgerRepo(this.deps.store.db).countsByType(projectId),
     };
   }
 

@@ -113,4 +113,22 @@ export class ItemLedgerRepo {
     const all = await this.list(mailboxId, itemType);
     return new Map(all.filter((e) => e.collection === collection).map((e) => [e.key, e]));
   }
+
+  /** A project's items that are not messages, counted by item type and outcome (the tracker's line). */
+  async countsByType(projectId: number): Promise<Record<string, Record<ItemStatus, number>>> {
+    const rows = await this.db
+      .selectFrom('item_ledger')
+      .innerJoin('mailboxes', 'mailboxes.id', 'item_ledger.mailbox_id')
+      .where('mailboxes.project_id', '=', projectId)
+      .select(['item_ledger.item_type as type', 'item_ledger.status as status'])
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .groupBy(['item_ledger.item_type', 'item_ledger.status'])
+      .execute();
+    const out: Record<string, Record<ItemStatus, number>> = {};
+    for (const r of rows)
+      (out[r.type] ??= { copied: 0, present: 0, skipped: 0, failed: 0 })[r.status as ItemStatus] += Number(
+        r.n,
+      );
+    return out;
+  }
 }

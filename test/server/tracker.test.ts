@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openStore } from '../../src/store/db.js';
 import { MailboxRepo } from '../../src/store/mailbox-repo.js';
+import { ItemLedgerRepo, type ItemStatus } from '../../src/store/item-ledger-repo.js';
 import { tempDataDir } from '../integration/helpers.js';
 import { logIn, loggedIn, projectBody, server } from './helpers.js';
 
@@ -20,6 +21,7 @@ type TrackerBody = {
   eta: { finishAt: string | null; basis: string } | null;
   etaNote: string | null;
   alerts: { critical: number; advisory: number };
+  items: Record<string, { copied: number; present: number; skipped: number; failed: number }>;
 };
 
 test('tracker: counts per stage and colour, drill-down to the mailboxes not done, ETA', async (t) => {
@@ -126,6 +128,22 @@ test('tracker: counts per stage and colour, drill-down to the mailboxes not done
     .insertInto('client_setups')
     .values({ mailbox_id: ids[2]!, kind: 'mobileconfig', first_at: now, last_at: now, count: 1 })
     .execute();
+  // Filters and contacts the passes recorded, as the item ledger holds them.
+  const item = (key: string, itemType: string, status: ItemStatus) => ({
+    itemType,
+    collection: '',
+    key,
+    kind: itemType === 'filters' ? 'script' : 'contact',
+    sourceHash: null,
+    destHash: null,
+    status,
+    reason: status === 'failed' ? 'refused' : null,
+    original: null,
+    passId: null,
+  });
+  const items = new ItemLedgerRepo(store.db);
+  await items.record(ids[0]!, [item('main', 'filters', 'copied'), item('old', 'filters', 'failed')]);
+  await items.record(ids[1]!, [item('a', 'contacts', 'copied'), item('b', 'contacts', 'present')]);
   await store.close();
 
   app = await server({ dataDir });
@@ -135,6 +153,10 @@ test('tracker: counts per stage and colour, drill-down to the mailboxes not done
   assert.equal(r.statusCode, 200, r.body);
   const tr = r.json<TrackerBody>();
   assert.equal(tr.mailboxes, 10);
+  assert.deepEqual(tr.items, {
+    filters: { copied: 1, present: 0, skipped: 0, failed: 1 },
+    contacts: { copied: 1, present: 1, skipped: 0, failed: 0 },
+  });
   const stage = (k: string) => tr.stages.find((s) => s.key === k)!;
   assert.deepEqual(
     tr.stages.map((s) => s.key),

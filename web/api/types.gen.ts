@@ -2764,6 +2764,16 @@ export interface Operations {
         critical: number;
         advisory: number;
       };
+      /** Items that are not messages (filters, contacts, calendars, tasks) by type and outcome */
+      items: Record<
+        string,
+        {
+          copied: number;
+          present: number;
+          skipped: number;
+          failed: number;
+        }
+      >;
     };
   };
   /** The mailboxes not done in a stage (attention first), paged */

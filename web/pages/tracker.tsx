@@ -93,6 +93,20 @@ export function TrackerPage() {
               active alerts
             </div>
           </div>
+          {Object.keys(t.items).length > 0 && (
+            <p className="by-status">
+              Other items:{' '}
+              {Object.entries(t.items).map(([type, c], i) => (
+                <span key={type}>
+                  {i > 0 && ' · '}
+                  {type} {count(c.copied + c.present)} moved
+                  {c.skipped > 0 && `, ${count(c.skipped)} skipped`}
+                  {c.failed > 0 && <span className="error-text">, {count(c.failed)} failed</span>}
+                </span>
+              ))}{' '}
+              (per mailbox: its page)
+            </p>
+          )}
           <p className="by-status">
             By status:{' '}
             {STATUS_WORDS.map(([s, words]) => (
