@@ -8,6 +8,7 @@ import type { Table } from '../exports/table.js';
 import { remedy, type Audience } from './plan-wording.js';
 import type { Store } from '../store/db.js';
 import { LedgerRepo } from '../store/ledger-repo.js';
+import { ItemLedgerRepo } from '../store/item-ledger-repo.js';
 import { MailboxRepo } from '../store/mailbox-repo.js';
 import { estimate, measuredRates, type Estimate } from './estimate.js';
 import { mailboxKey } from './migration-service.js';
@@ -84,6 +85,7 @@ export async function buildPlan(
   const warnings: PlanWarning[] = [];
   const mailboxRepo = new MailboxRepo(store.db);
   const ledger = new LedgerRepo(store.db);
+  const items = new ItemLedgerRepo(store.db);
   const known = new Map((await mailboxRepo.list()).map((m) => [m.key, m]));
   const scan = await scanView(store, projectId);
   const scanned = new Map(scan?.mailboxes.map((m) => [m.mailbox, m]));
@@ -98,14 +100,19 @@ export async function buildPlan(
     const row = known.get(mailboxKey(project.source, project.destination, spec));
     const s = scanned.get(spec.sourceUser);
     let done = 0;
-    if (row)
+    if (row) {
       for (const c of await ledger.folderCounts(row.id))
         done += (c.counts.copied ?? 0) + (c.counts.present ?? 0);
+      // Contacts, events, tasks and filters moved so far count like messages.
+      for (const e of await items.list(row.id)) if (e.status === 'copied' || e.status === 'present') done++;
+    }
+    // The other item types the scan counted (collections and their items) are moved at the message rate.
+    const others = (s?.itemCounts ?? []).reduce((n, i) => n + (i.collections ?? 0) + i.items, 0);
     rowsIn.push({
       mailbox: spec.sourceUser,
       destination: spec.destUser,
       starred: spec.starred,
-      messages: s?.messages ?? row?.sourceMessages ?? 0,
+      messages: (s?.messages ?? row?.sourceMessages ?? 0) + others,
       bytes: s?.bytes ?? row?.sourceBytes ?? 0,
       alreadyMigrated: done,
       credentials: need(spec.sourceAuth, project.source.admin),

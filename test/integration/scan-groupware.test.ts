@@ -152,6 +152,12 @@ test('cutover scan counts books and cards, calendars and events, task lists and 
     { type: 'filters', collections: null, items: 2, shared: 0, problem: null },
   ]);
   assert.equal(await sourceState(), before, 'every item, script and the active script as they were');
+
+  // The plan's estimate counts them too: 2 messages + 4 collections and 9 items, each moved like a message.
+  const plan = await cli(['plan', '--project', file, '--data-dir', dataDir, '--format', 'json']);
+  assert.equal(plan.code, 0, plan.stderr);
+  const summary = JSON.parse(plan.stdout) as { rows: Array<{ messages: number }> };
+  assert.equal(summary.rows[0]!.messages, 2 + 4 + 9);
 });
 
 test('a type the source cannot be read for is a problem of that type with the reason; mail and the other types are counted, the scan is done', async () => {
