@@ -37,8 +37,11 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 function targetFlags(cmd: Command, { to = true } = {}): Command {
   cmd
     .option('-p, --project <file>', 'project file (YAML); default ./cutover.yaml or $CUTOVER_PROJECT')
-    .option('--from <url>', 'one-off source: imap://USER:PASS@HOST:PORT or imaps://…');
-  if (to) cmd.option('--to <url>', 'one-off destination URL');
+    .option(
+      '--from <url>',
+      'one-off source: imap://USER:PASS@HOST:PORT, imaps://, pop3(s)://, graph://, gmail://, sieve://, dav(s)://, mbox:///PATH, file:///DIR',
+    );
+  if (to) cmd.option('--to <url>', 'one-off destination URL (the same forms; not pop3 or mbox)');
   cmd
     .option('--from-password-env <var>', 'read the source password from this environment variable')
     .option('--from-password-file <file>', 'read the source password from this file (first line)');
