@@ -72,6 +72,21 @@ export class GoogleApi {
     return this.target.apiUrl === GMAIL_API ? APIS[api].host : this.target.apiUrl;
   }
 
+  /** Every `items` entry of a list call, following `nextPageToken` page after page. */
+  async allItems<T>(call: GoogleCall, signal?: AbortSignal): Promise<T[]> {
+    const all: T[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.json<{ items?: T[]; nextPageToken?: string }>(
+        { ...call, query: { ...call.query, pageToken } },
+        signal,
+      );
+      all.push(...(page.items ?? []));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return all;
+  }
+
   /** Send a call and parse its JSON answer (`{}` for an empty one). */
   async json<T>(call: GoogleCall, signal?: AbortSignal): Promise<T> {
     const api = APIS[call.api];

@@ -73,21 +73,15 @@ export class GoogleCalendars {
   }
 
   private async list(signal?: AbortSignal): Promise<CalendarEntry[]> {
-    const all: CalendarEntry[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await this.api.json<{ items?: CalendarEntry[]; nextPageToken?: string }>(
-        {
-          api: 'calendar',
-          op: 'calendarList.list',
-          path: '/users/me/calendarList',
-          query: { maxResults: 250, showHidden: true, pageToken },
-        },
-        signal,
-      );
-      all.push(...(page.items ?? []));
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    const all = await this.api.allItems<CalendarEntry>(
+      {
+        api: 'calendar',
+        op: 'calendarList.list',
+        path: '/users/me/calendarList',
+        query: { maxResults: 250, showHidden: true },
+      },
+      signal,
+    );
     for (const c of all) this.entries.set(c.id, c);
     return all;
   }

@@ -36,23 +36,11 @@ export class GoogleTasks {
 
   constructor(private readonly api: GoogleApi) {}
 
-  private async lists(signal?: AbortSignal): Promise<TaskList[]> {
-    const all: TaskList[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await this.api.json<{ items?: TaskList[]; nextPageToken?: string }>(
-        {
-          api: 'tasks',
-          op: 'tasklists.list',
-          path: '/users/@me/lists',
-          query: { maxResults: 100, pageToken },
-        },
-        signal,
-      );
-      all.push(...(page.items ?? []));
-      pageToken = page.nextPageToken;
-    } while (pageToken);
-    return all;
+  private lists(signal?: AbortSignal): Promise<TaskList[]> {
+    return this.api.allItems<TaskList>(
+      { api: 'tasks', op: 'tasklists.list', path: '/users/@me/lists', query: { maxResults: 100 } },
+      signal,
+    );
   }
 
   async collections(signal?: AbortSignal): Promise<GroupwareCollection[]> {
