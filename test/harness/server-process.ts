@@ -38,12 +38,13 @@ process.on('exit', () => {
 export function spawnServer(
   cmd: string,
   args: string[],
-  opts: { dir: string; logFile: string; env: NodeJS.ProcessEnv },
+  opts: { dir: string; logFile: string; env: NodeJS.ProcessEnv; uid?: number; gid?: number },
 ): ServerProcess {
   const fd = openSync(opts.logFile, 'a');
   try {
     const child = spawn(cmd, args, {
       cwd: opts.dir,
+      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
       env: { ...opts.env, [DIR_ENV]: opts.dir },
       detached: true,
       stdio: ['ignore', fd, fd],
