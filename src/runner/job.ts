@@ -60,6 +60,11 @@ export interface EnqueueOptions {
   startAfter?: Date;
   /** While a job with this key is queued or running, another enqueue with it is dropped. */
   singletonKey?: string;
+  /**
+   * The store's transaction to enqueue in, so the job commits (or not) with the state it depends on; a queue
+   * that cannot join it (the in-process one) enqueues at once.
+   */
+  tx?: unknown;
 }
 
 /** A job as cancel predicates see it. */

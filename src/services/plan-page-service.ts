@@ -10,7 +10,7 @@ import type { ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
 import { loadStoredAuths } from './credential-auth.js';
 import { buildPlan, type PlanSummary } from './plan-service.js';
 import type { ProjectService } from './project-service.js';
-import { memberSpec } from './run-service.js';
+import { memberSpec } from './run-project.js';
 import { scheduleStatus, type PhaseStatus } from './scheduler.js';
 
 /** The summary, the reason for the suggested date, and the phases. */

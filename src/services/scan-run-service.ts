@@ -11,7 +11,7 @@ import type { ProgressSink } from '../engine/progress.js';
 import { asCutoverError } from '../errors.js';
 import { loadStoredAuths } from './credential-auth.js';
 import type { ProjectService } from './project-service.js';
-import { memberSpec } from './run-service.js';
+import { memberSpec } from './run-project.js';
 import { runScan, scanView, type ScanView } from './scan-service.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { ScanStatus } from '../schemas/scan.js';

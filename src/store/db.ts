@@ -3,12 +3,14 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
 import { createPrivateFile, makePrivate } from './private-dir.js';
-import { migrations } from './migrations.js';
+import { migrations, type StoreDialect } from './migrations.js';
 import type { Database } from './schema.js';
 
 /** An open store. */
 export interface Store {
   db: Kysely<Database>;
+  /** Which SQL the store speaks (repositories that lock rows need it). */
+  dialect: StoreDialect;
   /** Where the data lives, for messages. */
   location: string;
   close(): Promise<void>;
@@ -67,5 +69,5 @@ export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): P
     await db.destroy();
     throw error instanceof Error ? error : new Error(`store migration failed: ${JSON.stringify(error)}`);
   }
-  return { db, location: file, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }

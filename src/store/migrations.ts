@@ -541,5 +541,44 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0016_runs': {
+      // A pass as data: which project, phase and mailboxes, and each mailbox's state, so that a worker in any
+      // process can run a mailbox of it, the run's window is counted over every worker (a running mailbox
+      // keeps a heartbeat; one whose worker died stops counting once it is stale), and a pause reaches all.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('runs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('project_id', 'integer', (c) => c.references('projects.id').onDelete('cascade'))
+          .addColumn('phase', 'text')
+          .addColumn('dry_run', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('finished_at', 'text')
+          .execute();
+        await db.schema
+          .createTable('run_mailboxes')
+          .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+          .addColumn('mailbox_id', 'integer', (c) =>
+            c.notNull().references('mailboxes.id').onDelete('cascade'),
+          )
+          .addColumn('source_user', 'text', (c) => c.notNull())
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('worker', 'text')
+          .addColumn('heartbeat_at', 'bigint')
+          .addColumn('counters', 'text')
+          .addColumn('error', 'text')
+          .addColumn('started_at', 'text')
+          .addColumn('finished_at', 'text')
+          .addPrimaryKeyConstraint('run_mailboxes_pk', ['run_id', 'mailbox_id'])
+          .execute();
+        await db.schema
+          .createIndex('run_mailboxes_state')
+          .on('run_mailboxes')
+          .columns(['run_id', 'state'])
+          .execute();
+      },
+    },
   };
 }

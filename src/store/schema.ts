@@ -413,4 +413,37 @@ export interface Database {
   messages: MessageTable;
   message_templates: MessageTemplateTable;
   project_message_templates: ProjectMessageTemplateTable;
+  runs: RunTable;
+  run_mailboxes: RunMailboxTable;
+}
+
+/** A pass as data (0016_runs): what any worker needs to run a mailbox of it. */
+export interface RunTable {
+  id: string;
+  /** The stored project; null for a one-off run of this process. */
+  project_id: number | null;
+  phase: string | null;
+  dry_run: number;
+  /** running | cancelled (a pause: every worker stops its mailboxes) | done */
+  state: string;
+  created_at: string;
+  finished_at: string | null;
+}
+
+/** A mailbox of a run: its place in the run's order, and how far it got. */
+export interface RunMailboxTable {
+  run_id: string;
+  mailbox_id: number;
+  source_user: string;
+  position: number;
+  /** queued | running | done | failed | stopped */
+  state: string;
+  /** The worker running it, and when that worker last said it still is (epoch ms). */
+  worker: string | null;
+  heartbeat_at: number | null;
+  /** JSON of the pass counters, once it ended. */
+  counters: string | null;
+  error: string | null;
+  started_at: string | null;
+  finished_at: string | null;
 }

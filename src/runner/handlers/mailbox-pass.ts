@@ -1,9 +1,11 @@
 /**
  * The 'mailbox-pass' job: one mailbox of a run, synced by the engine and recorded (status, alerts, stored
  * credentials). Its data is JSON (run id, mailbox id, login, the give-up clock); what a run shares between
- * its mailboxes in this process (the project, progress sink, connection slots, limiter, the mailbox
- * window) is found by the run id in `passRuns`. A throttling server that asks for a long wait ends the
- * slice: the job comes back after the wait and resumes from the ledger, with its give-up clock.
+ * its mailboxes (the project, progress sink, connection slots, limiter, the mailbox window) is found by the
+ * run id: in `passRuns` for a run of this process, else by the resolver a worker gives (built from the store).
+ * A run kept in the store (`shared`) is admitted into its window by the store, over every worker; a full
+ * window or a throttling server that asks for a long wait ends the slice: the job comes back later and
+ * resumes from the ledger, with its give-up clock.
  */
 import type { MailboxSpec, ProjectConfig } from '../../config/types.js';
 import { ErrorCode, asCutoverError, throwIfAborted } from '../../errors.js';
@@ -17,6 +19,21 @@ import { alertFor, clearPassAlerts, raisePassAlert, sideOf } from '../../service
 import { endpointsFor, labelOf, type MailboxOutcome } from '../../services/mailbox-endpoints.js';
 import type { PlanConfig } from '../../config/plan.js';
 import type { RunGate } from '../run-gate.js';
+import type { RunRepo } from '../../store/run-repo.js';
+
+/** A run kept in the store, whose mailboxes any worker may run. */
+export interface SharedRun {
+  runs: RunRepo;
+  /** This worker's id (recorded on the mailbox it runs). */
+  worker: string;
+  /** How many mailboxes of the run at once, over every worker (its throttling window now). */
+  window: () => number;
+  /** How often a running mailbox says so (ms); a heartbeat older than `leaseMs` no longer counts. */
+  heartbeatMs: number;
+  leaseMs: number;
+  /** When a full window is looked at again (ms). */
+  recheckMs: number;
+}
 
 /** What the mailboxes of one run share in this process. */
 export interface PassRun {
@@ -33,23 +50,92 @@ export interface PassRun {
   gate: RunGate;
   /** Each mailbox's outcome, when its pass has ended. */
   outcomes: Map<number, MailboxOutcome>;
+  /** Kept in the store: admitted, heartbeated and recorded there (`gate` is not used). */
+  shared?: SharedRun;
 }
 
 /** The runs of this process, by id (migration-service registers and removes them). */
 export const passRuns = new Map<string, PassRun>();
 
-/** Runs one slice of a mailbox's pass; see the file header. */
-export const mailboxPass: JobHandler<'mailbox-pass'> = async (data, ctx) => {
-  const run = passRuns.get(data.runId);
-  if (!run) return { status: 'done' }; // the run has ended (its jobs were cancelled): nothing to do
+/** Runs one slice of a mailbox's pass, for runs of this process; see the file header. */
+export const mailboxPass: JobHandler<'mailbox-pass'> = mailboxPassHandler(async (id) => passRuns.get(id));
+
+/** The handler, finding runs that are not this process's with `resolve` (a worker reads them from the store). */
+export function mailboxPassHandler(
+  resolve: (runId: string) => Promise<PassRun | undefined>,
+): JobHandler<'mailbox-pass'> {
+  return async (data, ctx) => {
+    const run = passRuns.get(data.runId) ?? (await resolve(data.runId));
+    if (!run) return { status: 'done' }; // the run has ended (its jobs were cancelled): nothing to do
+    return run.shared ? sharedSlice(run, run.shared, data, ctx) : slice(run, data, ctx);
+  };
+}
+
+/**
+ * A slice of a run kept in the store: admitted into the run's window over every worker, heartbeated while it
+ * runs (a pause seen there aborts it), and its outcome recorded for whoever waits on the run.
+ */
+const sharedSlice = async (
+  run: PassRun,
+  shared: SharedRun,
+  data: Parameters<JobHandler<'mailbox-pass'>>[0],
+  ctx: Parameters<JobHandler<'mailbox-pass'>>[1],
+): ReturnType<JobHandler<'mailbox-pass'>> => {
+  const { runs, worker } = shared;
+  const now = Date.now();
+  const admitted = await runs.admit(
+    data.runId,
+    data.mailboxId,
+    shared.window(),
+    worker,
+    now,
+    now - shared.leaseMs,
+  );
+  if (admitted === 'full') return { status: 'retry', startAfter: new Date(now + shared.recheckMs), data };
+  if (admitted !== 'admitted') return { status: 'done' };
+  const paused = new AbortController();
+  const beat = setInterval(() => {
+    runs
+      .heartbeat(data.runId, data.mailboxId, worker)
+      .then((state) => state === 'cancelled' && paused.abort())
+      .catch(() => undefined); // a lost heartbeat only makes the lease run out; the next one tries again
+  }, shared.heartbeatMs);
+  try {
+    run.outcomes.delete(data.mailboxId); // an earlier slice's, in a worker that keeps the run
+    const result = await slice(run, data, { ...ctx, signal: AbortSignal.any([ctx.signal, paused.signal]) });
+    const o = run.outcomes.get(data.mailboxId);
+    // The worker is closing (not a pause): the mailbox goes back to the queue and another worker resumes it.
+    const handBack = ctx.signal.aborted && !paused.signal.aborted;
+    if (result.status === 'retry' || handBack) {
+      await runs.requeued(data.runId, data.mailboxId);
+      return handBack ? { status: 'retry', startAfter: new Date(), data } : result;
+    }
+    await runs.ended(data.runId, data.mailboxId, {
+      state: o?.status ?? 'stopped',
+      ...(o?.counters ? { counters: o.counters } : {}),
+      ...(o?.error ? { error: o.error } : {}),
+    });
+    return result;
+  } finally {
+    clearInterval(beat);
+  }
+};
+
+/** One slice of the mailbox's pass (the body both kinds of run share). */
+const slice = async (
+  run: PassRun,
+  data: Parameters<JobHandler<'mailbox-pass'>>[0],
+  ctx: Parameters<JobHandler<'mailbox-pass'>>[1],
+): ReturnType<JobHandler<'mailbox-pass'>> => {
   const spec = run.project.mailboxes.find((m) => m.sourceUser === data.sourceUser)!;
   const id = data.mailboxId;
   const label = labelOf(spec);
   const signal = AbortSignal.any([ctx.signal, ...(run.signal ? [run.signal] : [])]);
   const outcome = (o: Omit<MailboxOutcome, 'mailboxId' | 'label'>) =>
     void run.outcomes.set(id, { mailboxId: id, label, ...o });
+  const gate = run.shared ? undefined : run.gate;
   try {
-    await run.gate.acquire(signal);
+    await gate?.acquire(signal);
   } catch {
     // Never started (the run was stopped while it waited): as the run names mailboxes it did not reach.
     run.outcomes.set(id, {
@@ -117,7 +203,7 @@ export const mailboxPass: JobHandler<'mailbox-pass'> = async (data, ctx) => {
     outcome({ status: 'stopped', error: String(err) });
     return { status: 'done' };
   } finally {
-    run.gate.release();
+    gate?.release();
   }
 };
 

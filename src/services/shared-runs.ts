@@ -1,0 +1,212 @@
+/**
+ * Passes any worker can run: a pass of a stored project is recorded in the store (the run, its mailboxes in
+ * order) with one 'mailbox-pass' job per mailbox, and a worker that takes such a job builds what the run's
+ * mailboxes share (the project, plan, stored logins, the engine's repositories) from the store. Nothing of a
+ * run lives only in the process that started it: a worker killed mid-pass loses nothing, and another one
+ * takes its mailbox over from the ledger.
+ */
+import { randomUUID } from 'node:crypto';
+import { concurrencyAt, type PlanConfig } from '../config/plan.js';
+import type { ProgressSink } from '../engine/progress.js';
+import { retryPolicy } from '../engine/retry.js';
+import type { JobQueue } from '../runner/job.js';
+import type { PassRun, SharedRun } from '../runner/handlers/mailbox-pass.js';
+import { ConnectionSlots, RateLimiter } from '../runner/limits.js';
+import { RunGate } from '../runner/run-gate.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { AlertRepo } from '../store/alert-repo.js';
+import type { Store } from '../store/db.js';
+import { ItemLedgerRepo } from '../store/item-ledger-repo.js';
+import { LedgerRepo } from '../store/ledger-repo.js';
+import { MailboxRepo } from '../store/mailbox-repo.js';
+import type { MemberFilter, ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
+import { RunRepo, type RunMailboxRow, type RunRow } from '../store/run-repo.js';
+import { loadStoredAuths } from './credential-auth.js';
+import { requeueThrottledMs } from './migration-service.js';
+import type { Phase } from './phases.js';
+import type { ProjectService } from './project-service.js';
+import { runProject, schedule } from './run-project.js';
+
+export interface SharedRunDeps {
+  store: Store;
+  projects: ProjectService;
+  members: ProjectMailboxRepo;
+  box: SecretBox;
+}
+
+/** How a shared run's mailboxes keep their place in its window. */
+export interface SharedTiming {
+  heartbeatMs: number;
+  leaseMs: number;
+  recheckMs: number;
+}
+
+export const SHARED_TIMING: SharedTiming = { heartbeatMs: 5_000, leaseMs: 30_000, recheckMs: 2_000 };
+
+function runsOf(store: Store): RunRepo {
+  return new RunRepo(store.db, store.dialect);
+}
+
+/**
+ * Record a pass over the project's selected mailboxes (starred first, then largest first) and queue one
+ * 'mailbox-pass' job per mailbox; the run's id. Where the queue can enqueue inside the store's transaction,
+ * the run and its jobs commit together.
+ */
+export async function enqueueRun(
+  deps: SharedRunDeps & { queue: JobQueue },
+  projectId: number,
+  opts: { selection?: MemberFilter; phase?: Phase; dryRun?: boolean } = {},
+): Promise<string> {
+  const { rows } = await runProject(deps, projectId, opts.selection ?? {}, opts.phase);
+  const sizes = new Map((await new MailboxRepo(deps.store.db).list()).map((r) => [r.id, r.sourceBytes]));
+  rows.sort(
+    (a, b) => Number(b.starred) - Number(a.starred) || (sizes.get(b.id) ?? 0) - (sizes.get(a.id) ?? 0),
+  );
+  const runId = randomUUID();
+  const mailboxes = rows.map((r) => ({ mailboxId: r.id, sourceUser: r.sourceUser }));
+  const run = {
+    id: runId,
+    projectId,
+    ...(opts.phase ? { phase: opts.phase } : {}),
+    dryRun: opts.dryRun ?? false,
+  };
+  await deps.store.db.transaction().execute(async (tx) => {
+    await runsOf(deps.store).create(run, mailboxes, tx);
+    for (const m of mailboxes)
+      await deps.queue.enqueue(
+        'mailbox-pass',
+        { runId, mailboxId: m.mailboxId, sourceUser: m.sourceUser, slice: 0 },
+        { singletonKey: `mailbox-pass:${m.mailboxId}`, tx },
+      );
+  });
+  return runId;
+}
+
+/** Where a run stands: its row and its mailboxes. */
+export async function runProgress(
+  store: Store,
+  runId: string,
+): Promise<{ run: RunRow; mailboxes: RunMailboxRow[] } | undefined> {
+  const runs = runsOf(store);
+  const run = await runs.get(runId);
+  return run && { run, mailboxes: await runs.mailboxes(runId) };
+}
+
+/** Until the run is over (every mailbox done, failed or stopped); looked at every `everyMs`. */
+export async function waitForRun(
+  store: Store,
+  runId: string,
+  opts: { everyMs?: number; signal?: AbortSignal; onProgress?: (mailboxes: RunMailboxRow[]) => void } = {},
+): Promise<{ run: RunRow; mailboxes: RunMailboxRow[] }> {
+  for (;;) {
+    const p = await runProgress(store, runId);
+    if (!p) throw new Error(`run ${runId} is not in the store`);
+    opts.onProgress?.(p.mailboxes);
+    if (p.run.finishedAt) return p;
+    if (opts.signal?.aborted) return p;
+    await new Promise((r) => setTimeout(r, opts.everyMs ?? 1000));
+  }
+}
+
+/** Pause a shared run: its queued mailboxes are stopped, running ones stop at their next heartbeat. */
+export async function cancelRun(store: Store, runId: string): Promise<void> {
+  await runsOf(store).cancel(runId);
+}
+
+/**
+ * A worker's view of shared runs: the PassRun of a run id, built from the store on first use and kept while
+ * the run goes on (its plan's windows read again every few seconds, so a window edit reaches every worker).
+ */
+export class SharedRuns {
+  private readonly cache = new Map<string, Promise<PassRun | undefined>>();
+  /** The connection slots of every run this worker runs. */
+  private readonly slots = new ConnectionSlots();
+
+  constructor(
+    private readonly deps: SharedRunDeps & {
+      worker: string;
+      progress: ProgressSink;
+      timing?: SharedTiming;
+    },
+  ) {}
+
+  /** The run's PassRun, or undefined when it is over (or not a shared run). */
+  resolve = async (runId: string): Promise<PassRun | undefined> => {
+    const row = await runsOf(this.deps.store).get(runId);
+    if (!row || row.state !== 'running' || row.projectId === null) {
+      void this.forget(runId);
+      return undefined;
+    }
+    let entry = this.cache.get(runId);
+    if (!entry) {
+      entry = this.build(row, row.projectId);
+      this.cache.set(runId, entry);
+      entry.catch(() => this.cache.delete(runId));
+    }
+    return entry;
+  };
+
+  private async build(row: RunRow, projectId: number): Promise<PassRun> {
+    const { store } = this.deps;
+    const timing = this.deps.timing ?? SHARED_TIMING;
+    const phase = (row.phase ?? undefined) as Phase | undefined;
+    const { project, plan } = await runProject(this.deps, projectId, {}, phase);
+    const ids = (await runsOf(store).mailboxes(row.id)).map((m) => m.mailboxId);
+    const stored = await loadStoredAuths(store, ids, this.deps.box);
+    const mailboxes = new MailboxRepo(store.db);
+    const window = this.liveWindow(projectId, plan, project.concurrency.mailboxes, timing.recheckMs);
+    const shared: SharedRun = { runs: runsOf(store), worker: this.deps.worker, window, ...timing };
+    return {
+      project,
+      plan,
+      ...(phase ? { phase } : {}),
+      dryRun: row.dryRun,
+      stored,
+      alerts: new AlertRepo(store.db),
+      engine: {
+        ledger: new LedgerRepo(store.db),
+        items: new ItemLedgerRepo(store.db),
+        mailboxes,
+        slots: this.slots,
+        limiter: new RateLimiter(project.limits),
+        progress: this.deps.progress,
+        retry: retryPolicy(),
+        requeueThrottledMs: requeueThrottledMs(),
+      },
+      gate: new RunGate(1), // not used: the store admits a shared run's mailboxes
+      outcomes: new Map(),
+      shared,
+    };
+  }
+
+  /** The run's window now; the project's windows are read again in the background every `everyMs`. */
+  private liveWindow(projectId: number, plan: PlanConfig, fallback: number, everyMs: number): () => number {
+    let last = Date.now();
+    let concurrency = fallback;
+    return () => {
+      if (Date.now() - last >= everyMs) {
+        last = Date.now();
+        this.deps.projects
+          .settings(projectId)
+          .then(({ settings }) => {
+            schedule(plan, settings);
+            concurrency = settings.concurrency.mailboxes;
+          })
+          .catch(() => undefined); // the last plan stays until the store answers again
+      }
+      return concurrencyAt(new Date(), plan, concurrency);
+    };
+  }
+
+  private async forget(runId: string): Promise<void> {
+    const entry = this.cache.get(runId);
+    this.cache.delete(runId);
+    const run = await entry?.catch(() => undefined);
+    run?.stored.close();
+  }
+
+  /** Let go of every run (the worker stops). */
+  async close(): Promise<void> {
+    await Promise.all([...this.cache.keys()].map((id) => this.forget(id)));
+  }
+}
