@@ -541,7 +541,7 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
-    '0016_runs': {
+    '0019_runs': {
       // A pass as data: which project, phase and mailboxes, and each mailbox's state, so that a worker in any
       // process can run a mailbox of it, the run's window is counted over every worker (a running mailbox
       // keeps a heartbeat; one whose worker died stops counting once it is stale), and a pause reaches all.

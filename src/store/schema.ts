@@ -417,7 +417,7 @@ export interface Database {
   run_mailboxes: RunMailboxTable;
 }
 
-/** A pass as data (0016_runs): what any worker needs to run a mailbox of it. */
+/** A pass as data (0019_runs): what any worker needs to run a mailbox of it. */
 export interface RunTable {
   id: string;
   /** The stored project; null for a one-off run of this process. */
