@@ -168,13 +168,11 @@ export class GraphEmulator {
           const headers = Object.fromEntries(
             Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]),
           );
-          // The mailbox slot is freed when the response ends or the client goes away, even if that happens
-          // before the route answers (a client that timed out must not hold a slot for ever).
-          let freeSlot: (() => void) | undefined;
+          // The mailbox slot is freed when the answer is ready, or when the route answers after the client went
+          // away (a client that timed out must not hold a slot for ever).
           let gone = false;
           res.on('close', () => {
             gone = true;
-            freeSlot?.();
           });
           this.handle({
             method: req.method ?? 'GET',
@@ -185,8 +183,10 @@ export class GraphEmulator {
           }).then(
             ({ res: r, release }) => {
               if (gone) return release();
-              freeSlot = release;
-              res.on('finish', release);
+              // The answer is complete here: the slot is free before the client can see it. Freed on
+              // 'finish' instead, a client quick to send its next request could find the slot still taken
+              // (the event comes a turn of this process's loop later) and get a 429 Graph would not give.
+              release();
               if (r.cut) {
                 res.socket?.destroy();
                 return;
