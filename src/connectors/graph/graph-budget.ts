@@ -5,6 +5,8 @@
  * (mailbox-gate.ts). Every request Cutover sends to one mailbox in this process is counted here in sliding
  * windows; one that would overrun a window is not sent: a RateLimitError says how long until it fits, and the
  * scheduler waits (connectors never sleep). A small margin is kept for clock skew and other tools of the app.
+ * When the application hands a shared-limits hook (workers on several machines), the windows are counted
+ * there instead, for all of them (graph-shared-limits.ts).
  */
 import { RateLimitError } from '../../errors.js';
 

@@ -46,8 +46,12 @@ export class PgLeases {
   private timer?: NodeJS.Timeout;
   private closed = false;
 
-  constructor(target: PgTarget, opts: PgLeaseOptions = {}) {
-    this.handle = limitsDb(target);
+  /** `target`: a pool or URL, or a handle another object owns (then left open on close). */
+  constructor(target: PgTarget | LimitsDb, opts: PgLeaseOptions = {}) {
+    this.handle =
+      typeof target === 'object' && 'db' in target
+        ? { db: target.db, close: async () => {} }
+        : limitsDb(target);
     this.repo = new LimitLeaseRepo(this.handle.db);
     this.leaseMs = opts.leaseMs ?? LEASE_MS;
     this.pollMs = opts.pollMs ?? POLL_MS;

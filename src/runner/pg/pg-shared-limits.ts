@@ -19,8 +19,8 @@ export class PgSharedLimits {
   private readonly windowRepo: LimitWindowRepo;
 
   constructor(target: PgTarget, opts: Omit<PgLeaseOptions, 'raiseAfterMs'> = {}) {
-    this.leases = new PgLeases(target, opts);
     this.handle = limitsDb(target);
+    this.leases = new PgLeases(this.handle, opts); // one pool for both, even from a URL
     this.windowRepo = new LimitWindowRepo(this.handle.db);
   }
 
