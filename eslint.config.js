@@ -90,6 +90,11 @@ export default tseslint.config(
       up: ['services', 'server', 'portal', 'cli', 'app', 'http', 'engine', 'connectors', 'store', 'config'],
     },
     'src/runner/handlers/**': { up: ['server', 'portal', 'cli', 'app', 'http'] },
+    // The limits every worker sharing one PostgreSQL store holds together: the limits' own repositories in
+    // store/ below them, nothing above (the connectors' hooks are met by shape, not imported).
+    'src/runner/pg/**': {
+      up: ['services', 'server', 'portal', 'cli', 'app', 'http', 'engine', 'connectors', 'config'],
+    },
   }),
   {
     // The store sits on errors.ts alone (and its own files, Node and Kysely).

@@ -6,9 +6,12 @@
  */
 import type { Readable } from 'node:stream';
 import type { AuthSpec, ItemType, ServerSpec } from '../config/types.js';
+import type { KeptSecrets, SharedLimits } from './context-hooks.js';
 import type { FilterEndpoint } from './filters-contract.js';
 import type { GroupwareEndpoint } from './groupware-contract.js';
 import type { SpecialUse } from './special-use.js';
+
+export type { KeptSecrets, SharedLimits, SharedWindowTake } from './context-hooks.js';
 
 /** A folder as listed by a system. */
 export interface FolderInfo {
@@ -290,6 +293,16 @@ export interface ConnectorContext {
    * never store credentials. Awaited; a failure of it does not fail the connector.
    */
   onTokenRotated?: (previous: string, next: string) => Promise<void>;
+  /**
+   * Limits every process of the application holds together (workers sharing one store): Microsoft 365's
+   * concurrent requests and request/upload budgets per mailbox. Absent: counted in this process.
+   */
+  sharedLimits?: SharedLimits;
+  /**
+   * Secret state kept in the application's store rather than in `dataDir` (Microsoft 365's token cache), so
+   * every worker shares it. Absent: a sealed file in `dataDir`, or memory only.
+   */
+  keptSecrets?: KeptSecrets;
 }
 
 /** A system Cutover can read from and/or write to. */

@@ -7,7 +7,7 @@ import type { MailboxOptions } from '../config/types.js';
 import type { MessageMeta } from '../connectors/contract.js';
 import type { LedgerEntry, LedgerRepo } from '../store/ledger-repo.js';
 import type { PassCounters } from '../store/mailbox-repo.js';
-import type { RateLimiter } from '../runner/limits.js';
+import type { MessageRate } from '../runner/message-rate.js';
 import { flagKey } from './fingerprint.js';
 import type { ProgressSink } from './progress.js';
 
@@ -21,7 +21,7 @@ export interface FolderContext {
   options: MailboxOptions;
   dryRun: boolean;
   ledger: LedgerRepo;
-  limiter: RateLimiter;
+  limiter: MessageRate;
   progress: ProgressSink;
   counters: PassCounters;
   /** Both sides passed their native-format check for this mailbox (native-copy.ts). */

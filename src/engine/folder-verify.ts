@@ -19,7 +19,7 @@ import type {
 } from '../connectors/contract.js';
 import { throwIfAborted } from '../errors.js';
 import type { FolderRow, LedgerEntry, LedgerRepo } from '../store/ledger-repo.js';
-import type { RateLimiter } from '../runner/limits.js';
+import type { MessageRate } from '../runner/message-rate.js';
 import { matchGroup, type FolderMatch, type Pair, type SourceSide } from './verify-match.js';
 
 /** Source folders that write into one destination folder (several when folders are merged). */
@@ -33,7 +33,7 @@ export interface VerifyFolderContext {
   mailboxId: number;
   ledger: LedgerRepo;
   deep: boolean;
-  limiter: RateLimiter;
+  limiter: MessageRate;
   signal?: AbortSignal;
   /** Called when a step completes (a listing, a batch of hashes): the retry budget counts it as progress. */
   progressed?: () => void;

@@ -12,7 +12,7 @@
  */
 import type { MailboxOptions } from '../config/types.js';
 import { asCutoverError, throwIfAborted } from '../errors.js';
-import type { ConnectionSlots } from '../runner/limits.js';
+import type { Slots } from '../runner/slots.js';
 import type { ScanItemRow, ScanItemType } from '../store/scan-repo.js';
 import { withRetries } from './connect-retries.js';
 import { isGroupware, typeOf, type GroupwareType } from './groupware-sync.js';
@@ -31,7 +31,7 @@ export interface ItemScanJob {
 /** Count the mailbox's selected item types other than mail; never throws except when aborted. */
 export async function scanItems(
   job: ItemScanJob,
-  deps: { slots: ConnectionSlots },
+  deps: { slots: Slots },
   signal?: AbortSignal,
 ): Promise<ScanItemRow[]> {
   const selected = ORDER.filter((t) => job.options.itemTypes.includes(t));
@@ -54,7 +54,7 @@ export async function scanItems(
 async function countGroupware(
   job: ItemScanJob,
   rows: ScanItemRow[],
-  deps: { slots: ConnectionSlots },
+  deps: { slots: Slots },
   signal?: AbortSignal,
 ): Promise<void> {
   const types = rows.map((r) => r.itemType as GroupwareType);
@@ -95,7 +95,7 @@ async function countGroupware(
 async function countFilters(
   job: ItemScanJob,
   row: ScanItemRow,
-  deps: { slots: ConnectionSlots },
+  deps: { slots: Slots },
   signal?: AbortSignal,
 ): Promise<void> {
   const release = await deps.slots.acquire(job.source.server, signal, 1);

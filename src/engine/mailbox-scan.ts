@@ -8,7 +8,7 @@
 import type { MailboxOptions } from '../config/types.js';
 import type { ConnectionReport, FolderInfo } from '../connectors/contract.js';
 import { asCutoverError, throwIfAborted } from '../errors.js';
-import type { ConnectionSlots } from '../runner/limits.js';
+import type { Slots } from '../runner/slots.js';
 import type { ScanFolderRow, ScanItemRow, ScanMailboxRow } from '../store/scan-repo.js';
 import { planFolders } from './folder-map.js';
 import { folderKeyOf } from './folder-sync.js';
@@ -37,7 +37,7 @@ const day = (d: Date) => d.toISOString();
 /** Scan one mailbox. Errors reaching the source fail the mailbox's scan (recorded, not thrown); abort throws. */
 export async function scanMailbox(
   job: ScanJob,
-  deps: { slots: ConnectionSlots; progress: ProgressSink },
+  deps: { slots: Slots; progress: ProgressSink },
   signal?: AbortSignal,
 ): Promise<MailboxScan> {
   const mailbox: ScanMailboxRow = {
@@ -82,7 +82,7 @@ export async function scanMailbox(
 /** The mail folders of the source: figures per folder into `folders`, a failure into `mailbox`. */
 async function scanMail(
   job: ScanJob,
-  deps: { slots: ConnectionSlots; progress: ProgressSink },
+  deps: { slots: Slots; progress: ProgressSink },
   maxBytes: number | undefined,
   dest: ConnectionReport | undefined,
   mailbox: ScanMailboxRow,

@@ -29,7 +29,8 @@ import { syncFilters } from './filters-sync.js';
 import { isGroupware, syncGroupware } from './groupware-sync.js';
 import { replaceAddress, type PlanConfig } from '../config/plan.js';
 import type { MailboxRepo, PassCounters } from '../store/mailbox-repo.js';
-import { ConnectionSlots, type RateLimiter } from '../runner/limits.js';
+import type { MessageRate } from '../runner/message-rate.js';
+import { sameServer, type Slots } from '../runner/slots.js';
 import { planFolders } from './folder-map.js';
 import { folderKeyOf, settleIfUnchanged, syncFolder } from './folder-sync.js';
 import { nativeAllowed } from './native-copy.js';
@@ -61,8 +62,8 @@ export interface EngineDeps {
   /** The ledger of items that are not messages (filters). */
   items: ItemLedgerRepo;
   mailboxes: MailboxRepo;
-  slots: ConnectionSlots;
-  limiter: RateLimiter;
+  slots: Slots;
+  limiter: MessageRate;
   progress: ProgressSink;
   /** How long and how often to retry (default: retryPolicy(), from the environment). */
   retry?: RetryPolicy;
@@ -134,7 +135,7 @@ class Lane {
     // lanes each holding two could wait for each other for ever.
     // Servers may also cap connections per user: each side's user is counted on its own allowance.
     const { source, dest } = this.job;
-    const shared = ConnectionSlots.sameServer(source.server, dest.server);
+    const shared = sameServer(source.server, dest.server);
     const users: Record<string, number> = { [source.auth.user]: 2 };
     if (shared) users[dest.auth.user] = (users[dest.auth.user] ?? 0) + 2;
     this.releases.push(await this.deps.slots.acquire(source.server, this.signal, shared ? 4 : 2, users));
@@ -163,7 +164,7 @@ class Lane {
   private openDest(): Promise<MailDestination> {
     this.dstOpening ??= (async () => {
       // Same server: its slots were taken with the source's (see openSource).
-      if (!ConnectionSlots.sameServer(this.job.source.server, this.job.dest.server))
+      if (!sameServer(this.job.source.server, this.job.dest.server))
         this.releases.push(
           await this.deps.slots.acquire(this.job.dest.server, this.signal, 2, {
             [this.job.dest.auth.user]: 2,
@@ -397,7 +398,7 @@ async function planWithRetries(
     } catch (raw) {
       if (signal?.aborted) throw new AbortError();
       const err = asCutoverError(raw);
-      if (err instanceof RefusedError) deps.slots.refused(err.server);
+      if (err instanceof RefusedError) await deps.slots.refused(err.server);
       const wait = retry.next(err);
       if (wait === undefined) throw err;
       await lane.close();
@@ -561,7 +562,7 @@ async function syncWithRetries(
     } catch (raw) {
       if (signal?.aborted) throw new AbortError();
       const err = asCutoverError(raw);
-      if (err instanceof RefusedError) deps.slots.refused(err.server);
+      if (err instanceof RefusedError) await deps.slots.refused(err.server);
       const broke = err instanceof TransientError && !job.dryRun ? err : undefined;
       const uid = broke?.suspectUid;
       const breaks = uid === undefined ? 0 : suspects.culprit(uid, broke?.suspectAt);

@@ -14,7 +14,8 @@ import type { MailDestination, MailSource } from '../connectors/contract.js';
 import { AbortError, ErrorCode, asCutoverError, throwIfAborted, type CutoverError } from '../errors.js';
 import { folderRow, type LedgerRepo } from '../store/ledger-repo.js';
 import type { PassCounters } from '../store/mailbox-repo.js';
-import { ConnectionSlots, type RateLimiter } from '../runner/limits.js';
+import type { MessageRate } from '../runner/message-rate.js';
+import { sameServer, type Slots } from '../runner/slots.js';
 import { newVerifyMemo, verifyGroup, type VerifyGroup } from './folder-verify.js';
 import type { Endpoint } from './mailbox-sync.js';
 import type { ProgressSink } from './progress.js';
@@ -34,8 +35,8 @@ export interface VerifyJob {
 /** What verifying needs from the run. */
 export interface VerifyDeps {
   ledger: LedgerRepo;
-  slots: ConnectionSlots;
-  limiter: RateLimiter;
+  slots: Slots;
+  limiter: MessageRate;
   progress: ProgressSink;
 }
 
@@ -45,7 +46,7 @@ class VerifyLane {
   private releases: Array<() => void> = [];
   constructor(
     private readonly job: VerifyJob,
-    private readonly slots: ConnectionSlots,
+    private readonly slots: Slots,
     private readonly signal?: AbortSignal,
   ) {}
 
@@ -56,7 +57,7 @@ class VerifyLane {
     // once when both sides are one server, so two lanes never each hold half of what they need.
     const s = 2;
     const d = this.job.deep ? 3 : 2;
-    if (ConnectionSlots.sameServer(source.server, dest.server))
+    if (sameServer(source.server, dest.server))
       this.releases.push(await this.slots.acquire(source.server, this.signal, s + d));
     else {
       this.releases.push(await this.slots.acquire(source.server, this.signal, s));

@@ -6,6 +6,7 @@
  * A lone request is always granted, so one worker can always run, however low the allowance falls.
  */
 import { throwIfAborted } from '../errors.js';
+import { sameServer, slotKey, type SlotPlace, type SlotServer, type Slots } from './slots.js';
 
 /** After this long without a refusal, a lowered allowance rises by one. */
 export const RAISE_AFTER_MS = 60_000;
@@ -88,23 +89,22 @@ class Gate {
   }
 }
 
-/** Connection slots per server (host:port) and per user on it, created on first use with the server's cap. */
-export class ConnectionSlots {
+/**
+ * Connection slots per server (host:port) and per user on it, created on first use with the server's cap,
+ * held in this process.
+ */
+export class ConnectionSlots implements Slots {
   private readonly gates = new Map<string, Gate>();
 
   constructor(private readonly opts: { raiseAfterMs?: number; now?: () => number } = {}) {}
 
   /** Whether two endpoints draw on the same server's slots. */
   static sameServer(a: { host: string; port: number }, b: { host: string; port: number }): boolean {
-    return ConnectionSlots.key(a) === ConnectionSlots.key(b);
-  }
-
-  private static key(s: { host: string; port: number }, user?: string): string {
-    return `${s.host.toLowerCase()}:${s.port}${user === undefined ? '' : `/${user}`}`;
+    return sameServer(a, b);
   }
 
   private gate(server: { host: string; port: number; maxConnections?: number }, user?: string): Gate {
-    const key = ConnectionSlots.key(server, user);
+    const key = slotKey(server, user);
     let g = this.gates.get(key);
     if (!g)
       this.gates.set(
@@ -123,7 +123,7 @@ export class ConnectionSlots {
    * fixed order, so two workers never hold what the other waits for); call the result to give them back.
    */
   async acquire(
-    server: { host: string; port: number; maxConnections: number },
+    server: SlotServer,
     signal?: AbortSignal,
     count = 1,
     perUser: Record<string, number> = {},
@@ -140,12 +140,12 @@ export class ConnectionSlots {
   }
 
   /** The server turned a connection away: allow fewer to it (to that user on it, when `user` is set). */
-  refused(where: { host: string; port: number; user?: string }): void {
+  refused(where: SlotPlace): void {
     this.gate(where, where.user).lower();
   }
 
   /** How many connections the server (or a user on it) is allowed now. */
-  allowance(where: { host: string; port: number; user?: string }): number {
+  allowance(where: SlotPlace): number {
     return this.gate(where, where.user).allowed;
   }
 }

@@ -5,8 +5,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { throwIfAborted } from '../errors.js';
+import type { MessageRate } from './message-rate.js';
 
 export { ConnectionSlots } from './connection-slots.js';
+export type { Slots } from './slots.js';
+export type { MessageRate } from './message-rate.js';
 
 /** A counting semaphore whose permits can be taken several at once (FIFO, so big requests do not starve). */
 export class Semaphore {
@@ -51,8 +54,8 @@ export class Semaphore {
   }
 }
 
-/** Token bucket over messages and bytes per second; absent rates mean unlimited. */
-export class RateLimiter {
+/** Token bucket over messages and bytes per second in this process; absent rates mean unlimited. */
+export class RateLimiter implements MessageRate {
   private msgTokens: number;
   private byteTokens: number;
   private last = Date.now();

@@ -541,6 +541,57 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0018_cluster_limits': {
+      // Limits every worker sharing one PostgreSQL store holds together (limits-schema.ts): allowances and
+      // leases of connection slots and of Graph's per-mailbox concurrency, token buckets of a project's
+      // message/byte rate, sliding windows of Graph's request and upload budgets, and sealed state kept for
+      // connectors (Microsoft 365's token cache). SQLite migrates too; only PostgreSQL uses them.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('limit_allowances')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('max', 'integer', (c) => c.notNull())
+          .addColumn('allowed', 'integer', (c) => c.notNull())
+          .addColumn('changed_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('limit_leases')
+          .addColumn('id', 'integer', (c) =>
+            dialect === 'postgres'
+              ? c.primaryKey().generatedByDefaultAsIdentity()
+              : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('holder', 'text', (c) => c.notNull())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addColumn('granted', 'integer', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('limit_leases_key').on('limit_leases').column('key').execute();
+        await db.schema.createIndex('limit_leases_holder').on('limit_leases').column('holder').execute();
+        await db.schema
+          .createTable('rate_buckets')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('messages', 'double precision', (c) => c.notNull())
+          .addColumn('bytes', 'double precision', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('limit_windows')
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('bucket', 'bigint', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('amount', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('limit_windows_pk', ['key', 'bucket'])
+          .execute();
+        await db.schema
+          .createTable('kv_secrets')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
     '0019_runs': {
       // A pass as data: which project, phase and mailboxes, and each mailbox's state, so that a worker in any
       // process can run a mailbox of it, the run's window is counted over every worker (a running mailbox

@@ -64,7 +64,7 @@ function worker(env: Record<string, string>, url: string): ChildProcess {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.stderr!.on('data', () => undefined);
+  child.stderr.on('data', () => undefined);
   return child;
 }
 

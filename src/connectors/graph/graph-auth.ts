@@ -1,8 +1,8 @@
 /**
  * Access tokens for Graph. App-only: the client-credentials grant through MSAL (one MSAL application per
- * tenant + app + cache directory in the process, so every connection shares its token cache; given a data
- * directory (ConnectorContext) the cache is also kept, sealed, on disk — graph-token-cache.ts — so a
- * restart reuses its tokens).
+ * tenant + app + cache home in the process, so every connection shares its token cache; given a data
+ * directory or the application's kept-secrets hook (ConnectorContext) the cache is also kept, sealed, on
+ * disk or in the store — graph-token-cache.ts — so a restart, or another worker, reuses its tokens).
  * Delegated: an access token for one mailbox, given by the operator (the mailbox's `xoauth2` login; it
  * cannot be refreshed), or a refresh token (the mailbox's `password` login, redeemed with the server's
  * app registration — graph-refresh.ts).
@@ -16,10 +16,20 @@ import type { ConnectorContext } from '../contract.js';
 import type { GraphTarget } from './graph-config.js';
 import { MsalNetwork } from './msal-network.js';
 import { RefreshTokenSource } from './graph-refresh.js';
-import { sealedCacheFor } from './graph-token-cache.js';
+import { cachePluginFor, type TokenCacheHome } from './graph-token-cache.js';
 import type { TokenSource } from './graph-token-source.js';
 
 const apps = new Map<string, Promise<ConfidentialClientApplication>>();
+const storeIds = new WeakMap<object, number>();
+let lastStoreId = 0;
+
+/** A number per kept-secrets hook, so each store gets its own MSAL application (and cache plugin). */
+function storeId(hook: object): number {
+  const known = storeIds.get(hook);
+  if (known !== undefined) return known;
+  storeIds.set(hook, ++lastStoreId);
+  return lastStoreId;
+}
 
 /** MSAL is loaded on the first token request: a run that never reaches Microsoft 365 never parses it. */
 async function msalApp(
@@ -46,16 +56,17 @@ export class AppTokenSource implements TokenSource {
     clientSecret: string,
     /** The resource's `.default` scope; default Graph's (the origin of the base URL). */
     scope?: string,
-    /** Where the sealed token cache is kept across restarts; absent: memory only. */
-    cacheDir?: string,
+    /** Where the token cache is kept across restarts (graph-token-cache.ts); neither place: memory only. */
+    cache: TokenCacheHome = {},
   ) {
     const authority = `${target.authorityHost}/${target.tenantId}`;
+    const home = cache.keptSecrets ? `kept:${storeId(cache.keptSecrets)}` : (cache.dataDir ?? '');
     const key = createHash('sha256')
-      .update(`${authority}\n${clientId}\n${clientSecret}\n${target.insecure}\n${cacheDir ?? ''}`)
+      .update(`${authority}\n${clientId}\n${clientSecret}\n${target.insecure}\n${home}`)
       .digest('hex');
     this.app = () =>
       msalApp(key, () => {
-        const cachePlugin = sealedCacheFor(cacheDir, authority, clientId);
+        const cachePlugin = cachePluginFor(cache, authority, clientId);
         return {
           auth: { clientId, clientSecret, authority, knownAuthorities: [new URL(target.authorityHost).host] },
           ...(cachePlugin ? { cache: { cachePlugin } } : {}),
@@ -143,13 +154,7 @@ export function tokenSourceFor(
   context: ConnectorContext = {},
 ): TokenSource {
   if (auth.kind === 'master')
-    return new AppTokenSource(
-      target,
-      auth.masterUser,
-      resolveSecret(auth.password),
-      undefined,
-      context.dataDir,
-    );
+    return new AppTokenSource(target, auth.masterUser, resolveSecret(auth.password), undefined, context);
   if (auth.kind === 'xoauth2') return new StaticTokenSource(resolveSecret(auth.accessToken), target.where);
   if (app)
     return new RefreshTokenSource(

@@ -5,6 +5,8 @@
  * (mailbox-gate.ts). Every request Cutover sends to one mailbox in this process is counted here in sliding
  * windows; one that would overrun a window is not sent: a RateLimitError says how long until it fits, and the
  * scheduler waits (connectors never sleep). A small margin is kept for clock skew and other tools of the app.
+ * When the application hands a shared-limits hook (workers on several machines), the windows are counted
+ * there instead, for all of them (graph-shared-limits.ts).
  */
 import { RateLimitError } from '../../errors.js';
 
@@ -32,7 +34,7 @@ const BUCKET_MS = 250;
  * Graph counts a request when it arrives, Cutover when it sends it: an entry is kept this much longer than
  * the window so that it never leaves Cutover's window before it leaves Graph's.
  */
-const SKEW_MS = 1000;
+export const SKEW_MS = 1000;
 
 /** One sliding window: amounts by time. */
 class Window {
@@ -98,17 +100,25 @@ export class MailboxBudget {
     const t = this.now();
     const waitRequests = this.requests.waitFor(requests, t);
     const waitBytes = this.uploads.waitFor(bytes, t);
-    const wait = Math.max(waitRequests, waitBytes);
-    if (wait > 0)
-      throw new RateLimitError(
-        waitBytes >= waitRequests
-          ? `${where}: paced to Graph's upload budget (${Math.round(this.limits.uploadBytes / 1e6)} MB per ${this.limits.uploadWindowMs / 60_000} minutes per mailbox).`
-          : `${where}: paced to Graph's request budget (${this.limits.requests} requests per ${this.limits.requestWindowMs / 60_000} minutes per mailbox).`,
-        wait,
-      );
+    if (waitRequests > 0 || waitBytes > 0) throw budgetSpent(this.limits, where, waitRequests, waitBytes);
     this.requests.add(requests, t);
     this.uploads.add(bytes, t);
   }
+}
+
+/** The RateLimitError of a request that does not fit a budget yet: which budget, and the wait. */
+export function budgetSpent(
+  limits: BudgetLimits,
+  where: string,
+  waitRequests: number,
+  waitBytes: number,
+): RateLimitError {
+  return new RateLimitError(
+    waitBytes >= waitRequests
+      ? `${where}: paced to Graph's upload budget (${Math.round(limits.uploadBytes / 1e6)} MB per ${limits.uploadWindowMs / 60_000} minutes per mailbox).`
+      : `${where}: paced to Graph's request budget (${limits.requests} requests per ${limits.requestWindowMs / 60_000} minutes per mailbox).`,
+    Math.max(waitRequests, waitBytes),
+  );
 }
 
 const budgets = new Map<string, MailboxBudget>();

@@ -2,7 +2,8 @@
  * One mailbox's Graph client: bearer token (refreshed once on 401), `Prefer: IdType="ImmutableId"` so ids
  * survive moves, the mailbox's 4-request gate held for the whole request (a `$value` download holds it until
  * its body is read), its request and upload budgets counted before each request is sent (graph-budget.ts),
- * typed errors. Connectors never sleep here: throttling, and a budget spent, are thrown to the scheduler.
+ * typed errors. Given the application's shared-limits hook, the gate and budgets hold for all its processes
+ * together (graph-shared-limits.ts). Connectors never sleep here: throttling, and a budget spent, are thrown to the scheduler.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -11,8 +12,15 @@ import type { TokenSource } from './graph-token-source.js';
 import type { GraphTarget } from './graph-config.js';
 import { graphError, type GraphErrorBody } from './graph-errors.js';
 import { readAll, send } from './graph-transport.js';
-import { budgetFor, type MailboxBudget } from './graph-budget.js';
-import { gateFor, MAILBOX_CONCURRENCY, type MailboxGate } from './mailbox-gate.js';
+import type { SharedLimits } from '../context-hooks.js';
+import { budgetFor } from './graph-budget.js';
+import {
+  SharedMailboxBudget,
+  SharedMailboxGate,
+  type MailboxBudgets,
+  type MailboxPermits,
+} from './graph-shared-limits.js';
+import { gateFor, MAILBOX_CONCURRENCY } from './mailbox-gate.js';
 
 /** One request inside a `$batch`. */
 export interface BatchRequest {
@@ -39,15 +47,20 @@ function encodedPath(url: string): string {
 
 /** Requests to one mailbox (see the file comment). */
 export class GraphClient {
-  readonly gate: MailboxGate;
-  readonly budget: MailboxBudget;
+  readonly gate: MailboxPermits;
+  readonly budget: MailboxBudgets;
 
   constructor(
     readonly target: GraphTarget,
     readonly tokens: TokenSource,
+    /** The application's limits shared with its other processes (ConnectorContext); absent: this process's. */
+    shared?: SharedLimits,
   ) {
-    this.gate = gateFor(target.mailboxKey);
-    this.budget = budgetFor(target.mailboxKey, target.budget);
+    const local = gateFor(target.mailboxKey);
+    this.gate = shared ? new SharedMailboxGate(local, shared, target.mailboxKey) : local;
+    this.budget = shared
+      ? new SharedMailboxBudget(shared, target.mailboxKey, target.budget)
+      : budgetFor(target.mailboxKey, target.budget);
   }
 
   /** A JSON request; `body` is JSON unless `raw` (then sent as text/plain, e.g. base64 MIME). */
@@ -163,7 +176,7 @@ export class GraphClient {
   ): Promise<{ nextExpectedRanges?: string[]; expirationDateTime?: string }> {
     const release = await this.gate.acquire(1, signal);
     try {
-      this.budget.take(1, chunk.length, this.target.where);
+      await this.budget.take(1, chunk.length, this.target.where);
       const res = await send(
         url,
         {
@@ -215,7 +228,7 @@ export class GraphClient {
         : {}),
     });
     const go = async (fresh: boolean) => {
-      this.budget.take(count, uploaded, this.target.where);
+      await this.budget.take(count, uploaded, this.target.where);
       return send(
         url,
         { method, headers: headers(await this.tokens.token(fresh)), body, insecure: this.target.insecure },

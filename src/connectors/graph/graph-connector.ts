@@ -34,7 +34,7 @@ import { GraphSource } from './graph-source.js';
 
 function clientFor(server: ServerSpec, auth: AuthSpec, context: ConnectorContext): GraphClient {
   const target = graphTarget(server, auth);
-  return new GraphClient(target, tokenSourceFor(target, auth, appOf(server), context));
+  return new GraphClient(target, tokenSourceFor(target, auth, appOf(server), context), context.sharedLimits);
 }
 
 /** The IMAP session of the imap/auto write paths: app-only tokens for Exchange Online's IMAP endpoint. */
@@ -55,7 +55,7 @@ function imapLaneFor(
     target,
     server,
     { clientId: auth.masterUser, clientSecret: resolveSecret(auth.password) },
-    context.dataDir,
+    context,
   );
 }
 

@@ -19,6 +19,7 @@ import type { AppendItem, DestinationCapabilities, MailDestination } from '../co
 import { ErrorCode, PermanentError, TransientError } from '../../errors.js';
 import { ImapConnector } from '../imap/imap-connector.js';
 import { AppTokenSource } from './graph-auth.js';
+import type { TokenCacheHome } from './graph-token-cache.js';
 import type { GraphClient } from './graph-client.js';
 import type { GraphTarget } from './graph-config.js';
 import { userPath } from './graph-config.js';
@@ -111,10 +112,10 @@ export class ImapLane {
     private readonly target: GraphTarget,
     private readonly server: ServerSpec,
     app: ImapApp,
-    /** Where the sealed token cache is kept across restarts (ConnectorContext.dataDir); absent: memory only. */
-    cacheDir?: string,
+    /** Where the token cache is kept across restarts (ConnectorContext: data directory or store). */
+    cache: TokenCacheHome = {},
   ) {
-    this.tokens = new AppTokenSource(target, app.clientId, app.clientSecret, EXCHANGE_SCOPE, cacheDir);
+    this.tokens = new AppTokenSource(target, app.clientId, app.clientSecret, EXCHANGE_SCOPE, cache);
   }
 
   /** The capabilities of the IMAP session (opened now if need be). */

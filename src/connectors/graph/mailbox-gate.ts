@@ -1,7 +1,9 @@
 /**
  * Graph allows at most 4 concurrent requests per mailbox (per app); a fifth is answered 429. Every
  * connection Cutover opens to one mailbox in this process shares one gate, so lanes and folders together
- * never exceed it. A $batch takes one permit per request inside it.
+ * never exceed it. A $batch takes one permit per request inside it. With the application's shared-limits
+ * hook, a request also takes the mailbox's permits there, so workers on several machines hold it together
+ * (graph-shared-limits.ts).
  */
 import { AbortError } from '../../errors.js';
 
