@@ -1,7 +1,7 @@
 /** Projects: a name and the settings document (src/services/project-settings.ts), plus mailbox counts. */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { contains } from './page-repo.js';
+import { containsIgnoringCase } from './page-repo.js';
 
 /** A project row, settings still as JSON text. */
 export interface ProjectRow {
@@ -38,7 +38,7 @@ export class ProjectRepo {
     search?: string;
   }): Promise<{ rows: ProjectRow[]; total: number }> {
     const where = q.search
-      ? sql<boolean>`p.name like ${contains(q.search)} escape '\\'`
+      ? containsIgnoringCase('p.name', q.search)
       : sql<boolean>`1 = 1`;
     const total = await this.db
       .selectFrom('projects as p')
