@@ -14,7 +14,7 @@ import { MailboxRepo } from '../../src/store/mailbox-repo.js';
 import { ProjectMailboxRepo } from '../../src/store/project-mailbox-repo.js';
 import { ProjectRepo } from '../../src/store/project-repo.js';
 import { ScanRepo } from '../../src/store/scan-repo.js';
-import { VerificationRepo, projectVerifications } from '../../src/store/verification-repo.js';
+import { VerificationRepo } from '../../src/store/verification-repo.js';
 import { openStore, openStoreAt, type Store } from '../../src/store/db.js';
 import { migrations } from '../../src/store/migrations.js';
 import { forEachDialect } from './dialects.js';
@@ -419,7 +419,7 @@ forEachDialect('store: mailboxes, ledger, scans, verifications', ({ dialect, fre
     const of = await repo.lastOf([a, b, d]);
     assert.deepEqual([...of.keys()].sort(), [a, b].sort());
     assert.equal(of.get(a)?.id, lastA);
-    assert.deepEqual(await projectVerifications(store.db, p), {
+    assert.deepEqual(await repo.ofProject(p), {
       mailboxes: 4,
       matches: 1,
       differs: 1,
