@@ -10,12 +10,11 @@ const INT8 = 20;
 const NUMERIC = 1700;
 
 /** pg's parsers, except int8 and numeric as numbers (every value Cutover keeps is far below 2^53). */
-const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8 || oid === NUMERIC
-      ? (v: string) => Number(v)
-      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
-};
+function parserOf(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === INT8 || oid === NUMERIC) return (v) => Number(v);
+  return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
+}
+const types: pg.CustomTypesConfig = { getTypeParser: parserOf as pg.CustomTypesConfig['getTypeParser'] };
 
 /** What this process calls itself on the server (pg_stat_activity), so an operator can tell who holds what. */
 export const applicationName = () => `cutover ${process.pid}@${os.hostname()}`.slice(0, 63);

@@ -15,9 +15,9 @@ export const DIALECTS: StoreDialect[] = ['sqlite', 'postgres'];
 /** What a suite gets: a fresh empty store of the dialect, and the PostgreSQL server (postgres only). */
 export interface DialectContext {
   dialect: StoreDialect;
-  fresh(): Promise<Store>;
+  fresh: () => Promise<Store>;
   /** A fresh database URL (postgres only). */
-  freshUrl(): Promise<string>;
+  freshUrl: () => Promise<string>;
 }
 
 let server: Promise<PgTestServer> | undefined;

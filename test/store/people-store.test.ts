@@ -242,13 +242,13 @@ forEachDialect('store: people, messages, limits, phases', ({ fresh }) => {
     const now = new Date('2024-01-01T00:00:00Z');
     await ops.createSession({
       tokenHash: 'live',
-      userId: id!,
+      userId: id,
       csrfToken: 'c',
       expiresAt: new Date('2024-01-02T00:00:00Z'),
     });
     await ops.createSession({
       tokenHash: 'old',
-      userId: id!,
+      userId: id,
       csrfToken: 'c',
       expiresAt: new Date('2023-12-31T00:00:00Z'),
     });

@@ -376,7 +376,7 @@ forEachDialect('store: projects, pages, tracker, alerts', ({ fresh }) => {
     const last = await actions.lastAction(p);
     assert.equal(last?.id, act);
     assert.deepEqual(last?.changes, [{ id: a2, from: 'active', to: 'archived' }]);
-    assert.deepEqual(await actions.undo(last!), [a2]);
+    assert.deepEqual(await actions.undo(last), [a2]);
     assert.equal((await admin.get(a2))?.status, 'active');
     assert.deepEqual(await admin.rules(p), []);
     assert.equal(await actions.lastAction(p), undefined);
