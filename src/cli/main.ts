@@ -22,6 +22,7 @@ const alertsCommand = lazy(() => import('./commands/alerts.js'), 'alertsCommand'
 const discoverCommand = lazy(() => import('./commands/discover.js'), 'discoverCommand');
 const dnsCommand = lazy(() => import('./commands/dns.js'), 'dnsCommand');
 const migrateCommand = lazy(() => import('./commands/migrate.js'), 'migrateCommand');
+const migrateStoreCommand = lazy(() => import('./commands/migrate-store.js'), 'migrateStoreCommand');
 const reportCommand = lazy(() => import('./commands/report.js'), 'reportCommand');
 const statusCommand = lazy(() => import('./commands/report.js'), 'statusCommand');
 const planCommand = lazy(() => import('./commands/plan.js'), 'planCommand');
@@ -214,6 +215,15 @@ export function buildProgram(): Command {
     .option('--timeout <seconds>', 'how long --check waits (default 5 s, 60 s after --apply)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(dnsCommand);
+
+  program
+    .command('migrate-store')
+    .description(
+      'move an embedded store (a data directory) with its projects and ledgers into an empty PostgreSQL database',
+    )
+    .requiredOption('--from <dir>', 'the data directory holding cutover.sqlite')
+    .requiredOption('--to <url>', 'the database: postgres://USER:PASS@HOST:PORT/DB')
+    .action(migrateStoreCommand);
 
   program
     .command('discover')
