@@ -4,14 +4,17 @@
  * (no mail server needed). With --database-url (or CUTOVER_DATABASE_URL) no SQLite file is created anywhere;
  * two runs of one project on one database are refused; migrate-store moves a data directory's project into
  * PostgreSQL, and status and report read the same mailboxes and ledger counts there; a database that holds
- * something is refused; a wrong URL, password or database name is said plainly, without the password.
+ * something is refused; serve keeps its operators there; a wrong URL, password or database name is said plainly, without the password.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { openStoreAt } from '../../src/store/db.js';
+import { OperatorRepo } from '../../src/store/operator-repo.js';
 import { startPostgres, type PgTestServer } from '../harness/postgres.js';
 
 const CLI = path.resolve('bin/cutover.js');
@@ -100,7 +103,6 @@ describe('cutover --database-url', () => {
     const from = mbox(path.join(cwd, 'in.mbox'), 1, 'lock');
     const to = `file://${path.join(cwd, 'out')}`;
     // Hold the project's lock from this process, as a running migrate does (the one-off project's name).
-    const { openStoreAt } = await import('../../src/store/db.js');
     const store = await openStoreAt({ databaseUrl: url });
     const release = await store.lockRun('one-off');
     try {
@@ -192,6 +194,45 @@ describe('cutover --database-url', () => {
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no embedded store in .*nothing/);
     assert.equal(fs.existsSync(path.join(cwd, 'nothing')), false);
+  });
+
+  it('serve --database-url keeps the first operator in PostgreSQL, with no SQLite file', async () => {
+    const url = await pg.createDatabase();
+    const cwd = fs.mkdtempSync(path.join(root, 'serve-'));
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.CUTOVER_DATA_DIR;
+    delete env.CUTOVER_DATABASE_URL;
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--database-url', url], { cwd, env });
+    try {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.resume();
+      const deadline = Date.now() + 20_000;
+      while (!/web UI on (http:\/\/\S+)\//.test(out) && Date.now() < deadline && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 50));
+      const base = /web UI on (http:\/\/\S+?)\//.exec(out)?.[1];
+      assert.ok(base, `serve started: ${out}`);
+      assert.deepEqual(await (await fetch(`${base}/api/setup`)).json(), {
+        required: true,
+        tokenRequired: false,
+      });
+      const made = await fetch(`${base}/api/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: 'admin', password: 'correct horse battery staple' }),
+      });
+      assert.equal(made.status, 201, await made.text());
+    } finally {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+    }
+    const store = await openStoreAt({ databaseUrl: url });
+    try {
+      assert.equal((await new OperatorRepo(store.db).findUser('admin'))?.name, 'admin');
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual(sqliteFiles(cwd), []);
   });
 
   it('says what is wrong with a URL, a password or a database name, never showing the password', async () => {
