@@ -120,7 +120,9 @@ export class Services {
           store: this.store,
           projects: this.projects,
           members: this.members,
-          lock: () => acquireRunLock(this.opts.dataDir),
+          // The data directory's PID file guards its embedded store; a PostgreSQL store's run lock is an
+          // advisory lock the CLI takes per project (Store.lockRun), which this synchronous hook cannot take.
+          lock: this.store.dialect === 'sqlite' ? () => acquireRunLock(this.opts.dataDir) : undefined,
           verifying: (id): boolean => this.verifications.busy(id),
         }),
     );

@@ -8,7 +8,7 @@ import { ITEM_TYPES, parseDate, parseItemList, parseSize } from '../config/value
 import { roleProblem, type ConnectorDescriptor } from '../connectors/descriptor.js';
 import { connectorFor, descriptorFor, descriptors } from '../connectors/registry.js';
 import { ErrorCode, PermanentError } from '../errors.js';
-import { defaultDataDir } from '../store/db.js';
+import { defaultDataDir, storeTarget, type StoreTarget } from '../store/db.js';
 
 /** Options shared by commands that name what to work on. */
 export interface TargetOptions {
@@ -20,6 +20,8 @@ export interface TargetOptions {
   toPasswordEnv?: string;
   toPasswordFile?: string;
   dataDir?: string;
+  /** The PostgreSQL store (else $CUTOVER_DATABASE_URL, else the embedded store of the data directory). */
+  databaseUrl?: string;
   since?: string;
   before?: string;
   maxSize?: string;
@@ -92,8 +94,18 @@ function optionsFromFlags(o: TargetOptions, itemTypes: ItemType[]): MailboxOptio
   };
 }
 
-/** The project to work on, the data directory, and non-fatal problems (bad CSV rows) to show. */
+/** The project to work on, the data directory, its store, and non-fatal problems (bad CSV rows) to show. */
 export function resolveTarget(o: TargetOptions): {
+  project: ProjectConfig;
+  dataDir: string;
+  store: StoreTarget;
+  problems: string[];
+} {
+  const r = resolveProject(o);
+  return { ...r, store: storeTarget({ databaseUrl: o.databaseUrl, dataDir: r.dataDir }) };
+}
+
+function resolveProject(o: TargetOptions): {
   project: ProjectConfig;
   dataDir: string;
   problems: string[];
@@ -169,6 +181,11 @@ export function resolveTarget(o: TargetOptions): {
     dataDir: path.resolve(dataDir),
     problems: problems.map((p) => `${p.where}: ${p.message}\n  → ${p.hint}`),
   };
+}
+
+/** The store of commands that only read it: --database-url, $CUTOVER_DATABASE_URL, else the data directory's. */
+export function resolveStore(o: { project?: string; dataDir?: string; databaseUrl?: string }): StoreTarget {
+  return storeTarget({ databaseUrl: o.databaseUrl, dataDir: resolveDataDir(o) });
 }
 
 /** The data directory for commands that only read the store. */

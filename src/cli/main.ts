@@ -22,6 +22,7 @@ const alertsCommand = lazy(() => import('./commands/alerts.js'), 'alertsCommand'
 const discoverCommand = lazy(() => import('./commands/discover.js'), 'discoverCommand');
 const dnsCommand = lazy(() => import('./commands/dns.js'), 'dnsCommand');
 const migrateCommand = lazy(() => import('./commands/migrate.js'), 'migrateCommand');
+const migrateStoreCommand = lazy(() => import('./commands/migrate-store.js'), 'migrateStoreCommand');
 const reportCommand = lazy(() => import('./commands/report.js'), 'reportCommand');
 const statusCommand = lazy(() => import('./commands/report.js'), 'statusCommand');
 const planCommand = lazy(() => import('./commands/plan.js'), 'planCommand');
@@ -49,10 +50,17 @@ function targetFlags(cmd: Command, { to = true } = {}): Command {
     cmd
       .option('--to-password-env <var>', 'read the destination password from this environment variable')
       .option('--to-password-file <file>', 'read the destination password from this file (first line)');
-  return cmd.option(
-    '-d, --data-dir <dir>',
-    'where the embedded store lives (default ./.cutover or $CUTOVER_DATA_DIR)',
-  );
+  return storeFlags(cmd, 'where the embedded store lives (default ./.cutover or $CUTOVER_DATA_DIR)');
+}
+
+/** Where the store is: the data directory's embedded SQLite file, or a PostgreSQL database. */
+function storeFlags(cmd: Command, dataDirHelp: string): Command {
+  return cmd
+    .option('-d, --data-dir <dir>', dataDirHelp)
+    .option(
+      '--database-url <url>',
+      'keep the store in PostgreSQL instead: postgres://USER:PASS@HOST:PORT/DB (default $CUTOVER_DATABASE_URL)',
+    );
 }
 
 export function buildProgram(): Command {
@@ -209,6 +217,15 @@ export function buildProgram(): Command {
     .action(dnsCommand);
 
   program
+    .command('migrate-store')
+    .description(
+      'move an embedded store (a data directory) with its projects and ledgers into an empty PostgreSQL database',
+    )
+    .requiredOption('--from <dir>', 'the data directory holding cutover.sqlite')
+    .requiredOption('--to <url>', 'the database: postgres://USER:PASS@HOST:PORT/DB')
+    .action(migrateStoreCommand);
+
+  program
     .command('discover')
     .description(
       'list the source mailboxes (Microsoft 365, Google Workspace) as a mailboxes CSV, destination logins through the plan address replacements',
@@ -220,26 +237,26 @@ export function buildProgram(): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .action(discoverCommand);
 
-  program
+  const alerts = program
     .command('alerts')
     .description(
       'what needs a person: quota too small, oversize items, renamed folders, failed scans, DNS not ready',
     )
-    .option('-p, --project <file>', 'project file (for its data directory)')
-    .option('-d, --data-dir <dir>', 'where the embedded store lives')
+    .option('-p, --project <file>', 'project file (for its data directory)');
+  storeFlags(alerts, 'where the embedded store lives')
     .option('--all', 'also completed and archived alerts')
     .option('--complete <id>', 'mark an alert completed (the situation is resolved)')
     .option('--archive <id>', 'archive an alert (ignore it)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(alertsCommand);
 
-  program
+  const serve = program
     .command('serve')
     .description(
       'the web UI and its HTTP API on the embedded store (API reference at /api/docs); the quick start',
     )
-    .option('-p, --project <file>', 'project file (for its data directory)')
-    .option('-d, --data-dir <dir>', 'where the embedded store lives')
+    .option('-p, --project <file>', 'project file (for its data directory)');
+  storeFlags(serve, 'where the embedded store lives')
     .option('--port <port>', 'TCP port to listen on', '8080')
     .option('--host <host>', 'address to listen on (only this machine by default)', '127.0.0.1')
     .option(

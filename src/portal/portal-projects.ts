@@ -8,6 +8,7 @@ import type { PortalProject } from '../services/credential-service.js';
 import { ProjectService } from '../services/project-service.js';
 import type { StoredSettings } from '../services/project-settings.js';
 import type { Store } from '../store/db.js';
+import { MailboxRepo } from '../store/mailbox-repo.js';
 import { ProjectRepo } from '../store/project-repo.js';
 import { noProjects, type ProjectSource } from './portal-deps.js';
 
@@ -17,7 +18,8 @@ export function projectsFromStore(
   box: SecretBox,
   file: ProjectSource = noProjects,
 ): ProjectSource {
-  const service = new ProjectService({ projects: new ProjectRepo(store.db), box });
+  const projects = new ProjectRepo(store.db);
+  const service = new ProjectService({ projects, box });
   const withPlan = async (id: number): Promise<PortalProject | undefined> => {
     const runtime = await service.runtime(id).catch(() => undefined);
     if (!runtime) return undefined;
@@ -26,36 +28,28 @@ export function projectsFromStore(
   };
   /** The only project in the store, if there is exactly one. */
   const onlyOne = async () => {
-    const ids = await store.db.selectFrom('projects').select('id').limit(2).execute();
-    return ids.length === 1 ? withPlan(Number(ids[0]!.id)) : undefined;
+    const ids = await projects.ids(2);
+    return ids.length === 1 ? withPlan(ids[0]!) : undefined;
   };
   return {
     async single() {
       const fromFile = await file.single().catch(() => undefined);
       if (!fromFile) return onlyOne();
       // The file's project as imported into the store: its plan as edited there since.
-      const row = await store.db
-        .selectFrom('projects')
-        .select('id')
-        .where('name', '=', fromFile.name)
-        .executeTakeFirst();
-      const stored = row && (await withPlan(Number(row.id)));
+      const id = await projects.idByName(fromFile.name);
+      const stored = id !== undefined && (await withPlan(id));
       return stored ? { ...fromFile, plan: stored.plan } : fromFile;
     },
     async forMailbox(mailboxId) {
-      const m = await store.db
-        .selectFrom('mailboxes')
-        .select('project_id')
-        .where('id', '=', mailboxId)
-        .executeTakeFirst();
-      if (m?.project_id != null) return withPlan(Number(m.project_id));
+      const projectId = await new MailboxRepo(store.db).projectOf(mailboxId);
+      if (projectId != null) return withPlan(projectId);
       return file.forMailbox(mailboxId);
     },
     byId: withPlan,
     async forDomain(domain) {
       // A stored project whose plan names the domain (edited over the API or imported from a file).
       const d = domain.toLowerCase();
-      const rows = await store.db.selectFrom('projects').select(['id', 'settings']).execute();
+      const rows = await projects.allSettings();
       const hit = rows.find((r) => (JSON.parse(r.settings) as StoredSettings).plan?.domains.includes(d));
       if (hit) return withPlan(Number(hit.id));
       return (

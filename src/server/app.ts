@@ -5,7 +5,7 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { openStore, type Store } from '../store/db.js';
+import { openStoreAt, type Store } from '../store/db.js';
 import { buildServices } from '../app/compose.js';
 import { ApiError, sendError } from './errors.js';
 import { ErrorCode } from '../errors.js';
@@ -32,8 +32,10 @@ import { portalRoutes } from '../portal/portal-routes.js';
 import { clientSetupRoutes } from '../portal/client-setup-routes.js';
 
 export interface ServerOptions extends PortalOptions {
-  /** Where the embedded store lives. */
+  /** Where the embedded store lives (with `databaseUrl`: only the files kept beside the store). */
   dataDir: string;
+  /** The PostgreSQL store, instead of the embedded one (the CLI reads --database-url and $CUTOVER_DATABASE_URL). */
+  databaseUrl?: string;
   /** The project file, for routes that need the project (none yet). */
   projectFile?: string;
   /** Fastify logger, portal tokens redacted (off by default; the serve command turns it on). */
@@ -63,7 +65,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // Checked before anything is opened: a wrong setting fails the start, saying which.
   const publicUrl = parsePublicUrl(opts.publicUrl ?? process.env[PUBLIC_URL_ENV]);
   const trustProxy = opts.trustProxy ?? parseTrustProxy(process.env[TRUST_PROXY_ENV]);
-  const store = await openStore(opts.dataDir);
+  const store = await openStoreAt(
+    opts.databaseUrl ? { databaseUrl: opts.databaseUrl, dataDir: opts.dataDir } : { dataDir: opts.dataDir },
+  );
   let app: FastifyInstance | undefined;
   try {
     app = await assemble(store, { ...opts, publicUrl, trustProxy });

@@ -8,7 +8,9 @@ import { SendError, SmtpMailer, type Mailer, type SmtpConfig } from '../notify/s
 import type { PortalDeps } from '../portal/portal-deps.js';
 import { runComms } from '../services/comms-runner.js';
 import { CommsService, type TickReport } from '../services/comms-service.js';
+import { MailboxRepo } from '../store/mailbox-repo.js';
 import { ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
+import { ProjectRepo } from '../store/project-repo.js';
 import { volumeWarning } from '../services/comms-content.js';
 import type { PortalProject } from '../services/credential-service.js';
 import type { Store } from '../store/db.js';
@@ -86,15 +88,7 @@ export class CommsHub {
   async warnings(project: PortalProject, projectId: number): Promise<string[]> {
     const plan: PlanConfig | undefined = project.plan;
     if (!plan || plan.communications === 'none') return [];
-    const n = Number(
-      (
-        await this.deps.store.db
-          .selectFrom('mailboxes')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('project_id', '=', projectId)
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    const n = await new MailboxRepo(this.deps.store.db).count({ projectId });
     return [
       volumeWarning(plan, n, this.operatorAddress),
       this.smtpConfigured
@@ -119,8 +113,8 @@ export class CommsHub {
       {
         tick: async (now, signal) => {
           const total: TickReport = { sent: 0, failed: 0, attempts: [] };
-          const ids = await this.deps.store.db.selectFrom('projects').select('id').orderBy('id').execute();
-          for (const { id } of ids) {
+          const ids = await new ProjectRepo(this.deps.store.db).ids();
+          for (const id of ids) {
             if (signal?.aborted) break;
             const project = await this.deps.projects.byId(Number(id));
             if (!project) continue;

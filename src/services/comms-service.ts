@@ -13,6 +13,7 @@ import { CredentialRepo } from '../store/credential-repo.js';
 import type { Store } from '../store/db.js';
 import { MailboxRepo, type MailboxRow } from '../store/mailbox-repo.js';
 import { MessageRepo, dedupeKey, type MessageStatus } from '../store/message-repo.js';
+import { PhaseRunRepo } from '../store/phase-run-repo.js';
 import { commsSchedule, dueWindows } from './comms-schedule.js';
 import { TemplateBook, recipientFor, valuesFor } from './comms-content.js';
 import { portalPath, type CredentialLinks } from './credential-links.js';
@@ -209,13 +210,7 @@ export class CommsService {
   }
 
   private async finalDoneAt(): Promise<Date | undefined> {
-    const r = await this.deps.store.db
-      .selectFrom('phase_runs')
-      .select('finished_at')
-      .where('phase', '=', 'final')
-      .where('status', '=', 'done')
-      .orderBy('finished_at', 'desc')
-      .executeTakeFirst();
-    return r?.finished_at ? new Date(r.finished_at) : undefined;
+    const at = await new PhaseRunRepo(this.deps.store.db).lastFinished('final', 'done');
+    return at ? new Date(at) : undefined;
   }
 }

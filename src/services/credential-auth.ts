@@ -2,7 +2,6 @@
  * The stored end-user credentials as logins for a run: opened from the secret box when the run builds its
  * jobs, kept in memory only for the run. Precedence (see authFor): the mailboxes CSV, then these, then an admin login.
  */
-import path from 'node:path';
 import type { AuthSpec, ServerSpec } from '../config/types.js';
 import { ErrorCode, asCutoverError } from '../errors.js';
 import { AlertRepo } from '../store/alert-repo.js';
@@ -54,7 +53,7 @@ export async function loadStoredAuths(
   const states = (await repo.states()).filter((s) => wanted.has(s.mailboxId));
   const secrets = new Map<string, string>();
   if (states.length) {
-    const opened = box ?? openSecretBox(path.dirname(store.location));
+    const opened = box ?? openSecretBox(store.dataDir);
     for (const s of states) {
       const sealed = await repo.sealed(s.mailboxId, s.side);
       if (sealed)
@@ -79,13 +78,13 @@ export async function loadStoredAuths(
       });
       const state = (await repo.states(mailboxId)).find((s) => s.side === side);
       if (!state) continue; // removed meanwhile (revoked): nothing to follow
-      const sealer = box ?? openSecretBox(path.dirname(store.location));
+      const sealer = box ?? openSecretBox(store.dataDir);
       await repo.put({ ...state, sealed: sealer.seal(renewed, credentialContext(mailboxId, side)) });
       secrets.set(key, renewed);
     }
   };
   return {
-    connectors: { dataDir: path.dirname(store.location), onTokenRotated: followRotation },
+    connectors: { dataDir: store.dataDir, onTokenRotated: followRotation },
     close: () => {
       following = false;
     },

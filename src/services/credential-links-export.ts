@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Table } from '../exports/table.js';
+import { MailboxRepo } from '../store/mailbox-repo.js';
 import type { Database } from '../store/schema.js';
 import { portalPath, type CredentialLinks } from './credential-links.js';
 
@@ -13,20 +14,14 @@ export async function credentialLinksTable(
   links: CredentialLinks,
   opts: { publicUrl?: string; projectId?: number },
 ): Promise<Table> {
-  let q = db
-    .selectFrom('mailboxes')
-    .select(['id', 'source_user', 'dest_user'])
-    .orderBy('source_user')
-    .orderBy('id');
-  if (opts.projectId !== undefined) q = q.where('project_id', '=', opts.projectId);
-  const mailboxes = await q.execute();
-  const issued = await links.currentMany(mailboxes.map((m) => Number(m.id)));
+  const mailboxes = await new MailboxRepo(db).logins({ projectId: opts.projectId, order: 'sourceUser' });
+  const issued = await links.currentMany(mailboxes.map((m) => m.id));
   return {
     name: 'Credential links',
     columns: ['source', 'destination', 'link', 'expires'],
     rows: mailboxes.map((m) => {
-      const l = issued.get(Number(m.id))!;
-      return [m.source_user, m.dest_user, `${opts.publicUrl ?? ''}${portalPath(l.token)}`, l.expiresAt];
+      const l = issued.get(m.id)!;
+      return [m.sourceUser, m.destUser, `${opts.publicUrl ?? ''}${portalPath(l.token)}`, l.expiresAt];
     }),
   };
 }

@@ -3,9 +3,11 @@
  * provided, verified, failing — a stored password a real login refused since), the link, set-up downloads.
  */
 import type { Kysely } from 'kysely';
+import { AlertRepo } from '../store/alert-repo.js';
 import { ClientSetupRepo } from '../store/client-setup-repo.js';
 import { CredentialLinkRepo } from '../store/credential-link-repo.js';
 import { CredentialRepo, type CredentialSide, type CredentialState } from '../store/credential-repo.js';
+import { MailboxRepo } from '../store/mailbox-repo.js';
 import type { Database } from '../store/schema.js';
 
 /** none: no required password stored; provided: stored, not all checked; verified: every one accepted by a login; failing: a login refused one; not-needed: the project logs in as an administrator. */
@@ -49,43 +51,32 @@ export async function credentialOverview(
   opts: { offset: number; limit: number; now?: Date; projectId?: number; required?: CredentialSide[] },
 ): Promise<{ total: number; items: CredentialOverviewRow[] }> {
   const required = opts.required ?? ['source'];
-  let all = db.selectFrom('mailboxes');
-  if (opts.projectId !== undefined) all = all.where('project_id', '=', opts.projectId);
-  const total = Number(
-    (await all.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
-  );
-  const mailboxes = await all
-    .select(['id', 'source_user', 'dest_user'])
-    .orderBy('id')
-    .offset(opts.offset)
-    .limit(opts.limit)
-    .execute();
-  const ids = mailboxes.map((m) => Number(m.id));
+  const repo = new MailboxRepo(db);
+  const total = await repo.count({ projectId: opts.projectId });
+  const mailboxes = await repo.logins({
+    projectId: opts.projectId,
+    order: 'id',
+    offset: opts.offset,
+    limit: opts.limit,
+  });
+  const ids = mailboxes.map((m) => m.id);
   const states = await new CredentialRepo(db).states(ids);
   const links = new Map(
     (await new CredentialLinkRepo(db).live(opts.now ?? new Date(), ids)).map((l) => [l.mailboxId, l]),
   );
   const setups = await new ClientSetupRepo(db).list(ids);
   const failures = new Map(
-    (
-      await db
-        .selectFrom('alerts')
-        .select(['mailbox_id', 'text'])
-        .where('status', '=', 'active')
-        .where('type', 'in', FAILING_ALERTS)
-        .where('mailbox_id', 'in', ids.length ? ids : [-1])
-        .execute()
-    ).map((a) => [Number(a.mailbox_id), a.text]),
+    (await new AlertRepo(db).activeOfTypes(FAILING_ALERTS, ids)).map((a) => [a.mailboxId, a.text]),
   );
   const items = mailboxes.map((m): CredentialOverviewRow => {
-    const id = Number(m.id);
+    const id = m.id;
     const link = links.get(id);
     const sides = states.filter((s) => s.mailboxId === id).map(({ mailboxId: _m, ...rest }) => rest);
     const failure = failures.get(id) ?? null;
     return {
       mailboxId: id,
-      sourceUser: m.source_user,
-      destUser: m.dest_user,
+      sourceUser: m.sourceUser,
+      destUser: m.destUser,
       sides,
       required,
       state: overallState(sides, required, failure !== null),

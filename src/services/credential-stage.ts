@@ -1,6 +1,8 @@
 /** The tracker's "credentials" and "client set-up" stages as counts (for the API and reports). */
 import type { Kysely } from 'kysely';
-import type { CredentialSide } from '../store/credential-repo.js';
+import { ClientSetupRepo } from '../store/client-setup-repo.js';
+import { CredentialRepo, type CredentialSide } from '../store/credential-repo.js';
+import { MailboxRepo } from '../store/mailbox-repo.js';
 import type { Database } from '../store/schema.js';
 
 /** Mailboxes counted for the credentials stage. */
@@ -23,18 +25,15 @@ export async function credentialStage(
 ): Promise<CredentialStage> {
   const required = opts.required ?? ['source'];
   const ids = opts.mailboxIds;
-  let totalQ = db.selectFrom('mailboxes').select((eb) => eb.fn.countAll<number>().as('n'));
-  if (ids) totalQ = totalQ.where('id', 'in', ids.length ? ids : [-1]);
-  const total = Number((await totalQ.executeTakeFirstOrThrow()).n);
+  const total = await new MailboxRepo(db).count({ ids });
   if (required.length === 0) return { total, present: total, verified: total };
-  let q = db.selectFrom('credentials').select(['mailbox_id', 'verified_at']).where('side', 'in', required);
-  if (ids) q = q.where('mailbox_id', 'in', ids.length ? ids : [-1]);
   const per = new Map<number, { present: number; verified: number }>();
-  for (const r of await q.execute()) {
-    const c = per.get(Number(r.mailbox_id)) ?? { present: 0, verified: 0 };
+  for (const r of await new CredentialRepo(db).states(ids)) {
+    if (!required.includes(r.side)) continue;
+    const c = per.get(r.mailboxId) ?? { present: 0, verified: 0 };
     c.present++;
-    if (r.verified_at) c.verified++;
-    per.set(Number(r.mailbox_id), c);
+    if (r.verifiedAt) c.verified++;
+    per.set(r.mailboxId, c);
   }
   let present = 0;
   let verified = 0;
@@ -50,17 +49,8 @@ export async function clientSetupStage(
   db: Kysely<Database>,
   opts: { mailboxIds?: number[] } = {},
 ): Promise<{ total: number; done: number }> {
-  let totalQ = db.selectFrom('mailboxes').select((eb) => eb.fn.countAll<number>().as('n'));
-  let doneQ = db
-    .selectFrom('client_setups')
-    .select((eb) => eb.fn.count<number>('mailbox_id').distinct().as('n'));
-  if (opts.mailboxIds) {
-    const ids = opts.mailboxIds.length ? opts.mailboxIds : [-1];
-    totalQ = totalQ.where('id', 'in', ids);
-    doneQ = doneQ.where('mailbox_id', 'in', ids);
-  }
   return {
-    total: Number((await totalQ.executeTakeFirstOrThrow()).n),
-    done: Number((await doneQ.executeTakeFirstOrThrow()).n),
+    total: await new MailboxRepo(db).count({ ids: opts.mailboxIds }),
+    done: await new ClientSetupRepo(db).mailboxesDone(opts.mailboxIds),
   };
 }

@@ -11,6 +11,7 @@
 import type { ProjectConfig } from '../config/types.js';
 import { concurrencyAt, localClock, type PlanConfig } from '../config/plan.js';
 import type { Store } from '../store/db.js';
+import { MailboxRepo } from '../store/mailbox-repo.js';
 import { pacedRates, type Rates } from './estimate-pace.js';
 
 /** Throughput of ONE mailbox (defined with the pacing, which needs it too). */
@@ -32,19 +33,12 @@ const MIN_MEASURED = 200;
 
 /** Rates measured on this store's finished passes (per mailbox), or the defaults. */
 export async function measuredRates(store: Store): Promise<Rates> {
-  const rows = await store.db
-    .selectFrom('passes')
-    .select(['started_at', 'finished_at', 'copied', 'bytes'])
-    .where('status', '=', 'done')
-    .where('dry_run', '=', 0)
-    .where('finished_at', 'is not', null)
-    .where('copied', '>=', MIN_MEASURED)
-    .execute();
+  const rows = await new MailboxRepo(store.db).measuredPasses(MIN_MEASURED);
   let seconds = 0;
   let messages = 0;
   let bytes = 0;
   for (const r of rows) {
-    const s = (Date.parse(r.finished_at!) - Date.parse(r.started_at)) / 1000;
+    const s = (Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000;
     if (!(s > 0)) continue;
     seconds += s;
     messages += Number(r.copied);

@@ -3,7 +3,6 @@
  * resumable), read back as tables for people and spreadsheets, and compare two scans.
  */
 import type { MailboxScan as MailboxScanShape } from '../schemas/scan.js';
-import path from 'node:path';
 import type { ProjectConfig } from '../config/types.js';
 import type { ConnectorContext } from '../connectors/contract.js';
 import { connectorFor } from '../connectors/registry.js';
@@ -51,7 +50,7 @@ export async function runScan(store: Store, project: ProjectConfig, opts: ScanOp
   const scanId = resumed ? last.id : await scans.start(projectId);
   const finished = await scans.finishedMailboxes(scanId);
   const alerts = new AlertRepo(store.db);
-  const context = opts.connectors ?? { dataDir: path.dirname(store.location) };
+  const context = opts.connectors ?? { dataDir: store.dataDir };
 
   const selected = project.mailboxes.filter((m) => !opts.only?.length || opts.only.includes(m.sourceUser));
   const jobs: ScanJob[] = [];

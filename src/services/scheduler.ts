@@ -9,6 +9,7 @@ import { defaultPlan } from '../config/plan.js';
 import type { ProjectConfig } from '../config/types.js';
 import type { ProgressSink } from '../engine/progress.js';
 import type { Store } from '../store/db.js';
+import { PhaseRunRepo } from '../store/phase-run-repo.js';
 import type { JobHandler, JobQueue } from '../runner/job.js';
 import { LocalQueue } from '../runner/local/local-queue.js';
 import { runMigration, type MailboxOutcome } from './migration-service.js';
@@ -27,9 +28,7 @@ export async function scheduleStatus(
   project: ProjectConfig,
   now = new Date(),
 ): Promise<PhaseStatus[]> {
-  const runs = new Map(
-    (await store.db.selectFrom('phase_runs').selectAll().execute()).map((r) => [r.key, r]),
-  );
+  const runs = await new PhaseRunRepo(store.db).byKey();
   return defaultSchedule(project.plan ?? defaultPlan(), now).map((p) => {
     const r = runs.get(p.key);
     return {
@@ -56,12 +55,7 @@ async function record(
     status: values.status,
     note: values.note ?? null,
   };
-  const { key: _k, ...set } = row;
-  await store.db
-    .insertInto('phase_runs')
-    .values(row)
-    .onConflict((oc) => oc.column('key').doUpdateSet(set))
-    .execute();
+  await new PhaseRunRepo(store.db).record(row);
 }
 
 export interface SchedulerOptions {

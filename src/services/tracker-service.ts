@@ -11,7 +11,7 @@ import type { AlertAdminRepo } from '../store/alert-admin-repo.js';
 import type { Store } from '../store/db.js';
 import { ItemLedgerRepo } from '../store/item-ledger-repo.js';
 import { DnsCheckRepo } from '../store/dns-check-repo.js';
-import { projectVerifications } from '../store/verification-repo.js';
+import { VerificationRepo } from '../store/verification-repo.js';
 import type { StageContext, TrackerRepo } from '../store/tracker-repo.js';
 import { estimate, measuredRates } from './estimate.js';
 import type { ProjectService } from './project-service.js';
@@ -79,7 +79,7 @@ export class TrackerService {
         counts,
         ...extras(key, ctx, domains),
         ...(key === 'final-sync'
-          ? { verification: await projectVerifications(this.deps.store.db, projectId) }
+          ? { verification: await new VerificationRepo(this.deps.store.db).ofProject(projectId) }
           : {}),
       });
     }

@@ -97,6 +97,21 @@ export class AlertRepo {
     return (await q.execute()).map(toAlert);
   }
 
+  /** The active alerts of these types for these mailboxes: mailbox and text. */
+  async activeOfTypes(
+    types: string[],
+    mailboxIds: number[],
+  ): Promise<Array<{ mailboxId: number; text: string }>> {
+    const rows = await this.db
+      .selectFrom('alerts')
+      .select(['mailbox_id', 'text'])
+      .where('status', '=', 'active')
+      .where('type', 'in', types)
+      .where('mailbox_id', 'in', mailboxIds.length ? mailboxIds : [-1])
+      .execute();
+    return rows.map((r) => ({ mailboxId: Number(r.mailbox_id), text: r.text }));
+  }
+
   private async active(mailboxId: number | null, type: string) {
     let q = this.db.selectFrom('alerts').select('id').where('type', '=', type).where('status', '=', 'active');
     q = mailboxId === null ? q.where('mailbox_id', 'is', null) : q.where('mailbox_id', '=', mailboxId);

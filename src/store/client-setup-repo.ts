@@ -41,11 +41,12 @@ export class ClientSetupRepo {
   }
 
   /** Mailboxes with at least one set-up download. */
-  async mailboxesDone(): Promise<number> {
-    const r = await this.db
+  async mailboxesDone(mailboxIds?: number[]): Promise<number> {
+    let q = this.db
       .selectFrom('client_setups')
-      .select((eb) => eb.fn.count<number>('mailbox_id').distinct().as('n'))
-      .executeTakeFirstOrThrow();
+      .select((eb) => eb.fn.count<number>('mailbox_id').distinct().as('n'));
+    if (mailboxIds) q = q.where('mailbox_id', 'in', mailboxIds.length ? mailboxIds : [-1]);
+    const r = await q.executeTakeFirstOrThrow();
     return Number(r.n);
   }
 }

@@ -138,6 +138,63 @@ export class MailboxRepo {
       .execute();
   }
 
+  /** How many mailboxes (of one project, or these ids, when given). */
+  async count(f: { projectId?: number; ids?: number[] } = {}): Promise<number> {
+    let q = this.db.selectFrom('mailboxes').select((eb) => eb.fn.countAll<number>().as('n'));
+    if (f.projectId !== undefined) q = q.where('project_id', '=', f.projectId);
+    if (f.ids) q = q.where('id', 'in', f.ids.length ? f.ids : [-1]);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+
+  /** Ids and logins of the mailboxes (of one project), by id or by source login, optionally a page. */
+  async logins(f: {
+    projectId?: number;
+    order: 'id' | 'sourceUser';
+    offset?: number;
+    limit?: number;
+  }): Promise<Array<{ id: number; sourceUser: string; destUser: string }>> {
+    let q = this.db.selectFrom('mailboxes').select(['id', 'source_user', 'dest_user']);
+    if (f.projectId !== undefined) q = q.where('project_id', '=', f.projectId);
+    q = f.order === 'id' ? q.orderBy('id') : q.orderBy('source_user').orderBy('id');
+    if (f.limit !== undefined) q = q.limit(f.limit);
+    if (f.offset !== undefined) q = q.offset(f.offset);
+    return (await q.execute()).map((r) => ({
+      id: Number(r.id),
+      sourceUser: r.source_user,
+      destUser: r.dest_user,
+    }));
+  }
+
+  /** The project of a mailbox: its id, null for none, undefined when there is no such mailbox. */
+  async projectOf(id: number): Promise<number | null | undefined> {
+    const r = await this.db
+      .selectFrom('mailboxes')
+      .select('project_id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r && (r.project_id === null ? null : Number(r.project_id));
+  }
+
+  /** Finished real passes that copied at least `minCopied` messages (the estimate's measured rates). */
+  async measuredPasses(
+    minCopied: number,
+  ): Promise<Array<{ startedAt: string; finishedAt: string; copied: number; bytes: number }>> {
+    const rows = await this.db
+      .selectFrom('passes')
+      .select(['started_at', 'finished_at', 'copied', 'bytes'])
+      .where('status', '=', 'done')
+      .where('dry_run', '=', 0)
+      .where('finished_at', 'is not', null)
+      .where('copied', '>=', minCopied)
+      .execute();
+    return rows.map((r) => ({
+      startedAt: r.started_at,
+      finishedAt: r.finished_at!,
+      copied: Number(r.copied),
+      bytes: Number(r.bytes),
+    }));
+  }
+
   async passes(mailboxId: number): Promise<PassRow[]> {
     const rows = await this.db
       .selectFrom('passes')

@@ -541,6 +541,22 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0016x_uids_64bit': {
+      // IMAP UIDs (and UIDNEXT) are unsigned 32-bit: up to 4294967295. SQLite's integer is 64-bit already;
+      // PostgreSQL's is 32-bit signed and refused every UID above 2147483647 ("integer out of range").
+      async up(db: Kysely<unknown>) {
+        if (dialect !== 'postgres') return;
+        for (const [table, column] of [
+          ['ledger', 'uid'],
+          ['ledger', 'dest_uid'],
+          ['folders', 'uid_next'],
+        ] as const)
+          await db.schema
+            .alterTable(table)
+            .alterColumn(column, (c) => c.setDataType('bigint'))
+            .execute();
+      },
+    },
     '0018_cluster_limits': {
       // Limits every worker sharing one PostgreSQL store holds together (limits-schema.ts): allowances and
       // leases of connection slots and of Graph's per-mailbox concurrency, token buckets of a project's

@@ -31,11 +31,16 @@ const sortColumn = { name: 'source_user', size: 'source_bytes', status: 'status'
 /** LIKE pattern matching `s` literally anywhere (escape with backslash). */
 export const contains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/**
+ * `column` contains `search`, whatever the case: SQLite's LIKE ignores ASCII case, PostgreSQL's does not, so
+ * both sides are lowered (the same result on both dialects).
+ */
+export const containsIgnoringCase = (column: string, search: string) =>
+  sql<boolean>`lower(${sql.ref(column)}) like lower(${contains(search)}) escape '\\'`;
+
 /** A mailbox whose source or destination login contains `search` (the mailbox tables' search box). */
-export const loginContains = (search: string) => {
-  const p = contains(search);
-  return sql<boolean>`(source_user like ${p} escape '\\' or dest_user like ${p} escape '\\')`;
-};
+export const loginContains = (search: string) =>
+  sql<boolean>`(${containsIgnoringCase('source_user', search)} or ${containsIgnoringCase('dest_user', search)})`;
 
 export class PageRepo {
   constructor(private readonly db: Kysely<Database>) {}

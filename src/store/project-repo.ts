@@ -1,7 +1,7 @@
 /** Projects: a name and the settings document (src/services/project-settings.ts), plus mailbox counts. */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { contains } from './page-repo.js';
+import { containsIgnoringCase } from './page-repo.js';
 
 /** A project row, settings still as JSON text. */
 export interface ProjectRow {
@@ -37,9 +37,7 @@ export class ProjectRepo {
     limit: number;
     search?: string;
   }): Promise<{ rows: ProjectRow[]; total: number }> {
-    const where = q.search
-      ? sql<boolean>`p.name like ${contains(q.search)} escape '\\'`
-      : sql<boolean>`1 = 1`;
+    const where = q.search ? containsIgnoringCase('p.name', q.search) : sql<boolean>`1 = 1`;
     const total = await this.db
       .selectFrom('projects as p')
       .where(where)
@@ -63,6 +61,25 @@ export class ProjectRepo {
   async byName(name: string): Promise<ProjectRow | undefined> {
     const r = await this.base().where('p.name', '=', name).executeTakeFirst();
     return r && toRow(r);
+  }
+
+  /** Ids of the projects, oldest first (at most `limit`). */
+  async ids(limit?: number): Promise<number[]> {
+    let q = this.db.selectFrom('projects').select('id').orderBy('id');
+    if (limit !== undefined) q = q.limit(limit);
+    return (await q.execute()).map((r) => Number(r.id));
+  }
+
+  /** The id of the project named `name`. */
+  async idByName(name: string): Promise<number | undefined> {
+    const r = await this.db.selectFrom('projects').select('id').where('name', '=', name).executeTakeFirst();
+    return r && Number(r.id);
+  }
+
+  /** Every project's settings document (JSON text), oldest first. */
+  async allSettings(): Promise<Array<{ id: number; settings: string }>> {
+    const rows = await this.db.selectFrom('projects').select(['id', 'settings']).orderBy('id').execute();
+    return rows.map((r) => ({ id: Number(r.id), settings: r.settings }));
   }
 
   async insert(name: string, settings: string): Promise<number> {

@@ -186,6 +186,60 @@ export class VerificationRepo {
     }
     return out;
   }
+
+  /** The ProjectVerifications of a project, from each mailbox's last verification and last writing pass. */
+  async ofProject(projectId: number): Promise<ProjectVerifications> {
+    const db = this.db;
+    const ids = (
+      await db.selectFrom('mailboxes').select('id').where('project_id', '=', projectId).execute()
+    ).map((r) => Number(r.id));
+    const out: ProjectVerifications = {
+      mailboxes: ids.length,
+      matches: 0,
+      differs: 0,
+      failed: 0,
+      notVerified: 0,
+      outdated: 0,
+      lastAt: null,
+      missing: 0,
+      flagsDiffer: 0,
+      extra: 0,
+      altered: 0,
+    };
+    const last = await this.lastOf(ids);
+    const writes = new Map<number, number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await db
+        .selectFrom('passes')
+        .select(['mailbox_id', 'finished_at', 'status'])
+        .where('mailbox_id', 'in', ids.slice(i, i + 500))
+        .where('dry_run', '=', 0)
+        .where((eb) =>
+          eb.or([
+            eb('copied', '>', 0),
+            eb('flags_synced', '>', 0),
+            eb('status', 'in', ['running', 'interrupted']),
+          ]),
+        )
+        .execute();
+      for (const r of rows) {
+        const t = r.finished_at === null || r.status === 'running' ? Infinity : Date.parse(r.finished_at);
+        writes.set(Number(r.mailbox_id), Math.max(writes.get(Number(r.mailbox_id)) ?? -Infinity, t));
+      }
+    }
+    for (const id of ids) {
+      const v = last.get(id);
+      if (!v) {
+        out.notVerified++;
+        continue;
+      }
+      if (Date.parse(v.startedAt) < (writes.get(id) ?? -Infinity)) out.outdated++;
+      else out[v.result]++;
+      for (const k of KINDS) out[k] += v[k];
+      if (!out.lastAt || v.finishedAt > out.lastAt) out.lastAt = v.finishedAt;
+    }
+    return out;
+  }
 }
 
 /** A project's verifications at a glance (the tracker's final-sync stage). */
@@ -199,62 +253,6 @@ export interface ProjectVerifications extends FindingCounts {
   /** Verified, but a pass wrote (or is writing) after it. */
   outdated: number;
   lastAt: string | null;
-}
-
-/** The ProjectVerifications of a project, from each mailbox's last verification and last writing pass. */
-export async function projectVerifications(
-  db: Kysely<Database>,
-  projectId: number,
-): Promise<ProjectVerifications> {
-  const ids = (
-    await db.selectFrom('mailboxes').select('id').where('project_id', '=', projectId).execute()
-  ).map((r) => Number(r.id));
-  const out: ProjectVerifications = {
-    mailboxes: ids.length,
-    matches: 0,
-    differs: 0,
-    failed: 0,
-    notVerified: 0,
-    outdated: 0,
-    lastAt: null,
-    missing: 0,
-    flagsDiffer: 0,
-    extra: 0,
-    altered: 0,
-  };
-  const last = await new VerificationRepo(db).lastOf(ids);
-  const writes = new Map<number, number>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
-      .selectFrom('passes')
-      .select(['mailbox_id', 'finished_at', 'status'])
-      .where('mailbox_id', 'in', ids.slice(i, i + 500))
-      .where('dry_run', '=', 0)
-      .where((eb) =>
-        eb.or([
-          eb('copied', '>', 0),
-          eb('flags_synced', '>', 0),
-          eb('status', 'in', ['running', 'interrupted']),
-        ]),
-      )
-      .execute();
-    for (const r of rows) {
-      const t = r.finished_at === null || r.status === 'running' ? Infinity : Date.parse(r.finished_at);
-      writes.set(Number(r.mailbox_id), Math.max(writes.get(Number(r.mailbox_id)) ?? -Infinity, t));
-    }
-  }
-  for (const id of ids) {
-    const v = last.get(id);
-    if (!v) {
-      out.notVerified++;
-      continue;
-    }
-    if (Date.parse(v.startedAt) < (writes.get(id) ?? -Infinity)) out.outdated++;
-    else out[v.result]++;
-    for (const k of KINDS) out[k] += v[k];
-    if (!out.lastAt || v.finishedAt > out.lastAt) out.lastAt = v.finishedAt;
-  }
-  return out;
 }
 
 function toSummary(

@@ -3,15 +3,16 @@
  * the same service as the API's buttons, so each change is recorded and `undo` works on it.
  */
 import { buildServices } from '../../app/compose.js';
-import { openStore } from '../../store/db.js';
+import { openStoreAt } from '../../store/db.js';
 import { AlertRepo } from '../../store/alert-repo.js';
 import { MailboxRepo } from '../../store/mailbox-repo.js';
 import { ErrorCode, NotFoundError, PermanentError } from '../../errors.js';
-import { resolveDataDir } from '../context.js';
+import { resolveDataDir, resolveStore } from '../context.js';
 
 export interface AlertsOptions {
   project?: string;
   dataDir?: string;
+  databaseUrl?: string;
   all?: boolean;
   complete?: string;
   archive?: string;
@@ -20,7 +21,7 @@ export interface AlertsOptions {
 
 export async function alertsCommand(o: AlertsOptions): Promise<void> {
   const dataDir = resolveDataDir(o);
-  const store = await openStore(dataDir);
+  const store = await openStoreAt(resolveStore(o));
   try {
     const alerts = new AlertRepo(store.db);
     const actions = buildServices(store, { dataDir }).alerts;

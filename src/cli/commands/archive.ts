@@ -9,7 +9,7 @@ import { parseItemList } from '../../config/values.js';
 import { ErrorCode, PermanentError } from '../../errors.js';
 import { archiveDataDir, runArchive } from '../../services/archive-service.js';
 import { verifyArchive } from '../../services/archive-verify.js';
-import { openStore, type Store } from '../../store/db.js';
+import { openStore, openStoreAt, type Store } from '../../store/db.js';
 import { acquireRunLock } from '../../store/run-lock.js';
 import { archiveComplete, archiveText, archiveVerifyJson, archiveVerifyText } from '../archive-format.js';
 import { resolveTarget, type TargetOptions } from '../context.js';
@@ -37,7 +37,12 @@ export async function archiveCommand(o: ArchiveCliOptions): Promise<void> {
   const dir = absolute(o.archiveDir, '--archive-dir');
   const oneOff = Boolean(o.from);
   // The one-off form: the source URL, and the archive directory standing in for a destination.
-  const { project, dataDir, problems } = resolveTarget(oneOff ? { ...o, to: pathToFileURL(dir).href } : o);
+  const {
+    project,
+    dataDir,
+    store: target,
+    problems,
+  } = resolveTarget(oneOff ? { ...o, to: pathToFileURL(dir).href } : o);
   if (oneOff && o.items) {
     const items = parseItemList(o.items);
     if (!items.ok) throw new PermanentError(ErrorCode.ConfigInvalid, `--items: ${items.message}`, items.hint);
@@ -64,7 +69,8 @@ export async function archiveCommand(o: ArchiveCliOptions): Promise<void> {
   const display = new ProgressDisplay(process.stderr, o.progress !== false && Boolean(process.stderr.isTTY));
   try {
     archiveStore = await openStore(own);
-    if (!oneOff) projectStore = await openStore(dataDir);
+    // The archive keeps its own ledger in the data directory; the project's store may be PostgreSQL.
+    if (!oneOff) projectStore = await openStoreAt(target);
     const result = await runArchive(archiveStore, projectStore, project, {
       dir,
       only: o.mailbox,

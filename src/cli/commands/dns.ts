@@ -9,7 +9,7 @@ import { defaultPlan } from '../../config/plan.js';
 import { ErrorCode, PermanentError } from '../../errors.js';
 import { formatRecord } from '../../dns/records.js';
 import { describeChange, when } from '../../dns/steps.js';
-import { openStore } from '../../store/db.js';
+import { openStoreAt } from '../../store/db.js';
 import { estimate, measuredRates } from '../../services/estimate.js';
 import { applyDns, checkDns, dnsPlan, handOverZone, type DnsServer } from '../../services/dns-service.js';
 import { resolveTarget, type TargetOptions } from '../context.js';
@@ -36,13 +36,13 @@ function parseServer(s: string | undefined): DnsServer | undefined {
 }
 
 export async function dnsCommand(o: DnsCommandOptions): Promise<void> {
-  const { project, dataDir } = resolveTarget(o);
+  const { project, dataDir, store: target } = resolveTarget(o);
   const plan = project.plan ?? defaultPlan();
   const server =
     parseServer(o.server) ??
     (plan.dnsServer ? { host: plan.dnsServer.host, port: plan.dnsServer.port } : undefined);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const store = await openStore(dataDir);
+  const store = await openStoreAt(target);
   try {
     const cutoverAt =
       plan.cutoverAt ??

@@ -1,7 +1,6 @@
 /** `cutover migrate`: one pass over the project's mailboxes (or a one-off pair), with live progress. */
 import fs from 'node:fs';
-import { openStore } from '../../store/db.js';
-import { acquireRunLock } from '../../store/run-lock.js';
+import { openStoreAt } from '../../store/db.js';
 import { runMigration } from '../../services/migration-service.js';
 import type { Phase } from '../../services/phases.js';
 import { buildReport } from '../../services/report-service.js';
@@ -36,13 +35,15 @@ function peakMemoryMb(): number {
 }
 
 export async function migrateCommand(o: MigrateOptions): Promise<void> {
-  const { project, dataDir, problems } = resolveTarget(o);
+  const { project, store: target, problems } = resolveTarget(o);
   for (const p of problems) process.stderr.write(`warning: ${p}\n`);
   if (problems.length)
     process.stderr.write(`warning: ${problems.length} mailbox row(s) skipped; the others run.\n`);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const unlock = acquireRunLock(dataDir);
-  const store = await openStore(dataDir);
+  const store = await openStoreAt(target);
+  const unlock = await store.lockRun(project.name).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -100,7 +101,7 @@ export async function migrateCommand(o: MigrateOptions): Promise<void> {
     display.stop();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    await unlock();
     await store.close();
-    unlock();
   }
 }

@@ -4,7 +4,7 @@ import { defaultPlan } from '../../config/plan.js';
 import { ErrorCode, PermanentError } from '../../errors.js';
 import { toCsv, toXlsx } from '../../exports/table.js';
 import { buildPlan, planTable, summaryTable, type PlanSummary } from '../../services/plan-service.js';
-import { openStore } from '../../store/db.js';
+import { openStoreAt } from '../../store/db.js';
 import { resolveTarget, type TargetOptions } from '../context.js';
 
 export interface PlanCommandOptions extends TargetOptions {
@@ -21,10 +21,9 @@ export async function planCommand(o: PlanCommandOptions): Promise<void> {
       'An XLSX export needs a file to write to.',
       'Add --output plan.xlsx (CSV and JSON go to standard output without it).',
     );
-  const { project, dataDir, problems } = resolveTarget(o);
+  const { project, store: target, problems } = resolveTarget(o);
   for (const p of problems) process.stderr.write(`warning: ${p}\n`);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const store = await openStore(dataDir);
+  const store = await openStoreAt(target);
   try {
     const summary = await buildPlan(store, project, project.plan ?? defaultPlan());
     const write = (data: string | Uint8Array) =>

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { ErrorCode, PermanentError } from '../../errors.js';
 import { renderHtml } from '../../reports/html.js';
 import { writePdf } from '../../reports/pdf.js';
-import { openStore } from '../../store/db.js';
+import { openStoreAt } from '../../store/db.js';
 import { buildReport } from '../../services/report-service.js';
 import { reportCsv, reportText } from '../report-format.js';
-import { resolveDataDir, resolveTarget, type TargetOptions } from '../context.js';
+import { resolveDataDir, resolveStore, resolveTarget, type TargetOptions } from '../context.js';
 
 export async function statusCommand(o: TargetOptions): Promise<void> {
-  const store = await openStore(resolveDataDir(o));
+  const store = await openStoreAt(resolveStore(o));
   try {
     const reports = await buildReport(store);
     if (reports.length === 0) process.stdout.write('No mailboxes yet: run `cutover migrate` first.\n');
@@ -33,7 +33,7 @@ export async function reportCommand(
       'A PDF report needs a file to write to.',
       'Add --output report.pdf (text, CSV, JSON and HTML go to standard output without it).',
     );
-  const store = await openStore(resolveDataDir(o));
+  const store = await openStoreAt(resolveStore(o));
   try {
     const reports = await buildReport(store, o.mailbox);
     const meta = { project: projectName(o), generatedAt: new Date() };

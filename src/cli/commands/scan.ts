@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { ErrorCode, PermanentError } from '../../errors.js';
-import { openStore } from '../../store/db.js';
+import { openStoreAt } from '../../store/db.js';
 import { toCsv, toObjects, toXlsx, type Table } from '../../exports/table.js';
 import { compareScans, runScan, scanView, unreadTypes, type ScanView } from '../../services/scan-service.js';
 import { diffTable, folderTable, itemTable, mailboxTable } from '../../services/scan-tables.js';
@@ -32,10 +32,9 @@ export async function scanCommand(o: ScanCommandOptions): Promise<void> {
     );
   // The one-off form may name only a source: the destination checks (quota, size limit) are then skipped.
   const sourceOnly = Boolean(o.from && !o.to);
-  const { project, dataDir, problems } = resolveTarget(sourceOnly ? { ...o, to: o.from } : o);
+  const { project, store: target, problems } = resolveTarget(sourceOnly ? { ...o, to: o.from } : o);
   for (const p of problems) process.stderr.write(`warning: ${p}\n`);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const store = await openStore(dataDir);
+  const store = await openStoreAt(target);
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);

@@ -1,7 +1,5 @@
 /** `cutover schedule [--run] [--once]`: the plan's phases, and a foreground scheduler that runs them when due. */
-import fs from 'node:fs';
-import { openStore } from '../../store/db.js';
-import { acquireRunLock } from '../../store/run-lock.js';
+import { openStoreAt } from '../../store/db.js';
 import { runSchedule, scheduleStatus } from '../../services/scheduler.js';
 import { ProgressDisplay } from '../progress-display.js';
 import { resolveTarget, type TargetOptions } from '../context.js';
@@ -13,11 +11,15 @@ export interface ScheduleOptions extends TargetOptions {
 }
 
 export async function scheduleCommand(o: ScheduleOptions): Promise<void> {
-  const { project, dataDir, problems } = resolveTarget(o);
+  const { project, store: target, problems } = resolveTarget(o);
   for (const p of problems) process.stderr.write(`warning: ${p}\n`);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const unlock = o.run ? acquireRunLock(dataDir) : () => undefined;
-  const store = await openStore(dataDir);
+  const store = await openStoreAt(target);
+  const unlock = o.run
+    ? await store.lockRun(project.name).catch(async (err: unknown) => {
+        await store.close();
+        throw err;
+      })
+    : async () => undefined;
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -53,7 +55,7 @@ export async function scheduleCommand(o: ScheduleOptions): Promise<void> {
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    await unlock();
     await store.close();
-    unlock();
   }
 }

@@ -16,11 +16,13 @@ import {
   PUBLIC_URL_ENV,
   TRUST_PROXY_ENV,
 } from '../../http/edge-options.js';
-import { resolveDataDir } from '../context.js';
+import { resolveDataDir, resolveStore } from '../context.js';
 
 export interface ServeOptions {
   project?: string;
   dataDir?: string;
+  /** The PostgreSQL store (else $CUTOVER_DATABASE_URL, else the embedded store). */
+  databaseUrl?: string;
   port: string;
   host: string;
   /** The address people open (else $CUTOVER_PUBLIC_URL). */
@@ -53,8 +55,10 @@ export async function serveCommand(o: ServeOptions): Promise<void> {
   const reachable = beyond || publicUrl !== undefined || trustProxy.length > 0;
   const setupToken = reachable ? randomBytes(24).toString('base64url') : undefined;
   const dataDir = resolveDataDir(o);
+  const target = resolveStore(o);
   const app = await buildServer({
     dataDir,
+    databaseUrl: 'databaseUrl' in target ? target.databaseUrl : undefined,
     projectFile: o.project,
     logger: true,
     publicUrl,

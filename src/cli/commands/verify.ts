@@ -3,12 +3,10 @@
  * when everything matches, 1 otherwise. Takes the run lock: what it finds is marked in the ledger for the
  * next pass, which must not run meanwhile.
  */
-import fs from 'node:fs';
 import type { ProjectConfig } from '../../config/types.js';
 import type { ProgressSink } from '../../engine/progress.js';
 import { runVerification, type VerifyOutcome } from '../../services/verify-service.js';
-import { openStore, type Store } from '../../store/db.js';
-import { acquireRunLock } from '../../store/run-lock.js';
+import { openStoreAt, type Store } from '../../store/db.js';
 import { resolveTarget, type TargetOptions } from '../context.js';
 import { ProgressDisplay } from '../progress-display.js';
 import { verifyJson, verifyText } from '../verify-format.js';
@@ -22,11 +20,13 @@ export interface VerifyCliOptions extends TargetOptions {
 }
 
 export async function verifyCommand(o: VerifyCliOptions): Promise<void> {
-  const { project, dataDir, problems } = resolveTarget(o);
+  const { project, store: target, problems } = resolveTarget(o);
   for (const p of problems) process.stderr.write(`warning: ${p}\n`);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const unlock = acquireRunLock(dataDir);
-  const store = await openStore(dataDir);
+  const store = await openStoreAt(target);
+  const unlock = await store.lockRun(project.name).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.on('SIGINT', stop);
@@ -39,8 +39,8 @@ export async function verifyCommand(o: VerifyCliOptions): Promise<void> {
     display.stop();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    await unlock();
     await store.close();
-    unlock();
   }
 }
 
