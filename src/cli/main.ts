@@ -31,6 +31,7 @@ const scheduleCommand = lazy(() => import('./commands/schedule.js'), 'scheduleCo
 const serveCommand = lazy(() => import('./commands/serve.js'), 'serveCommand');
 const testCommand = lazy(() => import('./commands/test.js'), 'testCommand');
 const verifyCommand = lazy(() => import('./commands/verify.js'), 'verifyCommand');
+const workerCommand = lazy(() => import('./commands/worker.js'), 'workerCommand');
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -100,6 +101,8 @@ export function buildProgram(): Command {
         .choices(['text', 'json'])
         .default('text'),
     )
+    .option('--enqueue', 'put the pass on the shared database for `cutover worker` processes, and return')
+    .option('--wait', 'as --enqueue, then follow the pass until every mailbox has ended')
     .addOption(new Option('--no-progress', 'plain log lines even on a terminal'))
     .action(migrateCommand);
 
@@ -268,6 +271,16 @@ export function buildProgram(): Command {
       'reverse proxies whose X-Forwarded-For/-Proto are believed: IPs, CIDR ranges or loopback (default $CUTOVER_TRUST_PROXY)',
     )
     .action(serveCommand);
+
+  storeFlags(
+    program
+      .command('worker')
+      .description(
+        'take mailbox jobs of the passes queued on the shared PostgreSQL database until stopped (SIGTERM hands running mailboxes back)',
+      )
+      .option('--concurrency <n>', 'mailboxes this worker runs at once', '4'),
+    'where the secret key and token caches live (default ./.cutover or $CUTOVER_DATA_DIR)',
+  ).action(workerCommand);
 
   return program;
 }

@@ -7,6 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { concurrencyAt, type PlanConfig } from '../config/plan.js';
+import type { RateLimits } from '../config/types.js';
+import type { ConnectorContext } from '../connectors/contract.js';
+import type { MessageRate } from '../runner/message-rate.js';
+import type { Slots } from '../runner/slots.js';
 import type { ProgressSink } from '../engine/progress.js';
 import { retryPolicy } from '../engine/retry.js';
 import type { JobQueue } from '../runner/job.js';
@@ -34,6 +38,17 @@ export interface SharedRunDeps {
   box: SecretBox;
 }
 
+/**
+ * Limits that hold over every worker (runner/pg/ on PostgreSQL): connection slots, each project's message
+ * rate, and the hooks connectors use for theirs (Microsoft 365's permits per mailbox, its token cache).
+ * Without them, each worker counts for itself.
+ */
+export interface ClusterLimits {
+  slots: Slots;
+  rate(projectKey: string, limits: RateLimits): MessageRate;
+  hooks: Pick<ConnectorContext, 'sharedLimits' | 'keptSecrets'>;
+}
+
 /** How a shared run's mailboxes keep their place in its window. */
 export interface SharedTiming {
   heartbeatMs: number;
@@ -42,6 +57,21 @@ export interface SharedTiming {
 }
 
 export const SHARED_TIMING: SharedTiming = { heartbeatMs: 5_000, leaseMs: 30_000, recheckMs: 2_000 };
+
+/**
+ * How long a worker's hold on a job or a mailbox lasts without a heartbeat: CUTOVER_LEASE_SECONDS (default
+ * 30). A worker that died is taken over after this long; shorter means quicker takeovers, more heartbeats.
+ */
+export function leaseMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.CUTOVER_LEASE_SECONDS);
+  return Number.isFinite(v) && v >= 1 ? v * 1000 : SHARED_TIMING.leaseMs;
+}
+
+/** The shared timing with the lease of the environment (heartbeats at a sixth of it, at most 5 s). */
+export function sharedTiming(env: NodeJS.ProcessEnv = process.env): SharedTiming {
+  const lease = leaseMs(env);
+  return { ...SHARED_TIMING, leaseMs: lease, heartbeatMs: Math.min(SHARED_TIMING.heartbeatMs, lease / 6) };
+}
 
 function runsOf(store: Store): RunRepo {
   return new RunRepo(store.db, store.dialect);
@@ -119,16 +149,19 @@ export async function cancelRun(store: Store, runId: string): Promise<void> {
  */
 export class SharedRuns {
   private readonly cache = new Map<string, Promise<PassRun | undefined>>();
-  /** The connection slots of every run this worker runs. */
-  private readonly slots = new ConnectionSlots();
+  /** The connection slots of every run this worker runs (shared with the other workers when given). */
+  private readonly slots: Slots;
 
   constructor(
     private readonly deps: SharedRunDeps & {
       worker: string;
       progress: ProgressSink;
       timing?: SharedTiming;
+      cluster?: ClusterLimits;
     },
-  ) {}
+  ) {
+    this.slots = deps.cluster?.slots ?? new ConnectionSlots();
+  }
 
   /** The run's PassRun, or undefined when it is over (or not a shared run). */
   resolve = async (runId: string): Promise<PassRun | undefined> => {
@@ -153,6 +186,7 @@ export class SharedRuns {
     const { project, plan } = await runProject(this.deps, projectId, {}, phase);
     const ids = (await runsOf(store).mailboxes(row.id)).map((m) => m.mailboxId);
     const stored = await loadStoredAuths(store, ids, this.deps.box);
+    Object.assign(stored.connectors, this.deps.cluster?.hooks ?? {});
     const mailboxes = new MailboxRepo(store.db);
     const window = this.liveWindow(projectId, plan, project.concurrency.mailboxes, timing.recheckMs);
     const shared: SharedRun = { runs: runsOf(store), worker: this.deps.worker, window, ...timing };
@@ -168,7 +202,8 @@ export class SharedRuns {
         items: new ItemLedgerRepo(store.db),
         mailboxes,
         slots: this.slots,
-        limiter: new RateLimiter(project.limits),
+        limiter:
+          this.deps.cluster?.rate(`project:${projectId}`, project.limits) ?? new RateLimiter(project.limits),
         progress: this.deps.progress,
         retry: retryPolicy(),
         requeueThrottledMs: requeueThrottledMs(),

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { ProgressSink } from '../engine/progress.js';
 import { mailboxPassHandler } from '../runner/handlers/mailbox-pass.js';
 import type { JobQueue } from '../runner/job.js';
-import { SharedRuns, type SharedRunDeps, type SharedTiming } from './shared-runs.js';
+import { SharedRuns, type ClusterLimits, type SharedRunDeps, type SharedTiming } from './shared-runs.js';
 
 /** A worker's id: host and PID, which is what a person looking at the tracker recognises. */
 export function workerId(): string {
@@ -38,6 +38,7 @@ export function startWorker(
     worker?: string;
     progress: ProgressSink;
     timing?: SharedTiming;
+    cluster?: ClusterLimits;
   },
 ): { worker: string; stop(): Promise<void> } {
   const worker = deps.worker ?? workerId();

@@ -8,6 +8,7 @@ import { ProgressDisplay } from '../progress-display.js';
 import { reportText } from '../report-format.js';
 import { resolveTarget, type TargetOptions } from '../context.js';
 import { verifiedExitCode, verifyAndPrint } from './verify.js';
+import { ErrorCode, PermanentError } from '../../errors.js';
 
 interface MigrateOptions extends TargetOptions {
   mailbox?: string[];
@@ -18,6 +19,10 @@ interface MigrateOptions extends TargetOptions {
   verify?: boolean;
   deep?: boolean;
   format?: 'text' | 'json';
+  /** Put the pass on the shared database's queue for `cutover worker` processes, and return. */
+  enqueue?: boolean;
+  /** As --enqueue, then follow the pass until it has ended. */
+  wait?: boolean;
 }
 
 /**
@@ -35,6 +40,7 @@ function peakMemoryMb(): number {
 }
 
 export async function migrateCommand(o: MigrateOptions): Promise<void> {
+  if (o.enqueue || o.wait) return enqueueForWorkers(o);
   const { project, store: target, problems } = resolveTarget(o);
   for (const p of problems) process.stderr.write(`warning: ${p}\n`);
   if (problems.length)
@@ -102,6 +108,43 @@ export async function migrateCommand(o: MigrateOptions): Promise<void> {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     await unlock();
+    await store.close();
+  }
+}
+
+/** --enqueue / --wait: the pass goes to the workers through the shared database (commands/enqueue.ts). */
+async function enqueueForWorkers(o: MigrateOptions): Promise<void> {
+  if (!o.project || o.from || o.to)
+    throw new PermanentError(
+      ErrorCode.ConfigInvalid,
+      '--enqueue and --wait run a project file’s pass on workers; a one-off --from/--to pair runs here.',
+      'Give --project FILE (workers find the project in the database), or drop --enqueue/--wait.',
+    );
+  const { project, problems } = resolveTarget(o);
+  for (const p of problems) process.stderr.write(`warning: ${p}\n`);
+  // Loaded only here: an ordinary pass never loads the queue, pg or the services' composition.
+  const [{ sharedDatabase }, { enqueueCommand }, { PgQueue }] = await Promise.all([
+    import('./worker.js'),
+    import('./enqueue.js'),
+    import('../../runner/pg/pg-queue.js'),
+  ]);
+  const target = sharedDatabase(o, o.wait ? 'migrate --wait' : 'migrate --enqueue');
+  const store = await openStoreAt(target);
+  const queue = new PgQueue({ url: target.databaseUrl, presence: false });
+  try {
+    await queue.start();
+    await enqueueCommand(store, queue, {
+      project,
+      projectFile: o.project,
+      dataDir: store.dataDir,
+      ...(o.mailbox ? { mailbox: o.mailbox } : {}),
+      ...(o.phase ? { phase: o.phase } : {}),
+      dryRun: o.dryRun ?? false,
+      wait: o.wait ?? false,
+      format: o.format ?? 'text',
+    });
+  } finally {
+    await queue.close();
     await store.close();
   }
 }
