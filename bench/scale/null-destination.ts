@@ -18,6 +18,7 @@ import type {
 } from '../../src/connectors/contract.js';
 import { ErrorCode, PermanentError } from '../../src/errors.js';
 import { hash } from './synthetic-messages.js';
+import { ioTurn } from './synthetic-source.js';
 
 /** What this process's destination holds per user: each folder's counters, by path. */
 const mailboxes = new Map<string, Map<string, FolderState>>();
@@ -77,6 +78,7 @@ export class NullDestination implements MailDestination {
   }
 
   async folderState(path: string[]): Promise<FolderState | null> {
+    await ioTurn();
     const s = this.folders.get(path.join('/'));
     return s ? { ...s } : null;
   }
@@ -109,6 +111,7 @@ export class NullDestination implements MailDestination {
       out.push({ uid: s.uidNext++, uidValidity: s.uidValidity });
       s.messages++;
     }
+    await ioTurn(); // the server's answer
     return out;
   }
 

@@ -5,7 +5,7 @@
  * the real API serving the tracker and the mailbox table beside it; then an unchanged delta pass goes over
  * every ledger row. Where it runs (store, queue, worker processes) is decided in runtime.ts alone.
  *
- * Options: --mailboxes N (500), --items-per-mailbox M (400), --folders F per mailbox (4), --workers W (4),
+ * Options: --mailboxes N (1000), --items-per-mailbox M (400), --folders F per mailbox (4), --workers W (4),
  * --concurrency C mailboxes per worker (2), --keep (keep the data directory), --no-record (do not append to
  * bench/RESULTS.md). The issue's full size: --mailboxes 25000 --items-per-mailbox 400 --workers 4.
  * Both passes are checked (every mailbox done; the first copied every item, the delta nothing); a run whose
@@ -25,7 +25,7 @@ import { createProject } from './synthetic-project.js';
 
 const { values: argv } = parseArgs({
   options: {
-    mailboxes: { type: 'string', default: '500' },
+    mailboxes: { type: 'string', default: '1000' },
     'items-per-mailbox': { type: 'string', default: '400' },
     folders: { type: 'string', default: '4' },
     workers: { type: 'string', default: '4' },

@@ -24,6 +24,12 @@ import {
 
 const PAGE = 500;
 
+/**
+ * Give the event loop a turn, as the network would: a source that answers every call at once keeps a
+ * worker's chain of awaits going without ever letting a timer run (heartbeats, the run's poll).
+ */
+export const ioTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** The index of a folder path in the shape, or a NotFound error as a server would answer. */
 export function folderIndex(shape: SyntheticShape, path: string[]): number {
   const i = syntheticFolders(shape).findIndex((f) => f.path.join('/') === path.join('/'));
@@ -57,16 +63,19 @@ class SyntheticFolder implements SourceFolderReader {
     // Nothing ever changes: no flag changed since any modseq.
     if (opts.changedSince !== undefined) return;
     const uids = opts.uids ?? (await this.listUids()).filter((u) => u >= (opts.fromUid ?? 1));
-    for (let i = 0; i < uids.length; i += PAGE)
+    for (let i = 0; i < uids.length; i += PAGE) {
+      await ioTurn();
       yield uids
         .slice(i, i + PAGE)
         .filter((u) => u >= 1 && u <= this.count)
         .map((u) => syntheticMeta(this.user, this.index, u));
+    }
   }
 
   async *streamBodies(uids: number[]): AsyncIterable<StreamedMessage> {
     for (const uid of [...uids].sort((a, b) => a - b)) {
       if (uid < 1 || uid > this.count) continue; // not there: as an expunged message
+      await ioTurn();
       const body = syntheticBody(this.user, this.index, uid);
       yield { uid, size: body.length, body };
     }
@@ -89,6 +98,7 @@ export class SyntheticSource implements MailSource {
   }
 
   async folderState(path: string[]): Promise<FolderState> {
+    await ioTurn();
     return syntheticState(this.shape, this.user, folderIndex(this.shape, path));
   }
 
