@@ -156,7 +156,9 @@ async function main(): Promise<void> {
     log(`\n${table}`);
     if (!argv['no-record']) {
       await appendResults(path.join(import.meta.dirname, '..', 'RESULTS.md'), figures, table);
-      log('\nAppended to bench/RESULTS.md under "Scale".');
+      log(
+        '\nAppended to bench/RESULTS.md under "Scale" (npx prettier --write bench/RESULTS.md aligns the table).',
+      );
     }
   } finally {
     probe?.kill();
