@@ -26,9 +26,25 @@ export const descriptors: readonly ConnectorDescriptor[] = [
   davDescriptor,
 ];
 
+/** Kinds added at run time by a test or benchmark (bench/scale's synthetic source), never by the application. */
+const added: ConnectorDescriptor[] = [];
+
+/**
+ * Add a kind for this process only (tests and benchmarks): found by `descriptorFor`/`connectorFor`, never
+ * listed in `descriptors` (so the API, the web form and the URL form do not offer it). Returns its removal.
+ */
+export function addKind(d: ConnectorDescriptor): () => void {
+  if (descriptorFor(d.kind)) throw new Error(`The connector kind "${d.kind}" exists already.`);
+  added.push(d);
+  return () => {
+    const i = added.indexOf(d);
+    if (i >= 0) added.splice(i, 1);
+  };
+}
+
 /** The descriptor of a server kind, or undefined for an unknown kind. */
 export function descriptorFor(kind: string): ConnectorDescriptor | undefined {
-  return descriptors.find((d) => d.kind === kind);
+  return descriptors.find((d) => d.kind === kind) ?? added.find((d) => d.kind === kind);
 }
 
 /** The connector for a server kind, given what the application hands it (see ConnectorContext). */
