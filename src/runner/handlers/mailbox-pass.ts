@@ -127,7 +127,7 @@ const slice = async (
   data: Parameters<JobHandler<'mailbox-pass'>>[0],
   ctx: Parameters<JobHandler<'mailbox-pass'>>[1],
 ): ReturnType<JobHandler<'mailbox-pass'>> => {
-  const spec = run.project.mailboxes.find((m) => m.sourceUser === data.sourceUser)!;
+  const spec = specOf(run, data.sourceUser);
   const id = data.mailboxId;
   const label = labelOf(spec);
   const signal = AbortSignal.any([ctx.signal, ...(run.signal ? [run.signal] : [])]);
@@ -206,6 +206,15 @@ const slice = async (
     gate?.release();
   }
 };
+
+const specs = new WeakMap<PassRun, Map<string, MailboxSpec>>();
+
+/** The run's mailbox by source login (a map per run: a run of 25,000 mailboxes is not searched per job). */
+function specOf(run: PassRun, sourceUser: string): MailboxSpec {
+  let byUser = specs.get(run);
+  if (!byUser) specs.set(run, (byUser = new Map(run.project.mailboxes.map((m) => [m.sourceUser, m]))));
+  return byUser.get(sourceUser)!;
+}
 
 /** The engine's job for a mailbox of the run: both sides, the phase's options. */
 function mailboxJob(run: PassRun, spec: MailboxSpec, id: number, label: string): MailboxJob {
