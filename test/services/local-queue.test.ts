@@ -98,13 +98,13 @@ test('cancel drops queued jobs and aborts running ones; settled waits for the ru
   await q.enqueue('mailbox-pass', { ...pass(3), runId: 'other' });
   await sleep(5);
   assert.equal(
-    q.cancel((j) => j.name === 'mailbox-pass' && (j.data as MailboxPassData).runId === 'r'),
+    await q.cancel((j) => j.name === 'mailbox-pass' && (j.data as MailboxPassData).runId === 'r'),
     2,
   );
   await q.settled((j) => (j.data as MailboxPassData).runId === 'r');
   assert.equal(aborted, 1);
   assert.ok(!started.includes(2), 'a cancelled queued job never starts');
-  q.cancel(() => true);
+  await q.cancel(() => true);
   await q.settled();
   await q.close();
 });
