@@ -385,6 +385,23 @@ export interface ProjectMessageTemplateTable extends MessageTemplateTable {
   project_id: number;
 }
 
+/** A worker process that takes jobs from the shared queue (scale-out), as it last announced itself. */
+export interface WorkerTable {
+  /** Random per process start. */
+  id: string;
+  host: string;
+  pid: number;
+  started_at: string;
+  /** Renewed every few seconds while it runs; a stale one is a worker that died without saying so. */
+  heartbeat_at: string;
+  /** Jobs it may run at once now (the sum over the job kinds it takes). */
+  concurrency: number;
+  /** Jobs it runs now. */
+  running: number;
+  /** When it stopped cleanly; null while it runs (or if it died). */
+  stopped_at: string | null;
+}
+
 export interface Database {
   mailboxes: MailboxTable;
   passes: PassTable;
@@ -413,4 +430,5 @@ export interface Database {
   messages: MessageTable;
   message_templates: MessageTemplateTable;
   project_message_templates: ProjectMessageTemplateTable;
+  workers: WorkerTable;
 }
