@@ -89,6 +89,10 @@ export default tseslint.config(
     'src/runner/local/**': {
       up: ['services', 'server', 'portal', 'cli', 'app', 'http', 'engine', 'connectors', 'store', 'config'],
     },
+    // The PostgreSQL queue (scale-out) also keeps its worker's row in the store (store/worker-repo.ts).
+    'src/runner/pg/**': {
+      up: ['services', 'server', 'portal', 'cli', 'app', 'http', 'engine', 'connectors', 'config'],
+    },
     'src/runner/handlers/**': { up: ['server', 'portal', 'cli', 'app', 'http'] },
     // The limits every worker sharing one PostgreSQL store holds together: the limits' own repositories in
     // store/ below them, nothing above (the connectors' hooks are met by shape, not imported).

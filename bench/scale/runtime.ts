@@ -124,7 +124,8 @@ function dealt(queues: LocalQueue[]): JobQueue {
     work: () => {
       throw new Error('The benchmark workers take jobs from their own queues; register handlers there.');
     },
-    cancel: (match) => queues.reduce((sum, q) => sum + q.cancel(match), 0),
+    cancel: async (match) =>
+      (await Promise.all(queues.map((q) => q.cancel(match)))).reduce((sum, n) => sum + n, 0),
     settled: async (match) => void (await Promise.all(queues.map((q) => q.settled(match)))),
     close: async () => void (await Promise.all(queues.map((q) => q.close()))),
   };

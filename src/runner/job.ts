@@ -91,8 +91,12 @@ export interface JobQueue {
     handler: JobHandler<N>,
     opts: { concurrency: number | (() => number) },
   ): void;
-  /** Drop the matching queued jobs and abort the running ones; how many were matched. */
-  cancel(match: JobMatch): number;
+  /**
+   * Drop the matching queued jobs and abort the running ones (in every process that shares the queue); how
+   * many were matched. The matching jobs are out of the queue when it resolves; running handlers see their
+   * signal abort then (in this process) or within seconds (elsewhere).
+   */
+  cancel(match: JobMatch): Promise<number>;
   /** Until no matching job (every job when none given) is queued or running. */
   settled(match?: JobMatch): Promise<void>;
   /** Cancel everything and stop; until running handlers have returned. */

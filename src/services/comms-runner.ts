@@ -28,7 +28,7 @@ export async function runComms(
   if (opts.signal.aborted) return;
   const queue = opts.queue ?? new LocalQueue();
   queue.work('comms-tick', commsTick(service, opts), { concurrency: 1 });
-  const stop = () => queue.cancel(KEY);
+  const stop = () => void queue.cancel(KEY);
   opts.signal.addEventListener('abort', stop, { once: true });
   try {
     await queue.enqueue('comms-tick', { intervalMs: opts.intervalMs ?? 300_000 }, { singletonKey: KEY });

@@ -159,7 +159,7 @@ export async function runMigration(
   const queue = opts.queue ?? localMailboxQueue();
   const ours = (j: JobInfo) => j.name === 'mailbox-pass' && (j.data as MailboxPassData).runId === runId;
   // Pause: the run's queued mailboxes are dropped and its running ones stop.
-  const stop = () => queue.cancel(ours);
+  const stop = () => void queue.cancel(ours);
   opts.signal?.addEventListener('abort', stop, { once: true });
   try {
     for (const { id, spec } of entries) {

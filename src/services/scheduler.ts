@@ -85,7 +85,7 @@ export async function runSchedule(
   if (opts.signal?.aborted) return 0;
   queue.work('schedule-tick', scheduleTick(store, project, opts, ticks), { concurrency: 1 });
   const key = `schedule-tick:${project.name}`;
-  const stop = () => queue.cancel(key);
+  const stop = () => void queue.cancel(key);
   opts.signal?.addEventListener('abort', stop, { once: true });
   try {
     await queue.enqueue('schedule-tick', { project: project.name }, { singletonKey: key });

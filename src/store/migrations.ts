@@ -557,6 +557,23 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
             .execute();
       },
     },
+    '0017_workers': {
+      // Worker processes announce themselves (scale-out: `cutover worker` on PostgreSQL): where each runs, its
+      // load and its last heartbeat, so the tracker can show them and a silent one is seen as gone.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('workers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('host', 'text', (c) => c.notNull())
+          .addColumn('pid', 'integer', (c) => c.notNull())
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('heartbeat_at', 'text', (c) => c.notNull())
+          .addColumn('concurrency', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('running', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('stopped_at', 'text')
+          .execute();
+      },
+    },
     '0018_cluster_limits': {
       // Limits every worker sharing one PostgreSQL store holds together (limits-schema.ts): allowances and
       // leases of connection slots and of Graph's per-mailbox concurrency, token buckets of a project's

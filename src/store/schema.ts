@@ -385,6 +385,23 @@ export interface ProjectMessageTemplateTable extends MessageTemplateTable {
   project_id: number;
 }
 
+/** A worker process that takes jobs from the shared queue (scale-out), as it last announced itself. */
+export interface WorkerTable {
+  /** Random per process start. */
+  id: string;
+  host: string;
+  pid: number;
+  started_at: string;
+  /** Renewed every few seconds while it runs; a stale one is a worker that died without saying so. */
+  heartbeat_at: string;
+  /** Jobs it may run at once now (the sum over the job kinds it takes). */
+  concurrency: number;
+  /** Jobs it runs now. */
+  running: number;
+  /** When it stopped cleanly; null while it runs (or if it died). */
+  stopped_at: string | null;
+}
+
 export interface Database {
   mailboxes: MailboxTable;
   passes: PassTable;
@@ -415,6 +432,7 @@ export interface Database {
   project_message_templates: ProjectMessageTemplateTable;
   runs: RunTable;
   run_mailboxes: RunMailboxTable;
+  workers: WorkerTable;
 }
 
 /** A pass as data (0019_runs): what any worker needs to run a mailbox of it. */

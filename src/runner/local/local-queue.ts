@@ -89,7 +89,8 @@ export class LocalQueue implements JobQueue {
     this.pump();
   }
 
-  cancel(match: JobMatch): number {
+  // async only for the interface: the jobs are dropped and aborted before it returns.
+  async cancel(match: JobMatch): Promise<number> {
     let n = 0;
     for (let i = this.waiting.length - 1; i >= 0; i--)
       if (matches(this.waiting[i]!, match)) {
@@ -114,7 +115,7 @@ export class LocalQueue implements JobQueue {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.cancel(() => true);
+    await this.cancel(() => true);
     clearTimeout(this.timer);
     await Promise.allSettled([...this.inFlight]);
   }
