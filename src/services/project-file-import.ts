@@ -62,6 +62,7 @@ export async function importProjectFile(
     await deps.members.update(mailboxId, { options: overrides(config, m) });
     await storePasswords(store, deps.box, mailboxId, m);
   }
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // with the store in PostgreSQL it may not exist yet
   fs.writeFileSync(marker, digest + '\n', { mode: 0o600 });
 }
 

@@ -59,12 +59,15 @@ function writeProject(dir: string): string {
   return file;
 }
 
+/** What the workers wrote (their log), for the messages of failed assertions. */
+const logs: string[] = [];
+
 function worker(env: Record<string, string>, url: string): ChildProcess {
   const child = spawn(process.execPath, [CLI, 'worker', '--database-url', url, '--concurrency', '2'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.stderr.on('data', () => undefined);
+  child.stderr.on('data', (d: Buffer) => logs.push(`[${child.pid}] ${d.toString()}`));
   return child;
 }
 
@@ -105,7 +108,7 @@ test('two workers share a pass; one killed mid-mailbox; the replacement finishes
       killedIn = mid.mailbox_id;
     }
   }
-  assert.ok(killedIn !== undefined, 'worker A was caught in the middle of a mailbox');
+  assert.ok(killedIn !== undefined, `worker A was caught in the middle of a mailbox:\n${logs.join('')}`);
   await exited(a);
   const c = worker(env, url); // the replacement
   const run = await waiting;
