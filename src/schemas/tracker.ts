@@ -100,6 +100,23 @@ export const Tracker = Type.Object({
     }),
     { description: 'Items that are not messages (filters, contacts, calendars, tasks) by type and outcome' },
   ),
+  workers: Type.Array(
+    Type.Object({
+      host: Type.String(),
+      pid: Type.Integer(),
+      startedAt: Type.String(),
+      heartbeatAt: Type.String(),
+      concurrency: Type.Integer({ description: 'Mailboxes it may run at once' }),
+      running: Type.Integer({ description: 'Mailboxes it runs now' }),
+      state: Type.Union([Type.Literal('working'), Type.Literal('silent'), Type.Literal('stopped')], {
+        description: 'silent: no heartbeat for 30 s (killed, or cut off from the database)',
+      }),
+    }),
+    {
+      description:
+        'cutover worker processes on the shared database (PostgreSQL), running or stopped within the last hour',
+    },
+  ),
 });
 export type Tracker = Static<typeof Tracker>;
 

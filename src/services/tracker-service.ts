@@ -9,6 +9,7 @@ import { parseClock } from '../config/plan.js';
 import type { Stage as StageView, StageQuery, Tracker } from '../schemas/tracker.js';
 import type { AlertAdminRepo } from '../store/alert-admin-repo.js';
 import type { Store } from '../store/db.js';
+import { WorkerRepo, type WorkerRow } from '../store/worker-repo.js';
 import { ItemLedgerRepo } from '../store/item-ledger-repo.js';
 import { DnsCheckRepo } from '../store/dns-check-repo.js';
 import { VerificationRepo } from '../store/verification-repo.js';
@@ -98,6 +99,7 @@ export class TrackerService {
       throttledMailboxIds: hub.throttledNow(),
       alerts: { critical, advisory },
       items: await new ItemLedgerRepo(this.deps.store.db).countsByType(projectId),
+      workers: workersView(await new WorkerRepo(this.deps.store.db).list(), Date.now()),
     };
   }
 
@@ -194,4 +196,19 @@ function extras(key: StageKey, ctx: StageContext, domains: DomainDns[]): Partial
         : 'The plan has no cutover date yet: every mailbox waits for the final sync. Set it on the Plan page.',
     };
   return {};
+}
+
+/** Workers as the tracker shows them: running or silent, and those stopped within the last hour. */
+export function workersView(rows: WorkerRow[], now: number): Tracker['workers'] {
+  return rows
+    .filter((w) => !w.stopped_at || now - Date.parse(w.stopped_at) < 3_600_000)
+    .map((w) => ({
+      host: w.host,
+      pid: w.pid,
+      startedAt: w.started_at,
+      heartbeatAt: w.heartbeat_at,
+      concurrency: w.concurrency,
+      running: w.stopped_at ? 0 : w.running,
+      state: w.stopped_at ? 'stopped' : now - Date.parse(w.heartbeat_at) > 30_000 ? 'silent' : 'working',
+    }));
 }

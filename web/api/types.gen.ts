@@ -2774,6 +2774,19 @@ export interface Operations {
           failed: number;
         }
       >;
+      /** cutover worker processes on the shared database (PostgreSQL), running or stopped within the last hour */
+      workers: Array<{
+        host: string;
+        pid: number;
+        startedAt: string;
+        heartbeatAt: string;
+        /** Mailboxes it may run at once */
+        concurrency: number;
+        /** Mailboxes it runs now */
+        running: number;
+        /** silent: no heartbeat for 30 s (killed, or cut off from the database) */
+        state: 'working' | 'silent' | 'stopped';
+      }>;
     };
   };
   /** The mailboxes not done in a stage (attention first), paged */

@@ -107,6 +107,20 @@ export function TrackerPage() {
               (per mailbox: its page)
             </p>
           )}
+          {t.workers.length > 0 && (
+            <p className="by-status">
+              Workers:{' '}
+              {t.workers.map((w, i) => (
+                <span key={`${w.host}:${w.pid}`} className={w.state === 'silent' ? 'error-text' : undefined}>
+                  {i > 0 && ' · '}
+                  {w.host} (PID {w.pid}){' '}
+                  {w.state === 'stopped'
+                    ? `stopped, last heard ${when(w.heartbeatAt)}`
+                    : `${w.running} of ${w.concurrency} mailboxes${w.state === 'silent' ? `, silent since ${when(w.heartbeatAt)}: its mailboxes go to another worker` : `, heard ${when(w.heartbeatAt)}`}`}
+                </span>
+              ))}
+            </p>
+          )}
           <p className="by-status">
             By status:{' '}
             {STATUS_WORDS.map(([s, words]) => (
