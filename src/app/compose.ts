@@ -21,7 +21,11 @@ import { MailboxImportService } from '../services/mailbox-import-service.js';
 import { planPage, type PlanPage } from '../services/plan-page-service.js';
 import { ProjectReportService } from '../services/project-report-service.js';
 import { ProjectService } from '../services/project-service.js';
-import { RunService } from '../services/run-service.js';
+import { RunService, type SharedPasses } from '../services/run-service.js';
+import { cancelRun, enqueueRun, waitForRun } from '../services/shared-runs.js';
+import { workersView } from '../services/tracker-service.js';
+import type { JobQueue } from '../runner/job.js';
+import { WorkerRepo } from '../store/worker-repo.js';
 import { ScanRunService } from '../services/scan-run-service.js';
 import { TrackerService } from '../services/tracker-service.js';
 import { VerifyRunService } from '../services/verify-run-service.js';
@@ -38,6 +42,8 @@ import { TrackerRepo } from '../store/tracker-repo.js';
 export interface ServiceOptions extends Omit<PortalOptions, 'smtp' | 'operatorEmail' | 'commsIntervalMs'> {
   /** When set, first-run setup needs this token. */
   setupToken?: string;
+  /** The shared PostgreSQL database: passes go to `cutover worker` processes while any is working. */
+  databaseUrl?: string;
 }
 
 /** Cutover's services over one store, each built on first use. */
@@ -124,9 +130,37 @@ export class Services {
           // advisory lock the CLI takes per project (Store.lockRun), which this synchronous hook cannot take.
           lock: this.store.dialect === 'sqlite' ? () => acquireRunLock(this.opts.dataDir) : undefined,
           verifying: (id): boolean => this.verifications.busy(id),
+          ...(this.opts.databaseUrl ? { shared: this.sharedPasses(this.opts.databaseUrl) } : {}),
         }),
     );
   }
+
+  /** Passes for the workers on the shared database; the queue (pg-boss) is loaded on the first one. */
+  private sharedPasses(url: string): SharedPasses {
+    let queue: Promise<JobQueue> | undefined;
+    const openQueue = () =>
+      (queue ??= import('../runner/pg/pg-queue.js').then(async ({ PgQueue }) => {
+        const q = new PgQueue({ url, presence: false });
+        await q.start();
+        this.closers.push(() => q.close());
+        return q;
+      }));
+    const deps = () => ({ store: this.store, projects: this.projects, members: this.members, box: this.box });
+    return {
+      workersWorking: async () =>
+        workersView(await new WorkerRepo(this.store.db).list(), Date.now()).some(
+          (w) => w.state === 'working',
+        ),
+      enqueue: async (projectId, selection, phase) =>
+        enqueueRun({ ...deps(), queue: await openQueue() }, projectId, {
+          selection,
+          ...(phase ? { phase } : {}),
+        }),
+      follow: async (runId, onProgress) => (await waitForRun(this.store, runId, { onProgress })).mailboxes,
+      cancel: (runId) => cancelRun(this.store, runId),
+    };
+  }
+  private readonly closers: Array<() => Promise<void>> = [];
   get verifications(): VerifyRunService {
     return this.once(
       'verifications',
@@ -236,6 +270,7 @@ export class Services {
       made<VerifyRunService>('verifications')?.close(),
       made<ScanRunService>('scans')?.close(),
     ]);
+    await Promise.all(this.closers.map((c) => c().catch(() => undefined)));
   }
 
   private once<T>(name: string, make: () => T): T {

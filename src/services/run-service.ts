@@ -14,8 +14,8 @@ import type { ProjectService } from './project-service.js';
 import type { Phase } from './phases.js';
 import { RunEvents } from './run-events.js';
 import { ConflictError } from '../errors.js';
+import type { RunMailboxRow } from '../store/run-repo.js';
 import { runProject, schedule } from './run-project.js';
-
 
 /** Where a project's run stands. */
 export interface RunStatus {
@@ -41,6 +41,17 @@ interface ProjectRun {
   phase?: Phase;
 }
 
+/** Passes run by `cutover worker` processes on the shared database (services/shared-runs.ts). */
+export interface SharedPasses {
+  /** Whether any worker is taking jobs now. */
+  workersWorking(): Promise<boolean>;
+  /** Record the pass and queue its mailboxes; the run's id. */
+  enqueue(projectId: number, selection: MemberFilter, phase?: Phase): Promise<string>;
+  /** Until the run is over; `onProgress` sees its mailboxes at every look. */
+  follow(runId: string, onProgress: (rows: RunMailboxRow[]) => void): Promise<RunMailboxRow[]>;
+  cancel(runId: string): Promise<void>;
+}
+
 /** Runs the engine; the real one unless a test gives another. */
 export type Runner = typeof runMigration;
 
@@ -64,6 +75,8 @@ export class RunService {
       verifying?: (projectId: number) => boolean;
       /** The queue the mailbox passes go to, its 'mailbox-pass' handler registered (default: in-process). */
       queue?: JobQueue;
+      /** Workers on a shared database: a pass goes to them while any is working (else it runs here). */
+      shared?: SharedPasses;
     },
   ) {
     this.queue = deps.queue ?? localMailboxQueue();
@@ -153,12 +166,22 @@ export class RunService {
       type: 'run-started',
       data: { projectId, mailboxIds: status.mailboxIds, at: status.startedAt! },
     });
-    const run = (this.deps.runner ?? runMigration)(this.deps.store, project, {
-      progress: hub,
-      signal: controller.signal,
-      queue: this.queue,
-      ...(phase ? { phase } : {}),
-    });
+    const toWorkers = this.deps.shared && (await this.deps.shared.workersWorking().catch(() => false));
+    const run = toWorkers
+      ? this.onWorkers(
+          this.deps.shared!,
+          projectId,
+          { ids: status.mailboxIds },
+          phase,
+          hub,
+          controller.signal,
+        )
+      : (this.deps.runner ?? runMigration)(this.deps.store, project, {
+          progress: hub,
+          signal: controller.signal,
+          queue: this.queue,
+          ...(phase ? { phase } : {}),
+        });
     const done = run
       .then((outcomes) => void (status.outcome = count(outcomes)))
       .catch((err: unknown) => void (status.error = err instanceof Error ? err.message : String(err)))
@@ -172,6 +195,43 @@ export class RunService {
       });
     this.runs.set(projectId, { status, controller, plan, done, selection, ...(phase ? { phase } : {}) });
     return this.status(projectId);
+  }
+
+  /**
+   * A pass run by the workers: recorded in the store and followed there (each mailbox's start and end become
+   * live events); a pause cancels the run in the store, which every worker sees at its next heartbeat.
+   */
+  private async onWorkers(
+    shared: SharedPasses,
+    projectId: number,
+    selection: MemberFilter,
+    phase: Phase | undefined,
+    hub: RunEvents,
+    signal: AbortSignal,
+  ): Promise<MailboxOutcome[]> {
+    const runId = await shared.enqueue(projectId, selection, phase);
+    const onAbort = () => void shared.cancel(runId).catch(() => undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const seen = new Map<number, string>();
+    try {
+      const done = await shared.follow(runId, (rows) => {
+        for (const r of rows) {
+          if (seen.get(r.mailboxId) === r.state) continue;
+          seen.set(r.mailboxId, r.state);
+          if (r.state === 'running') hub.started(r.mailboxId, r.sourceUser);
+          else if (r.state !== 'queued') hub.finished(r.mailboxId, r.state);
+        }
+      });
+      return done.map((r) => ({
+        mailboxId: r.mailboxId,
+        label: r.sourceUser,
+        status: r.state === 'done' || r.state === 'failed' ? r.state : 'stopped',
+        ...(r.counters ? { counters: r.counters } : {}),
+        ...(r.error ? { error: r.error } : {}),
+      }));
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /** True while a pass of the project is running or stopping. */
