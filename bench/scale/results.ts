@@ -3,6 +3,7 @@
  * into bench/RESULTS.md), and the append under the "Scale" heading of that file.
  */
 import { appendFile, readFile } from 'node:fs/promises';
+import os from 'node:os';
 import type { Sample } from './api-probe.js';
 
 /** Everything one benchmark run measured. */
@@ -24,6 +25,8 @@ export interface Figures {
   /** Peak RSS of each worker process (empty when the workers run in the bench process). */
   workerRssMb: number[];
   samples: Sample[];
+  /** The machine's 1-minute load average when the run started and when it ended (others share it). */
+  load: [number, number];
 }
 
 /** The p-th percentile (nearest rank) of `xs`; NaN when empty. */
@@ -91,6 +94,7 @@ export async function appendResults(file: string, f: Figures, table: string): Pr
   const heading = /^## Scale$/m.test(text)
     ? ''
     : '\n## Scale\n\nFigures of `npm run bench:scale` (bench/scale/run.ts): synthetic mailboxes (generated messages, a destination that throws them away) through the planner, queue, workers and ledger, and the API timed beside them. Appended by the benchmark, newest last.\n';
-  const entry = `\n### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n\`${f.command}\` — ${f.runtime}.\n\n${table}\n`;
+  const load = `load average ${f.load.map((x) => x.toFixed(1)).join(' → ')} on ${os.cpus().length} cores`;
+  const entry = `\n### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n\`${f.command}\` — ${f.runtime}; ${load}.\n\n${table}\n`;
   await appendFile(file, `${heading}${entry}`);
 }

@@ -16,6 +16,7 @@
  * check fails prints why and records nothing.
  */
 import { fork } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { enqueueRun, waitForRun } from '../../src/services/shared-runs.js';
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
   let probe: Awaited<ReturnType<typeof startProbe>> | undefined;
   try {
     const baseBytes = await rt.databaseBytes();
+    const loadAtStart = os.loadavg()[0]!;
     const t0 = performance.now();
     const projectId = await createProject(rt.deps, opts.mailboxes, opts.workers * opts.concurrency);
     const setupMs = performance.now() - t0;
@@ -173,9 +175,10 @@ async function main(): Promise<void> {
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       workerRssMb: rt.workerPeakRssMb?.() ?? [],
       samples,
+      load: [loadAtStart, os.loadavg()[0]!],
     };
     const table = figureTable(figures);
-    log(`\n${table}`);
+    log(`\n${table}\n(load average ${figures.load.map((x) => x.toFixed(1)).join(' → ')})`);
     if (!argv['no-record']) {
       await appendResults(path.join(import.meta.dirname, '..', 'RESULTS.md'), figures, table);
       log(
