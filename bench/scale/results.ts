@@ -3,6 +3,7 @@
  * into bench/RESULTS.md), and the append under the "Scale" heading of that file.
  */
 import { appendFile, readFile } from 'node:fs/promises';
+import os from 'node:os';
 import type { Sample } from './api-probe.js';
 
 /** Everything one benchmark run measured. */
@@ -16,10 +17,16 @@ export interface Figures {
   firstPassS: number;
   ledgerRows: number;
   databaseBytes: number;
+  /** Bytes the database took before the project was set up (schema, queue tables). */
+  baseBytes: number;
   deltaEnqueueS: number;
   deltaPassS: number;
   peakRssMb: number;
+  /** Peak RSS of each worker process (empty when the workers run in the bench process). */
+  workerRssMb: number[];
   samples: Sample[];
+  /** The machine's 1-minute load average when the run started and when it ended (others share it). */
+  load: [number, number];
 }
 
 /** The p-th percentile (nearest rank) of `xs`; NaN when empty. */
@@ -42,7 +49,7 @@ function latency(samples: Sample[], endpoint: Sample['endpoint'], phase: string)
 
 /** The figures as a Markdown table with the issue's targets beside them. */
 export function figureTable(f: Figures): string {
-  const perMillion = f.databaseBytes / (f.items / 1e6) / 2 ** 20;
+  const perMillion = (f.databaseBytes - f.baseBytes) / (f.items / 1e6) / 2 ** 20;
   const deltaRate = f.ledgerRows / f.deltaPassS;
   const rows: Array<[string, string, string]> = [
     ['mailboxes × items', `${n(f.mailboxes)} × ${n(f.items / f.mailboxes)} = ${n(f.items)} items`, ''],
@@ -53,7 +60,7 @@ export function figureTable(f: Figures): string {
     ['ledger rows/s (first pass)', `${n(f.ledgerRows / f.firstPassS)} (${n(f.ledgerRows)} rows)`, ''],
     [
       'database size per million items',
-      `${n(perMillion)} MB (${n(f.databaseBytes / 2 ** 20)} MB in all)`,
+      `${n(perMillion)} MB (${n(f.databaseBytes / 2 ** 20)} MB in all, ${n(f.baseBytes / 2 ** 20)} MB of it before set-up)`,
       '',
     ],
     [
@@ -66,8 +73,14 @@ export function figureTable(f: Figures): string {
     ['tracker, during the delta pass', latency(f.samples, 'tracker', 'delta pass'), 'p95 < 200 ms'],
     ['mailbox table, during the first pass', latency(f.samples, 'mailboxes', 'first pass'), ''],
     ['mailbox table, during the delta pass', latency(f.samples, 'mailboxes', 'delta pass'), ''],
-    ['peak RSS of the bench process (store, queue, workers)', `${n(f.peakRssMb)} MB`, ''],
+    [
+      `peak RSS of the bench process (${f.workerRssMb.length ? 'store, enqueue' : 'store, queue, workers'})`,
+      `${n(f.peakRssMb)} MB`,
+      '',
+    ],
   ];
+  if (f.workerRssMb.length)
+    rows.push(['peak RSS of each worker process', f.workerRssMb.map((mb) => `${n(mb)} MB`).join(', '), '']);
   return [
     '| figure | measured | target (issue 18) |',
     '| --- | --- | --- |',
@@ -81,6 +94,7 @@ export async function appendResults(file: string, f: Figures, table: string): Pr
   const heading = /^## Scale$/m.test(text)
     ? ''
     : '\n## Scale\n\nFigures of `npm run bench:scale` (bench/scale/run.ts): synthetic mailboxes (generated messages, a destination that throws them away) through the planner, queue, workers and ledger, and the API timed beside them. Appended by the benchmark, newest last.\n';
-  const entry = `\n### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n\`${f.command}\` — ${f.runtime}.\n\n${table}\n`;
+  const load = `load average ${f.load.map((x) => x.toFixed(1)).join(' → ')} on ${os.cpus().length} cores`;
+  const entry = `\n### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\n\`${f.command}\` — ${f.runtime}; ${load}.\n\n${table}\n`;
   await appendFile(file, `${heading}${entry}`);
 }

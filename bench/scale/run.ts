@@ -7,12 +7,16 @@
  *
  * Options: --mailboxes N (1000), --items-per-mailbox M (400), --folders F per mailbox (4), --workers W (4),
  * --concurrency C mailboxes per worker (2), --keep (keep the data directory), --no-record (do not append to
- * bench/RESULTS.md). The issue's full size: --mailboxes 25000 --items-per-mailbox 400 --workers 4.
+ * bench/RESULTS.md). Where: --database-url URL (an empty PostgreSQL database) or --postgres (a throwaway
+ * server of test/harness/postgres.ts) runs on PostgreSQL with W `cutover worker` processes; neither (the
+ * default) runs on the embedded SQLite store with W in-process workers. --cpu-prof-dir DIR (PostgreSQL
+ * only): the worker processes write CPU profiles there. The issue's full size: --mailboxes 25000
+ * --items-per-mailbox 400 --workers 4 --postgres.
  * Both passes are checked (every mailbox done; the first copied every item, the delta nothing); a run whose
  * check fails prints why and records nothing.
  */
 import { fork } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { enqueueRun, waitForRun } from '../../src/services/shared-runs.js';
@@ -31,6 +35,9 @@ const { values: argv } = parseArgs({
     workers: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '2' },
     keep: { type: 'boolean', default: false },
+    'database-url': { type: 'string' },
+    postgres: { type: 'boolean', default: false },
+    'cpu-prof-dir': { type: 'string' },
     'no-record': { type: 'boolean', default: false },
   },
 });
@@ -51,11 +58,11 @@ const log = (s: string) => process.stdout.write(`${s}\n`);
 const seconds = (ms: number) => ms / 1000;
 
 /** Start the API process (api-probe.ts) over the runtime's store; resolves once it is logged in. */
-async function startProbe(location: string, projectId: number) {
+async function startProbe(location: string, env: NodeJS.ProcessEnv, projectId: number) {
   const child = fork(
     path.join(import.meta.dirname, 'api-probe.ts'),
     [location, String(projectId), String(opts.folders), String(opts.items)],
-    { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   const next = () =>
     new Promise<ProbeMessage>((resolve, reject) => {
@@ -93,6 +100,7 @@ async function pass(rt: Awaited<ReturnType<typeof openRuntime>>, projectId: numb
   const enqueued = performance.now();
   let said = enqueued;
   const done = await waitForRun(rt.store, runId, {
+    ...(rt.lost ? { signal: rt.lost } : {}),
     // Reading every run mailbox costs more the more there are: look often on small runs, every 2 s on large.
     everyMs: Math.min(2000, Math.max(100, opts.mailboxes / 10)),
     onProgress: (ms) => {
@@ -109,16 +117,30 @@ async function pass(rt: Awaited<ReturnType<typeof openRuntime>>, projectId: numb
 async function main(): Promise<void> {
   const shape = { folders: opts.folders, items: opts.items };
   registerSynthetic(shape);
-  const rt = await openRuntime({ workers: opts.workers, concurrency: opts.concurrency });
-  const command = `npm run bench:scale -- --mailboxes ${opts.mailboxes} --items-per-mailbox ${opts.items} --folders ${opts.folders} --workers ${opts.workers} --concurrency ${opts.concurrency}`;
+  const databaseUrl = argv['database-url'];
+  if (databaseUrl && argv.postgres) throw new Error('Give --database-url or --postgres, not both.');
+  const profileDir = argv['cpu-prof-dir'] && path.resolve(argv['cpu-prof-dir']);
+  const rt = await openRuntime({
+    workers: opts.workers,
+    concurrency: opts.concurrency,
+    shape,
+    keep: argv.keep,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    postgres: argv.postgres,
+    ...(profileDir ? { profileDir } : {}),
+  });
+  const where = databaseUrl ? ' --database-url URL' : argv.postgres ? ' --postgres' : '';
+  const command = `npm run bench:scale -- --mailboxes ${opts.mailboxes} --items-per-mailbox ${opts.items} --folders ${opts.folders} --workers ${opts.workers} --concurrency ${opts.concurrency}${where}`;
   log(`${command}\n  on ${rt.describe}; data in ${rt.location}`);
   let probe: Awaited<ReturnType<typeof startProbe>> | undefined;
   try {
+    const baseBytes = await rt.databaseBytes();
+    const loadAtStart = os.loadavg()[0]!;
     const t0 = performance.now();
     const projectId = await createProject(rt.deps, opts.mailboxes, opts.workers * opts.concurrency);
     const setupMs = performance.now() - t0;
     log(`  set-up: project and ${opts.mailboxes} mailboxes in ${seconds(setupMs).toFixed(1)} s`);
-    probe = await startProbe(rt.location, projectId);
+    probe = await startProbe(rt.location, rt.env, projectId);
 
     probe.phase('first pass');
     const first = await pass(rt, projectId, 'first pass');
@@ -147,13 +169,16 @@ async function main(): Promise<void> {
       firstPassS: seconds(first.passMs),
       ledgerRows: Number(ledgerRows.n),
       databaseBytes: bytes,
+      baseBytes,
       deltaEnqueueS: seconds(delta.enqueueMs),
       deltaPassS: seconds(delta.passMs),
       peakRssMb: process.resourceUsage().maxRSS / 1024,
+      workerRssMb: rt.workerPeakRssMb?.() ?? [],
       samples,
+      load: [loadAtStart, os.loadavg()[0]!],
     };
     const table = figureTable(figures);
-    log(`\n${table}`);
+    log(`\n${table}\n(load average ${figures.load.map((x) => x.toFixed(1)).join(' → ')})`);
     if (!argv['no-record']) {
       await appendResults(path.join(import.meta.dirname, '..', 'RESULTS.md'), figures, table);
       log(
@@ -163,7 +188,6 @@ async function main(): Promise<void> {
   } finally {
     probe?.kill();
     await rt.close();
-    if (!argv.keep) await rm(rt.location, { recursive: true, force: true });
   }
 }
 

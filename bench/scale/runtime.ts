@@ -1,31 +1,23 @@
 /**
  * THE ONE SEAM of the scale benchmark: everything that opens the store, the job queue, the workers and the
- * API server is here, in `openRuntime` and `openApiServer`; the rest of bench/scale/ sees only a Store,
- * the shared-run dependencies, an `enqueue`, a database size and the arguments that let a child process
- * open the same store.
+ * API server is here (and in pg-runtime.ts, which it picks); the rest of bench/scale/ sees only a Store,
+ * the shared-run dependencies, an `enqueue`, a database size, and the data directory and environment that
+ * let a child process open the same store.
  *
- * TODAY (what main has): the embedded SQLite store in a fresh data directory; `--workers W` in-process
- * workers, each a LocalQueue with its own `startWorker` (own SharedRuns, connection slots and limiter, as
- * separate processes would have), jobs dealt to them by turns as processes taking from one queue would
- * take them; the run's window is admitted over all of them by the store. The API runs in a child process
- * (bench/scale/api-probe.ts) over the same SQLite file. Database size = the SQLite file (after a WAL
- * checkpoint).
- *
- * TO SWITCH TO WHAT ISSUE 18 ASKS (PostgreSQL + `cutover worker` processes), change only this file:
- * - store: `openStoreAt({ databaseUrl })` on the URL from `--database-url` (or a database of
- *   test/harness/postgres.ts) instead of `openStore(dataDir)`; `location` = that URL;
- * - queue: one pg-boss JobQueue for `enqueue` (enqueueRun then commits the run and its jobs together);
- * - workers: spawn W processes of a bench-only worker (`node --import tsx bench/scale/worker.ts
- *   --database-url URL --concurrency C --folders F --items M`) that calls `registerSynthetic(shape)` and then
- *   what `cutover worker` calls (`startWorker` over the pg-boss queue) — the real `cutover worker` cannot
- *   know the bench-only `synthetic` kind; stop them with SIGTERM by PID;
- * - size: `SELECT pg_database_size(current_database())` (the query is in `databaseBytes` below);
- * - API: `openApiServer` builds the server with `{ databaseUrl }` instead of `{ dataDir }`.
- * The secret box (sealed admin passwords) is read from the data directory in both cases; with PostgreSQL
- * every process must be given the same CUTOVER_SECRET_KEY.
+ * Two runtimes:
+ * - PostgreSQL (`--database-url URL` or `--postgres`): pg-runtime.ts — the store in PostgreSQL, the pg-boss
+ *   queue, W `cutover worker` processes (bench/scale/worker.ts). What issue 18 asks for.
+ * - Embedded (the default, no database given): the SQLite store in a fresh data directory; `--workers W`
+ *   in-process workers, each a LocalQueue with its own `startWorker` (own SharedRuns, connection slots and
+ *   limiter, as separate processes would have), jobs dealt to them by turns as processes taking from one
+ *   queue would take them; the run's window is admitted over all of them by the store. Database size = the
+ *   SQLite file (after a WAL checkpoint).
+ * In both, the API runs in a child process (bench/scale/api-probe.ts) over the same store: `openApiServer`
+ * with the data directory, and the database URL when the child's environment has CUTOVER_DATABASE_URL.
+ * The secret box (sealed admin passwords) takes CUTOVER_SECRET_KEY, which every process is given alike.
  */
 import { statSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -41,6 +33,8 @@ import { startWorker } from '../../src/services/worker-service.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { ProjectMailboxRepo } from '../../src/store/project-mailbox-repo.js';
 import { ProjectRepo } from '../../src/store/project-repo.js';
+import { DATABASE_URL_ENV } from '../../src/store/store-target.js';
+import type { SyntheticShape } from './synthetic-messages.js';
 
 /** What the benchmark runs on. */
 export interface ScaleRuntime {
@@ -52,18 +46,47 @@ export interface ScaleRuntime {
   queue: JobQueue;
   /** The workers' ids. */
   workers: string[];
-  /** How a child process opens the same store (handed to `openApiServer`). */
+  /** The data directory every process of the run uses (handed to `openApiServer`). */
   location: string;
+  /** The environment of the run's child processes (the API process): the store's URL and key, if any. */
+  env: NodeJS.ProcessEnv;
+  /** Aborted when every worker process died: nothing will finish the pass. */
+  lost?: AbortSignal;
   /** In words, for the results: which store, queue and workers. */
   describe: string;
   /** Bytes the database takes now. */
   databaseBytes(): Promise<number>;
-  /** Stop the workers and close the store. */
+  /** Peak RSS (MB) of each worker process so far, where the workers are processes of their own. */
+  workerPeakRssMb?(): number[];
+  /** Stop the workers, close the store, remove the data directory (unless kept) and a throwaway server. */
   close(): Promise<void>;
 }
 
-/** Open the store and start `workers` workers taking `concurrency` mailboxes each; see the file header. */
-export async function openRuntime(opts: { workers: number; concurrency: number }): Promise<ScaleRuntime> {
+/** What every runtime is opened with. */
+export interface RuntimeOptions {
+  workers: number;
+  concurrency: number;
+  /** The synthetic mailboxes' shape, which worker processes register too. */
+  shape: SyntheticShape;
+  /** Keep the data directory (and a given database's contents, which are never dropped). */
+  keep: boolean;
+  /** Worker processes write CPU profiles (`node --cpu-prof`) here. */
+  profileDir?: string;
+}
+
+/**
+ * Open the store and start `workers` workers taking `concurrency` mailboxes each: on PostgreSQL when
+ * `databaseUrl` or `postgres` is given (pg-runtime.ts), else embedded; see the file header.
+ */
+export async function openRuntime(
+  opts: RuntimeOptions & { databaseUrl?: string; postgres?: boolean },
+): Promise<ScaleRuntime> {
+  if (opts.databaseUrl || opts.postgres) {
+    const { openPgRuntime } = await import('./pg-runtime.js');
+    return openPgRuntime(opts);
+  }
+  if (opts.profileDir)
+    throw new Error('--cpu-prof-dir needs worker processes: give --postgres or --database-url.');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cutover-scale-'));
   const store = await openStore(dataDir, { onTightened: () => undefined });
   const box = openSecretBox(dataDir);
@@ -88,14 +111,9 @@ export async function openRuntime(opts: { workers: number; concurrency: number }
     queue,
     workers: running.map((w) => w.worker),
     location: dataDir,
+    env: withoutDatabaseUrl(process.env),
     describe: `embedded SQLite (one file), ${opts.workers} in-process workers × ${opts.concurrency} mailboxes (LocalQueue each, one process)`,
     async databaseBytes() {
-      if (store.dialect === 'postgres') {
-        const r = await sql<{
-          bytes: string;
-        }>`SELECT pg_database_size(current_database()) AS bytes`.execute(store.db);
-        return Number(r.rows[0]?.bytes ?? 0);
-      }
       await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(store.db);
       const size = (f: string) => {
         try {
@@ -109,6 +127,7 @@ export async function openRuntime(opts: { workers: number; concurrency: number }
     async close() {
       await Promise.all(running.map((w) => w.stop()));
       await store.close();
+      if (!opts.keep) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -131,7 +150,18 @@ function dealt(queues: LocalQueue[]): JobQueue {
   };
 }
 
-/** The API server over the store at `location` (what `openRuntime` gave as `location`), not listening. */
+/** The embedded runtime's children must not pick up a database URL of the shell that started the bench. */
+function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  delete out[DATABASE_URL_ENV];
+  return out;
+}
+
+/**
+ * The API server over the run's store (`location` = the runtime's data directory; the database of
+ * CUTOVER_DATABASE_URL when the runtime put it in this process's environment), not listening.
+ */
 export function openApiServer(location: string): Promise<FastifyInstance> {
-  return buildServer({ dataDir: location });
+  const databaseUrl = process.env[DATABASE_URL_ENV];
+  return buildServer({ dataDir: location, ...(databaseUrl ? { databaseUrl } : {}) });
 }

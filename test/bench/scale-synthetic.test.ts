@@ -7,7 +7,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { descriptorFor, descriptors } from '../../src/connectors/registry.js';
 import { enqueueRun, waitForRun } from '../../src/services/shared-runs.js';
 import { NullDestination } from '../../bench/scale/null-destination.js';
@@ -60,7 +60,7 @@ test('the null destination reads each body, numbers the copies and refuses a bod
 });
 
 test('a stored project of synthetic mailboxes: the first pass copies all, the delta pass nothing', async () => {
-  const rt = await openRuntime({ workers: 2, concurrency: 2 });
+  const rt = await openRuntime({ workers: 2, concurrency: 2, shape, keep: false });
   try {
     const id = await createProject(rt.deps, 6, 4);
     const first = await waitForRun(rt.store, await enqueueRun({ ...rt.deps, queue: rt.queue }, id), {
@@ -86,6 +86,6 @@ test('a stored project of synthetic mailboxes: the first pass copies all, the de
     assert.ok((await rt.databaseBytes()) > 0);
   } finally {
     await rt.close();
-    await rm(rt.location, { recursive: true, force: true });
   }
+  assert.equal(existsSync(rt.location), false, 'close() removes the data directory');
 });
