@@ -90,26 +90,30 @@ test('two workers share a pass; one killed mid-mailbox; the replacement finishes
   const a = worker(env, url);
   const b = worker(env, url);
   const waiting = cli(['migrate', '--project', file, '--database-url', url, '--wait'], env);
-  // Kill worker A once it is in the middle of a mailbox (some of its messages copied, not all).
-  const idA = `${hostname()}:${a.pid}`;
+  // Kill whichever worker is caught in the middle of a mailbox (some of its messages copied, not all).
+  const byId = new Map([a, b].map((w) => [`${hostname()}:${w.pid}`, w]));
   let killedIn: number | undefined;
+  let killed: ChildProcess | undefined;
   for (let i = 0; i < 600 && killedIn === undefined; i++) {
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 25));
     const r = await client
-      .query<{ mailbox_id: number; n: string }>(
-        `select rm.mailbox_id, (select count(*) from ledger l where l.mailbox_id = rm.mailbox_id and l.status = 'copied') as n
-         from run_mailboxes rm where rm.worker = $1 and rm.state = 'running'`,
-        [idA],
+      .query<{ worker: string; mailbox_id: number; n: string }>(
+        `select rm.worker, rm.mailbox_id, (select count(*) from ledger l where l.mailbox_id = rm.mailbox_id and l.status = 'copied') as n
+         from run_mailboxes rm where rm.state = 'running'`,
       )
-      .catch(() => ({ rows: [] as Array<{ mailbox_id: number; n: string }> }));
-    const mid = r.rows.find((x) => Number(x.n) >= 20 && Number(x.n) < 280);
+      .catch(() => ({ rows: [] as Array<{ worker: string; mailbox_id: number; n: string }> }));
+    const mid = r.rows.find((x) => byId.has(x.worker) && Number(x.n) >= 20 && Number(x.n) < 280);
     if (mid) {
-      a.kill('SIGKILL');
+      killed = byId.get(mid.worker)!;
+      killed.kill('SIGKILL');
       killedIn = mid.mailbox_id;
     }
   }
-  assert.ok(killedIn !== undefined, `worker A was caught in the middle of a mailbox:\n${logs.join('')}`);
-  await exited(a);
+  assert.ok(
+    killedIn !== undefined && killed,
+    `a worker was caught in the middle of a mailbox:\n${logs.join('')}`,
+  );
+  await exited(killed);
   const c = worker(env, url); // the replacement
   const run = await waiting;
   assert.equal(run.code, 0, run.stderr);
@@ -134,8 +138,9 @@ test('two workers share a pass; one killed mid-mailbox; the replacement finishes
   );
   // SIGTERM: a worker finishes or hands back and exits 0 promptly.
   const t0 = Date.now();
-  for (const w of [b, c]) w.kill('SIGTERM');
-  assert.deepEqual(await Promise.all([exited(b), exited(c)]), [0, 0]);
+  const alive = [a, b, c].filter((w) => w !== killed);
+  for (const w of alive) w.kill('SIGTERM');
+  assert.deepEqual(await Promise.all(alive.map(exited)), [0, 0]);
   assert.ok(Date.now() - t0 < 30_000);
   // No SQLite file anywhere in the data directory: everything is in PostgreSQL.
   const sqlite = fs.existsSync(env.CUTOVER_DATA_DIR)
