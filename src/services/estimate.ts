@@ -31,9 +31,15 @@ export const DEFAULT_RATES: Rates = {
 /** Passes that copied at least this much count as a measurement. */
 const MIN_MEASURED = 200;
 
-/** Rates measured on this store's finished passes (per mailbox), or the defaults. */
-export async function measuredRates(store: Store): Promise<Rates> {
-  const rows = await new MailboxRepo(store.db).measuredPasses(MIN_MEASURED);
+/** Passes a measurement is taken over: the latest ones, so a poll costs the same at any size. */
+const MEASURED_PASSES = 1000;
+
+/**
+ * Rates measured on the latest finished passes (per mailbox) of the project's mailboxes (of the whole
+ * store when no project is given), or the defaults.
+ */
+export async function measuredRates(store: Store, projectId?: number): Promise<Rates> {
+  const rows = await new MailboxRepo(store.db).measuredPasses(MIN_MEASURED, MEASURED_PASSES, projectId);
   let seconds = 0;
   let messages = 0;
   let bytes = 0;
@@ -48,7 +54,7 @@ export async function measuredRates(store: Store): Promise<Rates> {
   return {
     messagesPerSecond: messages / seconds,
     bytesPerSecond: Math.max(bytes / seconds, 1),
-    basis: `measured on ${rows.length} pass(es) of this project (${messages} messages in ${Math.round(seconds)} s of mailbox time)`,
+    basis: `measured on the latest ${rows.length} pass(es) ${projectId === undefined ? 'in this store' : 'of this project'} (${messages} messages in ${Math.round(seconds)} s of mailbox time)`,
   };
 }
 
@@ -109,14 +115,19 @@ export function estimate(
     (n): n is number => n !== undefined,
   );
   const serverLanes = caps.length ? Math.max(1, Math.floor(Math.min(...caps) / perMailbox)) : Infinity;
+  // The queue is read from `next` on (shifting a 25,000-entry array at every start cost seconds); mailboxes
+  // paused by a narrower window wait in `paused` and go first, the last paused first.
+  let next = 0;
+  const paused: MailboxEstimate[] = [];
+  const waiting = () => paused.length + queue.length - next;
   let t = 0;
-  while ((queue.length || active.length) && t < HORIZON_S) {
+  while ((waiting() || active.length) && t < HORIZON_S) {
     const now = new Date(start.getTime() + t * 1000);
     const lanes = Math.min(serverLanes, concurrencyAt(now, plan, project.concurrency.mailboxes));
     // A window with fewer lanes pauses the most recently started mailboxes (they resume later).
-    while (active.length > lanes) queue.unshift(active.pop()!);
-    while (active.length < lanes && queue.length) {
-      const m = queue.shift()!;
+    while (active.length > lanes) paused.push(active.pop()!);
+    while (active.length < lanes && waiting()) {
+      const m = paused.pop() ?? queue[next++]!;
       m.start ??= now;
       active.push(m);
     }

@@ -125,7 +125,7 @@ export async function buildPlan(
     const left = r.messages ? Math.max(0, r.messages - r.alreadyMigrated) / r.messages : 1;
     return { mailbox: r.mailbox, starred: r.starred, messages: r.messages * left, bytes: r.bytes * left };
   });
-  const est = estimate(work, project, plan, await measuredRates(store), now);
+  const est = estimate(work, project, plan, await measuredRates(store, projectId ?? undefined), now);
   const rows: PlanRow[] = rowsIn.map((r, i) => {
     const e = est.mailboxes[i]!;
     return {

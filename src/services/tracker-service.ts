@@ -49,7 +49,15 @@ const colourOf = (c: { done: number; running: number; attention: number; waiting
           ? 'green'
           : 'grey';
 
+/** How long a project's ETA is reused (see TrackerService.eta). */
+const ETA_REUSE_MS = 15_000;
+
 export class TrackerService {
+  private readonly etas = new Map<
+    number,
+    { key: string; at: number; value: Promise<Pick<Tracker, 'eta' | 'etaNote'>> }
+  >();
+
   constructor(
     private readonly deps: {
       store: Store;
@@ -63,43 +71,48 @@ export class TrackerService {
   async summary(projectId: number): Promise<Tracker> {
     const { settings } = await this.deps.projects.settings(projectId);
     const { ctx, domains } = await this.context(projectId, settings);
-    // The stages are counted at once: on PostgreSQL each is a query on its own connection, so the summary
-    // takes the slowest stage's time rather than the sum (SQLite runs them one after the other regardless).
-    const stages: StageView[] = await Promise.all(
-      (Object.keys(LABELS) as StageKey[]).map(async (key): Promise<StageView> => {
-        const reason = UNTRACKED[key];
-        if (reason) return { key, label: LABELS[key], tracked: false, reason, colour: 'grey', counts: null };
-        const counts = await this.deps.tracker.counts(projectId, key, ctx);
-        return {
-          key,
-          label: LABELS[key],
-          tracked: true,
-          reason: null,
-          colour: colourOf(counts),
-          counts,
-          ...extras(key, ctx, domains),
-          ...(key === 'final-sync'
-            ? { verification: await new VerificationRepo(this.deps.store.db).ofProject(projectId) }
-            : {}),
-        };
-      }),
-    );
-    const { byStatus, remaining } = await this.deps.tracker.overall(projectId);
+    const db = this.deps.store.db;
+    const tracked = (Object.keys(LABELS) as StageKey[]).filter((k) => !UNTRACKED[k]);
+    // Every stage is counted in one pass over the project's mailboxes, and the other figures are asked for
+    // at the same time (on PostgreSQL each on a connection of its own; SQLite answers one after another).
+    const [counts, verification, byStatus, alerts, eta, items, workers] = await Promise.all([
+      this.deps.tracker.countsOf(projectId, tracked, ctx),
+      new VerificationRepo(db).ofProject(projectId),
+      this.deps.tracker.byStatus(projectId),
+      this.deps.alerts.activeCounts(projectId),
+      this.eta(projectId, settings),
+      new ItemLedgerRepo(db).countsByType(projectId),
+      new WorkerRepo(db).list(),
+    ]);
+    const stages = (Object.keys(LABELS) as StageKey[]).map((key): StageView => {
+      const reason = UNTRACKED[key];
+      if (reason) return { key, label: LABELS[key], tracked: false, reason, colour: 'grey', counts: null };
+      const c = counts[key];
+      return {
+        key,
+        label: LABELS[key],
+        tracked: true,
+        reason: null,
+        colour: colourOf(c),
+        counts: c,
+        ...extras(key, ctx, domains),
+        ...(key === 'final-sync' ? { verification } : {}),
+      };
+    });
     const mailboxes = Object.values(byStatus).reduce((a, b) => a + b, 0);
-    const synced = stages.find((s) => s.key === 'initial-sync')!.counts!.done;
+    const synced = counts['initial-sync'].done;
     const hub = this.deps.runs.events(projectId);
-    const { critical, advisory } = await this.deps.alerts.activeCounts(projectId);
     return {
       projectId,
       mailboxes,
       stages,
       overall: { byStatus, percentDone: mailboxes ? (100 * synced) / mailboxes : 0 },
-      ...(await this.eta(settings, remaining)),
+      ...eta,
       throughput: hub.samples(),
       throttledMailboxIds: hub.throttledNow(),
-      alerts: { critical, advisory },
-      items: await new ItemLedgerRepo(this.deps.store.db).countsByType(projectId),
-      workers: workersView(await new WorkerRepo(this.deps.store.db).list(), Date.now()),
+      alerts: { critical: alerts.critical, advisory: alerts.advisory },
+      items,
+      workers: workersView(workers, Date.now()),
     };
   }
 
@@ -139,13 +152,27 @@ export class TrackerService {
     return { ctx, domains };
   }
 
-  private async eta(
-    s: StoredSettings,
-    remaining: Array<{ mailbox: string; messages: number; bytes: number; starred: boolean }>,
-  ): Promise<Pick<Tracker, 'eta' | 'etaNote'>> {
-    if (!remaining.length) return { eta: null, etaNote: 'Every mailbox is done.' };
-    if (remaining.every((m) => m.messages === 0 && m.bytes === 0))
+  /**
+   * The ETA: a note while there is nothing to estimate, else the estimate of every mailbox not done,
+   * reused for ETA_REUSE_MS while the project's settings stay the same (it moves by minutes, and making it
+   * reads and schedules every mailbox left: hundreds of milliseconds at 25,000).
+   */
+  private async eta(projectId: number, s: StoredSettings): Promise<Pick<Tracker, 'eta' | 'etaNote'>> {
+    const pending = await this.deps.tracker.pending(projectId);
+    if (!pending.mailboxes) return { eta: null, etaNote: 'Every mailbox is done.' };
+    if (pending.messages === 0 && pending.bytes === 0)
       return { eta: null, etaNote: 'Sizes are not known yet: run a scan (or a first pass) to get an ETA.' };
+    const key = JSON.stringify([s.concurrency, s.limits, s.windows, s.timezone, s.source, s.destination]);
+    const kept = this.etas.get(projectId);
+    if (kept && kept.key === key && Date.now() - kept.at < ETA_REUSE_MS) return kept.value;
+    const value = this.estimateNow(projectId, s);
+    this.etas.set(projectId, { key, at: Date.now(), value });
+    value.catch(() => this.etas.delete(projectId));
+    return value;
+  }
+
+  private async estimateNow(projectId: number, s: StoredSettings): Promise<Pick<Tracker, 'eta' | 'etaNote'>> {
+    const remaining = await this.deps.tracker.remaining(projectId);
     const windows = s.windows.map((w) => ({
       ...w,
       from: parseClock(w.from) ?? 0,
@@ -160,7 +187,7 @@ export class TrackerService {
         destination: serverIdentity(s.destination),
       },
       { windows, timezone: s.timezone },
-      await measuredRates(this.deps.store),
+      await measuredRates(this.deps.store, projectId),
     );
     return {
       eta: { finishAt: e.finish?.toISOString() ?? null, hours: e.hours ?? null, basis: e.rates.basis },

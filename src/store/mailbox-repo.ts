@@ -1,6 +1,7 @@
 /** Mailboxes and their passes. */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { refreshPassSummary } from './pass-summary.js';
 
 /** A mailbox row with numbers normalised (pg returns int8 as strings). */
 export interface MailboxRow {
@@ -102,11 +103,12 @@ export class MailboxRepo {
       .values({ mailbox_id: mailboxId, started_at: now(), status: 'running', dry_run: dryRun ? 1 : 0 })
       .returning('id')
       .executeTakeFirstOrThrow();
+    if (!dryRun) await refreshPassSummary(this.db, { mailboxId });
     return Number(r.id);
   }
 
   async finishPass(id: number, status: string, c: PassCounters, error: string | null = null): Promise<void> {
-    await this.db
+    const row = await this.db
       .updateTable('passes')
       .set({
         status,
@@ -121,7 +123,9 @@ export class MailboxRepo {
         error,
       })
       .where('id', '=', id)
-      .execute();
+      .returning('mailbox_id')
+      .executeTakeFirst();
+    if (row) await refreshPassSummary(this.db, { mailboxId: Number(row.mailbox_id) });
   }
 
   /** A pass left 'running' by a killed process is marked as interrupted. */
@@ -131,6 +135,7 @@ export class MailboxRepo {
       .set({ status: 'interrupted', finished_at: now() })
       .where('status', '=', 'running')
       .execute();
+    await refreshPassSummary(this.db, { runningPass: true });
     await this.db
       .updateTable('mailboxes')
       .set({ status: 'stopped' })
@@ -176,17 +181,24 @@ export class MailboxRepo {
   }
 
   /** Finished real passes that copied at least `minCopied` messages (the estimate's measured rates). */
+  /** The latest `limit` finished passes that copied at least `minCopied` (of one project's mailboxes). */
   async measuredPasses(
     minCopied: number,
+    limit: number,
+    projectId?: number,
   ): Promise<Array<{ startedAt: string; finishedAt: string; copied: number; bytes: number }>> {
-    const rows = await this.db
-      .selectFrom('passes')
-      .select(['started_at', 'finished_at', 'copied', 'bytes'])
-      .where('status', '=', 'done')
-      .where('dry_run', '=', 0)
-      .where('finished_at', 'is not', null)
-      .where('copied', '>=', minCopied)
-      .execute();
+    let q = this.db
+      .selectFrom('passes as p')
+      .select(['p.started_at', 'p.finished_at', 'p.copied', 'p.bytes'])
+      .where('p.status', '=', 'done')
+      .where('p.dry_run', '=', 0)
+      .where('p.finished_at', 'is not', null)
+      .where('p.copied', '>=', minCopied);
+    if (projectId !== undefined)
+      q = q.where('p.mailbox_id', 'in', (eb) =>
+        eb.selectFrom('mailboxes').select('id').where('project_id', '=', projectId),
+      );
+    const rows = await q.orderBy('p.id', 'desc').limit(limit).execute();
     return rows.map((r) => ({
       startedAt: r.started_at,
       finishedAt: r.finished_at!,

@@ -664,5 +664,42 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0020t_mailbox_pass_summary': {
+      // What the tracker asks of each mailbox's passes and verifications, kept on the mailbox row
+      // (store/pass-summary.ts keeps it current); filled here from the rows already there. The SQL is this
+      // migration's own, as the columns were when it was written.
+      async up(db: Kysely<unknown>) {
+        const text = ['synced_at', 'last_pass_started_at', 'last_pass_status', 'last_pass_error'];
+        for (const c of [...text, 'clean_pass_started_at', 'written_at'])
+          await db.schema.alterTable('mailboxes').addColumn(c, 'text').execute();
+        for (const c of ['last_pass_failed', 'verified_id'])
+          await db.schema.alterTable('mailboxes').addColumn(c, 'integer').execute();
+        await fillPassSummary0020(db);
+      },
+    },
   };
+}
+
+/**
+ * Migration 0020t's filling of the mailboxes' pass summary from their passes and verifications, as the
+ * columns were then (store/pass-summary.ts keeps them current since); exported for the store suite.
+ */
+export async function fillPassSummary0020(db: Kysely<unknown>): Promise<void> {
+  const last = (col: string) =>
+    sql`(select ${sql.ref(`p.${col}`)} from passes p where p.mailbox_id = mailboxes.id and p.dry_run = 0
+        order by p.id desc limit 1)`;
+  await sql`update mailboxes set
+      synced_at = (select min(p.finished_at) from passes p where p.mailbox_id = mailboxes.id
+        and p.dry_run = 0 and p.status = 'done'),
+      last_pass_started_at = ${last('started_at')},
+      last_pass_status = ${last('status')},
+      last_pass_failed = ${last('failed')},
+      last_pass_error = ${last('error')},
+      clean_pass_started_at = (select max(p.started_at) from passes p where p.mailbox_id = mailboxes.id
+        and p.dry_run = 0 and p.status = 'done' and p.failed = 0),
+      written_at = (select max(case when p.status = 'running' or p.finished_at is null
+          then '9999-12-31T23:59:59.999Z' else p.finished_at end)
+        from passes p where p.mailbox_id = mailboxes.id and p.dry_run = 0
+        and (p.copied > 0 or p.flags_synced > 0 or p.status in ('running', 'interrupted'))),
+      verified_id = (select max(v.id) from verifications v where v.mailbox_id = mailboxes.id)`.execute(db);
 }

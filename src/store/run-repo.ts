@@ -168,7 +168,7 @@ export class RunRepo {
       .where('worker', '=', worker)
       .where('state', '=', 'running')
       .execute();
-    return ((await this.get(runId))?.state ?? 'cancelled');
+    return (await this.get(runId))?.state ?? 'cancelled';
   }
 
   /** The mailbox's slice ended without finishing it (throttled, handed back): out of the window, queued. */

@@ -1,5 +1,5 @@
 /** Table types of the store. One schema for SQLite (default) and PostgreSQL (scale-out). */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** A mailbox to migrate, keyed by its source and destination identity. */
 export interface MailboxTable {
@@ -20,6 +20,21 @@ export interface MailboxTable {
   project_id: number | null;
   /** JSON of per-mailbox item types and date range; null: the project's defaults. */
   options: string | null;
+  // What the tracker needs of the mailbox's passes (dry runs aside) and verifications, kept current by
+  // store/pass-summary.ts (migration 0020t).
+  /** When its first pass finished done. */
+  synced_at: ColumnType<string | null, never, string | null>;
+  /** Its latest pass: start, status, failed items, error. */
+  last_pass_started_at: ColumnType<string | null, never, string | null>;
+  last_pass_status: ColumnType<string | null, never, string | null>;
+  last_pass_failed: ColumnType<number | null, never, number | null>;
+  last_pass_error: ColumnType<string | null, never, string | null>;
+  /** The start of its latest pass that finished done with no failed item. */
+  clean_pass_started_at: ColumnType<string | null, never, string | null>;
+  /** When a pass last wrote to it (pass-summary.ts WRITING_NOW while one may be writing). */
+  written_at: ColumnType<string | null, never, string | null>;
+  /** Its latest verification. */
+  verified_id: ColumnType<number | null, never, number | null>;
 }
 
 /** One pass (initial or delta) over one mailbox. */

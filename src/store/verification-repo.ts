@@ -3,8 +3,9 @@
  * folder, the messages that differ. The report says "reconciles" only from the last one; the tracker and
  * the mailbox page show it. Lists are capped per folder (the counts stay exact).
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
+import { refreshPassSummary } from './pass-summary.js';
 
 /** A message named in a finding: its source key, destination key and Message-ID where known. */
 export interface VerifyItem {
@@ -87,8 +88,6 @@ export interface Verification extends VerificationSummary {
 /** Items kept per folder and kind of finding. */
 export const LIST_CAP = 500;
 
-const KINDS = ['missing', 'flagsDiffer', 'extra', 'altered'] as const;
-
 /** Counts of a folder's findings. */
 export function countsOf(f: FolderFindings): FindingCounts {
   return {
@@ -120,7 +119,7 @@ export class VerificationRepo {
       altered: f.altered.slice(0, LIST_CAP),
       counts: countsOf(f),
     }));
-    const sum = (k: (typeof KINDS)[number]) => folders.reduce((s, f) => s + f.counts[k], 0);
+    const sum = (k: keyof FindingCounts) => folders.reduce((s, f) => s + f.counts[k], 0);
     const row = await this.db
       .insertInto('verifications')
       .values({
@@ -139,6 +138,7 @@ export class VerificationRepo {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await refreshPassSummary(this.db, { mailboxId: v.mailboxId });
     return Number(row.id);
   }
 
@@ -187,58 +187,46 @@ export class VerificationRepo {
     return out;
   }
 
-  /** The ProjectVerifications of a project, from each mailbox's last verification and last writing pass. */
+  /**
+   * The ProjectVerifications of a project, from each mailbox's last verification and last writing pass: one
+   * aggregate over the mailboxes' rows (store/pass-summary.ts keeps both on them).
+   */
   async ofProject(projectId: number): Promise<ProjectVerifications> {
-    const db = this.db;
-    const ids = (
-      await db.selectFrom('mailboxes').select('id').where('project_id', '=', projectId).execute()
-    ).map((r) => Number(r.id));
-    const out: ProjectVerifications = {
-      mailboxes: ids.length,
-      matches: 0,
-      differs: 0,
-      failed: 0,
-      notVerified: 0,
-      outdated: 0,
-      lastAt: null,
-      missing: 0,
-      flagsDiffer: 0,
-      extra: 0,
-      altered: 0,
+    const outdated = sql`v.id is not null and m.written_at is not null and v.started_at < m.written_at`;
+    const one = (cond: RawBuilder<unknown>) => sql<number>`sum(case when ${cond} then 1 else 0 end)`;
+    const of = (result: VerifyResult) =>
+      one(sql`v.id is not null and not (${outdated}) and v.result = ${result}`);
+    const r = await this.db
+      .selectFrom('mailboxes as m')
+      .leftJoin('verifications as v', 'v.id', 'm.verified_id')
+      .where('m.project_id', '=', projectId)
+      .select((eb) => [
+        eb.fn.countAll<number>().as('mailboxes'),
+        of('matches').as('matches'),
+        of('differs').as('differs'),
+        of('failed').as('failed'),
+        one(sql`v.id is null`).as('not_verified'),
+        one(outdated).as('outdated'),
+        eb.fn.max('v.finished_at').as('last_at'),
+        eb.fn.sum<number>('v.missing').as('missing'),
+        eb.fn.sum<number>('v.flags_differ').as('flags_differ'),
+        eb.fn.sum<number>('v.extra').as('extra'),
+        eb.fn.sum<number>('v.altered').as('altered'),
+      ])
+      .executeTakeFirstOrThrow();
+    return {
+      mailboxes: Number(r.mailboxes),
+      matches: Number(r.matches ?? 0),
+      differs: Number(r.differs ?? 0),
+      failed: Number(r.failed ?? 0),
+      notVerified: Number(r.not_verified ?? 0),
+      outdated: Number(r.outdated ?? 0),
+      lastAt: r.last_at ?? null,
+      missing: Number(r.missing ?? 0),
+      flagsDiffer: Number(r.flags_differ ?? 0),
+      extra: Number(r.extra ?? 0),
+      altered: Number(r.altered ?? 0),
     };
-    const last = await this.lastOf(ids);
-    const writes = new Map<number, number>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await db
-        .selectFrom('passes')
-        .select(['mailbox_id', 'finished_at', 'status'])
-        .where('mailbox_id', 'in', ids.slice(i, i + 500))
-        .where('dry_run', '=', 0)
-        .where((eb) =>
-          eb.or([
-            eb('copied', '>', 0),
-            eb('flags_synced', '>', 0),
-            eb('status', 'in', ['running', 'interrupted']),
-          ]),
-        )
-        .execute();
-      for (const r of rows) {
-        const t = r.finished_at === null || r.status === 'running' ? Infinity : Date.parse(r.finished_at);
-        writes.set(Number(r.mailbox_id), Math.max(writes.get(Number(r.mailbox_id)) ?? -Infinity, t));
-      }
-    }
-    for (const id of ids) {
-      const v = last.get(id);
-      if (!v) {
-        out.notVerified++;
-        continue;
-      }
-      if (Date.parse(v.startedAt) < (writes.get(id) ?? -Infinity)) out.outdated++;
-      else out[v.result]++;
-      for (const k of KINDS) out[k] += v[k];
-      if (!out.lastAt || v.finishedAt > out.lastAt) out.lastAt = v.finishedAt;
-    }
-    return out;
   }
 }
 

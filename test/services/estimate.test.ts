@@ -125,7 +125,7 @@ test('the suggested cutover is a Friday 18:00 local, with room after the estimat
   assert.deepEqual(localClock(long, 'UTC'), { day: 5, minutes: 1080 });
 });
 
-test('rates are measured from finished passes of the store, else the defaults', async () => {
+test("rates are measured from the latest finished passes of the store (or a project's), else the defaults", async () => {
   const store = await openStore(tempDataDir());
   try {
     assert.equal((await measuredRates(store)).basis, DEFAULT_RATES.basis);
@@ -146,7 +146,9 @@ test('rates are measured from finished passes of the store, else the defaults', 
     const r = await measuredRates(store);
     assert.equal(r.messagesPerSecond, 20);
     assert.equal(r.bytesPerSecond, 1_000_000);
-    assert.match(r.basis, /measured on 1 pass/);
+    assert.match(r.basis, /measured on the latest 1 pass\(es\) in this store/);
+    // A project's ETA rests on its own mailboxes' passes only: this one belongs to none.
+    assert.equal((await measuredRates(store, 1)).basis, DEFAULT_RATES.basis);
   } finally {
     await store.close();
   }

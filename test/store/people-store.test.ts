@@ -358,7 +358,7 @@ forEachDialect('store: people, messages, limits, phases', ({ fresh }) => {
     const dry = await mailboxes.startPass(b, true);
     await mailboxes.finishPass(dry, 'done', counters(900));
     await mailboxes.startPass(b, false);
-    const measured = await mailboxes.measuredPasses(200);
+    const measured = await mailboxes.measuredPasses(200, 1000);
     assert.deepEqual(
       measured.map((m) => [m.copied, m.bytes, typeof m.finishedAt]),
       [[500, 500_000, 'string']],

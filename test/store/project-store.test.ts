@@ -313,9 +313,9 @@ forEachDialect('store: projects, pages, tracker, alerts', ({ fresh }) => {
       attention: 0,
       waiting: 2,
     });
-    const overall = await tracker.overall(p);
-    assert.deepEqual(overall.byStatus, { idle: 2, failed: 1 });
-    assert.deepEqual(overall.remaining.map((r) => [r.mailbox, r.starred]).sort(), [
+    assert.deepEqual(await tracker.byStatus(p), { idle: 2, failed: 1 });
+    assert.deepEqual(await tracker.pending(p), { mailboxes: 3, messages: 0, bytes: 0 });
+    assert.deepEqual((await tracker.remaining(p)).map((r) => [r.mailbox, r.starred]).sort(), [
       ['Bob@Example.com', true],
       ['alice@example.com', false],
       ['carol@other.org', false],
