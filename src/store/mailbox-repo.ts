@@ -128,18 +128,30 @@ export class MailboxRepo {
     if (row) await refreshPassSummary(this.db, { mailboxId: Number(row.mailbox_id) });
   }
 
-  /** A pass left 'running' by a killed process is marked as interrupted. */
-  async closeStalePasses(): Promise<void> {
+  /**
+   * A pass left 'running' by a killed process is marked as interrupted, and its mailbox stopped — except a
+   * mailbox a worker is running now for a shared run (its `run_mailboxes` heartbeat is newer than
+   * `liveSince`, ms since the epoch): on a shared database a server or CLI starting must not take that for
+   * the remains of a crash.
+   */
+  async closeStalePasses(liveSince = Date.now() - 60_000): Promise<void> {
+    const live = this.db
+      .selectFrom('run_mailboxes')
+      .select('mailbox_id')
+      .where('state', '=', 'running')
+      .where('heartbeat_at', '>=', liveSince);
     await this.db
       .updateTable('passes')
       .set({ status: 'interrupted', finished_at: now() })
       .where('status', '=', 'running')
+      .where('mailbox_id', 'not in', live)
       .execute();
     await refreshPassSummary(this.db, { runningPass: true });
     await this.db
       .updateTable('mailboxes')
       .set({ status: 'stopped' })
       .where('status', '=', 'running')
+      .where('id', 'not in', live)
       .execute();
   }
 
