@@ -664,5 +664,14 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0020s_run_origin': {
+      // Every pass on a shared store is a run row, including one a `serve` runs in its own process: where it
+      // was started (shown when another server refuses a second pass), and for a pass run inside one process
+      // a heartbeat, so a pass whose process died stops counting as running.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('runs').addColumn('origin', 'text').execute();
+        await db.schema.alterTable('runs').addColumn('heartbeat_at', 'bigint').execute();
+      },
+    },
   };
 }
