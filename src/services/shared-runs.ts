@@ -242,7 +242,13 @@ export class SharedRuns {
     Object.assign(stored.connectors, this.deps.cluster?.hooks ?? {});
     const mailboxes = new MailboxRepo(store.db);
     const window = this.liveWindow(projectId, plan, project.concurrency.mailboxes, timing.recheckMs);
-    const shared: SharedRun = { runs: runsOf(store), worker: this.deps.worker, window, ...timing };
+    const shared: SharedRun = {
+      runs: runsOf(store),
+      worker: this.deps.worker,
+      window,
+      ...timing,
+      ...(store.runSignals ? { signals: store.runSignals } : {}),
+    };
     return {
       project,
       plan,

@@ -1,6 +1,6 @@
 /**
  * Run changes over PostgreSQL's LISTEN/NOTIFY: run-repo's state changes send `pg_notify('cutover_runs',
- * '<run id> <project id>')` inside their own transaction (delivered at commit), and this one connection per
+ * '<run id> <project id> <run|mailbox>')` inside their own transaction (delivered at commit), and this one connection per
  * process listens for every follower in it — a waiter, a server's live events, a worker's pause check.
  * The connection is opened by the first subscriber and kept until the store closes; a connection that is
  * lost is opened again, and its subscribers are told to look again (a notification sent meanwhile is lost).
@@ -14,12 +14,14 @@ import type { RunChange, RunSignals } from './store.js';
 const RECONNECT_MS = 2_000;
 
 /** A change that says "something may have changed": listening was interrupted. */
-export const ANY_CHANGE: RunChange = { runId: '', projectId: null };
+export const ANY_CHANGE: RunChange = { runId: '', projectId: null, kind: 'run' };
 
-/** The payload run-repo sends: the run's id, a space, the project's id (empty for none). */
+/** The payload run-repo sends: '<run id> <project id, empty for none> <run|mailbox>'. */
 export function parseRunChange(payload: string | undefined): RunChange | undefined {
-  const m = /^(\S+) (\d*)$/.exec(payload ?? '');
-  return m ? { runId: m[1]!, projectId: m[2] ? Number(m[2]) : null } : undefined;
+  const m = /^(\S+) (\d*) (run|mailbox)$/.exec(payload ?? '');
+  return m
+    ? { runId: m[1]!, projectId: m[2] ? Number(m[2]) : null, kind: m[3] as RunChange['kind'] }
+    : undefined;
 }
 
 export class PgRunSignals implements RunSignals {

@@ -44,7 +44,7 @@ export type Admission = 'admitted' | 'full' | 'ended' | 'cancelled';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** The channel run changes are notified on (PostgreSQL), payload '<run id> <project id or empty>'. */
+/** The channel run changes are notified on (PostgreSQL), payload '<run id> <project id or empty> <run|mailbox>'. */
 export const RUN_CHANNEL = 'cutover_runs';
 
 /** The first key of the transaction lock `claim` takes per project ('CUTR'). */
@@ -105,7 +105,7 @@ export class RunRepo {
           })),
         )
         .execute();
-    await this.notify(db, run.id);
+    await this.notify(db, run.id, 'run');
   }
 
   /** The project's newest run, over or not. */
@@ -175,25 +175,29 @@ export class RunRepo {
       .where('heartbeat_at', '<', staleBefore)
       .execute();
     for (const { id } of stale)
-      await this.changing(id, async (tx) => {
-        await tx
-          .updateTable('run_mailboxes')
-          .set({
-            state: 'stopped',
-            error: 'interrupted: the process running the pass stopped',
-            finished_at: new Date().toISOString(),
-            heartbeat_at: null,
-          })
-          .where('run_id', '=', id)
-          .where('state', 'in', ['queued', 'running'])
-          .execute();
-        await tx
-          .updateTable('runs')
-          .set({ state: 'cancelled', finished_at: new Date().toISOString() })
-          .where('id', '=', id)
-          .where('finished_at', 'is', null)
-          .execute();
-      });
+      await this.changing(
+        id,
+        async (tx) => {
+          await tx
+            .updateTable('run_mailboxes')
+            .set({
+              state: 'stopped',
+              error: 'interrupted: the process running the pass stopped',
+              finished_at: new Date().toISOString(),
+              heartbeat_at: null,
+            })
+            .where('run_id', '=', id)
+            .where('state', 'in', ['queued', 'running'])
+            .execute();
+          await tx
+            .updateTable('runs')
+            .set({ state: 'cancelled', finished_at: new Date().toISOString() })
+            .where('id', '=', id)
+            .where('finished_at', 'is', null)
+            .execute();
+        },
+        'run',
+      );
     return stale.length;
   }
 
@@ -351,21 +355,29 @@ export class RunRepo {
 
   /** Pause: every worker sees it at its next heartbeat; mailboxes not started are stopped. */
   async cancel(runId: string): Promise<void> {
-    await this.changing(runId, async (tx) => {
-      await tx
-        .updateTable('runs')
-        .set({ state: 'cancelled' })
-        .where('id', '=', runId)
-        .where('finished_at', 'is', null)
-        .execute();
-      await tx
-        .updateTable('run_mailboxes')
-        .set({ state: 'stopped', error: 'stopped before it started', finished_at: new Date().toISOString() })
-        .where('run_id', '=', runId)
-        .where('state', '=', 'queued')
-        .execute();
-      await this.finishIfEnded(runId, tx);
-    });
+    await this.changing(
+      runId,
+      async (tx) => {
+        await tx
+          .updateTable('runs')
+          .set({ state: 'cancelled' })
+          .where('id', '=', runId)
+          .where('finished_at', 'is', null)
+          .execute();
+        await tx
+          .updateTable('run_mailboxes')
+          .set({
+            state: 'stopped',
+            error: 'stopped before it started',
+            finished_at: new Date().toISOString(),
+          })
+          .where('run_id', '=', runId)
+          .where('state', '=', 'queued')
+          .execute();
+        await this.finishIfEnded(runId, tx);
+      },
+      'run',
+    );
   }
 
   /**
@@ -376,19 +388,20 @@ export class RunRepo {
   private async changing(
     runId: string,
     change: (tx: Transaction<Database>) => Promise<unknown>,
+    kind: 'run' | 'mailbox' = 'mailbox',
   ): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       if (this.dialect === 'postgres')
         await tx.selectFrom('runs').select('id').where('id', '=', runId).forUpdate().execute();
       await change(tx);
-      await this.notify(tx, runId);
+      await this.notify(tx, runId, kind);
     });
   }
 
   /** Tell the run's followers (PostgreSQL; delivered when the surrounding transaction commits). */
-  private async notify(db: Db, runId: string): Promise<void> {
+  private async notify(db: Db, runId: string, kind: 'run' | 'mailbox' = 'mailbox'): Promise<void> {
     if (this.dialect !== 'postgres') return;
-    await sql`select pg_notify(${RUN_CHANNEL}, id || ' ' || coalesce(project_id::text, '')) from runs where id = ${runId}`.execute(
+    await sql`select pg_notify(${RUN_CHANNEL}, id || ' ' || coalesce(project_id::text, '') || ' ' || ${kind}) from runs where id = ${runId}`.execute(
       db,
     );
   }

@@ -15,6 +15,8 @@ export type ReleaseLock = () => Promise<void>;
 export interface RunChange {
   runId: string;
   projectId: number | null;
+  /** What changed: the run itself (recorded, paused) or one of its mailboxes (started, ended, requeued). */
+  kind: 'run' | 'mailbox';
 }
 
 /**

@@ -16,6 +16,7 @@ import { RunService, type Runner } from '../../src/services/run-service.js';
 import { waitForRun } from '../../src/services/shared-runs.js';
 import { StoredRuns } from '../../src/services/stored-runs.js';
 import { openStoreAt, type Store } from '../../src/store/db.js';
+import type { RunChange } from '../../src/store/store.js';
 import { ProjectMailboxRepo } from '../../src/store/project-mailbox-repo.js';
 import { ProjectRepo } from '../../src/store/project-repo.js';
 import { RunRepo } from '../../src/store/run-repo.js';
@@ -164,6 +165,19 @@ test('a NOTIFY wakes a follower long before its fallback poll', async () => {
   const done = await waiting;
   assert.equal(done.run.state, 'done');
   assert.ok(Date.now() - began < 5_000, `woke after ${Date.now() - began} ms (fallback 30 s)`);
+
+  // A pause is a change of the run itself: what a worker's running mailbox listens for between heartbeats.
+  await runs.create({ id: 'r2', projectId: id, dryRun: false }, [{ mailboxId: ids[1]!, sourceUser: 'bob' }]);
+  const heard = new Promise<RunChange>((resolve) => {
+    const stop = b.store.runSignals!.subscribe((c) => {
+      if (c.runId !== 'r2' || c.kind !== 'run') return;
+      stop();
+      resolve(c);
+    });
+  });
+  await new Promise((r) => setTimeout(r, 300)); // B's listening connection is open already; give it a moment
+  await runs.cancel('r2');
+  assert.deepEqual(await heard, { runId: 'r2', projectId: id, kind: 'run' });
   await a.close();
   await b.close();
 });
