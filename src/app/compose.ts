@@ -23,6 +23,8 @@ import { ProjectReportService } from '../services/project-report-service.js';
 import { ProjectService } from '../services/project-service.js';
 import { RunService, type SharedPasses } from '../services/run-service.js';
 import { cancelRun, enqueueRun, waitForRun } from '../services/shared-runs.js';
+import { StoredRuns } from '../services/stored-runs.js';
+import os from 'node:os';
 import { workersView } from '../services/tracker-service.js';
 import type { JobQueue } from '../runner/job.js';
 import { WorkerRepo } from '../store/worker-repo.js';
@@ -131,8 +133,16 @@ export class Services {
           lock: this.store.dialect === 'sqlite' ? () => acquireRunLock(this.opts.dataDir) : undefined,
           verifying: (id): boolean => this.verifications.busy(id),
           ...(this.opts.databaseUrl ? { shared: this.sharedPasses(this.opts.databaseUrl) } : {}),
+          // On PostgreSQL every pass is a run in the store, and the project's advisory lock guards a pass
+          // this server runs itself (services/stored-runs.ts).
+          ...(this.store.dialect === 'postgres' ? { stored: this.storedRuns } : {}),
         }),
     );
+  }
+
+  /** The runs of the shared store, as this server sees them. */
+  get storedRuns(): StoredRuns {
+    return this.once('storedRuns', () => new StoredRuns(this.store, serverOrigin()));
   }
 
   /** Passes for the workers on the shared database; the queue (pg-boss) is loaded on the first one. */
@@ -155,6 +165,8 @@ export class Services {
         enqueueRun({ ...deps(), queue: await openQueue() }, projectId, {
           selection,
           ...(phase ? { phase } : {}),
+          exclusive: true,
+          origin: serverOrigin(),
         }),
       follow: async (runId, onProgress) => (await waitForRun(this.store, runId, { onProgress })).mailboxes,
       cancel: (runId) => cancelRun(this.store, runId),
@@ -277,6 +289,11 @@ export class Services {
     if (!this.made.has(name)) this.made.set(name, make());
     return this.made.get(name) as T;
   }
+}
+
+/** Where this server runs, as runs it starts record it. */
+function serverOrigin(): string {
+  return `by the server on ${os.hostname()} (pid ${process.pid})`;
 }
 
 /** Build Cutover's services over `store` (each one made on first use). */

@@ -47,6 +47,10 @@ export const RunStatus = Type.Object({
   ]),
   error: Type.Union([Type.String(), Type.Null()]),
   throttledMailboxIds: Type.Array(Type.Integer(), { description: 'Throttled by a server right now' }),
+  startedBy: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Where the pass was started when not by this server (another server, `cutover migrate --enqueue` on a shared database); null: by this one',
+  }),
 });
 
 const MailboxProgress = Type.Object({

@@ -27,9 +27,9 @@ export class MailboxBulkService {
       }
       case 'pause': {
         const ids = new Set(await mailboxes.select(projectId, sel));
-        const running = runs.status(projectId);
+        const running = await runs.status(projectId);
         const hit = running.mailboxIds.filter((id) => ids.has(id)).length;
-        if (hit && running.state === 'running') runs.pause(projectId);
+        if (hit && running.state === 'running') await runs.pause(projectId);
         return result(running.state === 'running' ? hit : 0);
       }
     }

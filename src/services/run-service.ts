@@ -3,9 +3,14 @@
  * queue (the in-process one unless another is given), each run with its own AbortController (pause = cancel
  * its jobs and abort the running ones; the engine is checkpointed, so resume = a new pass that skips what
  * is done), a live throttling schedule that edits take effect on within seconds, and live events.
+ * On a shared store (`stored`), nothing that matters is this process's alone: a pass it runs is a run row
+ * (under the project's run lock), and a run another server or a CLI started is followed from the store — its
+ * status, its mailboxes' events, a pause here that stops it everywhere, and a 409 for a second pass.
  */
 import type { PlanConfig } from '../config/plan.js';
+import type { ProgressSink } from '../engine/progress.js';
 import type { Store } from '../store/db.js';
+import type { ReleaseLock } from '../store/store.js';
 import type { MemberFilter, ProjectMailboxRepo } from '../store/project-mailbox-repo.js';
 import { localMailboxQueue, runMigration, type MailboxOutcome } from './migration-service.js';
 import type { JobQueue } from '../runner/job.js';
@@ -16,29 +21,25 @@ import { RunEvents } from './run-events.js';
 import { ConflictError } from '../errors.js';
 import type { RunMailboxRow } from '../store/run-repo.js';
 import { runProject, schedule } from './run-project.js';
+import type { LocalRunRecord } from './local-run-record.js';
+import type { RunRecord, StoredRuns } from './stored-runs.js';
+import { count, idleStatus, mirrorInto, recordStatus, rowOutcomes, type RunStatus } from './run-status.js';
 
-/** Where a project's run stands. */
-export interface RunStatus {
-  projectId: number;
-  state: 'idle' | 'running' | 'pausing' | 'paused';
-  startedAt: string | null;
-  finishedAt: string | null;
-  mailboxIds: number[];
-  /** The phase of the pass (null = everything). */
-  phase: Phase | null;
-  outcome: { done: number; failed: number; stopped: number } | null;
-  error: string | null;
-  throttledMailboxIds: number[];
-}
+export type { RunStatus };
 
 interface ProjectRun {
   status: RunStatus;
+  /** Aborting it pauses the pass (for every process, when the pass is a run in the store). */
   controller: AbortController;
-  /** Mutated in place by `reschedule`: the pool looks at it every 2 s. */
-  plan: PlanConfig;
+  /** Mutated in place by `reschedule`: the pool looks at it every 2 s (absent: not run by this process). */
+  plan?: PlanConfig;
   done: Promise<void>;
   selection: MemberFilter;
   phase?: Phase;
+  /** Its run in the store, when it is one. */
+  runId?: string;
+  /** Stops following a run of another process without pausing it (shutdown). */
+  unfollow?: AbortController;
 }
 
 /** Passes run by `cutover worker` processes on the shared database (services/shared-runs.ts). */
@@ -59,8 +60,12 @@ export class RunService {
   private readonly runs = new Map<number, ProjectRun>();
   private readonly hubs = new Map<number, RunEvents>();
   private readonly starting = new Set<number>();
+  /** Runs in the store this process started (never followed as another process's). */
+  private readonly own = new Set<string>();
   /** Where the runs' mailbox passes go as jobs. */
   private readonly queue: JobQueue;
+  private unwatch: (() => void) | undefined;
+  private poll: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: {
@@ -77,6 +82,8 @@ export class RunService {
       queue?: JobQueue;
       /** Workers on a shared database: a pass goes to them while any is working (else it runs here). */
       shared?: SharedPasses;
+      /** A shared store: passes are runs there, whichever process started them (see the file header). */
+      stored?: StoredRuns;
     },
   ) {
     this.queue = deps.queue ?? localMailboxQueue();
@@ -84,9 +91,11 @@ export class RunService {
 
   /**
    * Passes left "running" by a server or CLI that was killed are marked interrupted, so the tracker does not
-   * show them running for ever — only when no other process holds the run lock (a CLI `migrate` may be running).
+   * show them running for ever — only when no other process holds the run lock (a CLI `migrate` may be running)
+   * and, on a shared store, no run is going (another server's or the workers' passes are not stale).
    */
   async closeStaleRuns(): Promise<void> {
+    if (this.deps.stored && (await this.deps.stored.anyGoing().catch(() => true))) return;
     let release: () => void;
     try {
       release = this.deps.lock?.() ?? (() => undefined);
@@ -103,35 +112,30 @@ export class RunService {
   /** The project's live event hub (exists before and after runs, for SSE subscribers). */
   events(projectId: number): RunEvents {
     let hub = this.hubs.get(projectId);
-    if (!hub) this.hubs.set(projectId, (hub = new RunEvents(this.deps.eventIntervalMs)));
+    if (!hub) {
+      this.hubs.set(projectId, (hub = new RunEvents(this.deps.eventIntervalMs)));
+      this.watchStore();
+      void this.sync(projectId).catch(() => undefined);
+    }
     return hub;
   }
 
-  status(projectId: number): RunStatus {
+  /** Where the project's pass stands, whichever process runs it. */
+  async status(projectId: number): Promise<RunStatus> {
+    await this.sync(projectId).catch(() => undefined); // the store unreachable: what this process knows
+    return this.known(projectId);
+  }
+
+  private known(projectId: number): RunStatus {
     const r = this.runs.get(projectId);
-    if (!r)
-      return {
-        projectId,
-        state: 'idle',
-        startedAt: null,
-        finishedAt: null,
-        mailboxIds: [],
-        phase: null,
-        outcome: null,
-        error: null,
-        throttledMailboxIds: [],
-      };
+    if (!r) return idleStatus(projectId);
     return { ...r.status, throttledMailboxIds: this.events(projectId).throttledNow() };
   }
 
   /** Start a pass over the selected mailboxes (all by default), optionally one phase. 409 while one is going. */
   async start(projectId: number, selection: MemberFilter = {}, phase?: Phase): Promise<RunStatus> {
     // Checked and claimed before the first await: two requests at once cannot both start a pass.
-    if (this.busy(projectId) || this.starting.has(projectId))
-      throw new ConflictError(
-        'A migration pass is already running for this project.',
-        'Wait for it, or pause it first.',
-      );
+    if (this.busy(projectId) || this.starting.has(projectId)) throw this.running(projectId);
     if (this.deps.verifying?.(projectId))
       throw new ConflictError(
         "The project's destination is being verified: a pass now would change what is compared.",
@@ -139,26 +143,54 @@ export class RunService {
       );
     this.starting.add(projectId);
     try {
+      await this.sync(projectId); // a pass of another process is followed from here on
+      if (this.busy(projectId)) throw this.running(projectId);
       return await this.begin(projectId, selection, phase);
     } finally {
       this.starting.delete(projectId);
     }
   }
 
+  /** The refusal of a second pass: where and when the running one was started, and what to do. */
+  private running(projectId: number): ConflictError {
+    const s = this.runs.get(projectId)?.status;
+    const where = s?.startedBy ?? 'by this server';
+    return new ConflictError(
+      `A migration pass of this project is already running (started ${where}${s?.startedAt ? ` at ${s.startedAt}` : ''}).`,
+      'Wait for it to end, or pause it first (Pause pauses it wherever it runs).',
+    );
+  }
+
   private async begin(projectId: number, selection: MemberFilter, phase?: Phase): Promise<RunStatus> {
     const { project, plan, rows } = await runProject(this.deps, projectId, selection, phase);
     const controller = new AbortController();
     const status: RunStatus = {
-      projectId,
+      ...idleStatus(projectId),
       state: 'running',
       startedAt: new Date().toISOString(),
-      finishedAt: null,
       mailboxIds: rows.map((m) => m.id),
       phase: phase ?? null,
-      outcome: null,
-      error: null,
-      throttledMailboxIds: [],
     };
+    const toWorkers = this.deps.shared && (await this.deps.shared.workersWorking().catch(() => false));
+    const { stored } = this.deps;
+    // The project's run lock in the store: a CLI `migrate` of the project running now makes this Busy (409).
+    // Held while the pass runs here; for the workers it is only checked (they do not hold it).
+    let release: ReleaseLock | undefined = stored && (await stored.lock(project.name));
+    let record: LocalRunRecord | undefined;
+    try {
+      if (toWorkers) await release?.();
+      else if (stored)
+        record = await stored.record(
+          projectId,
+          rows.map((r) => ({ mailboxId: r.id, sourceUser: r.sourceUser })),
+          phase,
+          () => this.stop(projectId, record?.runId),
+        );
+    } catch (err) {
+      await release?.();
+      throw err;
+    }
+    if (toWorkers) release = undefined;
     const unlock = this.holdLock();
     const hub = this.events(projectId);
     hub.begin();
@@ -166,7 +198,7 @@ export class RunService {
       type: 'run-started',
       data: { projectId, mailboxIds: status.mailboxIds, at: status.startedAt! },
     });
-    const toWorkers = this.deps.shared && (await this.deps.shared.workersWorking().catch(() => false));
+    if (record) this.pausesEverywhere(record.runId, controller.signal);
     const run = toWorkers
       ? this.onWorkers(
           this.deps.shared!,
@@ -177,24 +209,43 @@ export class RunService {
           controller.signal,
         )
       : (this.deps.runner ?? runMigration)(this.deps.store, project, {
-          progress: hub,
+          progress: record ? recorded(hub, record) : hub,
           signal: controller.signal,
           queue: this.queue,
           ...(phase ? { phase } : {}),
         });
-    const done = run
-      .then((outcomes) => void (status.outcome = count(outcomes)))
-      .catch((err: unknown) => void (status.error = err instanceof Error ? err.message : String(err)))
-      .finally(() => {
+    const done = (async () => {
+      let outcomes: MailboxOutcome[] = [];
+      try {
+        outcomes = await run;
+        status.outcome = count(outcomes);
+      } catch (err) {
+        status.error = err instanceof Error ? err.message : String(err);
+      } finally {
+        await record?.end(outcomes).catch(() => undefined);
+        await release?.();
         status.finishedAt = new Date().toISOString();
         status.state = controller.signal.aborted ? 'paused' : 'idle';
         hub.end();
         unlock();
         const o = status.outcome ?? { done: 0, failed: 0, stopped: 0 };
         hub.emit({ type: 'run-finished', data: { projectId, at: status.finishedAt, ...o } });
-      });
-    this.runs.set(projectId, { status, controller, plan, done, selection, ...(phase ? { phase } : {}) });
-    return this.status(projectId);
+      }
+    })();
+    const entry: ProjectRun = { status, controller, plan, done, selection, ...(phase ? { phase } : {}) };
+    if (record) {
+      entry.runId = record.runId;
+      this.own.add(record.runId);
+    }
+    this.runs.set(projectId, entry);
+    return this.known(projectId);
+  }
+
+  /** A pause of the run `runId` (here) reaches every process through the store. */
+  private pausesEverywhere(runId: string, signal: AbortSignal): void {
+    signal.addEventListener('abort', () => void this.deps.stored?.cancel(runId).catch(() => undefined), {
+      once: true,
+    });
   }
 
   /**
@@ -210,48 +261,112 @@ export class RunService {
     signal: AbortSignal,
   ): Promise<MailboxOutcome[]> {
     const runId = await shared.enqueue(projectId, selection, phase);
+    this.own.add(runId);
+    const entry = this.runs.get(projectId);
+    if (entry) entry.runId = runId;
     const onAbort = () => void shared.cancel(runId).catch(() => undefined);
     signal.addEventListener('abort', onAbort, { once: true });
-    const seen = new Map<number, string>();
+    if (signal.aborted) onAbort();
     try {
-      const done = await shared.follow(runId, (rows) => {
-        for (const r of rows) {
-          if (seen.get(r.mailboxId) === r.state) continue;
-          seen.set(r.mailboxId, r.state);
-          if (r.state === 'running') hub.started(r.mailboxId, r.sourceUser);
-          else if (r.state !== 'queued') hub.finished(r.mailboxId, r.state);
-        }
-      });
-      return done.map((r) => ({
-        mailboxId: r.mailboxId,
-        label: r.sourceUser,
-        status: r.state === 'done' || r.state === 'failed' ? r.state : 'stopped',
-        ...(r.counters ? { counters: r.counters } : {}),
-        ...(r.error ? { error: r.error } : {}),
-      }));
+      return rowOutcomes(await shared.follow(runId, mirrorInto(hub)));
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
   }
 
-  /** True while a pass of the project is running or stopping. */
+  /**
+   * Catch up with the store: when the project's newest run is another process's (another server, a CLI
+   * `migrate --enqueue`), show it, and while it goes, follow it (its events reach this server's hub).
+   */
+  private async sync(projectId: number): Promise<void> {
+    const { stored } = this.deps;
+    if (!stored || this.busy(projectId)) return;
+    const rec = await stored.latest(projectId);
+    if (!rec || this.own.has(rec.run.id)) return;
+    const now = this.runs.get(projectId);
+    if (this.busy(projectId) || now?.runId === rec.run.id) return;
+    if (now?.status.startedAt && now.status.startedAt > rec.run.createdAt) return; // ours is newer
+    this.follow(projectId, stored, rec);
+  }
+
+  /** Show another process's run, and follow it until it ends. */
+  private follow(projectId: number, stored: StoredRuns, rec: RunRecord): void {
+    const status = recordStatus(projectId, rec);
+    const controller = new AbortController();
+    const unfollow = new AbortController();
+    const entry: ProjectRun = {
+      status,
+      controller,
+      done: Promise.resolve(),
+      selection: { ids: status.mailboxIds },
+      ...(rec.run.phase ? { phase: rec.run.phase as Phase } : {}),
+      runId: rec.run.id,
+      unfollow,
+    };
+    this.runs.set(projectId, entry);
+    if (rec.run.finishedAt) return;
+    const hub = this.events(projectId);
+    hub.begin();
+    hub.emit({
+      type: 'run-started',
+      data: { projectId, mailboxIds: status.mailboxIds, at: status.startedAt! },
+    });
+    this.pausesEverywhere(rec.run.id, controller.signal);
+    const mirror = mirrorInto(hub);
+    mirror(rec.mailboxes);
+    entry.done = stored
+      .follow(rec.run.id, mirror, unfollow.signal)
+      .then((last) => void Object.assign(status, recordStatus(projectId, last)))
+      .catch((err: unknown) => void (status.error = err instanceof Error ? err.message : String(err)))
+      .finally(() => {
+        if (status.state === 'running' || status.state === 'pausing') status.state = 'idle'; // unfollowed
+        status.finishedAt ??= new Date().toISOString();
+        hub.end();
+        const o = status.outcome ?? { done: 0, failed: 0, stopped: 0 };
+        hub.emit({ type: 'run-finished', data: { projectId, at: status.finishedAt, ...o } });
+      });
+  }
+
+  /** Follow the store's runs for the projects someone watches: woken by its signals, else every so often. */
+  private watchStore(): void {
+    const { stored } = this.deps;
+    if (!stored || this.unwatch) return;
+    const look = (projectId: number | null) => {
+      for (const id of projectId === null ? [...this.hubs.keys()] : [projectId])
+        if (this.hubs.has(id)) void this.sync(id).catch(() => undefined);
+    };
+    this.unwatch = stored.watch(look);
+    this.poll = setInterval(() => look(null), stored.timing.fallbackMs);
+    this.poll.unref();
+  }
+
+  /** True while a pass of the project is running or stopping (here, or followed from the store). */
   busy(projectId: number): boolean {
     const s = this.runs.get(projectId)?.status.state;
     return s === 'running' || s === 'pausing';
   }
 
   /** Pause: in-flight work stops promptly (writes in flight finish or are discarded); nothing is lost. */
-  pause(projectId: number): RunStatus {
+  async pause(projectId: number): Promise<RunStatus> {
+    await this.sync(projectId).catch(() => undefined);
     const r = this.runs.get(projectId);
-    if (r && r.status.state === 'running') {
-      r.status.state = 'pausing';
-      r.controller.abort();
-    }
-    return this.status(projectId);
+    this.stop(projectId);
+    // A run in the store is paused there before this answers, so every server and worker sees it.
+    if (r?.runId && r.status.state === 'pausing') await this.deps.stored?.cancel(r.runId);
+    return this.known(projectId);
+  }
+
+  /** Stop the project's running pass (only run `runId`, when given: a pause seen in the store). */
+  private stop(projectId: number, runId?: string): void {
+    const r = this.runs.get(projectId);
+    if (!r || r.status.state !== 'running' || (runId && r.runId !== runId)) return;
+    r.status.state = 'pausing';
+    r.controller.abort();
   }
 
   /** Resume a paused project: a new pass over the same selection and phase (what is done is skipped). */
   async resume(projectId: number): Promise<RunStatus> {
+    await this.sync(projectId).catch(() => undefined);
     const r = this.runs.get(projectId);
     return this.start(projectId, r?.selection ?? {}, r?.phase);
   }
@@ -264,13 +379,15 @@ export class RunService {
   /** The project's windows, time zone or concurrency changed: a running pass follows within seconds. */
   async reschedule(projectId: number): Promise<void> {
     const r = this.runs.get(projectId);
-    if (!r || r.status.state !== 'running') return;
+    if (!r?.plan || r.status.state !== 'running') return; // another process's pass reads the windows itself
     schedule(r.plan, (await this.deps.projects.settings(projectId)).settings);
   }
 
-  /** Stop every run (server shutdown). */
+  /** Stop every run of this process; stop following the others' (server shutdown). */
   async close(): Promise<void> {
-    for (const r of this.runs.values()) r.controller.abort();
+    this.unwatch?.();
+    clearInterval(this.poll);
+    for (const r of this.runs.values()) (r.unfollow ?? r.controller).abort();
     await Promise.all([...this.runs.values()].map((r) => r.done));
     if (!this.deps.queue) await this.queue.close();
   }
@@ -291,8 +408,19 @@ export class RunService {
   }
 }
 
-function count(outcomes: MailboxOutcome[]) {
-  const c = { done: 0, failed: 0, stopped: 0 };
-  for (const o of outcomes) c[o.status]++;
-  return c;
+/** The hub's progress, with each mailbox's start and end also written to the pass's run in the store. */
+function recorded(hub: RunEvents, record: LocalRunRecord): ProgressSink {
+  return {
+    planned: (id, label, n) => hub.planned(id, label, n),
+    advanced: (id, items, bytes) => hub.advanced(id, items, bytes),
+    note: (id, level, text) => hub.note(id, level, text),
+    started: (id, label) => {
+      hub.started(id, label);
+      record.started(id);
+    },
+    finished: (id, status) => {
+      hub.finished(id, status);
+      record.finished(id, status);
+    },
+  };
 }

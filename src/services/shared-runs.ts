@@ -30,6 +30,8 @@ import { requeueThrottledMs } from './migration-service.js';
 import type { Phase } from './phases.js';
 import type { ProjectService } from './project-service.js';
 import { runProject, schedule } from './run-project.js';
+import { RunWake } from './run-wake.js';
+import { ConflictError } from '../errors.js';
 
 export interface SharedRunDeps {
   store: Store;
@@ -77,15 +79,48 @@ function runsOf(store: Store): RunRepo {
   return new RunRepo(store.db, store.dialect);
 }
 
+/** The refusal of a second pass while `run` of the same project is not over. */
+export function passRunning(run: RunRow): ConflictError {
+  return new ConflictError(
+    `A migration pass of this project is already running (started ${run.origin ?? 'by another process'} at ${run.createdAt}).`,
+    'Wait for it to end, or pause it (from any server, or Ctrl-C in the command that runs it), then start again.',
+  );
+}
+
+/** Close the runs whose process died (a local run without a heartbeat for `staleMs`): they are not running. */
+export async function closeDeadRuns(store: Store, staleMs = SHARED_TIMING.leaseMs): Promise<void> {
+  await runsOf(store).closeStale(Date.now() - staleMs);
+}
+
+/**
+ * Refuse (ConflictError) when the project has a run not over, inside `tx` after `claim` ordered the callers
+ * (call `closeDeadRuns` before the transaction, so a run whose process died does not count).
+ */
+export async function refuseWhileRunning(
+  store: Store,
+  projectId: number,
+  tx: Parameters<RunRepo['claim']>[1],
+): Promise<void> {
+  const [open] = await runsOf(store).claim(projectId, tx);
+  if (open) throw passRunning(open);
+}
+
 /**
  * Record a pass over the project's selected mailboxes (starred first, then largest first) and queue one
  * 'mailbox-pass' job per mailbox; the run's id. Where the queue can enqueue inside the store's transaction,
- * the run and its jobs commit together.
+ * the run and its jobs commit together. `exclusive`: refuse while another run of the project is not over;
+ * `origin`: where it was started, shown to whoever is refused meanwhile.
  */
 export async function enqueueRun(
   deps: SharedRunDeps & { queue: JobQueue },
   projectId: number,
-  opts: { selection?: MemberFilter; phase?: Phase; dryRun?: boolean } = {},
+  opts: {
+    selection?: MemberFilter;
+    phase?: Phase;
+    dryRun?: boolean;
+    exclusive?: boolean;
+    origin?: string;
+  } = {},
 ): Promise<string> {
   const { rows } = await runProject(deps, projectId, opts.selection ?? {}, opts.phase);
   const sizes = new Map((await new MailboxRepo(deps.store.db).list()).map((r) => [r.id, r.sourceBytes]));
@@ -98,9 +133,12 @@ export async function enqueueRun(
     id: runId,
     projectId,
     ...(opts.phase ? { phase: opts.phase } : {}),
+    ...(opts.origin ? { origin: opts.origin } : {}),
     dryRun: opts.dryRun ?? false,
   };
+  if (opts.exclusive) await closeDeadRuns(deps.store);
   await deps.store.db.transaction().execute(async (tx) => {
+    if (opts.exclusive) await refuseWhileRunning(deps.store, projectId, tx);
     await runsOf(deps.store).create(run, mailboxes, tx);
     for (const m of mailboxes)
       await deps.queue.enqueue(
@@ -122,19 +160,34 @@ export async function runProgress(
   return run && { run, mailboxes: await runs.mailboxes(runId) };
 }
 
-/** Until the run is over (every mailbox done, failed or stopped); looked at every `everyMs`. */
+/**
+ * Until the run is over (every mailbox done, failed or stopped). Looked at again when the store signals a
+ * change of the run (PostgreSQL NOTIFY), else every `fallbackMs` (default 10 s); where the store signals
+ * nothing (SQLite), every `everyMs` (default 1 s).
+ */
 export async function waitForRun(
   store: Store,
   runId: string,
-  opts: { everyMs?: number; signal?: AbortSignal; onProgress?: (mailboxes: RunMailboxRow[]) => void } = {},
+  opts: {
+    everyMs?: number;
+    fallbackMs?: number;
+    signal?: AbortSignal;
+    onProgress?: (mailboxes: RunMailboxRow[]) => void;
+  } = {},
 ): Promise<{ run: RunRow; mailboxes: RunMailboxRow[] }> {
-  for (;;) {
-    const p = await runProgress(store, runId);
-    if (!p) throw new Error(`run ${runId} is not in the store`);
-    opts.onProgress?.(p.mailboxes);
-    if (p.run.finishedAt) return p;
-    if (opts.signal?.aborted) return p;
-    await new Promise((r) => setTimeout(r, opts.everyMs ?? 1000));
+  const wake = new RunWake(store, (c) => c.runId === runId);
+  const every = wake.every({ pollMs: opts.everyMs, fallbackMs: opts.fallbackMs });
+  try {
+    for (;;) {
+      const p = await runProgress(store, runId);
+      if (!p) throw new Error(`run ${runId} is not in the store`);
+      opts.onProgress?.(p.mailboxes);
+      if (p.run.finishedAt) return p;
+      if (opts.signal?.aborted) return p;
+      await wake.wait(every, opts.signal);
+    }
+  } finally {
+    wake.close();
   }
 }
 
@@ -189,7 +242,13 @@ export class SharedRuns {
     Object.assign(stored.connectors, this.deps.cluster?.hooks ?? {});
     const mailboxes = new MailboxRepo(store.db);
     const window = this.liveWindow(projectId, plan, project.concurrency.mailboxes, timing.recheckMs);
-    const shared: SharedRun = { runs: runsOf(store), worker: this.deps.worker, window, ...timing };
+    const shared: SharedRun = {
+      runs: runsOf(store),
+      worker: this.deps.worker,
+      window,
+      ...timing,
+      ...(store.runSignals ? { signals: store.runSignals } : {}),
+    };
     return {
       project,
       plan,

@@ -130,16 +130,18 @@ export class MailboxRepo {
 
   /**
    * A pass left 'running' by a killed process is marked as interrupted, and its mailbox stopped — except a
-   * mailbox a worker is running now for a shared run (its `run_mailboxes` heartbeat is newer than
-   * `liveSince`, ms since the epoch): on a shared database a server or CLI starting must not take that for
-   * the remains of a crash.
+   * mailbox running now for a run in the store (its own or its run's heartbeat is newer than `liveSince`, ms
+   * since the epoch): on a shared database a server or CLI starting must not take that for the remains of a
+   * crash.
    */
   async closeStalePasses(liveSince = Date.now() - 60_000): Promise<void> {
+    // A worker renews its mailbox's heartbeat; a server running a pass in its own process renews the run's.
     const live = this.db
-      .selectFrom('run_mailboxes')
-      .select('mailbox_id')
-      .where('state', '=', 'running')
-      .where('heartbeat_at', '>=', liveSince);
+      .selectFrom('run_mailboxes as rm')
+      .innerJoin('runs as r', 'r.id', 'rm.run_id')
+      .select('rm.mailbox_id')
+      .where('rm.state', '=', 'running')
+      .where((eb) => eb.or([eb('rm.heartbeat_at', '>=', liveSince), eb('r.heartbeat_at', '>=', liveSince)]));
     await this.db
       .updateTable('passes')
       .set({ status: 'interrupted', finished_at: now() })

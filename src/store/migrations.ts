@@ -664,6 +664,15 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0020s_run_origin': {
+      // Every pass on a shared store is a run row, including one a `serve` runs in its own process: where it
+      // was started (shown when another server refuses a second pass), and for a pass run inside one process
+      // a heartbeat, so a pass whose process died stops counting as running.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('runs').addColumn('origin', 'text').execute();
+        await db.schema.alterTable('runs').addColumn('heartbeat_at', 'bigint').execute();
+      },
+    },
     '0020t_mailbox_pass_summary': {
       // What the tracker asks of each mailbox's passes and verifications, kept on the mailbox row
       // (store/pass-summary.ts keeps it current); filled here from the rows already there. The SQL is this

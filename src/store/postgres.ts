@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './run-migrations.js';
 import { acquirePgRunLock } from './pg-run-lock.js';
+import { PgRunSignals } from './pg-run-signals.js';
 import { clientConfig } from './pg-config.js';
 import {
   MIN_SERVER_VERSION,
@@ -44,12 +45,18 @@ export async function openPostgres(url: string, dataDir?: string): Promise<Store
   } catch (err) {
     throw openError(err, url);
   }
+  // One listening connection for the process's run followers, opened by the first of them.
+  const runSignals = new PgRunSignals(url);
   return {
     db,
     dialect: 'postgres',
     location: redactDatabaseUrl(url),
     dataDir: dataDir ?? defaultDataDir(),
     lockRun: (scope) => acquirePgRunLock(url, scope),
-    close: () => db.destroy(),
+    runSignals,
+    close: async () => {
+      await runSignals.close();
+      await db.destroy();
+    },
   };
 }

@@ -461,6 +461,10 @@ export interface RunTable {
   state: string;
   created_at: string;
   finished_at: string | null;
+  /** Where it was started ("serve on HOST (pid N)", "cutover migrate --enqueue on HOST"); null: unknown. */
+  origin: string | null;
+  /** A pass run inside one process (epoch ms, renewed while it runs); null: run by the workers. */
+  heartbeat_at: number | null;
 }
 
 /** A mailbox of a run: its place in the run's order, and how far it got. */

@@ -11,6 +11,23 @@ export type { StoreDialect };
 /** Releases a run lock; safe to call more than once. */
 export type ReleaseLock = () => Promise<void>;
 
+/** A change of a run in the store: the run's id and its project's (null for a one-off run). */
+export interface RunChange {
+  runId: string;
+  projectId: number | null;
+  /** What changed: the run itself (recorded, paused) or one of its mailboxes (started, ended, requeued). */
+  kind: 'run' | 'mailbox';
+}
+
+/**
+ * Wakes whoever follows runs when one changes (a mailbox started or ended, the run ended or was paused):
+ * PostgreSQL's LISTEN/NOTIFY on one connection per process. Absent where followers poll (SQLite).
+ */
+export interface RunSignals {
+  /** Call `fn` on every change until the returned function is called (the first subscriber connects). */
+  subscribe(fn: (change: RunChange) => void): () => void;
+}
+
 /** An open store. */
 export interface Store {
   db: Kysely<Database>;
@@ -29,6 +46,8 @@ export interface Store {
    * own until released, or until the process dies, which ends the connection. Throws Busy when held.
    */
   lockRun(scope?: string): Promise<ReleaseLock>;
+  /** Run changes as they are committed (PostgreSQL); undefined: look again from time to time. */
+  runSignals?: RunSignals;
   close(): Promise<void>;
 }
 

@@ -52,7 +52,7 @@ test('a window edited while a pass runs changes the concurrency the pool sees', 
   assert.equal(concurrencyAt(now, plan!, 99), 7);
   finish();
   await runs.settled(p.id);
-  assert.equal(runs.status(p.id).state, 'idle');
+  assert.equal((await runs.status(p.id)).state, 'idle');
 });
 
 test('a busy run sends at most one progress batch per interval', async () => {

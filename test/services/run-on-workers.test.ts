@@ -72,12 +72,12 @@ test('with a worker working, a pass goes to the workers; a pause cancels it ther
   const events: RunEvent[] = [];
   runs.events(id).subscribe((e) => events.push(e));
   await runs.start(id);
-  assert.equal(runs.status(id).state, 'running');
+  assert.equal((await runs.status(id)).state, 'running');
   await new Promise((r) => setTimeout(r, 20));
-  runs.pause(id);
+  await runs.pause(id);
   await runs.settled(id);
   assert.deepEqual(calls, [`enqueue ${id} 2`, 'cancel run-1']);
-  const s = runs.status(id);
+  const s = await runs.status(id);
   assert.equal(s.state, 'paused');
   assert.deepEqual(s.outcome, { done: 1, failed: 0, stopped: 1 });
   assert.ok(events.some((e) => e.type === 'run-finished'));

@@ -146,4 +146,50 @@ forEachDialect('store: the pass summary on the mailbox rows', ({ fresh }) => {
     const v2 = await verifications.ofProject(p);
     assert.deepEqual([v2.matches, v2.outdated, v2.notVerified], [0, 1, 3]);
   });
+
+  it('closing stale passes spares a mailbox running for a run whose heartbeat is fresh', async () => {
+    const store = await fresh();
+    const p = await new ProjectRepo(store.db).insert('P', '{}');
+    const members = new ProjectMailboxRepo(store.db);
+    const add = (u: string) =>
+      members.insert(p, { key: u, sourceUser: u, destUser: u, starred: false, options: {} });
+    const [live, dead] = [await add('live'), await add('dead')];
+    const repo = new MailboxRepo(store.db);
+    for (const id of [live, dead]) {
+      await repo.startPass(id, false);
+      await store.db.updateTable('mailboxes').set({ status: 'running' }).where('id', '=', id).execute();
+    }
+    const at = new Date().toISOString();
+    await store.db
+      .insertInto('runs')
+      .values({ id: 'r1', project_id: p, phase: null, dry_run: 0, state: 'running', created_at: at })
+      .execute();
+    const row = (mailbox_id: number, heartbeat_at: number) => ({
+      run_id: 'r1',
+      mailbox_id,
+      source_user: String(mailbox_id),
+      position: mailbox_id,
+      state: 'running',
+      worker: 'w',
+      heartbeat_at,
+    });
+    // A worker renews the live mailbox's heartbeat; the dead one's stopped two minutes ago.
+    await store.db
+      .insertInto('run_mailboxes')
+      .values([row(live, Date.now()), row(dead, Date.now() - 120_000)])
+      .execute();
+    await repo.closeStalePasses();
+    const states = await store.db
+      .selectFrom('mailboxes')
+      .select(['source_user', 'status', 'last_pass_status'])
+      .orderBy('source_user')
+      .execute();
+    assert.deepEqual(
+      states.map((r) => [r.source_user, r.status, r.last_pass_status]),
+      [
+        ['dead', 'stopped', 'interrupted'],
+        ['live', 'running', 'running'],
+      ],
+    );
+  });
 });

@@ -2348,6 +2348,8 @@ export interface Operations {
       error: string | null;
       /** Throttled by a server right now */
       throttledMailboxIds: number[];
+      /** Where the pass was started when not by this server (another server, `cutover migrate --enqueue` on a shared database); null: by this one */
+      startedBy: string | null;
     };
   };
   /** Pause: in-flight work stops promptly; nothing is lost (the engine is checkpointed) */
@@ -2373,6 +2375,8 @@ export interface Operations {
       error: string | null;
       /** Throttled by a server right now */
       throttledMailboxIds: number[];
+      /** Where the pass was started when not by this server (another server, `cutover migrate --enqueue` on a shared database); null: by this one */
+      startedBy: string | null;
     };
   };
   /** Resume a paused project: a new pass over the same mailboxes, skipping what is done */
@@ -2398,6 +2402,8 @@ export interface Operations {
       error: string | null;
       /** Throttled by a server right now */
       throttledMailboxIds: number[];
+      /** Where the pass was started when not by this server (another server, `cutover migrate --enqueue` on a shared database); null: by this one */
+      startedBy: string | null;
     };
   };
   /** Start a pass over every mailbox, or those chosen by ids or filter, optionally one phase of the plan (what is done is skipped) */
@@ -2433,6 +2439,8 @@ export interface Operations {
       error: string | null;
       /** Throttled by a server right now */
       throttledMailboxIds: number[];
+      /** Where the pass was started when not by this server (another server, `cutover migrate --enqueue` on a shared database); null: by this one */
+      startedBy: string | null;
     };
   };
   /** The scans of the project, newest first */
@@ -2941,6 +2949,8 @@ export interface EventStreams {
         error: string | null;
         /** Throttled by a server right now */
         throttledMailboxIds: number[];
+        /** Where the pass was started when not by this server (another server, `cutover migrate --enqueue` on a shared database); null: by this one */
+        startedBy: string | null;
       };
       mailboxes: Array<{
         mailboxId: number;

@@ -4,6 +4,7 @@
  * and workers (`cutover worker`) run it. --enqueue returns at once with the run's id; --wait follows the run
  * until every mailbox has ended and exits 0 only when each one's pass accounts for everything.
  */
+import os from 'node:os';
 import type { JobQueue } from '../../runner/job.js';
 import { Services } from '../../app/compose.js';
 import { ErrorCode, PermanentError } from '../../errors.js';
@@ -49,6 +50,7 @@ export async function enqueueCommand(store: Store, queue: JobQueue, o: EnqueueOp
       ...(ids ? { selection: { ids } } : {}),
       ...(o.phase ? { phase: o.phase } : {}),
       dryRun: o.dryRun ?? false,
+      origin: `by \`cutover migrate --enqueue\` on ${os.hostname()} (pid ${process.pid})`,
     },
   );
   process.stderr.write(`Queued run ${runId} of "${o.project.name}" for the workers.\n`);

@@ -20,6 +20,7 @@ import { endpointsFor, labelOf, type MailboxOutcome } from '../../services/mailb
 import type { PlanConfig } from '../../config/plan.js';
 import type { RunGate } from '../run-gate.js';
 import type { RunRepo } from '../../store/run-repo.js';
+import type { RunSignals } from '../../store/store.js';
 
 /** A run kept in the store, whose mailboxes any worker may run. */
 export interface SharedRun {
@@ -33,6 +34,8 @@ export interface SharedRun {
   leaseMs: number;
   /** When a full window is looked at again (ms). */
   recheckMs: number;
+  /** The store's run changes (PostgreSQL): a pause is looked at when signalled, not only at a heartbeat. */
+  signals?: RunSignals;
 }
 
 /** What the mailboxes of one run share in this process. */
@@ -94,12 +97,17 @@ const sharedSlice = async (
   if (admitted === 'full') return { status: 'retry', startAfter: new Date(now + shared.recheckMs), data };
   if (admitted !== 'admitted') return { status: 'done' };
   const paused = new AbortController();
-  const beat = setInterval(() => {
-    runs
+  const beat = () =>
+    void runs
       .heartbeat(data.runId, data.mailboxId, worker)
       .then((state) => state === 'cancelled' && paused.abort())
       .catch(() => undefined); // a lost heartbeat only makes the lease run out; the next one tries again
-  }, shared.heartbeatMs);
+  const beating = setInterval(beat, shared.heartbeatMs);
+  // A change of the run itself (a pause) is looked at as soon as it is signalled.
+  const unsubscribe =
+    shared.signals?.subscribe((c) => {
+      if (c.kind === 'run' && (c.runId === data.runId || c.runId === '')) beat();
+    }) ?? (() => undefined);
   try {
     run.outcomes.delete(data.mailboxId); // an earlier slice's, in a worker that keeps the run
     const result = await slice(run, data, { ...ctx, signal: AbortSignal.any([ctx.signal, paused.signal]) });
@@ -117,7 +125,8 @@ const sharedSlice = async (
     });
     return result;
   } finally {
-    clearInterval(beat);
+    clearInterval(beating);
+    unsubscribe();
   }
 };
 

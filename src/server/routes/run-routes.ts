@@ -105,6 +105,7 @@ export async function runRoutes(
       const id = req.params.id;
       await projects.settings(id);
       const hub = runs.events(id);
+      const status = await runs.status(id);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -115,7 +116,7 @@ export async function runRoutes(
       });
       const send = (e: RunEvent | { type: 'snapshot'; data: unknown }) =>
         res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
-      send({ type: 'snapshot', data: { status: runs.status(id), mailboxes: hub.snapshot() } });
+      send({ type: 'snapshot', data: { status, mailboxes: hub.snapshot() } });
       streams.add(res);
       const unsubscribe = hub.subscribe(send);
       const unwatch = feed.watch(id);
