@@ -69,12 +69,13 @@ export class LimitLeaseRepo {
    * worker can always run.
    */
   async take(r: LeaseRequest): Promise<LeaseAnswer> {
+    let maxKnown = false;
     for (let attempt = 0; attempt < CLAIM_TRIES; attempt++) {
       const lease = randomUUID();
       const s = await this.attempt(r, lease).catch(lostRace);
       if (!s) continue; // the statement was undone as a whole: nothing was claimed
-      if (attempt === 0 && (s.row_max === null || s.row_max !== r.max))
-        await this.setMax(r.key, r.max, s.now);
+      if (!maxKnown && s.row_max !== r.max) await this.setMax(r.key, r.max, s.now);
+      maxKnown = true;
       if (s.claimed === r.count) {
         if (r.waiting !== undefined) await this.leave(r.waiting);
         return { granted: true, lease };
