@@ -122,8 +122,10 @@ test('a window edited through the project reaches the workers running the pass w
   const took = await until(async () => (await s.running(runId)).length >= 4, 15_000);
   assert.ok(took !== undefined, 'the wider window was never used');
   t.diagnostic(`4 mailboxes running ${took} ms after the edit`);
-  // Recheck of a full window (2 s) + the queue's poll (1 s), and the time to start a mailbox.
-  assert.ok(took <= 4500, `4 mailboxes running ${took} ms after the edit`);
+  // At worst: a full window is looked at again after 2 s, and that look may still use the plan read before
+  // the edit (SharedRuns reads it again in the background every 2 s), so 2 s more; the queue's poll (1 s);
+  // and the time to start a mailbox.
+  assert.ok(took <= 6000, `4 mailboxes running ${took} ms after the edit`);
   const workers = new Set((await s.running(runId)).map((m) => m.worker));
   assert.equal(workers.size, 2, 'both workers admitted mailboxes into the wider window');
   await s.close(runId);
