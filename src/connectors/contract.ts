@@ -295,7 +295,8 @@ export interface ConnectorContext {
   onTokenRotated?: (previous: string, next: string) => Promise<void>;
   /**
    * Limits every process of the application holds together (workers sharing one store): Microsoft 365's
-   * concurrent requests and request/upload budgets per mailbox. Absent: counted in this process.
+   * concurrent requests and request/upload budgets per mailbox, Gmail's quota units per user. Absent:
+   * counted in this process.
    */
   sharedLimits?: SharedLimits;
   /**

@@ -19,7 +19,10 @@ export interface LimitAllowanceTable {
   changed_at: Big;
 }
 
-/** One process's hold on (granted = 1) or place in line for (granted = 0) `count` permits of `key`. */
+/**
+ * A place in line for `count` permits of `key` (granted = 0; since migration 0020l permits held are
+ * limit_slots rows, and no row here has granted = 1).
+ */
 export interface LimitLeaseTable {
   /** Arrival order: the lowest waiting id is served first. */
   id: Generated<number>;
@@ -29,6 +32,18 @@ export interface LimitLeaseTable {
   count: number;
   granted: number;
   /** Past this, the holder is taken for dead and the lease no longer counts. */
+  expires_at: Big;
+}
+
+/** One permit of `key` held: slot number `slot`, by `holder`, as part of the grant `lease`. */
+export interface LimitSlotTable {
+  key: string;
+  slot: number;
+  /** The grant it belongs to (a request for several permits holds several rows of one lease). */
+  lease: string;
+  /** The process (one PgLeases) that holds it; its heartbeat renews `expires_at`. */
+  holder: string;
+  /** Past this, the holder is taken for dead and the slot is free again. */
   expires_at: Big;
 }
 
@@ -59,6 +74,7 @@ export interface KvSecretTable {
 export interface LimitsDatabase {
   limit_allowances: LimitAllowanceTable;
   limit_leases: LimitLeaseTable;
+  limit_slots: LimitSlotTable;
   rate_buckets: RateBucketTable;
   limit_windows: LimitWindowTable;
   kv_secrets: KvSecretTable;

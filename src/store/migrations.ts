@@ -664,6 +664,25 @@ export function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0020l_limit_slots': {
+      // Permits held as one row per (key, slot index), claimed with a unique key instead of under a lock on
+      // the key's limit_allowances row, so workers taking slots of one server no longer queue behind one row
+      // (store/limit-lease-repo.ts). limit_leases keeps only places in line. SQLite migrates too; only
+      // PostgreSQL uses it.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('limit_slots')
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('slot', 'integer', (c) => c.notNull())
+          .addColumn('lease', 'text', (c) => c.notNull())
+          .addColumn('holder', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('limit_slots_pk', ['key', 'slot'])
+          .execute();
+        await db.schema.createIndex('limit_slots_lease').on('limit_slots').column('lease').execute();
+        await db.schema.createIndex('limit_slots_holder').on('limit_slots').column('holder').execute();
+      },
+    },
     '0020s_run_origin': {
       // Every pass on a shared store is a run row, including one a `serve` runs in its own process: where it
       // was started (shown when another server refuses a second pass), and for a pass run inside one process

@@ -1,16 +1,18 @@
 /**
  * The Gmail API operations Cutover uses, in one table with their documented quota units, and one client
- * that sends them: access token, per-user quota gate, one retry with a fresh token after a 401, errors
+ * that sends them: access token, per-user quota gate (shared by every worker when the application gives
+ * its shared limits), one retry with a fresh token after a 401, errors
  * mapped once. Paths are relative to /gmail/v1/users/me (the token says which user).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { ErrorCode, PermanentError } from '../../errors.js';
+import type { SharedLimits } from '../context-hooks.js';
 import { GMAIL_SCOPE, TokenSource } from './gmail-auth.js';
 import type { GmailTarget } from './gmail-config.js';
 import { mapGmailError } from './gmail-errors.js';
 import { readText, send } from './gmail-http.js';
-import { quotaFor } from './gmail-quota.js';
+import { quotaFor, type QuotaGate } from './gmail-quota.js';
 
 /** Quota units per method (Gmail API usage limits). */
 export const UNITS = {
@@ -72,11 +74,15 @@ export interface GmailCall {
 /** Sends Gmail API requests for one user. */
 export class GmailApi {
   private readonly tokens: TokenSource;
-  private readonly quota;
+  private readonly quota: QuotaGate;
 
-  constructor(readonly target: GmailTarget) {
+  /** `shared`: the application's limits over every worker (the user's quota is counted there). */
+  constructor(
+    readonly target: GmailTarget,
+    shared?: SharedLimits,
+  ) {
     this.tokens = new TokenSource(target.credential, target.tokenUrl, target.where);
-    this.quota = quotaFor(target.apiUrl, target.user, target.unitsPerSecond);
+    this.quota = quotaFor(target.apiUrl, target.user, target.unitsPerSecond, shared);
   }
 
   get where(): string {

@@ -1,12 +1,14 @@
 /**
  * The Google Workspace connector (Gmail API): source and destination, user discovery through the
  * Directory API; filters, vacation responder and signatures; contacts, calendars and tasks through the People,
- * Calendar and Tasks APIs (google-groupware.ts). Logins: see GmailSettings in config/types.ts.
+ * Calendar and Tasks APIs (google-groupware.ts). Logins: see GmailSettings in config/types.ts. Given the
+ * application's shared limits (ConnectorContext.sharedLimits), each user's quota is paced over every worker.
  */
 import type { AuthSpec, ItemType, ServerSpec } from '../../config/types.js';
 import type {
   ConnectionReport,
   Connector,
+  ConnectorContext,
   DiscoveredMailbox,
   LiveCheck,
   MailDestination,
@@ -15,7 +17,7 @@ import type {
 import type { FilterEndpoint } from '../filters-contract.js';
 import type { GroupwareEndpoint } from '../groupware-contract.js';
 import { GmailApi, type GmailLabel } from './gmail-api.js';
-import { gmailTarget } from './gmail-config.js';
+import { gmailTarget, type GmailTarget } from './gmail-config.js';
 import { GmailDestination } from './gmail-destination.js';
 import { GmailFilters } from './gmail-filters.js';
 import { listDirectoryUsers } from './gmail-directory.js';
@@ -32,26 +34,29 @@ export class GmailConnector implements Connector {
   /** Mail, filters with the vacation responder and signatures, contacts, calendars and tasks. */
   readonly items: readonly ItemType[] = ['mail', 'filters', 'contacts', 'calendars', 'tasks'];
 
+  /** `context.sharedLimits`: the users' quota is paced over every worker that shares them. */
+  constructor(private readonly context: ConnectorContext = {}) {}
+
   async openSource(server: ServerSpec, auth: AuthSpec): Promise<MailSource> {
-    return new GmailSource(new GmailApi(gmailTarget(server, auth)));
+    return new GmailSource(this.api(gmailTarget(server, auth)));
   }
 
   async openDestination(server: ServerSpec, auth: AuthSpec): Promise<MailDestination> {
-    return new GmailDestination(new GmailApi(gmailTarget(server, auth)));
+    return new GmailDestination(this.api(gmailTarget(server, auth)));
   }
 
   /** Filters, the vacation responder and send-as signatures, on either side (gmail-filters.ts). */
   async openFilters(server: ServerSpec, auth: AuthSpec): Promise<FilterEndpoint> {
-    return new GmailFilters(new GmailApi(gmailTarget(server, auth)));
+    return new GmailFilters(this.api(gmailTarget(server, auth)));
   }
 
   /** Contacts, calendars and task lists, on either side (google-groupware.ts); never sends invitations. */
   async openGroupware(server: ServerSpec, auth: AuthSpec): Promise<GroupwareEndpoint> {
-    return new GoogleGroupware(new GoogleApi(gmailTarget(server, auth)));
+    return new GoogleGroupware(new GoogleApi(gmailTarget(server, auth), this.context.sharedLimits));
   }
 
   async testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport> {
-    const api = new GmailApi(gmailTarget(server, auth));
+    const api = this.api(gmailTarget(server, auth));
     const profile = await api.json<{ emailAddress: string; messagesTotal?: number }>(
       { op: 'getProfile', path: '/profile' },
       signal,
@@ -72,7 +77,7 @@ export class GmailConnector implements Connector {
 
   /** `cutover test --live`: Gmail's label rules, Sent and Drafts, throttling, tried on the mailbox (gmail-live-checks.ts). */
   liveChecks(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<LiveCheck[]> {
-    return gmailLiveChecks(new GmailApi(gmailTarget(server, auth)), signal);
+    return gmailLiveChecks(this.api(gmailTarget(server, auth)), signal);
   }
 
   listMailboxes(
@@ -81,5 +86,9 @@ export class GmailConnector implements Connector {
     signal?: AbortSignal,
   ): AsyncIterable<DiscoveredMailbox[]> {
     return listDirectoryUsers(gmailTarget(server, auth), signal);
+  }
+
+  private api(target: GmailTarget): GmailApi {
+    return new GmailApi(target, this.context.sharedLimits);
   }
 }

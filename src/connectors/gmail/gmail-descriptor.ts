@@ -24,5 +24,5 @@ export const gmailDescriptor: ConnectorDescriptor = {
   endpointKeys: ['tokenUrl', 'apiUrl', 'directoryUrl'],
   settingsToFile: gmailSettingsToFile,
   discovery: true,
-  create: () => new GmailConnector(),
+  create: (context) => new GmailConnector(context),
 };

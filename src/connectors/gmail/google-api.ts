@@ -1,7 +1,7 @@
 /**
  * The People, Calendar and Tasks API operations Cutover uses for contacts, calendars and tasks, in one table
  * (which API, which scope), and one client that sends them: the connector's access tokens (gmail-auth.ts),
- * a per-user pace per API (gmail-quota.ts), one retry with a fresh token after a 401, errors mapped once
+ * a per-user pace per API (gmail-quota.ts, over every worker when the application shares its limits), one retry with a fresh token after a 401, errors mapped once
  * (gmail-errors.ts) plus the two answers a sync must tell apart: an expired sync token (Calendar 410
  * fullSyncRequired, People 400 EXPIRED_SYNC_TOKEN) and a stale ETag (412, People's 400 FAILED_PRECONDITION).
  *
@@ -10,6 +10,7 @@
  * https://www.googleapis.com/auth/tasks.
  */
 import { ErrorCode, PermanentError } from '../../errors.js';
+import type { SharedLimits } from '../context-hooks.js';
 import { TokenSource } from './gmail-auth.js';
 import { GMAIL_API, type GmailTarget } from './gmail-config.js';
 import { mapGmailError } from './gmail-errors.js';
@@ -56,7 +57,11 @@ export interface GoogleCall {
 export class GoogleApi {
   private readonly tokens: TokenSource;
 
-  constructor(readonly target: GmailTarget) {
+  /** `shared`: the application's limits over every worker (each API's per-user pace is counted there). */
+  constructor(
+    readonly target: GmailTarget,
+    private readonly shared?: SharedLimits,
+  ) {
     this.tokens = new TokenSource(target.credential, target.tokenUrl, target.where);
   }
 
@@ -94,6 +99,8 @@ export class GoogleApi {
       `${this.base(call.api)}#${call.api}`,
       this.target.user,
       Math.min(api.perSecond, this.target.unitsPerSecond),
+      this.shared,
+      call.api,
     );
     for (let attempt = 0; ; attempt++) {
       await pace.take(1, signal);

@@ -1,7 +1,8 @@
 /**
- * Permits held for every worker sharing one PostgreSQL database, as leases (store/limit-lease-repo.ts):
- * one process (one PgLeases) is one holder, whose heartbeat renews all its rows every third of the lease;
- * a process that dies stops renewing, and what it held is free again when its lease runs out.
+ * Permits held for every worker sharing one PostgreSQL database, as leases (store/limit-lease-repo.ts: one
+ * row per permit held, claimed without a lock every taker of the key would wait on): one process (one
+ * PgLeases) is one holder, whose heartbeat renews all its rows every third of the lease; a process that
+ * dies stops renewing, and what it held is free again when its lease runs out.
  * Waiting is a poll (every `pollMs`, jittered) by the first local request per key only: later local ones
  * queue in this process behind it, in order, so a process keeps at most one place in line per key and
  * polls once per key however many lanes wait. A local release wakes the local line at once. Aborting a
@@ -41,7 +42,7 @@ export class PgLeases {
   private readonly repo: LimitLeaseRepo;
   private readonly lines = new Map<string, Line>();
   /** Releases the database has not confirmed yet: retried at each heartbeat, or the heartbeat keeps them. */
-  private readonly unreleased = new Set<number>();
+  private readonly unreleased = new Set<string>();
   private readonly pending = new Set<Promise<void>>();
   private timer?: NodeJS.Timeout;
   private closed = false;
@@ -68,7 +69,7 @@ export class PgLeases {
       );
     stopIfAborted(signal);
     const line = await this.enter(key, signal);
-    let id: number;
+    let id: string;
     try {
       id = await this.wait(key, line, max, count, signal);
     } finally {
@@ -144,8 +145,14 @@ export class PgLeases {
     }
   }
 
-  /** Take, or keep a place in line and look again, until granted; the lease's id. */
-  private async wait(key: string, line: Line, max: number, count: number, signal?: AbortSignal) {
+  /** Take, or keep a place in line and look again, until granted; the lease's name. */
+  private async wait(
+    key: string,
+    line: Line,
+    max: number,
+    count: number,
+    signal?: AbortSignal,
+  ): Promise<string> {
     let waiting: number | undefined;
     try {
       for (;;) {
@@ -161,13 +168,13 @@ export class PgLeases {
             waiting,
           }),
         );
-        if (r.granted) return r.id;
-        waiting = r.id;
+        if (r.granted) return r.lease;
+        waiting = r.waiting;
         this.beat();
         await this.pause(line, signal);
       }
     } catch (err) {
-      if (waiting !== undefined) await this.repo.release(waiting).catch(() => undefined); // else it expires
+      if (waiting !== undefined) await this.repo.leave(waiting).catch(() => undefined); // else it expires
       throw err;
     }
   }
@@ -217,6 +224,8 @@ export class PgLeases {
             () => undefined,
           ),
         );
+        // Killed workers' rows no longer count; deleting them only keeps the tables small.
+        this.track(this.repo.sweep().catch(() => undefined));
       },
       Math.max(50, Math.floor(this.leaseMs / 3)),
     );

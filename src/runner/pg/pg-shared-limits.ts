@@ -2,7 +2,8 @@
  * The connectors' shared-limits hook (ConnectorContext.sharedLimits, connectors/context-hooks.ts) over
  * PostgreSQL, for every worker sharing one database: concurrency as leases (pg-leases.ts, a fixed maximum),
  * sliding windows as buckets under an advisory lock (store/limit-window-repo.ts). Microsoft 365's 4
- * concurrent requests and request/upload budgets per mailbox hold for all workers together through it.
+ * concurrent requests and request/upload budgets per mailbox, and Gmail's quota units per user (a window of
+ * one second), hold for all workers together through it.
  * It satisfies the hook's interface by shape: runner/ does not import connectors/.
  *
  * Wiring: `connectorFor(kind, { ...context, sharedLimits: new PgSharedLimits(pool) })`; `close()` when the
