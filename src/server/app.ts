@@ -30,6 +30,8 @@ import { CommsHub } from './comms-hub.js';
 import { commsRoutes } from './routes/comms-routes.js';
 import { portalRoutes } from '../portal/portal-routes.js';
 import { clientSetupRoutes } from '../portal/client-setup-routes.js';
+import { openSecretBox } from '../security/secret-key.js';
+import { checkStoreKey } from '../services/store-key-check.js';
 
 export interface ServerOptions extends PortalOptions {
   /** Where the embedded store lives (with `databaseUrl`: only the files kept beside the store). */
@@ -70,6 +72,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   );
   let app: FastifyInstance | undefined;
   try {
+    // Servers sharing a database must share its secret key: refuse to start with another one.
+    if (store.dialect === 'postgres') await checkStoreKey(store, openSecretBox(store.dataDir));
     app = await assemble(store, { ...opts, publicUrl, trustProxy });
     return app;
   } catch (err) {

@@ -28,6 +28,15 @@ export class KvSecretRepo {
       .execute();
   }
 
+  /** Store `sealed` under `name` unless something is there already (the first writer wins). */
+  async putIfAbsent(name: string, sealed: string, now = Date.now()): Promise<void> {
+    await this.db
+      .insertInto('kv_secrets')
+      .values({ name, value: sealed, updated_at: now })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+  }
+
   /** Forget `name`. */
   async delete(name: string): Promise<void> {
     await this.db.deleteFrom('kv_secrets').where('name', '=', name).execute();

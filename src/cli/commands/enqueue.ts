@@ -15,6 +15,7 @@ import type { Store } from '../../store/db.js';
 import { ProjectRepo } from '../../store/project-repo.js';
 import type { ProjectConfig } from '../../config/types.js';
 import { reportText } from '../report-format.js';
+import { checkStoreKey } from '../../services/store-key-check.js';
 
 export interface EnqueueOptions {
   project: ProjectConfig;
@@ -29,6 +30,7 @@ export interface EnqueueOptions {
 
 export async function enqueueCommand(store: Store, queue: JobQueue, o: EnqueueOptions): Promise<void> {
   const services = new Services(store, { dataDir: o.dataDir });
+  await checkStoreKey(store, services.box);
   await services.projects.importFile(o.projectFile, { store, members: services.members, dataDir: o.dataDir });
   const stored = await new ProjectRepo(store.db).byName(o.project.name);
   if (!stored) throw new Error(`project "${o.project.name}" was not stored`);

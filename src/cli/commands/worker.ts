@@ -18,6 +18,7 @@ import { openStoreAt, storeTarget } from '../../store/db.js';
 import { ProjectMailboxRepo } from '../../store/project-mailbox-repo.js';
 import { ProjectRepo } from '../../store/project-repo.js';
 import { resolveDataDir } from '../context.js';
+import { checkStoreKey } from '../../services/store-key-check.js';
 
 export interface WorkerOptions {
   databaseUrl?: string;
@@ -71,6 +72,7 @@ export async function workerCommand(o: WorkerOptions): Promise<void> {
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const members = new ProjectMailboxRepo(store.db);
   const box = openSecretBox(store.dataDir);
+  await checkStoreKey(store, box);
   const projects = new ProjectService({ projects: new ProjectRepo(store.db), box, members });
   const worker = startWorker({
     store,
