@@ -133,6 +133,11 @@ export interface MailSource {
   listFolders(signal?: AbortSignal): Promise<FolderInfo[]>;
   folderState(path: string[], signal?: AbortSignal): Promise<FolderState>;
   openFolder(path: string[], signal?: AbortSignal): Promise<SourceFolderReader>;
+  /**
+   * Folders will be read on this source soon: start opening what reading them needs (a connection, a login)
+   * without waiting for it, so that it overlaps other work. Optional; a failure surfaces at `openFolder`.
+   */
+  warmUp?(): void;
   /** Whether this mailbox may be read in `nativeFormat` (permissions): run once per mailbox and pass. */
   checkNative?(signal?: AbortSignal): Promise<NativeCheck>;
   close(): Promise<void>;

@@ -103,6 +103,10 @@ export async function syncFolder(
     await readying.catch(() => undefined);
     throw err;
   }
+  // The source's UIDs are read while the destination folder is still being made ready (the raw source
+  // connection is free meanwhile): one round trip fewer to wait for per folder.
+  const listing = reader.listUids(signal);
+  listing.catch(() => undefined); // awaited in syncOpenFolder; not unhandled if readying fails first
   let destKey: string;
   try {
     const ready = await readying;
@@ -145,7 +149,7 @@ export async function syncFolder(
       );
     }
 
-    await syncOpenFolder(ctx, reader, dst, {
+    await syncOpenFolder(ctx, reader, dst, listing, {
       folderKey,
       destKey,
       uidValidity: reader.state.uidValidity,
@@ -179,6 +183,8 @@ async function syncOpenFolder(
   ctx: FolderContext,
   reader: SourceFolderReader,
   dst: MailDestination,
+  /** The folder's UIDs (reader.listUids), already asked for. */
+  listing: Promise<number[]>,
   f: {
     folderKey: string;
     destKey: string;
@@ -190,7 +196,7 @@ async function syncOpenFolder(
 ): Promise<void> {
   const { ledger, mailboxId: mb, signal } = ctx;
   const caps = dst.capabilities;
-  const srcUids = await reader.listUids(signal);
+  const srcUids = await listing;
   const srcSet = new Set(srcUids);
   const alive = await ledger.aliveUids(mb, f.folderKey, f.uidValidity);
   const gone = alive.filter((u) => !srcSet.has(u));

@@ -63,6 +63,31 @@ export class AppendWriter extends WireConnection {
     return w;
   }
 
+  /** The PERMANENTFLAGS of the last SELECT (undefined: none reported). */
+  private permanentFlags: string[] | undefined;
+
+  protected override onUntagged(line: string): void {
+    const m = /^\* OK \[PERMANENTFLAGS \(([^)]*)\)\]/i.exec(line);
+    if (m) this.permanentFlags = m[1]!.split(/\s+/).filter(Boolean);
+  }
+
+  /**
+   * Whether the server keeps keywords (PERMANENTFLAGS has `\*`, which only a read-write SELECT reports; no
+   * PERMANENTFLAGS at all means any flag is permanent, RFC 3501 §7.1). INBOX is selected on this connection
+   * for that and stays selected until LOGOUT, which leaves it without expunging (never CLOSE).
+   */
+  async keepsKeywords(): Promise<boolean> {
+    this.permanentFlags = undefined;
+    try {
+      await this.command('SELECT "INBOX"');
+    } catch (err) {
+      throw mapImapError(err, this.where);
+    }
+    // Set by onUntagged while the SELECT ran (TypeScript cannot see that across the await).
+    const flags = this.permanentFlags as string[] | undefined;
+    return flags === undefined || flags.includes('\\*');
+  }
+
   /** APPENDLIMIT advertised by the server, if any. */
   get appendLimit(): number | undefined {
     for (const c of this.capabilities) {
