@@ -117,11 +117,21 @@ class Lane {
   private srcOpening?: Promise<MailSource>;
   private dstOpening?: Promise<MailDestination>;
   private releases: Array<() => void> = [];
+  /** Ends this opening's waits (for slots, a login) when the lane is closed before it is open. */
+  private opening = new AbortController();
+  /** The job's signal, or this opening's end. */
+  private signal: AbortSignal;
   constructor(
     private readonly job: MailboxJob,
     private readonly deps: EngineDeps,
-    private readonly signal?: AbortSignal,
-  ) {}
+    private readonly jobSignal?: AbortSignal,
+  ) {
+    this.signal = this.openingSignal();
+  }
+
+  private openingSignal(): AbortSignal {
+    return this.jobSignal ? AbortSignal.any([this.jobSignal, this.opening.signal]) : this.opening.signal;
+  }
 
   /** The source side only (enough to tell whether anything changed). */
   openSource(): Promise<MailSource> {
@@ -161,16 +171,15 @@ class Lane {
   }
 
   /**
-   * Start opening both sides without waiting (a lane that will have a folder once the pass is planned):
-   * source first (and what reading its folders needs), then destination, the order every lane takes slots
-   * in. A failure surfaces at `open()`.
+   * Start opening both sides without waiting (a lane that will have a folder once the pass is planned),
+   * with what reading and writing folders needs there. A failure surfaces at `open()`.
    */
   prefetch(): void {
     this.openSource()
-      .then((src) => {
-        src.warmUp?.();
-        return this.openDest();
-      })
+      .then((src) => src.warmUp?.())
+      .catch(() => undefined);
+    this.openDest()
+      .then((dst) => dst.warmUp?.())
       .catch(() => undefined);
   }
 
@@ -196,8 +205,16 @@ class Lane {
   }
 
   async close(): Promise<void> {
-    // A destination still being opened is waited for, so its connection is closed and its slots freed.
-    await Promise.allSettled([this.srcOpening, this.dstOpening]);
+    // An opening still waiting for slots (a lane opened ahead, its slots held by a lane that is busy) is
+    // stopped, not waited for: that wait could be for this mailbox's own lanes. One that got further is
+    // waited for, so its connection is closed and its slots freed.
+    const [src, dst] = [this.srcOpening, this.dstOpening];
+    if (src || dst) {
+      this.opening.abort(new AbortError('lane closed'));
+      this.opening = new AbortController();
+      this.signal = this.openingSignal();
+    }
+    await Promise.allSettled([src, dst]);
     this.srcOpening = this.dstOpening = undefined;
     await Promise.allSettled([this.src?.close(), this.dst?.close()]);
     this.src = this.dst = undefined;
@@ -321,12 +338,11 @@ async function syncFolders(
     } = await planWithRetries(job, deps, first, spare, passId, counters, signal);
     deps.progress.planned(job.mailboxId, job.label, total);
     deps.progress.advanced(job.mailboxId, settled, 0);
-    // INBOX first: it is what people look at on Monday.
-    work.sort(
-      (a, b) =>
-        Number(b.folder.path[0]?.toUpperCase() === 'INBOX' && b.folder.path.length === 1) -
-        Number(a.folder.path[0]?.toUpperCase() === 'INBOX' && a.folder.path.length === 1),
-    );
+    // INBOX first: it is what people look at on Monday. Then the biggest folders first, so that no lane
+    // is left with a big one while the others have run out of work.
+    const isInbox = (w: FolderWork) =>
+      w.folder.path[0]?.toUpperCase() === 'INBOX' && w.folder.path.length === 1;
+    work.sort((a, b) => Number(isInbox(b)) - Number(isInbox(a)) || b.state.messages - a.state.messages);
 
     let fatal: unknown;
     let folderErrors = 0;
@@ -465,6 +481,8 @@ async function planWithRetries(
       if (err instanceof RefusedError) await deps.slots.refused(err.server);
       const wait = retry.next(err);
       if (wait === undefined) throw err;
+      // The lanes opened ahead first: given this lane's slots, they would hold what planning needs again.
+      await spare.close();
       await lane.close();
       await sleep(waitOrEndSlice(deps, retry, err, wait), undefined, { signal });
     }
@@ -485,6 +503,9 @@ async function planPass(
   // …and the destination lists its folders while the source does.
   const destListing = firstPass ? lane.open().then(({ dst }) => dst.listFolders(signal)) : undefined;
   destListing?.catch(() => undefined); // awaited below when there is work; not unhandled meanwhile
+  // The configured lanes log in at once too (after this lane has asked for its slots, so they never take
+  // the ones planning needs); a slow link adds more once the listing has shown it.
+  if (firstPass) spare.prefetch(job.foldersInParallel - 1);
   const src = await lane.openSource();
   if (firstPass) src.warmUp?.();
   const listingStarted = performance.now();
