@@ -390,8 +390,12 @@ async function syncFolders(
   }
 }
 
-/** A listing slower than this (ms) means long round trips — a WAN, not a LAN: more folders at once. */
-const SLOW_LISTING_MS = 100;
+/**
+ * A listing slower than this (ms) means long round trips — a WAN, not a LAN: more folders at once. High
+ * enough that a busy machine's loopback (tens of ms) does not pass for one: every lane is more logins for
+ * the servers, which is what a project of many small mailboxes waits for.
+ */
+const SLOW_LISTING_MS = 180;
 /**
  * Folders at once per mailbox when round trips are long: each folder's sync is a chain of round trips
  * one after another, so more of them overlap the waits. 5 lanes are 10 connections per user per side,
