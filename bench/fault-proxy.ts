@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { prng } from './corpus.js';
 import { emptyStats, parseProfile, type FaultProfile, type FaultStats } from './fault-profile.js';
-import { FaultSession, type UserCounts } from './fault-session.js';
+import { FaultSession, type CommandLog, type UserCounts } from './fault-session.js';
 
 /** How long the port stops listening for a `refuse:…@down` fault. */
 const DOWN_MS = 250;
@@ -30,6 +30,8 @@ export interface FaultProxyOptions {
   seed?: number;
   /** Port to listen on, on 127.0.0.1 (default: a free one). */
   port?: number;
+  /** Log every command and its tagged answer with the connection's number (see CommandLog). */
+  log?: CommandLog;
 }
 
 export interface FaultProxy {
@@ -68,7 +70,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       return;
     }
     // One generator per connection: its faults do not depend on how other connections interleave.
-    const session = new FaultSession(client, opts.target, profile, prng(seed * 7919 + n), stats, users);
+    const log = opts.log && { write: opts.log, conn: n };
+    const session = new FaultSession(client, opts.target, profile, prng(seed * 7919 + n), stats, users, log);
     client.on('close', () => session.close());
   });
   server.on('error', () => undefined);

@@ -13,6 +13,12 @@ import { ImapFramer, literalAt } from './imap-framer.js';
 /** Logged-in connections per user, shared by every session of one proxy (the `cap` fault). */
 export type UserCounts = Map<string, number>;
 
+/**
+ * Where a command log goes, with this connection's number: each command as it reaches the proxy from the
+ * client (`>`), each tagged answer as it reaches the proxy from the server (`<`), before any added delay.
+ */
+export type CommandLog = (conn: number, dir: '>' | '<', line: string) => void;
+
 type Item = { data: Buffer; at: number } | { waitMs: number } | { close: true };
 
 /** Bytes queued beyond this pause the socket they come from. */
@@ -101,6 +107,7 @@ export class FaultSession {
     private readonly rng: () => number,
     private readonly stats: FaultStats,
     private readonly users: UserCounts,
+    private readonly log?: { write: CommandLog; conn: number },
   ) {
     this.upstream = net.connect(target.port, target.host);
     this.connected = once(this.upstream, 'connect').then(() => this.upstream);
@@ -166,6 +173,8 @@ export class FaultSession {
     }
     if (!m) return this.toServer.push({ data: raw, at: Date.now() });
     const [, tag, verb] = m as unknown as [string, string, string];
+    // Credentials never reach the log: a login is logged by its verb alone.
+    this.log?.write(this.log.conn, '>', /^(LOGIN|AUTHENTICATE)$/i.test(verb) ? `${tag} ${verb}` : line);
     const answer = (reply: string, bye = false) => {
       this.swallowing = { reply, bye };
       // A synchronizing literal: the client waits for "+", so the answer goes now and no literal follows.
@@ -249,6 +258,8 @@ export class FaultSession {
     const m = /^(\S+) (OK|NO|BAD)\b/i.exec(line);
     const tag = m?.[1];
     if (m && tag && tag !== '*' && tag !== '+') {
+      const who = this.authTags.get(tag);
+      this.log?.write(this.log.conn, '<', who === undefined ? line : `${line.slice(0, 40)}… (user ${who})`);
       if (this.lostTags.delete(tag)) {
         // Everything before this answer reaches the client; the answer and the rest never will.
         this.stats.lost++;

@@ -47,7 +47,8 @@ export function printFigures(results: Record<string, ToolResult>, messages: numb
   }));
   log('');
   console.table(Object.fromEntries(rows.map(({ tool, ...rest }) => [tool, rest])));
-  const [c, d] = [results.cutover!, results.dsync!];
+  const [c, d] = [results.cutover!, results.dsync];
+  if (!d) return { rows, ratios: undefined };
   const ratios = {
     wall: round(c.full.wallS / d.full.wallS),
     throughput: round(d.full.wallS / c.full.wallS),

@@ -9,8 +9,13 @@
  * --latency MS[±JITTER] (BENCH_LATENCY): every IMAP connection of both tools goes through the delay proxy
  * (bench/fault-proxy.ts), MS (± JITTER) milliseconds added each way — to the source for both tools and to
  * Cutover's destination (dsync writes its destination's storage directly, so it has no such hop).
+ * --command-log FILE (BENCH_COMMAND_LOG, with --latency): every command and tagged answer through the delay
+ * proxies, one line each — milliseconds since the proxies started, side and connection (`src#3`), `>` for a
+ * command, `<` for its answer — to see which round trips a pass waits for one after another.
+ * --cutover-only: leave dsync out (profiling runs; no ratios are printed against it).
  */
 import { execFile } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +52,8 @@ const { values: argv } = parseArgs({
     tsx: { type: 'boolean' },
     'cutover-per-mailbox': { type: 'boolean' },
     latency: { type: 'string' },
+    'command-log': { type: 'string' },
+    'cutover-only': { type: 'boolean' },
   },
 });
 const num = (flag: string | undefined, env: string, dflt: number) => Number(flag ?? process.env[env] ?? dflt);
@@ -63,6 +70,7 @@ const opts = {
   // Cutover: one process over a project file (default), or one process per mailbox like dsync.
   cutoverMode: perMailboxFlag ? ('per-mailbox' as const) : ('project' as const),
   latency: argv.latency ?? process.env.BENCH_LATENCY ?? '',
+  commandLog: argv['command-log'] ?? process.env.BENCH_COMMAND_LOG ?? '',
 };
 const log = (s: string) => process.stdout.write(`${s}\n`);
 const exec = promisify(execFile);
@@ -114,12 +122,20 @@ async function flagSkippedRows(p: Pass) {
 
 const servers: DovecotServer[] = [];
 const proxies: FaultProxy[] = [];
-/** The server as the tools see it: behind the delay proxy with --latency, else itself. */
-async function reached(server: DovecotServer): Promise<DovecotServer> {
+const commandLog: WriteStream | undefined = opts.commandLog ? createWriteStream(opts.commandLog) : undefined;
+const logStart = performance.now();
+/** The server as the tools see it (`side` names it in the command log): behind the delay proxy with --latency, else itself. */
+async function reached(server: DovecotServer, side: string): Promise<DovecotServer> {
   if (!opts.latency) return server;
   const proxy = await startFaultProxy({
     target: { host: '127.0.0.1', port: server.imapPort },
     profile: `delay:${opts.latency}`,
+    log:
+      commandLog &&
+      ((conn, dir, line) =>
+        commandLog.write(
+          `${Math.round(performance.now() - logStart)} ${side}#${conn} ${dir} ${line.slice(0, 160)}\n`,
+        )),
   });
   proxies.push(proxy);
   // Everything else (its data directories, doveadm) stays the server's own.
@@ -137,7 +153,7 @@ try {
   };
   const [src, dstCutover, dstDsync] = [await start(), await start(), await start()];
   // What the tools connect to (the same servers, behind the delay proxy with --latency).
-  const [srcSeen, dstCutoverSeen] = [await reached(src), await reached(dstCutover)];
+  const [srcSeen, dstCutoverSeen] = [await reached(src, 'src'), await reached(dstCutover, 'dst')];
   if (opts.latency) log(`Latency: ${opts.latency} ms added each way on every IMAP connection of both tools`);
 
   let t0 = performance.now();
@@ -193,17 +209,16 @@ try {
         ),
     };
   }
-  const runs: Record<string, Runner> = {
-    cutover: cutoverRunner,
-    dsync: {
+  const runs: Record<string, Runner> = { cutover: cutoverRunner };
+  if (argv['cutover-only'] !== true)
+    runs.dsync = {
       dst: dstDsync,
       mode: perMailboxMode,
       run: (tag) =>
         perMailbox(jobs, (j) =>
           dsync(srcSeen, dstDsync, j, path.join(work, 'logs', `dsync-${tag}-${j.user}.log`)),
         ),
-    },
-  };
+    };
   // Fixed cost in every Cutover process: tsx compiling and loading the CLI (`--version` does nothing else).
   const startup = await timed(
     'cutover --version',
@@ -266,6 +281,7 @@ try {
   if (bad) process.exitCode = 1;
 } finally {
   await Promise.all(proxies.map((p) => p.stop()));
+  commandLog?.end();
   await Promise.all(servers.map((s) => s.stop()));
   if (!keep) await rm(work, { recursive: true, force: true });
 }

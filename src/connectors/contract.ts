@@ -133,6 +133,11 @@ export interface MailSource {
   listFolders(signal?: AbortSignal): Promise<FolderInfo[]>;
   folderState(path: string[], signal?: AbortSignal): Promise<FolderState>;
   openFolder(path: string[], signal?: AbortSignal): Promise<SourceFolderReader>;
+  /**
+   * Folders will be read on this source soon: start opening what reading them needs (a connection, a login)
+   * without waiting for it, so that it overlaps other work. Optional; a failure surfaces at `openFolder`.
+   */
+  warmUp?(): void;
   /** Whether this mailbox may be read in `nativeFormat` (permissions): run once per mailbox and pass. */
   checkNative?(signal?: AbortSignal): Promise<NativeCheck>;
   close(): Promise<void>;
@@ -204,6 +209,11 @@ export interface MailDestination {
    * Create the folder (and parents) if missing; an existing folder is never created again. A name the
    * system refuses (or rewrites) is renamed, and the result says where the folder really is and why.
    */
+  /**
+   * Folders will be written on this destination soon: start what writing them needs (learning which
+   * exist) without waiting for it, so that it overlaps other work. Optional; a failure surfaces later.
+   */
+  warmUp?(): void;
   ensureFolder(path: string[], signal?: AbortSignal): Promise<EnsuredFolder>;
   folderState(path: string[], signal?: AbortSignal): Promise<FolderState | null>;
   /** Metadata of what is already there (duplicate prevention by fingerprint). */

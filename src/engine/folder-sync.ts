@@ -13,6 +13,7 @@ import type {
   FolderState,
   MailDestination,
   MailSource,
+  MessageMeta,
   SourceFolderReader,
 } from '../connectors/contract.js';
 import { ErrorCode, PermanentError, TransientError, blame, throwIfAborted } from '../errors.js';
@@ -103,6 +104,16 @@ export async function syncFolder(
     await readying.catch(() => undefined);
     throw err;
   }
+  // The source's UIDs are read while the destination folder is still being made ready (the raw source
+  // connection is free meanwhile): one round trip fewer to wait for per folder.
+  const listing = reader.listUids(signal);
+  listing.catch(() => undefined); // awaited in syncOpenFolder; not unhandled if readying fails first
+  // A folder the ledger holds nothing of has every message undecided: its first page of metadata is read
+  // meanwhile too (after the UIDs, on the same connection, which nothing else uses until this settles).
+  const firstPage = listing.then((uids) =>
+    ctx.dryRun || uids.length === 0 ? undefined : readAhead(ctx, reader, folderKey, uids),
+  );
+  firstPage.catch(() => undefined);
   let destKey: string;
   try {
     const ready = await readying;
@@ -145,7 +156,7 @@ export async function syncFolder(
       );
     }
 
-    await syncOpenFolder(ctx, reader, dst, {
+    await syncOpenFolder(ctx, reader, dst, listing, firstPage, {
       folderKey,
       destKey,
       uidValidity: reader.state.uidValidity,
@@ -155,6 +166,8 @@ export async function syncFolder(
       condstore: src.capabilities.supportsCondstore,
     });
   } finally {
+    // Nothing may still be reading on the source's connection when the reader closes or is retried.
+    await firstPage.catch(() => undefined);
     await reader.close();
   }
   if (!ctx.dryRun) {
@@ -175,10 +188,38 @@ export async function syncFolder(
   }
 }
 
+/** Metadata read ahead: the UIDs it covers and what the source said of them. */
+interface ReadAhead {
+  uids: number[];
+  metas: MessageMeta[];
+}
+
+/**
+ * The metadata of the first page of `uids` when the ledger has no row of this folder generation (so the
+ * pass will ask for exactly that), else undefined.
+ */
+async function readAhead(
+  ctx: FolderContext,
+  reader: SourceFolderReader,
+  folderKey: string,
+  uids: number[],
+): Promise<ReadAhead | undefined> {
+  const known = await ctx.ledger.aliveUids(ctx.mailboxId, folderKey, reader.state.uidValidity);
+  if (known.length) return undefined;
+  const page = uids.slice(0, PAGE);
+  const metas: MessageMeta[] = [];
+  for await (const part of reader.listMessages({ uids: page }, ctx.signal)) metas.push(...part);
+  return { uids: page, metas };
+}
+
 async function syncOpenFolder(
   ctx: FolderContext,
   reader: SourceFolderReader,
   dst: MailDestination,
+  /** The folder's UIDs (reader.listUids), already asked for. */
+  listing: Promise<number[]>,
+  /** The first page's metadata, when it was read ahead (readAhead). */
+  firstPage: Promise<ReadAhead | undefined>,
   f: {
     folderKey: string;
     destKey: string;
@@ -190,7 +231,9 @@ async function syncOpenFolder(
 ): Promise<void> {
   const { ledger, mailboxId: mb, signal } = ctx;
   const caps = dst.capabilities;
-  const srcUids = await reader.listUids(signal);
+  const srcUids = await listing;
+  // Settled before anything else reads from the source: its connection takes one command at a time.
+  let ahead = await firstPage;
   const srcSet = new Set(srcUids);
   const alive = await ledger.aliveUids(mb, f.folderKey, f.uidValidity);
   const gone = alive.filter((u) => !srcSet.has(u));
@@ -259,7 +302,14 @@ async function syncOpenFolder(
     const decided: LedgerEntry[] = [];
     const todo: Todo[] = [];
     const idx = await destIndex();
-    for await (const page of reader.listMessages({ uids: undecided }, signal)) {
+    // Read ahead covers this chunk only when it was asked for exactly this chunk's UIDs.
+    const wanted = new Set(undecided);
+    const early =
+      ahead && ahead.uids.length === chunk.length && ahead.uids.every((u, k) => u === chunk[k])
+        ? [ahead.metas.filter((m) => wanted.has(m.uid))]
+        : undefined;
+    ahead = undefined;
+    for await (const page of early ?? reader.listMessages({ uids: undecided }, signal)) {
       for (const meta of page) {
         const fp = fingerprint(meta);
         const flags = flagKey(destFlags(meta.flags, caps.supportsKeywords));

@@ -117,11 +117,21 @@ class Lane {
   private srcOpening?: Promise<MailSource>;
   private dstOpening?: Promise<MailDestination>;
   private releases: Array<() => void> = [];
+  /** Ends this opening's waits (for slots, a login) when the lane is closed before it is open. */
+  private opening = new AbortController();
+  /** The job's signal, or this opening's end. */
+  private signal: AbortSignal;
   constructor(
     private readonly job: MailboxJob,
     private readonly deps: EngineDeps,
-    private readonly signal?: AbortSignal,
-  ) {}
+    private readonly jobSignal?: AbortSignal,
+  ) {
+    this.signal = this.openingSignal();
+  }
+
+  private openingSignal(): AbortSignal {
+    return this.jobSignal ? AbortSignal.any([this.jobSignal, this.opening.signal]) : this.opening.signal;
+  }
 
   /** The source side only (enough to tell whether anything changed). */
   openSource(): Promise<MailSource> {
@@ -160,6 +170,19 @@ class Lane {
     this.openDest().catch(() => undefined);
   }
 
+  /**
+   * Start opening both sides without waiting (a lane that will have a folder once the pass is planned),
+   * with what reading and writing folders needs there. A failure surfaces at `open()`.
+   */
+  prefetch(): void {
+    this.openSource()
+      .then((src) => src.warmUp?.())
+      .catch(() => undefined);
+    this.openDest()
+      .then((dst) => dst.warmUp?.())
+      .catch(() => undefined);
+  }
+
   /** The destination side; concurrent callers share one opening (and its failure) until `close()`. */
   private openDest(): Promise<MailDestination> {
     this.dstOpening ??= (async () => {
@@ -182,8 +205,16 @@ class Lane {
   }
 
   async close(): Promise<void> {
-    // A destination still being opened is waited for, so its connection is closed and its slots freed.
-    await Promise.allSettled([this.srcOpening, this.dstOpening]);
+    // An opening still waiting for slots (a lane opened ahead, its slots held by a lane that is busy) is
+    // stopped, not waited for: that wait could be for this mailbox's own lanes. One that got further is
+    // waited for, so its connection is closed and its slots freed.
+    const [src, dst] = [this.srcOpening, this.dstOpening];
+    if (src || dst) {
+      this.opening.abort(new AbortError('lane closed'));
+      this.opening = new AbortController();
+      this.signal = this.openingSignal();
+    }
+    await Promise.allSettled([src, dst]);
     this.srcOpening = this.dstOpening = undefined;
     await Promise.allSettled([this.src?.close(), this.dst?.close()]);
     this.src = this.dst = undefined;
@@ -295,23 +326,23 @@ async function syncFolders(
   counters: PassCounters,
   signal?: AbortSignal,
 ): Promise<number> {
-  {
-    const { settled, total, work, native } = await planWithRetries(
-      job,
-      deps,
-      first,
-      passId,
-      counters,
-      signal,
-    );
+  // Lanes beyond the first, opened while the pass is planned when every folder is work (a first pass).
+  const spare = new SpareLanes(job, deps, signal);
+  try {
+    const {
+      settled,
+      total,
+      work,
+      native,
+      lanes: wanted,
+    } = await planWithRetries(job, deps, first, spare, passId, counters, signal);
     deps.progress.planned(job.mailboxId, job.label, total);
     deps.progress.advanced(job.mailboxId, settled, 0);
-    // INBOX first: it is what people look at on Monday.
-    work.sort(
-      (a, b) =>
-        Number(b.folder.path[0]?.toUpperCase() === 'INBOX' && b.folder.path.length === 1) -
-        Number(a.folder.path[0]?.toUpperCase() === 'INBOX' && a.folder.path.length === 1),
-    );
+    // INBOX first: it is what people look at on Monday. Then the biggest folders first, so that no lane
+    // is left with a big one while the others have run out of work.
+    const isInbox = (w: FolderWork) =>
+      w.folder.path[0]?.toUpperCase() === 'INBOX' && w.folder.path.length === 1;
+    work.sort((a, b) => Number(isInbox(b)) - Number(isInbox(a)) || b.state.messages - a.state.messages);
 
     let fatal: unknown;
     let folderErrors = 0;
@@ -349,16 +380,66 @@ async function syncFolders(
         await lane.close();
       }
     };
-    const lanes = [
-      first,
-      ...Array.from(
-        { length: Math.max(0, Math.min(job.foldersInParallel, work.length) - 1) },
-        () => new Lane(job, deps, signal),
-      ),
-    ];
+    const lanes = [first, ...spare.take(Math.max(0, Math.min(wanted, work.length) - 1))];
+    await spare.close(); // prefetched for folders the plan did not keep
     await Promise.all(lanes.map(worker));
     if (fatal) throw asCutoverError(fatal);
     return folderErrors;
+  } finally {
+    await spare.close();
+  }
+}
+
+/**
+ * A listing slower than this (ms) means long round trips — a WAN, not a LAN: more folders at once. High
+ * enough that a busy machine's loopback (tens of ms) does not pass for one: every lane is more logins for
+ * the servers, which is what a project of many small mailboxes waits for.
+ */
+const SLOW_LISTING_MS = 180;
+/**
+ * Folders at once per mailbox when round trips are long: each folder's sync is a chain of round trips
+ * one after another, so more of them overlap the waits. 5 lanes are 10 connections per user per side,
+ * Dovecot's default mail_max_userip_connections; connection slots still cap them per server and user.
+ */
+const SLOW_LINK_LANES = 5;
+
+/**
+ * How many folders to sync at once: the configured number, raised on a slow link. A mailbox configured for
+ * one folder at a time keeps one.
+ */
+function lanesFor(job: MailboxJob, listingMs: number): number {
+  const n = job.foldersInParallel;
+  return n > 1 && listingMs >= SLOW_LISTING_MS ? Math.max(n, SLOW_LINK_LANES) : n;
+}
+
+/** Lanes opened ahead of the plan; handed to the folder workers, or closed if the plan has no use for them. */
+class SpareLanes {
+  private lanes: Lane[] = [];
+  constructor(
+    private readonly job: MailboxJob,
+    private readonly deps: EngineDeps,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** Have `n` lanes opening (the ones already there are kept). */
+  prefetch(n: number): void {
+    while (this.lanes.length < n) {
+      const lane = new Lane(this.job, this.deps, this.signal);
+      lane.prefetch();
+      this.lanes.push(lane);
+    }
+  }
+
+  /** `n` lanes for the workers: the prefetched ones first, then new ones. */
+  take(n: number): Lane[] {
+    const got = this.lanes.splice(0, n);
+    while (got.length < n) got.push(new Lane(this.job, this.deps, this.signal));
+    return got;
+  }
+
+  /** Close the lanes not taken. */
+  async close(): Promise<void> {
+    await Promise.all(this.lanes.splice(0).map((l) => l.close()));
   }
 }
 
@@ -369,6 +450,8 @@ interface PassPlan {
   work: FolderWork[];
   /** Items move in the systems' own format this pass (both sides passed their check, once per mailbox). */
   native: boolean;
+  /** Folders to sync at once (lanesFor). */
+  lanes: number;
 }
 
 /**
@@ -379,6 +462,7 @@ async function planWithRetries(
   job: MailboxJob,
   deps: EngineDeps,
   lane: Lane,
+  spare: SpareLanes,
   passId: number,
   counters: PassCounters,
   signal?: AbortSignal,
@@ -394,13 +478,15 @@ async function planWithRetries(
   for (;;) {
     throwIfAborted(signal);
     try {
-      return await planPass(job, deps, lane, passId, signal);
+      return await planPass(job, deps, lane, spare, passId, signal);
     } catch (raw) {
       if (signal?.aborted) throw new AbortError();
       const err = asCutoverError(raw);
       if (err instanceof RefusedError) await deps.slots.refused(err.server);
       const wait = retry.next(err);
       if (wait === undefined) throw err;
+      // The lanes opened ahead first: given this lane's slots, they would hold what planning needs again.
+      await spare.close();
       await lane.close();
       await sleep(waitOrEndSlice(deps, retry, err, wait), undefined, { signal });
     }
@@ -411,13 +497,26 @@ async function planPass(
   job: MailboxJob,
   deps: EngineDeps,
   lane: Lane,
+  spare: SpareLanes,
   passId: number,
   signal?: AbortSignal,
 ): Promise<PassPlan> {
   // A mailbox no pass has reached yet has only work ahead: log in to both sides at once.
-  if (!job.dryRun && (await deps.ledger.listFolders(job.mailboxId)).length === 0) lane.prefetchDest();
+  const firstPass = !job.dryRun && (await deps.ledger.listFolders(job.mailboxId)).length === 0;
+  if (firstPass) lane.prefetchDest();
+  // …and the destination lists its folders while the source does.
+  const destListing = firstPass ? lane.open().then(({ dst }) => dst.listFolders(signal)) : undefined;
+  destListing?.catch(() => undefined); // awaited below when there is work; not unhandled meanwhile
+  // The configured lanes log in at once too (after this lane has asked for its slots, so they never take
+  // the ones planning needs); a slow link adds more once the listing has shown it.
+  if (firstPass) spare.prefetch(job.foldersInParallel - 1);
   const src = await lane.openSource();
+  if (firstPass) src.warmUp?.();
+  const listingStarted = performance.now();
   const sourceFolders = await src.listFolders(signal);
+  const lanes = lanesFor(job, performance.now() - listingStarted);
+  // Every folder is work on a first pass: the other lanes log in while this one plans, not after.
+  if (firstPass) spare.prefetch(Math.min(lanes, sourceFolders.filter((f) => f.selectable).length) - 1);
   // Settle folders unchanged since the last pass from STATUS and the ledger alone: an unchanged
   // mailbox needs no destination connection at all.
   const states = new Map<string, FolderState>();
@@ -445,7 +544,7 @@ async function planPass(
     const { dst } = await lane.open();
     if (!job.dryRun)
       native = await nativeAllowed(src, dst, (t) => deps.progress.note(job.mailboxId, 'warn', t), signal);
-    const destFolders = await dst.listFolders(signal);
+    const destFolders = await (destListing ?? dst.listFolders(signal));
     // Servers without SPECIAL-USE still have a Sent folder: recognised by name where nothing is flagged.
     const specialUse = specialFoldersOf(destFolders);
     const plan = planFolders(sourceFolders, job.options.folders, {
@@ -481,7 +580,7 @@ async function planPass(
       if (!job.dryRun) await markPending(deps.ledger, job.mailboxId, work.at(-1)!, passId);
     }
   }
-  return { settled, total, work, native };
+  return { settled, total, work, native, lanes };
 }
 
 /** A folder with work to do in this pass. */

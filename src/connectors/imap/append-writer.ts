@@ -63,6 +63,31 @@ export class AppendWriter extends WireConnection {
     return w;
   }
 
+  /** The PERMANENTFLAGS of the last SELECT (undefined: none reported). */
+  private permanentFlags: string[] | undefined;
+
+  protected override onUntagged(line: string): void {
+    const m = /^\* OK \[PERMANENTFLAGS \(([^)]*)\)\]/i.exec(line);
+    if (m) this.permanentFlags = m[1]!.split(/\s+/).filter(Boolean);
+  }
+
+  /**
+   * Whether the server keeps keywords (PERMANENTFLAGS has `\*`, which only a read-write SELECT reports; no
+   * PERMANENTFLAGS at all means any flag is permanent, RFC 3501 §7.1). INBOX is selected on this connection
+   * for that and stays selected until LOGOUT, which leaves it without expunging (never CLOSE).
+   */
+  async keepsKeywords(): Promise<boolean> {
+    this.permanentFlags = undefined;
+    try {
+      await this.command('SELECT "INBOX"');
+    } catch (err) {
+      throw mapImapError(err, this.where);
+    }
+    // Set by onUntagged while the SELECT ran (TypeScript cannot see that across the await).
+    const flags = this.permanentFlags as string[] | undefined;
+    return flags === undefined || flags.includes('\\*');
+  }
+
   /** APPENDLIMIT advertised by the server, if any. */
   get appendLimit(): number | undefined {
     for (const c of this.capabilities) {
@@ -80,7 +105,9 @@ export class AppendWriter extends WireConnection {
   async createFolder(wireName: string): Promise<Tagged> {
     try {
       const t = await this.command(`CREATE ${quote(wireName)}`, true);
-      if (t.status === 'OK') await this.command(`SUBSCRIBE ${quote(wireName)}`, true);
+      // Not waited for (its answer was never used): the next command on this connection follows it on
+      // the wire, and a connection lost meanwhile fails that one. One round trip less per folder made.
+      if (t.status === 'OK') this.command(`SUBSCRIBE ${quote(wireName)}`, true).catch(() => undefined);
       return t;
     } catch (err) {
       throw mapImapError(err, this.where);

@@ -41,6 +41,7 @@ export class FolderCreator {
   /** Asked-for prefix → the folder it became (renamed or rewritten), so each name is resolved once. */
   private readonly resolved = new Map<string, { path: string[]; note?: string }>();
   private listed = false;
+  private listing: Promise<void> | undefined;
 
   constructor(
     private readonly client: ImapFlow,
@@ -60,17 +61,29 @@ export class FolderCreator {
     this.listed = true;
   }
 
+  /** LIST once if nothing is known yet; concurrent callers share that LIST. */
+  private ensureListed(): Promise<void> {
+    if (this.listed) return Promise.resolve();
+    this.listing ??= this.refresh().finally(() => (this.listing = undefined));
+    return this.listing;
+  }
+
+  /** Start the first LIST now, ahead of the first folder (a failure surfaces at that folder). */
+  warmUp(): void {
+    this.ensureListed().catch(() => undefined);
+  }
+
   /** Whether the folder exists, as far as the last LIST (and this connection's creations) know. */
   async exists(path: string[]): Promise<boolean> {
     if (path.length === 1 && path[0]!.toUpperCase() === 'INBOX') return true;
-    if (!this.listed) await this.refresh();
+    await this.ensureListed();
     return this.known.has(keyOf(canonicalPath(this.client, path)));
   }
 
   /** Create `path` and its parents where missing; returns where the folder really is. */
   async ensure(path: string[], signal?: AbortSignal): Promise<EnsuredFolder> {
     if (path.length === 1 && path[0]!.toUpperCase() === 'INBOX') return { path: ['INBOX'] };
-    if (!this.listed) await this.refresh();
+    await this.ensureListed();
     let actual: string[] = [];
     const notes: string[] = [];
     for (let depth = 1; depth <= path.length; depth++) {

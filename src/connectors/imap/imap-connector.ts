@@ -2,7 +2,6 @@
  * The IMAP connector: opens sources and destinations, and tests logins. Capabilities come from the server.
  * Filters (item type `filters`) are on the same host's ManageSieve port, when the settings name it.
  */
-import type { ImapFlow } from 'imapflow';
 import type { AuthSpec, ItemType, ServerSpec } from '../../config/types.js';
 import { NotConfiguredError } from '../../errors.js';
 import type { ConnectionReport, Connector, MailDestination, MailSource } from '../contract.js';
@@ -12,7 +11,8 @@ import { AppendWriter } from './append-writer.js';
 import { RawFetcher } from './raw-fetcher.js';
 import { ImapDestination } from './imap-destination.js';
 import { mapImapError } from './imap-errors.js';
-import { closeImap, delimiterOf, listFolders, openImap } from './imap-session.js';
+import { closeImap, delimiterOf, describe, listFolders, openImap } from './imap-session.js';
+import { resolveLogin } from '../shared/login.js';
 import { ImapSource } from './imap-source.js';
 
 export class ImapConnector implements Connector {
@@ -54,30 +54,34 @@ export class ImapConnector implements Connector {
   }
 
   async openDestination(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<MailDestination> {
-    const { client, login, where } = await openImap(server, auth, signal);
-    try {
-      // Keywords survive only where the server lets clients create them (PERMANENTFLAGS \*), which only a
-      // read-write SELECT reports. The selection stays until the next SELECT/EXAMINE or LOGOUT, which leave
-      // it without expunging; CLOSE would expunge every \Deleted message of the user's INBOX.
-      // The writer's connection logs in meanwhile (one round trip of latency instead of two).
-      const writing = AppendWriter.connect(server, login, where, signal);
-      writing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-      let inbox: Awaited<ReturnType<ImapFlow['mailboxOpen']>>;
-      try {
-        inbox = await client.mailboxOpen('INBOX');
-      } catch (err) {
-        await writing.then((w) => w.close()).catch(() => undefined);
-        throw err;
-      }
-      const keywords = !inbox.permanentFlags || inbox.permanentFlags.has('\\*');
-      const writer = await writing;
-      return new ImapDestination(client, writer, where, keywords, () =>
-        RawFetcher.connect(server, login, where, signal),
-      );
-    } catch (err) {
-      await closeImap(client);
-      throw mapImapError(err, where);
+    // Both connections log in at once (under latency, the writer's two round trips hide behind imapflow's
+    // five). Keywords survive only where the server lets clients create them (PERMANENTFLAGS \*), which only
+    // a read-write SELECT reports: the writer selects INBOX for that, and keeps it selected until LOGOUT,
+    // which leaves it without expunging (CLOSE would expunge every \Deleted message of the user's INBOX).
+    const where = describe(server, auth);
+    const login = resolveLogin(auth);
+    const [imap, writing] = await Promise.allSettled([
+      openImap(server, auth, signal),
+      (async () => {
+        const writer = await AppendWriter.connect(server, login, where, signal);
+        try {
+          return { writer, keywords: await writer.keepsKeywords() };
+        } catch (err) {
+          await writer.close();
+          throw err;
+        }
+      })(),
+    ]);
+    if (imap.status === 'rejected' || writing.status === 'rejected') {
+      if (imap.status === 'fulfilled') await closeImap(imap.value.client);
+      if (writing.status === 'fulfilled') await writing.value.writer.close();
+      // imapflow's login error first: it is the one mapped with the most context.
+      throw imap.status === 'rejected' ? imap.reason : (writing as PromiseRejectedResult).reason;
     }
+    const { writer, keywords } = writing.value;
+    return new ImapDestination(imap.value.client, writer, where, keywords, () =>
+      RawFetcher.connect(server, login, where, signal),
+    );
   }
 
   async testLogin(server: ServerSpec, auth: AuthSpec, signal?: AbortSignal): Promise<ConnectionReport> {

@@ -60,6 +60,11 @@ export class ImapDestination implements MailDestination {
     return list;
   }
 
+  /** Folders will be written soon: learn which exist now, so the first one needs no LIST of its own. */
+  warmUp(): void {
+    this.folders.warmUp();
+  }
+
   ensureFolder(path: string[], signal?: AbortSignal): Promise<EnsuredFolder> {
     return this.folders.ensure(path, signal);
   }

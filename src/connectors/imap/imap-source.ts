@@ -19,6 +19,7 @@ export class ImapSource implements MailSource {
   readonly capabilities: SourceCapabilities;
 
   private fetcher: RawFetcher | undefined;
+  private fetcherOpening: Promise<RawFetcher> | undefined;
 
   constructor(
     private readonly client: ImapFlow,
@@ -92,12 +93,27 @@ export class ImapSource implements MailSource {
     }
   }
 
+  /** The raw connection bodies are read over starts logging in now (the first folder finds it ready). */
+  warmUp(): void {
+    this.bodyFetcher().catch(() => undefined);
+  }
+
+  /** The raw connection, opened once; concurrent callers share one opening (a failed one is opened again). */
   private async bodyFetcher(): Promise<RawFetcher> {
-    if (!this.fetcher?.usable) this.fetcher = await this.openFetcher();
+    if (this.fetcher?.usable) return this.fetcher;
+    this.fetcherOpening ??= this.openFetcher().finally(() => (this.fetcherOpening = undefined));
+    this.fetcher = await this.fetcherOpening;
     return this.fetcher;
   }
 
   async close(): Promise<void> {
-    await Promise.all([closeImap(this.client), this.fetcher?.close()]);
+    // A raw connection still logging in (warmUp) is waited for, so it is closed too.
+    const opening = this.fetcherOpening?.catch(() => undefined);
+    const late = opening ? await opening : undefined;
+    await Promise.all([
+      closeImap(this.client),
+      this.fetcher?.close(),
+      late !== this.fetcher && late?.close(),
+    ]);
   }
 }
