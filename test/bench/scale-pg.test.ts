@@ -17,6 +17,7 @@ import { registerSynthetic } from '../../bench/scale/synthetic-connector.js';
 import { createProject } from '../../bench/scale/synthetic-project.js';
 import { openApiServer, openRuntime } from '../../bench/scale/runtime.js';
 import { startPostgres, type PgTestServer } from '../harness/postgres.js';
+import { SECRET_KEY_ENV } from '../../src/security/secret-key.js';
 
 const shape = { folders: 3, items: 40 };
 const unregister = registerSynthetic(shape);
@@ -64,8 +65,11 @@ test('two worker processes on PostgreSQL: the first pass copies all, the delta n
       rss.every((mb) => mb > 10),
       rss.join(', '),
     );
-    // The API process's server, as api-probe.ts opens it: the same database through CUTOVER_DATABASE_URL.
+    // The API process's server, as api-probe.ts opens it: the same database through CUTOVER_DATABASE_URL,
+    // and the run's secret key (a server with another key would refuse the shared database).
     process.env[DATABASE_URL_ENV] = databaseUrl;
+    const savedKey = process.env[SECRET_KEY_ENV];
+    process.env[SECRET_KEY_ENV] = rt.env[SECRET_KEY_ENV];
     const app = await openApiServer(rt.location);
     try {
       const setup = await app.inject({
@@ -76,6 +80,8 @@ test('two worker processes on PostgreSQL: the first pass copies all, the delta n
       assert.equal(setup.statusCode, 201, setup.body);
     } finally {
       delete process.env[DATABASE_URL_ENV];
+      if (savedKey === undefined) delete process.env[SECRET_KEY_ENV];
+      else process.env[SECRET_KEY_ENV] = savedKey;
       await app.close();
     }
     const operators = await rt.store.db
