@@ -415,6 +415,8 @@ function lanesFor(job: MailboxJob, listingMs: number): number {
 /** Lanes opened ahead of the plan; handed to the folder workers, or closed if the plan has no use for them. */
 class SpareLanes {
   private lanes: Lane[] = [];
+  /** Counts closes: a prefetch asked for before one is dropped (its planning was given up). */
+  private generation = 0;
   constructor(
     private readonly job: MailboxJob,
     private readonly deps: EngineDeps,
@@ -430,6 +432,14 @@ class SpareLanes {
     }
   }
 
+  /** Have `n` lanes opening once `ready` says so (true), unless the lanes were closed meanwhile. */
+  prefetchWhen(ready: Promise<boolean>, n: number): void {
+    const asked = this.generation;
+    void ready.then((ok) => {
+      if (ok && asked === this.generation) this.prefetch(n);
+    });
+  }
+
   /** `n` lanes for the workers: the prefetched ones first, then new ones. */
   take(n: number): Lane[] {
     const got = this.lanes.splice(0, n);
@@ -439,6 +449,7 @@ class SpareLanes {
 
   /** Close the lanes not taken. */
   async close(): Promise<void> {
+    this.generation++;
     await Promise.all(this.lanes.splice(0).map((l) => l.close()));
   }
 }
@@ -507,16 +518,24 @@ async function planPass(
   // …and the destination lists its folders while the source does.
   const destListing = firstPass ? lane.open().then(({ dst }) => dst.listFolders(signal)) : undefined;
   destListing?.catch(() => undefined); // awaited below when there is work; not unhandled meanwhile
-  // The configured lanes log in at once too (after this lane has asked for its slots, so they never take
-  // the ones planning needs); a slow link adds more once the listing has shown it.
-  if (firstPass) spare.prefetch(job.foldersInParallel - 1);
+  // The configured lanes log in too, once this lane's logins on both sides went through: a refused
+  // password is tried once, not once per lane (lockout policies count every attempt), and they never take
+  // the slots planning needs. A slow link adds more once the listing has shown it.
+  const loggedIn = firstPass
+    ? lane.open().then(
+        () => true,
+        () => false,
+      )
+    : Promise.resolve(false);
+  const prefetchSpare = (n: number) => spare.prefetchWhen(loggedIn, n);
+  prefetchSpare(job.foldersInParallel - 1);
   const src = await lane.openSource();
   if (firstPass) src.warmUp?.();
   const listingStarted = performance.now();
   const sourceFolders = await src.listFolders(signal);
   const lanes = lanesFor(job, performance.now() - listingStarted);
   // Every folder is work on a first pass: the other lanes log in while this one plans, not after.
-  if (firstPass) spare.prefetch(Math.min(lanes, sourceFolders.filter((f) => f.selectable).length) - 1);
+  prefetchSpare(Math.min(lanes, sourceFolders.filter((f) => f.selectable).length) - 1);
   // Settle folders unchanged since the last pass from STATUS and the ledger alone: an unchanged
   // mailbox needs no destination connection at all.
   const states = new Map<string, FolderState>();
