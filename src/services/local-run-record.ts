@@ -25,7 +25,8 @@ export class LocalRunRecord implements Pick<ProgressSink, 'finished'> {
     private readonly opts: { worker: string; heartbeatMs: number; onCancelled: () => void },
   ) {
     this.runs = new RunRepo(store.db, store.dialect);
-    this.wake = new RunWake(store, (c) => c.runId === runId);
+    // Only the run's own changes (a pause): its mailboxes' starts and ends are this process's own writes.
+    this.wake = new RunWake(store, (c) => c.runId === runId && c.kind === 'run');
   }
 
   /** Renew the heartbeat and watch for a pause from elsewhere until `end`. */

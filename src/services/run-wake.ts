@@ -12,6 +12,8 @@ export const FOLLOW_TIMING = { fallbackMs: 10_000, pollMs: 1_000 };
 export class RunWake {
   private pending = false;
   private closed = false;
+  /** When the last wait returned (ms since the epoch). */
+  private lastLook = 0;
   private wake: (() => void) | undefined;
   private readonly unsubscribe: () => void;
   /** Whether changes are signalled (else only the poll wakes). */
@@ -28,13 +30,23 @@ export class RunWake {
       }) ?? (() => undefined);
   }
 
-  /** Until a matching change (at once if one came since the last wait, or once closed), `ms`, or `signal`. */
-  async wait(ms: number, signal?: AbortSignal): Promise<void> {
-    if (this.pending || this.closed || signal?.aborted) {
-      this.pending = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
+  /**
+   * Until a matching change (at once if one came since the last wait, or once closed), `ms`, or `signal` —
+   * but not sooner than `minGapMs` after the last wait returned: the changes of a busy run (a mailbox
+   * starting or ending every few milliseconds at 25,000 mailboxes) are read once per gap, not once each.
+   */
+  async wait(ms: number, signal?: AbortSignal, minGapMs = 0): Promise<void> {
+    if (!this.pending) await this.sleep(ms, signal, () => true);
+    const rest = this.lastLook + minGapMs - Date.now();
+    if (rest > 0) await this.sleep(rest, signal, () => this.closed);
+    this.pending = false;
+    this.lastLook = Date.now();
+  }
+
+  /** `ms`, or until `signal` aborts, or a wake-up that `wakes` lets through; at once when closed or aborted. */
+  private sleep(ms: number, signal: AbortSignal | undefined, wakes: () => boolean): Promise<void> {
+    if (this.closed || signal?.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', done);
@@ -43,9 +55,8 @@ export class RunWake {
       };
       const timer = setTimeout(done, ms);
       signal?.addEventListener('abort', done, { once: true });
-      this.wake = done;
+      this.wake = () => wakes() && done();
     });
-    this.pending = false;
   }
 
   /** The interval to wait: `fallbackMs` where changes are signalled, else `pollMs`. */

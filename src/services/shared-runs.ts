@@ -30,7 +30,7 @@ import { requeueThrottledMs } from './migration-service.js';
 import type { Phase } from './phases.js';
 import type { ProjectService } from './project-service.js';
 import { runProject, schedule } from './run-project.js';
-import { RunWake } from './run-wake.js';
+import { FOLLOW_TIMING, RunWake } from './run-wake.js';
 import { ConflictError } from '../errors.js';
 
 export interface SharedRunDeps {
@@ -184,7 +184,8 @@ export async function waitForRun(
       opts.onProgress?.(p.mailboxes);
       if (p.run.finishedAt) return p;
       if (opts.signal?.aborted) return p;
-      await wake.wait(every, opts.signal);
+      // Each look reads every mailbox of the run: at most one per `everyMs` (1 s), however busy it is.
+      await wake.wait(every, opts.signal, opts.everyMs ?? FOLLOW_TIMING.pollMs);
     }
   } finally {
     wake.close();
